@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow } from 'electron';
+import { version } from '../../../package.json';
+import { createCore } from '../core/create-core';
+import { createLogger } from '../core/logger';
+import { defaultDataDir } from '../core/paths';
+import { registerIpc } from '../ipc/ipc-main';
+import { denyPermissions, lockDownContents, rendererUrlPrefix } from './security';
+
+// Window plumbing only: all behaviour lives in the core, shared with the headless host.
+const here = fileURLToPath(new URL('.', import.meta.url));
+const indexFile = join(here, '../renderer/index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const trustedPrefix = rendererUrlPrefix(devServerUrl, indexFile);
+const isTrustedUrl = (url: string) => url.startsWith(trustedPrefix);
+
+/** better-sqlite3 compiled for Electron's ABI by scripts/build-electron-sqlite.mjs. */
+const electronSqlite = join(here, '../../build/native/electron/better_sqlite3.node');
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'Flightdeck',
+    show: false,
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  lockDownContents(win.webContents, isTrustedUrl);
+  win.once('ready-to-show', () => win.show());
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(indexFile);
+  return win;
+}
+
+app.setName('Flightdeck');
+denyPermissions();
+void app.whenReady().then(() => {
+  const logger = createLogger();
+  const core = createCore({
+    dataDir: process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir(),
+    logger,
+    version,
+    ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
+  });
+  const unbind = registerIpc(core, isTrustedUrl);
+  createWindow();
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    unbind();
+    void core.close().finally(() => app.exit(0));
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventChannel, EventPayload } from '../../../shared/contract';
+import type { EventBus } from '../events';
+import { migrate, StartupError, type Migration } from './migrate';
+
+export type Announce = <E extends EventChannel>(event: E, payload: EventPayload<E>) => void;
+
+/** The SQLite store: one connection, and writes whose events are announced after commit. */
+export interface Store {
+  readonly db: Database.Database;
+  readonly file: string;
+  readonly schemaVersion: number;
+  /**
+   * Runs `fn` in one IMMEDIATE transaction. Events passed to `announce` are published only
+   * once the transaction has committed, and dropped if it rolls back.
+   */
+  write<T>(fn: (announce: Announce) => T): T;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  bus: EventBus;
+  migrations: Migration[];
+  now: () => number;
+  /** Path to a better-sqlite3 binary built for another runtime (Electron's ABI). */
+  nativeBinding?: string;
+}
+
+export const STORE_FILE = 'flightdeck.sqlite';
+
+export function openStore(options: OpenStoreOptions): Store {
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, STORE_FILE);
+  let db: Database.Database;
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    throw new StartupError(
+      'UNREADABLE_DATABASE',
+      `Cannot open the database at ${file}: ${(error as Error).message}. Move the file aside or choose another data directory.`,
+    );
+  }
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+
+  let schemaVersion: number;
+  try {
+    schemaVersion = migrate(db, options.migrations, options.now);
+  } catch (error) {
+    db.close();
+    if (error instanceof StartupError) throw error;
+    throw new StartupError('UNREADABLE_DATABASE', `Cannot read the database at ${file}: ${(error as Error).message}`);
+  }
+
+  return {
+    db,
+    file,
+    schemaVersion,
+    write<T>(fn: (announce: Announce) => T): T {
+      const pending: [EventChannel, unknown][] = [];
+      const announce: Announce = (event, payload) => void pending.push([event, payload]);
+      const result = db.transaction(() => fn(announce)).immediate();
+      for (const [event, payload] of pending) options.bus.publish(event, payload as never);
+      return result;
+    },
+    close: () => db.close(),
+  };
+}

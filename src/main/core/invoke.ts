@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { calls, isCallChannel } from '../../shared/contract';
+import { AppError, fail, ok, type Result } from '../../shared/result';
+import type { CallContext, Handlers } from './handlers';
+import type { Logger } from './logger';
+
+/** `settings:update: patch.retentionDays: Too small…; …` — names the field the operator got wrong. */
+export function describeIssues(channel: string, error: z.ZodError): string {
+  const parts = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  return `Invalid argument for ${channel}: ${parts.join('; ')}`;
+}
+
+/**
+ * Validates the channel and its argument, runs the handler and always answers with a Result:
+ * nothing a caller sends can throw through a transport or crash the process.
+ */
+export async function invokeHandler(
+  handlers: Handlers,
+  channel: unknown,
+  input: unknown,
+  ctx: CallContext,
+  logger: Logger,
+): Promise<Result<unknown>> {
+  if (!isCallChannel(channel)) {
+    const name = typeof channel === 'string' ? channel.slice(0, 80) : `(a ${typeof channel}, not a name)`;
+    return fail('UNKNOWN_CHANNEL', `Unknown channel: ${name}`);
+  }
+  const parsed = calls[channel].input.safeParse(input);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+    return fail('VALIDATION', describeIssues(channel, parsed.error), false, details);
+  }
+  // The table is total over channels; TypeScript cannot correlate the union, so widen once here.
+  const handler = handlers[channel] as (args: unknown, ctx: CallContext) => unknown;
+  try {
+    return ok(await handler(parsed.data, ctx));
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, error: error.toData() };
+    logger.error('Unexpected error in a handler', { channel, error });
+    return fail('INTERNAL', `Something went wrong in ${channel}: ${(error as Error).message}. Details are in the log.`);
+  }
+}

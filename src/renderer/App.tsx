@@ -1,0 +1,68 @@
+import { useEffect } from 'react';
+import { AREAS } from './areas';
+import { ConnectionBadge } from './components/ConnectionBadge';
+import { EmptyState } from './components/EmptyState';
+import { ErrorTray } from './components/ErrorTray';
+import { Nav } from './components/Nav';
+import { StartupError } from './components/StartupError';
+import { SettingsPage } from './features/settings/SettingsPage';
+import { useApp } from './stores/app-store';
+import { useNav } from './stores/nav-store';
+import { useTheme } from './use-theme';
+
+function useGlobalShortcuts() {
+  const go = useNav((s) => s.go);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = AREAS[Number(event.code.replace('Digit', '')) - 1];
+      if (target) {
+        event.preventDefault();
+        go(target.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go]);
+}
+
+function CurrentArea() {
+  const area = useNav((s) => s.area);
+  const settings = useApp((s) => s.settings);
+  if (area === 'settings') return settings ? <SettingsPage settings={settings} /> : null;
+  const meta = AREAS.find((a) => a.id === area);
+  return (
+    <section className="page">
+      <h1>{meta?.label}</h1>
+      <EmptyState title={`No ${meta?.label.toLowerCase()} yet`}>{meta?.empty}</EmptyState>
+    </section>
+  );
+}
+
+export function App() {
+  const { status, settings, start } = useApp();
+  useTheme(settings?.theme ?? 'system');
+  useGlobalShortcuts();
+  useEffect(() => void start().catch(() => undefined), [start]);
+
+  const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
+  return (
+    <div className="app" data-app-state={appState}>
+      {status?.state === 'failed' ? (
+        <StartupError status={status} />
+      ) : (
+        <>
+          <header className="topbar">
+            <span className="brand">Flightdeck</span>
+            <ConnectionBadge />
+          </header>
+          <aside className="sidebar">
+            <Nav />
+          </aside>
+          <main className="content">{appState === 'ready' ? <CurrentArea /> : <p className="muted">Loading…</p>}</main>
+        </>
+      )}
+      <ErrorTray />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { Result } from '../result';
+import { appCalls, appEvents } from './app';
+import type { CallChannelName, EventChannelName } from './channels';
+import { settingsCalls, settingsEvents } from './settings';
+
+export * from './app';
+export * from './settings';
+export * from './channels';
+
+/**
+ * Every call of every area. Each area owns the `area:` prefix of its channel names, so two
+ * areas cannot collide; `contract.test.ts` checks the prefixes.
+ */
+export const calls = {
+  ...appCalls,
+  ...settingsCalls,
+};
+
+/** Every event of every area: payload schemas, pushed from core to all windows. */
+export const events = {
+  ...appEvents,
+  ...settingsEvents,
+};
+
+export const areas = {
+  app: { calls: appCalls, events: appEvents },
+  settings: { calls: settingsCalls, events: settingsEvents },
+} as const;
+
+export type Calls = typeof calls;
+export type Events = typeof events;
+export type CallChannel = keyof Calls;
+export type EventChannel = keyof Events;
+/** What a caller sends (before defaults are applied). */
+export type CallInput<C extends CallChannel> = z.input<Calls[C]['input']>;
+/** What a handler receives (after validation and defaults). */
+export type CallArgs<C extends CallChannel> = z.output<Calls[C]['input']>;
+export type CallOutput<C extends CallChannel> = z.output<Calls[C]['output']>;
+export type EventPayload<E extends EventChannel> = z.output<Events[E]>;
+
+/** The compiler proves the allowlist complete: a channel missing on either side fails the build. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const allowlistMatchesCalls: Same<CallChannel, CallChannelName> = true;
+export const allowlistMatchesEvents: Same<EventChannel, EventChannelName> = true;
+
+/** The connection state a transport reports; Electron IPC is always `connected`. */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+/** The one API the renderer talks to, whatever carries it (Electron IPC or WebSocket). */
+export interface FlightdeckApi {
+  call<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>>;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Subscribes to connection changes; returns the function that unsubscribes. */
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+}
