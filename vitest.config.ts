@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs) and
-// `e2e` (the built console in Debian's Chromium, one file at a time).
+// Three projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs) and
+// `e2e` (the built console in Debian's Chromium, one file at a time), and `bench`.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +20,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // `npm run bench`: measurements printed as tables, never asserted as time limits.
+        test: {
+          name: 'bench',
+          include: ['tests/bench/**/*.bench.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -5,7 +5,7 @@ import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
-import { SettingsPage } from './features/settings/SettingsPage';
+import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
 import { useNav } from './stores/nav-store';
 import { useTheme } from './use-theme';
@@ -28,8 +28,8 @@ function useGlobalShortcuts() {
 
 function CurrentArea() {
   const area = useNav((s) => s.area);
-  const settings = useApp((s) => s.settings);
-  if (area === 'settings') return settings ? <SettingsPage settings={settings} /> : null;
+  const Page = PAGES[area];
+  if (Page) return <Page />;
   const meta = AREAS.find((a) => a.id === area);
   return (
     <section className="page">

@@ -33,7 +33,11 @@ describe('createCore', () => {
 
     const updated = await first.call('settings:update', { patch: { theme: 'dark', retentionDays: 7 } });
     expect(updated.ok && updated.data).toMatchObject({ theme: 'dark', retentionDays: 7, dataDir: dir.path });
-    expect(seen).toEqual([{ event: 'settings:changed', payload: expect.objectContaining({ theme: 'dark' }) }]);
+    expect(seen).toContainEqual({ event: 'settings:changed', payload: expect.objectContaining({ theme: 'dark' }) });
+    expect(seen).toContainEqual({
+      event: 'audit:appended',
+      payload: expect.objectContaining({ action: 'settings.update' }),
+    });
     await first.close();
 
     const second = createCore({ dataDir: dir.path });
@@ -75,19 +79,12 @@ describe('createCore', () => {
   it('starts in a failed state on a database it must not touch, and says why', async () => {
     const dir = tempDir();
     cleanups.push(dir.remove);
-    const newer = createCore({
-      dataDir: dir.path,
-      migrations: [
-        { version: 1, name: 'init', sql: (await import('./db/migrations')).migrations[0]!.sql },
-        { version: 2, name: 'future', sql: 'CREATE TABLE future (id INTEGER) STRICT;' },
-      ],
-    });
+    const { migrations } = await import('./db/migrations');
+    const future = { version: migrations.length + 1, name: 'future', sql: 'CREATE TABLE future (id INTEGER) STRICT;' };
+    const newer = createCore({ dataDir: dir.path, migrations: [...migrations, future] });
     await newer.close();
 
-    const core = createCore({
-      dataDir: dir.path,
-      migrations: (await import('./db/migrations')).migrations.slice(0, 1),
-    });
+    const core = createCore({ dataDir: dir.path });
     cleanups.push(() => core.close());
     const status = await core.call('app:status', {});
     expect(status).toMatchObject({ ok: true, data: { state: 'failed', startupError: { code: 'NEWER_SCHEMA' } } });

@@ -5,10 +5,12 @@ import { migrations as shippedMigrations } from './db/migrations';
 import { StartupError, type Migration } from './db/migrate';
 import { openStore, type Store } from './db/store';
 import { EventBus, type AnyEventListener } from './events';
-import { createHandlers, type CallContext } from './handlers';
+import { createAuditModule } from './audit/audit-module';
+import type { CoreContext } from './context';
+import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
-import { createSettingsService } from './settings/settings-service';
+import { createSettingsModule } from './settings/settings-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -69,9 +71,31 @@ export function createCore(options: CoreOptions): Core {
     startupError,
   });
 
-  const handlers = store
-    ? createHandlers({ status, settings: createSettingsService(store, options.dataDir, now, logger) })
-    : undefined;
+  const built = store ? buildModules(store) : undefined;
+  const handlers = built?.handlers;
+  built?.modules.forEach((m) => m.start?.());
+
+  /**
+   * Wires the feature modules. Order matters only where one module uses another's service
+   * (every writer uses the audit log; the operator's name comes from settings).
+   */
+  function buildModules(store: Store): { modules: Lifecycle[]; handlers: Handlers } {
+    const ctx: CoreContext = {
+      store,
+      clock,
+      logger,
+      dataDir: options.dataDir,
+      operator: () => settings.service.get().operatorName,
+    };
+    const audit = createAuditModule(ctx);
+    const settings = createSettingsModule(ctx, audit.log);
+    const handlers: Handlers = {
+      'app:status': () => status(),
+      ...settings.handlers,
+      ...audit.handlers,
+    };
+    return { modules: [audit, settings], handlers };
+  }
 
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
@@ -100,6 +124,7 @@ export function createCore(options: CoreOptions): Core {
       if (closed) return;
       closed = true;
       await Promise.allSettled([...inFlight]);
+      for (const m of [...(built?.modules ?? [])].reverse()) await m.stop?.();
       store?.close();
     },
   };

@@ -1,5 +1,4 @@
-import type { AppStatus, CallArgs, CallChannel, CallOutput } from '../../shared/contract';
-import type { SettingsService } from './settings/settings-service';
+import type { CallArgs, CallChannel, CallOutput } from '../../shared/contract';
 
 /** Who is calling, as the transport knows it. */
 export interface CallContext {
@@ -14,16 +13,18 @@ export type Handler<C extends CallChannel> = (
 /** One entry per channel; the type makes a missing handler a compile error. */
 export type Handlers = { [C in CallChannel]: Handler<C> };
 
-export interface Services {
-  status: () => AppStatus;
-  settings: SettingsService;
+/** The handlers of the channels whose names start with `area:`. */
+export type AreaHandlers<Area extends string> = { [C in Extract<CallChannel, `${Area}:${string}`>]: Handler<C> };
+
+/**
+ * A feature of the core: the handlers of its area, plus optional background work (sync,
+ * dispatch, schedules) that starts after the whole core is built and stops before the store closes.
+ */
+export interface FeatureModule<Area extends string> extends Lifecycle {
+  handlers: AreaHandlers<Area>;
 }
 
-/** The one table both transports (Electron IPC and WebSocket) dispatch through. */
-export function createHandlers(s: Services): Handlers {
-  return {
-    'app:status': () => s.status(),
-    'settings:get': () => s.settings.get(),
-    'settings:update': ({ patch }) => s.settings.update(patch),
-  };
+export interface Lifecycle {
+  start?(): void;
+  stop?(): Promise<void> | void;
 }

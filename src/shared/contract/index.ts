@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
+import { auditCalls, auditEvents } from './audit';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 
 export * from './app';
+export * from './audit';
+export * from './executions-model';
 export * from './settings';
 export * from './channels';
 
@@ -15,17 +18,20 @@ export * from './channels';
 export const calls = {
   ...appCalls,
   ...settingsCalls,
+  ...auditCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
 export const events = {
   ...appEvents,
   ...settingsEvents,
+  ...auditEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
+  audit: { calls: auditCalls, events: auditEvents },
 } as const;
 
 export type Calls = typeof calls;

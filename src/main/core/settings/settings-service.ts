@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { settingsSchema, type Settings, type SettingsPatch } from '../../../shared/contract';
 import type { Logger } from '../logger';
+import type { AuditLog } from '../audit/audit-log';
 import type { Store } from '../db/store';
 
 type Editable = Omit<Settings, 'dataDir'>;
@@ -17,7 +18,13 @@ function defaults(): Editable {
 }
 
 /** Operator settings: one row per key, defaults for anything never set. */
-export function createSettingsService(store: Store, dataDir: string, now: () => number, logger: Logger) {
+export function createSettingsService(
+  store: Store,
+  dataDir: string,
+  now: () => number,
+  logger: Logger,
+  audit: AuditLog,
+) {
   const fallback = defaults();
   const select = store.db.prepare('SELECT key, value_json FROM settings');
   const upsert = store.db.prepare(
@@ -42,6 +49,12 @@ export function createSettingsService(store: Store, dataDir: string, now: () => 
         if (patch[key] !== undefined) upsert.run(key, JSON.stringify(patch[key]), now());
       }
       const next = get();
+      audit.record(announce, {
+        actor: next.operatorName,
+        action: 'settings.update',
+        targetType: 'settings',
+        details: { changed: patch },
+      });
       announce('settings:changed', next);
       return next;
     });

@@ -9,7 +9,12 @@ const THEMES: { value: Theme; label: string }[] = [
 ];
 
 /** Settings: changes apply at once (theme) or on Save (text fields), and reach every window. */
-export function SettingsPage({ settings }: { settings: Settings }) {
+export function SettingsPage() {
+  const settings = useApp((s) => s.settings);
+  return settings ? <SettingsForm settings={settings} /> : null;
+}
+
+function SettingsForm({ settings }: { settings: Settings }) {
   const updateSettings = useApp((s) => s.updateSettings);
   const [retention, setRetention] = useState(String(settings.retentionDays));
   const [operator, setOperator] = useState(settings.operatorName);

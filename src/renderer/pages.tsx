@@ -1,0 +1,11 @@
+import type { ComponentType } from 'react';
+import type { AreaId } from './areas';
+import { SettingsPage } from './features/settings/SettingsPage';
+
+/**
+ * The page of each area that has one. An area without an entry shows its empty state.
+ * Each feature adds one line here and keeps everything else in features/<area>/.
+ */
+export const PAGES: Partial<Record<AreaId, ComponentType>> = {
+  settings: SettingsPage,
+};
