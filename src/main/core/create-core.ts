@@ -10,6 +10,7 @@ import type { CoreContext } from './context';
 import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
+import { createMappingsModule } from './mappings/mappings-module';
 import { createSettingsModule } from './settings/settings-module';
 
 export interface CoreOptions {
@@ -89,12 +90,15 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
+    // Instances arrive with the n8n module; until then no instance resolves.
+    const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl: () => null });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...mappings.handlers,
     };
-    return { modules: [audit, settings], handlers };
+    return { modules: [audit, settings, mappings], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

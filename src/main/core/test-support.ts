@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from './clock';
+import { createAuditLog, type AuditLog } from './audit/audit-log';
+import type { CoreContext } from './context';
 import { createCore, type Core, type CoreOptions } from './create-core';
+import { migrations } from './db/migrations';
+import { openStore } from './db/store';
+import { EventBus } from './events';
+import { silentLogger } from './logger';
 
 /** A fresh data directory per test, removed afterwards. */
 export function tempDir(prefix = 'flightdeck-'): { path: string; remove(): void } {
@@ -26,6 +32,34 @@ export function testCore(options: Partial<CoreOptions> = {}): {
     dataDir: options.dataDir ?? dir.path,
     async cleanup() {
       await core.close();
+      dir.remove();
+    },
+  };
+}
+
+/**
+ * A CoreContext on a real store in a temp dir, for testing one module without the whole core.
+ * The audit log is real too, so tests can check what was recorded.
+ */
+export function testContext(): {
+  ctx: CoreContext;
+  audit: AuditLog;
+  bus: EventBus;
+  clock: ManualClock;
+  cleanup(): void;
+} {
+  const dir = tempDir();
+  const clock = new ManualClock();
+  const bus = new EventBus();
+  const store = openStore({ dataDir: dir.path, bus, migrations, now: () => clock.now() });
+  const ctx: CoreContext = { store, clock, logger: silentLogger, dataDir: dir.path, operator: () => 'tester' };
+  return {
+    ctx,
+    audit: createAuditLog(store, () => clock.now()),
+    bus,
+    clock,
+    cleanup() {
+      store.close();
       dir.remove();
     },
   };

@@ -3,9 +3,34 @@
  * bridge can import it without pulling zod into the sandboxed preload. `index.ts` proves at
  * compile time that these lists and the contract maps name exactly the same channels.
  */
-export const CALL_CHANNELS = ['app:status', 'settings:get', 'settings:update', 'audit:list', 'audit:verify'] as const;
+export const CALL_CHANNELS = [
+  // app
+  'app:status',
+  // settings
+  'settings:get',
+  'settings:update',
+  // audit
+  'audit:list',
+  'audit:verify',
+  // mappings
+  'mappings:list',
+  'mappings:get',
+  'mappings:create',
+  'mappings:update',
+  'mappings:remove',
+  'mappings:preview',
+  'mappings:export',
+  'mappings:import',
+] as const;
 
-export const EVENT_CHANNELS = ['settings:changed', 'audit:appended'] as const;
+export const EVENT_CHANNELS = [
+  // settings
+  'settings:changed',
+  // audit
+  'audit:appended',
+  // mappings
+  'mappings:changed',
+] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

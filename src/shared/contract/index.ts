@@ -2,12 +2,14 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
+import { mappingsCalls, mappingsEvents } from './mappings';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
+export * from './mappings';
 export * from './settings';
 export * from './channels';
 
@@ -19,6 +21,7 @@ export const calls = {
   ...appCalls,
   ...settingsCalls,
   ...auditCalls,
+  ...mappingsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -26,12 +29,14 @@ export const events = {
   ...appEvents,
   ...settingsEvents,
   ...auditEvents,
+  ...mappingsEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
+  mappings: { calls: mappingsCalls, events: mappingsEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -1,0 +1,25 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import { createMappingService, type MappingDeps, type MappingService } from './mapping-service';
+
+export function createMappingsModule(
+  ctx: CoreContext,
+  audit: AuditLog,
+  deps: MappingDeps,
+): FeatureModule<'mappings'> & { service: MappingService } {
+  const service = createMappingService(ctx, audit, deps);
+  return {
+    service,
+    handlers: {
+      'mappings:list': () => service.list(),
+      'mappings:get': ({ id }) => service.get(id),
+      'mappings:create': ({ mapping }) => service.create(mapping),
+      'mappings:update': ({ id, mapping }) => service.update(id, mapping),
+      'mappings:remove': ({ id }) => service.remove(id),
+      'mappings:preview': ({ mapping, payload }) => service.preview(mapping, payload),
+      'mappings:export': ({ ids }) => service.exportDocument(ids),
+      'mappings:import': ({ document, dryRun }) => service.importDocument(document, dryRun),
+    },
+  };
+}
