@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
+import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 
 /**
@@ -7,5 +8,6 @@ import { SettingsPage } from './features/settings/SettingsPage';
  * Each feature adds one line here and keeps everything else in features/<area>/.
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
+  mappings: MappingsPage,
   settings: SettingsPage,
 };

@@ -1,0 +1,426 @@
+import { useState } from 'react';
+import type { Mapping, MappingFields } from '../../../shared/contract';
+import { send } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { draftOf, newDraft, OPS, validateDraft, type Draft } from './draft';
+import { RequestPreviewPanel } from './RequestPreviewPanel';
+
+type Patch = Partial<MappingFields>;
+
+/** Create or edit one mapping, with validation as you type and a preview of the exact request. */
+export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; onDone(id: string | null): void }) {
+  const [draft, setDraft] = useState<Draft>(() => (mapping ? draftOf(mapping) : newDraft()));
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { value, errors } = validateDraft(draft);
+  const f = draft.fields;
+  const patch = (p: Patch) => setDraft((d) => ({ ...d, fields: { ...d.fields, ...p } }));
+  const err = (path: string) => errors.get(path);
+
+  const save = async () => {
+    if (!value) return;
+    const saved = mapping
+      ? await send('mappings:update', { id: mapping.id, mapping: value })
+      : await send('mappings:create', { mapping: value });
+    onDone(saved.id);
+  };
+  const remove = async () => {
+    if (mapping) await send('mappings:remove', { id: mapping.id });
+    onDone(null);
+  };
+
+  const num = (text: string) => (text.trim() === '' ? null : Number(text));
+  return (
+    <form
+      className="editor"
+      data-testid="mapping-editor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save().catch(() => undefined);
+      }}
+    >
+      <h2>{mapping ? `Edit ${mapping.name}` : 'New mapping'}</h2>
+      <div className="grid2">
+        <Text
+          label="Event name"
+          value={f.event}
+          error={err('event')}
+          onChange={(event) => patch({ event })}
+          testId="m-event"
+        />
+        <Text
+          label="Label"
+          value={f.name}
+          error={err('name')}
+          onChange={(name) => patch({ name })}
+          placeholder="defaults to the event name"
+        />
+        <Text
+          label="Instance"
+          value={f.instanceId}
+          error={err('instanceId')}
+          onChange={(instanceId) => patch({ instanceId })}
+          testId="m-instance"
+        />
+        <Text
+          label="Webhook path"
+          value={f.webhookPath}
+          error={err('webhookPath')}
+          onChange={(webhookPath) => patch({ webhookPath })}
+          testId="m-path"
+          placeholder="orders/new"
+        />
+        <Text
+          label="Workflow id (optional)"
+          value={f.workflowId ?? ''}
+          error={err('workflowId')}
+          onChange={(v) => patch({ workflowId: v || null })}
+        />
+        <Text
+          label="Priority (0 first … 9 last)"
+          type="number"
+          value={String(f.priority)}
+          error={err('priority')}
+          onChange={(v) => patch({ priority: Number(v) })}
+        />
+        <Text
+          label="Timeout (seconds)"
+          type="number"
+          value={String(f.timeoutMs / 1000)}
+          error={err('timeoutMs')}
+          onChange={(v) => patch({ timeoutMs: Math.round(Number(v) * 1000) })}
+        />
+        <Text
+          label="Concurrency (blank: no limit)"
+          type="number"
+          value={f.concurrency === null ? '' : String(f.concurrency)}
+          error={err('concurrency')}
+          onChange={(v) => patch({ concurrency: num(v) })}
+        />
+      </div>
+      <div className="checks">
+        <label>
+          <input type="checkbox" checked={f.active} onChange={(e) => patch({ active: e.target.checked })} /> Active
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={f.requiresApproval}
+            onChange={(e) => patch({ requiresApproval: e.target.checked })}
+            data-testid="m-approval"
+          />{' '}
+          Requires approval
+        </label>
+      </div>
+
+      <fieldset>
+        <legend>Retries</legend>
+        <div className="grid2">
+          <Text
+            label="Attempts (including the first)"
+            type="number"
+            value={String(f.retry.attempts)}
+            error={err('retry.attempts')}
+            onChange={(v) => patch({ retry: { ...f.retry, attempts: Number(v) } })}
+          />
+          <label className="field">
+            <span>Backoff</span>
+            <select
+              value={f.retry.backoff}
+              onChange={(e) => patch({ retry: { ...f.retry, backoff: e.target.value as 'fixed' | 'exponential' } })}
+            >
+              <option value="exponential">Exponential</option>
+              <option value="fixed">Fixed</option>
+            </select>
+          </label>
+          <Text
+            label="Delay (seconds)"
+            type="number"
+            value={String(f.retry.delayMs / 1000)}
+            error={err('retry.delayMs')}
+            onChange={(v) => patch({ retry: { ...f.retry, delayMs: Math.round(Number(v) * 1000) } })}
+          />
+          <Text
+            label="Jitter (0–1)"
+            type="number"
+            value={String(f.retry.jitter)}
+            error={err('retry.jitter')}
+            onChange={(v) => patch({ retry: { ...f.retry, jitter: Number(v) } })}
+          />
+        </div>
+        <div className="grid2">
+          <Text
+            label="Rate limit: at most (blank: none)"
+            type="number"
+            value={f.rateLimit ? String(f.rateLimit.max) : ''}
+            error={err('rateLimit.max')}
+            onChange={(v) => patch({ rateLimit: v ? { max: Number(v), perMs: f.rateLimit?.perMs ?? 60_000 } : null })}
+          />
+          <Text
+            label="…per seconds"
+            type="number"
+            value={f.rateLimit ? String(f.rateLimit.perMs / 1000) : ''}
+            error={err('rateLimit.perMs')}
+            onChange={(v) =>
+              f.rateLimit && patch({ rateLimit: { ...f.rateLimit, perMs: Math.round(Number(v) * 1000) } })
+            }
+          />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Conditions (all must hold)</legend>
+        {f.conditions.length === 0 && <p className="muted">No conditions: every event of this name is dispatched.</p>}
+        {f.conditions.map((c, i) => (
+          <div className="row" key={i}>
+            <input
+              aria-label="Payload path"
+              value={c.path}
+              placeholder="amount"
+              onChange={(e) =>
+                patch({ conditions: f.conditions.map((x, j) => (j === i ? { ...x, path: e.target.value } : x)) })
+              }
+            />
+            <select
+              aria-label="Operator"
+              value={c.op}
+              onChange={(e) =>
+                patch({
+                  conditions: f.conditions.map((x, j) =>
+                    j === i ? { ...x, op: e.target.value as (typeof OPS)[number] } : x,
+                  ),
+                })
+              }
+            >
+              {OPS.map((op) => (
+                <option key={op}>{op}</option>
+              ))}
+            </select>
+            <input
+              aria-label="Value (JSON or text)"
+              value={draft.conditionValues[i] ?? ''}
+              placeholder='100 or "gold" or ["a","b"]'
+              onChange={(e) =>
+                setDraft((d) => ({
+                  ...d,
+                  conditionValues: d.conditionValues.map((x, j) => (j === i ? e.target.value : x)),
+                }))
+              }
+            />
+            <button
+              type="button"
+              aria-label="Remove condition"
+              onClick={() =>
+                setDraft((d) => ({
+                  ...d,
+                  fields: { ...d.fields, conditions: d.fields.conditions.filter((_, j) => j !== i) },
+                  conditionValues: d.conditionValues.filter((_, j) => j !== i),
+                }))
+              }
+            >
+              ×
+            </button>
+            {(err(`conditions.${i}.path`) ?? err(`conditions.${i}.value`)) && (
+              <small className="invalid">{err(`conditions.${i}.path`) ?? err(`conditions.${i}.value`)}</small>
+            )}
+          </div>
+        ))}
+        <button
+          type="button"
+          onClick={() =>
+            setDraft((d) => ({
+              ...d,
+              fields: { ...d.fields, conditions: [...d.fields.conditions, { path: '', op: 'eq' }] },
+              conditionValues: [...d.conditionValues, ''],
+            }))
+          }
+        >
+          Add condition
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Payload transform</legend>
+        <label className="field">
+          <span>Mode</span>
+          <select
+            value={f.transform.mode}
+            onChange={(e) => patch({ transform: { ...f.transform, mode: e.target.value as 'passthrough' | 'pick' } })}
+            data-testid="m-transform-mode"
+          >
+            <option value="passthrough">Send the payload as is</option>
+            <option value="pick">Pick fields</option>
+          </select>
+        </label>
+        {f.transform.mode === 'pick' &&
+          f.transform.fields.map((p, i) => (
+            <div className="row" key={i}>
+              <input
+                aria-label="From path"
+                value={p.from}
+                placeholder="order.id"
+                onChange={(e) =>
+                  patch({
+                    transform: {
+                      ...f.transform,
+                      fields: f.transform.fields.map((x, j) => (j === i ? { ...x, from: e.target.value } : x)),
+                    },
+                  })
+                }
+              />
+              <span>→</span>
+              <input
+                aria-label="To path"
+                value={p.to ?? ''}
+                placeholder="same path"
+                onChange={(e) =>
+                  patch({
+                    transform: {
+                      ...f.transform,
+                      fields: f.transform.fields.map((x, j) =>
+                        j === i ? { from: x.from, ...(e.target.value ? { to: e.target.value } : {}) } : x,
+                      ),
+                    },
+                  })
+                }
+              />
+              <button
+                type="button"
+                aria-label="Remove field"
+                onClick={() =>
+                  patch({ transform: { ...f.transform, fields: f.transform.fields.filter((_, j) => j !== i) } })
+                }
+              >
+                ×
+              </button>
+            </div>
+          ))}
+        {f.transform.mode === 'pick' && (
+          <button
+            type="button"
+            onClick={() => patch({ transform: { ...f.transform, fields: [...f.transform.fields, { from: '' }] } })}
+          >
+            Add field
+          </button>
+        )}
+        {f.transform.constants.map((c, i) => (
+          <div className="row" key={`c${i}`}>
+            <input
+              aria-label="Constant path"
+              value={c.to}
+              placeholder="source"
+              onChange={(e) =>
+                patch({
+                  transform: {
+                    ...f.transform,
+                    constants: f.transform.constants.map((x, j) => (j === i ? { ...x, to: e.target.value } : x)),
+                  },
+                })
+              }
+            />
+            <span>=</span>
+            <input
+              aria-label="Constant value (JSON or text)"
+              value={draft.constantValues[i] ?? ''}
+              onChange={(e) =>
+                setDraft((d) => ({
+                  ...d,
+                  constantValues: d.constantValues.map((x, j) => (j === i ? e.target.value : x)),
+                }))
+              }
+            />
+            <button
+              type="button"
+              aria-label="Remove constant"
+              onClick={() =>
+                setDraft((d) => ({
+                  ...d,
+                  fields: {
+                    ...d.fields,
+                    transform: {
+                      ...d.fields.transform,
+                      constants: d.fields.transform.constants.filter((_, j) => j !== i),
+                    },
+                  },
+                  constantValues: d.constantValues.filter((_, j) => j !== i),
+                }))
+              }
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          onClick={() =>
+            setDraft((d) => ({
+              ...d,
+              fields: {
+                ...d.fields,
+                transform: {
+                  ...d.fields.transform,
+                  constants: [...d.fields.transform.constants, { to: '', value: null }],
+                },
+              },
+              constantValues: [...d.constantValues, ''],
+            }))
+          }
+        >
+          Add constant
+        </button>
+      </fieldset>
+
+      <RequestPreviewPanel mapping={value} />
+
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!value} data-testid="m-save">
+          {mapping ? 'Save' : 'Create'}
+        </button>
+        <button type="button" onClick={() => onDone(mapping?.id ?? null)}>
+          Cancel
+        </button>
+        {mapping && (
+          <button type="button" className="danger" onClick={() => setConfirmDelete(true)} data-testid="m-delete">
+            Delete
+          </button>
+        )}
+        {!value && <span className="invalid">{[...errors.entries()][0]?.join(': ')}</span>}
+      </div>
+      {confirmDelete && mapping && (
+        <ConfirmDialog
+          title={`Delete ${mapping.name}?`}
+          confirmLabel="Delete"
+          danger
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() => void remove().catch(() => undefined)}
+        >
+          Events named <code>{mapping.event}</code> will no longer reach this workflow. Runs already queued are kept.
+        </ConfirmDialog>
+      )}
+    </form>
+  );
+}
+
+function Text(props: {
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  error?: string | undefined;
+  type?: string;
+  placeholder?: string;
+  testId?: string;
+}) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type={props.type ?? 'text'}
+        value={props.value}
+        placeholder={props.placeholder}
+        aria-invalid={Boolean(props.error)}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+      {props.error && <small className="invalid">{props.error}</small>}
+    </label>
+  );
+}

@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import { send } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { downloadText } from '../../files';
+import { ImportMappings } from './ImportMappings';
+import { MappingEditor } from './MappingEditor';
+import { followMappings, useMappings } from './mappings-store';
+
+/** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
+export function MappingsPage() {
+  const mappings = useMappings((s) => s.mappings);
+  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  useEffect(followMappings, []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
+      if (e.key === 'n' && !typing && !e.altKey && !e.ctrlKey && !e.metaKey) setEditing('new');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const exportAll = async () => {
+    const doc = await send('mappings:export', {});
+    downloadText(
+      `flightdeck-mappings-${new Date(doc.exportedAtMs).toISOString().slice(0, 10)}.json`,
+      JSON.stringify(doc, null, 2),
+    );
+  };
+
+  if (editing) {
+    const mapping = editing === 'new' ? null : (mappings?.find((m) => m.id === editing) ?? null);
+    return (
+      <section className="page">
+        <MappingEditor key={editing} mapping={mapping} onDone={() => setEditing(null)} />
+      </section>
+    );
+  }
+  return (
+    <section className="page">
+      <h1>Mappings</h1>
+      <div className="toolbar">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setEditing('new')}
+          title="New mapping (n)"
+          data-testid="m-new"
+        >
+          New mapping
+        </button>
+        <ImportMappings />
+        <button
+          type="button"
+          onClick={() => void exportAll().catch(() => undefined)}
+          disabled={!mappings?.length}
+          data-testid="m-export"
+        >
+          Export all
+        </button>
+      </div>
+      {mappings === null ? (
+        <p className="muted">Loading…</p>
+      ) : mappings.length === 0 ? (
+        <EmptyState title="No mappings yet">
+          A mapping routes one of your events (say <code>order.created</code>) to an n8n workflow&apos;s webhook. Press{' '}
+          <kbd>n</kbd> or choose New mapping; or import a file exported from another console.
+        </EmptyState>
+      ) : (
+        <table className="table" data-testid="mappings-table">
+          <thead>
+            <tr>
+              <th>Event</th>
+              <th>Label</th>
+              <th>Instance</th>
+              <th>Webhook</th>
+              <th>Priority</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {mappings.map((m) => (
+              <tr
+                key={m.id}
+                tabIndex={0}
+                onClick={() => setEditing(m.id)}
+                onKeyDown={(e) => e.key === 'Enter' && setEditing(m.id)}
+              >
+                <td>
+                  <code>{m.event}</code>
+                </td>
+                <td>{m.name}</td>
+                <td>{m.instanceId}</td>
+                <td>
+                  <code>{m.webhookPath}</code>
+                </td>
+                <td>{m.priority}</td>
+                <td>
+                  {m.active ? 'Active' : 'Off'}
+                  {m.requiresApproval && ' · needs approval'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import type { MappingFields } from '../../../shared/contract';
+import { sendCatch } from '../../api/client';
+
+type Preview = Extract<Awaited<ReturnType<typeof sendCatch<'mappings:preview'>>>, { ok: true }>['data'];
+
+/** Try a sample payload: which conditions pass and the exact request that would be sent. */
+export function RequestPreviewPanel({ mapping }: { mapping: MappingFields | null }) {
+  const [sample, setSample] = useState('{\n  "amount": 42\n}');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const run = async () => {
+    setPreview(null);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(sample);
+    } catch {
+      return setProblem('The sample payload is not valid JSON.');
+    }
+    if (!mapping) return setProblem('Fix the fields marked in red first.');
+    const result = await sendCatch('mappings:preview', { mapping, payload });
+    if (result.ok) {
+      setProblem(null);
+      setPreview(result.data);
+    } else setProblem(result.error.message);
+  };
+
+  return (
+    <fieldset>
+      <legend>Preview with a sample payload</legend>
+      <textarea
+        aria-label="Sample payload (JSON)"
+        rows={5}
+        value={sample}
+        onChange={(e) => setSample(e.target.value)}
+        data-testid="m-sample"
+      />
+      <div className="actions">
+        <button type="button" onClick={() => void run()} data-testid="m-preview">
+          Preview request
+        </button>
+      </div>
+      {problem && <p className="invalid">{problem}</p>}
+      {preview && (
+        <div data-testid="m-preview-result">
+          <p>
+            {preview.matches
+              ? 'This payload would be dispatched.'
+              : 'This payload would be skipped: a condition does not hold.'}
+          </p>
+          <ul>
+            {preview.conditionResults.map((c) => (
+              <li key={c.condition}>
+                {c.passed ? '✓' : '✗'} <code>{c.condition}</code>
+              </li>
+            ))}
+          </ul>
+          <pre className="code">
+            {`${preview.request.method} ${preview.request.url}\n`}
+            {Object.entries(preview.request.headers).map(([k, v]) => `${k}: ${v}\n`)}
+            {'\n' + JSON.stringify(preview.request.body, null, 2)}
+          </pre>
+        </div>
+      )}
+    </fieldset>
+  );
+}
