@@ -14,7 +14,8 @@ export interface Store {
   readonly schemaVersion: number;
   /**
    * Runs `fn` in one IMMEDIATE transaction. Events passed to `announce` are published only
-   * once the transaction has committed, and dropped if it rolls back.
+   * once the transaction has committed, and dropped if it rolls back. Nested writes join the
+   * outermost transaction.
    */
   write<T>(fn: (announce: Announce) => T): T;
   close(): void;
@@ -57,15 +58,27 @@ export function openStore(options: OpenStoreOptions): Store {
     throw new StartupError('UNREADABLE_DATABASE', `Cannot read the database at ${file}: ${(error as Error).message}`);
   }
 
+  let pending: [EventChannel, unknown][] | undefined;
   return {
     db,
     file,
     schemaVersion,
     write<T>(fn: (announce: Announce) => T): T {
-      const pending: [EventChannel, unknown][] = [];
-      const announce: Announce = (event, payload) => void pending.push([event, payload]);
-      const result = db.transaction(() => fn(announce)).immediate();
-      for (const [event, payload] of pending) options.bus.publish(event, payload as never);
+      // A write inside another write joins it (as a savepoint); its events wait for the outer
+      // commit, so nothing is announced that could still roll back.
+      if (pending) {
+        const outer = pending;
+        return db.transaction(() => fn((event, payload) => void outer.push([event, payload])))();
+      }
+      const mine: [EventChannel, unknown][] = [];
+      pending = mine;
+      let result: T;
+      try {
+        result = db.transaction(() => fn((event, payload) => void mine.push([event, payload]))).immediate();
+      } finally {
+        pending = undefined;
+      }
+      for (const [event, payload] of mine) options.bus.publish(event, payload as never);
       return result;
     },
     close: () => db.close(),

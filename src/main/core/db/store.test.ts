@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../events';
+import { tempDir } from '../test-support';
+import { migrations } from './migrations';
+import { openStore } from './store';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((fn) => fn()));
+
+function store() {
+  const dir = tempDir();
+  const bus = new EventBus();
+  const s = openStore({ dataDir: dir.path, bus, migrations, now: () => 1 });
+  cleanups.push(dir.remove, () => s.close());
+  const seen: string[] = [];
+  bus.subscribe((event) => seen.push(event));
+  const setting = (v: string) =>
+    s.db.prepare("INSERT OR REPLACE INTO settings VALUES ('k', ?, 1)").run(JSON.stringify(v));
+  return { s, seen, setting };
+}
+
+const payload = { theme: 'dark', retentionDays: 1, operatorName: 'x', dataDir: '/' } as const;
+
+describe('store.write', () => {
+  it('announces after commit, and not at all after a rollback', () => {
+    const { s, seen, setting } = store();
+    s.write((announce) => {
+      setting('a');
+      announce('settings:changed', payload);
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual(['settings:changed']);
+    expect(() =>
+      s.write((announce) => {
+        announce('settings:changed', payload);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(seen).toEqual(['settings:changed']);
+  });
+
+  it('holds the events of a nested write until the outer one commits', () => {
+    const { s, seen, setting } = store();
+    expect(() =>
+      s.write(() => {
+        s.write((announce) => {
+          setting('nested');
+          announce('settings:changed', payload);
+        });
+        expect(seen).toEqual([]);
+        throw new Error('outer fails');
+      }),
+    ).toThrow('outer fails');
+    expect(seen).toEqual([]);
+    expect(s.db.prepare("SELECT count(*) AS n FROM settings WHERE key = 'k'").get()).toEqual({ n: 0 });
+  });
+});
