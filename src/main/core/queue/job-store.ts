@@ -10,6 +10,7 @@
  * Errors: every method throws `AppError` with NOT_FOUND (unknown job id), CONFLICT (wrong state,
  * or a lease the caller does not hold) or VALIDATION (bad input), and then has changed nothing.
  */
+import { QUEUE_JOB_STATES } from '../../../shared/contract/queue';
 import type { BackoffPolicy } from './backoff';
 
 /**
@@ -17,7 +18,7 @@ import type { BackoffPolicy } from './backoff';
  * active: claimed under a lease · completed · dead_lettered: failed after its last attempt or
  * unrecoverably (BullMQ's "failed"; kept for requeue) · canceled: removed from the queue by an operator.
  */
-export const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'dead_lettered', 'canceled'] as const;
+export const JOB_STATES = QUEUE_JOB_STATES;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** States a job can still leave by itself. */
