@@ -11,6 +11,7 @@ import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 import { createSettingsModule } from './settings/settings-module';
+import { createQueueModule } from './queue/queue-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -89,12 +90,14 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
+    const queue = createQueueModule(ctx, audit.log);
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...queue.handlers,
     };
-    return { modules: [audit, settings], handlers };
+    return { modules: [audit, settings, queue], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

@@ -4,11 +4,13 @@ import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
+import { queueCalls, queueEvents } from './queue';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './settings';
+export * from './queue';
 export * from './channels';
 
 /**
@@ -19,6 +21,7 @@ export const calls = {
   ...appCalls,
   ...settingsCalls,
   ...auditCalls,
+  ...queueCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -26,12 +29,14 @@ export const events = {
   ...appEvents,
   ...settingsEvents,
   ...auditEvents,
+  ...queueEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
+  queue: { calls: queueCalls, events: queueEvents },
 } as const;
 
 export type Calls = typeof calls;
