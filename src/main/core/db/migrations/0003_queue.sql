@@ -1,4 +1,4 @@
--- 0004_queue: the durable job queue (BullMQ's model on SQLite).
+-- 0003_queue: the durable job queue (BullMQ's model on SQLite).
 --
 -- jobs: one row per queued dispatch. States: waiting (due, claimable), delayed (run_at_ms in the
 -- future: first delay or retry backoff), active (claimed under a lease), completed,
