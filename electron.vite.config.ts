@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 // One build for everything that ships:
-// - main:     the Electron entry, plus the headless host and the bench (plain Node entries
+// - main:     the Electron entry, plus the headless host and the `flightdeck` CLI (plain Node entries
 //             sharing the same core; dependencies stay external and load from node_modules)
 // - preload:  a single self-contained CommonJS file, as Electron's sandbox requires
 // - renderer: the React console, served by Electron or by the headless host
@@ -14,6 +14,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/app/main.ts'),
           host: resolve('src/main/host/cli.ts'),
+          cli: resolve('src/main/cli/cli.ts'),
         },
       },
     },

@@ -10,8 +10,14 @@ import type { CoreContext } from './context';
 import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
+import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
+import { createEmitter } from './dispatch/emit';
+import { createExecutionsWriter } from './dispatch/executions-writer';
+import { createWebhookPost } from './dispatch/webhook-post';
+import { createIngestModule } from './ingest/ingest-module';
 import { createMappingsModule } from './mappings/mappings-module';
 import { createSettingsModule } from './settings/settings-module';
+import { createQueueModule } from './queue/queue-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -24,6 +30,10 @@ export interface CoreOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** Loopback port of the signed HTTP event endpoint; 0 picks one; null or absent: off. */
+  ingestPort?: number | null;
+  /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
+  webhookPost?: WebhookPost;
 }
 
 export interface Core {
@@ -91,14 +101,29 @@ export function createCore(options: CoreOptions): Core {
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
     // Instances arrive with the n8n module; until then no instance resolves.
-    const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl: () => null });
+    const instanceBaseUrl = (_id: string): string | null => null;
+    const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl });
+    const queue = createQueueModule(ctx, audit.log);
+    const executions = createExecutionsWriter(store);
+    const emit = createEmitter({ ctx, audit: audit.log, mappings: mappings.service, jobs: queue.jobs, executions });
+    const ownPost = options.webhookPost ? undefined : createWebhookPost();
+    const post = options.webhookPost ?? ownPost!;
+    const httpClient = { stop: () => ownPost?.close() };
+    const dispatcher = createDispatcher({ ctx, jobs: queue.jobs, executions, instanceBaseUrl, post });
+    const ingest = createIngestModule(ctx, {
+      emit,
+      hasMappings: (event) => mappings.service.hasActive(event),
+      port: options.ingestPort ?? null,
+    });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
       ...mappings.handlers,
+      ...queue.handlers,
+      ...ingest.handlers,
     };
-    return { modules: [audit, settings, mappings], handlers };
+    return { modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

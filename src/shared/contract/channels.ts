@@ -21,6 +21,15 @@ export const CALL_CHANNELS = [
   'mappings:preview',
   'mappings:export',
   'mappings:import',
+  // queue
+  'queue:stats',
+  'queue:pause',
+  'queue:resume',
+  'queue:requeueDead',
+  'queue:cancel',
+  // ingest
+  'ingest:info',
+  'ingest:emit',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -30,6 +39,10 @@ export const EVENT_CHANNELS = [
   'audit:appended',
   // mappings
   'mappings:changed',
+  // queue
+  'queue:changed',
+  // executions
+  'executions:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

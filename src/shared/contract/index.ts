@@ -2,15 +2,20 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
+import { executionsCalls, executionsEvents } from './executions';
+import { ingestCalls, ingestEvents } from './ingest';
 import { mappingsCalls, mappingsEvents } from './mappings';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
+import { queueCalls, queueEvents } from './queue';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
+export * from './ingest';
 export * from './settings';
+export * from './queue';
 export * from './channels';
 
 /**
@@ -22,6 +27,9 @@ export const calls = {
   ...settingsCalls,
   ...auditCalls,
   ...mappingsCalls,
+  ...queueCalls,
+  ...ingestCalls,
+  ...executionsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -30,6 +38,9 @@ export const events = {
   ...settingsEvents,
   ...auditEvents,
   ...mappingsEvents,
+  ...queueEvents,
+  ...ingestEvents,
+  ...executionsEvents,
 };
 
 export const areas = {
@@ -37,6 +48,9 @@ export const areas = {
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
   mappings: { calls: mappingsCalls, events: mappingsEvents },
+  queue: { calls: queueCalls, events: queueEvents },
+  ingest: { calls: ingestCalls, events: ingestEvents },
+  executions: { calls: executionsCalls, events: executionsEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -39,6 +39,7 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     ON CONFLICT(id) DO UPDATE SET event = excluded.event, instance_id = excluded.instance_id,
       active = excluded.active, config_json = excluded.config_json, updated_at_ms = excluded.updated_at_ms`);
   const del = db.prepare('DELETE FROM mappings WHERE id = ?');
+  const anyActive = db.prepare('SELECT 1 FROM mappings WHERE event = ? AND active = 1 LIMIT 1').pluck();
 
   /** Stored rows are re-validated: a row that no longer parses is reported, never trusted. */
   function toMapping(row: MappingRow): Mapping {
@@ -177,6 +178,8 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
   }
 
   return {
+    /** Whether any active mapping listens for this event (before conditions). */
+    hasActive: (event: string) => anyActive.get(event) !== undefined,
     list: () => (selectAll.all() as MappingRow[]).map(toMapping),
     get,
     create: (fields: MappingFields) => save(null, fields),

@@ -1,4 +1,4 @@
--- 0003_mappings: routes from the operator's events to n8n workflow webhooks.
+-- 0004_mappings: routes from the operator's events to n8n workflow webhooks.
 -- The full, validated mapping lives in config_json (re-validated on every read); the columns
 -- beside it are the ones queries filter on.
 CREATE TABLE mappings (

@@ -1,0 +1,84 @@
+import type { ExecutionStatus } from '../../../shared/contract/executions-model';
+import type { Store } from '../db/store';
+
+/** A new local run, as the pipeline records it before anything is sent. */
+export interface NewLocalRun {
+  instanceId: string;
+  workflowId: string | null;
+  mappingId: string;
+  event: string;
+  status: Extract<ExecutionStatus, 'queued' | 'awaiting_approval'>;
+  payload: unknown;
+  request: unknown;
+  idempotencyKey: string | null;
+  sourceKind: string;
+  retryOf?: string | null;
+  nowMs: number;
+}
+
+const EXCERPT_BYTES = 2048;
+
+/** The pipeline's writes to the shared executions table: prepared once, small and explicit. */
+export function createExecutionsWriter(store: Store) {
+  const { db } = store;
+  const insert = db.prepare(`INSERT INTO executions
+    (source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, idempotency_key,
+     source_kind, retry_of, created_at_ms, updated_at_ms)
+    VALUES ('local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @idempotencyKey,
+     @sourceKind, @retryOf, @nowMs, @nowMs)`);
+  const byKey = db.prepare('SELECT id FROM executions WHERE idempotency_key = ?').pluck();
+  const setJob = db.prepare('UPDATE executions SET job_id = ? WHERE id = ?');
+  const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
+      started_at_ms = coalesce(started_at_ms, @now), queue_wait_ms = coalesce(queue_wait_ms, @now - created_at_ms),
+      updated_at_ms = @now WHERE id = @id`);
+  const finished = db.prepare(`UPDATE executions SET status = @status, error = @error, response_status = @httpStatus,
+      response_excerpt = @excerpt, remote_id = coalesce(@remoteId, remote_id),
+      finished_at_ms = CASE WHEN @terminal THEN @now ELSE finished_at_ms END,
+      duration_ms = CASE WHEN @terminal THEN @now - started_at_ms ELSE duration_ms END,
+      updated_at_ms = @now WHERE id = @id`);
+  const setStatus = db.prepare(
+    'UPDATE executions SET status = ?, error = coalesce(?, error), updated_at_ms = ? WHERE id = ?',
+  );
+
+  return {
+    insert: (run: NewLocalRun): number =>
+      Number(
+        insert.run({
+          ...run,
+          payload: JSON.stringify(run.payload ?? null),
+          request: JSON.stringify(run.request),
+          retryOf: run.retryOf ?? null,
+        }).lastInsertRowid,
+      ),
+    findByKey: (key: string) => byKey.get(key) as number | undefined,
+    setJob: (executionId: number, jobId: number) => void setJob.run(jobId, executionId),
+    markDispatching: (id: number, now: number) => void started.run({ id, now }),
+    markOutcome(
+      id: number,
+      outcome: {
+        status: ExecutionStatus;
+        terminal: boolean;
+        error?: string | null;
+        httpStatus?: number | null;
+        body?: string | null;
+        remoteId?: string | null;
+      },
+      now: number,
+    ) {
+      finished.run({
+        id,
+        now,
+        status: outcome.status,
+        terminal: outcome.terminal ? 1 : 0,
+        error: outcome.error ?? null,
+        httpStatus: outcome.httpStatus ?? null,
+        excerpt: outcome.body ? outcome.body.slice(0, EXCERPT_BYTES) : null,
+        remoteId: outcome.remoteId ?? null,
+      });
+    },
+    setStatus: (id: number, status: ExecutionStatus, now: number, error: string | null = null) =>
+      void setStatus.run(status, error, now, id),
+  };
+}
+
+export type ExecutionsWriter = ReturnType<typeof createExecutionsWriter>;

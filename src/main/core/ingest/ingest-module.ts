@@ -1,0 +1,72 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import type { Emit } from '../ports';
+import { startIngestServer } from './http-ingest';
+import { ingestSecretPath, loadOrCreateIngestSecret } from './ingest-secret';
+
+export interface IngestOptions {
+  emit: Emit;
+  hasMappings(event: string): boolean;
+  /** Loopback port for signed events; 0 picks a free one; null turns the endpoint off. */
+  port: number | null;
+  host?: string;
+}
+
+/** Where local tools (the CLI) find the running endpoint. */
+export const ingestInfoFile = (dataDir: string) => join(dataDir, 'ingest.json');
+
+/** The three doors for events: the UI (ingest:emit), the CLI and signed HTTP both reach `emit`. */
+export function createIngestModule(ctx: CoreContext, options: IngestOptions): FeatureModule<'ingest'> {
+  let url: string | null = null;
+  let problem: string | null = options.port === null ? 'The ingest endpoint is turned off.' : null;
+  let close: (() => Promise<void>) | undefined;
+  let starting: Promise<void> | undefined;
+
+  return {
+    handlers: {
+      'ingest:info': async () => {
+        await starting;
+        return { url, secretFile: ingestSecretPath(ctx.dataDir), problem };
+      },
+      'ingest:emit': ({ event, payload, idempotencyKey }) =>
+        options.emit({
+          event,
+          payload,
+          source: 'ui',
+          actor: ctx.operator(),
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+        }),
+    },
+    start() {
+      if (options.port === null) return;
+      const host = options.host ?? '127.0.0.1';
+      starting = startIngestServer({
+        host,
+        port: options.port,
+        secret: loadOrCreateIngestSecret(ctx.dataDir, ctx.logger),
+        emit: options.emit,
+        hasMappings: options.hasMappings,
+        clock: ctx.clock,
+        logger: ctx.logger,
+      })
+        .then((server) => {
+          close = server.close;
+          url = `http://${host}:${server.port}`;
+          writeFileSync(ingestInfoFile(ctx.dataDir), JSON.stringify({ url }) + '\n');
+        })
+        .catch((error: NodeJS.ErrnoException) => {
+          problem =
+            error.code === 'EADDRINUSE'
+              ? `Port ${options.port} is in use: set FLIGHTDECK_INGEST_PORT to another port.`
+              : `The ingest endpoint did not start: ${error.message}`;
+          ctx.logger.warn('Ingest endpoint not started', { problem });
+        });
+    },
+    async stop() {
+      await starting;
+      await close?.();
+    },
+  };
+}

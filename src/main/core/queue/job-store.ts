@@ -1,0 +1,217 @@
+/**
+ * The durable queue's port. The SQLite implementation (sqlite-job-store.ts) is the one that
+ * ships; the conformance suite (job-store.conformance.ts) pins the behaviour any other backend
+ * must match.
+ *
+ * The interface is synchronous on purpose: enqueueing commits in the same SQLite transaction as
+ * the caller's own rows (the executions row, a schedule tick), so "acknowledged" means "durably
+ * queued". A networked backend would sit behind an outbox table written in that transaction.
+ *
+ * Errors: every method throws `AppError` with NOT_FOUND (unknown job id), CONFLICT (wrong state,
+ * or a lease the caller does not hold) or VALIDATION (bad input), and then has changed nothing.
+ */
+import { QUEUE_JOB_STATES } from '../../../shared/contract/queue';
+import type { BackoffPolicy } from './backoff';
+
+/**
+ * waiting: due, claimable · delayed: not due before `runAtMs` (first delay or retry backoff) ·
+ * active: claimed under a lease · completed · dead_lettered: failed after its last attempt or
+ * unrecoverably (BullMQ's "failed"; kept for requeue) · canceled: removed from the queue by an operator.
+ */
+export const JOB_STATES = QUEUE_JOB_STATES;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job can still leave by itself. */
+export const QUEUED_STATES: readonly JobState[] = ['waiting', 'delayed'];
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['completed', 'dead_lettered', 'canceled'];
+
+export interface EnqueueInput {
+  /** n8n instance the job targets: the pause group and a limit group. */
+  instanceId: string;
+  /** Mapping that produced the job: a limit group. */
+  mappingId: string;
+  /** Opaque JSON (stored as given, returned parsed). */
+  payload: unknown;
+  /** The executions row this job drives; the queue only stores it. */
+  executionId?: number | null;
+  /** Lower runs first; FIFO within a priority. Integer, default 0. */
+  priority?: number;
+  /** Not claimable before now + delayMs. Milliseconds, ≥ 0, default 0. */
+  delayMs?: number;
+  /** Total attempts including the first, 1–100. Default 5. */
+  maxAttempts?: number;
+  /** Wait between attempts. Default exponential 1 s doubling, ±20 % jitter, capped at 10 min. */
+  backoff?: BackoffPolicy;
+  /** Per-attempt time limit for the handler, milliseconds (stored for the handler). */
+  timeoutMs?: number | null;
+  /**
+   * The same key within its window yields the existing job instead of a new one. Keys are
+   * global to the store: derive them per target (`<event key>:<mapping id>`) when one event
+   * fans out to several jobs.
+   */
+  idempotencyKey?: string;
+  /** How long the key is remembered, milliseconds. Default 24 h. */
+  idempotencyWindowMs?: number;
+}
+
+export interface EnqueueResult {
+  job: Job;
+  /** True when the idempotency key was seen within its window: `job` is the earlier one. */
+  deduplicated: boolean;
+}
+
+export interface Job {
+  id: number;
+  instanceId: string;
+  mappingId: string;
+  executionId: number | null;
+  state: JobState;
+  priority: number;
+  payload: unknown;
+  idempotencyKey: string | null;
+  /** Attempts started so far (a claimed attempt counts even if its process crashed). */
+  attemptsMade: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number | null;
+  /** When the job is (or was) due, epoch ms. */
+  runAtMs: number;
+  /** Lease expiry while active, epoch ms. */
+  leaseExpiresAtMs: number | null;
+  lastError: string | null;
+  /** What the handler returned on completion (JSON), else null. */
+  result: unknown;
+  createdAtMs: number;
+  updatedAtMs: number;
+  finishedAtMs: number | null;
+}
+
+/** A job handed to a worker: the token proves the lease on complete/fail/extend. */
+export interface ClaimedJob extends Job {
+  leaseToken: string;
+  /** 1-based number of the attempt this claim started. */
+  attempt: number;
+}
+
+export type AttemptOutcome = 'running' | 'completed' | 'failed' | 'lease_expired';
+
+export interface JobAttempt {
+  attempt: number;
+  startedAtMs: number;
+  finishedAtMs: number | null;
+  outcome: AttemptOutcome;
+  error: string | null;
+  httpStatus: number | null;
+}
+
+export interface JobWithAttempts extends Job {
+  attempts: JobAttempt[];
+}
+
+export interface ClaimOptions {
+  /** Most jobs to claim in this one transaction, 1–1000. */
+  limit: number;
+  /** Lease length, milliseconds (> 0): unless completed, failed or extended by then, the job is reclaimed. */
+  leaseMs: number;
+}
+
+export interface CompleteInput {
+  id: number;
+  leaseToken: string;
+  /** Stored as JSON on the job. */
+  result?: unknown;
+  /** HTTP status of the attempt, recorded in its history. */
+  httpStatus?: number;
+}
+
+export interface FailInput {
+  id: number;
+  leaseToken: string;
+  /** Why the attempt failed, in words an operator understands. */
+  error: string;
+  /** Skip remaining attempts: dead-letter now (4xx other than 408/429, a bad mapping…). */
+  unrecoverable?: boolean;
+  /** Server asked to wait (HTTP 429 Retry-After), milliseconds: replaces the backoff delay. */
+  retryAfterMs?: number;
+  httpStatus?: number;
+}
+
+/** What a fail() did: retry (now when the delay is 0, else later), or dead-lettered. */
+export interface FailOutcome {
+  state: 'waiting' | 'delayed' | 'dead_lettered';
+  /** When the next attempt is due, epoch ms (null when dead-lettered). */
+  runAtMs: number | null;
+}
+
+/** Per-item result of a batch complete: one bad item does not undo the others. */
+export type BatchItemResult = { id: number; ok: true } | { id: number; ok: false; code: string; message: string };
+
+/** Limits of one group; null means unlimited. */
+export interface GroupLimits {
+  /** Most active (claimed) jobs of the group at once, ≥ 1. */
+  concurrency: number | null;
+  /** Most claims per fixed window, e.g. `{ max: 10, windowMs: 1000 }`. */
+  rate: { max: number; windowMs: number } | null;
+}
+
+export type LimitScope = 'instance' | 'mapping';
+
+export type StateCounts = Record<JobState, number>;
+
+export interface QueueCounts {
+  total: StateCounts;
+  /** Per instance id (instances with no jobs are absent). */
+  byInstance: Record<string, StateCounts>;
+  /** Instances whose jobs are not being claimed. */
+  pausedInstances: string[];
+}
+
+export interface ListJobsQuery {
+  states?: JobState[];
+  instanceId?: string;
+  mappingId?: string;
+  /** Jobs with id below this (paging backwards from the newest). */
+  beforeId?: number;
+  /** 1–1000, default 100. */
+  limit?: number;
+}
+
+export interface JobStore {
+  enqueue(input: EnqueueInput): EnqueueResult;
+  /** Claims up to `limit` due jobs (priority, then FIFO) in one transaction, honouring pause and limits. */
+  claim(options: ClaimOptions): ClaimedJob[];
+  /** Completes one job; CONFLICT if the lease is not held (expired and reclaimed, or wrong token). */
+  complete(input: CompleteInput): Job;
+  /** Completes many in one transaction, each item judged on its own. */
+  completeMany(inputs: CompleteInput[]): BatchItemResult[];
+  /** Records a failed attempt: retry after backoff, or dead-letter (last attempt / unrecoverable). */
+  fail(input: FailInput): FailOutcome;
+  /** Pushes the lease of an active job out to now + leaseMs (long-running handlers). */
+  extendLease(id: number, leaseToken: string, leaseMs: number): void;
+  /**
+   * Returns active jobs whose lease expired to waiting (or dead-letters them when that was their
+   * last attempt). `claim` does this itself; exposed for tests and stats. Returns how many.
+   */
+  recoverExpired(): number;
+  /** Moves dead-lettered jobs back to waiting with attempts reset. All-or-nothing. */
+  requeueDead(ids: number[]): Job[];
+  /** Cancels waiting or delayed jobs. All-or-nothing: CONFLICT if any is not queued. */
+  cancel(ids: number[]): Job[];
+  pauseInstance(instanceId: string): void;
+  resumeInstance(instanceId: string): void;
+  /** Sets (or with both null, clears) the limits of a group. */
+  setLimits(scope: LimitScope, scopeId: string, limits: GroupLimits): void;
+  getLimits(scope: LimitScope, scopeId: string): GroupLimits;
+  get(id: number): JobWithAttempts;
+  list(query?: ListJobsQuery): Job[];
+  counts(): QueueCounts;
+  /**
+   * Earliest time something becomes claimable without a new enqueue: a delayed job's due time or
+   * an active lease's expiry, epoch ms; null when there is neither. (Waiting jobs are due now.)
+   */
+  nextDueAtMs(): number | null;
+  /** Deletes finished jobs (completed, canceled; dead-lettered only if asked) finished before a time. */
+  purgeFinished(options: { finishedBeforeMs: number; includeDeadLettered?: boolean }): number;
+  /** Called after each committed change (enqueue, claim, finish…); returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}

@@ -1,0 +1,165 @@
+/**
+ * The claim side of the SQLite job store: lease expiry (crash recovery), promotion of due delayed
+ * jobs, and the batch claim that honours pause, priority and per-group limits. Everything here
+ * runs inside the caller's IMMEDIATE transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { toJob, type JobRow } from './job-rows';
+import type { ClaimedJob } from './job-store';
+
+interface LimitRow {
+  scope: 'instance' | 'mapping';
+  scope_id: string;
+  concurrency: number | null;
+  rate_max: number | null;
+  rate_window_ms: number | null;
+  window_start_ms: number;
+  window_count: number;
+}
+
+/** A group's remaining room in this claim: the smaller of concurrency and rate headroom. */
+interface Room {
+  row: LimitRow;
+  left: number;
+}
+
+export const LEASE_EXPIRED_ERROR = 'The worker stopped or crashed during this attempt (its lease expired).';
+
+export function createClaimer(db: Database.Database, newToken: () => string = randomUUID) {
+  const selectExpired = db.prepare(
+    `SELECT id, attempts_made, max_attempts, attempt_seq FROM jobs
+     WHERE state = 'active' AND lease_expires_at_ms <= ?`,
+  );
+  const expireAttempt = db.prepare(
+    `UPDATE job_attempts SET outcome = 'lease_expired', finished_at_ms = ?, error = ?
+     WHERE job_id = ? AND attempt = ?`,
+  );
+  const requeueExpired = db.prepare(
+    `UPDATE jobs SET state = 'waiting', run_at_ms = ?, lease_token = NULL, lease_expires_at_ms = NULL,
+       last_error = ?, updated_at_ms = ? WHERE id = ?`,
+  );
+  const deadLetterExpired = db.prepare(
+    `UPDATE jobs SET state = 'dead_lettered', lease_token = NULL, lease_expires_at_ms = NULL,
+       last_error = ?, updated_at_ms = ?, finished_at_ms = ? WHERE id = ?`,
+  );
+  const promoteDue = db.prepare(
+    `UPDATE jobs SET state = 'waiting', updated_at_ms = ? WHERE state = 'delayed' AND run_at_ms <= ?`,
+  );
+  const hasLimits = db.prepare('SELECT EXISTS (SELECT 1 FROM queue_limits)').pluck();
+  const selectLimits = db.prepare('SELECT * FROM queue_limits');
+  const selectActiveGroups = db.prepare(`SELECT instance_id, mapping_id FROM jobs WHERE state = 'active'`);
+  const saveWindow = db.prepare(
+    'UPDATE queue_limits SET window_start_ms = ?, window_count = ? WHERE scope = ? AND scope_id = ?',
+  );
+  // Paused instances and groups out of room are excluded in SQL, so a blocked group at the head
+  // of the queue never starves the others behind it.
+  const selectWaiting = db.prepare(
+    `SELECT * FROM jobs WHERE state = 'waiting'
+       AND instance_id NOT IN (SELECT instance_id FROM queue_paused)
+       AND instance_id NOT IN (SELECT value FROM json_each(?))
+       AND mapping_id NOT IN (SELECT value FROM json_each(?))
+     ORDER BY priority, id LIMIT ?`,
+  );
+  const activate = db.prepare(
+    `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, attempt_seq = attempt_seq + 1,
+       lease_token = ?, lease_expires_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
+  );
+  const startAttempt = db.prepare(
+    `INSERT INTO job_attempts (job_id, attempt, started_at_ms, outcome) VALUES (?, ?, ?, 'running')`,
+  );
+
+  /** Active jobs whose lease ran out go back to waiting, or to dead-letter after their last attempt. */
+  function recoverExpired(now: number): number {
+    const expired = selectExpired.all(now) as Pick<JobRow, 'id' | 'attempts_made' | 'max_attempts' | 'attempt_seq'>[];
+    for (const job of expired) {
+      expireAttempt.run(now, LEASE_EXPIRED_ERROR, job.id, job.attempt_seq);
+      if (job.attempts_made >= job.max_attempts) deadLetterExpired.run(LEASE_EXPIRED_ERROR, now, now, job.id);
+      else requeueExpired.run(now, LEASE_EXPIRED_ERROR, now, job.id);
+    }
+    return expired.length;
+  }
+
+  /** Room per group key (`instance:<id>` / `mapping:<id>`); groups without limits are absent. */
+  function roomByGroup(now: number): Map<string, Room> {
+    const rooms = new Map<string, Room>();
+    const rows = selectLimits.all() as LimitRow[];
+    const active = new Map<string, number>();
+    if (rows.some((r) => r.concurrency !== null)) {
+      for (const a of selectActiveGroups.all() as { instance_id: string; mapping_id: string }[]) {
+        active.set(`instance:${a.instance_id}`, (active.get(`instance:${a.instance_id}`) ?? 0) + 1);
+        active.set(`mapping:${a.mapping_id}`, (active.get(`mapping:${a.mapping_id}`) ?? 0) + 1);
+      }
+    }
+    for (const row of rows) {
+      const key = `${row.scope}:${row.scope_id}`;
+      let left = Infinity;
+      if (row.concurrency !== null) left = row.concurrency - (active.get(key) ?? 0);
+      if (row.rate_max !== null && row.rate_window_ms !== null) {
+        if (now >= row.window_start_ms + row.rate_window_ms) {
+          row.window_start_ms = now;
+          row.window_count = 0;
+        }
+        left = Math.min(left, row.rate_max - row.window_count);
+      }
+      rooms.set(key, { row, left });
+    }
+    return rooms;
+  }
+
+  function claimRows(limit: number, now: number): JobRow[] {
+    if (!hasLimits.get()) return selectWaiting.all('[]', '[]', limit) as JobRow[];
+    const rooms = roomByGroup(now);
+    const blocked = { instance: new Set<string>(), mapping: new Set<string>() };
+    for (const { row, left } of rooms.values()) if (left <= 0) blocked[row.scope].add(row.scope_id);
+    const taken: JobRow[] = [];
+    while (taken.length < limit) {
+      const want = limit - taken.length;
+      const rows = selectWaiting.all(
+        JSON.stringify([...blocked.instance]),
+        JSON.stringify([...blocked.mapping]),
+        want,
+      ) as JobRow[];
+      for (const row of rows) {
+        const groups = [rooms.get(`instance:${row.instance_id}`), rooms.get(`mapping:${row.mapping_id}`)];
+        if (groups.some((g) => g !== undefined && g.left <= 0)) continue; // filled earlier in this batch
+        for (const g of groups) {
+          if (!g) continue;
+          g.left -= 1;
+          g.row.window_count += 1;
+          if (g.left <= 0) blocked[g.row.scope].add(g.row.scope_id);
+        }
+        taken.push(row);
+      }
+      if (rows.length < want) break;
+    }
+    for (const { row } of rooms.values()) {
+      if (row.rate_max !== null) saveWindow.run(row.window_start_ms, row.window_count, row.scope, row.scope_id);
+    }
+    return taken;
+  }
+
+  /** Recovers expired leases, promotes due jobs, then claims up to `limit`. Call inside a transaction. */
+  function claim(limit: number, leaseMs: number, now: number): ClaimedJob[] {
+    recoverExpired(now);
+    promoteDue.run(now, now);
+    const rows = claimRows(limit, now);
+    const leaseExpiresAtMs = now + leaseMs;
+    return rows.map((row) => {
+      const leaseToken = newToken();
+      const attempt = row.attempt_seq + 1;
+      activate.run(leaseToken, leaseExpiresAtMs, now, row.id);
+      startAttempt.run(row.id, attempt, now);
+      const job = toJob({
+        ...row,
+        state: 'active',
+        attempts_made: row.attempts_made + 1,
+        lease_expires_at_ms: leaseExpiresAtMs,
+        updated_at_ms: now,
+      });
+      return { ...job, leaseToken, attempt };
+    });
+  }
+
+  return { claim, recoverExpired };
+}

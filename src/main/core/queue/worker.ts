@@ -1,0 +1,208 @@
+/**
+ * A worker loop over a JobStore: claims due jobs in batches, runs an async handler for each with
+ * up to `concurrency` in flight, keeps their leases alive, and records the outcome (completions
+ * batched per tick, failures classified by backoff.ts). Time is injected so tests drive it.
+ */
+import type { Clock } from '../clock';
+import { systemClock } from '../clock';
+import { classifyFailure } from './backoff';
+import type { ClaimedJob, CompleteInput, JobStore } from './job-store';
+
+/** What a handler may report on success; both fields are optional. */
+export interface JobSuccess {
+  /** Stored as JSON on the job. */
+  result?: unknown;
+  /** HTTP status of the delivery, for the attempt history. */
+  httpStatus?: number;
+}
+
+/**
+ * Runs one attempt. Resolve = success; throw = failure (a JobFailure says unrecoverable or
+ * Retry-After; anything named UnrecoverableError skips retries). `signal` aborts when the job's
+ * timeoutMs passes, the lease is lost, or the worker is stopping past its grace period.
+ */
+export type JobHandler = (job: ClaimedJob, signal: AbortSignal) => Promise<JobSuccess | void>;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface WorkerOptions {
+  store: JobStore;
+  handler: JobHandler;
+  /** Most handlers running at once. Default 10. */
+  concurrency?: number;
+  /** Lease per claim, milliseconds; renewed every leaseMs/2 while the handler runs. Default 30 000. */
+  leaseMs?: number;
+  /** Longest sleep when there is nothing to claim, milliseconds (an enqueue in this process wakes it at once). Default 250. */
+  idlePollMs?: number;
+  clock?: Clock;
+  timers?: Timers;
+  /** Store errors the loop survived (a lost lease, a busy database); default: ignored. */
+  onError?: (error: unknown, job?: ClaimedJob) => void;
+}
+
+export interface Worker {
+  start(): void;
+  /** Stops claiming and waits for the jobs in flight to finish and be recorded. */
+  stop(): Promise<void>;
+  /** Jobs whose handler is running now. */
+  readonly inFlight: number;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { store, handler } = options;
+  const concurrency = options.concurrency ?? 10;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const idlePollMs = options.idlePollMs ?? 250;
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const onError = options.onError ?? (() => {});
+
+  const running = new Map<number, Promise<void>>();
+  let completions: CompleteInput[] = [];
+  let started = false;
+  let stopping = false;
+  let pumpQueued = false;
+  let hungry = false;
+  let wake: unknown;
+  let unsubscribe: (() => void) | undefined;
+
+  function schedulePump(): void {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pump();
+    });
+  }
+
+  function flushCompletions(): void {
+    if (completions.length === 0) return;
+    const batch = completions;
+    completions = [];
+    try {
+      for (const item of store.completeMany(batch)) {
+        if (item.ok) continue;
+        const input = batch.find((b) => b.id === item.id);
+        // A result that cannot be stored as JSON is the handler's bug: record it as a failure.
+        if (item.code === 'VALIDATION' && input) failJob(input.id, input.leaseToken, new Error(item.message));
+        else onError(new Error(item.message));
+      }
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  function failJob(id: number, leaseToken: string, thrown: unknown, job?: ClaimedJob): void {
+    const facts = classifyFailure(thrown);
+    try {
+      store.fail({ id, leaseToken, ...facts, error: facts.error || 'The handler failed without a message.' });
+    } catch (error) {
+      onError(error, job);
+    }
+  }
+
+  function pump(): void {
+    flushCompletions();
+    if (stopping || !started) return;
+    const free = concurrency - running.size;
+    if (free <= 0) return;
+    let jobs: ClaimedJob[] = [];
+    try {
+      jobs = store.claim({ limit: free, leaseMs });
+    } catch (error) {
+      onError(error);
+    }
+    for (const job of jobs) running.set(job.id, run(job));
+    hungry = jobs.length < free;
+    if (hungry) sleepUntilDue();
+  }
+
+  function sleepUntilDue(): void {
+    if (wake !== undefined) timers.clearTimeout(wake);
+    let delay = idlePollMs;
+    try {
+      const due = store.nextDueAtMs();
+      if (due !== null) delay = Math.min(delay, Math.max(0, due - clock.now()));
+    } catch (error) {
+      onError(error);
+    }
+    wake = timers.setTimeout(() => {
+      wake = undefined;
+      schedulePump();
+    }, delay);
+  }
+
+  async function run(job: ClaimedJob): Promise<void> {
+    const abort = new AbortController();
+    let heartbeat: unknown;
+    const beat = () => {
+      heartbeat = timers.setTimeout(
+        () => {
+          try {
+            store.extendLease(job.id, job.leaseToken, leaseMs);
+            beat();
+          } catch (error) {
+            onError(error, job);
+            abort.abort(new Error('The lease on this job was lost; another worker may run it.'));
+          }
+        },
+        Math.max(1, Math.floor(leaseMs / 2)),
+      );
+    };
+    beat();
+    const timeout =
+      job.timeoutMs === null
+        ? undefined
+        : timers.setTimeout(() => abort.abort(new Error(`Timed out after ${job.timeoutMs} ms.`)), job.timeoutMs);
+    try {
+      const success = (await handler(job, abort.signal)) ?? {};
+      completions.push({
+        id: job.id,
+        leaseToken: job.leaseToken,
+        ...(success.result !== undefined ? { result: success.result } : {}),
+        ...(success.httpStatus !== undefined ? { httpStatus: success.httpStatus } : {}),
+      });
+    } catch (thrown) {
+      failJob(job.id, job.leaseToken, thrown, job);
+    } finally {
+      timers.clearTimeout(heartbeat);
+      if (timeout !== undefined) timers.clearTimeout(timeout);
+      running.delete(job.id);
+      schedulePump();
+    }
+  }
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      unsubscribe = store.onChange(() => {
+        if (hungry && !stopping) schedulePump();
+      });
+      schedulePump();
+    },
+    async stop() {
+      stopping = true;
+      unsubscribe?.();
+      if (wake !== undefined) timers.clearTimeout(wake);
+      wake = undefined;
+      while (running.size > 0) await Promise.allSettled([...running.values()]);
+      flushCompletions();
+    },
+    get inFlight() {
+      return running.size;
+    },
+  };
+}
