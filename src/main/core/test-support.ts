@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from './clock';
+import { ManualClock, type Clock } from './clock';
 import { createAuditLog, type AuditLog } from './audit/audit-log';
 import type { CoreContext } from './context';
 import { createCore, type Core, type CoreOptions } from './create-core';
@@ -41,15 +41,17 @@ export function testCore(options: Partial<CoreOptions> = {}): {
  * A CoreContext on a real store in a temp dir, for testing one module without the whole core.
  * The audit log is real too, so tests can check what was recorded.
  */
-export function testContext(): {
+export function testContext<C extends Clock = ManualClock>(
+  options: { clock?: C } = {},
+): {
   ctx: CoreContext;
   audit: AuditLog;
   bus: EventBus;
-  clock: ManualClock;
+  clock: C;
   cleanup(): void;
 } {
   const dir = tempDir();
-  const clock = new ManualClock();
+  const clock = options.clock ?? (new ManualClock() as unknown as C);
   const bus = new EventBus();
   const store = openStore({ dataDir: dir.path, bus, migrations, now: () => clock.now() });
   const ctx: CoreContext = { store, clock, logger: silentLogger, dataDir: dir.path, operator: () => 'tester' };

@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mappingInputSchema, type MappingInput } from '../../../shared/contract/mappings';
+import { AppError } from '../../../shared/result';
+import { createMappingService } from '../mappings/mapping-service';
+import { createSqliteJobStore } from '../queue/sqlite-job-store';
+import { testContext } from '../test-support';
+import { createDispatcher } from './dispatcher';
+import { createEmitter } from './emit';
+import { createExecutionsWriter } from './executions-writer';
+import { createWebhookPost } from './webhook-post';
+
+/** A stand-in for n8n's webhook door on loopback: answers from a script, records every call. */
+async function fakeN8n(
+  script: (path: string, n: number) => { status: number; body?: string; headers?: Record<string, string> },
+) {
+  const calls: { path: string; body: unknown; headers: Record<string, unknown> }[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      calls.push({ path: req.url ?? '', body: JSON.parse(raw) as unknown, headers: req.headers });
+      const answer = script(req.url ?? '', calls.filter((c) => c.path === req.url).length);
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? '{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function pipeline(script: Parameters<typeof fakeN8n>[0]) {
+  const n8n = await fakeN8n(script);
+  // Real time here: backoff delays are set to a few ms by the mappings below.
+  const t = testContext({ clock: { now: () => Date.now() } });
+  const instanceBaseUrl = (id: string) => (id === 'dev' ? n8n.url : null);
+  const mappings = createMappingService(t.ctx, t.audit, { instanceBaseUrl });
+  const jobs = createSqliteJobStore({ store: t.ctx.store, clock: t.ctx.clock });
+  const executions = createExecutionsWriter(t.ctx.store);
+  const emit = createEmitter({ ctx: t.ctx, audit: t.audit, mappings, jobs, executions });
+  const post = createWebhookPost();
+  const dispatcher = createDispatcher({ ctx: t.ctx, jobs, executions, instanceBaseUrl, post });
+  cleanups.push(n8n.close, t.cleanup, post.close, () => dispatcher.stop?.());
+  const mapping = (over: Partial<MappingInput> = {}) =>
+    mappings.create(
+      mappingInputSchema.parse({
+        event: 'order.created',
+        instanceId: 'dev',
+        webhookPath: 'orders',
+        retry: { attempts: 3, backoff: 'fixed', delayMs: 5, jitter: 0 },
+        ...over,
+      }),
+    );
+  const row = (id: number) =>
+    t.ctx.store.db
+      .prepare('SELECT status, error, attempts, response_status, job_id FROM executions WHERE id = ?')
+      .get(id) as {
+      status: string;
+      error: string | null;
+      attempts: number;
+      response_status: number | null;
+      job_id: number | null;
+    };
+  const settled = async (id: number) => {
+    for (let i = 0; i < 400; i++) {
+      if (['succeeded', 'dead_lettered', 'failed'].includes(row(id).status)) return row(id);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`execution ${id} did not settle: ${JSON.stringify(row(id))}`);
+  };
+  return { n8n, t, emit, dispatcher, mapping, row, settled, jobs };
+}
+
+describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
+  it('queues an event durably, posts the transformed body and records success', async () => {
+    const p = await pipeline(() => ({ status: 200, body: '{"message":"Workflow was started"}' }));
+    p.mapping({ transform: { mode: 'pick', fields: [{ from: 'order.id', to: 'id' }], constants: [] } });
+    const { executionIds } = p.emit({
+      event: 'order.created',
+      payload: { order: { id: 7, x: 1 } },
+      source: 'ui',
+      actor: 'ana',
+    });
+    expect(p.row(executionIds[0]!)).toMatchObject({ status: 'queued', attempts: 0 });
+    p.dispatcher.start?.();
+    expect(await p.settled(executionIds[0]!)).toMatchObject({ status: 'succeeded', attempts: 1, response_status: 200 });
+    expect(p.n8n.calls).toHaveLength(1);
+    expect(p.n8n.calls[0]).toMatchObject({ path: '/webhook/orders', body: { id: 7 } });
+    expect(p.n8n.calls[0]!.headers['x-flightdeck-execution-id']).toBe(String(executionIds[0]));
+  });
+
+  it('retries a 500 and succeeds; dead-letters a 404 at once with a reason', async () => {
+    const p = await pipeline((path, n) =>
+      path === '/webhook/flaky' ? { status: n < 2 ? 500 : 200 } : { status: 404, body: '{"message":"not registered"}' },
+    );
+    p.mapping({ webhookPath: 'flaky' });
+    p.mapping({ event: 'gone', webhookPath: 'missing' });
+    const flaky = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
+    const gone = p.emit({ event: 'gone', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
+    p.dispatcher.start?.();
+    expect(await p.settled(flaky)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const dead = await p.settled(gone);
+    expect(dead).toMatchObject({ status: 'dead_lettered', attempts: 1, response_status: 404 });
+    expect(dead.error).toMatch(/no active webhook .* activate the workflow/);
+    expect(p.jobs.get(dead.job_id!).state).toBe('dead_lettered');
+  });
+
+  it('gives one run per idempotency key and mapping', async () => {
+    const p = await pipeline(() => ({ status: 200 }));
+    p.mapping();
+    p.mapping({ webhookPath: 'second' });
+    const first = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x', idempotencyKey: 'k' });
+    const again = p.emit({
+      event: 'order.created',
+      payload: { changed: true },
+      source: 'http',
+      actor: 'x',
+      idempotencyKey: 'k',
+    });
+    expect(first.executionIds).toHaveLength(2);
+    expect(again).toEqual({ executionIds: first.executionIds, deduplicated: true });
+    expect(p.jobs.counts().total.waiting).toBe(2);
+  });
+
+  it('refuses unknown events and gated mappings without approvals; skips unmet conditions', async () => {
+    const p = await pipeline(() => ({ status: 200 }));
+    expect(() => p.emit({ event: 'nobody', payload: {}, source: 'ui', actor: 'x' })).toThrow(/No active mapping/);
+    p.mapping({ conditions: [{ path: 'amount', op: 'gt', value: 100 }] });
+    expect(p.emit({ event: 'order.created', payload: { amount: 5 }, source: 'ui', actor: 'x' }).executionIds).toEqual(
+      [],
+    );
+    p.mapping({ event: 'gated', requiresApproval: true });
+    const refused = (() => {
+      try {
+        p.emit({ event: 'gated', payload: {}, source: 'ui', actor: 'x' });
+      } catch (e) {
+        return e as AppError;
+      }
+    })();
+    expect(refused?.code).toBe('UNAVAILABLE');
+    expect(p.t.ctx.store.db.prepare('SELECT count(*) AS n FROM executions').get()).toEqual({ n: 0 });
+  });
+});
