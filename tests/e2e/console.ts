@@ -36,7 +36,7 @@ export async function startConsole(
   const ownDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'flightdeck-e2e-'));
   const dataDir = options.dataDir ?? ownDir!;
   const child = spawn(process.execPath, ['out/main/host.js', '--data-dir', dataDir, '--port', '0'], {
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, FLIGHTDECK_INGEST_PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -5,7 +5,7 @@ import { app, BrowserWindow } from 'electron';
 import { version } from '../../../package.json';
 import { createCore } from '../core/create-core';
 import { createLogger } from '../core/logger';
-import { defaultDataDir } from '../core/paths';
+import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
 import { registerIpc } from '../ipc/ipc-main';
 import { denyPermissions, lockDownContents, rendererUrlPrefix } from './security';
 
@@ -48,6 +48,7 @@ void app.whenReady().then(() => {
     dataDir: process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir(),
     logger,
     version,
+    ingestPort: ingestPortFromEnv(),
     ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
   });
   const unbind = registerIpc(core, isTrustedUrl);

@@ -11,3 +11,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Flightdeck');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Flightdeck');
 }
+
+/** The ingest endpoint's port: FLIGHTDECK_INGEST_PORT, `off` to disable, default 4681. */
+export function ingestPortFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const value = env.FLIGHTDECK_INGEST_PORT;
+  if (value === 'off') return null;
+  const port = Number(value ?? 4681);
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 4681;
+}

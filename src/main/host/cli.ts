@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore } from '../core/create-core';
 import { createLogger } from '../core/logger';
-import { defaultDataDir } from '../core/paths';
+import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
 import { version } from '../../../package.json';
 import { startHost } from './host';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const core = createCore({ dataDir, logger, version });
+  const core = createCore({ dataDir, logger, version, ingestPort: ingestPortFromEnv() });
   const host = await startHost({
     core,
     rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),

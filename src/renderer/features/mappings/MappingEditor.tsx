@@ -369,7 +369,7 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
         </button>
       </fieldset>
 
-      <RequestPreviewPanel mapping={value} />
+      <RequestPreviewPanel mapping={value} saved={Boolean(mapping)} />
 
       <div className="actions">
         <button type="submit" className="primary" disabled={!value} data-testid="m-save">

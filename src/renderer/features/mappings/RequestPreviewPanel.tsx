@@ -5,10 +5,30 @@ import { sendCatch } from '../../api/client';
 type Preview = Extract<Awaited<ReturnType<typeof sendCatch<'mappings:preview'>>>, { ok: true }>['data'];
 
 /** Try a sample payload: which conditions pass and the exact request that would be sent. */
-export function RequestPreviewPanel({ mapping }: { mapping: MappingFields | null }) {
+export function RequestPreviewPanel({ mapping, saved }: { mapping: MappingFields | null; saved: boolean }) {
   const [sample, setSample] = useState('{\n  "amount": 42\n}');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [fired, setFired] = useState<string | null>(null);
+
+  const fire = async () => {
+    setFired(null);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(sample);
+    } catch {
+      return setProblem('The sample payload is not valid JSON.');
+    }
+    if (!mapping) return;
+    const result = await sendCatch('ingest:emit', { event: mapping.event, payload });
+    if (!result.ok) return setProblem(result.error.message);
+    setProblem(null);
+    setFired(
+      result.data.executionIds.length === 0
+        ? 'Sent, but no mapping dispatched it: its conditions did not hold.'
+        : `Queued as run ${result.data.executionIds.join(', ')}: follow it under Executions.`,
+    );
+  };
 
   const run = async () => {
     setPreview(null);
@@ -40,8 +60,23 @@ export function RequestPreviewPanel({ mapping }: { mapping: MappingFields | null
         <button type="button" onClick={() => void run()} data-testid="m-preview">
           Preview request
         </button>
+        {saved && (
+          <button
+            type="button"
+            onClick={() => void fire()}
+            data-testid="m-fire"
+            title="Emit this event for real, with the sample payload"
+          >
+            Test fire
+          </button>
+        )}
       </div>
       {problem && <p className="invalid">{problem}</p>}
+      {fired && (
+        <p role="status" data-testid="m-fired">
+          {fired}
+        </p>
+      )}
       {preview && (
         <div data-testid="m-preview-result">
           <p>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { settingsPatchSchema, type Settings, type Theme } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { IngestInfo } from './IngestInfo';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'Follow the system' },
@@ -11,7 +12,12 @@ const THEMES: { value: Theme; label: string }[] = [
 /** Settings: changes apply at once (theme) or on Save (text fields), and reach every window. */
 export function SettingsPage() {
   const settings = useApp((s) => s.settings);
-  return settings ? <SettingsForm settings={settings} /> : null;
+  return settings ? (
+    <>
+      <SettingsForm settings={settings} />
+      <IngestInfo />
+    </>
+  ) : null;
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
