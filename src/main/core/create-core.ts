@@ -11,6 +11,8 @@ import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 import { createSettingsModule } from './settings/settings-module';
+import { createSchedulesModule } from './scheduler/schedules-module';
+import { AppError } from '../../shared/result';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -89,12 +91,19 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
+    const schedules = createSchedulesModule(ctx, audit.log, {
+      // Until the dispatch pipeline exists a fired tick is recorded as failed with this reason.
+      emit: () => {
+        throw new AppError('UNAVAILABLE', 'No dispatch pipeline yet: events cannot be enqueued in this build.');
+      },
+    });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...schedules.handlers,
     };
-    return { modules: [audit, settings], handlers };
+    return { modules: [audit, settings, schedules], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

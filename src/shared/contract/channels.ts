@@ -3,9 +3,25 @@
  * bridge can import it without pulling zod into the sandboxed preload. `index.ts` proves at
  * compile time that these lists and the contract maps name exactly the same channels.
  */
-export const CALL_CHANNELS = ['app:status', 'settings:get', 'settings:update', 'audit:list', 'audit:verify'] as const;
+export const CALL_CHANNELS = [
+  'app:status',
+  'settings:get',
+  'settings:update',
+  'audit:list',
+  'audit:verify',
+  'schedules:list',
+  'schedules:get',
+  'schedules:create',
+  'schedules:update',
+  'schedules:remove',
+  'schedules:pause',
+  'schedules:resume',
+  'schedules:runNow',
+  'schedules:preview',
+  'schedules:ticks',
+] as const;
 
-export const EVENT_CHANNELS = ['settings:changed', 'audit:appended'] as const;
+export const EVENT_CHANNELS = ['settings:changed', 'audit:appended', 'schedules:changed', 'schedules:tick'] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

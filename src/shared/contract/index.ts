@@ -4,11 +4,13 @@ import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
+import { schedulesCalls, schedulesEvents } from './schedules';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './settings';
+export * from './schedules';
 export * from './channels';
 
 /**
@@ -19,6 +21,7 @@ export const calls = {
   ...appCalls,
   ...settingsCalls,
   ...auditCalls,
+  ...schedulesCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -26,12 +29,14 @@ export const events = {
   ...appEvents,
   ...settingsEvents,
   ...auditEvents,
+  ...schedulesEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
+  schedules: { calls: schedulesCalls, events: schedulesEvents },
 } as const;
 
 export type Calls = typeof calls;
