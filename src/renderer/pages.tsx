@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { SchedulesPage } from './features/schedules/SchedulesPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -10,4 +11,5 @@ import { SettingsPage } from './features/settings/SettingsPage';
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
   settings: SettingsPage,
+  schedules: SchedulesPage,
 };

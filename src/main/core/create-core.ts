@@ -18,6 +18,7 @@ import { createIngestModule } from './ingest/ingest-module';
 import { createMappingsModule } from './mappings/mappings-module';
 import { createSettingsModule } from './settings/settings-module';
 import { createQueueModule } from './queue/queue-module';
+import { createSchedulesModule } from './scheduler/schedules-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -115,6 +116,7 @@ export function createCore(options: CoreOptions): Core {
       hasMappings: (event) => mappings.service.hasActive(event),
       port: options.ingestPort ?? null,
     });
+    const schedules = createSchedulesModule(ctx, audit.log, { emit });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
@@ -122,8 +124,9 @@ export function createCore(options: CoreOptions): Core {
       ...mappings.handlers,
       ...queue.handlers,
       ...ingest.handlers,
+      ...schedules.handlers,
     };
-    return { modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest], handlers };
+    return { modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest, schedules], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

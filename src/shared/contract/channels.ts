@@ -30,6 +30,17 @@ export const CALL_CHANNELS = [
   // ingest
   'ingest:info',
   'ingest:emit',
+  // schedules
+  'schedules:list',
+  'schedules:get',
+  'schedules:create',
+  'schedules:update',
+  'schedules:remove',
+  'schedules:pause',
+  'schedules:resume',
+  'schedules:runNow',
+  'schedules:preview',
+  'schedules:ticks',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -43,6 +54,9 @@ export const EVENT_CHANNELS = [
   'queue:changed',
   // executions
   'executions:changed',
+  // schedules
+  'schedules:changed',
+  'schedules:tick',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

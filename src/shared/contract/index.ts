@@ -8,6 +8,7 @@ import { mappingsCalls, mappingsEvents } from './mappings';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 import { queueCalls, queueEvents } from './queue';
+import { schedulesCalls, schedulesEvents } from './schedules';
 
 export * from './app';
 export * from './audit';
@@ -16,6 +17,7 @@ export * from './mappings';
 export * from './ingest';
 export * from './settings';
 export * from './queue';
+export * from './schedules';
 export * from './channels';
 
 /**
@@ -30,6 +32,7 @@ export const calls = {
   ...queueCalls,
   ...ingestCalls,
   ...executionsCalls,
+  ...schedulesCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -41,6 +44,7 @@ export const events = {
   ...queueEvents,
   ...ingestEvents,
   ...executionsEvents,
+  ...schedulesEvents,
 };
 
 export const areas = {
@@ -51,6 +55,7 @@ export const areas = {
   queue: { calls: queueCalls, events: queueEvents },
   ingest: { calls: ingestCalls, events: ingestEvents },
   executions: { calls: executionsCalls, events: executionsEvents },
+  schedules: { calls: schedulesCalls, events: schedulesEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -1,0 +1,90 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import type { Emit } from '../ports';
+import { createRunActivity } from './run-activity';
+import { scheduleStatements } from './schedule-rows';
+import { createSchedulerEngine, type SchedulerEngine } from './scheduler-engine';
+import { createSchedulesService, type SchedulesService } from './schedules-service';
+
+export interface SchedulesModuleOptions {
+  /** Where fired ticks go: the dispatch pipeline's Emit port. */
+  emit: Emit;
+  /** Overlap policies ask this; defaults to reading the shared executions table. */
+  isRunActive?: (executionIds: number[]) => boolean;
+  /** Jitter source in [0, 1); default Math.random. */
+  random?: () => number;
+  /** Longest sleep between evaluations, in ms (default 1000): bounds lateness after clock jumps. */
+  maxSleepMs?: number;
+  /** Start the evaluation timer in start() (default true); tests call engine.runDue themselves. */
+  timer?: boolean;
+}
+
+/**
+ * The scheduler: operator calls, plus a timer that evaluates due ticks on the injected clock.
+ * start() first catches up on everything that came due while Flightdeck was not running.
+ */
+export function createSchedulesModule(
+  ctx: CoreContext,
+  audit: AuditLog,
+  options: SchedulesModuleOptions,
+): FeatureModule<'schedules'> & { service: SchedulesService; engine: SchedulerEngine } {
+  const statements = scheduleStatements(ctx.store);
+  const engine = createSchedulerEngine({
+    store: ctx.store,
+    statements,
+    emit: options.emit,
+    isRunActive: options.isRunActive ?? createRunActivity(ctx.store),
+    logger: ctx.logger,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const service = createSchedulesService({
+    store: ctx.store,
+    statements,
+    engine,
+    audit,
+    now: () => ctx.clock.now(),
+    operator: ctx.operator,
+  });
+  const maxSleep = options.maxSleepMs ?? 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function loop(): void {
+    if (stopped) return;
+    const now = ctx.clock.now();
+    try {
+      engine.runDue(now);
+    } catch (error) {
+      ctx.logger.error('The scheduler could not evaluate due ticks; retrying', { error });
+    }
+    const earliest = statements.earliestFire.get() ?? Number.POSITIVE_INFINITY;
+    const sleep = Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
+    timer = setTimeout(loop, sleep);
+    timer.unref();
+  }
+
+  return {
+    service,
+    engine,
+    handlers: {
+      'schedules:list': () => service.list(),
+      'schedules:get': ({ id }) => service.get(id),
+      'schedules:create': ({ draft }) => service.create(draft),
+      'schedules:update': ({ id, draft }) => service.update(id, draft),
+      'schedules:remove': ({ id }) => service.remove(id),
+      'schedules:pause': ({ ids, note }) => service.pause(ids, note),
+      'schedules:resume': ({ ids, note }) => service.resume(ids, note),
+      'schedules:runNow': ({ id }) => service.runNow(id),
+      'schedules:preview': ({ timing, count }) => service.preview(timing, count),
+      'schedules:ticks': (args) => service.ticks(args),
+    },
+    start() {
+      if (options.timer !== false) loop();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { useEffect, useState } from 'react';
+import type { Schedule } from '../../../shared/contract';
+import { send } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { ScheduleEditor } from './ScheduleEditor';
+import { ScheduleLedger } from './ScheduleLedger';
+import { useSchedules } from './schedules-store';
+import { TimeInZones } from './TimeInZones';
+import './schedules.css';
+
+type Pending = { action: 'pause' | 'resume'; ids: number[] };
+
+function describeTiming(s: Schedule): string {
+  const t = s.timing;
+  if (t.kind === 'cron') return `cron ${t.expression}`;
+  if (t.kind === 'interval') return `every ${t.everyMs / 60_000} min`;
+  return `once at ${t.at.replace('T', ' ')}`;
+}
+
+/** Schedules: list with status and next run, bulk pause/resume, run now, editor, ledger. */
+export function SchedulesPage() {
+  const { schedules, start } = useSchedules();
+  const [editing, setEditing] = useState<Schedule | 'new' | null>(null);
+  const [ledgerId, setLedgerId] = useState<number | null>(null);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [note, setNote] = useState('');
+  const [removing, setRemoving] = useState<Schedule | null>(null);
+  useEffect(() => start(), [start]);
+
+  if (schedules === null) return <p className="muted">Loading…</p>;
+  const ledgerOf = schedules.find((s) => s.id === ledgerId) ?? null;
+  const toggle = (id: number) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const ask = (action: Pending['action'], ids: number[]) => {
+    setNote('');
+    setPending({ action, ids });
+  };
+  const confirm = async () => {
+    if (!pending) return;
+    const trimmed = note.trim();
+    const args = { ids: pending.ids, ...(trimmed ? { note: trimmed } : {}) };
+    const done = pending.action === 'pause' ? send('schedules:pause', args) : send('schedules:resume', args);
+    await done.catch(() => undefined);
+    setPending(null);
+    setSelected(new Set());
+  };
+  const runNow = (id: number) =>
+    void send('schedules:runNow', { id })
+      .then(() => setLedgerId(id))
+      .catch(() => undefined);
+  const remove = async () => {
+    if (!removing) return;
+    await send('schedules:remove', { id: removing.id }).catch(() => undefined);
+    if (ledgerId === removing.id) setLedgerId(null);
+    setRemoving(null);
+  };
+
+  return (
+    <section className="page schedules-page" aria-labelledby="schedules-title">
+      <header className="page-head">
+        <h1 id="schedules-title">Schedules</h1>
+        <button type="button" className="primary" onClick={() => setEditing('new')} data-testid="schedule-new">
+          New schedule
+        </button>
+      </header>
+
+      {editing && (
+        <ScheduleEditor
+          key={editing === 'new' ? 'new' : editing.id}
+          schedule={editing === 'new' ? null : editing}
+          onDone={() => setEditing(null)}
+        />
+      )}
+
+      {pending && (
+        <div className="confirm" role="dialog" aria-label="Confirm" data-testid="schedule-confirm">
+          <p>
+            {pending.action === 'pause' ? 'Pause' : 'Resume'} {pending.ids.length} schedule
+            {pending.ids.length > 1 ? 's' : ''}?{' '}
+            {pending.action === 'pause'
+              ? 'Ticks while paused are not due and will not be caught up.'
+              : 'Ticks are counted from now on.'}
+          </p>
+          <input
+            placeholder="Note (why), kept in the audit log"
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={500}
+            data-testid="schedule-note"
+          />
+          <button type="button" className="primary" onClick={() => void confirm()} data-testid="schedule-confirm-yes">
+            {pending.action === 'pause' ? 'Pause' : 'Resume'}
+          </button>
+          <button type="button" onClick={() => setPending(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+
+      {removing && (
+        <div className="confirm" role="dialog" aria-label="Confirm removal" data-testid="schedule-remove-confirm">
+          <p>Remove “{removing.name}” and its whole ledger? This cannot be undone.</p>
+          <button type="button" className="danger" onClick={() => void remove()} data-testid="schedule-remove-yes">
+            Remove
+          </button>
+          <button type="button" onClick={() => setRemoving(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+
+      {schedules.length === 0 ? (
+        <EmptyState title="No schedules yet">
+          A schedule emits one of your events (with a payload) on a cron expression in a time zone, at a fixed interval,
+          or once. Every tick it fires, skips or misses is recorded here with the reason.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="bulk" aria-label="Bulk actions">
+            <span className="muted">{selected.size} selected</span>
+            <button
+              type="button"
+              disabled={selected.size === 0}
+              onClick={() => ask('pause', [...selected])}
+              data-testid="bulk-pause"
+            >
+              Pause selected
+            </button>
+            <button
+              type="button"
+              disabled={selected.size === 0}
+              onClick={() => ask('resume', [...selected])}
+              data-testid="bulk-resume"
+            >
+              Resume selected
+            </button>
+          </div>
+          <table className="schedules-table" data-testid="schedules-table">
+            <thead>
+              <tr>
+                <th aria-label="Select" />
+                <th>Name</th>
+                <th>Event</th>
+                <th>When</th>
+                <th>Status</th>
+                <th>Next run</th>
+                <th>Last tick</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {schedules.map((s) => (
+                <tr key={s.id} data-testid="schedule-row" data-status={s.status}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={selected.has(s.id)}
+                      onChange={() => toggle(s.id)}
+                      aria-label={`Select ${s.name}`}
+                    />
+                  </td>
+                  <td>{s.name}</td>
+                  <td className="mono">{s.event}</td>
+                  <td>
+                    <span className="mono">{describeTiming(s)}</span>
+                    <small className="muted"> {s.timing.timeZone}</small>
+                  </td>
+                  <td>
+                    <span className={`badge badge-${s.status}`} data-testid="schedule-status">
+                      {s.status}
+                    </span>
+                    {s.note && <small className="muted note"> {s.note}</small>}
+                  </td>
+                  <td data-testid="schedule-next">
+                    <TimeInZones ms={s.nextRunMs} zone={s.timing.timeZone} />
+                  </td>
+                  <td>
+                    {s.lastTick ? (
+                      <span className={`badge badge-${s.lastTick.outcome}`} title={s.lastTick.reason}>
+                        {s.lastTick.outcome}
+                      </span>
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
+                  <td className="row-actions">
+                    {s.status === 'paused' ? (
+                      <button type="button" onClick={() => ask('resume', [s.id])} data-testid="schedule-resume">
+                        Resume
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => ask('pause', [s.id])} data-testid="schedule-pause">
+                        Pause
+                      </button>
+                    )}
+                    <button type="button" onClick={() => runNow(s.id)} data-testid="schedule-run-now">
+                      Run now
+                    </button>
+                    <button type="button" onClick={() => setEditing(s)} data-testid="schedule-edit">
+                      Edit
+                    </button>
+                    <button type="button" onClick={() => setLedgerId(s.id)} data-testid="schedule-open-ledger">
+                      Ledger
+                    </button>
+                    <button type="button" onClick={() => setRemoving(s)} data-testid="schedule-remove">
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+
+      {ledgerOf && <ScheduleLedger schedule={ledgerOf} onClose={() => setLedgerId(null)} />}
+    </section>
+  );
+}
