@@ -11,6 +11,7 @@ import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 import { createSettingsModule } from './settings/settings-module';
+import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -23,6 +24,8 @@ export interface CoreOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** Gauge providers, instance health and timings of the metrics module. */
+  metrics?: MetricsOptions;
 }
 
 export interface Core {
@@ -89,12 +92,18 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
+    const metrics = createMetricsModule(
+      ctx,
+      { audit: audit.log, retentionDays: () => settings.service.get().retentionDays },
+      options.metrics,
+    );
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...metrics.handlers,
     };
-    return { modules: [audit, settings], handlers };
+    return { modules: [audit, settings, metrics], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

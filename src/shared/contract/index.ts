@@ -4,11 +4,13 @@ import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
+import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls, monitoringEvents } from './metrics';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './settings';
+export * from './metrics';
 export * from './channels';
 
 /**
@@ -19,6 +21,9 @@ export const calls = {
   ...appCalls,
   ...settingsCalls,
   ...auditCalls,
+  ...metricsCalls,
+  ...alertsCalls,
+  ...monitoringCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -26,12 +31,18 @@ export const events = {
   ...appEvents,
   ...settingsEvents,
   ...auditEvents,
+  ...metricsEvents,
+  ...alertsEvents,
+  ...monitoringEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
+  metrics: { calls: metricsCalls, events: metricsEvents },
+  alerts: { calls: alertsCalls, events: alertsEvents },
+  monitoring: { calls: monitoringCalls, events: monitoringEvents },
 } as const;
 
 export type Calls = typeof calls;
