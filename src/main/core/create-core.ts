@@ -19,6 +19,7 @@ import { createMappingsModule } from './mappings/mappings-module';
 import { createSettingsModule } from './settings/settings-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
+import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -35,6 +36,8 @@ export interface CoreOptions {
   ingestPort?: number | null;
   /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
   webhookPost?: WebhookPost;
+  /** Gauge providers, instance health and timings of the metrics module. */
+  metrics?: MetricsOptions;
 }
 
 export interface Core {
@@ -117,6 +120,21 @@ export function createCore(options: CoreOptions): Core {
       port: options.ingestPort ?? null,
     });
     const schedules = createSchedulesModule(ctx, audit.log, { emit });
+    const metrics = createMetricsModule(
+      ctx,
+      { audit: audit.log, retentionDays: () => settings.service.get().retentionDays },
+      {
+        ...options.metrics,
+        gauges: {
+          queueDepth: () => {
+            const { waiting, delayed, active } = queue.jobs.counts().total;
+            return waiting + delayed + active;
+          },
+          deadLetters: () => queue.jobs.counts().total.dead_lettered,
+          ...options.metrics?.gauges,
+        },
+      },
+    );
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
@@ -125,8 +143,12 @@ export function createCore(options: CoreOptions): Core {
       ...queue.handlers,
       ...ingest.handlers,
       ...schedules.handlers,
+      ...metrics.handlers,
     };
-    return { modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest, schedules], handlers };
+    return {
+      modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest, schedules, metrics],
+      handlers,
+    };
   }
 
   const inFlight = new Set<Promise<unknown>>();

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      metrics: { type: 'boolean' },
     },
   });
   const env = process.env;
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   }
 
   const core = createCore({ dataDir, logger, version, ingestPort: ingestPortFromEnv() });
+  // /metrics is opt-in; it answers the host's token unless a scrape-only token is given.
+  const metricsOn = values.metrics === true || env.FLIGHTDECK_METRICS === '1';
   const host = await startHost({
     core,
     rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
@@ -36,12 +39,14 @@ async function main(): Promise<void> {
     ...(env.FLIGHTDECK_TOKEN ? { token: env.FLIGHTDECK_TOKEN } : {}),
     extraOrigins: (env.FLIGHTDECK_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     logger,
+    ...(metricsOn ? { metrics: env.FLIGHTDECK_METRICS_TOKEN ? { token: env.FLIGHTDECK_METRICS_TOKEN } : {} } : {}),
   });
 
   const status = core.status();
   if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
   console.log(`Flightdeck console (data: ${dataDir})`);
   console.log(`Open ${host.url}#token=${host.token}`);
+  if (metricsOn) console.log(`Prometheus metrics at ${host.url}metrics (Authorization: Bearer <token>)`);
 
   let stopping = false;
   const stop = async () => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/logger';
+import { serveMetrics } from './metrics-endpoint';
 import { serveStatic } from './static-files';
 import { attachWsTransport } from './ws-transport';
 
@@ -18,6 +19,8 @@ export interface HostOptions {
   token?: string;
   /** Extra browser origins allowed to connect (a reverse proxy's, say). */
   extraOrigins?: string[];
+  /** Serve GET /metrics (Prometheus text, opt-in) to holders of `token`, by default the host's. */
+  metrics?: { token?: string };
   logger: Logger;
 }
 
@@ -33,7 +36,14 @@ export interface RunningHost {
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(32).toString('hex');
-  const server = createServer((req, res) => serveStatic(options.rendererDir, req, res));
+  const metricsToken = options.metrics ? (options.metrics.token ?? token) : undefined;
+  const server = createServer((req, res) => {
+    if (metricsToken && new URL(req.url ?? '/', 'http://local').pathname === '/metrics') {
+      void serveMetrics(options.core, metricsToken, req, res, options.logger);
+      return;
+    }
+    serveStatic(options.rendererDir, req, res);
+  });
   let port = options.port ?? 0;
 
   const allowedOrigins = () => [

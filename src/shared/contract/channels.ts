@@ -41,6 +41,22 @@ export const CALL_CHANNELS = [
   'schedules:runNow',
   'schedules:preview',
   'schedules:ticks',
+  // metrics
+  'metrics:summary',
+  'metrics:series',
+  'metrics:drilldown',
+  'metrics:workflows',
+  'metrics:dimensions',
+  'metrics:gauges',
+  'metrics:prometheus',
+  // alerts
+  'alerts:listRules',
+  'alerts:createRule',
+  'alerts:updateRule',
+  'alerts:deleteRule',
+  'alerts:list',
+  // monitoring
+  'monitoring:list',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -57,6 +73,13 @@ export const EVENT_CHANNELS = [
   // schedules
   'schedules:changed',
   'schedules:tick',
+  // metrics
+  'metrics:updated',
+  // alerts
+  'alerts:fired',
+  'alerts:resolved',
+  // monitoring
+  'monitoring:event',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

@@ -9,6 +9,7 @@ import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 import { queueCalls, queueEvents } from './queue';
 import { schedulesCalls, schedulesEvents } from './schedules';
+import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls, monitoringEvents } from './metrics';
 
 export * from './app';
 export * from './audit';
@@ -18,6 +19,7 @@ export * from './ingest';
 export * from './settings';
 export * from './queue';
 export * from './schedules';
+export * from './metrics';
 export * from './channels';
 
 /**
@@ -33,6 +35,9 @@ export const calls = {
   ...ingestCalls,
   ...executionsCalls,
   ...schedulesCalls,
+  ...metricsCalls,
+  ...alertsCalls,
+  ...monitoringCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -45,6 +50,9 @@ export const events = {
   ...ingestEvents,
   ...executionsEvents,
   ...schedulesEvents,
+  ...metricsEvents,
+  ...alertsEvents,
+  ...monitoringEvents,
 };
 
 export const areas = {
@@ -56,6 +64,9 @@ export const areas = {
   ingest: { calls: ingestCalls, events: ingestEvents },
   executions: { calls: executionsCalls, events: executionsEvents },
   schedules: { calls: schedulesCalls, events: schedulesEvents },
+  metrics: { calls: metricsCalls, events: metricsEvents },
+  alerts: { calls: alertsCalls, events: alertsEvents },
+  monitoring: { calls: monitoringCalls, events: monitoringEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlertRuleInput } from '../../../shared/contract';
+import { insertExecutions } from './seed-executions';
+import { metricsOnDisk } from './test-harness';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((fn) => fn()));
+
+const MIN = 60_000;
+const ctx = { transport: 'direct' as const };
+
+function setup(options: Parameters<typeof metricsOnDisk>[0] = {}) {
+  const t = metricsOnDisk(options);
+  cleanups.push(t.cleanup);
+  const h = t.module.handlers;
+  const create = (rule: AlertRuleInput) =>
+    h['alerts:createRule'](
+      { rule: { enabled: true, cooldownMs: 0, instanceId: null, workflowId: null, ...rule } } as never,
+      ctx,
+    );
+  const alerts = async (state?: 'open' | 'resolved') =>
+    (await h['alerts:list']({ limit: 100, ...(state ? { state } : {}) }, ctx)).alerts;
+  const eventNames = () => t.events.map((e) => e.event);
+  return { ...t, h, create, alerts, eventNames };
+}
+
+describe('alert rules', () => {
+  it('fires once on a high error rate, deduplicates, resolves, and respects the cooldown', async () => {
+    const t = setup();
+    const rule = await t.create({
+      name: 'Orders failing',
+      cooldownMs: 10 * MIN,
+      workflowId: 'wf-a',
+      condition: { kind: 'error_rate', thresholdPct: 50, windowMs: 10 * MIN, minRuns: 2 },
+    });
+    const failNow = (n: number, status: 'failed' | 'succeeded') =>
+      insertExecutions(
+        t.db,
+        Array.from({ length: n }, () => ({
+          status,
+          createdAtMs: t.clock.now() - 1000,
+          durationMs: 10,
+          workflowId: 'wf-a',
+        })),
+      );
+
+    // One failure is below minRuns: nothing fires yet.
+    failNow(1, 'failed');
+    expect(t.module.evaluateAlerts()).toEqual({ fired: 0, resolved: 0 });
+    failNow(2, 'failed');
+    failNow(1, 'succeeded');
+    expect(t.module.evaluateAlerts()).toEqual({ fired: 1, resolved: 0 });
+    const [open] = await t.alerts('open');
+    expect(open).toMatchObject({ ruleId: rule.id, subject: 'workflow:wf-a', state: 'open', value: 75, threshold: 50 });
+    expect(t.eventNames()).toContain('alerts:fired');
+
+    // Still breached a minute later: the same alert stays open, no second one.
+    t.clock.advance(MIN);
+    expect(t.module.evaluateAlerts()).toEqual({ fired: 0, resolved: 0 });
+    expect(await t.alerts()).toHaveLength(1);
+
+    // The failures leave the window: resolved, with a notice.
+    t.clock.advance(10 * MIN);
+    expect(t.module.evaluateAlerts()).toEqual({ fired: 0, resolved: 1 });
+    expect(await t.alerts('resolved')).toEqual([
+      expect.objectContaining({ id: open!.id, resolvedAtMs: t.clock.now() }),
+    ]);
+    expect(t.eventNames()).toContain('alerts:resolved');
+
+    // It breaches again within the cooldown: quiet. After the cooldown: a new alert.
+    failNow(3, 'failed');
+    t.clock.advance(MIN);
+    expect(t.module.evaluateAlerts().fired).toBe(0);
+    t.clock.advance(9 * MIN);
+    failNow(3, 'failed');
+    expect(t.module.evaluateAlerts().fired).toBe(1);
+    expect(await t.alerts()).toHaveLength(2);
+
+    const log = await t.h['monitoring:list']({ kind: 'alert.', limit: 100 }, ctx);
+    expect(log.events.map((e) => e.kind)).toEqual(['alert.fired', 'alert.resolved', 'alert.fired']);
+  });
+
+  it('watches p95, instance health, queue depth and dead-letter growth through their ports', async () => {
+    let depth = 3;
+    let dead = 10;
+    const health = [
+      { instanceId: 'prod', up: true },
+      { instanceId: 'dev', up: true },
+    ];
+    const t = setup({ gauges: { queueDepth: () => depth, deadLetters: () => dead }, instanceHealth: () => health });
+    await t.create({
+      name: 'Slow',
+      condition: { kind: 'p95_duration', thresholdMs: 1000, windowMs: 5 * MIN, minRuns: 1 },
+    });
+    await t.create({ name: 'Down', condition: { kind: 'instance_down' } });
+    await t.create({ name: 'Backlog', condition: { kind: 'queue_depth', threshold: 100 } });
+    await t.create({ name: 'DLQ', condition: { kind: 'dead_letter_growth', threshold: 5, windowMs: 10 * MIN } });
+
+    t.module.tick(); // samples dead letters = 10 and evaluates: all quiet
+    expect(await t.alerts()).toEqual([]);
+
+    insertExecutions(t.db, [{ status: 'succeeded', createdAtMs: t.clock.now() - 1, durationMs: 1500 }]);
+    health[1]!.up = false;
+    depth = 101;
+    dead = 16;
+    t.clock.advance(MIN);
+    t.module.evaluateAlerts();
+    const open = await t.alerts('open');
+    expect(open.map((a) => [a.ruleName, a.subject, a.value]).sort()).toEqual([
+      ['Backlog', 'queue', 101],
+      ['DLQ', 'dead-letters', 6],
+      ['Down', 'instance:dev', 0],
+      ['Slow', 'all', 1500],
+    ]);
+
+    health[1]!.up = true;
+    depth = 0;
+    t.clock.advance(10 * MIN);
+    t.module.tick(); // a new dead-letter sample (16) becomes the baseline: growth 0
+    t.clock.advance(MIN);
+    t.module.evaluateAlerts();
+    expect(await t.alerts('open')).toEqual([]);
+  });
+
+  it('skips rules whose data source is not wired instead of judging them healthy', async () => {
+    const t = setup();
+    await t.create({ name: 'Backlog', condition: { kind: 'queue_depth', threshold: 0 } });
+    await t.create({ name: 'Down', condition: { kind: 'instance_down' } });
+    expect(t.module.evaluateAlerts()).toEqual({ fired: 0, resolved: 0 });
+    const gauges = await t.h['metrics:gauges']({ range: '1h' }, ctx);
+    expect(gauges.gauges.every((g) => !g.provided && g.points.length === 0)).toBe(true);
+  });
+
+  it('audits rule changes, resolves open alerts of a disabled or deleted rule', async () => {
+    const t = setup({ gauges: { queueDepth: () => 50 } });
+    const rule = await t.create({ name: 'Backlog', condition: { kind: 'queue_depth', threshold: 10 } });
+    t.module.evaluateAlerts();
+    expect(await t.alerts('open')).toHaveLength(1);
+
+    const disabled = await t.h['alerts:updateRule'](
+      { id: rule.id, rule: { ...rule, enabled: false, condition: { kind: 'queue_depth', threshold: 10 } } },
+      ctx,
+    );
+    expect(disabled).toMatchObject({ enabled: false, createdAtMs: rule.createdAtMs });
+    t.module.evaluateAlerts();
+    expect(await t.alerts('open')).toEqual([]);
+
+    await t.h['alerts:updateRule']({ id: rule.id, rule: { ...rule, enabled: true } }, ctx);
+    t.module.evaluateAlerts();
+    expect(await t.alerts('open')).toHaveLength(1);
+    await t.h['alerts:deleteRule']({ id: rule.id }, ctx);
+    expect(await t.alerts('open')).toEqual([]);
+    expect((await t.h['alerts:listRules']({}, ctx)).rules).toEqual([]);
+    expect(await t.alerts('resolved')).toHaveLength(2);
+
+    const actions = t.audit.list({ limit: 10, targetType: 'alert_rule' }).entries.map((e) => [e.action, e.actor]);
+    expect(actions).toEqual([
+      ['alert_rule.delete', 'ana'],
+      ['alert_rule.update', 'ana'],
+      ['alert_rule.update', 'ana'],
+      ['alert_rule.create', 'ana'],
+    ]);
+    expect(t.audit.verify().ok).toBe(true);
+    await expect(async () => t.h['alerts:deleteRule']({ id: rule.id }, ctx)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+});

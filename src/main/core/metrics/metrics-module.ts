@@ -1,0 +1,152 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import { createAlertEvaluator, type InstanceHealth } from './alert-evaluator';
+import { createAlertRules } from './alert-rules';
+import { createGauges, type GaugeProviders } from './gauges';
+import { createMetricsExplorer } from './metrics-explore';
+import { createMetricsQueries, resolveRange } from './metrics-query';
+import { createMonitoringLog, type MonitoringLog } from './monitoring-log';
+import { createPrometheusExporter } from './prometheus';
+import { createRetention } from './retention';
+
+/** Ports and timings of the metrics module; every interval is measured on the core's clock. */
+export interface MetricsOptions {
+  /** Current values of gauges owned by other modules (queue depth, approvals pending…). */
+  gauges?: GaugeProviders;
+  /** Health of every n8n instance, from the instances module (for `instance_down` rules). */
+  instanceHealth?: () => InstanceHealth[];
+  /** How often gauges are sampled (ms, default 60 000). */
+  sampleIntervalMs?: number;
+  /** How often alert rules are evaluated (ms, default 30 000). */
+  evaluateIntervalMs?: number;
+  /** How often retention cleanup runs (ms, default 1 hour). */
+  retentionIntervalMs?: number;
+  /** At most one metrics:updated event per this many ms (default 5 000). */
+  updateThrottleMs?: number;
+  /** Real-time period of the background loop that checks what is due (ms, default 1 000; 0 = off). */
+  pollMs?: number;
+}
+
+export type MetricsModule = FeatureModule<'metrics' | 'alerts' | 'monitoring'> & {
+  /** The monitoring event log, for other modules to record into. */
+  monitor: MonitoringLog;
+  /** Runs whatever is due now on the clock (sampling, alerts, retention, update notice). */
+  tick(): void;
+  evaluateAlerts(): { fired: number; resolved: number };
+  runRetention(): ReturnType<ReturnType<typeof createRetention>['run']>;
+};
+
+export function createMetricsModule(
+  ctx: CoreContext,
+  deps: { audit: AuditLog; retentionDays: () => number },
+  options: MetricsOptions = {},
+): MetricsModule {
+  const now = () => ctx.clock.now();
+  const { store } = ctx;
+  const monitor = createMonitoringLog(store, now);
+  const queries = createMetricsQueries(store.db);
+  const explorer = createMetricsExplorer(store.db, queries);
+  const gauges = createGauges(store, options.gauges ?? {}, ctx.logger);
+  const rules = createAlertRules(store, now, deps.audit, ctx.operator);
+  const evaluator = createAlertEvaluator({
+    store,
+    now,
+    rules,
+    queries,
+    gauges,
+    monitor,
+    ...(options.instanceHealth ? { instanceHealth: options.instanceHealth } : {}),
+  });
+  const retention = createRetention(store, monitor);
+  const prometheus = createPrometheusExporter(store.db, queries, gauges);
+
+  const intervals = {
+    sample: options.sampleIntervalMs ?? 60_000,
+    evaluate: options.evaluateIntervalMs ?? 30_000,
+    retention: options.retentionIntervalMs ?? 3_600_000,
+    throttle: options.updateThrottleMs ?? 5_000,
+  };
+  // Retention first runs a few minutes after start, not at once: a fresh start should not
+  // begin with a large delete while the operator opens the window.
+  const last = {
+    sample: -Infinity,
+    evaluate: -Infinity,
+    retention: now() - intervals.retention + Math.min(intervals.retention, 5 * 60_000),
+    updated: -Infinity,
+  };
+  const version = store.db.prepare('SELECT version FROM metric_state WHERE id = 1').pluck();
+  let seenVersion = version.get() as number;
+
+  const runRetention = () => retention.run(now(), deps.retentionDays());
+
+  /** Each job isolated: one failing (a locked table, a bad provider) must not stop the others. */
+  function guarded(name: string, job: () => void): void {
+    try {
+      job();
+    } catch (error) {
+      ctx.logger.error('A metrics background job failed', { job: name, error });
+      try {
+        monitor.recordNow({
+          severity: 'error',
+          kind: `metrics.${name}_failed`,
+          message: `Background ${name} failed: ${(error as Error).message}`,
+        });
+      } catch {
+        // The store itself is failing; the logger line above is all we can do.
+      }
+    }
+  }
+
+  function tick(): void {
+    const at = now();
+    if (at - last.sample >= intervals.sample) guarded('sampling', () => (gauges.sample(at), (last.sample = at)));
+    if (at - last.evaluate >= intervals.evaluate) guarded('alerts', () => (evaluator.evaluate(), (last.evaluate = at)));
+    if (at - last.retention >= intervals.retention) guarded('retention', () => (runRetention(), (last.retention = at)));
+    if (at - last.updated >= intervals.throttle) {
+      const current = version.get() as number;
+      if (current !== seenVersion) {
+        seenVersion = current;
+        last.updated = at;
+        // An event without a write: nothing to commit, so announce through an empty transaction.
+        store.write((announce) => announce('metrics:updated', { atMs: at }));
+      }
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    monitor,
+    tick,
+    evaluateAlerts: () => evaluator.evaluate(),
+    runRetention,
+    start() {
+      const poll = options.pollMs ?? 1_000;
+      if (poll <= 0) return;
+      timer = setInterval(tick, poll);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+    handlers: {
+      'metrics:summary': (query) => queries.summary(query, now()),
+      'metrics:series': (query) => queries.series(query, now()),
+      'metrics:drilldown': (args) => explorer.drilldown(args),
+      'metrics:workflows': (args) => explorer.workflows(args, now()),
+      'metrics:dimensions': () => explorer.dimensions(),
+      'metrics:gauges': (args) => {
+        const { fromMs, toMs } = resolveRange(args, now());
+        return gauges.series(fromMs, toMs);
+      },
+      'metrics:prometheus': () => ({ text: prometheus(now()) }),
+      'alerts:listRules': () => ({ rules: rules.listRules() }),
+      'alerts:createRule': (args) => rules.create(args),
+      'alerts:updateRule': (args) => rules.update(args),
+      'alerts:deleteRule': (args) => rules.remove(args),
+      'alerts:list': (args) => rules.listAlerts(args),
+      'monitoring:list': (args) => monitor.list(args),
+    },
+  };
+}

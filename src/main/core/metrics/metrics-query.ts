@@ -1,0 +1,367 @@
+import type Database from 'better-sqlite3';
+import {
+  RANGE_MS,
+  TERMINAL_STATUSES,
+  type MetricsPoint,
+  type MetricsQuery,
+  type MetricsSeries,
+  type MetricsSummary,
+} from '../../../shared/contract';
+import {
+  binSql,
+  exactPercentile,
+  HISTOGRAM_ERROR_BOUND,
+  histogramPercentile,
+  mergeInto,
+  type Histogram,
+} from './histogram';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/**
+ * Ranges whose rollups hold at most this many executions are computed from the raw rows, so
+ * their percentiles are exact; larger ones read the rollups (counts exact, percentiles within
+ * HISTOGRAM_ERROR_BOUND). The estimate is taken from the day rollups around the range.
+ */
+export const EXACT_ROW_LIMIT = 10_000;
+
+/** Series aim for at most this many points; steps come from STEPS. */
+const MAX_POINTS = 40;
+const STEPS = [
+  60_000,
+  120_000,
+  300_000,
+  600_000,
+  900_000,
+  1_800_000,
+  HOUR_MS,
+  3 * HOUR_MS,
+  6 * HOUR_MS,
+  12 * HOUR_MS,
+  DAY_MS,
+  7 * DAY_MS,
+  30 * DAY_MS,
+];
+
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export interface Scope {
+  instanceId?: string | undefined;
+  workflowId?: string | undefined;
+  mappingId?: string | undefined;
+}
+
+/** Counts and sums that add up across buckets. */
+export interface Aggregate {
+  total: number;
+  succeeded: number;
+  failed: number;
+  deadLettered: number;
+  canceled: number;
+  rejected: number;
+  durationCount: number;
+  durationSumMs: number;
+  queueWaitCount: number;
+  queueWaitSumMs: number;
+}
+
+const AGG_KEYS: (keyof Aggregate)[] = [
+  'total',
+  'succeeded',
+  'failed',
+  'deadLettered',
+  'canceled',
+  'rejected',
+  'durationCount',
+  'durationSumMs',
+  'queueWaitCount',
+  'queueWaitSumMs',
+];
+
+const emptyAggregate = (): Aggregate => ({
+  total: 0,
+  succeeded: 0,
+  failed: 0,
+  deadLettered: 0,
+  canceled: 0,
+  rejected: 0,
+  durationCount: 0,
+  durationSumMs: 0,
+  queueWaitCount: 0,
+  queueWaitSumMs: 0,
+});
+
+function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>): void {
+  for (const key of AGG_KEYS) target[key] += row[key] ?? 0;
+}
+
+/** SELECT list producing an Aggregate from the raw executions table. */
+const RAW_AGG_SQL = `COUNT(*) AS total, SUM(status = 'succeeded') AS succeeded, SUM(status = 'failed') AS failed,
+  SUM(status = 'dead_lettered') AS deadLettered, SUM(status = 'canceled') AS canceled,
+  SUM(status = 'rejected') AS rejected, COUNT(duration_ms) AS durationCount,
+  SUM(duration_ms) AS durationSumMs, COUNT(queue_wait_ms) AS queueWaitCount, SUM(queue_wait_ms) AS queueWaitSumMs`;
+
+/** The same from the rollups. */
+const ROLLUP_AGG_SQL = `SUM(total) AS total, SUM(succeeded) AS succeeded, SUM(failed) AS failed,
+  SUM(dead_lettered) AS deadLettered, SUM(canceled) AS canceled, SUM(rejected) AS rejected,
+  SUM(duration_count) AS durationCount, SUM(duration_sum_ms) AS durationSumMs,
+  SUM(queue_wait_count) AS queueWaitCount, SUM(queue_wait_sum_ms) AS queueWaitSumMs`;
+
+function scopeWhere(scope: Scope): string {
+  return [
+    scope.instanceId !== undefined ? 'AND instance_id = @instanceId' : '',
+    scope.workflowId !== undefined ? 'AND workflow_id = @workflowId' : '',
+    scope.mappingId !== undefined ? 'AND mapping_id = @mappingId' : '',
+  ].join(' ');
+}
+
+const scopeParams = (scope: Scope) => ({
+  ...(scope.instanceId !== undefined ? { instanceId: scope.instanceId } : {}),
+  ...(scope.workflowId !== undefined ? { workflowId: scope.workflowId } : {}),
+  ...(scope.mappingId !== undefined ? { mappingId: scope.mappingId } : {}),
+});
+
+/** The absolute window of a query: presets end at `now`. */
+export function resolveRange(query: Pick<MetricsQuery, 'range' | 'fromMs' | 'toMs'>, now: number) {
+  if (query.range === 'custom') return { fromMs: query.fromMs ?? 0, toMs: query.toMs ?? now };
+  return { fromMs: now - RANGE_MS[query.range], toMs: now };
+}
+
+export function chooseStep(spanMs: number): number {
+  return STEPS.find((step) => Math.ceil(spanMs / step) <= MAX_POINTS) ?? STEPS[STEPS.length - 1]!;
+}
+
+const floorTo = (t: number, step: number) => t - (((t % step) + step) % step);
+const ceilTo = (t: number, step: number) => floorTo(t + step - 1, step);
+
+interface RawRow {
+  created: number;
+  status: string;
+  duration: number | null;
+  queueWait: number | null;
+}
+
+/** Turns an aggregate and its durations (sorted list or histogram) into the summary fields. */
+function describe(agg: Aggregate, percentile: (p: number) => number | null) {
+  const judged = agg.succeeded + agg.failed + agg.deadLettered;
+  const errors = agg.failed + agg.deadLettered;
+  return {
+    total: agg.total,
+    succeeded: agg.succeeded,
+    failed: agg.failed,
+    deadLettered: agg.deadLettered,
+    canceled: agg.canceled,
+    rejected: agg.rejected,
+    errorRate: judged ? errors / judged : null,
+    successRate: judged ? agg.succeeded / judged : null,
+    durationCount: agg.durationCount,
+    p50Ms: percentile(50),
+    p95Ms: percentile(95),
+    p99Ms: percentile(99),
+    avgDurationMs: agg.durationCount ? agg.durationSumMs / agg.durationCount : null,
+    avgQueueWaitMs: agg.queueWaitCount ? agg.queueWaitSumMs / agg.queueWaitCount : null,
+    queueWaitCount: agg.queueWaitCount,
+  };
+}
+
+function aggregateRows(rows: RawRow[]): { agg: Aggregate; sorted: number[] } {
+  const agg = emptyAggregate();
+  const durations: number[] = [];
+  for (const row of rows) {
+    agg.total++;
+    if (row.status === 'succeeded') agg.succeeded++;
+    else if (row.status === 'failed') agg.failed++;
+    else if (row.status === 'dead_lettered') agg.deadLettered++;
+    else if (row.status === 'canceled') agg.canceled++;
+    else if (row.status === 'rejected') agg.rejected++;
+    if (row.duration !== null) {
+      agg.durationCount++;
+      agg.durationSumMs += row.duration;
+      durations.push(row.duration);
+    }
+    if (row.queueWait !== null) {
+      agg.queueWaitCount++;
+      agg.queueWaitSumMs += row.queueWait;
+    }
+  }
+  return { agg, sorted: durations.sort((a, b) => a - b) };
+}
+
+const toPoint = (tMs: number, d: ReturnType<typeof describe>): MetricsPoint => ({
+  tMs,
+  total: d.total,
+  succeeded: d.succeeded,
+  failed: d.failed,
+  deadLettered: d.deadLettered,
+  errorRate: d.errorRate,
+  p50Ms: d.p50Ms,
+  p95Ms: d.p95Ms,
+  p99Ms: d.p99Ms,
+  avgDurationMs: d.avgDurationMs,
+  avgQueueWaitMs: d.avgQueueWaitMs,
+});
+
+/** Read side of the metrics: summaries and series over raw rows or rollups. */
+export function createMetricsQueries(db: Database.Database, options: { exactRowLimit?: number } = {}) {
+  const exactRowLimit = options.exactRowLimit ?? EXACT_ROW_LIMIT;
+  const where = (scope: Scope) => `created_at_ms >= @from AND created_at_ms < @to
+    AND status IN (${TERMINAL_SQL}) ${scopeWhere(scope)}`;
+  const rollupWhere = (scope: Scope) =>
+    `grain_ms = @grain AND bucket_ms >= @from AND bucket_ms < @to ${scopeWhere(scope)}`;
+  // Statements are cached per SQL text: the scope filters make a handful of variants.
+  const cache = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+
+  function estimateRows(fromMs: number, toMs: number, scope: Scope): number {
+    const sql = `SELECT coalesce(SUM(total), 0) FROM metric_rollups WHERE ${rollupWhere(scope)}`;
+    const params = { grain: DAY_MS, from: floorTo(fromMs, DAY_MS), to: ceilTo(toMs, DAY_MS), ...scopeParams(scope) };
+    return prepared(sql).pluck().get(params) as number;
+  }
+
+  function rawRows(fromMs: number, toMs: number, scope: Scope): RawRow[] {
+    const sql = `SELECT created_at_ms AS created, status, duration_ms AS duration, queue_wait_ms AS queueWait
+      FROM executions WHERE ${where(scope)}`;
+    return prepared(sql).all({ from: fromMs, to: toMs, ...scopeParams(scope) }) as RawRow[];
+  }
+
+  /** Adds the raw rows of [from, to) to an aggregate and histogram, in SQL. */
+  function addRaw(agg: Aggregate, hist: Histogram, from: number, to: number, scope: Scope): void {
+    if (to <= from) return;
+    const params = { from, to, ...scopeParams(scope) };
+    addInto(agg, prepared(`SELECT ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)}`).get(params) as Aggregate);
+    const bins = `SELECT ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+      WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY bin`;
+    for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
+  }
+
+  function addRollup(agg: Aggregate, hist: Histogram, grain: number, from: number, to: number, scope: Scope): void {
+    if (to <= from) return;
+    const params = { grain, from, to, ...scopeParams(scope) };
+    addInto(
+      agg,
+      prepared(`SELECT ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`).get(params) as Aggregate,
+    );
+    const bins = `SELECT bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)} GROUP BY bin`;
+    for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
+  }
+
+  /**
+   * A large range from rollups: partial hours at the edges from raw rows, whole hours from the
+   * hour rollups, whole UTC days from the day rollups. Counts stay exact.
+   */
+  function fromRollups(fromMs: number, toMs: number, scope: Scope): { agg: Aggregate; hist: Histogram } {
+    const agg = emptyAggregate();
+    const hist: Histogram = new Map();
+    const h0 = ceilTo(fromMs, HOUR_MS);
+    const h1 = floorTo(toMs, HOUR_MS);
+    if (h0 >= h1) {
+      addRaw(agg, hist, fromMs, toMs, scope);
+      return { agg, hist };
+    }
+    addRaw(agg, hist, fromMs, h0, scope);
+    addRaw(agg, hist, h1, toMs, scope);
+    const d0 = ceilTo(h0, DAY_MS);
+    const d1 = floorTo(h1, DAY_MS);
+    if (d0 < d1) {
+      addRollup(agg, hist, HOUR_MS, h0, d0, scope);
+      addRollup(agg, hist, DAY_MS, d0, d1, scope);
+      addRollup(agg, hist, HOUR_MS, d1, h1, scope);
+    } else {
+      addRollup(agg, hist, HOUR_MS, h0, h1, scope);
+    }
+    return { agg, hist };
+  }
+
+  function summary(query: MetricsQuery, now: number): MetricsSummary {
+    const { fromMs, toMs } = resolveRange(query, now);
+    const hours = (toMs - fromMs) / HOUR_MS;
+    if (estimateRows(fromMs, toMs, query) <= exactRowLimit) {
+      const { agg, sorted } = aggregateRows(rawRows(fromMs, toMs, query));
+      const d = describe(agg, (p) => exactPercentile(sorted, p));
+      return { fromMs, toMs, exact: true, percentileErrorBound: 0, throughputPerHour: agg.total / hours, ...d };
+    }
+    const { agg, hist } = fromRollups(fromMs, toMs, query);
+    const d = describe(agg, (p) => histogramPercentile(hist, p));
+    return {
+      fromMs,
+      toMs,
+      exact: false,
+      percentileErrorBound: HISTOGRAM_ERROR_BOUND,
+      throughputPerHour: agg.total / hours,
+      ...d,
+    };
+  }
+
+  /** Points aligned to multiples of the step, covering the range; empty buckets included. */
+  function series(query: MetricsQuery, now: number): MetricsSeries {
+    const { fromMs, toMs } = resolveRange(query, now);
+    const stepMs = chooseStep(toMs - fromMs);
+    const start = floorTo(fromMs, stepMs);
+    const end = ceilTo(toMs, stepMs);
+    const times: number[] = [];
+    for (let t = start; t < end; t += stepMs) times.push(t);
+
+    if (estimateRows(start, end, query) <= exactRowLimit) {
+      const byPoint = new Map<number, RawRow[]>(times.map((t) => [t, []]));
+      for (const row of rawRows(start, end, query)) byPoint.get(floorTo(row.created, stepMs))?.push(row);
+      const points = times.map((t) => {
+        const { agg, sorted } = aggregateRows(byPoint.get(t) ?? []);
+        return toPoint(
+          t,
+          describe(agg, (p) => exactPercentile(sorted, p)),
+        );
+      });
+      return { stepMs, exact: true, points };
+    }
+    const grouped = groupedSeries(start, end, stepMs, query);
+    const points = times.map((t) => {
+      const cell = grouped.get(t) ?? { agg: emptyAggregate(), hist: new Map() };
+      return toPoint(
+        t,
+        describe(cell.agg, (p) => histogramPercentile(cell.hist, p)),
+      );
+    });
+    return { stepMs, exact: false, points };
+  }
+
+  /** One grouped query per table: sub-hour steps from raw rows, hour multiples from rollups. */
+  function groupedSeries(start: number, end: number, stepMs: number, scope: Scope) {
+    const cells = new Map<number, { agg: Aggregate; hist: Histogram }>();
+    const cell = (t: number) => {
+      let c = cells.get(t);
+      if (!c) cells.set(t, (c = { agg: emptyAggregate(), hist: new Map() }));
+      return c;
+    };
+    const params = { from: start, to: end, step: stepMs, ...scopeParams(scope) };
+    let aggSql: string;
+    let binsSql: string;
+    let grain: number | undefined;
+    if (stepMs % HOUR_MS !== 0) {
+      const t = 'created_at_ms - (created_at_ms % @step)';
+      aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
+      binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+        WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
+    } else {
+      grain = stepMs % DAY_MS === 0 ? DAY_MS : HOUR_MS;
+      const t = 'bucket_ms - (bucket_ms % @step)';
+      aggSql = `SELECT ${t} AS t, ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)} GROUP BY t`;
+      binsSql = `SELECT ${t} AS t, bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)}
+        GROUP BY t, bin`;
+    }
+    const withGrain = grain === undefined ? params : { ...params, grain };
+    for (const row of prepared(aggSql).all(withGrain) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
+    for (const row of prepared(binsSql).all(withGrain) as { t: number; bin: number; n: number }[]) {
+      mergeInto(cell(row.t).hist, row.bin, row.n);
+    }
+    return cells;
+  }
+
+  return { summary, series, estimateRows, resolveRange };
+}
+
+export type MetricsQueries = ReturnType<typeof createMetricsQueries>;

@@ -1,0 +1,69 @@
+import { TERMINAL_STATUSES } from '../../../shared/contract';
+import type { Store } from '../db/store';
+import type { MonitoringLog } from './monitoring-log';
+
+const DAY_MS = 86_400_000;
+/** Executions are deleted in batches so one run never holds the write lock for long. */
+const BATCH = 2_000;
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export interface RetentionResult {
+  cutoffMs: number;
+  executions: number;
+  monitoringEvents: number;
+  samples: number;
+  rollups: number;
+  alerts: number;
+}
+
+/**
+ * Deletes what is older than Settings.retentionDays: monitoring events, gauge samples,
+ * rollup buckets that end before the cutoff, resolved alerts, and terminal executions (created
+ * and finished before the cutoff). Runs that are still going are never deleted, however old.
+ */
+export function createRetention(store: Store, monitor: MonitoringLog) {
+  const { db } = store;
+  const deleteExecutions = db.prepare(`DELETE FROM executions WHERE id IN (
+    SELECT id FROM executions WHERE created_at_ms < @cutoff AND coalesce(finished_at_ms, created_at_ms) < @cutoff
+      AND status IN (${TERMINAL_SQL}) LIMIT ${BATCH})`);
+  const deletes = {
+    monitoringEvents: db.prepare('DELETE FROM monitoring_events WHERE at_ms < @cutoff'),
+    samples: db.prepare('DELETE FROM metric_samples WHERE at_ms < @cutoff'),
+    rollups: db.prepare('DELETE FROM metric_rollups WHERE bucket_ms + grain_ms <= @cutoff'),
+    histograms: db.prepare('DELETE FROM metric_histograms WHERE bucket_ms + grain_ms <= @cutoff'),
+    alerts: db.prepare("DELETE FROM alerts WHERE state = 'resolved' AND resolved_at_ms < @cutoff"),
+  };
+
+  function run(now: number, retentionDays: number): RetentionResult {
+    const cutoff = now - retentionDays * DAY_MS;
+    let executions = 0;
+    for (;;) {
+      const changed = store.write(() => deleteExecutions.run({ cutoff }).changes);
+      executions += changed;
+      if (changed < BATCH) break;
+    }
+    return store.write((announce) => {
+      const result: RetentionResult = {
+        cutoffMs: cutoff,
+        executions,
+        monitoringEvents: deletes.monitoringEvents.run({ cutoff }).changes,
+        samples: deletes.samples.run({ cutoff }).changes,
+        rollups: deletes.rollups.run({ cutoff }).changes,
+        alerts: deletes.alerts.run({ cutoff }).changes,
+      };
+      deletes.histograms.run({ cutoff });
+      const total = result.executions + result.monitoringEvents + result.samples + result.rollups + result.alerts;
+      if (total > 0) {
+        monitor.record(announce, {
+          severity: 'info',
+          kind: 'retention.run',
+          message: `Removed history older than ${retentionDays} days.`,
+          fields: { ...result },
+        });
+      }
+      return result;
+    });
+  }
+
+  return { run };
+}

@@ -1,0 +1,386 @@
+import { z } from 'zod';
+import { call } from './define';
+import { executionStatusSchema } from './executions-model';
+
+/**
+ * Metrics, alerts and the monitoring event log: three areas (`metrics:`, `alerts:`,
+ * `monitoring:`) kept in one file because they share the scope and range vocabulary.
+ *
+ * Every metric counts terminal executions (succeeded, failed, dead_lettered, canceled,
+ * rejected), each in the bucket of its `createdAtMs`. Percentiles use the nearest-rank
+ * definition: of n durations sorted ascending, pXX is the value at rank ceil(XX/100 · n)
+ * (1-based); null when n = 0.
+ */
+
+const MAX_RANGE_MS = 3660 * 86_400_000;
+const id = z.string().trim().min(1).max(200);
+
+/** The presets the dashboard offers; `custom` takes `fromMs`/`toMs`. Presets end now. */
+export const metricsRangeSchema = z.enum(['1h', '24h', '7d', '30d', 'custom']);
+export type MetricsRange = z.infer<typeof metricsRangeSchema>;
+
+/** Length of each preset in ms. */
+export const RANGE_MS: Record<Exclude<MetricsRange, 'custom'>, number> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+};
+
+const scopeShape = {
+  /** Only this n8n instance. */
+  instanceId: id.optional(),
+  /** Only this workflow (n8n workflow id). */
+  workflowId: id.optional(),
+  /** Only runs produced by this mapping. */
+  mappingId: id.optional(),
+};
+
+const rangeShape = {
+  range: metricsRangeSchema,
+  /** Start of a custom range (epoch ms, inclusive). */
+  fromMs: z.number().int().nonnegative().optional(),
+  /** End of a custom range (epoch ms, exclusive). */
+  toMs: z.number().int().nonnegative().optional(),
+};
+
+type RangeFields = { range: MetricsRange; fromMs?: number | undefined; toMs?: number | undefined };
+const checkRange = (value: RangeFields, ctx: z.RefinementCtx) => {
+  if (value.range !== 'custom') {
+    if (value.fromMs !== undefined || value.toMs !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: 'fromMs/toMs are only for range "custom"' });
+    }
+    return;
+  }
+  if (value.fromMs === undefined || value.toMs === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['fromMs'], message: 'A custom range needs fromMs and toMs' });
+  } else if (value.toMs <= value.fromMs) {
+    ctx.addIssue({ code: 'custom', path: ['toMs'], message: 'toMs must be after fromMs' });
+  } else if (value.toMs - value.fromMs > MAX_RANGE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['toMs'], message: 'A range may span at most 3660 days' });
+  }
+};
+
+/** Which executions a metric covers: a range plus an optional instance/workflow/mapping. */
+export const metricsQuerySchema = z
+  .object({ ...rangeShape, ...scopeShape })
+  .strict()
+  .superRefine(checkRange);
+export type MetricsQuery = z.infer<typeof metricsQuerySchema>;
+
+export const metricsSummarySchema = z.object({
+  fromMs: z.number(),
+  toMs: z.number(),
+  /** True when computed from raw rows (percentiles exact); false when read from the rollups. */
+  exact: z.boolean(),
+  /** Largest relative error of the percentiles: 0 when exact, about 0.044 from the histograms. */
+  percentileErrorBound: z.number(),
+  /** Terminal executions created in the range. */
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  deadLettered: z.number().int(),
+  canceled: z.number().int(),
+  rejected: z.number().int(),
+  /** (failed + deadLettered) / (succeeded + failed + deadLettered); null without such runs. */
+  errorRate: z.number().nullable(),
+  /** succeeded / (succeeded + failed + deadLettered); null without such runs. */
+  successRate: z.number().nullable(),
+  /** Terminal executions per hour over the range. */
+  throughputPerHour: z.number(),
+  /** Executions that had a duration. */
+  durationCount: z.number().int(),
+  /** Run time percentiles and mean (ms), nearest-rank; null without durations. */
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  avgDurationMs: z.number().nullable(),
+  /** Mean time from queued to first dispatch (ms); null when no run recorded one. */
+  avgQueueWaitMs: z.number().nullable(),
+  queueWaitCount: z.number().int(),
+});
+export type MetricsSummary = z.infer<typeof metricsSummarySchema>;
+
+export const metricsPointSchema = metricsSummarySchema
+  .pick({
+    total: true,
+    succeeded: true,
+    failed: true,
+    deadLettered: true,
+    errorRate: true,
+    p50Ms: true,
+    p95Ms: true,
+    p99Ms: true,
+    avgDurationMs: true,
+    avgQueueWaitMs: true,
+  })
+  .extend({
+    /** Start of the point's bucket (epoch ms); the bucket ends at tMs + stepMs. */
+    tMs: z.number(),
+  });
+export type MetricsPoint = z.infer<typeof metricsPointSchema>;
+
+export const metricsSeriesSchema = z.object({
+  /** Bucket width (ms). Points are aligned to multiples of it (UTC). */
+  stepMs: z.number().int(),
+  exact: z.boolean(),
+  points: z.array(metricsPointSchema),
+});
+export type MetricsSeries = z.infer<typeof metricsSeriesSchema>;
+
+export const drilldownExecutionSchema = z.object({
+  id: z.number().int(),
+  status: executionStatusSchema,
+  source: z.enum(['local', 'remote']),
+  instanceId: z.string().nullable(),
+  workflowId: z.string().nullable(),
+  mappingId: z.string().nullable(),
+  remoteId: z.string().nullable(),
+  createdAtMs: z.number(),
+  durationMs: z.number().nullable(),
+  queueWaitMs: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type DrilldownExecution = z.infer<typeof drilldownExecutionSchema>;
+
+export const workflowMetricsSchema = z.object({
+  instanceId: z.string(),
+  workflowId: z.string(),
+  summary: metricsSummarySchema,
+  /** Terminal executions per bucket across the range, for a sparkline. */
+  spark: z.array(z.number().int()),
+});
+
+/** Gauges sampled from other modules; `provided: false` means no module reports it yet. */
+export const GAUGE_NAMES = ['queueDepth', 'approvalsPending', 'deadLetters'] as const;
+export const gaugeNameSchema = z.enum(GAUGE_NAMES);
+export type GaugeName = z.infer<typeof gaugeNameSchema>;
+
+export const metricsCalls = {
+  'metrics:summary': call(metricsQuerySchema, metricsSummarySchema),
+  'metrics:series': call(metricsQuerySchema, metricsSeriesSchema),
+  /** The executions behind one chart point (or any window), newest first. */
+  'metrics:drilldown': call(
+    z
+      .object({
+        fromMs: z.number().int().nonnegative(),
+        toMs: z.number().int().nonnegative(),
+        ...scopeShape,
+        /** Only these statuses; all terminal statuses when absent. */
+        statuses: z.array(executionStatusSchema).min(1).max(11).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict()
+      .refine((v) => v.toMs > v.fromMs, { path: ['toMs'], message: 'toMs must be after fromMs' }),
+    z.object({ executions: z.array(drilldownExecutionSchema), total: z.number().int() }),
+  ),
+  /** One row per instance+workflow seen in the range: its summary and a sparkline. */
+  'metrics:workflows': call(
+    z
+      .object({ ...rangeShape, instanceId: scopeShape.instanceId })
+      .strict()
+      .superRefine(checkRange),
+    z.object({ workflows: z.array(workflowMetricsSchema) }),
+  ),
+  /** The instances, workflows and mappings that have metrics, for the scope pickers. */
+  'metrics:dimensions': call(
+    z.object({}).strict(),
+    z.object({
+      instances: z.array(z.string()),
+      workflows: z.array(z.object({ instanceId: z.string(), workflowId: z.string() })),
+      mappings: z.array(z.string()),
+    }),
+  ),
+  /** Sampled gauges over the range. */
+  'metrics:gauges': call(
+    z.object(rangeShape).strict().superRefine(checkRange),
+    z.object({
+      gauges: z.array(
+        z.object({
+          name: gaugeNameSchema,
+          provided: z.boolean(),
+          points: z.array(z.object({ tMs: z.number(), value: z.number() })),
+        }),
+      ),
+    }),
+  ),
+  /** The Prometheus text exposition (format 0.0.4) served by the headless host at /metrics. */
+  'metrics:prometheus': call(z.object({}).strict(), z.object({ text: z.string() })),
+};
+
+export const metricsEvents = {
+  /** Rollups changed (throttled: at most once per few seconds). */
+  'metrics:updated': z.object({ atMs: z.number() }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+const windowMs = z
+  .number()
+  .int()
+  .min(60_000)
+  .max(30 * 86_400_000);
+
+/** What an alert rule watches; each kind carries its own thresholds. */
+export const alertConditionSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('error_rate'),
+      /** Fires when errors / (succeeded + errors) exceeds this percentage (0–100). */
+      thresholdPct: z.number().min(0).max(100),
+      /** Looking back this far from now (ms, 1 min – 30 days). */
+      windowMs,
+      /** Needs at least this many finished runs in the window to judge (default 1). */
+      minRuns: z.number().int().min(1).max(1_000_000).default(1),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('p95_duration'),
+      /** Fires when the p95 run time exceeds this (ms). */
+      thresholdMs: z.number().int().min(1),
+      windowMs,
+      minRuns: z.number().int().min(1).max(1_000_000).default(1),
+    })
+    .strict(),
+  /** Fires per instance that the instances module reports down. */
+  z.object({ kind: z.literal('instance_down') }).strict(),
+  z
+    .object({
+      kind: z.literal('queue_depth'),
+      /** Fires when the queue holds more than this many jobs. */
+      threshold: z.number().int().min(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('dead_letter_growth'),
+      /** Fires when the dead-letter count grew by more than this within the window. */
+      threshold: z.number().int().min(0),
+      windowMs,
+    })
+    .strict(),
+]);
+export type AlertCondition = z.infer<typeof alertConditionSchema>;
+export type AlertKind = AlertCondition['kind'];
+
+export const alertRuleInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    enabled: z.boolean().default(true),
+    /** After an alert resolves, the same rule and subject stay quiet this long (ms, default 15 min). */
+    cooldownMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(15 * 60_000),
+    /** Scope: only this instance (null or absent = all). */
+    instanceId: id.nullable().default(null),
+    /** Scope: only this workflow (null or absent = all). */
+    workflowId: id.nullable().default(null),
+    condition: alertConditionSchema,
+  })
+  .strict();
+export type AlertRuleInput = z.input<typeof alertRuleInputSchema>;
+
+export const alertRuleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  cooldownMs: z.number().int(),
+  instanceId: z.string().nullable(),
+  workflowId: z.string().nullable(),
+  condition: alertConditionSchema,
+  createdAtMs: z.number(),
+  updatedAtMs: z.number(),
+});
+export type AlertRule = z.infer<typeof alertRuleSchema>;
+
+export const alertSchema = z.object({
+  id: z.number().int(),
+  ruleId: z.string(),
+  ruleName: z.string(),
+  kind: z.string(),
+  /** What breached: `all`, `instance:<id>`, `workflow:<id>`… */
+  subject: z.string(),
+  state: z.enum(['open', 'resolved']),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  message: z.string(),
+  firedAtMs: z.number(),
+  resolvedAtMs: z.number().nullable(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+const ruleId = z.string().min(1).max(100);
+
+export const alertsCalls = {
+  'alerts:listRules': call(z.object({}).strict(), z.object({ rules: z.array(alertRuleSchema) })),
+  'alerts:createRule': call(z.object({ rule: alertRuleInputSchema }).strict(), alertRuleSchema),
+  /** Replaces a rule's definition (the editor sends the whole rule). */
+  'alerts:updateRule': call(z.object({ id: ruleId, rule: alertRuleInputSchema }).strict(), alertRuleSchema),
+  /** Deletes a rule and resolves its open alerts; the history stays. */
+  'alerts:deleteRule': call(z.object({ id: ruleId }).strict(), z.object({ deleted: z.literal(true) })),
+  /** Alerts newest first: open ones, or the history. */
+  'alerts:list': call(
+    z
+      .object({
+        state: z.enum(['open', 'resolved']).optional(),
+        ruleId: ruleId.optional(),
+        beforeId: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    z.object({ alerts: z.array(alertSchema), nextBeforeId: z.number().int().nullable() }),
+  ),
+};
+
+export const alertsEvents = {
+  /** An alert opened (committed); windows show a notification. */
+  'alerts:fired': alertSchema,
+  /** An open alert's condition cleared. */
+  'alerts:resolved': alertSchema,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring event log
+
+export const SEVERITIES = ['debug', 'info', 'warn', 'error'] as const;
+export const severitySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof severitySchema>;
+
+export const monitoringEventSchema = z.object({
+  id: z.number().int(),
+  atMs: z.number(),
+  severity: severitySchema,
+  /** Dotted kind: `alert.fired`, `alert.resolved`, `retention.run`… */
+  kind: z.string(),
+  message: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+});
+export type MonitoringEvent = z.infer<typeof monitoringEventSchema>;
+
+export const monitoringCalls = {
+  'monitoring:list': call(
+    z
+      .object({
+        /** This severity and above. */
+        minSeverity: severitySchema.optional(),
+        /** Exact kind, or a prefix ending in `.` (`alert.`). */
+        kind: z.string().trim().min(1).max(100).optional(),
+        fromMs: z.number().int().nonnegative().optional(),
+        toMs: z.number().int().nonnegative().optional(),
+        beforeId: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    z.object({ events: z.array(monitoringEventSchema), nextBeforeId: z.number().int().nullable() }),
+  ),
+};
+
+export const monitoringEvents = {
+  /** A monitoring event was committed. */
+  'monitoring:event': monitoringEventSchema,
+};
