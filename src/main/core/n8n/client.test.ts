@@ -109,7 +109,7 @@ describe('N8nClient', () => {
     pool
       .intercept({ path: '/api/v1/workflows/x', method: 'GET' })
       .replyWithError(Object.assign(new Error('cert'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
-    expect((await client.getWorkflow('x').catch((e: AppError) => e)).message).toContain('TLS');
+    expect(((await client.getWorkflow('x').catch((e: unknown) => e)) as AppError).message).toContain('TLS');
   });
 
   it('retries idempotent reads after a 5xx with backoff, and succeeds', async () => {
