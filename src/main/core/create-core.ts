@@ -11,6 +11,9 @@ import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 import { createSettingsModule } from './settings/settings-module';
+import { createInstancesModule, type N8nOptions } from './instances/instances-module';
+import type { SecretBox } from './instances/secret-box';
+import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -23,6 +26,10 @@ export interface CoreOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
+  secretBox?: SecretBox;
+  /** n8n clients and background sync (intervals, backoff, timers; tests inject a MockAgent). */
+  n8n?: N8nOptions;
 }
 
 export interface Core {
@@ -89,12 +96,21 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
+    const instances = createInstancesModule(ctx, audit.log, {
+      ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+      ...(options.n8n ? { n8n: options.n8n } : {}),
+    });
+    const workflows = createWorkflowsModule(ctx, audit.log, instances.clients);
+    const executions = createExecutionsModule(ctx, instances.clients);
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...instances.handlers,
+      ...workflows.handlers,
+      ...executions.handlers,
     };
-    return { modules: [audit, settings], handlers };
+    return { modules: [audit, settings, instances, workflows, executions], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

@@ -3,9 +3,34 @@
  * bridge can import it without pulling zod into the sandboxed preload. `index.ts` proves at
  * compile time that these lists and the contract maps name exactly the same channels.
  */
-export const CALL_CHANNELS = ['app:status', 'settings:get', 'settings:update', 'audit:list', 'audit:verify'] as const;
+export const CALL_CHANNELS = [
+  'app:status',
+  'settings:get',
+  'settings:update',
+  'audit:list',
+  'audit:verify',
+  'instances:list',
+  'instances:add',
+  'instances:update',
+  'instances:remove',
+  'instances:test',
+  'instances:syncNow',
+  'instances:syncLog',
+  'workflows:list',
+  'workflows:get',
+  'workflows:setActive',
+  'executions:list',
+  'executions:get',
+] as const;
 
-export const EVENT_CHANNELS = ['settings:changed', 'audit:appended'] as const;
+export const EVENT_CHANNELS = [
+  'settings:changed',
+  'audit:appended',
+  'instances:changed',
+  'instances:removed',
+  'workflows:changed',
+  'executions:synced',
+] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

@@ -4,11 +4,17 @@ import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
+import { instancesCalls, instancesEvents } from './instances';
+import { workflowsCalls, workflowsEvents } from './workflows';
+import { executionsCalls, executionsEvents } from './executions';
 
 export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './settings';
+export * from './instances';
+export * from './workflows';
+export * from './executions';
 export * from './channels';
 
 /**
@@ -19,6 +25,9 @@ export const calls = {
   ...appCalls,
   ...settingsCalls,
   ...auditCalls,
+  ...instancesCalls,
+  ...workflowsCalls,
+  ...executionsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -26,12 +35,18 @@ export const events = {
   ...appEvents,
   ...settingsEvents,
   ...auditEvents,
+  ...instancesEvents,
+  ...workflowsEvents,
+  ...executionsEvents,
 };
 
 export const areas = {
   app: { calls: appCalls, events: appEvents },
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
+  instances: { calls: instancesCalls, events: instancesEvents },
+  workflows: { calls: workflowsCalls, events: workflowsEvents },
+  executions: { calls: executionsCalls, events: executionsEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -90,9 +90,7 @@ const idArg = z.object({ id: z.string().min(1).max(100) }).strict();
 export const instancesCalls = {
   'instances:list': call(z.object({}).strict(), z.object({ instances: z.array(instanceSchema) })),
   'instances:add': call(
-    instanceFieldsSchema
-      .extend({ apiKey: apiKeySchema, syncEnabled: z.boolean().default(true) })
-      .strict(),
+    instanceFieldsSchema.extend({ apiKey: apiKeySchema, syncEnabled: z.boolean().default(true) }).strict(),
     instanceSchema,
   ),
   /** Any subset of fields; `apiKey` replaces the stored key. */

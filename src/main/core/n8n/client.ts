@@ -340,8 +340,14 @@ export class N8nClient {
     );
   }
 
+  /** Lets requests in flight finish, then closes the pool. */
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /** Aborts requests in flight (they fail as N8N_UNREACHABLE) and closes the pool: for shutdown. */
+  async destroy(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.destroy();
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
