@@ -23,6 +23,17 @@ export default defineConfig({
         },
       },
       {
+        // `npm run test:n8n`: live tests against a real n8n on loopback (tests/n8n/harness.ts).
+        test: {
+          name: 'n8n',
+          include: ['tests/n8n/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
         // `npm run bench`: measurements printed as tables, never asserted as time limits.
         test: {
           name: 'bench',

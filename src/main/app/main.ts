@@ -7,6 +7,7 @@ import { createCore } from '../core/create-core';
 import { createLogger } from '../core/logger';
 import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
 import { registerIpc } from '../ipc/ipc-main';
+import { createSafeStorageBox } from './safe-storage-box';
 import { denyPermissions, lockDownContents, rendererUrlPrefix } from './security';
 
 // Window plumbing only: all behaviour lives in the core, shared with the headless host.
@@ -44,12 +45,14 @@ app.setName('Flightdeck');
 denyPermissions();
 void app.whenReady().then(() => {
   const logger = createLogger();
+  const secretBox = createSafeStorageBox(logger);
   const core = createCore({
     dataDir: process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir(),
     logger,
     version,
     ingestPort: ingestPortFromEnv(),
     ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
+    ...(secretBox ? { secretBox } : {}),
   });
   const unbind = registerIpc(core, isTrustedUrl);
   createWindow();

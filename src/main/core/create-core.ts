@@ -20,6 +20,9 @@ import { createSettingsModule } from './settings/settings-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
+import { createInstancesModule, type N8nOptions } from './instances/instances-module';
+import type { SecretBox } from './instances/secret-box';
+import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
 
 export interface CoreOptions {
   /** Folder holding the SQLite store and key files; created if missing. */
@@ -38,6 +41,10 @@ export interface CoreOptions {
   webhookPost?: WebhookPost;
   /** Gauge providers, instance health and timings of the metrics module. */
   metrics?: MetricsOptions;
+  /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
+  secretBox?: SecretBox;
+  /** n8n clients and background sync (intervals, backoff, timers; tests inject a MockAgent). */
+  n8n?: N8nOptions;
 }
 
 export interface Core {
@@ -104,8 +111,13 @@ export function createCore(options: CoreOptions): Core {
     };
     const audit = createAuditModule(ctx);
     const settings = createSettingsModule(ctx, audit.log);
-    // Instances arrive with the n8n module; until then no instance resolves.
-    const instanceBaseUrl = (_id: string): string | null => null;
+    const instances = createInstancesModule(ctx, audit.log, {
+      ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+      ...(options.n8n ? { n8n: options.n8n } : {}),
+    });
+    const workflows = createWorkflowsModule(ctx, audit.log, instances.clients);
+    const remoteExecutions = createExecutionsModule(ctx, instances.clients);
+    const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
     const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl });
     const queue = createQueueModule(ctx, audit.log);
     const executions = createExecutionsWriter(store);
@@ -139,6 +151,9 @@ export function createCore(options: CoreOptions): Core {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
+      ...instances.handlers,
+      ...workflows.handlers,
+      ...remoteExecutions.handlers,
       ...mappings.handlers,
       ...queue.handlers,
       ...ingest.handlers,
@@ -146,7 +161,20 @@ export function createCore(options: CoreOptions): Core {
       ...metrics.handlers,
     };
     return {
-      modules: [audit, settings, mappings, queue, httpClient, dispatcher, ingest, schedules, metrics],
+      modules: [
+        audit,
+        settings,
+        instances,
+        workflows,
+        remoteExecutions,
+        mappings,
+        queue,
+        httpClient,
+        dispatcher,
+        ingest,
+        schedules,
+        metrics,
+      ],
       handlers,
     };
   }

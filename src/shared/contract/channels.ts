@@ -57,6 +57,21 @@ export const CALL_CHANNELS = [
   'alerts:list',
   // monitoring
   'monitoring:list',
+  // instances
+  'instances:list',
+  'instances:add',
+  'instances:update',
+  'instances:remove',
+  'instances:test',
+  'instances:syncNow',
+  'instances:syncLog',
+  // workflows
+  'workflows:list',
+  'workflows:get',
+  'workflows:setActive',
+  // executions
+  'executions:list',
+  'executions:get',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -70,6 +85,7 @@ export const EVENT_CHANNELS = [
   'queue:changed',
   // executions
   'executions:changed',
+  'executions:synced',
   // schedules
   'schedules:changed',
   'schedules:tick',
@@ -80,6 +96,11 @@ export const EVENT_CHANNELS = [
   'alerts:resolved',
   // monitoring
   'monitoring:event',
+  // instances
+  'instances:changed',
+  'instances:removed',
+  // workflows
+  'workflows:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

@@ -1,8 +1,82 @@
 import { z } from 'zod';
+import { call } from './define';
+import { executionStatusSchema } from './executions-model';
 
-export const executionsCalls = {};
+/** One row of the shared executions table: a local run or a synced n8n execution. */
+export const executionSummarySchema = z.object({
+  /** Local row id (stable across syncs). */
+  id: z.number().int(),
+  source: z.enum(['local', 'remote']),
+  instanceId: z.string().nullable(),
+  workflowId: z.string().nullable(),
+  /** From the synced workflow, when known. */
+  workflowName: z.string().nullable(),
+  /** n8n's execution id. */
+  remoteId: z.string().nullable(),
+  status: executionStatusSchema,
+  /** n8n's mode: webhook, retry, trigger, manual… */
+  mode: z.string().nullable(),
+  /** n8n execution id this one retried. */
+  retryOf: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAtMs: z.number().int(),
+  startedAtMs: z.number().int().nullable(),
+  finishedAtMs: z.number().int().nullable(),
+  durationMs: z.number().int().nullable(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+
+/** What one node did in one execution, where n8n kept run data. */
+export const nodeRunSchema = z.object({
+  node: z.string(),
+  /** Which run of the node (loops run a node more than once). */
+  run: z.number().int(),
+  startedAtMs: z.number().int().nullable(),
+  durationMs: z.number().int().nullable(),
+  /** Items on the node's main outputs. */
+  items: z.number().int(),
+  error: z.string().nullable(),
+});
+export type NodeRun = z.infer<typeof nodeRunSchema>;
+
+export const executionsCalls = {
+  /** Newest first. Page on with `cursor` (the previous answer's `nextCursor`). */
+  'executions:list': call(
+    z
+      .object({
+        instanceId: z.string().max(100).optional(),
+        workflowId: z.string().max(100).optional(),
+        status: z.array(executionStatusSchema).max(20).optional(),
+        source: z.enum(['local', 'remote']).optional(),
+        /** Created at or after (epoch ms). */
+        fromMs: z.number().int().optional(),
+        /** Created before (epoch ms). */
+        toMs: z.number().int().optional(),
+        cursor: z.string().max(100).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    z.object({ executions: z.array(executionSummarySchema), nextCursor: z.string().nullable() }),
+  ),
+  /**
+   * One execution; for a remote one the per-node run data is fetched from n8n (and kept), or
+   * the kept copy is shown when n8n cannot be reached.
+   */
+  'executions:get': call(
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({
+      execution: executionSummarySchema,
+      /** null when n8n has no run data for it (pruned, or saved without data). */
+      nodes: z.array(nodeRunSchema).nullable(),
+      /** Why `nodes` is missing or possibly stale, in plain words. */
+      note: z.string().nullable(),
+    }),
+  ),
+};
 
 export const executionsEvents = {
   /** Executions were created or changed state (after commit): windows refresh those rows. */
   'executions:changed': z.object({ ids: z.array(z.number().int()) }),
+  /** A sync pass stored new or changed remote executions of an instance. */
+  'executions:synced': z.object({ instanceId: z.string(), count: z.number().int() }),
 };

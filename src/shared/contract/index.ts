@@ -10,6 +10,8 @@ import { settingsCalls, settingsEvents } from './settings';
 import { queueCalls, queueEvents } from './queue';
 import { schedulesCalls, schedulesEvents } from './schedules';
 import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls, monitoringEvents } from './metrics';
+import { instancesCalls, instancesEvents } from './instances';
+import { workflowsCalls, workflowsEvents } from './workflows';
 
 export * from './app';
 export * from './audit';
@@ -20,6 +22,9 @@ export * from './settings';
 export * from './queue';
 export * from './schedules';
 export * from './metrics';
+export * from './instances';
+export * from './workflows';
+export * from './executions';
 export * from './channels';
 
 /**
@@ -38,6 +43,8 @@ export const calls = {
   ...metricsCalls,
   ...alertsCalls,
   ...monitoringCalls,
+  ...instancesCalls,
+  ...workflowsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -53,6 +60,8 @@ export const events = {
   ...metricsEvents,
   ...alertsEvents,
   ...monitoringEvents,
+  ...instancesEvents,
+  ...workflowsEvents,
 };
 
 export const areas = {
@@ -67,6 +76,8 @@ export const areas = {
   metrics: { calls: metricsCalls, events: metricsEvents },
   alerts: { calls: alertsCalls, events: alertsEvents },
   monitoring: { calls: monitoringCalls, events: monitoringEvents },
+  instances: { calls: instancesCalls, events: instancesEvents },
+  workflows: { calls: workflowsCalls, events: workflowsEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -1,0 +1,70 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import { createClients, type ClientOptions, type Clients } from '../n8n/clients';
+import { testConnection } from '../n8n/connection-test';
+import { createSync, type Sync, type SyncOptions } from '../n8n/sync';
+import { createInstancesService, type InstancesService } from './instances-service';
+import { createFileKeyBox, type SecretBox } from './secret-box';
+
+/** How the core talks to n8n: client pools and the background sync (all optional). */
+export type N8nOptions = ClientOptions & SyncOptions;
+
+/**
+ * n8n instances: profiles with sealed keys, connection tests, and the background sync that
+ * keeps each instance's workflows and executions in the store.
+ */
+export function createInstancesModule(
+  ctx: CoreContext,
+  audit: AuditLog,
+  options: { secretBox?: SecretBox; n8n?: N8nOptions } = {},
+): FeatureModule<'instances'> & { service: InstancesService; clients: Clients; sync: Sync } {
+  const box = options.secretBox ?? createFileKeyBox(ctx.dataDir, ctx.logger);
+  const service = createInstancesService(ctx, audit, box);
+  const clients = createClients(service, options.n8n);
+  const sync = createSync(ctx, service, (id) => clients.forInstance(id), options.n8n);
+
+  return {
+    service,
+    clients,
+    sync,
+    handlers: {
+      'instances:list': () => ({ instances: service.list() }),
+      'instances:add': (input) => {
+        const added = service.add(input);
+        sync.schedule(added.id, 0);
+        return added;
+      },
+      'instances:update': (input) => {
+        const updated = service.update(input);
+        clients.evict(updated.id);
+        if (input.patch.baseUrl || input.patch.apiKey || input.patch.syncEnabled !== undefined)
+          sync.schedule(updated.id, 0);
+        return updated;
+      },
+      'instances:remove': async ({ id }) => {
+        service.get(id);
+        await sync.halt(id);
+        clients.evict(id);
+        return service.remove(id);
+      },
+      'instances:test': async (input) => {
+        if ('id' in input) return testConnection(clients.forInstance(input.id));
+        const client = clients.temporary(input.baseUrl, input.apiKey);
+        try {
+          return await testConnection(client);
+        } finally {
+          await client.close();
+        }
+      },
+      'instances:syncNow': ({ id }) => sync.syncNow(id),
+      'instances:syncLog': ({ id, limit }) => ({ entries: sync.syncLog(id, limit) }),
+    },
+    start: () => sync.start(),
+    async stop() {
+      const stopping = sync.stop();
+      await clients.destroyAll();
+      await stopping;
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { CallArgs, ExecutionStatus, ExecutionSummary, NodeRun } from '../../../shared/contract';
+import { AppError } from '../../../shared/result';
+import type { CoreContext } from '../context';
+import type { Clients } from './clients';
+
+interface ExecutionRow {
+  id: number;
+  source: 'local' | 'remote';
+  instance_id: string | null;
+  workflow_id: string | null;
+  workflow_name: string | null;
+  remote_id: string | null;
+  status: ExecutionStatus;
+  mode: string | null;
+  retry_of: string | null;
+  error: string | null;
+  data_json: string | null;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  finished_at_ms: number | null;
+  duration_ms: number | null;
+  updated_at_ms: number;
+}
+
+const toSummary = (r: ExecutionRow): ExecutionSummary => ({
+  id: r.id,
+  source: r.source,
+  instanceId: r.instance_id,
+  workflowId: r.workflow_id,
+  workflowName: r.workflow_name,
+  remoteId: r.remote_id,
+  status: r.status,
+  mode: r.mode,
+  retryOf: r.retry_of,
+  error: r.error,
+  createdAtMs: r.created_at_ms,
+  startedAtMs: r.started_at_ms,
+  finishedAtMs: r.finished_at_ms,
+  durationMs: r.duration_ms,
+});
+
+const SELECT = `SELECT e.*, w.name AS workflow_name FROM executions e
+  LEFT JOIN workflows w ON w.instance_id = e.instance_id AND w.id = e.workflow_id`;
+
+// The part of n8n's run data the detail view reads; anything else in it is ignored.
+const runDataSchema = z.object({
+  resultData: z.object({
+    error: z.object({ message: z.string() }).partial().nullish(),
+    runData: z.record(
+      z.string(),
+      z.array(
+        z.object({
+          startTime: z.number().nullish(),
+          executionTime: z.number().nullish(),
+          error: z.object({ message: z.string() }).partial().nullish(),
+          data: z.object({ main: z.array(z.array(z.unknown()).nullable()).nullish() }).nullish(),
+        }),
+      ),
+    ),
+  }),
+});
+
+const storedSchema = z.object({
+  nodes: z.array(z.object({ node: z.string() }).passthrough()),
+  fetchedAtMs: z.number(),
+});
+
+/** Per-node run summary (start, duration, items, error) from n8n's execution data. */
+export function summarizeRunData(data: unknown): { nodes: NodeRun[]; error: string | null } | null {
+  const parsed = runDataSchema.safeParse(data);
+  if (!parsed.success) return null;
+  const nodes: NodeRun[] = [];
+  for (const [node, runs] of Object.entries(parsed.data.resultData.runData)) {
+    runs.forEach((run, index) =>
+      nodes.push({
+        node,
+        run: index,
+        startedAtMs: run.startTime ?? null,
+        durationMs: run.executionTime ?? null,
+        items: (run.data?.main ?? []).reduce((sum, output) => sum + (output?.length ?? 0), 0),
+        error: run.error?.message ?? null,
+      }),
+    );
+  }
+  nodes.sort((a, b) => (a.startedAtMs ?? 0) - (b.startedAtMs ?? 0));
+  return { nodes, error: parsed.data.resultData.error?.message ?? null };
+}
+
+/** The read side of the executions area: list with filters and keyset paging, and detail. */
+export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
+  const { db } = ctx.store;
+
+  function list(query: Partial<CallArgs<'executions:list'>> & { limit: number }) {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit + 1 };
+    const add = (clause: string, key: string, value: unknown) => {
+      where.push(clause);
+      params[key] = value;
+    };
+    if (query.instanceId) add('e.instance_id = @instanceId', 'instanceId', query.instanceId);
+    if (query.workflowId) add('e.workflow_id = @workflowId', 'workflowId', query.workflowId);
+    if (query.source) add('e.source = @source', 'source', query.source);
+    if (query.fromMs !== undefined) add('e.created_at_ms >= @fromMs', 'fromMs', query.fromMs);
+    if (query.toMs !== undefined) add('e.created_at_ms < @toMs', 'toMs', query.toMs);
+    if (query.status?.length)
+      add('e.status IN (SELECT value FROM json_each(@status))', 'status', JSON.stringify(query.status));
+    if (query.cursor) {
+      const match = /^(-?\d+)\.(\d+)$/.exec(query.cursor);
+      if (!match)
+        throw new AppError('VALIDATION', 'Invalid cursor: pass the nextCursor of the previous page unchanged.');
+      where.push('(e.created_at_ms < @cAt OR (e.created_at_ms = @cAt AND e.id < @cId))');
+      params.cAt = Number(match[1]);
+      params.cId = Number(match[2]);
+    }
+    const rows = db
+      .prepare(
+        `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`,
+      )
+      .all(params) as ExecutionRow[];
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      executions: page.map(toSummary),
+      nextCursor: rows.length > query.limit && last ? `${last.created_at_ms}.${last.id}` : null,
+    };
+  }
+
+  const find = (id: number) => db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
+
+  /** Detail; for a remote execution, fresh run data from n8n (kept as data_json), else the kept copy. */
+  async function get(id: number) {
+    const row = find(id);
+    if (!row)
+      throw new AppError(
+        'NOT_FOUND',
+        `No execution ${id}: it may have been removed with its instance or by retention.`,
+      );
+    const stored = row.data_json ? storedSchema.safeParse(JSON.parse(row.data_json)) : undefined;
+    const kept = stored?.success ? (stored.data.nodes as NodeRun[]) : null;
+    if (row.source !== 'remote' || !row.instance_id || !row.remote_id) {
+      return {
+        execution: toSummary(row),
+        nodes: kept,
+        note: kept ? null : 'Per-node data appears once n8n reports this run.',
+      };
+    }
+    try {
+      const fresh = await clients.forInstance(row.instance_id).getExecution(row.remote_id, { includeData: true });
+      const summary = summarizeRunData(fresh.data);
+      if (!summary)
+        return {
+          execution: toSummary(row),
+          nodes: kept,
+          note: 'n8n kept no run data for this execution (saved without data, or pruned).',
+        };
+      const error = summary.error ?? summary.nodes.find((n) => n.error)?.error ?? null;
+      ctx.store.write(() =>
+        db
+          .prepare('UPDATE executions SET data_json = ?, error = COALESCE(?, error) WHERE id = ?')
+          .run(JSON.stringify({ nodes: summary.nodes, fetchedAtMs: ctx.clock.now() }), error, id),
+      );
+      return { execution: toSummary(find(id) ?? row), nodes: summary.nodes, note: null };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const when = stored?.success
+        ? ` Showing the copy fetched at ${new Date(stored.data.fetchedAtMs).toISOString()}.`
+        : '';
+      return { execution: toSummary(row), nodes: kept, note: `${error.message}${when}` };
+    }
+  }
+
+  return { list, get };
+}
+
+export type ExecutionsReader = ReturnType<typeof createExecutionsReader>;

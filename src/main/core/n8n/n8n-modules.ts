@@ -1,0 +1,29 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import type { Clients } from './clients';
+import { createExecutionsReader } from './executions-reader';
+import { createWorkflowsService } from './workflows-service';
+
+/** Workflows across instances (synced copies) and their activation. */
+export function createWorkflowsModule(ctx: CoreContext, audit: AuditLog, clients: Clients): FeatureModule<'workflows'> {
+  const service = createWorkflowsService(ctx, audit, clients, createExecutionsReader(ctx, clients));
+  return {
+    handlers: {
+      'workflows:list': (query) => service.list(query),
+      'workflows:get': (query) => service.get(query),
+      'workflows:setActive': (input) => service.setActive(input),
+    },
+  };
+}
+
+/** The read side of executions (list, detail); the dispatch pipeline adds actions later. */
+export function createExecutionsModule(ctx: CoreContext, clients: Clients): FeatureModule<'executions'> {
+  const reader = createExecutionsReader(ctx, clients);
+  return {
+    handlers: {
+      'executions:list': (query) => reader.list(query),
+      'executions:get': ({ id }) => reader.get(id),
+    },
+  };
+}

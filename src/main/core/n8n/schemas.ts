@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * The shapes Flightdeck relies on in n8n's public API v1 answers (observed on 1.123). Objects
+ * are not strict: n8n adds fields between versions, and only what is read here must be valid.
+ */
+const id = z.union([z.string().min(1), z.number().int()]).transform(String);
+const isoTime = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'not a date')
+  .transform((value) => Date.parse(value));
+
+export const n8nExecutionSchema = z.object({
+  id,
+  finished: z.boolean().optional(),
+  mode: z.string().nullish(),
+  retryOf: id.nullish(),
+  retrySuccessId: id.nullish(),
+  /** new, running, waiting, success, error, crashed, canceled (unknown ones are kept as text). */
+  status: z.string().nullish(),
+  createdAt: isoTime.nullish(),
+  startedAt: isoTime.nullish(),
+  stoppedAt: isoTime.nullish(),
+  workflowId: id.nullish(),
+  waitTill: isoTime.nullish(),
+  data: z.unknown().optional(),
+});
+export type N8nExecution = z.infer<typeof n8nExecutionSchema>;
+
+export const n8nNodeSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  disabled: z.boolean().optional(),
+  webhookId: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const n8nTagSchema = z.object({ id, name: z.string() });
+
+export const n8nWorkflowSchema = z.object({
+  id,
+  name: z.string(),
+  active: z.boolean(),
+  nodes: z.array(n8nNodeSchema),
+  connections: z.record(z.string(), z.unknown()).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  tags: z.array(n8nTagSchema).nullish(),
+  versionId: z.string().nullish(),
+  createdAt: isoTime.nullish(),
+  updatedAt: isoTime.nullish(),
+});
+export type N8nWorkflow = z.infer<typeof n8nWorkflowSchema>;
+
+export const n8nVariableSchema = z.object({ id, key: z.string(), value: z.string(), type: z.string().optional() });
+
+/** A cursor page: `nextCursor` is null on the last page. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    nextCursor: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+  });
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** n8n's error body: `{ message }` (sometimes with `code`/`hint`). */
+export const n8nErrorBodySchema = z.object({ message: z.string() });
+
+export const healthSchema = z.object({ status: z.string() });
+
+/** GET /rest/settings (public, used by n8n's own editor before login): only the version is read. */
+export const restSettingsSchema = z.object({ data: z.object({ versionCli: z.string().optional() }).passthrough() });
