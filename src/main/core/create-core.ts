@@ -13,6 +13,7 @@ import { silentLogger, type Logger } from './logger';
 import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
 import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
+import { createRunsModule } from './dispatch/runs-module';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createIngestModule } from './ingest/ingest-module';
 import { createMappingsModule } from './mappings/mappings-module';
@@ -131,6 +132,15 @@ export function createCore(options: CoreOptions): Core {
       hasMappings: (event) => mappings.service.hasActive(event),
       port: options.ingestPort ?? null,
     });
+    const runs = createRunsModule({
+      ctx,
+      audit: audit.log,
+      jobs: queue.jobs,
+      executions,
+      mappings: mappings.service,
+      clients: instances.clients,
+      enqueueRun: emit.enqueueRun,
+    });
     const schedules = createSchedulesModule(ctx, audit.log, { emit });
     const metrics = createMetricsModule(
       ctx,
@@ -157,6 +167,7 @@ export function createCore(options: CoreOptions): Core {
       ...mappings.handlers,
       ...queue.handlers,
       ...ingest.handlers,
+      ...runs.handlers,
       ...schedules.handlers,
       ...metrics.handlers,
     };
@@ -172,6 +183,7 @@ export function createCore(options: CoreOptions): Core {
         httpClient,
         dispatcher,
         ingest,
+        runs,
         schedules,
         metrics,
       ],

@@ -72,6 +72,14 @@ export const CALL_CHANNELS = [
   // executions
   'executions:list',
   'executions:get',
+  // runs
+  'runs:detail',
+  'runs:retry',
+  'runs:cancel',
+  'runs:requeue',
+  'runs:listViews',
+  'runs:saveView',
+  'runs:removeView',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -101,6 +109,8 @@ export const EVENT_CHANNELS = [
   'instances:removed',
   // workflows
   'workflows:changed',
+  // runs
+  'runs:bulkProgress',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

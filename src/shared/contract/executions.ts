@@ -39,19 +39,29 @@ export const nodeRunSchema = z.object({
 });
 export type NodeRun = z.infer<typeof nodeRunSchema>;
 
+/** Which executions: shared by the list, bulk retry and saved views. Every field narrows. */
+export const executionFilterSchema = z
+  .object({
+    instanceId: z.string().max(100).optional(),
+    workflowId: z.string().max(100).optional(),
+    mappingId: z.string().max(100).optional(),
+    status: z.array(executionStatusSchema).max(20).optional(),
+    source: z.enum(['local', 'remote']).optional(),
+    /** Created at or after (epoch ms). */
+    fromMs: z.number().int().optional(),
+    /** Created before (epoch ms). */
+    toMs: z.number().int().optional(),
+    /** Full-text search over event name, payload and error (words, prefix-matched, all must occur). */
+    search: z.string().trim().max(200).optional(),
+  })
+  .strict();
+export type ExecutionFilter = z.infer<typeof executionFilterSchema>;
+
 export const executionsCalls = {
   /** Newest first. Page on with `cursor` (the previous answer's `nextCursor`). */
   'executions:list': call(
-    z
-      .object({
-        instanceId: z.string().max(100).optional(),
-        workflowId: z.string().max(100).optional(),
-        status: z.array(executionStatusSchema).max(20).optional(),
-        source: z.enum(['local', 'remote']).optional(),
-        /** Created at or after (epoch ms). */
-        fromMs: z.number().int().optional(),
-        /** Created before (epoch ms). */
-        toMs: z.number().int().optional(),
+    executionFilterSchema
+      .extend({
         cursor: z.string().max(100).optional(),
         limit: z.number().int().min(1).max(500).default(100),
       })

@@ -3,6 +3,7 @@ import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import { executionsCalls, executionsEvents } from './executions';
+import { runsCalls, runsEvents } from './runs';
 import { ingestCalls, ingestEvents } from './ingest';
 import { mappingsCalls, mappingsEvents } from './mappings';
 import type { CallChannelName, EventChannelName } from './channels';
@@ -25,6 +26,7 @@ export * from './metrics';
 export * from './instances';
 export * from './workflows';
 export * from './executions';
+export * from './runs';
 export * from './channels';
 
 /**
@@ -39,6 +41,7 @@ export const calls = {
   ...queueCalls,
   ...ingestCalls,
   ...executionsCalls,
+  ...runsCalls,
   ...schedulesCalls,
   ...metricsCalls,
   ...alertsCalls,
@@ -56,6 +59,7 @@ export const events = {
   ...queueEvents,
   ...ingestEvents,
   ...executionsEvents,
+  ...runsEvents,
   ...schedulesEvents,
   ...metricsEvents,
   ...alertsEvents,
@@ -72,6 +76,7 @@ export const areas = {
   queue: { calls: queueCalls, events: queueEvents },
   ingest: { calls: ingestCalls, events: ingestEvents },
   executions: { calls: executionsCalls, events: executionsEvents },
+  runs: { calls: runsCalls, events: runsEvents },
   schedules: { calls: schedulesCalls, events: schedulesEvents },
   metrics: { calls: metricsCalls, events: metricsEvents },
   alerts: { calls: alertsCalls, events: alertsEvents },

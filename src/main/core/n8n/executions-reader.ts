@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallArgs, ExecutionStatus, ExecutionSummary, NodeRun } from '../../../shared/contract';
+import type { CallArgs, ExecutionFilter, ExecutionStatus, ExecutionSummary, NodeRun } from '../../../shared/contract';
 import { AppError } from '../../../shared/result';
 import type { CoreContext } from '../context';
 import type { Clients } from './clients';
@@ -87,24 +87,48 @@ export function summarizeRunData(data: unknown): { nodes: NodeRun[]; error: stri
   return { nodes, error: parsed.data.resultData.error?.message ?? null };
 }
 
+/** Turns the search box's words into an FTS5 query: each word quoted, prefix-matched, all required. */
+export function ftsQuery(search: string): string {
+  return search
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 12)
+    .map((word) => `"${word.replace(/"/g, '""')}"*`)
+    .join(' ');
+}
+
+/** WHERE clauses (on alias `e`) for an execution filter; shared with bulk actions. */
+export function filterClause(filter: ExecutionFilter): { where: string[]; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (clause: string, key: string, value: unknown) => {
+    where.push(clause);
+    params[key] = value;
+  };
+  if (filter.instanceId) add('e.instance_id = @instanceId', 'instanceId', filter.instanceId);
+  if (filter.workflowId) add('e.workflow_id = @workflowId', 'workflowId', filter.workflowId);
+  if (filter.mappingId) add('e.mapping_id = @mappingId', 'mappingId', filter.mappingId);
+  if (filter.source) add('e.source = @source', 'source', filter.source);
+  if (filter.fromMs !== undefined) add('e.created_at_ms >= @fromMs', 'fromMs', filter.fromMs);
+  if (filter.toMs !== undefined) add('e.created_at_ms < @toMs', 'toMs', filter.toMs);
+  if (filter.status?.length)
+    add('e.status IN (SELECT value FROM json_each(@status))', 'status', JSON.stringify(filter.status));
+  if (filter.search && ftsQuery(filter.search))
+    add(
+      'e.id IN (SELECT rowid FROM executions_fts WHERE executions_fts MATCH @search)',
+      'search',
+      ftsQuery(filter.search),
+    );
+  return { where, params };
+}
+
 /** The read side of the executions area: list with filters and keyset paging, and detail. */
 export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
   const { db } = ctx.store;
 
   function list(query: Partial<CallArgs<'executions:list'>> & { limit: number }) {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: query.limit + 1 };
-    const add = (clause: string, key: string, value: unknown) => {
-      where.push(clause);
-      params[key] = value;
-    };
-    if (query.instanceId) add('e.instance_id = @instanceId', 'instanceId', query.instanceId);
-    if (query.workflowId) add('e.workflow_id = @workflowId', 'workflowId', query.workflowId);
-    if (query.source) add('e.source = @source', 'source', query.source);
-    if (query.fromMs !== undefined) add('e.created_at_ms >= @fromMs', 'fromMs', query.fromMs);
-    if (query.toMs !== undefined) add('e.created_at_ms < @toMs', 'toMs', query.toMs);
-    if (query.status?.length)
-      add('e.status IN (SELECT value FROM json_each(@status))', 'status', JSON.stringify(query.status));
+    const { where, params } = filterClause(query);
+    params.limit = query.limit + 1;
     if (query.cursor) {
       const match = /^(-?\d+)\.(\d+)$/.exec(query.cursor);
       if (!match)
