@@ -1,6 +1,9 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { InstancesPage } from './features/instances/InstancesPage';
+import { WorkflowsPage } from './features/workflows/WorkflowsPage';
+import { ExecutionsPage } from './features/executions/ExecutionsPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -8,4 +11,7 @@ import { SettingsPage } from './features/settings/SettingsPage';
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   settings: SettingsPage,
+  instances: InstancesPage,
+  workflows: WorkflowsPage,
+  executions: ExecutionsPage,
 };
