@@ -3,6 +3,9 @@ import type { AreaId } from './areas';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { SchedulesPage } from './features/schedules/SchedulesPage';
+import { InstancesPage } from './features/instances/InstancesPage';
+import { WorkflowsPage } from './features/workflows/WorkflowsPage';
+import { ExecutionsPage } from './features/executions/ExecutionsPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -12,4 +15,7 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
   settings: SettingsPage,
   schedules: SchedulesPage,
+  instances: InstancesPage,
+  workflows: WorkflowsPage,
+  executions: ExecutionsPage,
 };

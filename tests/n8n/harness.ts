@@ -147,6 +147,7 @@ export async function startN8n(options: { startTimeoutMs?: number } = {}): Promi
     N8N_SECURE_COOKIE: 'false',
     N8N_RUNNERS_ENABLED: 'false',
     N8N_LOG_LEVEL: 'warn',
+    N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '3',
     DB_SQLITE_POOL_SIZE: '2',
     EXECUTIONS_DATA_PRUNE: 'false',
   };

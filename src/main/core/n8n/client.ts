@@ -114,21 +114,20 @@ export class N8nClient {
     });
   }
 
-  /** n8n's version from GET /rest/settings, or null where that route is closed. */
+  /**
+   * n8n's version, or null where it cannot be told. GET /rest/settings carries it when n8n's
+   * settings are open (versionCli); 1.123 keeps it out of the public settings, but its editor page
+   * names the release in a meta tag (n8n:config:sentry → "n8n@1.123.81").
+   */
   async version(): Promise<string | null> {
+    const anonymous = { method: 'GET', raw: true, anonymous: true, idempotent: true, what: 'the version' } as const;
     try {
-      const answer = await this.send({
-        method: 'GET',
-        path: '/rest/settings',
-        raw: true,
-        anonymous: true,
-        idempotent: false,
-        what: 'the settings',
-        schema: restSettingsSchema,
-      });
-      return answer.data.versionCli ?? null;
+      const settings = await this.send({ ...anonymous, path: '/rest/settings', schema: restSettingsSchema });
+      if (settings.data.versionCli) return settings.data.versionCli;
+      const page = await this.attempt({ ...anonymous, path: '/', schema: undefined }, false);
+      return typeof page === 'string' ? versionFromEditorPage(page) : null;
     } catch {
-      // A reverse proxy may hide /rest: the version is a nice-to-have.
+      // A reverse proxy may hide /rest or the editor: the version is a nice-to-have.
       return null;
     }
   }
@@ -443,6 +442,18 @@ export class N8nClient {
 }
 
 const enc = encodeURIComponent;
+
+/** The release named in the editor page's sentry config meta tag, e.g. 1.123.81. */
+export function versionFromEditorPage(html: string): string | null {
+  const meta = /name="n8n:config:sentry"\s+content="([A-Za-z0-9+/=]+)"/.exec(html)?.[1];
+  if (!meta) return null;
+  try {
+    const release = (JSON.parse(Buffer.from(meta, 'base64').toString('utf8')) as { release?: unknown }).release;
+    return typeof release === 'string' ? (/^n8n@(.+)$/.exec(release)?.[1] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
 
 function queryString(query: RequestSpec<undefined>['query']): string {
   if (!query) return '';

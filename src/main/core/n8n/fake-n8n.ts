@@ -46,7 +46,13 @@ export function createFakeN8n(apiKey = 'fake-key-0001') {
     .persist();
   pool
     .intercept({ path: '/rest/settings', method: 'GET' })
-    .reply(() => json(200, { data: { versionCli: '1.123.81' } }))
+    .reply(() => json(200, { data: { settingsMode: 'public' } }))
+    .persist();
+  // n8n 1.123 names its release only in the editor page's sentry meta tag.
+  const sentry = Buffer.from(JSON.stringify({ dsn: '', release: 'n8n@1.123.81' })).toString('base64');
+  pool
+    .intercept({ path: '/', method: 'GET' })
+    .reply(200, `<html><head><meta name="n8n:config:sentry" content="${sentry}"></head></html>`)
     .persist();
   pool
     .intercept({ path: (p) => p.startsWith('/api/v1/'), method: () => true })

@@ -20,7 +20,7 @@ export interface SyncOptions {
   timers?: Timers;
   random?: () => number;
   /** Called after each stored page: progress for the UI, and a hook for tests and benches. */
-  onPage?: (instanceId: string, progress: { pages: number; executions: number }) => void;
+  onPage?: (instanceId: string, progress: { pages: number; executions: number }) => void | Promise<void>;
 }
 
 interface LogRow {
@@ -95,7 +95,7 @@ export function createSync(
       const ids = page.data.map((e) => Number(e.id)).filter(Number.isFinite);
       ctx.store.write(() => void (counts.executions += remote.upsertExecutions(id, page.data, now())));
       maxSeen = Math.max(maxSeen, ...ids);
-      options.onPage?.(id, { pages: ++pages, executions: counts.executions });
+      await options.onPage?.(id, { pages: ++pages, executions: counts.executions });
       // n8n lists newest first: once a page reaches the floor, everything older is stored already.
       if (!page.nextCursor || (floor > 0 && ids.length > 0 && Math.min(...ids) <= floor)) break;
       cursor = page.nextCursor;

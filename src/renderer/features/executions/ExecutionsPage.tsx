@@ -1,0 +1,231 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  EXECUTION_STATUSES,
+  type CallInput,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type Workflow,
+} from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { dateTime, duration } from '../instances/format';
+import { useInstanceList } from '../instances/instances-store';
+import { ExecutionDetail } from './ExecutionDetail';
+import '../instances/n8n-ui.css';
+
+const PAGE = 200;
+const ROW_HEIGHT = 34;
+
+/** "2026-01-31T10:00" (datetime-local) → epoch ms, or undefined when empty/invalid. */
+const toMs = (value: string) => {
+  const ms = value ? new Date(value).getTime() : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+/** Executions across instances: filters, a virtual list paged by cursor, and per-node details. */
+export function ExecutionsPage() {
+  const { instances } = useInstanceList();
+  const [instanceId, setInstanceId] = useState('');
+  const [workflowKey, setWorkflowKey] = useState('');
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [rows, setRows] = useState<ExecutionSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  const [workflows, setWorkflows] = useState<Workflow[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const generation = useRef(0);
+
+  const query = useCallback((): CallInput<'executions:list'> => {
+    const [wfInstance, wfId] = workflowKey ? workflowKey.split('/') : [];
+    const fromMs = toMs(from);
+    const toMsValue = toMs(to);
+    return {
+      limit: PAGE,
+      ...(instanceId || wfInstance ? { instanceId: instanceId || wfInstance } : {}),
+      ...(wfId ? { workflowId: wfId } : {}),
+      ...(status ? { status: [status] } : {}),
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMsValue !== undefined ? { toMs: toMsValue } : {}),
+    };
+  }, [instanceId, workflowKey, status, from, to]);
+
+  const reload = useCallback(async () => {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const page = await send('executions:list', query());
+      if (mine !== generation.current) return;
+      setRows(page.executions);
+      setCursor(page.nextCursor);
+      setLoaded(true);
+    } catch {
+      // In the tray.
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, [query]);
+
+  const loadMore = useCallback(async () => {
+    if (!cursor || loading) return;
+    const mine = generation.current;
+    setLoading(true);
+    try {
+      const page = await send('executions:list', { ...query(), cursor });
+      if (mine !== generation.current) return;
+      setRows((r) => [...r, ...page.executions]);
+      setCursor(page.nextCursor);
+    } catch {
+      // In the tray.
+    } finally {
+      setLoading(false);
+    }
+  }, [cursor, loading, query]);
+
+  useEffect(() => void reload(), [reload]);
+  // New executions arrive with each sync pass: refresh the first page (the list is newest first).
+  useEffect(() => api.on('executions:synced', () => void reload()), [reload]);
+  useEffect(() => {
+    void send('workflows:list', instanceId ? { instanceId } : {}).then(
+      (r) => setWorkflows(r.workflows),
+      () => undefined,
+    );
+  }, [instanceId]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (lastIndex >= rows.length - 20) void loadMore();
+  }, [lastIndex, rows.length, loadMore]);
+
+  const instanceName = (id: string | null) => instances.find((i) => i.id === id)?.name ?? '—';
+  const filtered = Boolean(instanceId || workflowKey || status || from || to);
+
+  return (
+    <section className="page" aria-labelledby="executions-title">
+      <div className="page-head">
+        <h1 id="executions-title">Executions</h1>
+        <span className="muted small" data-testid="execution-count">
+          {rows.length}
+          {cursor ? '+' : ''} shown {loading && '· loading…'}
+        </span>
+      </div>
+      <div className="filters">
+        <select
+          value={instanceId}
+          onChange={(e) => (setInstanceId(e.target.value), setWorkflowKey(''))}
+          aria-label="Instance"
+          data-testid="execution-instance"
+        >
+          <option value="">All instances</option>
+          {instances.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name}
+            </option>
+          ))}
+        </select>
+        <select
+          value={workflowKey}
+          onChange={(e) => setWorkflowKey(e.target.value)}
+          aria-label="Workflow"
+          data-testid="execution-workflow"
+        >
+          <option value="">All workflows</option>
+          {workflows.map((w) => (
+            <option key={`${w.instanceId}/${w.id}`} value={`${w.instanceId}/${w.id}`}>
+              {w.name}
+            </option>
+          ))}
+        </select>
+        <select
+          value={status}
+          onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')}
+          aria-label="Status"
+          data-testid="execution-status"
+        >
+          <option value="">Any status</option>
+          {EXECUTION_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s.replace('_', ' ')}
+            </option>
+          ))}
+        </select>
+        <label className="small">
+          From{' '}
+          <input
+            type="datetime-local"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="execution-from"
+          />
+        </label>
+        <label className="small">
+          To{' '}
+          <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} data-testid="execution-to" />
+        </label>
+      </div>
+      {loaded && rows.length === 0 && (
+        <EmptyState title={filtered ? 'No execution matches' : 'No executions yet'}>
+          {filtered
+            ? 'Change the filters or the time range.'
+            : 'Runs dispatched from here and runs synced from n8n appear here. Connect an instance and sync it.'}
+        </EmptyState>
+      )}
+      {rows.length > 0 && (
+        <div className={selected !== null ? 'split' : ''}>
+          <div className="vlist" ref={scroller} data-testid="execution-list" role="list">
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const e = rows[item.index]!;
+                return (
+                  <div
+                    key={e.id}
+                    role="listitem"
+                    className="vrow"
+                    style={{
+                      position: 'absolute',
+                      top: 0,
+                      left: 0,
+                      right: 0,
+                      height: ROW_HEIGHT,
+                      transform: `translateY(${item.start}px)`,
+                    }}
+                    onClick={() => setSelected(e.id)}
+                    aria-selected={selected === e.id}
+                    data-testid="execution-row"
+                    data-remote-id={e.remoteId ?? ''}
+                  >
+                    <span>#{e.remoteId ?? e.id}</span>
+                    <span title={e.workflowName ?? e.workflowId ?? ''}>{e.workflowName ?? e.workflowId ?? '—'}</span>
+                    <span>{instanceName(e.instanceId)}</span>
+                    <span className={`status-${e.status}`}>{e.status}</span>
+                    <span>{dateTime(e.startedAtMs ?? e.createdAtMs)}</span>
+                    <span>{duration(e.durationMs)}</span>
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+          {selected !== null && (
+            <ExecutionDetail
+              key={selected}
+              id={selected}
+              instanceName={instanceName}
+              onClose={() => setSelected(null)}
+            />
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/shared/result';
+import { N8nClient } from '../../src/main/core/n8n/client';
+import { testCore } from '../../src/main/core/test-support';
+import {
+  api,
+  createWebhookWorkflow,
+  fireMany,
+  fireWebhook,
+  startN8n,
+  webhookWorkflow,
+  type N8nInstance,
+} from './harness';
+
+// One real n8n for the whole file (about 10–30 s to start); the tests build on each other's data.
+let n8n: N8nInstance;
+let okWorkflow: string;
+let failedId: string;
+const RUNS = 260;
+
+beforeAll(async () => {
+  n8n = await startN8n();
+  okWorkflow = await createWebhookWorkflow(n8n, { path: 'live-ok', name: 'Live OK' });
+  await createWebhookWorkflow(n8n, { path: 'live-fail', name: 'Live Fail', fail: true });
+  await fireMany(n8n, 'live-ok', RUNS);
+  expect(await fireWebhook(n8n, 'live-fail', { why: 'retry me' })).toBe(500);
+});
+afterAll(async () => {
+  await n8n?.dispose();
+});
+
+/** Every execution id n8n lists, read straight from the API. */
+async function remoteIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api<{ data: { id: string }[]; nextCursor: string | null }>(
+      n8n,
+      'GET',
+      `/executions?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    ids.push(...page.data.map((e) => e.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+describe('n8n client against a real n8n', () => {
+  it('creates, reads, updates, activates, deactivates and deletes a workflow', async () => {
+    const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+    const created = await client.createWorkflow(webhookWorkflow({ path: 'crud', name: 'CRUD' }));
+    expect(created).toMatchObject({ name: 'CRUD', active: false });
+    const updated = await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2' }) });
+    expect(updated.name).toBe('CRUD 2');
+    expect(updated.versionId).not.toBe(created.versionId);
+    expect((await client.activateWorkflow(created.id)).active).toBe(true);
+    expect((await client.postWebhook('crud', { hello: 'world' })).status).toBe(200);
+    expect((await client.deactivateWorkflow(created.id)).active).toBe(false);
+    const tag = await client.createTag(`live-${Date.now()}`);
+    expect((await client.setWorkflowTags(created.id, [tag.id])).map((t) => t.name)).toEqual([tag.name]);
+    expect((await client.listTags()).data.map((t) => t.id)).toContain(tag.id);
+    await client.deleteWorkflow(created.id);
+    const gone = await client.getWorkflow(created.id).catch((e: unknown) => e);
+    expect(gone).toMatchObject({ code: 'N8N_NOT_FOUND' });
+    await client.close();
+  });
+
+  it('maps a wrong key to N8N_UNAUTHORIZED, never retried', async () => {
+    const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: 'not-the-right-key' });
+    const error = await client.listExecutions({ limit: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'N8N_UNAUTHORIZED', retryable: false });
+    await client.close();
+  });
+
+  it('retries a failed execution: the new one is linked by retryOf', async () => {
+    const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+    const failed = (await client.listExecutions({ status: 'error', limit: 10 })).data;
+    expect(failed).toHaveLength(1);
+    failedId = failed[0]!.id;
+    const retried = await client.retryExecution(failedId);
+    expect(retried.retryOf).toBe(failedId);
+    const listed = await client.getExecution(retried.id);
+    expect(listed).toMatchObject({ mode: 'retry', retryOf: failedId, status: 'error' });
+    await client.close();
+  });
+});
+
+describe('instances and sync against a real n8n', () => {
+  it('tests the connection: version and latency, or a plain wrong-key answer', async () => {
+    const t = testCore();
+    try {
+      const good = await t.core.call('instances:test', { baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+      expect(good).toMatchObject({
+        ok: true,
+        data: { ok: true, healthy: true, authenticated: true, version: '1.123.81' },
+      });
+      expect(good.ok && good.data.latencyMs).toBeGreaterThan(0);
+      const wrong = await t.core.call('instances:test', { baseUrl: n8n.baseUrl, apiKey: 'wrong-key-0000' });
+      expect(wrong).toMatchObject({
+        data: { ok: false, healthy: true, authenticated: false, code: 'N8N_UNAUTHORIZED' },
+      });
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it(`syncs more than 250 executions across pages, goes offline when n8n stops mid-sync, and resumes without duplicates`, async () => {
+    let stopAfterFirstPage = true;
+    const t = testCore({
+      n8n: {
+        pageSize: 100,
+        // Stop n8n once the first page is stored, so the next page meets a dead server.
+        onPage: async (_id, progress) => {
+          if (stopAfterFirstPage && progress.pages === 1) {
+            stopAfterFirstPage = false;
+            await n8n.stop();
+          }
+        },
+      },
+    });
+    try {
+      const added = await t.core.call('instances:add', {
+        name: 'live',
+        baseUrl: n8n.baseUrl,
+        apiKey: n8n.apiKey,
+        environment: 'test',
+        color: '#2f6fed',
+        syncEnabled: false,
+      });
+      if (!added.ok) throw new Error(added.error.message);
+      const id = added.data.id;
+      const expected = await remoteIds();
+      expect(expected.length).toBeGreaterThan(250);
+
+      const broken = await t.core.call('instances:syncNow', { id });
+      expect(broken).toMatchObject({
+        ok: true,
+        data: { outcome: 'failed', errorCode: 'N8N_UNREACHABLE', executions: 100 },
+      });
+      const offline = await t.core.call('instances:list', {});
+      expect(offline.ok && offline.data.instances[0]?.sync).toMatchObject({ state: 'offline', consecutiveFailures: 1 });
+      const partial = await t.core.call('executions:list', { instanceId: id, limit: 500 });
+      expect(partial.ok && partial.data.executions).toHaveLength(100);
+
+      await n8n.start();
+      const resumed = await t.core.call('instances:syncNow', { id });
+      expect(resumed).toMatchObject({ ok: true, data: { outcome: 'ok', workflows: 2 } });
+      const all = await t.core.call('executions:list', { instanceId: id, limit: 500 });
+      if (!all.ok) throw new Error(all.error.message);
+      const ids = all.data.executions.map((e) => e.remoteId);
+      expect(ids.length).toBe(expected.length);
+      expect(new Set(ids)).toEqual(new Set(expected));
+      const state = await t.core.call('instances:list', {});
+      expect(state.ok && state.data.instances[0]?.sync).toMatchObject({
+        state: 'ok',
+        n8nVersion: '1.123.81',
+        consecutiveFailures: 0,
+      });
+
+      // A third pass changes nothing.
+      expect(await t.core.call('instances:syncNow', { id })).toMatchObject({ data: { outcome: 'ok', executions: 0 } });
+
+      // The retry link and the per-node data of the failed run.
+      const retry = all.data.executions.find((e) => e.retryOf === failedId);
+      expect(retry).toMatchObject({ mode: 'retry', status: 'failed', workflowName: 'Live Fail' });
+      const original = all.data.executions.find((e) => e.remoteId === failedId)!;
+      const detail = await t.core.call('executions:get', { id: original.id });
+      expect(detail).toMatchObject({
+        ok: true,
+        data: { execution: { status: 'failed', error: 'deliberate failure' }, note: null },
+      });
+      const nodes = detail.ok ? (detail.data.nodes ?? []) : [];
+      expect(nodes.map((n) => n.node)).toEqual(['Webhook', 'Set', 'Fail']);
+      expect(nodes[2]).toMatchObject({ error: 'deliberate failure' });
+      expect(nodes[0]?.items).toBe(1);
+
+      const workflows = await t.core.call('workflows:list', { instanceId: id });
+      const ok = workflows.ok ? workflows.data.workflows.find((w) => w.id === okWorkflow) : undefined;
+      expect(ok).toMatchObject({
+        name: 'Live OK',
+        active: true,
+        webhookPaths: ['live-ok'],
+        executionCount: RUNS,
+        lastStatus: 'succeeded',
+      });
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
