@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { api, send } from '../../api/client';
 import { dateTime, duration } from '../instances/format';
+import { LocalRunPanel } from './LocalRunPanel';
 
 /** One execution with its per-node run data (start, duration, items, error) where n8n has it. */
 export function ExecutionDetail(props: {
@@ -10,7 +11,12 @@ export function ExecutionDetail(props: {
   onClose: () => void;
 }) {
   const [detail, setDetail] = useState<CallOutput<'executions:get'> | null>(null);
-  useEffect(() => void send('executions:get', { id: props.id }).then(setDetail, () => undefined), [props.id]);
+  useEffect(() => {
+    const load = () => void send('executions:get', { id: props.id }).then(setDetail, () => undefined);
+    load();
+    // Live: a local run moves through queued → dispatching → succeeded/retrying/dead-lettered.
+    return api.on('executions:changed', ({ ids }) => ids.includes(props.id) && load());
+  }, [props.id]);
   if (!detail) return <div className="panel muted">Loading run data from n8n…</div>;
   const e = detail.execution;
 
@@ -34,7 +40,8 @@ export function ExecutionDetail(props: {
           {e.error}
         </p>
       )}
-      {detail.note && <p className="small muted">{detail.note}</p>}
+      {detail.note && e.source === 'remote' && <p className="small muted">{detail.note}</p>}
+      {e.source === 'local' && <LocalRunPanel execution={e} />}
       {detail.nodes && (
         <table className="table small" data-testid="execution-nodes">
           <thead>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   EXECUTION_STATUSES,
   type CallInput,
+  type ExecutionFilter,
   type ExecutionStatus,
   type ExecutionSummary,
   type Workflow,
@@ -11,7 +12,9 @@ import { api, send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
+import { BulkRetry } from './BulkRetry';
 import { ExecutionDetail } from './ExecutionDetail';
+import { SavedViews } from './SavedViews';
 import '../instances/n8n-ui.css';
 
 const PAGE = 200;
@@ -37,6 +40,8 @@ export function ExecutionsPage() {
   const [loaded, setLoaded] = useState(false);
   const [workflows, setWorkflows] = useState<Workflow[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
+  const [search, setSearch] = useState('');
+  const [checked, setChecked] = useState<Set<number>>(new Set());
   const generation = useRef(0);
 
   const query = useCallback((): CallInput<'executions:list'> => {
@@ -50,8 +55,29 @@ export function ExecutionsPage() {
       ...(status ? { status: [status] } : {}),
       ...(fromMs !== undefined ? { fromMs } : {}),
       ...(toMsValue !== undefined ? { toMs: toMsValue } : {}),
+      ...(search.trim() ? { search: search.trim() } : {}),
     };
-  }, [instanceId, workflowKey, status, from, to]);
+  }, [instanceId, workflowKey, status, from, to, search]);
+
+  const filterOf = (): ExecutionFilter => {
+    const { limit: _limit, ...filter } = query();
+    return filter;
+  };
+  const applyView = (f: ExecutionFilter) => {
+    setInstanceId(f.instanceId ?? '');
+    setWorkflowKey(f.workflowId && f.instanceId ? `${f.instanceId}/${f.workflowId}` : '');
+    setStatus(f.status?.[0] ?? '');
+    setSearch(f.search ?? '');
+    setFrom('');
+    setTo('');
+  };
+  const toggle = (id: number) =>
+    setChecked((c) => {
+      const next = new Set(c);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   const reload = useCallback(async () => {
     const mine = ++generation.current;
@@ -88,6 +114,29 @@ export function ExecutionsPage() {
   useEffect(() => void reload(), [reload]);
   // New executions arrive with each sync pass: refresh the first page (the list is newest first).
   useEffect(() => api.on('executions:synced', () => void reload()), [reload]);
+  // Live stream of local runs: merge the newest page into what is shown, at most ~4 times a second.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refreshTop = async () => {
+      timer = undefined;
+      const page = await send('executions:list', query()).catch(() => null);
+      if (!page) return;
+      setRows((current) => {
+        const fresh = new Map(page.executions.map((e) => [e.id, e]));
+        const known = new Set(current.map((e) => e.id));
+        const added = page.executions.filter((e) => !known.has(e.id));
+        return [...added, ...current.map((e) => fresh.get(e.id) ?? e)];
+      });
+      setLoaded(true);
+    };
+    const off = api.on('executions:changed', () => {
+      timer ??= setTimeout(() => void refreshTop(), 250);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [query]);
   useEffect(() => {
     void send('workflows:list', instanceId ? { instanceId } : {}).then(
       (r) => setWorkflows(r.workflows),
@@ -109,7 +158,7 @@ export function ExecutionsPage() {
   }, [lastIndex, rows.length, loadMore]);
 
   const instanceName = (id: string | null) => instances.find((i) => i.id === id)?.name ?? '—';
-  const filtered = Boolean(instanceId || workflowKey || status || from || to);
+  const filtered = Boolean(instanceId || workflowKey || status || from || to || search);
 
   return (
     <section className="page" aria-labelledby="executions-title">
@@ -121,6 +170,14 @@ export function ExecutionsPage() {
         </span>
       </div>
       <div className="filters">
+        <input
+          type="search"
+          placeholder="Search payloads and errors"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          aria-label="Search"
+          data-testid="execution-search"
+        />
         <select
           value={instanceId}
           onChange={(e) => (setInstanceId(e.target.value), setWorkflowKey(''))}
@@ -174,6 +231,10 @@ export function ExecutionsPage() {
           <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} data-testid="execution-to" />
         </label>
       </div>
+      <div className="toolbar">
+        <SavedViews current={filterOf()} onApply={applyView} />
+        <BulkRetry selected={[...checked]} filter={filterOf()} onDone={() => setChecked(new Set())} />
+      </div>
       {loaded && rows.length === 0 && (
         <EmptyState title={filtered ? 'No execution matches' : 'No executions yet'}>
           {filtered
@@ -205,6 +266,14 @@ export function ExecutionsPage() {
                     data-testid="execution-row"
                     data-remote-id={e.remoteId ?? ''}
                   >
+                    <input
+                      type="checkbox"
+                      aria-label={`Select run ${e.id}`}
+                      checked={checked.has(e.id)}
+                      onChange={() => toggle(e.id)}
+                      onClick={(ev) => ev.stopPropagation()}
+                      data-testid="execution-check"
+                    />
                     <span>#{e.remoteId ?? e.id}</span>
                     <span title={e.workflowName ?? e.workflowId ?? ''}>{e.workflowName ?? e.workflowId ?? '—'}</span>
                     <span>{instanceName(e.instanceId)}</span>

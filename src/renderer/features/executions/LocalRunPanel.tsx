@@ -1,0 +1,138 @@
+import { useEffect, useState } from 'react';
+import type { ExecutionSummary, RunDetail } from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { dateTime } from '../instances/format';
+
+/** A local run's request, n8n's answer and every attempt, with the actions that fit its state. */
+export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
+  const [detail, setDetail] = useState<RunDetail | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<'cancel' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const id = execution.id;
+
+  useEffect(() => {
+    const load = () => void send('runs:detail', { id }).then(setDetail, () => undefined);
+    load();
+    return api.on('executions:changed', ({ ids }) => ids.includes(id) && load());
+  }, [id]);
+  if (!detail) return null;
+
+  const retry = async (payload?: unknown) => {
+    const result = await send('runs:retry', {
+      ids: [id],
+      dryRun: false,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    const item = result.results?.[0];
+    setNotice(item?.ok ? `Queued again as run ${item.newId}.` : (item?.message ?? 'Not retried.'));
+    setEditing(null);
+  };
+  const retryEdited = () => {
+    try {
+      void retry(JSON.parse(editing ?? 'null')).catch(() => undefined);
+    } catch {
+      setNotice('The edited payload is not valid JSON.');
+    }
+  };
+  const act = async (channel: 'runs:cancel' | 'runs:requeue') => {
+    const [item] = await send(channel, { ids: [id] });
+    setNotice(item?.ok ? (channel === 'runs:cancel' ? 'Canceled.' : 'Back in the queue.') : (item?.message ?? ''));
+    setConfirm(null);
+  };
+  const finished = ['succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected'].includes(execution.status);
+
+  return (
+    <div className="local-run" data-testid="local-run">
+      <div className="toolbar">
+        {finished && (
+          <button type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-retry">
+            Retry
+          </button>
+        )}
+        {finished && (
+          <button
+            type="button"
+            onClick={() => setEditing(JSON.stringify(detail.payload, null, 2))}
+            data-testid="run-retry-edit"
+          >
+            Retry with edited payload…
+          </button>
+        )}
+        {execution.status === 'dead_lettered' && (
+          <button
+            type="button"
+            onClick={() => void act('runs:requeue').catch(() => undefined)}
+            data-testid="run-requeue"
+          >
+            Requeue
+          </button>
+        )}
+        {['queued', 'retrying'].includes(execution.status) && (
+          <button type="button" className="danger" onClick={() => setConfirm('cancel')} data-testid="run-cancel">
+            Cancel
+          </button>
+        )}
+      </div>
+      {notice && (
+        <p role="status" className="small" data-testid="run-notice">
+          {notice}
+        </p>
+      )}
+      {editing !== null && (
+        <div>
+          <textarea
+            aria-label="Payload to send"
+            rows={8}
+            value={editing}
+            onChange={(e) => setEditing(e.target.value)}
+            data-testid="run-payload"
+          />
+          <div className="actions">
+            <button type="button" className="primary" onClick={retryEdited} data-testid="run-retry-send">
+              Send
+            </button>
+            <button type="button" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      <h3 className="small">Attempts</h3>
+      {detail.job && detail.job.attempts.length > 0 ? (
+        <ol className="timeline small" data-testid="run-attempts">
+          {detail.job.attempts.map((a) => (
+            <li key={a.attempt}>
+              <strong>#{a.attempt}</strong> {dateTime(a.startedAtMs)} · {a.outcome}
+              {a.httpStatus !== null && <> · HTTP {a.httpStatus}</>}
+              {a.error && <div className="invalid">{a.error}</div>}
+            </li>
+          ))}
+          {detail.job.state === 'delayed' && <li className="muted">Next attempt at {dateTime(detail.job.runAtMs)}</li>}
+        </ol>
+      ) : (
+        <p className="small muted">Not sent yet{detail.job ? ` (${detail.job.state})` : ''}.</p>
+      )}
+      <h3 className="small">Request</h3>
+      <pre className="code">{JSON.stringify(detail.request, null, 2)}</pre>
+      {detail.responseExcerpt && (
+        <>
+          <h3 className="small">n8n answered {detail.responseStatus}</h3>
+          <pre className="code">{detail.responseExcerpt}</pre>
+        </>
+      )}
+      {confirm === 'cancel' && (
+        <ConfirmDialog
+          title="Cancel this run?"
+          confirmLabel="Cancel run"
+          danger
+          onCancel={() => setConfirm(null)}
+          onConfirm={() => void act('runs:cancel').catch(() => undefined)}
+        >
+          It will not be sent to n8n. You can fire the event again later.
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
