@@ -13,6 +13,7 @@ import { silentLogger, type Logger } from './logger';
 import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
 import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
+import { createLinker, type LinkerOptions } from './dispatch/linker';
 import { createRunsModule } from './dispatch/runs-module';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createIngestModule } from './ingest/ingest-module';
@@ -40,6 +41,8 @@ export interface CoreOptions {
   ingestPort?: number | null;
   /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
   webhookPost?: WebhookPost;
+  /** How often local runs are linked to the n8n executions they started. */
+  linker?: LinkerOptions;
   /** Gauge providers, instance health and timings of the metrics module. */
   metrics?: MetricsOptions;
   /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
@@ -127,6 +130,7 @@ export function createCore(options: CoreOptions): Core {
     const post = options.webhookPost ?? ownPost!;
     const httpClient = { stop: () => ownPost?.close() };
     const dispatcher = createDispatcher({ ctx, jobs: queue.jobs, executions, instanceBaseUrl, post });
+    const linker = createLinker(ctx, instances.clients, options.linker);
     const ingest = createIngestModule(ctx, {
       emit,
       hasMappings: (event) => mappings.service.hasActive(event),
@@ -182,6 +186,7 @@ export function createCore(options: CoreOptions): Core {
         queue,
         httpClient,
         dispatcher,
+        linker,
         ingest,
         runs,
         schedules,

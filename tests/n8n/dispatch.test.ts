@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import WebSocket from 'ws';
+import { systemClock } from '../../src/main/core/clock';
+import { createCore, type Core } from '../../src/main/core/create-core';
+import { sign } from '../../src/main/core/ingest/signature';
+import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
+import { silentLogger } from '../../src/main/core/logger';
+import { tempDir } from '../../src/main/core/test-support';
+import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../src/shared/wire';
+import { launchChromium, openConsole, startConsole, type ConsoleProcess } from '../e2e/console';
+import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+
+// The dispatch pipeline against a real n8n: events in through the signed HTTP door, runs out
+// to real webhooks, linked to the n8n executions they started; n8n down and back loses nothing.
+let n8n: N8nInstance;
+let okWorkflow: string;
+
+beforeAll(async () => {
+  n8n = await startN8n();
+  okWorkflow = await createWebhookWorkflow(n8n, { path: 'fd-ok', name: 'Dispatch OK' });
+});
+afterAll(async () => {
+  await n8n?.dispose();
+});
+
+const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
+  const r = await p;
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.data as T;
+};
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function consoleFor(core: Core, retry = { attempts: 1 }) {
+  const instance = await data(
+    core.call('instances:add', {
+      name: 'live',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'test',
+      color: '#2f6fed',
+    }),
+  );
+  await data(
+    core.call('mappings:create', {
+      mapping: { event: 'order.created', instanceId: instance.id, webhookPath: 'fd-ok', retry },
+    }),
+  );
+  return instance.id;
+}
+
+const runs = async (core: Core) =>
+  (await data(core.call('executions:list', { source: 'local', limit: 500 }))).executions;
+
+describe('dispatch against a real n8n', () => {
+  it('takes signed HTTP events, dispatches them and links each run to its n8n execution', async () => {
+    const dir = tempDir();
+    const core = createCore({ dataDir: dir.path, clock: systemClock, ingestPort: 0, linker: { intervalMs: 300 } });
+    try {
+      const instanceId = await consoleFor(core);
+      const { url } = await data(core.call('ingest:info', {}));
+      const secret = loadOrCreateIngestSecret(dir.path, silentLogger);
+      for (let i = 0; i < 3; i++) {
+        const body = JSON.stringify({ orderId: i });
+        const t = Date.now();
+        const res = await fetch(`${url}/events/order.created`, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-flightdeck-timestamp': String(t),
+            'x-flightdeck-signature': sign(secret, t, body),
+          },
+        });
+        expect(res.status).toBe(202);
+      }
+      const linked = await until('three linked runs', async () => {
+        const list = await runs(core);
+        return list.length === 3 && list.every((r) => r.remoteId && r.status === 'succeeded') ? list : undefined;
+      });
+      for (const run of linked) {
+        const remote = await api<{ id: string; workflowId: string; status: string }>(
+          n8n,
+          'GET',
+          `/executions/${run.remoteId}`,
+        );
+        expect(remote).toMatchObject({ workflowId: okWorkflow, status: 'success' });
+        expect(run.workflowId).toBe(okWorkflow);
+      }
+      // A sync pass afterwards must not add second rows for the linked executions.
+      await data(core.call('instances:syncNow', { id: instanceId }));
+      const all = (await data(core.call('executions:list', { limit: 500 }))).executions;
+      const remoteIds = all.map((e) => e.remoteId).filter(Boolean);
+      expect(new Set(remoteIds).size).toBe(remoteIds.length);
+      for (const run of linked) expect(all.filter((e) => e.remoteId === run.remoteId)).toHaveLength(1);
+    } finally {
+      await core.close();
+      dir.remove();
+    }
+  });
+
+  it('backs off while n8n is down and delivers every queued run once it is back', async () => {
+    const dir = tempDir();
+    const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
+    try {
+      await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 500, jitter: 0 } as never);
+      const before = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
+        .length;
+      await n8n.stop();
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(
+          ...(await data(core.call('ingest:emit', { event: 'order.created', payload: { down: i } }))).executionIds,
+        );
+      await until('runs retrying while n8n is down', async () => {
+        const list = await runs(core);
+        return list.filter((r) => ids.includes(r.id) && r.status === 'retrying').length === 5 ? true : undefined;
+      });
+      const waiting = await runs(core);
+      expect(waiting.find((r) => ids.includes(r.id))?.error).toMatch(/Cannot reach n8n/);
+      await n8n.start();
+      await until(
+        'every run delivered after n8n is back',
+        async () => {
+          const list = await runs(core);
+          return list.filter((r) => ids.includes(r.id) && r.status === 'succeeded').length === 5 ? true : undefined;
+        },
+        120_000,
+      );
+      const after = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
+        .length;
+      expect(after - before).toBe(5);
+    } finally {
+      await core.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('live stream in the console', () => {
+  let browser: Browser;
+  let app: ConsoleProcess;
+  beforeAll(async () => {
+    [browser, app] = await Promise.all([launchChromium(), startConsole()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  /** Contract calls over the host's WebSocket, as a second window would make them. */
+  async function callHost<T>(channel: string, input: unknown): Promise<T> {
+    const token = new URL(app.url.replace('#token=', '?token=')).searchParams.get('token') ?? '';
+    const ws = new WebSocket(`${app.url.replace('http', 'ws').replace(/\/#.*$/, '')}${WS_PATH}`, [
+      WS_PROTOCOL,
+      WS_TOKEN_PREFIX + token,
+    ]);
+    await new Promise((r) => ws.once('open', r));
+    const reply = new Promise<{ result: { ok: boolean; data: T; error: unknown } }>((r) =>
+      ws.once('message', (m) => r(JSON.parse(String(m)))),
+    );
+    ws.send(JSON.stringify({ type: 'call', id: 1, channel, input }));
+    const { result } = await reply;
+    ws.close();
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    return result.data;
+  }
+
+  it('fires an event from the mapping editor and shows the run going to succeeded', async () => {
+    const instance = await callHost<{ id: string }>('instances:add', {
+      name: 'live',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'test',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    await callHost('mappings:create', {
+      mapping: { event: 'ui.fired', instanceId: instance.id, webhookPath: 'fd-ok' },
+    });
+
+    const page = await openConsole(browser, app.url);
+    await page.getByTestId('nav-mappings').click();
+    await page.getByTestId('mappings-table').getByText('ui.fired').first().click();
+    await page.getByTestId('m-sample').fill('{"from": "the console"}');
+    await page.getByTestId('m-fire').click();
+    await expect.poll(() => page.getByTestId('m-fired').textContent()).toMatch(/Queued as run/);
+
+    await page.getByTestId('nav-executions').click();
+    const row = page.getByTestId('execution-row').first();
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toMatch(/succeeded/);
+    await row.click();
+    await expect.poll(() => page.getByTestId('run-attempts').textContent()).toMatch(/#1.*completed.*HTTP 200/s);
+  });
+});
