@@ -164,44 +164,40 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     };
   }
 
-  function enqueue(input: EnqueueInput): EnqueueResult {
-    const { delayMs, windowMs, ...fields } = checkEnqueue(input);
-    const key = input.idempotencyKey ?? null;
-    const now = clock.now();
-    const result = store.write((): EnqueueResult => {
-      if (key !== null) {
-        const seen = selectKey.get(key) as { job_id: number; expires_at_ms: number } | undefined;
-        if (seen && seen.expires_at_ms > now) {
-          return { job: toJob(selectJob.get(seen.job_id) as JobRow), deduplicated: true };
-        }
+  /** Inserts one checked job (or finds its key's job); call inside a transaction. */
+  function enqueueChecked(checked: ReturnType<typeof checkEnqueue>, key: string | null, now: number): EnqueueResult {
+    const { delayMs, windowMs, ...fields } = checked;
+    if (key !== null) {
+      const seen = selectKey.get(key) as { job_id: number; expires_at_ms: number } | undefined;
+      if (seen && seen.expires_at_ms > now) {
+        return { job: toJob(selectJob.get(seen.job_id) as JobRow), deduplicated: true };
       }
-      const row = {
-        ...fields,
-        state: (delayMs > 0 ? 'delayed' : 'waiting') as JobState,
-        idempotency_key: key,
-        run_at_ms: now + delayMs,
-        created_at_ms: now,
-        updated_at_ms: now,
-      };
-      const id = Number(insertJob.run(row).lastInsertRowid);
-      if (key !== null) upsertKey.run(key, id, now + windowMs);
-      return {
-        job: toJob({
-          ...row,
-          id,
-          attempts_made: 0,
-          attempt_seq: 0,
-          lease_token: null,
-          lease_expires_at_ms: null,
-          last_error: null,
-          result_json: null,
-          finished_at_ms: null,
-        }),
-        deduplicated: false,
-      };
-    });
-    if (!result.deduplicated) changed();
-    return result;
+    }
+    const row = {
+      ...fields,
+      state: (delayMs > 0 ? 'delayed' : 'waiting') as JobState,
+      idempotency_key: key,
+      run_at_ms: now + delayMs,
+      created_at_ms: now,
+      updated_at_ms: now,
+    };
+    const id = Number(insertJob.run(row).lastInsertRowid);
+    if (key !== null) upsertKey.run(key, id, now + windowMs);
+    const fresh = { id, attempts_made: 0, attempt_seq: 0, lease_token: null, lease_expires_at_ms: null };
+    return {
+      job: toJob({ ...row, ...fresh, last_error: null, result_json: null, finished_at_ms: null }),
+      deduplicated: false,
+    };
+  }
+
+  function enqueueMany(inputs: EnqueueInput[]): EnqueueResult[] {
+    if (!Array.isArray(inputs) || inputs.length > 10_000)
+      throw invalid('enqueueMany takes a list of at most 10 000 jobs.');
+    const checked = inputs.map((input) => checkEnqueue(input));
+    const now = clock.now();
+    const results = store.write(() => checked.map((c, i) => enqueueChecked(c, inputs[i]?.idempotencyKey ?? null, now)));
+    if (results.some((r) => !r.deduplicated)) changed();
+    return results;
   }
 
   function claim(options: ClaimOptions) {
@@ -228,19 +224,32 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     });
   }
 
+  /** Each item on its own: a lost lease or a bad result does not undo the others. */
+  const completeEach = (inputs: CompleteInput[], now: number) =>
+    inputs.map((input): BatchItemResult => {
+      try {
+        completeOne(input, now);
+        return { id: input.id, ok: true };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return { id: input.id, ok: false, code: error.code, message: error.message };
+      }
+    });
+
   function completeMany(inputs: CompleteInput[]): BatchItemResult[] {
     const now = clock.now();
-    return write(() =>
-      inputs.map((input): BatchItemResult => {
-        try {
-          completeOne(input, now);
-          return { id: input.id, ok: true };
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          return { id: input.id, ok: false, code: error.code, message: error.message };
-        }
-      }),
-    );
+    return write(() => completeEach(inputs, now));
+  }
+
+  function completeAndClaim(inputs: CompleteInput[], options: ClaimOptions) {
+    const limit = requireInt(options?.limit, 'limit', 0, 1000);
+    const leaseMs = requireInt(options?.leaseMs, 'leaseMs', 1, MAX_MS);
+    const now = clock.now();
+    return write(() => {
+      const results = completeEach(inputs, now);
+      const claimed = limit > 0 ? claimer.claim(limit, leaseMs, now) : [];
+      return { results, claimed };
+    });
   }
 
   function fail(input: FailInput): FailOutcome {
@@ -379,10 +388,12 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   }
 
   return {
-    enqueue,
+    enqueue: (input) => enqueueMany([input])[0]!,
+    enqueueMany,
     claim,
     complete,
     completeMany,
+    completeAndClaim,
     fail,
     extendLease,
     recoverExpired: () => {

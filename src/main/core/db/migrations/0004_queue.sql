@@ -34,8 +34,8 @@ CREATE INDEX jobs_waiting ON jobs (priority, id) WHERE state = 'waiting';
 CREATE INDEX jobs_delayed ON jobs (run_at_ms) WHERE state = 'delayed';
 CREATE INDEX jobs_active ON jobs (lease_expires_at_ms) WHERE state = 'active';
 CREATE INDEX jobs_instance_state ON jobs (instance_id, state);
-CREATE INDEX jobs_mapping_state ON jobs (mapping_id, state);
-CREATE INDEX jobs_execution ON jobs (execution_id) WHERE execution_id IS NOT NULL;
+-- Deliberately no more indexes: each one is another page written per commit on the hot path.
+-- (executions.job_id links a run to its job; limits read the few active jobs via jobs_active.)
 
 -- job_attempts: the history of every attempt (one row from claim to outcome).
 CREATE TABLE job_attempts (
