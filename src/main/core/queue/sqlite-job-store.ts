@@ -41,7 +41,14 @@ export interface SqliteJobStoreOptions {
 const DAY_MS = 24 * 3_600_000;
 type LeaseRow = Pick<
   JobRow,
-  'id' | 'state' | 'lease_token' | 'attempts_made' | 'max_attempts' | 'attempt_seq' | 'backoff_json'
+  | 'id'
+  | 'state'
+  | 'lease_token'
+  | 'attempts_made'
+  | 'max_attempts'
+  | 'attempt_seq'
+  | 'attempt_started_at_ms'
+  | 'backoff_json'
 >;
 
 export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
@@ -63,14 +70,18 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   );
   const selectJob = db.prepare('SELECT * FROM jobs WHERE id = ?');
   const selectLease = db.prepare(
-    'SELECT id, state, lease_token, attempts_made, max_attempts, attempt_seq, backoff_json FROM jobs WHERE id = ?',
+    `SELECT id, state, lease_token, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms, backoff_json
+     FROM jobs WHERE id = ?`,
   );
+  // Checks the lease and finishes in one statement: the completion hot path.
   const completeJob = db.prepare(
     `UPDATE jobs SET state = 'completed', result_json = ?, lease_token = NULL, lease_expires_at_ms = NULL,
-       updated_at_ms = ?, finished_at_ms = ? WHERE id = ?`,
+       updated_at_ms = ?, finished_at_ms = ? WHERE id = ? AND state = 'active' AND lease_token = ?
+     RETURNING attempt_seq, attempt_started_at_ms`,
   );
-  const finishAttempt = db.prepare(
-    'UPDATE job_attempts SET outcome = ?, finished_at_ms = ?, error = ?, http_status = ? WHERE job_id = ? AND attempt = ?',
+  const recordAttempt = db.prepare(
+    `INSERT INTO job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome, error, http_status)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const retryJob = db.prepare(
     `UPDATE jobs SET state = ?, run_at_ms = ?, last_error = ?, lease_token = NULL, lease_expires_at_ms = NULL,
@@ -183,7 +194,14 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     };
     const id = Number(insertJob.run(row).lastInsertRowid);
     if (key !== null) upsertKey.run(key, id, now + windowMs);
-    const fresh = { id, attempts_made: 0, attempt_seq: 0, lease_token: null, lease_expires_at_ms: null };
+    const fresh = {
+      id,
+      attempts_made: 0,
+      attempt_seq: 0,
+      attempt_started_at_ms: null,
+      lease_token: null,
+      lease_expires_at_ms: null,
+    };
     return {
       job: toJob({ ...row, ...fresh, last_error: null, result_json: null, finished_at_ms: null }),
       deduplicated: false,
@@ -210,10 +228,15 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   }
 
   function completeOne(input: CompleteInput, now: number): void {
-    const row = holdLease(input.id, input.leaseToken);
     const result = input.result === undefined ? null : toJsonText(input.result, 'result');
-    completeJob.run(result, now, now, input.id);
-    finishAttempt.run('completed', now, null, input.httpStatus ?? null, input.id, row.attempt_seq);
+    const done = completeJob.get(result, now, now, input.id, input.leaseToken) as
+      Pick<JobRow, 'attempt_seq' | 'attempt_started_at_ms'> | undefined;
+    if (!done) {
+      holdLease(input.id, input.leaseToken); // throws the precise NOT_FOUND or CONFLICT
+      throw new AppError('CONFLICT', `Job ${input.id} is not held under this lease.`);
+    }
+    const started = done.attempt_started_at_ms ?? now;
+    recordAttempt.run(input.id, done.attempt_seq, started, now, 'completed', null, input.httpStatus ?? null);
   }
 
   function complete(input: CompleteInput): Job {
@@ -258,7 +281,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const now = clock.now();
     return write((): FailOutcome => {
       const row = holdLease(input.id, input.leaseToken);
-      finishAttempt.run('failed', now, error, input.httpStatus ?? null, input.id, row.attempt_seq);
+      const started = row.attempt_started_at_ms ?? now;
+      recordAttempt.run(input.id, row.attempt_seq, started, now, 'failed', error, input.httpStatus ?? null);
       if (input.unrecoverable || row.attempts_made >= row.max_attempts) {
         deadLetterJob.run(error, now, now, input.id);
         return { state: 'dead_lettered', runAtMs: null };
@@ -345,7 +369,19 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     requireInt(id, 'job id', 1, Number.MAX_SAFE_INTEGER);
     const row = selectJob.get(id) as JobRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', `Job ${id} does not exist.`);
-    return { ...toJob(row), attempts: (selectAttempts.all(id) as AttemptRow[]).map(toAttempt) };
+    const attempts = (selectAttempts.all(id) as AttemptRow[]).map(toAttempt);
+    if (row.state === 'active') {
+      const startedAtMs = row.attempt_started_at_ms ?? row.updated_at_ms;
+      attempts.push({
+        attempt: row.attempt_seq,
+        startedAtMs,
+        finishedAtMs: null,
+        outcome: 'running',
+        error: null,
+        httpStatus: null,
+      });
+    }
+    return { ...toJob(row), attempts };
   }
 
   function list(query: ListJobsQuery = {}): Job[] {
