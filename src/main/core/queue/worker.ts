@@ -92,9 +92,19 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const item of results) {
       if (item.ok) continue;
       const input = batch.find((b) => b.id === item.id);
-      // A result that cannot be stored as JSON is the handler's bug: record it as a failure.
-      if (item.code === 'VALIDATION' && input) failJob(input.id, input.leaseToken, new Error(item.message));
-      else onError(new Error(item.message));
+      onError(new Error(item.message));
+      // A result that cannot be stored as JSON is the handler's bug, but the work was done:
+      // complete without the result rather than retry (which would deliver twice).
+      if (item.code !== 'VALIDATION' || !input) continue;
+      try {
+        store.complete({
+          id: input.id,
+          leaseToken: input.leaseToken,
+          ...(input.httpStatus ? { httpStatus: input.httpStatus } : {}),
+        });
+      } catch (error) {
+        onError(error);
+      }
     }
   }
 
