@@ -67,6 +67,7 @@ describe('failures', () => {
       httpStatus: 429,
     });
     expect(classifyFailure(httpFailure(404, null, 0))).toMatchObject({ unrecoverable: true, httpStatus: 404 });
+    expect(httpFailure(429, String(90 * 24 * 3600), 0).retryAfterMs).toBe(24 * 3_600_000);
     expect(classifyFailure(httpFailure(503, '7', 0))).toMatchObject({ unrecoverable: false, httpStatus: 503 });
     expect(classifyFailure(httpFailure(503, '7', 0)).retryAfterMs).toBeUndefined();
   });

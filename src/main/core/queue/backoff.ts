@@ -19,6 +19,7 @@ export type BackoffPolicy =
 export const DEFAULT_BACKOFF: BackoffPolicy = { type: 'exponential', delayMs: 1_000, maxDelayMs: 600_000, jitter: 0.2 };
 export const DEFAULT_MAX_ATTEMPTS = 5;
 const MAX_DELAY_MS = 7 * 24 * 3_600_000;
+const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
 /** Checks a policy from a caller or the database; returns a reason, or null when valid. */
 export function backoffProblem(policy: unknown): string | null {
@@ -84,7 +85,9 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 
 /** The failure for an HTTP answer that was not a success (what the dispatcher throws). */
 export function httpFailure(status: number, retryAfter: string | null | undefined, nowMs: number): JobFailure {
-  const retryAfterMs = status === 429 ? parseRetryAfter(retryAfter, nowMs) : undefined;
+  const asked = status === 429 ? parseRetryAfter(retryAfter, nowMs) : undefined;
+  // A server asking for days would park the job beyond any operator's notice: cap at one day.
+  const retryAfterMs = asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_MS);
   const unrecoverable = isUnrecoverableStatus(status);
   const what = unrecoverable
     ? `n8n refused the request with HTTP ${status}; retrying will not help until the mapping or workflow is fixed.`

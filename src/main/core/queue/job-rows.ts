@@ -18,6 +18,7 @@ export interface JobRow {
   backoff_json: string;
   timeout_ms: number | null;
   run_at_ms: number;
+  attempt_started_at_ms: number | null;
   lease_token: string | null;
   lease_expires_at_ms: number | null;
   last_error: string | null;
@@ -30,7 +31,7 @@ export interface JobRow {
 export interface AttemptRow {
   attempt: number;
   started_at_ms: number;
-  finished_at_ms: number | null;
+  finished_at_ms: number;
   outcome: JobAttempt['outcome'];
   error: string | null;
   http_status: number | null;

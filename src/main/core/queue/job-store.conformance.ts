@@ -97,6 +97,43 @@ export function describeJobStoreConformance(name: string, factory: JobStoreFacto
         ]);
       });
 
+      it('enqueues a batch in order, all or nothing', () => {
+        const s = open();
+        const results = s.enqueueMany([
+          job({ payload: 1 }),
+          job({ payload: 2, idempotencyKey: 'k' }),
+          job({ idempotencyKey: 'k' }),
+        ]);
+        expect(results.map((r) => [r.job.payload, r.deduplicated])).toEqual([
+          [1, false],
+          [2, false],
+          [2, true],
+        ]);
+        expectAppError(() => s.enqueueMany([job({ payload: 3 }), job({ delayMs: -1 })]), 'VALIDATION');
+        expect(s.counts().total.waiting).toBe(2);
+      });
+
+      it('completes and claims in one step', () => {
+        const s = open();
+        const [a, b] = [s.enqueue(job()).job.id, s.enqueue(job()).job.id];
+        const first = s.completeAndClaim([], { limit: 1, leaseMs: LEASE });
+        expect(first.claimed.map((j) => j.id)).toEqual([a]);
+        const second = s.completeAndClaim(
+          [
+            { id: a, leaseToken: first.claimed[0]!.leaseToken },
+            { id: b, leaseToken: 'x' },
+          ],
+          {
+            limit: 5,
+            leaseMs: LEASE,
+          },
+        );
+        expect(second.results).toEqual([{ id: a, ok: true }, expect.objectContaining({ id: b, code: 'CONFLICT' })]);
+        expect(second.claimed.map((j) => j.id)).toEqual([b]);
+        expect(s.get(a).state).toBe('completed');
+        expect(s.completeAndClaim([], { limit: 0, leaseMs: LEASE }).claimed).toEqual([]);
+      });
+
       it('holds a delayed job until it is due', () => {
         const s = open();
         const id = s.enqueue(job({ delayMs: 5_000 })).job.id;

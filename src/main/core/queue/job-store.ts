@@ -178,12 +178,22 @@ export interface ListJobsQuery {
 
 export interface JobStore {
   enqueue(input: EnqueueInput): EnqueueResult;
+  /**
+   * Enqueues many in one transaction (group commit: one commit for the lot). All-or-nothing:
+   * one invalid input rejects the batch with VALIDATION. Results are in input order.
+   */
+  enqueueMany(inputs: EnqueueInput[]): EnqueueResult[];
   /** Claims up to `limit` due jobs (priority, then FIFO) in one transaction, honouring pause and limits. */
   claim(options: ClaimOptions): ClaimedJob[];
   /** Completes one job; CONFLICT if the lease is not held (expired and reclaimed, or wrong token). */
   complete(input: CompleteInput): Job;
   /** Completes many in one transaction, each item judged on its own. */
   completeMany(inputs: CompleteInput[]): BatchItemResult[];
+  /**
+   * Completes `inputs` (each judged on its own) and claims up to `claim.limit` (0 allowed) in one
+   * transaction: the worker's hot path, one commit per turn (BullMQ's moveToFinished + fetch next).
+   */
+  completeAndClaim(inputs: CompleteInput[], claim: ClaimOptions): { results: BatchItemResult[]; claimed: ClaimedJob[] };
   /** Records a failed attempt: retry after backoff, or dead-letter (last attempt / unrecoverable). */
   fail(input: FailInput): FailOutcome;
   /** Pushes the lease of an active job out to now + leaseMs (long-running handlers). */

@@ -28,12 +28,12 @@ export const LEASE_EXPIRED_ERROR = 'The worker stopped or crashed during this at
 
 export function createClaimer(db: Database.Database, newToken: () => string = randomUUID) {
   const selectExpired = db.prepare(
-    `SELECT id, attempts_made, max_attempts, attempt_seq FROM jobs
+    `SELECT id, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms FROM jobs
      WHERE state = 'active' AND lease_expires_at_ms <= ?`,
   );
   const expireAttempt = db.prepare(
-    `UPDATE job_attempts SET outcome = 'lease_expired', finished_at_ms = ?, error = ?
-     WHERE job_id = ? AND attempt = ?`,
+    `INSERT INTO job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome, error)
+     VALUES (?, ?, ?, ?, 'lease_expired', ?)`,
   );
   const requeueExpired = db.prepare(
     `UPDATE jobs SET state = 'waiting', run_at_ms = ?, lease_token = NULL, lease_expires_at_ms = NULL,
@@ -63,17 +63,17 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
   );
   const activate = db.prepare(
     `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, attempt_seq = attempt_seq + 1,
-       lease_token = ?, lease_expires_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
-  );
-  const startAttempt = db.prepare(
-    `INSERT INTO job_attempts (job_id, attempt, started_at_ms, outcome) VALUES (?, ?, ?, 'running')`,
+       attempt_started_at_ms = ?, lease_token = ?, lease_expires_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
   );
 
   /** Active jobs whose lease ran out go back to waiting, or to dead-letter after their last attempt. */
   function recoverExpired(now: number): number {
-    const expired = selectExpired.all(now) as Pick<JobRow, 'id' | 'attempts_made' | 'max_attempts' | 'attempt_seq'>[];
+    const expired = selectExpired.all(now) as Pick<
+      JobRow,
+      'id' | 'attempts_made' | 'max_attempts' | 'attempt_seq' | 'attempt_started_at_ms'
+    >[];
     for (const job of expired) {
-      expireAttempt.run(now, LEASE_EXPIRED_ERROR, job.id, job.attempt_seq);
+      expireAttempt.run(job.id, job.attempt_seq, job.attempt_started_at_ms ?? now, now, LEASE_EXPIRED_ERROR);
       if (job.attempts_made >= job.max_attempts) deadLetterExpired.run(LEASE_EXPIRED_ERROR, now, now, job.id);
       else requeueExpired.run(now, LEASE_EXPIRED_ERROR, now, job.id);
     }
@@ -148,8 +148,7 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     return rows.map((row) => {
       const leaseToken = newToken();
       const attempt = row.attempt_seq + 1;
-      activate.run(leaseToken, leaseExpiresAtMs, now, row.id);
-      startAttempt.run(row.id, attempt, now);
+      activate.run(now, leaseToken, leaseExpiresAtMs, now, row.id);
       const job = toJob({
         ...row,
         state: 'active',

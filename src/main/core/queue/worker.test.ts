@@ -184,4 +184,32 @@ describe('worker', () => {
     expect(calls).toHaveLength(1);
     expect(t.worker.inFlight).toBe(0);
   });
+
+  it('completes a job whose result cannot be stored, rather than deliver it again', async () => {
+    const t = setup(async () => ({ result: { big: 1n }, httpStatus: 200 }));
+    const id = t.add();
+    t.worker.start();
+    await settle();
+    expect(t.queue.get(id)).toMatchObject({ state: 'completed', result: null, attemptsMade: 1 });
+    expect(String(t.errors[0])).toMatch(/JSON/);
+  });
+
+  it('survives a store error and tries again on the next turn', async () => {
+    let failNext = true;
+    const t = setup(async () => {});
+    const realClaim = t.queue.completeAndClaim;
+    t.queue.completeAndClaim = (inputs, options) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('SQLITE_BUSY: database is locked');
+      }
+      return realClaim(inputs, options);
+    };
+    const id = t.add();
+    t.worker.start();
+    await settle();
+    expect(String(t.errors[0])).toMatch(/SQLITE_BUSY/);
+    await t.timers.advance(1_000); // the idle poll
+    expect(t.queue.get(id).state).toBe('completed');
+  });
 });

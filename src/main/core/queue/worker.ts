@@ -6,7 +6,7 @@
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { classifyFailure } from './backoff';
-import type { ClaimedJob, CompleteInput, JobStore } from './job-store';
+import type { BatchItemResult, ClaimedJob, CompleteInput, JobStore } from './job-store';
 
 /** What a handler may report on success; both fields are optional. */
 export interface JobSuccess {
@@ -87,18 +87,33 @@ export function createWorker(options: WorkerOptions): Worker {
     });
   }
 
+  /** Records the outcome of completions the store could not take (a lost lease, a bad result). */
+  function handleResults(batch: CompleteInput[], results: BatchItemResult[]): void {
+    for (const item of results) {
+      if (item.ok) continue;
+      const input = batch.find((b) => b.id === item.id);
+      onError(new Error(item.message));
+      // A result that cannot be stored as JSON is the handler's bug, but the work was done:
+      // complete without the result rather than retry (which would deliver twice).
+      if (item.code !== 'VALIDATION' || !input) continue;
+      try {
+        store.complete({
+          id: input.id,
+          leaseToken: input.leaseToken,
+          ...(input.httpStatus ? { httpStatus: input.httpStatus } : {}),
+        });
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+
   function flushCompletions(): void {
     if (completions.length === 0) return;
     const batch = completions;
     completions = [];
     try {
-      for (const item of store.completeMany(batch)) {
-        if (item.ok) continue;
-        const input = batch.find((b) => b.id === item.id);
-        // A result that cannot be stored as JSON is the handler's bug: record it as a failure.
-        if (item.code === 'VALIDATION' && input) failJob(input.id, input.leaseToken, new Error(item.message));
-        else onError(new Error(item.message));
-      }
+      handleResults(batch, store.completeMany(batch));
     } catch (error) {
       onError(error);
     }
@@ -113,18 +128,23 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** One transaction per turn: record what finished, claim what there is room for. */
   function pump(): void {
-    flushCompletions();
-    if (stopping || !started) return;
-    const free = concurrency - running.size;
-    if (free <= 0) return;
+    const batch = completions;
+    completions = [];
+    const free = stopping || !started ? 0 : concurrency - running.size;
+    if (batch.length === 0 && free <= 0) return;
     let jobs: ClaimedJob[] = [];
     try {
-      jobs = store.claim({ limit: free, leaseMs });
+      const settled = store.completeAndClaim(batch, { limit: Math.max(0, free), leaseMs });
+      handleResults(batch, settled.results);
+      jobs = settled.claimed;
     } catch (error) {
+      completions = batch.concat(completions); // try again next turn; the leases still hold
       onError(error);
     }
     for (const job of jobs) running.set(job.id, run(job));
+    if (free <= 0) return;
     hungry = jobs.length < free;
     if (hungry) sleepUntilDue();
   }

@@ -22,6 +22,7 @@ CREATE TABLE jobs (
   backoff_json         TEXT NOT NULL,       -- BackoffPolicy
   timeout_ms           INTEGER,             -- per attempt, for the handler (opaque to the store)
   run_at_ms            INTEGER NOT NULL,    -- due time (delayed → waiting once reached)
+  attempt_started_at_ms INTEGER,           -- start of the attempt in progress (active jobs)
   lease_token          TEXT,
   lease_expires_at_ms  INTEGER,
   last_error           TEXT,
@@ -34,16 +35,17 @@ CREATE INDEX jobs_waiting ON jobs (priority, id) WHERE state = 'waiting';
 CREATE INDEX jobs_delayed ON jobs (run_at_ms) WHERE state = 'delayed';
 CREATE INDEX jobs_active ON jobs (lease_expires_at_ms) WHERE state = 'active';
 CREATE INDEX jobs_instance_state ON jobs (instance_id, state);
-CREATE INDEX jobs_mapping_state ON jobs (mapping_id, state);
-CREATE INDEX jobs_execution ON jobs (execution_id) WHERE execution_id IS NOT NULL;
+-- Deliberately no more indexes: each one is another page written per commit on the hot path.
+-- (executions.job_id links a run to its job; limits read the few active jobs via jobs_active.)
 
--- job_attempts: the history of every attempt (one row from claim to outcome).
+-- job_attempts: the history of finished attempts, one row written when an attempt ends (the
+-- attempt in progress lives on its jobs row: one write fewer per job on the hot path).
 CREATE TABLE job_attempts (
   job_id          INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
   attempt         INTEGER NOT NULL,         -- 1-based, = jobs.attempt_seq when it started
   started_at_ms   INTEGER NOT NULL,
-  finished_at_ms  INTEGER,
-  outcome         TEXT NOT NULL CHECK (outcome IN ('running', 'completed', 'failed', 'lease_expired')),
+  finished_at_ms  INTEGER NOT NULL,
+  outcome         TEXT NOT NULL CHECK (outcome IN ('completed', 'failed', 'lease_expired')),
   error           TEXT,
   http_status     INTEGER,
   PRIMARY KEY (job_id, attempt)

@@ -1,0 +1,188 @@
+/**
+ * The operator side of the SQLite job store: requeue, cancel, pause, limits, listing and counts.
+ * Changes are all-or-nothing and run through the store's `write` (one IMMEDIATE transaction).
+ */
+import type Database from 'better-sqlite3';
+import { AppError } from '../../../shared/result';
+import type { Clock } from '../clock';
+import { invalid, requireIds, requireInt, requireText, toJob, type JobRow } from './job-rows';
+import {
+  JOB_STATES,
+  type GroupLimits,
+  type Job,
+  type JobState,
+  type JobStore,
+  type LimitScope,
+  type ListJobsQuery,
+  type QueueCounts,
+  type StateCounts,
+} from './job-store';
+
+const DAY_MS = 24 * 3_600_000;
+
+type AdminPart = Pick<
+  JobStore,
+  | 'requeueDead'
+  | 'cancel'
+  | 'pauseInstance'
+  | 'resumeInstance'
+  | 'setLimits'
+  | 'getLimits'
+  | 'list'
+  | 'counts'
+  | 'purgeFinished'
+>;
+
+export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: () => T) => T): AdminPart {
+  const selectStates = db.prepare('SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(?))');
+  const requeue = db.prepare(
+    `UPDATE jobs SET state = 'waiting', attempts_made = 0, run_at_ms = ?, updated_at_ms = ?, finished_at_ms = NULL
+     WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  const cancelJobs = db.prepare(
+    `UPDATE jobs SET state = 'canceled', updated_at_ms = ?, finished_at_ms = ?
+     WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  const selectMany = db.prepare('SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  const pause = db.prepare('INSERT OR IGNORE INTO queue_paused (instance_id, paused_at_ms) VALUES (?, ?)');
+  const resume = db.prepare('DELETE FROM queue_paused WHERE instance_id = ?');
+  const selectPaused = db.prepare('SELECT instance_id FROM queue_paused ORDER BY instance_id').pluck();
+  const upsertLimits = db.prepare(
+    `INSERT INTO queue_limits (scope, scope_id, concurrency, rate_max, rate_window_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (scope, scope_id) DO UPDATE SET concurrency = excluded.concurrency, rate_max = excluded.rate_max,
+       rate_window_ms = excluded.rate_window_ms, updated_at_ms = excluded.updated_at_ms`,
+  );
+  const deleteLimits = db.prepare('DELETE FROM queue_limits WHERE scope = ? AND scope_id = ?');
+  const selectLimits = db.prepare(
+    'SELECT concurrency, rate_max, rate_window_ms FROM queue_limits WHERE scope = ? AND scope_id = ?',
+  );
+  const countStates = db.prepare('SELECT instance_id, state, COUNT(*) AS n FROM jobs GROUP BY instance_id, state');
+
+  /** All ids must exist and be in one of `allowed`, or nothing changes. */
+  function checkStates(ids: number[], allowed: readonly JobState[], verb: string): string {
+    const json = JSON.stringify(ids);
+    const rows = selectStates.all(json) as { id: number; state: JobState }[];
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length) throw new AppError('NOT_FOUND', `No job with id ${missing.slice(0, 10).join(', ')}.`);
+    const wrong = rows.filter((r) => !allowed.includes(r.state));
+    if (wrong.length) {
+      const list = wrong.slice(0, 10).map((r) => `${r.id} (${r.state})`);
+      throw new AppError(
+        'CONFLICT',
+        `Only ${allowed.join(' or ')} jobs can be ${verb}; not ${list.join(', ')}. Nothing was changed.`,
+      );
+    }
+    return json;
+  }
+
+  function requeueDead(ids: number[]): Job[] {
+    const unique = requireIds(ids);
+    const now = clock.now();
+    return write(() => {
+      const json = checkStates(unique, ['dead_lettered'], 'requeued');
+      requeue.run(now, now, json);
+      return (selectMany.all(json) as JobRow[]).map(toJob);
+    });
+  }
+
+  function cancel(ids: number[]): Job[] {
+    const unique = requireIds(ids);
+    const now = clock.now();
+    return write(() => {
+      const json = checkStates(unique, ['waiting', 'delayed'], 'canceled');
+      cancelJobs.run(now, now, json);
+      return (selectMany.all(json) as JobRow[]).map(toJob);
+    });
+  }
+
+  function setLimits(scope: LimitScope, scopeId: string, limits: GroupLimits): void {
+    if (scope !== 'instance' && scope !== 'mapping') throw invalid('scope must be "instance" or "mapping".');
+    requireText(scopeId, `${scope} id`);
+    const concurrency = limits?.concurrency == null ? null : requireInt(limits.concurrency, 'concurrency', 1, 10_000);
+    const rate = limits?.rate ?? null;
+    if (rate !== null) {
+      requireInt(rate.max, 'rate.max', 1, 1_000_000);
+      requireInt(rate.windowMs, 'rate.windowMs', 1, DAY_MS);
+    }
+    write(() => {
+      if (concurrency === null && rate === null) deleteLimits.run(scope, scopeId);
+      else upsertLimits.run(scope, scopeId, concurrency, rate?.max ?? null, rate?.windowMs ?? null, clock.now());
+    });
+  }
+
+  function getLimits(scope: LimitScope, scopeId: string): GroupLimits {
+    const row = selectLimits.get(scope, scopeId) as
+      { concurrency: number | null; rate_max: number | null; rate_window_ms: number | null } | undefined;
+    if (!row) return { concurrency: null, rate: null };
+    const rate =
+      row.rate_max !== null && row.rate_window_ms !== null ? { max: row.rate_max, windowMs: row.rate_window_ms } : null;
+    return { concurrency: row.concurrency, rate };
+  }
+
+  function list(query: ListJobsQuery = {}): Job[] {
+    const limit = requireInt(query.limit ?? 100, 'limit', 1, 1000);
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit };
+    if (query.states !== undefined) {
+      if (!Array.isArray(query.states) || query.states.some((s) => !JOB_STATES.includes(s))) {
+        throw invalid(`states must be a list of ${JOB_STATES.join(', ')}.`);
+      }
+      where.push('state IN (SELECT value FROM json_each(@states))');
+      params.states = JSON.stringify(query.states);
+    }
+    if (query.instanceId !== undefined) {
+      where.push('instance_id = @instanceId');
+      params.instanceId = requireText(query.instanceId, 'instanceId');
+    }
+    if (query.mappingId !== undefined) {
+      where.push('mapping_id = @mappingId');
+      params.mappingId = requireText(query.mappingId, 'mappingId');
+    }
+    if (query.beforeId !== undefined) {
+      where.push('id < @beforeId');
+      params.beforeId = requireInt(query.beforeId, 'beforeId', 1, Number.MAX_SAFE_INTEGER);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
+    return (db.prepare(sql).all(params) as JobRow[]).map(toJob);
+  }
+
+  const zero = (): StateCounts => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
+
+  function counts(): QueueCounts {
+    const total = zero();
+    const byInstance: Record<string, StateCounts> = {};
+    for (const row of countStates.all() as { instance_id: string; state: JobState; n: number }[]) {
+      total[row.state] += row.n;
+      (byInstance[row.instance_id] ??= zero())[row.state] = row.n;
+    }
+    return { total, byInstance, pausedInstances: selectPaused.all() as string[] };
+  }
+
+  return {
+    requeueDead,
+    cancel,
+    pauseInstance: (instanceId) => {
+      requireText(instanceId, 'instanceId');
+      write(() => pause.run(instanceId, clock.now()));
+    },
+    resumeInstance: (instanceId) => {
+      requireText(instanceId, 'instanceId');
+      write(() => resume.run(instanceId));
+    },
+    setLimits,
+    getLimits,
+    list,
+    counts,
+    purgeFinished: ({ finishedBeforeMs, includeDeadLettered }) => {
+      requireInt(finishedBeforeMs, 'finishedBeforeMs', 0, Number.MAX_SAFE_INTEGER);
+      const states = includeDeadLettered ? ['completed', 'canceled', 'dead_lettered'] : ['completed', 'canceled'];
+      return write(
+        () =>
+          db
+            .prepare('DELETE FROM jobs WHERE state IN (SELECT value FROM json_each(?)) AND finished_at_ms < ?')
+            .run(JSON.stringify(states), finishedBeforeMs).changes,
+      );
+    },
+  };
+}
