@@ -30,6 +30,9 @@ const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): 
   return r.data as T;
 };
 
+/** What the last poll saw, for a useful failure message. */
+let lastSeen: unknown;
+
 async function until<T>(
   what: string,
   fn: () => Promise<T | undefined> | T | undefined,
@@ -39,7 +42,7 @@ async function until<T>(
   for (;;) {
     const value = await fn();
     if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(lastSeen)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -89,6 +92,7 @@ describe('dispatch against a real n8n', () => {
       }
       const linked = await until('three linked runs', async () => {
         const list = await runs(core);
+        lastSeen = list;
         return list.length === 3 && list.every((r) => r.remoteId && r.status === 'succeeded') ? list : undefined;
       });
       for (const run of linked) {
@@ -116,7 +120,7 @@ describe('dispatch against a real n8n', () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
     try {
-      await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 500, jitter: 0 } as never);
+      await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
       const before = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;
       await n8n.stop();
@@ -170,7 +174,10 @@ describe('live stream in the console', () => {
     ]);
     await new Promise((r) => ws.once('open', r));
     const reply = new Promise<{ result: { ok: boolean; data: T; error: unknown } }>((r) =>
-      ws.once('message', (m) => r(JSON.parse(String(m)))),
+      ws.on('message', (m) => {
+        const frame = JSON.parse(String(m)) as { id?: number; result: { ok: boolean; data: T; error: unknown } };
+        if (frame.id === 1) r(frame);
+      }),
     );
     ws.send(JSON.stringify({ type: 'call', id: 1, channel, input }));
     const { result } = await reply;

@@ -19,7 +19,8 @@ export interface LinkerOptions {
 
 interface Pending {
   instance_id: string;
-  workflow_id: string;
+  /** Named apart from executions.workflow_id: SQLite would read that column in HAVING. */
+  wf: string;
   ids: string;
 }
 
@@ -42,11 +43,11 @@ export function createLinker(
   // Workflow ids come from the mapping, or from the synced workflow that serves the webhook path.
   const pending = db.prepare(`SELECT e.instance_id, coalesce(e.workflow_id, (
         SELECT w.id FROM workflows w, json_each(w.webhook_paths_json) p
-        WHERE w.instance_id = e.instance_id AND p.value = json_extract(m.config_json, '$.webhookPath') LIMIT 1)) AS workflow_id,
+        WHERE w.instance_id = e.instance_id AND p.value = json_extract(m.config_json, '$.webhookPath') LIMIT 1)) AS wf,
       group_concat(e.id) AS ids
     FROM executions e LEFT JOIN mappings m ON m.id = e.mapping_id
     WHERE e.source = 'local' AND e.remote_id IS NULL AND e.status = 'succeeded' AND e.created_at_ms >= ?
-    GROUP BY 1, 2 HAVING workflow_id IS NOT NULL`);
+    GROUP BY 1, 2 HAVING wf IS NOT NULL`);
   const foldRemote = db.prepare("DELETE FROM executions WHERE instance_id = ? AND remote_id = ? AND source = 'remote'");
   const link = db.prepare(`UPDATE executions SET remote_id = @remoteId, workflow_id = @workflowId, status = @status,
       mode = @mode, started_at_ms = coalesce(@startedAt, started_at_ms), finished_at_ms = coalesce(@stoppedAt, finished_at_ms),
@@ -58,7 +59,7 @@ export function createLinker(
     const wanted = new Set(group.ids.split(','));
     const page = await clients
       .forInstance(group.instance_id)
-      .listExecutions({ workflowId: group.workflow_id, includeData: true, limit: 50 });
+      .listExecutions({ workflowId: group.wf, includeData: true, limit: 50 });
     const matches: [number, N8nExecution][] = [];
     for (const execution of page.data) {
       for (const [, id] of JSON.stringify(execution.data ?? null).matchAll(MARK)) {
@@ -72,7 +73,7 @@ export function createLinker(
         link.run({
           id,
           remoteId: e.id,
-          workflowId: group.workflow_id,
+          workflowId: group.wf,
           status: mapN8nStatus(e),
           mode: e.mode ?? null,
           startedAt: e.startedAt ?? null,
