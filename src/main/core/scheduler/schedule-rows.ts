@@ -88,8 +88,8 @@ export function scheduleStatements(store: Store) {
   return {
     byId: db.prepare<[number], ScheduleRow>('SELECT * FROM schedules WHERE id = ?'),
     all: db.prepare<[], ScheduleRow>('SELECT * FROM schedules ORDER BY name COLLATE NOCASE, id'),
-    due: db.prepare<[number], ScheduleRow>(
-      'SELECT * FROM schedules WHERE enabled = 1 AND next_fire_ms IS NOT NULL AND next_fire_ms <= ? ORDER BY next_fire_ms',
+    due: db.prepare<[number, number], ScheduleRow>(
+      'SELECT * FROM schedules WHERE enabled = 1 AND next_fire_ms IS NOT NULL AND next_fire_ms <= ? ORDER BY next_fire_ms LIMIT ?',
     ),
     buffered: db.prepare<[], ScheduleRow>(
       'SELECT * FROM schedules WHERE enabled = 1 AND buffered_tick_ms IS NOT NULL ORDER BY id',

@@ -18,6 +18,8 @@ export interface SchedulesModuleOptions {
   maxSleepMs?: number;
   /** Start the evaluation timer in start() (default true); tests call engine.runDue themselves. */
   timer?: boolean;
+  /** Schedules evaluated per transaction (default 200); more due ones follow on the next turn. */
+  batchSize?: number;
 }
 
 /**
@@ -47,19 +49,22 @@ export function createSchedulesModule(
     operator: ctx.operator,
   });
   const maxSleep = options.maxSleepMs ?? 1000;
+  const batch = options.batchSize ?? 200;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   function loop(): void {
     if (stopped) return;
     const now = ctx.clock.now();
+    let full = false;
     try {
-      engine.runDue(now);
+      full = engine.runDueBatch(now, batch).full;
     } catch (error) {
       ctx.logger.error('The scheduler could not evaluate due ticks; retrying', { error });
     }
     const earliest = statements.earliestFire.get() ?? Number.POSITIVE_INFINITY;
-    const sleep = Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
+    // A full batch: continue on the next turn of the event loop, letting calls in between.
+    const sleep = full ? 0 : Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
     timer = setTimeout(loop, sleep);
     timer.unref();
   }

@@ -171,7 +171,7 @@ export function createSchedulesService(deps: ServiceDeps) {
         targetId: String(id),
         details: { executionIds: tick.executionIds },
       });
-      announce('schedules:tick', { ticks: [tick] });
+      announce('schedules:tick', { ticks: [tick], count: 1 });
       return tick;
     });
   }
