@@ -1,10 +1,11 @@
-import type { Misfire, ScheduleTick, TickOutcome } from '../../../shared/contract';
+import type { Misfire, ScheduleTick } from '../../../shared/contract';
 import { localIso } from '../../../shared/format-time';
 import { AppError } from '../../../shared/result';
 import type { Announce, Store } from '../db/store';
 import type { Logger } from '../logger';
 import type { Emit } from '../ports';
 import { misfireOf, timingOf, type ScheduleRow, type ScheduleStatements } from './schedule-rows';
+import { createTickLedger } from './tick-ledger';
 import { compileTiming, type CompiledTiming } from './timing';
 
 export interface EngineDeps {
@@ -51,9 +52,8 @@ export function createSchedulerEngine(deps: EngineDeps) {
   const random = deps.random ?? Math.random;
   const threshold = deps.misfireThresholdMs ?? 60_000;
   const parsed = new Map<number, Parsed>();
-  // One reusable savepoint: better-sqlite3 nests it inside the enclosing write.
-  const savepoint = store.db.transaction((work: () => unknown) => work());
-  const inSavepoint = <T>(work: () => T): T => savepoint(work) as T;
+  const ledger = createTickLedger(deps);
+  const { record, fire, previousRunActive, inSavepoint } = ledger;
 
   /** Timing, misfire policy and zone of a row, parsed once per edit of the schedule. */
   function parsedFor(row: ScheduleRow): Parsed {
@@ -77,115 +77,6 @@ export function createSchedulerEngine(deps: EngineDeps) {
   function nextDue(row: ScheduleRow, afterMs: number): Due | null {
     const tick = timingFor(row).nextAfter(afterMs);
     return tick === null ? null : { tick, fire: tick + jitter(row) };
-  }
-
-  function previousRunActive(scheduleId: number): boolean {
-    const ids = sql.recentFiredExecutions.all(scheduleId).flatMap((json) => JSON.parse(json) as number[]);
-    return ids.length > 0 && deps.isRunActive(ids);
-  }
-
-  /** Records a tick with no run (missed, coalesced, skipped…). */
-  function record(
-    out: ScheduleTick[],
-    row: ScheduleRow,
-    tick: number,
-    outcome: TickOutcome,
-    reason: string,
-    now: number,
-    covers = 1,
-  ): number | null {
-    const info = sql.insertTick.run({
-      schedule_id: row.id,
-      tick_ms: tick,
-      trigger: 'schedule',
-      outcome,
-      reason,
-      fired_at_ms: null,
-      covers,
-      recorded_at_ms: now,
-    });
-    if (info.changes === 0) return null; // already in the ledger: this tick was handled before a restart
-    const id = Number(info.lastInsertRowid);
-    out.push({
-      id,
-      scheduleId: row.id,
-      tickMs: tick,
-      trigger: 'schedule',
-      outcome,
-      reason,
-      firedAtMs: null,
-      executionIds: [],
-      covers,
-      recordedAtMs: now,
-    });
-    return id;
-  }
-
-  /**
-   * Emits the schedule's event for one tick and records it as fired. The ledger row is inserted
-   * first: if it already exists the tick was enqueued before and nothing is emitted again.
-   */
-  function fire(
-    out: ScheduleTick[],
-    row: ScheduleRow,
-    tick: number,
-    trigger: 'schedule' | 'manual',
-    reason: string,
-    now: number,
-    actor: string,
-  ): ScheduleTick | null {
-    const info = sql.insertTick.run({
-      schedule_id: row.id,
-      tick_ms: tick,
-      trigger,
-      outcome: 'fired',
-      reason,
-      fired_at_ms: now,
-      covers: 1,
-      recorded_at_ms: now,
-    });
-    if (info.changes === 0) return null;
-    const id = Number(info.lastInsertRowid);
-    const key = trigger === 'schedule' ? `schedule:${row.id}:${tick}` : `schedule:${row.id}:manual:${tick}`;
-    let settled: { outcome: TickOutcome; reason: string; ids: number[] };
-    try {
-      // A savepoint: a refused emit leaves none of its own writes behind, but the ledger row stays.
-      const result = inSavepoint(() =>
-        deps.emit({
-          event: row.event,
-          payload: JSON.parse(row.payload_json) as unknown,
-          idempotencyKey: key,
-          source: 'schedule',
-          actor,
-        }),
-      );
-      settled = { outcome: 'fired', reason, ids: result.executionIds };
-    } catch (error) {
-      if (!(error instanceof AppError) || trigger === 'manual') throw error;
-      settled = { outcome: 'failed', reason: `The event could not be enqueued: ${error.message}`, ids: [] };
-      logger.warn('A scheduled tick could not be enqueued', { scheduleId: row.id, tick, code: error.code });
-    }
-    sql.settleTick.run({
-      id,
-      outcome: settled.outcome,
-      reason: settled.reason,
-      fired_at_ms: settled.outcome === 'fired' ? now : null,
-      execution_ids_json: JSON.stringify(settled.ids),
-    });
-    const tickOut: ScheduleTick = {
-      id,
-      scheduleId: row.id,
-      tickMs: tick,
-      trigger,
-      outcome: settled.outcome,
-      reason: settled.reason,
-      firedAtMs: settled.outcome === 'fired' ? now : null,
-      executionIds: settled.ids,
-      covers: 1,
-      recordedAtMs: now,
-    };
-    out.push(tickOut);
-    return tickOut;
   }
 
   /** Fires one on-time tick unless the overlap policy holds it back. Returns the buffered tick, if any. */
@@ -230,12 +121,14 @@ export function createSchedulerEngine(deps: EngineDeps) {
     while (next !== null && next.fire <= now) {
       due.push(next);
       if (due.length > MAX_LISTED_BACKLOG) {
-        const dropped = due.shift() as Due;
-        overflow = {
-          count: overflow.count + 1,
-          first: overflow.count ? overflow.first : dropped.tick,
-          last: dropped.tick,
-        };
+        const dropped = due.shift();
+        if (dropped) {
+          overflow = {
+            count: overflow.count + 1,
+            first: overflow.count ? overflow.first : dropped.tick,
+            last: dropped.tick,
+          };
+        }
       }
       if (++counted >= MAX_COUNTED_BACKLOG) {
         // Too many to even count (a seconds cron after weeks away): summarise and resume from now.
@@ -345,15 +238,11 @@ export function createSchedulerEngine(deps: EngineDeps) {
   function releaseBuffered(out: ScheduleTick[], row: ScheduleRow, now: number): void {
     const tick = row.buffered_tick_ms;
     if (tick === null || previousRunActive(row.id)) return;
-    const ledger = store.db
-      .prepare<[number, number], { id: number }>(
-        `SELECT id FROM schedule_ticks WHERE schedule_id = ? AND tick_ms = ? AND trigger = 'schedule' AND outcome = 'buffered'`,
-      )
-      .get(row.id, tick);
-    store.db.prepare('UPDATE schedules SET buffered_tick_ms = NULL WHERE id = ?').run(row.id);
-    if (!ledger) return;
+    const waiting = sql.bufferedTick.get(row.id, tick);
+    sql.clearBuffered.run(row.id);
+    if (!waiting) return;
     // The buffered row becomes the fired row: delete it so `fire` records it afresh with its runs.
-    store.db.prepare('DELETE FROM schedule_ticks WHERE id = ?').run(ledger.id);
+    sql.deleteTick.run(waiting.id);
     fire(
       out,
       row,
