@@ -127,6 +127,21 @@ describe('scheduler engine: firing', () => {
   });
 });
 
+describe('scheduler engine: leap days', () => {
+  it('fires a Feb 29 schedule on the next leap day, then waits four years', () => {
+    const t = setup({}, Date.parse('2027-03-01T00:00:00Z'));
+    const { id, nextRunMs } = t.s.create(
+      hourly({ timing: { kind: 'cron', expression: '0 12 29 2 *', timeZone: 'America/New_York' } }),
+    );
+    expect(localIso(nextRunMs ?? 0, 'America/New_York')).toBe('2028-02-29T12:00:00');
+    t.clock.set(Date.parse('2028-02-28T17:00:30Z'));
+    expect(t.s.runDue()).toEqual([]);
+    t.clock.set(Date.parse('2028-02-29T17:00:30Z'));
+    expect(outcomes(t.s.runDue())).toEqual(['fired']);
+    expect(localIso(t.s.service.get(id).nextRunMs ?? 0, 'America/New_York')).toBe('2032-02-29T12:00:00');
+  });
+});
+
 describe('scheduler engine: overlap policies', () => {
   function overlapping(overlap: 'skip' | 'buffer' | 'allow') {
     const t = setup();
