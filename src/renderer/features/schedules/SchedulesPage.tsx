@@ -26,9 +26,16 @@ export function SchedulesPage() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState('');
   const [removing, setRemoving] = useState<Schedule | null>(null);
+  const [filter, setFilter] = useState('');
   useEffect(() => start(), [start]);
 
   if (schedules === null) return <p className="muted">Loading…</p>;
+  const needle = filter.trim().toLowerCase();
+  const shown = needle
+    ? schedules.filter((s) => `${s.name} ${s.event} ${s.status}`.toLowerCase().includes(needle))
+    : schedules;
+  const allShownSelected = shown.length > 0 && shown.every((s) => selected.has(s.id));
+  const toggleAll = () => setSelected(allShownSelected ? new Set() : new Set(shown.map((s) => s.id)));
   const ledgerOf = schedules.find((s) => s.id === ledgerId) ?? null;
   const toggle = (id: number) =>
     setSelected((prev) => {
@@ -123,6 +130,13 @@ export function SchedulesPage() {
       ) : (
         <>
           <div className="bulk" aria-label="Bulk actions">
+            <input
+              type="search"
+              placeholder="Filter by name, event or status"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+              data-testid="schedule-filter"
+            />
             <span className="muted">{selected.size} selected</span>
             <button
               type="button"
@@ -144,7 +158,14 @@ export function SchedulesPage() {
           <table className="schedules-table" data-testid="schedules-table">
             <thead>
               <tr>
-                <th aria-label="Select" />
+                <th>
+                  <input
+                    type="checkbox"
+                    checked={allShownSelected}
+                    onChange={toggleAll}
+                    aria-label="Select all shown"
+                  />
+                </th>
                 <th>Name</th>
                 <th>Event</th>
                 <th>When</th>
@@ -155,7 +176,14 @@ export function SchedulesPage() {
               </tr>
             </thead>
             <tbody>
-              {schedules.map((s) => (
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={8} className="muted">
+                    No schedule matches “{filter}”.
+                  </td>
+                </tr>
+              )}
+              {shown.map((s) => (
                 <tr key={s.id} data-testid="schedule-row" data-status={s.status}>
                   <td>
                     <input
