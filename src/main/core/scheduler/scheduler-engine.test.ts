@@ -182,6 +182,21 @@ describe('scheduler engine: overlap policies', () => {
     expect(t.s.service.get(id).status).toBe('active');
   });
 
+  it('buffer one: a pause drops the waiting tick, recording it as skipped', () => {
+    const { t, id, step } = overlapping('buffer');
+    step();
+    step();
+    t.s.service.pause([id], 'n8n maintenance');
+    setExecutionStatus(t.s.store, 'succeeded');
+    t.clock.advance(1000);
+    expect(t.s.runDue()).toEqual([]);
+    expect(t.s.ledger(id)[1]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'The schedule was paused before its buffered tick could run.',
+    });
+    expect(emittedKeys(t.s.store)).toHaveLength(1);
+  });
+
   it('allow all: fires every tick even while earlier runs are going', () => {
     const { t, id, step } = overlapping('allow');
     step();

@@ -107,7 +107,8 @@ export function createTickLedger(deps: TickLedgerDeps) {
     } catch (error) {
       if (!(error instanceof AppError) || trigger === 'manual') throw error;
       settled = { outcome: 'failed', reason: `The event could not be enqueued: ${error.message}`, ids: [] };
-      logger.warn('A scheduled tick could not be enqueued', { scheduleId: row.id, tick, code: error.code });
+      // debug: the ledger already says why, and a seconds cron without a mapping would flood the log.
+      logger.debug('A scheduled tick could not be enqueued', { scheduleId: row.id, tick, code: error.code });
     }
     sql.settleTick.run({
       id,

@@ -9,6 +9,7 @@ import { TimeInZones } from './TimeInZones';
 import './schedules.css';
 
 type Pending = { action: 'pause' | 'resume'; ids: number[] };
+const PAGE_SIZE = 200;
 
 function describeTiming(s: Schedule): string {
   const t = s.timing;
@@ -27,6 +28,8 @@ export function SchedulesPage() {
   const [note, setNote] = useState('');
   const [removing, setRemoving] = useState<Schedule | null>(null);
   const [filter, setFilter] = useState('');
+  // Thousands of rows are slow to render and no one reads them all: show a page, filter for more.
+  const [visible, setVisible] = useState(PAGE_SIZE);
   useEffect(() => start(), [start]);
 
   if (schedules === null) return <p className="muted">Loading…</p>;
@@ -163,7 +166,7 @@ export function SchedulesPage() {
                     type="checkbox"
                     checked={allShownSelected}
                     onChange={toggleAll}
-                    aria-label="Select all shown"
+                    aria-label="Select all matching the filter"
                   />
                 </th>
                 <th>Name</th>
@@ -183,7 +186,7 @@ export function SchedulesPage() {
                   </td>
                 </tr>
               )}
-              {shown.map((s) => (
+              {shown.slice(0, visible).map((s) => (
                 <tr key={s.id} data-testid="schedule-row" data-status={s.status}>
                   <td>
                     <input
@@ -244,6 +247,14 @@ export function SchedulesPage() {
               ))}
             </tbody>
           </table>
+          {shown.length > visible && (
+            <p className="muted">
+              Showing {visible} of {shown.length}.{' '}
+              <button type="button" onClick={() => setVisible((v) => v + PAGE_SIZE)} data-testid="schedule-more">
+                Show {Math.min(PAGE_SIZE, shown.length - visible)} more
+              </button>
+            </p>
+          )}
         </>
       )}
 
