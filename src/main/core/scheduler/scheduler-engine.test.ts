@@ -302,3 +302,27 @@ describe('scheduler engine: restarts', () => {
     expect(emittedKeys(s.store)).toHaveLength(1);
   });
 });
+
+describe('ledger retention', () => {
+  it('deletes ticks older than the retention and keeps at most N per schedule, newest first', () => {
+    const t = setup({}, Date.parse('2026-06-01T00:00:30Z'));
+    const { id } = t.s.create(
+      hourly({ overlap: 'allow', timing: { kind: 'cron', expression: '0 * * * *', timeZone: 'UTC' } }),
+    );
+    for (let h = 0; h < 48; h++) {
+      t.clock.advance(HOUR);
+      t.s.runDue();
+    }
+    expect(t.s.ledger(id)).toHaveLength(48);
+    expect(t.s.module.prune(t.clock.now(), { maxAgeMs: 24 * HOUR, maxPerSchedule: 1000 })).toBe(24);
+    expect(t.s.ledger(id)).toHaveLength(24);
+    expect(t.s.module.prune(t.clock.now(), { maxAgeMs: 24 * HOUR, maxPerSchedule: 5 })).toBe(19);
+    expect(t.s.ledger(id).map((x) => new Date(x.tickMs).toISOString().slice(11, 13))).toEqual([
+      '20',
+      '21',
+      '22',
+      '23',
+      '00',
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import type { Emit } from '../ports';
+import { createLedgerPruner, DEFAULT_RETENTION, type LedgerRetention } from './ledger-retention';
 import { createRunActivity } from './run-activity';
 import { scheduleStatements } from './schedule-rows';
 import { createSchedulerEngine, type SchedulerEngine } from './scheduler-engine';
@@ -20,6 +21,8 @@ export interface SchedulesModuleOptions {
   timer?: boolean;
   /** Schedules evaluated per transaction (default 200); more due ones follow on the next turn. */
   batchSize?: number;
+  /** How much ledger to keep (read at each hourly prune); default 30 days and 10,000 per schedule. */
+  retention?: () => LedgerRetention;
 }
 
 /**
@@ -30,7 +33,11 @@ export function createSchedulesModule(
   ctx: CoreContext,
   audit: AuditLog,
   options: SchedulesModuleOptions,
-): FeatureModule<'schedules'> & { service: SchedulesService; engine: SchedulerEngine } {
+): FeatureModule<'schedules'> & {
+  service: SchedulesService;
+  engine: SchedulerEngine;
+  prune: ReturnType<typeof createLedgerPruner>;
+} {
   const statements = scheduleStatements(ctx.store);
   const engine = createSchedulerEngine({
     store: ctx.store,
@@ -52,6 +59,19 @@ export function createSchedulesModule(
   const batch = options.batchSize ?? 200;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const prune = createLedgerPruner(ctx.store);
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
+
+  function pruneHourly(now: number): void {
+    if (now - lastPruneMs < 3_600_000) return;
+    lastPruneMs = now;
+    try {
+      const deleted = prune(now, options.retention?.() ?? DEFAULT_RETENTION);
+      if (deleted) ctx.logger.info('Pruned old schedule ticks', { deleted });
+    } catch (error) {
+      ctx.logger.error('Pruning the schedule ledger failed; will retry in an hour', { error });
+    }
+  }
 
   function loop(): void {
     if (stopped) return;
@@ -62,6 +82,7 @@ export function createSchedulesModule(
     } catch (error) {
       ctx.logger.error('The scheduler could not evaluate due ticks; retrying', { error });
     }
+    if (!full) pruneHourly(now);
     const earliest = statements.earliestFire.get() ?? Number.POSITIVE_INFINITY;
     // A full batch: continue on the next turn of the event loop, letting calls in between.
     const sleep = full ? 0 : Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
@@ -72,6 +93,7 @@ export function createSchedulesModule(
   return {
     service,
     engine,
+    prune,
     handlers: {
       'schedules:list': () => service.list(),
       'schedules:get': ({ id }) => service.get(id),
