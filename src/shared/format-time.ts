@@ -36,7 +36,7 @@ export function localIso(ms: number, timeZone: string): string {
   return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
 }
 
-/** `Sun, 29 Mar 2026, 03:00 GMT+2` for people; `timeZone` undefined means the viewer's own zone. */
+/** `Sun, 29 Mar 2026, 03:00:00 CEST` for people; `timeZone` undefined means the viewer's own zone. */
 export function formatInZone(ms: number, timeZone?: string): string {
   return cached(
     displayFormatters,
@@ -50,6 +50,7 @@ export function formatInZone(ms: number, timeZone?: string): string {
         day: 'numeric',
         hour: '2-digit',
         minute: '2-digit',
+        second: '2-digit',
         timeZoneName: 'short',
       }),
   ).format(ms);

@@ -49,6 +49,12 @@ describe('schedules in Chromium', () => {
     await expect.poll(() => page.getByTestId('schedules-table').textContent()).toContain('maintenance window');
     await expect.poll(() => page.getByTestId('ledger-upcoming').count()).toBe(0);
 
+    await page.getByTestId('schedule-filter').fill('no such schedule');
+    await expect.poll(() => page.getByTestId('schedule-row').count()).toBe(0);
+    await page.getByTestId('schedule-filter').fill('paused');
+    await expect.poll(() => page.getByTestId('schedule-row').count()).toBe(1);
+    await page.getByTestId('schedule-filter').fill('');
+
     // Bulk resume asks first.
     await page.getByLabel('Select Every second').check();
     await page.getByTestId('bulk-resume').click();

@@ -142,7 +142,7 @@ describe('dispatch against a real n8n', () => {
           const list = await runs(core);
           return list.filter((r) => ids.includes(r.id) && r.status === 'succeeded').length === 5 ? true : undefined;
         },
-        120_000,
+        240_000,
       );
       const after = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;

@@ -145,7 +145,11 @@ export function createCore(options: CoreOptions): Core {
       clients: instances.clients,
       enqueueRun: emit.enqueueRun,
     });
-    const schedules = createSchedulesModule(ctx, audit.log, { emit });
+    const schedules = createSchedulesModule(ctx, audit.log, {
+      emit,
+      // The tick ledger follows the operator's history setting.
+      retention: () => ({ maxAgeMs: settings.service.get().retentionDays * 86_400_000, maxPerSchedule: 10_000 }),
+    });
     const metrics = createMetricsModule(
       ctx,
       { audit: audit.log, retentionDays: () => settings.service.get().retentionDays },

@@ -182,6 +182,6 @@ export const schedulesCalls = {
 export const schedulesEvents = {
   /** Schedules were created, edited, paused, resumed or removed (ids of those touched). */
   'schedules:changed': z.object({ ids: z.array(z.number().int()) }),
-  /** Ticks were recorded in ledgers (fired, skipped, missed, …). */
-  'schedules:tick': z.object({ ticks: z.array(scheduleTickSchema) }),
+  /** Ticks were recorded in ledgers (fired, skipped, missed, …): up to 100 of them, and how many in all. */
+  'schedules:tick': z.object({ ticks: z.array(scheduleTickSchema), count: z.number().int() }),
 };

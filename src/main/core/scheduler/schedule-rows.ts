@@ -88,8 +88,8 @@ export function scheduleStatements(store: Store) {
   return {
     byId: db.prepare<[number], ScheduleRow>('SELECT * FROM schedules WHERE id = ?'),
     all: db.prepare<[], ScheduleRow>('SELECT * FROM schedules ORDER BY name COLLATE NOCASE, id'),
-    due: db.prepare<[number], ScheduleRow>(
-      'SELECT * FROM schedules WHERE enabled = 1 AND next_fire_ms IS NOT NULL AND next_fire_ms <= ? ORDER BY next_fire_ms',
+    due: db.prepare<[number, number], ScheduleRow>(
+      'SELECT * FROM schedules WHERE enabled = 1 AND next_fire_ms IS NOT NULL AND next_fire_ms <= ? ORDER BY next_fire_ms LIMIT ?',
     ),
     buffered: db.prepare<[], ScheduleRow>(
       'SELECT * FROM schedules WHERE enabled = 1 AND buffered_tick_ms IS NOT NULL ORDER BY id',
@@ -102,7 +102,11 @@ export function scheduleStatements(store: Store) {
     lastTick: db.prepare<[number], TickRow>(
       'SELECT * FROM schedule_ticks WHERE schedule_id = ? ORDER BY tick_ms DESC, id DESC LIMIT 1',
     ),
-    tickById: db.prepare<[number], TickRow>('SELECT * FROM schedule_ticks WHERE id = ?'),
+    bufferedTick: db.prepare<[number, number], { id: number }>(
+      `SELECT id FROM schedule_ticks WHERE schedule_id = ? AND tick_ms = ? AND trigger = 'schedule' AND outcome = 'buffered'`,
+    ),
+    clearBuffered: db.prepare<[number]>('UPDATE schedules SET buffered_tick_ms = NULL WHERE id = ?'),
+    deleteTick: db.prepare<[number]>('DELETE FROM schedule_ticks WHERE id = ?'),
     recentFiredExecutions: db
       .prepare<[number], string>(
         `SELECT execution_ids_json FROM schedule_ticks WHERE schedule_id = ? AND outcome = 'fired' ORDER BY id DESC LIMIT 10`,

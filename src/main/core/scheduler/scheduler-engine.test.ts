@@ -127,6 +127,21 @@ describe('scheduler engine: firing', () => {
   });
 });
 
+describe('scheduler engine: leap days', () => {
+  it('fires a Feb 29 schedule on the next leap day, then waits four years', () => {
+    const t = setup({}, Date.parse('2027-03-01T00:00:00Z'));
+    const { id, nextRunMs } = t.s.create(
+      hourly({ timing: { kind: 'cron', expression: '0 12 29 2 *', timeZone: 'America/New_York' } }),
+    );
+    expect(localIso(nextRunMs ?? 0, 'America/New_York')).toBe('2028-02-29T12:00:00');
+    t.clock.set(Date.parse('2028-02-28T17:00:30Z'));
+    expect(t.s.runDue()).toEqual([]);
+    t.clock.set(Date.parse('2028-02-29T17:00:30Z'));
+    expect(outcomes(t.s.runDue())).toEqual(['fired']);
+    expect(localIso(t.s.service.get(id).nextRunMs ?? 0, 'America/New_York')).toBe('2032-02-29T12:00:00');
+  });
+});
+
 describe('scheduler engine: overlap policies', () => {
   function overlapping(overlap: 'skip' | 'buffer' | 'allow') {
     const t = setup();
@@ -165,6 +180,21 @@ describe('scheduler engine: overlap policies', () => {
     expect(outcomes(ledger)).toEqual(['fired', 'fired', 'skipped']);
     expect(released?.tickMs).toBe(ledger[1]?.tickMs);
     expect(t.s.service.get(id).status).toBe('active');
+  });
+
+  it('buffer one: a pause drops the waiting tick, recording it as skipped', () => {
+    const { t, id, step } = overlapping('buffer');
+    step();
+    step();
+    t.s.service.pause([id], 'n8n maintenance');
+    setExecutionStatus(t.s.store, 'succeeded');
+    t.clock.advance(1000);
+    expect(t.s.runDue()).toEqual([]);
+    expect(t.s.ledger(id)[1]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'The schedule was paused before its buffered tick could run.',
+    });
+    expect(emittedKeys(t.s.store)).toHaveLength(1);
   });
 
   it('allow all: fires every tick even while earlier runs are going', () => {
@@ -270,5 +300,29 @@ describe('scheduler engine: restarts', () => {
       .run(Date.parse('2026-06-01T11:00:00Z'), Date.parse('2026-06-01T11:00:00Z'), id);
     expect(s.runDue()).toEqual([]);
     expect(emittedKeys(s.store)).toHaveLength(1);
+  });
+});
+
+describe('ledger retention', () => {
+  it('deletes ticks older than the retention and keeps at most N per schedule, newest first', () => {
+    const t = setup({}, Date.parse('2026-06-01T00:00:30Z'));
+    const { id } = t.s.create(
+      hourly({ overlap: 'allow', timing: { kind: 'cron', expression: '0 * * * *', timeZone: 'UTC' } }),
+    );
+    for (let h = 0; h < 48; h++) {
+      t.clock.advance(HOUR);
+      t.s.runDue();
+    }
+    expect(t.s.ledger(id)).toHaveLength(48);
+    expect(t.s.module.prune(t.clock.now(), { maxAgeMs: 24 * HOUR, maxPerSchedule: 1000 })).toBe(24);
+    expect(t.s.ledger(id)).toHaveLength(24);
+    expect(t.s.module.prune(t.clock.now(), { maxAgeMs: 24 * HOUR, maxPerSchedule: 5 })).toBe(19);
+    expect(t.s.ledger(id).map((x) => new Date(x.tickMs).toISOString().slice(11, 13))).toEqual([
+      '20',
+      '21',
+      '22',
+      '23',
+      '00',
+    ]);
   });
 });

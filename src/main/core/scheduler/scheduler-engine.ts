@@ -1,10 +1,11 @@
-import type { ScheduleTick, TickOutcome } from '../../../shared/contract';
+import type { Misfire, ScheduleTick } from '../../../shared/contract';
 import { localIso } from '../../../shared/format-time';
 import { AppError } from '../../../shared/result';
 import type { Announce, Store } from '../db/store';
 import type { Logger } from '../logger';
 import type { Emit } from '../ports';
-import { misfireOf, timingOf, toTick, type ScheduleRow, type ScheduleStatements } from './schedule-rows';
+import { misfireOf, timingOf, type ScheduleRow, type ScheduleStatements } from './schedule-rows';
+import { createTickLedger } from './tick-ledger';
 import { compileTiming, type CompiledTiming } from './timing';
 
 export interface EngineDeps {
@@ -25,8 +26,17 @@ export interface EngineDeps {
 
 /** Backlog ticks listed one by one per evaluation; older ones are summarised in one `missed` row. */
 const MAX_LISTED_BACKLOG = 1_000;
+/** Ticks carried by one schedules:tick event (the rest are counted). */
+const TICKS_PER_EVENT = 100;
 /** Enumeration stops here; a summary then says "at least". */
 const MAX_COUNTED_BACKLOG = 200_000;
+
+interface Parsed {
+  updatedAtMs: number;
+  timing: CompiledTiming;
+  misfire: Misfire;
+  zone: string;
+}
 
 interface Due {
   tick: number;
@@ -41,17 +51,25 @@ export function createSchedulerEngine(deps: EngineDeps) {
   const { store, statements: sql, logger } = deps;
   const random = deps.random ?? Math.random;
   const threshold = deps.misfireThresholdMs ?? 60_000;
-  const compiled = new Map<string, CompiledTiming>();
+  const parsed = new Map<number, Parsed>();
+  const ledger = createTickLedger(deps);
+  const { record, fire, previousRunActive, inSavepoint } = ledger;
 
-  function timingFor(row: ScheduleRow): CompiledTiming {
-    const key = `${row.id}:${row.updated_at_ms}`;
-    let timing = compiled.get(key);
-    if (!timing) {
-      timing = compileTiming(timingOf(row), row.created_at_ms);
-      compiled.set(key, timing);
-    }
-    return timing;
+  /** Timing, misfire policy and zone of a row, parsed once per edit of the schedule. */
+  function parsedFor(row: ScheduleRow): Parsed {
+    const cached = parsed.get(row.id);
+    if (cached && cached.updatedAtMs === row.updated_at_ms) return cached;
+    const timing = timingOf(row);
+    const fresh: Parsed = {
+      updatedAtMs: row.updated_at_ms,
+      timing: compileTiming(timing, row.created_at_ms),
+      misfire: misfireOf(row),
+      zone: timing.timeZone,
+    };
+    parsed.set(row.id, fresh);
+    return fresh;
   }
+  const timingFor = (row: ScheduleRow): CompiledTiming => parsedFor(row).timing;
 
   const jitter = (row: ScheduleRow) => (row.jitter_ms > 0 ? Math.floor(random() * row.jitter_ms) : 0);
 
@@ -59,96 +77,6 @@ export function createSchedulerEngine(deps: EngineDeps) {
   function nextDue(row: ScheduleRow, afterMs: number): Due | null {
     const tick = timingFor(row).nextAfter(afterMs);
     return tick === null ? null : { tick, fire: tick + jitter(row) };
-  }
-
-  function previousRunActive(scheduleId: number): boolean {
-    const ids = sql.recentFiredExecutions.all(scheduleId).flatMap((json) => JSON.parse(json) as number[]);
-    return ids.length > 0 && deps.isRunActive(ids);
-  }
-
-  /** Records a tick with no run (missed, coalesced, skipped…). */
-  function record(
-    out: ScheduleTick[],
-    row: ScheduleRow,
-    tick: number,
-    outcome: TickOutcome,
-    reason: string,
-    now: number,
-    covers = 1,
-  ): number | null {
-    const info = sql.insertTick.run({
-      schedule_id: row.id,
-      tick_ms: tick,
-      trigger: 'schedule',
-      outcome,
-      reason,
-      fired_at_ms: null,
-      covers,
-      recorded_at_ms: now,
-    });
-    if (info.changes === 0) return null; // already in the ledger: this tick was handled before a restart
-    const id = Number(info.lastInsertRowid);
-    const saved = sql.tickById.get(id);
-    if (saved) out.push(toTick(saved));
-    return id;
-  }
-
-  /**
-   * Emits the schedule's event for one tick and records it as fired. The ledger row is inserted
-   * first: if it already exists the tick was enqueued before and nothing is emitted again.
-   */
-  function fire(
-    out: ScheduleTick[],
-    row: ScheduleRow,
-    tick: number,
-    trigger: 'schedule' | 'manual',
-    reason: string,
-    now: number,
-    actor: string,
-  ): ScheduleTick | null {
-    const info = sql.insertTick.run({
-      schedule_id: row.id,
-      tick_ms: tick,
-      trigger,
-      outcome: 'fired',
-      reason,
-      fired_at_ms: now,
-      covers: 1,
-      recorded_at_ms: now,
-    });
-    if (info.changes === 0) return null;
-    const id = Number(info.lastInsertRowid);
-    const key = trigger === 'schedule' ? `schedule:${row.id}:${tick}` : `schedule:${row.id}:manual:${tick}`;
-    let settled: { outcome: TickOutcome; reason: string; ids: number[] };
-    try {
-      // A savepoint: a refused emit leaves none of its own writes behind, but the ledger row stays.
-      const result = store.db.transaction(() =>
-        deps.emit({
-          event: row.event,
-          payload: JSON.parse(row.payload_json) as unknown,
-          idempotencyKey: key,
-          source: 'schedule',
-          actor,
-        }),
-      )();
-      settled = { outcome: 'fired', reason, ids: result.executionIds };
-    } catch (error) {
-      if (!(error instanceof AppError) || trigger === 'manual') throw error;
-      settled = { outcome: 'failed', reason: `The event could not be enqueued: ${error.message}`, ids: [] };
-      logger.warn('A scheduled tick could not be enqueued', { scheduleId: row.id, tick, code: error.code });
-    }
-    sql.settleTick.run({
-      id,
-      outcome: settled.outcome,
-      reason: settled.reason,
-      fired_at_ms: settled.outcome === 'fired' ? now : null,
-      execution_ids_json: JSON.stringify(settled.ids),
-    });
-    const saved = sql.tickById.get(id);
-    if (!saved) return null;
-    const tickOut = toTick(saved);
-    out.push(tickOut);
-    return tickOut;
   }
 
   /** Fires one on-time tick unless the overlap policy holds it back. Returns the buffered tick, if any. */
@@ -193,12 +121,14 @@ export function createSchedulerEngine(deps: EngineDeps) {
     while (next !== null && next.fire <= now) {
       due.push(next);
       if (due.length > MAX_LISTED_BACKLOG) {
-        const dropped = due.shift() as Due;
-        overflow = {
-          count: overflow.count + 1,
-          first: overflow.count ? overflow.first : dropped.tick,
-          last: dropped.tick,
-        };
+        const dropped = due.shift();
+        if (dropped) {
+          overflow = {
+            count: overflow.count + 1,
+            first: overflow.count ? overflow.first : dropped.tick,
+            last: dropped.tick,
+          };
+        }
       }
       if (++counted >= MAX_COUNTED_BACKLOG) {
         // Too many to even count (a seconds cron after weeks away): summarise and resume from now.
@@ -217,8 +147,7 @@ export function createSchedulerEngine(deps: EngineDeps) {
 
   /** Applies the misfire policy to late ticks (all within the catch-up window), oldest first. */
   function catchUp(out: ScheduleTick[], row: ScheduleRow, late: Due[], now: number, buffered: number | null) {
-    const misfire = misfireOf(row);
-    const zone = timingOf(row).timeZone;
+    const { misfire, zone } = parsedFor(row);
     const fireCount = misfire.policy === 'skip' ? 0 : misfire.policy === 'run_once' ? 1 : misfire.maxRuns;
     const firstFired = Math.max(0, late.length - fireCount);
     const newest = late.at(-1);
@@ -262,10 +191,11 @@ export function createSchedulerEngine(deps: EngineDeps) {
 
   function evaluate(out: ScheduleTick[], row: ScheduleRow, now: number): void {
     const { due, overflow, next, capped } = collectDue(row, now);
-    const windowMs = misfireOf(row).windowMs;
+    const { misfire, zone } = parsedFor(row);
+    const windowMs = misfire.windowMs;
     let buffered = row.buffered_tick_ms;
     if (overflow.count > 0) {
-      const what = `${capped ? 'At least ' : ''}${overflow.count} ticks up to ${localIso(overflow.last, timingOf(row).timeZone).replace('T', ' ')}`;
+      const what = `${capped ? 'At least ' : ''}${overflow.count} ticks up to ${localIso(overflow.last, zone).replace('T', ' ')}`;
       record(
         out,
         row,
@@ -308,15 +238,11 @@ export function createSchedulerEngine(deps: EngineDeps) {
   function releaseBuffered(out: ScheduleTick[], row: ScheduleRow, now: number): void {
     const tick = row.buffered_tick_ms;
     if (tick === null || previousRunActive(row.id)) return;
-    const ledger = store.db
-      .prepare<[number, number], { id: number }>(
-        `SELECT id FROM schedule_ticks WHERE schedule_id = ? AND tick_ms = ? AND trigger = 'schedule' AND outcome = 'buffered'`,
-      )
-      .get(row.id, tick);
-    store.db.prepare('UPDATE schedules SET buffered_tick_ms = NULL WHERE id = ?').run(row.id);
-    if (!ledger) return;
+    const waiting = sql.bufferedTick.get(row.id, tick);
+    sql.clearBuffered.run(row.id);
+    if (!waiting) return;
     // The buffered row becomes the fired row: delete it so `fire` records it afresh with its runs.
-    store.db.prepare('DELETE FROM schedule_ticks WHERE id = ?').run(ledger.id);
+    sql.deleteTick.run(waiting.id);
     fire(
       out,
       row,
@@ -332,7 +258,7 @@ export function createSchedulerEngine(deps: EngineDeps) {
   function isolated(out: ScheduleTick[], row: ScheduleRow, work: (sink: ScheduleTick[]) => void): void {
     const mine: ScheduleTick[] = [];
     try {
-      store.db.transaction(() => work(mine))();
+      inSavepoint(() => work(mine));
       out.push(...mine);
     } catch (error) {
       logger.error('Evaluating a schedule failed; it will be tried again', { scheduleId: row.id, error });
@@ -341,15 +267,24 @@ export function createSchedulerEngine(deps: EngineDeps) {
 
   /**
    * Evaluates every tick due by `now` (epoch ms): fires, skips, buffers or records it missed or
-   * coalesced, and moves each schedule's next tick. Returns the ledger rows written.
+   * coalesced, and moves each schedule's next tick. Returns the ledger rows written. `limit`
+   * bounds the schedules evaluated in this one transaction, so a minute boundary where
+   * thousands come due does not hold the event loop; the caller runs again for the rest.
    */
-  function runDue(now: number): ScheduleTick[] {
+  function runDue(now: number, limit = Number.MAX_SAFE_INTEGER): ScheduleTick[] {
+    return runDueBatch(now, limit).ticks;
+  }
+
+  /** runDue, also saying whether the batch was full (more schedules may be due). */
+  function runDueBatch(now: number, limit: number): { ticks: ScheduleTick[]; full: boolean } {
     return store.write((announce: Announce) => {
       const out: ScheduleTick[] = [];
       for (const row of sql.buffered.all()) isolated(out, row, (sink) => releaseBuffered(sink, row, now));
-      for (const row of sql.due.all(now)) isolated(out, row, (sink) => evaluate(sink, row, now));
-      if (out.length) announce('schedules:tick', { ticks: out });
-      return out;
+      const due = sql.due.all(now, limit);
+      for (const row of due) isolated(out, row, (sink) => evaluate(sink, row, now));
+      // Windows only need to know that ledgers moved; a sample keeps the event small at scale.
+      if (out.length) announce('schedules:tick', { ticks: out.slice(0, TICKS_PER_EVENT), count: out.length });
+      return { ticks: out, full: due.length >= limit };
     });
   }
 
@@ -363,10 +298,11 @@ export function createSchedulerEngine(deps: EngineDeps) {
 
   return {
     runDue,
+    runDueBatch,
     runNow,
     nextDue,
     timingFor,
-    forget: (id: number) => compiled.forEach((_, k) => k.startsWith(`${id}:`) && compiled.delete(k)),
+    forget: (id: number) => parsed.delete(id),
   };
 }
 

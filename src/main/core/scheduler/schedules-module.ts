@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import type { Emit } from '../ports';
+import { createLedgerPruner, DEFAULT_RETENTION, type LedgerRetention } from './ledger-retention';
 import { createRunActivity } from './run-activity';
 import { scheduleStatements } from './schedule-rows';
 import { createSchedulerEngine, type SchedulerEngine } from './scheduler-engine';
@@ -18,6 +19,10 @@ export interface SchedulesModuleOptions {
   maxSleepMs?: number;
   /** Start the evaluation timer in start() (default true); tests call engine.runDue themselves. */
   timer?: boolean;
+  /** Schedules evaluated per transaction (default 200); more due ones follow on the next turn. */
+  batchSize?: number;
+  /** How much ledger to keep (read at each hourly prune); default 30 days and 10,000 per schedule. */
+  retention?: () => LedgerRetention;
 }
 
 /**
@@ -28,7 +33,11 @@ export function createSchedulesModule(
   ctx: CoreContext,
   audit: AuditLog,
   options: SchedulesModuleOptions,
-): FeatureModule<'schedules'> & { service: SchedulesService; engine: SchedulerEngine } {
+): FeatureModule<'schedules'> & {
+  service: SchedulesService;
+  engine: SchedulerEngine;
+  prune: ReturnType<typeof createLedgerPruner>;
+} {
   const statements = scheduleStatements(ctx.store);
   const engine = createSchedulerEngine({
     store: ctx.store,
@@ -47,19 +56,36 @@ export function createSchedulesModule(
     operator: ctx.operator,
   });
   const maxSleep = options.maxSleepMs ?? 1000;
+  const batch = options.batchSize ?? 200;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const prune = createLedgerPruner(ctx.store);
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
+
+  function pruneHourly(now: number): void {
+    if (now - lastPruneMs < 3_600_000) return;
+    lastPruneMs = now;
+    try {
+      const deleted = prune(now, options.retention?.() ?? DEFAULT_RETENTION);
+      if (deleted) ctx.logger.info('Pruned old schedule ticks', { deleted });
+    } catch (error) {
+      ctx.logger.error('Pruning the schedule ledger failed; will retry in an hour', { error });
+    }
+  }
 
   function loop(): void {
     if (stopped) return;
     const now = ctx.clock.now();
+    let full = false;
     try {
-      engine.runDue(now);
+      full = engine.runDueBatch(now, batch).full;
     } catch (error) {
       ctx.logger.error('The scheduler could not evaluate due ticks; retrying', { error });
     }
+    if (!full) pruneHourly(now);
     const earliest = statements.earliestFire.get() ?? Number.POSITIVE_INFINITY;
-    const sleep = Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
+    // A full batch: continue on the next turn of the event loop, letting calls in between.
+    const sleep = full ? 0 : Math.max(10, Math.min(maxSleep, earliest - ctx.clock.now()));
     timer = setTimeout(loop, sleep);
     timer.unref();
   }
@@ -67,6 +93,7 @@ export function createSchedulesModule(
   return {
     service,
     engine,
+    prune,
     handlers: {
       'schedules:list': () => service.list(),
       'schedules:get': ({ id }) => service.get(id),

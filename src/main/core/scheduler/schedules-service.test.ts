@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduleDraftInput } from '../../../shared/contract';
 import { testCore } from '../test-support';
 import { tempDir } from '../test-support';
@@ -55,6 +55,10 @@ describe('schedules contract (through the core)', () => {
     [
       { kind: 'once', at: '2027-02-29T09:00', timeZone: 'UTC' },
       /^draft\.timing\.at: "2027-02-29T09:00" is not a date-time that exists/,
+    ],
+    [
+      { kind: 'once', at: '2020-01-01T09:00', timeZone: 'UTC' },
+      /^draft\.timing\.at: 2020-01-01T09:00 in UTC is already past/,
     ],
   ] as const)('rejects %o with VALIDATION naming the field, creating nothing', async (timing, message) => {
     const { core } = freshCore();
@@ -200,5 +204,27 @@ describe('schedules service with a working emit', () => {
     s.service.resume([id]);
     expect(s.service.get(id).nextRunMs).toBe(Date.parse('2026-06-01T16:00:00Z'));
     expect(s.ledger(id)).toEqual([]);
+  });
+});
+
+describe('schedules module timer', () => {
+  it('catches up at start and works through more due schedules than one batch, turn by turn', async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(Date.parse('2026-06-01T10:00:30Z'));
+    const first = openScheduler(dir.path, clock);
+    for (let i = 0; i < 5; i++)
+      first.create({ ...draft(), name: `s${i}`, timing: { kind: 'cron', expression: '0 * * * *', timeZone: 'UTC' } });
+    first.close();
+    clock.advance(3_600_000);
+    const s = openScheduler(dir.path, clock, { timer: true, batchSize: 2 });
+    cleanups.push(() => {
+      s.close();
+      dir.remove();
+    });
+    s.module.start?.();
+    // The first batch runs inside start(); the rest follow on later turns of the event loop.
+    expect(s.emit.requests.length).toBe(2);
+    await vi.waitFor(() => expect(s.emit.requests.length).toBe(5));
+    void s.module.stop?.();
   });
 });

@@ -50,7 +50,16 @@ export function createSchedulesService(deps: ServiceDeps) {
 
   /** Validates cron and zone (VALIDATION naming `draft.timing.…`) before anything is written. */
   function columns(draft: ScheduleDraft, at: number) {
-    compileTiming(draft.timing, at, 'draft.timing');
+    const timing = compileTiming(draft.timing, at, 'draft.timing');
+    if (draft.timing.kind === 'once' && timing.nextAfter(at) === null) {
+      throw new AppError(
+        'VALIDATION',
+        `draft.timing.at: ${draft.timing.at} in ${draft.timing.timeZone} is already past; pick a later time.`,
+        {
+          details: [{ path: ['draft', 'timing', 'at'], message: 'in the past' }],
+        },
+      );
+    }
     return {
       name: draft.name,
       event: draft.event,
@@ -171,7 +180,7 @@ export function createSchedulesService(deps: ServiceDeps) {
         targetId: String(id),
         details: { executionIds: tick.executionIds },
       });
-      announce('schedules:tick', { ticks: [tick] });
+      announce('schedules:tick', { ticks: [tick], count: 1 });
       return tick;
     });
   }

@@ -9,6 +9,7 @@ import { TimeInZones } from './TimeInZones';
 import './schedules.css';
 
 type Pending = { action: 'pause' | 'resume'; ids: number[] };
+const PAGE_SIZE = 200;
 
 function describeTiming(s: Schedule): string {
   const t = s.timing;
@@ -26,9 +27,18 @@ export function SchedulesPage() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState('');
   const [removing, setRemoving] = useState<Schedule | null>(null);
+  const [filter, setFilter] = useState('');
+  // Thousands of rows are slow to render and no one reads them all: show a page, filter for more.
+  const [visible, setVisible] = useState(PAGE_SIZE);
   useEffect(() => start(), [start]);
 
   if (schedules === null) return <p className="muted">Loading…</p>;
+  const needle = filter.trim().toLowerCase();
+  const shown = needle
+    ? schedules.filter((s) => `${s.name} ${s.event} ${s.status}`.toLowerCase().includes(needle))
+    : schedules;
+  const allShownSelected = shown.length > 0 && shown.every((s) => selected.has(s.id));
+  const toggleAll = () => setSelected(allShownSelected ? new Set() : new Set(shown.map((s) => s.id)));
   const ledgerOf = schedules.find((s) => s.id === ledgerId) ?? null;
   const toggle = (id: number) =>
     setSelected((prev) => {
@@ -123,6 +133,13 @@ export function SchedulesPage() {
       ) : (
         <>
           <div className="bulk" aria-label="Bulk actions">
+            <input
+              type="search"
+              placeholder="Filter by name, event or status"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+              data-testid="schedule-filter"
+            />
             <span className="muted">{selected.size} selected</span>
             <button
               type="button"
@@ -144,7 +161,14 @@ export function SchedulesPage() {
           <table className="schedules-table" data-testid="schedules-table">
             <thead>
               <tr>
-                <th aria-label="Select" />
+                <th>
+                  <input
+                    type="checkbox"
+                    checked={allShownSelected}
+                    onChange={toggleAll}
+                    aria-label="Select all matching the filter"
+                  />
+                </th>
                 <th>Name</th>
                 <th>Event</th>
                 <th>When</th>
@@ -155,7 +179,14 @@ export function SchedulesPage() {
               </tr>
             </thead>
             <tbody>
-              {schedules.map((s) => (
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={8} className="muted">
+                    No schedule matches “{filter}”.
+                  </td>
+                </tr>
+              )}
+              {shown.slice(0, visible).map((s) => (
                 <tr key={s.id} data-testid="schedule-row" data-status={s.status}>
                   <td>
                     <input
@@ -216,6 +247,14 @@ export function SchedulesPage() {
               ))}
             </tbody>
           </table>
+          {shown.length > visible && (
+            <p className="muted">
+              Showing {visible} of {shown.length}.{' '}
+              <button type="button" onClick={() => setVisible((v) => v + PAGE_SIZE)} data-testid="schedule-more">
+                Show {Math.min(PAGE_SIZE, shown.length - visible)} more
+              </button>
+            </p>
+          )}
         </>
       )}
 

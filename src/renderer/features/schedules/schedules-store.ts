@@ -17,10 +17,31 @@ export const useSchedules = create<SchedulesState>((set, get) => ({
 
   start() {
     void get().reload();
+    // Ticks can arrive every second: reload at most once per second, never two at a time.
+    let inFlight = false;
+    let again = false;
+    const refresh = () => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      void get()
+        .reload()
+        .catch(() => undefined)
+        .then(() => new Promise((resolve) => setTimeout(resolve, 1000)))
+        .finally(() => {
+          inFlight = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        });
+    };
     const offChanged = api.on('schedules:changed', () => void get().reload());
     const offTick = api.on('schedules:tick', () => {
       set((s) => ({ tickVersion: s.tickVersion + 1 }));
-      void get().reload();
+      refresh();
     });
     return () => {
       offChanged();
