@@ -6,6 +6,8 @@ import { StartupError, type Migration } from './db/migrate';
 import { openStore, type Store } from './db/store';
 import { EventBus, type AnyEventListener } from './events';
 import { createAuditModule } from './audit/audit-module';
+import { createApprovalsModule } from './approvals/approvals-module';
+import { executionsTablePorts } from './approvals/default-ports';
 import type { CoreContext } from './context';
 import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
@@ -92,13 +94,16 @@ export function createCore(options: CoreOptions): Core {
     const settings = createSettingsModule(ctx, audit.log);
     // Instances arrive with the n8n module; until then no instance resolves.
     const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl: () => null });
+    // The queue, the n8n client and the sync replace these stand-in ports when they arrive.
+    const approvals = createApprovalsModule(ctx, audit.log, executionsTablePorts(store, now));
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
       ...mappings.handlers,
+      ...approvals.handlers,
     };
-    return { modules: [audit, settings, mappings], handlers };
+    return { modules: [audit, settings, mappings, approvals], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

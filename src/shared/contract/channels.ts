@@ -21,6 +21,25 @@ export const CALL_CHANNELS = [
   'mappings:preview',
   'mappings:export',
   'mappings:import',
+  // approvals
+  'approvals:list',
+  'approvals:count',
+  'approvals:get',
+  'approvals:decide',
+  'approvals:decideMany',
+  'approvals:claim',
+  'approvals:comment',
+  'approvals:expiredNotice',
+  'approvals:acknowledgeExpired',
+  'approvals:retryResumes',
+  'approvals:listRules',
+  'approvals:saveRule',
+  'approvals:removeRule',
+  'approvals:dryRunRule',
+  'approvals:runRules',
+  'approvals:listViews',
+  'approvals:saveView',
+  'approvals:removeView',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -30,6 +49,11 @@ export const EVENT_CHANNELS = [
   'audit:appended',
   // mappings
   'mappings:changed',
+  // approvals
+  'approvals:changed',
+  'approvals:arrived',
+  'approvals:expired',
+  'approvals:configChanged',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

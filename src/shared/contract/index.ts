@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
+import { approvalsCalls, approvalsEvents } from './approvals';
 import { auditCalls, auditEvents } from './audit';
 import { mappingsCalls, mappingsEvents } from './mappings';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 
 export * from './app';
+export * from './approvals';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
@@ -22,6 +24,7 @@ export const calls = {
   ...settingsCalls,
   ...auditCalls,
   ...mappingsCalls,
+  ...approvalsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -30,6 +33,7 @@ export const events = {
   ...settingsEvents,
   ...auditEvents,
   ...mappingsEvents,
+  ...approvalsEvents,
 };
 
 export const areas = {
@@ -37,6 +41,7 @@ export const areas = {
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
   mappings: { calls: mappingsCalls, events: mappingsEvents },
+  approvals: { calls: approvalsCalls, events: approvalsEvents },
 } as const;
 
 export type Calls = typeof calls;
