@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
+import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 
@@ -9,5 +10,6 @@ import { SettingsPage } from './features/settings/SettingsPage';
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
+  approvals: ApprovalsPage,
   settings: SettingsPage,
 };

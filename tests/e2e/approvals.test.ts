@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/main/core/audit/audit-log';
+import { createApprovalsModule } from '../../src/main/core/approvals/approvals-module';
+import { executionsTablePorts } from '../../src/main/core/approvals/default-ports';
+import { migrations } from '../../src/main/core/db/migrations';
+import { openStore } from '../../src/main/core/db/store';
+import { EventBus } from '../../src/main/core/events';
+import { silentLogger } from '../../src/main/core/logger';
+import { launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
+
+/** Seeds gates into a fresh data dir the way the dispatch pipeline creates them. */
+function seed(dataDir: string): void {
+  const store = openStore({ dataDir, bus: new EventBus(), migrations, now: () => Date.now() });
+  const audit = createAuditLog(store, () => Date.now());
+  const ctx = { store, clock: { now: () => Date.now() }, logger: silentLogger, dataDir, operator: () => 'seed' };
+  const approvals = createApprovalsModule(
+    ctx,
+    audit,
+    executionsTablePorts(store, () => Date.now()),
+  );
+  const gate = (summary: string, priority: number, expiresAtMs: number | null = null) =>
+    store.write((announce) => {
+      const executionId = Number(
+        store.db
+          .prepare(
+            `INSERT INTO executions (source, instance_id, workflow_id, mapping_id, status, payload_json, created_at_ms, updated_at_ms)
+             VALUES ('local', 'dev', 'wf1', 'm1', 'awaiting_approval', '{}', ?, ?)`,
+          )
+          .run(Date.now(), Date.now()).lastInsertRowid,
+      );
+      approvals.service.createGate(
+        {
+          executionId,
+          mappingId: 'm1',
+          instanceId: 'dev',
+          workflowId: 'wf1',
+          event: 'order.created',
+          payload: { amount: priority * 100, customer: summary },
+          priority,
+          expiresAtMs,
+          expiryAction: expiresAtMs === null ? null : 'reject',
+          summary,
+        },
+        announce,
+      );
+    });
+  gate('Refund order A', 1);
+  gate('Ship order B', 3);
+  gate('Ship order C', 5);
+  gate('Ship order D', 5);
+  gate('Ship order E', 6);
+  // Expires while "the app is closed": the console applies it at start.
+  gate('Stale order F', 5, Date.now() - 60_000);
+  store.close();
+}
+
+describe('approval inbox in Chromium', () => {
+  let browser: Browser;
+  let app: ConsoleProcess;
+  let dataDir: string;
+  let page: Page;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'flightdeck-e2e-approvals-'));
+    seed(dataDir);
+    [browser, app] = await Promise.all([launchChromium(), startConsole({ dataDir })]);
+    page = await openConsole(browser, app.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const badge = () => page.getByTestId('approvals-badge').textContent();
+  const focusedSummary = () =>
+    page.locator('[data-testid="approval-row"][data-focused="true"] td:nth-child(3)').textContent();
+
+  it('shows the badge, the expiry that happened at start, and moves with j/k', async () => {
+    await expect.poll(badge).toBe('5');
+    await page.getByTestId('nav-approvals').click();
+    await expect
+      .poll(() => page.getByTestId('expired-notice').textContent())
+      .toMatch(/1 approval expired.*Stale order F — rejected/);
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(5);
+    expect(await focusedSummary()).toMatch(/Refund order A/);
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order B/);
+    await page.keyboard.press('k');
+    await expect.poll(focusedSummary).toMatch(/Refund order A/);
+    await page.keyboard.press('j');
+    await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order B/);
+  });
+
+  it('approves with a, rejects with r and a required comment; the badge follows', async () => {
+    await page.keyboard.press('a');
+    await expect.poll(badge).toBe('4');
+    await expect.poll(focusedSummary).toMatch(/Ship order C/);
+
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('decision-title').textContent()).toBe('Reject 1 approval?');
+    expect(await page.getByTestId('decision-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('decision-comment').fill('Customer cancelled');
+    await page.getByTestId('decision-confirm').click();
+    await expect.poll(badge).toBe('3');
+    await expect.poll(focusedSummary).toMatch(/Ship order D/);
+  });
+
+  it('bulk-rejects the selection (x) after a confirmation stating the count', async () => {
+    await page.keyboard.press('x');
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('2 selected');
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('decision-title').textContent()).toBe('Reject 2 approvals?');
+    await page.getByTestId('decision-comment').fill('Duplicate orders');
+    await page.getByTestId('decision-confirm').click();
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toMatch(/Rejected 2\./);
+    await expect.poll(badge).toBe('1');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
+  });
+
+  it('shows decisions in the audit log, whose chain verifies', async () => {
+    await page.getByTestId('tab-audit').click();
+    await expect
+      .poll(() => page.getByTestId('audit-table').textContent())
+      .toMatch(/approval\.reject.*Duplicate orders/s);
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .toMatch(/All \d+ audit entries are intact/);
+  });
+});
