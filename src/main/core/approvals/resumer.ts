@@ -63,21 +63,48 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
     } catch (error) {
       outcome = { state: 'retry', status: null, error: `Could not reach n8n: ${(error as Error).message}` };
     }
-    if (stopped) return; // the store may be closing; the row stays 'resuming' and is retried at start
-    const now = ctx.clock.now();
-    const delay = Math.min(RESUME_RETRY_BASE_MS * 2 ** row.resume_attempts, RESUME_RETRY_MAX_MS);
-    ctx.store.write((announce) => {
-      finish.run({
-        id: row.id,
-        state: outcome.state === 'retry' ? 'resuming' : outcome.state,
-        status: outcome.status,
-        error: outcome.error,
-        next: outcome.state === 'retry' ? now + delay : null,
-        now,
-      });
-      announce('approvals:changed', { ids: [row.id] });
-    });
     if (outcome.state !== 'resumed') ctx.logger.warn('Resume not delivered', { approvalId: row.id, ...outcome });
+    await record(row, outcome);
+  }
+
+  /**
+   * Answers arriving together are committed in one transaction (one fsync for many resumes
+   * under load, an immediate write when idle). Until then the row stays 'resuming': a crash
+   * means one more POST, which n8n answers with 409.
+   */
+  let answers: { row: ApprovalRow; outcome: Outcome }[] = [];
+  let flushing: Promise<void> | null = null;
+  function record(row: ApprovalRow, outcome: Outcome): Promise<void> {
+    answers.push({ row, outcome });
+    flushing ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const batch = answers;
+        answers = [];
+        flushing = null;
+        // After stop the store may be closing; the rows stay 'resuming' and are retried at start.
+        if (!stopped) commit(batch);
+        resolve();
+      }),
+    );
+    return flushing;
+  }
+
+  function commit(batch: { row: ApprovalRow; outcome: Outcome }[]): void {
+    const now = ctx.clock.now();
+    ctx.store.write((announce) => {
+      for (const { row, outcome } of batch) {
+        const delay = Math.min(RESUME_RETRY_BASE_MS * 2 ** row.resume_attempts, RESUME_RETRY_MAX_MS);
+        finish.run({
+          id: row.id,
+          state: outcome.state === 'retry' ? 'resuming' : outcome.state,
+          status: outcome.status,
+          error: outcome.error,
+          next: outcome.state === 'retry' ? now + delay : null,
+          now,
+        });
+      }
+      announce('approvals:changed', { ids: batch.map((b) => b.row.id) });
+    });
   }
 
   /** Sends every owed resume that is due; resolves with how many were attempted. */
