@@ -5,21 +5,13 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
 import { describeIssues } from '../invoke';
-import { approvalRows, toApproval, type ApprovalRow, type NewApproval } from './approval-rows';
-import type { ApprovalPorts, GateRequest, ResumeBody } from './ports';
+import { approvalRows, toApproval, type ApprovalRow } from './approval-rows';
+import type { ApprovalPorts, GateRequest } from './ports';
 import type { Resumer } from './resumer';
 import type { RuleBook } from './rule-book';
 import { waitRegistrationSchema } from './wait-registration';
-
-/** Who decided and why; `rule:<id>` and `system` (expiry) are automatic. */
-interface DecisionBy {
-  decision: Decision;
-  decidedBy: string;
-  comment: string | null;
-  status: 'approved' | 'rejected' | 'expired';
-  ruleId?: string;
-  explanation?: string;
-}
+import { createAutomaticDecisions } from './automatic-decisions';
+import { createDecider } from './decider';
 
 type ItemResult = { id: number; ok: boolean; error?: { code: string; message: string } };
 
@@ -34,110 +26,9 @@ export function createApprovalService(
   const rows = approvalRows(db);
   const now = () => ctx.clock.now();
 
-  /**
-   * Runs one item's writes in a savepoint inside the caller's transaction: a failure rolls back
-   * that item only, and the events it announced are dropped with it. Returns the failure.
-   */
-  function inSavepoint(announce: Announce, fn: (announce: Announce) => void): AppError | null {
-    const pending: [string, unknown][] = [];
-    const itemAnnounce: Announce = (event, payload) => void pending.push([event, payload]);
-    try {
-      db.transaction(() => fn(itemAnnounce))();
-    } catch (error) {
-      if (error instanceof AppError) return error;
-      ctx.logger.error('An approval write failed', { error });
-      return new AppError('INTERNAL', `Something went wrong: ${(error as Error).message}. Details are in the log.`);
-    }
-    for (const [event, payload] of pending) announce(event as never, payload as never);
-    return null;
-  }
-
-  /** The one place an item is decided (person, rule, expiry); must run inside store.write. */
-  function applyDecision(announce: Announce, row: ApprovalRow, by: DecisionBy): void {
-    const t = now();
-    const resumeBody: ResumeBody | null =
-      row.kind === 'wait'
-        ? {
-            approved: by.decision === 'approve',
-            comment: by.comment ?? by.explanation ?? null,
-            decidedBy: by.decidedBy,
-          }
-        : null;
-    const changed = rows.decide({
-      id: row.id,
-      status: by.status,
-      decision: by.decision,
-      decidedBy: by.decidedBy,
-      comment: by.comment,
-      ruleId: by.ruleId ?? null,
-      explanation: by.explanation ?? null,
-      resumeBody: resumeBody ? JSON.stringify(resumeBody) : null,
-      now: t,
-    });
-    if (!changed) throw new AppError('CONFLICT', `Approval ${row.id} was already decided; refresh the inbox.`);
-    if (row.kind === 'gate' && row.execution_id !== null) {
-      if (by.decision === 'approve') ports.releaseGate(row.execution_id, by.decidedBy);
-      else ports.rejectGate(row.execution_id, by.comment ?? by.explanation ?? 'Rejected');
-    }
-    if (by.comment) {
-      db.prepare('INSERT INTO approval_comments (approval_id, at_ms, author, body) VALUES (?, ?, ?, ?)').run(
-        row.id,
-        t,
-        by.decidedBy,
-        by.comment,
-      );
-    }
-    audit.record(announce, {
-      actor: by.decidedBy,
-      action: by.status === 'expired' ? 'approval.expire' : `approval.${by.decision}`,
-      targetType: 'approval',
-      targetId: String(row.id),
-      reason: by.comment ?? by.explanation ?? null,
-      details: {
-        kind: row.kind,
-        decision: by.decision,
-        ruleId: by.ruleId ?? null,
-        summary: row.summary,
-        executionId: row.execution_id,
-        remoteExecutionId: row.remote_execution_id,
-        instanceId: row.instance_id,
-      },
-    });
-    announce('approvals:changed', { ids: [row.id] });
-  }
-
-  /** Inserts an item, lets the rules decide it, announces it; inside the caller's transaction. */
-  function insertAndAutoDecide(announce: Announce, item: NewApproval, actor: string): Approval {
-    const id = rows.insert(item, now());
-    audit.record(announce, {
-      actor,
-      action: 'approval.create',
-      targetType: 'approval',
-      targetId: String(id),
-      details: {
-        kind: item.kind,
-        summary: item.summary,
-        executionId: item.executionId,
-        remoteExecutionId: item.remoteExecutionId,
-      },
-    });
-    const row = rows.get(id);
-    const auto = rules.firstApproving(row);
-    if (auto) {
-      applyDecision(announce, row, {
-        decision: 'approve',
-        decidedBy: `rule:${auto.ruleId}`,
-        comment: null,
-        status: 'approved',
-        ruleId: auto.ruleId,
-        explanation: auto.explanation,
-      });
-    } else {
-      announce('approvals:changed', { ids: [id] });
-      announce('approvals:arrived', { items: [{ id, summary: item.summary, priority: item.priority }] });
-    }
-    return toApproval(rows.get(id));
-  }
+  const decider = createDecider(ctx, audit, ports, rules, rows);
+  const { applyDecision, inSavepoint, insertAndAutoDecide } = decider;
+  const automatic = createAutomaticDecisions(ctx, decider, rules, ports, resumer);
 
   /**
    * Called by the dispatch pipeline inside its emit transaction, after it inserted the
@@ -264,8 +155,12 @@ export function createApprovalService(
     const status = decision === 'approve' ? 'approved' : 'rejected';
     let waits = 0;
     ctx.store.write((announce) => {
+      // One 'approvals:changed' for the whole batch instead of one per item (windows reload once).
+      const batchAnnounce: Announce = (event, payload) => {
+        if (event !== 'approvals:changed') announce(event, payload);
+      };
       for (const id of [...new Set(ids)]) {
-        const failed = inSavepoint(announce, (a) => {
+        const failed = inSavepoint(batchAnnounce, (a) => {
           const row = checkDecision(id, decision, comment);
           applyDecision(a, row, { decision, decidedBy, comment: comment?.trim() || null, status });
           if (row.kind === 'wait') waits++;
@@ -274,6 +169,8 @@ export function createApprovalService(
           failed ? { id, ok: false, error: { code: failed.code, message: failed.message } } : { id, ok: true },
         );
       }
+      const decidedIds = results.filter((r) => r.ok).map((r) => r.id);
+      if (decidedIds.length) announce('approvals:changed', { ids: decidedIds });
     });
     if (waits) resumer.kick();
     const decided = results.filter((r) => r.ok).length;
@@ -333,98 +230,6 @@ export function createApprovalService(
     });
   }
 
-  /** Takes each due item's expiry action; at start this catches what expired while the app was closed. */
-  function applyDueExpiries(): number[] {
-    const due = db
-      .prepare(
-        "SELECT * FROM approvals WHERE status = 'pending' AND expires_at_ms IS NOT NULL AND expires_at_ms <= ? ORDER BY expires_at_ms, id",
-      )
-      .all(now()) as ApprovalRow[];
-    if (due.length === 0) return [];
-    const expired: number[] = [];
-    ctx.store.write((announce) => {
-      for (const row of due) {
-        const action = row.expiry_action ?? 'reject';
-        const failed = inSavepoint(announce, (a) =>
-          applyDecision(a, row, {
-            decision: action,
-            decidedBy: 'system',
-            comment: null,
-            status: 'expired',
-            explanation: `No decision by ${new Date(row.expires_at_ms ?? 0).toISOString()}: expired and ${action === 'approve' ? 'approved' : 'rejected'} automatically.`,
-          }),
-        );
-        if (failed) ctx.logger.error('Could not apply an expiry; will retry', { id: row.id, error: failed.message });
-        else expired.push(row.id);
-      }
-      announce('approvals:expired', { ids: expired });
-    });
-    if (due.some((r) => r.kind === 'wait')) resumer.kick();
-    return expired;
-  }
-
-  /** Applies the enabled rules to every pending item (after a rule was added or changed). */
-  function runRules(): { approved: number; checked: number } {
-    const pending = db
-      .prepare("SELECT * FROM approvals WHERE status = 'pending' ORDER BY created_at_ms, id")
-      .all() as ApprovalRow[];
-    let approved = 0;
-    ctx.store.write((announce) => {
-      for (const row of pending) {
-        const auto = rules.firstApproving(row);
-        if (!auto) continue;
-        applyDecision(announce, row, {
-          decision: 'approve',
-          decidedBy: `rule:${auto.ruleId}`,
-          comment: null,
-          status: 'approved',
-          ruleId: auto.ruleId,
-          explanation: auto.explanation,
-        });
-        approved++;
-      }
-    });
-    if (approved) resumer.kick();
-    return { approved, checked: pending.length };
-  }
-
-  /** Adds executions Flightdeck dispatched that n8n reports waiting, unless already in the inbox. */
-  async function syncWaiting(): Promise<number> {
-    const waiting = await ports.waitingExecutions();
-    let added = 0;
-    for (const w of waiting) {
-      const known = db
-        .prepare("SELECT 1 FROM approvals WHERE kind = 'wait' AND instance_id = ? AND remote_execution_id = ?")
-        .get(w.instanceId, w.remoteExecutionId);
-      if (known) continue;
-      ctx.store.write((announce) =>
-        insertAndAutoDecide(
-          announce,
-          {
-            kind: 'wait',
-            executionId: w.executionId,
-            remoteExecutionId: w.remoteExecutionId,
-            instanceId: w.instanceId,
-            workflowId: w.workflowId,
-            mappingId: null,
-            event: null,
-            resumeUrl: w.resumeUrl,
-            summary: w.summary,
-            payload: w.payload ?? null,
-            priority: 5,
-            dueAtMs: null,
-            expiresAtMs: null,
-            expiryAction: null,
-          },
-          'sync',
-        ),
-      );
-      added++;
-    }
-    if (added) resumer.kick();
-    return added;
-  }
-
   function count() {
     const row = db
       .prepare(
@@ -462,9 +267,7 @@ export function createApprovalService(
     decideMany,
     claim,
     comment,
-    applyDueExpiries,
-    runRules,
-    syncWaiting,
+    ...automatic,
     count,
     expiredNotice,
     acknowledgeExpired,

@@ -98,7 +98,12 @@ describe('bulk decisions', () => {
     const items = Array.from({ length: 200 }, () => h.gate());
     h.service.decide(items[7]!.id, 'approve'); // already decided
     const ids = [...items.map((i) => i.id), 12345];
+    h.events.splice(0);
     const result = h.service.decideMany(ids, 'reject', 'batch cleanup');
+    // Announced after commit, once for the batch: the refused items are not in it.
+    const changed = h.events.filter(([e]) => e === 'approvals:changed');
+    expect(changed).toHaveLength(1);
+    expect((changed[0]?.[1] as { ids: number[] }).ids).toHaveLength(199);
     expect(result.decided).toBe(199);
     expect(result.refused).toBe(2);
     expect(result.results.filter((r) => !r.ok).map((r) => r.error?.code)).toEqual(['CONFLICT', 'NOT_FOUND']);

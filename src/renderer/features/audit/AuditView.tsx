@@ -21,7 +21,16 @@ export function AuditView() {
   }, [targetType]);
   useEffect(() => {
     void load().catch(() => undefined);
-    return api.on('audit:appended', () => void load().catch(() => undefined));
+    // A bulk decision appends hundreds of entries at once: reload once they have landed.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = api.on('audit:appended', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void load().catch(() => undefined), 100);
+    });
+    return () => {
+      clearTimeout(timer);
+      off();
+    };
   }, [load]);
 
   const older = async () => {
