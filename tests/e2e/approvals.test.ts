@@ -133,4 +133,22 @@ describe('approval inbox in Chromium', () => {
       .poll(() => page.getByTestId('audit-verify-result').textContent())
       .toMatch(/All \d+ audit entries are intact/);
   });
+
+  it('reports tampering when an audit entry is edited behind the console', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dataDir, 'flightdeck.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    const id = db
+      .prepare("SELECT id FROM audit_log WHERE action = 'approval.reject' ORDER BY id LIMIT 1")
+      .pluck()
+      .get() as number;
+    db.prepare("UPDATE audit_log SET reason = 'nothing to see here' WHERE id = ?").run(id);
+    db.close();
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .toBe(
+        `⚠ Tampering detected: Audit entry ${id} does not match the chain: the log was altered at or before this entry.`,
+      );
+  });
 });

@@ -39,6 +39,25 @@ describe('auto-approval rules', () => {
     expect(h.events.filter(([e]) => e === 'approvals:arrived')).toEqual([]);
   });
 
+  it('auto-approves an n8n wait and resumes it with the explanation as the comment', async () => {
+    const h = harness();
+    const saved = await saveRule(h, { scope: { kind: 'wait' } });
+    const { approval } = h.wait('77', { payload: { amount: 10 } });
+    expect(approval).toMatchObject({ status: 'approved', resumeState: 'resuming', ruleId: saved.id });
+    await h.module.resumer.drain();
+    expect(h.n8n.calls).toEqual([
+      {
+        resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/77',
+        body: {
+          approved: true,
+          comment: 'approved by rule small orders: kind wait; amount 10 < 100',
+          decidedBy: `rule:${saved.id}`,
+        },
+      },
+    ]);
+    expect(h.gate().status).toBe('pending'); // out of the rule's scope
+  });
+
   it('leaves items pending when a condition or the history fails', async () => {
     const h = harness();
     h.history(90, 10); // 90%
