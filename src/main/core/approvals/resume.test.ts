@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApprovalsModule } from './approvals-module';
+import { waitingFromExecutionsTable } from './default-ports';
 import type { ResumeBody } from './ports';
 import { classifyResume, RESUME_RETRY_BASE_MS } from './resumer';
 import { approvalsHarness, expectCode, fakeN8n } from './test-fixtures';
@@ -74,6 +75,30 @@ describe('n8n waits: registration', () => {
     expect(expectCode(() => h.service.registerWaiting(input), 'VALIDATION')).toMatch(message);
     expect(h.service.count().pending).toBe(0);
     expect(h.auditActions()).toEqual([]);
+  });
+
+  it('finds dispatched runs the sync marked waiting in the shared executions table', async () => {
+    const h = harness();
+    const insert = h.db.prepare(
+      `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, payload_json, created_at_ms, updated_at_ms)
+       VALUES (?, ?, 'wf1', ?, ?, '{"a":1}', 0, 0)`,
+    );
+    insert.run('local', 'dev', '11', 'waiting');
+    insert.run('local', 'dev', '12', 'succeeded');
+    insert.run('remote', 'dev', '13', 'waiting'); // not dispatched by Flightdeck
+    insert.run('local', 'gone', '14', 'waiting'); // instance no longer known
+    const find = waitingFromExecutionsTable(h.ctx.store, h.ports.findInstance);
+    expect(find()).toEqual([
+      {
+        instanceId: 'dev',
+        remoteExecutionId: '11',
+        workflowId: 'wf1',
+        executionId: 1,
+        resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/11',
+        summary: 'Workflow wf1 is waiting (execution 11)',
+        payload: { a: 1 },
+      },
+    ]);
   });
 
   it('adds executions the sync reports waiting, once', async () => {
