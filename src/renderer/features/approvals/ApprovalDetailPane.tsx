@@ -111,6 +111,22 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
               <span className="invalid">{item.resumeError}</span>
             </>
           )}
+          {item.resumeState === 'resuming' && item.resumeAttempts > 0 && (
+            <>
+              <br />
+              <span className="muted">
+                Not delivered to n8n yet ({item.resumeAttempts} {item.resumeAttempts === 1 ? 'attempt' : 'attempts'});
+                it is retried automatically.
+              </span>{' '}
+              <button
+                type="button"
+                onClick={() => void send('approvals:retryResumes', {}).catch(() => undefined)}
+                data-testid="detail-retry-resume"
+              >
+                Retry now
+              </button>
+            </>
+          )}
         </p>
       )}
       <h3>Payload</h3>

@@ -53,21 +53,27 @@ export function InboxView() {
   useEffect(followInbox, []);
   const focused = items?.[cursor];
 
+  const [busy, setBusy] = useState(false);
   const decide = async (decision: Decision, ids: number[], comment?: string) => {
     const args = comment ? { comment } : {};
-    if (ids.length === 1 && ids[0] !== undefined) {
-      await send('approvals:decide', { id: ids[0], decision, ...args });
-      return;
+    setBusy(true);
+    try {
+      if (ids.length === 1 && ids[0] !== undefined) {
+        await send('approvals:decide', { id: ids[0], decision, ...args });
+        return;
+      }
+      const data = await send('approvals:decideMany', { ids, decision, ...args });
+      setResult({ decision, data });
+      clearSelection();
+    } finally {
+      setBusy(false);
     }
-    const data = await send('approvals:decideMany', { ids, decision, ...args });
-    setResult({ decision, data });
-    clearSelection();
   };
 
   /** Approving one focused item is immediate; rejecting and every bulk decision ask first. */
   const start = (decision: Decision) => {
     const ids = selected.size ? [...selected] : focused && focused.status === 'pending' ? [focused.id] : [];
-    if (!ids.length) return;
+    if (!ids.length || busy) return;
     if (decision === 'approve' && ids.length === 1) void decide('approve', ids).catch(() => undefined);
     else setDialog({ decision, ids });
   };
@@ -126,6 +132,7 @@ export function InboxView() {
       {selected.size > 0 && (
         <div className="bulkbar" data-testid="bulk-bar">
           <strong data-testid="selected-count">{selected.size} selected</strong>
+          {busy && <span role="status">Deciding…</span>}
           <button type="button" className="primary" onClick={() => start('approve')} data-testid="bulk-approve">
             Approve {selected.size}…
           </button>
