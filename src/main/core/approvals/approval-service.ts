@@ -33,9 +33,12 @@ export function createApprovalService(
   /**
    * Called by the dispatch pipeline inside its emit transaction, after it inserted the
    * executions row with status 'awaiting_approval'. Synchronous; a matching rule may approve at
-   * once (then `releaseGate` runs in this same transaction).
+   * once (then `releaseGate` runs in this same transaction). Pass the caller's `announce`; without
+   * it the item is written in a nested store.write, which joins the caller's transaction where
+   * the store supports nested writes.
    */
-  function createGate(request: GateRequest, announce: Announce): Approval {
+  function createGate(request: GateRequest, announce?: Announce): Approval {
+    if (!announce) return ctx.store.write((a) => createGate(request, a));
     return insertAndAutoDecide(
       announce,
       {

@@ -34,6 +34,31 @@ describe('gates', () => {
     expect(h.events.map(([e]) => e)).toContain('approvals:arrived');
   });
 
+  it('createGate also works without the caller passing announce', () => {
+    const h = harness();
+    const executionId = Number(
+      h.db
+        .prepare(
+          "INSERT INTO executions (source, status, created_at_ms, updated_at_ms) VALUES ('local', 'awaiting_approval', 0, 0)",
+        )
+        .run().lastInsertRowid,
+    );
+    const item = h.service.createGate({
+      executionId,
+      mappingId: 'm1',
+      instanceId: 'dev',
+      workflowId: null,
+      event: 'order.created',
+      payload: {},
+      priority: 2,
+      expiresAtMs: null,
+      expiryAction: null,
+      summary: 'no announce',
+    });
+    expect(item).toMatchObject({ status: 'pending', executionId });
+    expect(h.events.map(([e]) => e)).toContain('approvals:arrived');
+  });
+
   it('reject calls rejectGate with the reason', () => {
     const h = harness();
     const item = h.gate();
