@@ -85,7 +85,7 @@ export function InboxView() {
       const actions: Record<string, () => void> = {
         j: () => s.move(1),
         k: () => s.move(-1),
-        x: () => focused && s.toggle(focused.id),
+        x: () => focused?.status === 'pending' && s.toggle(focused.id),
         a: () => start('approve'),
         r: () => start('reject'),
       };
