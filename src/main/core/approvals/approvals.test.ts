@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { approvalDetail } from './approval-detail';
 import { createApprovalsModule } from './approvals-module';
 import { approvalsHarness, expectCode } from './test-fixtures';
 
@@ -222,5 +223,27 @@ describe('claim and comments', () => {
     expect(h.service.list({ status: 'open', maxPriority: 2 }, 10).total).toBe(1);
     expect(h.service.list({ status: 'open', text: '%' }, 10).total).toBe(0);
     expect(h.service.count()).toEqual({ pending: 2, high: 1 });
+  });
+});
+
+describe('detail', () => {
+  it('has the payload, the mapping, the history from the audit log and related runs', () => {
+    const h = harness();
+    h.db
+      .prepare(
+        "INSERT INTO mappings (id, event, instance_id, active, config_json, created_at_ms, updated_at_ms) VALUES ('m1', 'order.created', 'dev', 1, '{\"webhookPath\":\"orders\"}', 0, 0)",
+      )
+      .run();
+    h.history(2, 1);
+    const item = h.gate({ payload: { amount: 7 } });
+    h.service.comment(item.id, 'looking');
+    h.service.decide(item.id, 'reject', 'no budget');
+    const d = approvalDetail(h.ctx, h.audit, h.service.rows, item.id);
+    expect(d.item.payload).toEqual({ amount: 7 });
+    expect(d.mapping).toEqual({ webhookPath: 'orders' });
+    expect(d.history.map((e) => e.action)).toEqual(['approval.create', 'approval.comment', 'approval.reject']);
+    expect(d.comments.map((c) => c.body)).toEqual(['looking', 'no budget']);
+    expect(d.related).toHaveLength(4); // its own run and three finished runs of dev/wf1
+    expect(d.related.map((r) => r.id)).toContain(item.executionId);
   });
 });
