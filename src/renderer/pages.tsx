@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
+import { ApprovalsPage } from './features/approvals/ApprovalsPage';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { SchedulesPage } from './features/schedules/SchedulesPage';
@@ -13,6 +14,7 @@ import { ExecutionsPage } from './features/executions/ExecutionsPage';
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
+  approvals: ApprovalsPage,
   settings: SettingsPage,
   schedules: SchedulesPage,
   instances: InstancesPage,

@@ -1,11 +1,12 @@
 import type { AppStatus, CallChannel, CallInput, CallOutput } from '../../shared/contract';
-import { fail, type Result } from '../../shared/result';
+import { AppError, fail, type Result } from '../../shared/result';
 import { systemClock, type Clock } from './clock';
 import { migrations as shippedMigrations } from './db/migrations';
 import { StartupError, type Migration } from './db/migrate';
 import { openStore, type Store } from './db/store';
 import { EventBus, type AnyEventListener } from './events';
 import { createAuditModule } from './audit/audit-module';
+import { createApprovalsModule } from './approvals/approvals-module';
 import type { CoreContext } from './context';
 import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
@@ -13,6 +14,7 @@ import { silentLogger, type Logger } from './logger';
 import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
 import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
+import { pipelineApprovalPorts } from './dispatch/approval-ports';
 import { createLinker, type LinkerOptions } from './dispatch/linker';
 import { createRunsModule } from './dispatch/runs-module';
 import { createWebhookPost } from './dispatch/webhook-post';
@@ -125,7 +127,32 @@ export function createCore(options: CoreOptions): Core {
     const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl });
     const queue = createQueueModule(ctx, audit.log);
     const executions = createExecutionsWriter(store);
-    const emit = createEmitter({ ctx, audit: audit.log, mappings: mappings.service, jobs: queue.jobs, executions });
+    // Approvals hold gated runs; approving one enqueues it through the emitter (bound below).
+    const late: { enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'] } = {};
+    const approvals = createApprovalsModule(
+      ctx,
+      audit.log,
+      pipelineApprovalPorts({
+        store,
+        now,
+        mappings: mappings.service,
+        instances: instances.service,
+        enqueueRun: () => {
+          if (!late.enqueueRun)
+            throw new AppError('UNAVAILABLE', 'The dispatch pipeline is not ready yet.', { retryable: true });
+          return late.enqueueRun;
+        },
+      }),
+    );
+    const emit = createEmitter({
+      ctx,
+      audit: audit.log,
+      mappings: mappings.service,
+      jobs: queue.jobs,
+      executions,
+      gates: approvals.service,
+    });
+    late.enqueueRun = emit.enqueueRun;
     const ownPost = options.webhookPost ? undefined : createWebhookPost();
     const post = options.webhookPost ?? ownPost!;
     const httpClient = { stop: () => ownPost?.close() };
@@ -135,6 +162,7 @@ export function createCore(options: CoreOptions): Core {
       emit,
       hasMappings: (event) => mappings.service.hasActive(event),
       port: options.ingestPort ?? null,
+      registerWaiting: (input) => approvals.service.registerWaiting(input),
     });
     const runs = createRunsModule({
       ctx,
@@ -178,6 +206,7 @@ export function createCore(options: CoreOptions): Core {
       ...runs.handlers,
       ...schedules.handlers,
       ...metrics.handlers,
+      ...approvals.handlers,
     };
     return {
       modules: [
@@ -195,6 +224,7 @@ export function createCore(options: CoreOptions): Core {
         runs,
         schedules,
         metrics,
+        approvals,
       ],
       handlers,
     };

@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { AREAS } from '../areas';
+import { ApprovalsBadge } from '../features/approvals/ApprovalsBadge';
 import { useNav } from '../stores/nav-store';
 
 /** Sidebar navigation: arrow keys move between areas, Alt+1…9 jumps from anywhere. */
@@ -32,6 +33,7 @@ export function Nav() {
               title={`${a.label} (Alt+${i + 1})`}
             >
               {a.label}
+              {a.id === 'approvals' && <ApprovalsBadge />}
               <kbd>{i + 1}</kbd>
             </button>
           </li>

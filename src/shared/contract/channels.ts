@@ -80,6 +80,25 @@ export const CALL_CHANNELS = [
   'runs:listViews',
   'runs:saveView',
   'runs:removeView',
+  // approvals
+  'approvals:list',
+  'approvals:count',
+  'approvals:get',
+  'approvals:decide',
+  'approvals:decideMany',
+  'approvals:claim',
+  'approvals:comment',
+  'approvals:expiredNotice',
+  'approvals:acknowledgeExpired',
+  'approvals:retryResumes',
+  'approvals:listRules',
+  'approvals:saveRule',
+  'approvals:removeRule',
+  'approvals:dryRunRule',
+  'approvals:runRules',
+  'approvals:listViews',
+  'approvals:saveView',
+  'approvals:removeView',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -111,6 +130,11 @@ export const EVENT_CHANNELS = [
   'workflows:changed',
   // runs
   'runs:bulkProgress',
+  // approvals
+  'approvals:changed',
+  'approvals:arrived',
+  'approvals:expired',
+  'approvals:configChanged',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

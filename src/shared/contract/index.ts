@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
+import { approvalsCalls, approvalsEvents } from './approvals';
 import { auditCalls, auditEvents } from './audit';
 import { executionsCalls, executionsEvents } from './executions';
 import { runsCalls, runsEvents } from './runs';
@@ -15,6 +16,7 @@ import { instancesCalls, instancesEvents } from './instances';
 import { workflowsCalls, workflowsEvents } from './workflows';
 
 export * from './app';
+export * from './approvals';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
@@ -48,6 +50,7 @@ export const calls = {
   ...monitoringCalls,
   ...instancesCalls,
   ...workflowsCalls,
+  ...approvalsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -66,6 +69,7 @@ export const events = {
   ...monitoringEvents,
   ...instancesEvents,
   ...workflowsEvents,
+  ...approvalsEvents,
 };
 
 export const areas = {
@@ -83,6 +87,7 @@ export const areas = {
   monitoring: { calls: monitoringCalls, events: monitoringEvents },
   instances: { calls: instancesCalls, events: instancesEvents },
   workflows: { calls: workflowsCalls, events: workflowsEvents },
+  approvals: { calls: approvalsCalls, events: approvalsEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -20,6 +20,11 @@ export interface IngestServerOptions {
   hasMappings(event: string): boolean;
   clock: Clock;
   logger: Logger;
+  /**
+   * POST /approvals: an n8n workflow registers its waiting execution (body format in the README
+   * and in approvals/wait-registration.ts). Throws AppError VALIDATION on a bad body. Absent: 404.
+   */
+  registerWaiting?(input: unknown): { approval: { id: number; status: string }; created: boolean };
 }
 
 type Reply = { status: number; body: Record<string, unknown> };
@@ -44,19 +49,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-/**
- * POST /events/<event> with a JSON body, signed with HMAC-SHA256. Answers 202 only once the runs
- * are durably queued: an acknowledged event is never lost. Every refusal says why and changes nothing.
- */
-export async function handleIngest(req: IncomingMessage, options: IngestServerOptions): Promise<Reply> {
-  const url = new URL(req.url ?? '/', 'http://ingest');
-  const match = /^\/events\/([^/]+)$/.exec(url.pathname);
-  if (!match?.[1]) return refuse(404, 'NOT_FOUND', 'POST events to /events/<event name>.');
-  if (req.method !== 'POST') return refuse(405, 'VALIDATION', 'Use POST.');
-  const event = decodeURIComponent(match[1]);
-  if (!eventNameSchema.safeParse(event).success) {
-    return refuse(400, 'VALIDATION', 'Event names use letters, digits and . _ : - (starting with a letter or digit).');
-  }
+/** Reads a JSON body signed with the ingest secret; a Reply when it must be refused. */
+async function readSignedJson(req: IncomingMessage, options: IngestServerOptions): Promise<Reply | { json: unknown }> {
   if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return refuse(415, 'VALIDATION', 'Send the payload as JSON (Content-Type: application/json).');
   }
@@ -72,12 +66,49 @@ export async function handleIngest(req: IncomingMessage, options: IngestServerOp
     options.clock.now(),
   );
   if (!check.ok) return refuse(401, 'UNAUTHORIZED', check.reason);
-  let payload: unknown;
   try {
-    payload = JSON.parse(body.toString('utf8'));
+    return { json: JSON.parse(body.toString('utf8')) as unknown };
   } catch {
     return refuse(400, 'VALIDATION', 'The body is not valid JSON.');
   }
+}
+
+/**
+ * POST /approvals: a workflow about to wait registers with the inbox. 201 when added, 200 when
+ * the same execution was registered before (a retried POST); nothing is stored on a refusal.
+ */
+async function handleApprovalRegistration(req: IncomingMessage, options: IngestServerOptions): Promise<Reply> {
+  if (!options.registerWaiting) return refuse(404, 'NOT_FOUND', 'The approval inbox is not available here.');
+  if (req.method !== 'POST') return refuse(405, 'VALIDATION', 'Use POST.');
+  const read = await readSignedJson(req, options);
+  if (!('json' in read)) return read;
+  try {
+    const { approval, created } = options.registerWaiting(read.json);
+    return { status: created ? 201 : 200, body: { ok: true, id: approval.id, status: approval.status, created } };
+  } catch (error) {
+    if (error instanceof AppError) return refuse(error.retryable ? 503 : 400, error.code, error.message);
+    options.logger.error('Approval registration failed', { error });
+    return refuse(500, 'INTERNAL', 'The approval was not registered; try again.');
+  }
+}
+
+/**
+ * POST /events/<event> with a JSON body, signed with HMAC-SHA256. Answers 202 only once the runs
+ * are durably queued: an acknowledged event is never lost. Every refusal says why and changes nothing.
+ */
+export async function handleIngest(req: IncomingMessage, options: IngestServerOptions): Promise<Reply> {
+  const url = new URL(req.url ?? '/', 'http://ingest');
+  if (url.pathname === '/approvals') return handleApprovalRegistration(req, options);
+  const match = /^\/events\/([^/]+)$/.exec(url.pathname);
+  if (!match?.[1]) return refuse(404, 'NOT_FOUND', 'POST events to /events/<event name>.');
+  if (req.method !== 'POST') return refuse(405, 'VALIDATION', 'Use POST.');
+  const event = decodeURIComponent(match[1]);
+  if (!eventNameSchema.safeParse(event).success) {
+    return refuse(400, 'VALIDATION', 'Event names use letters, digits and . _ : - (starting with a letter or digit).');
+  }
+  const read = await readSignedJson(req, options);
+  if (!('json' in read)) return read;
+  const payload = read.json;
   if (!options.hasMappings(event)) {
     return refuse(404, 'NOT_FOUND', `No active mapping listens for "${event}": add one under Mappings.`);
   }

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import type { Emit } from '../ports';
-import { startIngestServer } from './http-ingest';
+import { startIngestServer, type IngestServerOptions } from './http-ingest';
 import { ingestSecretPath, loadOrCreateIngestSecret } from './ingest-secret';
 
 export interface IngestOptions {
   emit: Emit;
   hasMappings(event: string): boolean;
+  /** POST /approvals: an n8n execution waiting on a Wait node registers with the inbox. */
+  registerWaiting?: IngestServerOptions['registerWaiting'];
   /** Loopback port for signed events; 0 picks a free one; null turns the endpoint off. */
   port: number | null;
   host?: string;
@@ -48,6 +50,7 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
         secret: loadOrCreateIngestSecret(ctx.dataDir, ctx.logger),
         emit: options.emit,
         hasMappings: options.hasMappings,
+        ...(options.registerWaiting ? { registerWaiting: options.registerWaiting } : {}),
         clock: ctx.clock,
         logger: ctx.logger,
       })

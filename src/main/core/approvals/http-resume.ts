@@ -1,0 +1,34 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { ApprovalPorts } from './ports';
+
+export interface HttpResumeOptions {
+  /** Per-request timeout (headers and body), ms. */
+  timeoutMs?: number;
+  /** Connection pool to reuse (keep-alive); one is made if absent. */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * A plain implementation of the `resumeExecution` port: POSTs the decision as JSON to the
+ * execution's resume URL (n8n's `/webhook-waiting/<id>`, which needs no API key) and reports the
+ * status. Network errors reject, so the resumer keeps the decision owed and retries it.
+ */
+export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalPorts['resumeExecution'] {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+  return async ({ resumeUrl, body }) => {
+    const url = new URL(resumeUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`Not an HTTP resume URL: ${url.protocol}`);
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await res.body.dump();
+    return { status: res.statusCode };
+  };
+}

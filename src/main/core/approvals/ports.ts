@@ -1,0 +1,64 @@
+/**
+ * The approvals area's ports: what it needs from work built elsewhere (the dispatch queue, the
+ * n8n client, the instances registry, the sync). create-core.ts wires the implementations.
+ */
+
+/** What the dispatch pipeline passes to `createGate` when a mapping requires approval. */
+export interface GateRequest {
+  /** The local executions row, already inserted with status 'awaiting_approval'. */
+  executionId: number;
+  mappingId: string;
+  instanceId: string;
+  workflowId: string | null;
+  event: string;
+  payload: unknown;
+  /** The mapping's priority, 0 (first) to 9 (last). */
+  priority: number;
+  /** Epoch ms when `expiryAction` is taken; null: never expires. */
+  expiresAtMs: number | null;
+  expiryAction: 'approve' | 'reject' | null;
+  /** One line for the inbox, e.g. `order.created → Invoice workflow (amount 42)`. */
+  summary: string;
+}
+
+/** The body n8n's Wait node receives on resume (visible to later nodes as `$json.body`). */
+export interface ResumeBody {
+  approved: boolean;
+  comment: string | null;
+  decidedBy: string;
+}
+
+/** One execution Flightdeck dispatched that n8n reports in status 'waiting'. */
+export interface WaitingExecution {
+  instanceId: string;
+  /** n8n's execution id. */
+  remoteExecutionId: string;
+  workflowId: string | null;
+  /** The local executions row, when Flightdeck dispatched the run. */
+  executionId: number | null;
+  /** `<instance base URL>/webhook-waiting/<remoteExecutionId>`. */
+  resumeUrl: string;
+  summary: string;
+  payload?: unknown;
+}
+
+export interface ApprovalPorts {
+  /**
+   * Approve of a gate: enqueue the held run for dispatch. Called synchronously INSIDE the
+   * decision's store.write transaction, so the decision and the enqueue commit together (or
+   * neither does). Throwing rolls the decision back.
+   */
+  releaseGate(executionId: number, decidedBy: string): void;
+  /** Reject of a gate: set the local execution 'rejected' with the reason. Same transaction rules. */
+  rejectGate(executionId: number, reason: string): void;
+  /**
+   * POSTs `body` (JSON) to an n8n execution's resume URL. Resolves with n8n's HTTP status (2xx:
+   * resumed; 409: it had already resumed; 404: it is not waiting there). Rejects only when
+   * n8n could not be reached; the decision is then retried later, never lost.
+   */
+  resumeExecution(request: { instanceId: string; resumeUrl: string; body: ResumeBody }): Promise<{ status: number }>;
+  /** Executions Flightdeck dispatched that sit in n8n status 'waiting' (polled; see N8N-TEST-INSTANCE.md). */
+  waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
+  /** Resolves an n8n instance by id or by base URL (for registrations posted by workflows). */
+  findInstance(ref: { instanceId?: string; baseUrl?: string }): { id: string; baseUrl: string } | null;
+}

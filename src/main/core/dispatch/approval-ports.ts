@@ -1,0 +1,66 @@
+import { AppError } from '../../../shared/result';
+import { waitingFromExecutionsTable } from '../approvals/default-ports';
+import { createHttpResumePort } from '../approvals/http-resume';
+import type { ApprovalPorts } from '../approvals/ports';
+import type { Store } from '../db/store';
+import type { InstancesService } from '../instances/instances-service';
+import type { MappingService } from '../mappings/mapping-service';
+import type { DispatchJobPayload } from './emit';
+
+export interface ApprovalPortDeps {
+  store: Store;
+  now: () => number;
+  mappings: MappingService;
+  instances: InstancesService;
+  /** The emitter's enqueue; bound late because the emitter itself needs the approvals service. */
+  enqueueRun: () => (executionId: number, mapping: ReturnType<MappingService['get']>, body: unknown) => void;
+}
+
+const sameOrigin = (a: string, b: string) => {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+};
+
+/** The approvals area's ports, on the real pipeline: gates enqueue, waits resume over HTTP. */
+export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
+  const { db } = deps.store;
+  const gated = db.prepare(
+    "SELECT mapping_id, request_json FROM executions WHERE id = ? AND status = 'awaiting_approval'",
+  );
+  const setStatus = db.prepare(
+    "UPDATE executions SET status = ?, error = ?, updated_at_ms = ? WHERE id = ? AND status = 'awaiting_approval'",
+  );
+  const resume = createHttpResumePort();
+
+  const findInstance: ApprovalPorts['findInstance'] = ({ instanceId, baseUrl }) => {
+    const instance = instanceId
+      ? deps.instances.find(instanceId)
+      : deps.instances.list().find((i) => baseUrl !== undefined && sameOrigin(i.baseUrl, baseUrl));
+    return instance ? { id: instance.id, baseUrl: instance.baseUrl } : null;
+  };
+
+  return {
+    releaseGate(executionId) {
+      const row = gated.get(executionId) as { mapping_id: string | null; request_json: string | null } | undefined;
+      if (!row?.mapping_id) throw new AppError('CONFLICT', `Run ${executionId} is no longer waiting for approval.`);
+      const mapping = deps.mappings.get(row.mapping_id);
+      const body = (JSON.parse(row.request_json ?? '{}') as { body?: DispatchJobPayload['body'] }).body;
+      setStatus.run('queued', null, deps.now(), executionId);
+      deps.enqueueRun()(executionId, mapping, body);
+    },
+    rejectGate: (executionId, reason) => void setStatus.run('rejected', reason, deps.now(), executionId),
+    // Resume only at the instance the wait belongs to: a signed registration cannot point elsewhere.
+    resumeExecution: async (request) => {
+      const instance = findInstance({ instanceId: request.instanceId });
+      if (!instance || !sameOrigin(instance.baseUrl, request.resumeUrl)) {
+        return { status: 400 };
+      }
+      return resume(request);
+    },
+    waitingExecutions: waitingFromExecutionsTable(deps.store, findInstance),
+    findInstance,
+  };
+}

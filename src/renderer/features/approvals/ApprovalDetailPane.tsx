@@ -1,0 +1,202 @@
+import { useEffect, useState } from 'react';
+import type { Approval, ApprovalDetail } from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { priorityLabel, statusText, when } from './format';
+
+/** The focused item: payload, mapping, history, related runs, comments and claim. */
+export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: 'approve' | 'reject'): void }) {
+  const { item } = props;
+  const [detail, setDetail] = useState<ApprovalDetail | null>(null);
+  const [comment, setComment] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      void send('approvals:get', { id: item.id })
+        .then((d) => live && setDetail(d))
+        .catch(() => undefined);
+    load();
+    const off = api.on('approvals:changed', ({ ids }) => ids.includes(item.id) && load());
+    return () => {
+      live = false;
+      off();
+    };
+  }, [item.id]);
+
+  const addComment = async () => {
+    if (!comment.trim()) return;
+    await send('approvals:comment', { id: item.id, body: comment.trim() });
+    setComment('');
+  };
+  const prio = priorityLabel(item.priority);
+  const d = detail?.item.id === item.id ? detail : null;
+
+  return (
+    <aside className="detail" data-testid="approval-detail" aria-label="Approval detail">
+      <h2>{item.summary}</h2>
+      <div className="row">
+        <span className={`status-chip status-${item.status}`}>{statusText(item)}</span>
+        <span className={prio.className}>{prio.text}</span>
+        <span className="muted">
+          {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'} · #{item.id}
+        </span>
+      </div>
+      <dl className="grid2">
+        <div>
+          <dt className="muted">Instance / workflow</dt>
+          <dd>
+            {item.instanceId ?? '—'} / {item.workflowId ?? '—'}
+            {item.remoteExecutionId && ` · execution ${item.remoteExecutionId}`}
+          </dd>
+        </div>
+        <div>
+          <dt className="muted">Created</dt>
+          <dd>{when(item.createdAtMs)}</dd>
+        </div>
+        <div>
+          <dt className="muted">Due</dt>
+          <dd>{when(item.dueAtMs)}</dd>
+        </div>
+        <div>
+          <dt className="muted">Expires</dt>
+          <dd>{item.expiresAtMs ? `${when(item.expiresAtMs)} → ${item.expiryAction}` : 'never'}</dd>
+        </div>
+      </dl>
+      {item.status === 'pending' ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => props.onDecide('approve')}
+            data-testid="detail-approve"
+          >
+            Approve <kbd>a</kbd>
+          </button>
+          <button type="button" className="danger" onClick={() => props.onDecide('reject')} data-testid="detail-reject">
+            Reject… <kbd>r</kbd>
+          </button>
+          {item.assignee ? (
+            <>
+              <span className="muted">Claimed by {item.assignee}</span>
+              <button
+                type="button"
+                onClick={() => void send('approvals:claim', { id: item.id, assignee: null }).catch(() => undefined)}
+              >
+                Release
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              onClick={() => void send('approvals:claim', { id: item.id }).catch(() => undefined)}
+              data-testid="detail-claim"
+            >
+              Claim
+            </button>
+          )}
+        </div>
+      ) : (
+        <p data-testid="detail-decision">
+          {item.decision === 'approve' ? 'Approved' : 'Rejected'} by {item.decidedBy} at {when(item.decidedAtMs)}
+          {item.comment && <>: “{item.comment}”</>}
+          {item.explanation && (
+            <>
+              <br />
+              {item.explanation}
+            </>
+          )}
+          {item.resumeError && (
+            <>
+              <br />
+              <span className="invalid">{item.resumeError}</span>
+            </>
+          )}
+          {item.resumeState === 'resuming' && item.resumeAttempts > 0 && (
+            <>
+              <br />
+              <span className="muted">
+                Not delivered to n8n yet ({item.resumeAttempts} {item.resumeAttempts === 1 ? 'attempt' : 'attempts'});
+                it is retried automatically.
+              </span>{' '}
+              <button
+                type="button"
+                onClick={() => void send('approvals:retryResumes', {}).catch(() => undefined)}
+                data-testid="detail-retry-resume"
+              >
+                Retry now
+              </button>
+            </>
+          )}
+        </p>
+      )}
+      <h3>Payload</h3>
+      <pre className="code" data-testid="detail-payload">
+        {JSON.stringify(item.payload, null, 2)}
+      </pre>
+      {d?.mapping && (
+        <>
+          <h3>Mapping</h3>
+          <pre className="code">{JSON.stringify(d.mapping, null, 2)}</pre>
+        </>
+      )}
+      <h3>Comments</h3>
+      {d?.comments.length ? (
+        <ul>
+          {d.comments.map((c) => (
+            <li key={c.id}>
+              <strong>{c.author}</strong> <span className="muted">{when(c.atMs)}</span>: {c.body}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No comments yet.</p>
+      )}
+      <div className="row">
+        <input
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && void addComment().catch(() => undefined)}
+          placeholder="Add a comment"
+          aria-label="Add a comment"
+          maxLength={2000}
+        />
+        <button type="button" onClick={() => void addComment().catch(() => undefined)} disabled={!comment.trim()}>
+          Comment
+        </button>
+      </div>
+      <h3>History</h3>
+      {d ? (
+        <ul data-testid="detail-history">
+          {d.history.map((h) => (
+            <li key={h.id}>
+              {when(h.atMs)} · <strong>{h.actor}</strong> {h.action.replace('approval.', '')}
+              {h.reason && <>: {h.reason}</>}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+      <h3>Related executions</h3>
+      {d?.related.length ? (
+        <table className="table">
+          <tbody>
+            {d.related.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  #{r.id}
+                  {r.remoteId && ` (n8n ${r.remoteId})`}
+                </td>
+                <td>{r.status}</td>
+                <td>{when(r.createdAtMs)}</td>
+                <td>{r.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">No runs of this workflow recorded yet.</p>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { AuditView } from '../audit/AuditView';
+import { useApprovals } from './approvals-store';
+import { InboxView } from './InboxView';
+import { RulesView } from './RulesView';
+
+const TABS = [
+  ['inbox', 'Inbox'],
+  ['rules', 'Rules'],
+  ['audit', 'Audit log'],
+] as const;
+
+/** Offers desktop notifications for new high-priority items (the browser asks once). */
+function NotificationToggle() {
+  const [permission, setPermission] = useState(() =>
+    typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
+  );
+  if (permission !== 'default') return null;
+  return (
+    <button
+      type="button"
+      onClick={() => void Notification.requestPermission().then(setPermission)}
+      title="Show a desktop notification when a high-priority approval arrives"
+    >
+      Enable desktop notifications
+    </button>
+  );
+}
+
+/** Approvals: the inbox across instances, the auto-approval rules, and the audit log. */
+export function ApprovalsPage() {
+  const [tab, setTab] = useState<(typeof TABS)[number][0]>('inbox');
+  const count = useApprovals((s) => s.count);
+  return (
+    <section className="page approvals">
+      <h1>Approvals</h1>
+      <div className="tabs" role="tablist">
+        {TABS.map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={tab === id}
+            onClick={() => setTab(id)}
+            data-testid={`tab-${id}`}
+          >
+            {label}
+            {id === 'inbox' && count?.pending ? ` (${count.pending})` : ''}
+          </button>
+        ))}
+        <span style={{ marginLeft: 'auto' }}>
+          <NotificationToggle />
+        </span>
+      </div>
+      {tab === 'inbox' && <InboxView />}
+      {tab === 'rules' && <RulesView />}
+      {tab === 'audit' && <AuditView />}
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import type { ApprovalFilter } from '../../../shared/contract';
+import { send } from '../../api/client';
+import { useApprovals } from './approvals-store';
+
+const STATUSES: [ApprovalFilter['status'], string][] = [
+  ['open', 'Open'],
+  ['decided', 'Decided'],
+  ['approved', 'Approved'],
+  ['rejected', 'Rejected'],
+  ['expired', 'Expired'],
+  ['all', 'All'],
+];
+
+/** Filters and saved views of the inbox. */
+export function InboxFilters() {
+  const { filter, setFilter, views } = useApprovals();
+  const [viewName, setViewName] = useState('');
+  const patch = (p: Partial<ApprovalFilter>) => {
+    const next: ApprovalFilter = { ...filter, ...p };
+    for (const key of Object.keys(next) as (keyof ApprovalFilter)[]) if (next[key] === undefined) delete next[key];
+    setFilter(next);
+  };
+  const saveView = async () => {
+    if (!viewName.trim()) return;
+    await send('approvals:saveView', { name: viewName.trim(), filter });
+    setViewName('');
+  };
+
+  return (
+    <div className="toolbar" data-testid="inbox-filters">
+      <select
+        aria-label="Saved view"
+        value=""
+        onChange={(e) => {
+          const view = views.find((v) => v.id === e.target.value);
+          if (view) setFilter(view.filter);
+        }}
+        data-testid="view-select"
+      >
+        <option value="">{views.length ? 'Saved views…' : 'No saved views'}</option>
+        {views.map((v) => (
+          <option key={v.id} value={v.id}>
+            {v.name}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Status"
+        value={filter.status}
+        onChange={(e) => patch({ status: e.target.value as ApprovalFilter['status'] })}
+        data-testid="filter-status"
+      >
+        {STATUSES.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Kind"
+        value={filter.kind ?? ''}
+        onChange={(e) => patch({ kind: (e.target.value || undefined) as ApprovalFilter['kind'] })}
+      >
+        <option value="">Gates and n8n waits</option>
+        <option value="gate">Gates (before dispatch)</option>
+        <option value="wait">n8n waits</option>
+      </select>
+      <select
+        aria-label="Priority"
+        value={filter.maxPriority ?? ''}
+        onChange={(e) => patch({ maxPriority: e.target.value === '' ? undefined : Number(e.target.value) })}
+      >
+        <option value="">Any priority</option>
+        <option value="2">High only</option>
+        <option value="6">High and normal</option>
+      </select>
+      <select
+        aria-label="Assignee"
+        value={filter.assignee ?? ''}
+        onChange={(e) => patch({ assignee: e.target.value || undefined })}
+      >
+        <option value="">Anyone</option>
+        <option value="me">Claimed by me</option>
+        <option value="none">Unclaimed</option>
+      </select>
+      <label className="radio">
+        <input
+          type="checkbox"
+          checked={filter.overdue ?? false}
+          onChange={(e) => patch({ overdue: e.target.checked || undefined })}
+        />
+        Overdue
+      </label>
+      <input
+        type="search"
+        placeholder="Search summary or event"
+        aria-label="Search"
+        value={filter.text ?? ''}
+        onChange={(e) => patch({ text: e.target.value || undefined })}
+        maxLength={200}
+        data-testid="filter-text"
+      />
+      <input
+        placeholder="Name this view"
+        aria-label="View name"
+        value={viewName}
+        onChange={(e) => setViewName(e.target.value)}
+        maxLength={60}
+      />
+      <button type="button" disabled={!viewName.trim()} onClick={() => void saveView().catch(() => undefined)}>
+        Save view
+      </button>
+    </div>
+  );
+}

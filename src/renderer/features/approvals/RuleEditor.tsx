@@ -1,0 +1,272 @@
+import { useState } from 'react';
+import { approvalRuleInputSchema, CONDITION_OPS, type ApprovalRule, type CallOutput } from '../../../shared/contract';
+import { send } from '../../api/client';
+
+interface CondDraft {
+  path: string;
+  op: (typeof CONDITION_OPS)[number];
+  value: string;
+}
+interface Draft {
+  name: string;
+  enabled: boolean;
+  scope: Record<'kind' | 'instanceId' | 'workflowId' | 'mappingId' | 'event', string>;
+  conditions: CondDraft[];
+  history: { on: boolean; windowDays: string; minSuccessRatePct: string; minRuns: string };
+  dailyLimit: string;
+}
+
+function toDraft(rule: ApprovalRule | null): Draft {
+  const r = rule?.rule;
+  return {
+    name: r?.name ?? '',
+    enabled: r?.enabled ?? true,
+    scope: {
+      kind: r?.scope.kind ?? '',
+      instanceId: r?.scope.instanceId ?? '',
+      workflowId: r?.scope.workflowId ?? '',
+      mappingId: r?.scope.mappingId ?? '',
+      event: r?.scope.event ?? '',
+    },
+    conditions: (r?.conditions ?? []).map((c) => ({
+      path: c.path,
+      op: c.op,
+      value: c.value === undefined ? '' : JSON.stringify(c.value),
+    })),
+    history: {
+      on: !!r?.history,
+      windowDays: String(r?.history?.windowDays ?? 7),
+      minSuccessRatePct: String(r?.history?.minSuccessRatePct ?? 95),
+      minRuns: String(r?.history?.minRuns ?? 5),
+    },
+    dailyLimit: r?.dailyLimit ? String(r.dailyLimit) : '',
+  };
+}
+
+/** A value typed as JSON (42, "gold", ["a","b"]); plain words count as strings. */
+const parseValue = (text: string): unknown => {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+};
+
+function fromDraft(d: Draft) {
+  const scope = Object.fromEntries(Object.entries(d.scope).filter(([, v]) => v.trim() !== ''));
+  return approvalRuleInputSchema.safeParse({
+    name: d.name,
+    enabled: d.enabled,
+    scope,
+    conditions: d.conditions.map((c) => ({ path: c.path, op: c.op, value: parseValue(c.value) })),
+    history: d.history.on
+      ? {
+          windowDays: Number(d.history.windowDays),
+          minSuccessRatePct: Number(d.history.minSuccessRatePct),
+          minRuns: Number(d.history.minRuns),
+        }
+      : null,
+    dailyLimit: d.dailyLimit.trim() ? Number(d.dailyLimit) : null,
+  });
+}
+
+/** Edits one auto-approval rule, with a live check and a dry run over past decisions. */
+export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void }) {
+  const [draft, setDraft] = useState(() => toDraft(props.rule));
+  const [dry, setDry] = useState<CallOutput<'approvals:dryRunRule'> | null>(null);
+  const parsed = fromDraft(draft);
+  const problem = parsed.success
+    ? null
+    : parsed.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`)[0];
+  const set = (patch: Partial<Draft>) => {
+    setDraft({ ...draft, ...patch });
+    setDry(null);
+  };
+  const setCond = (i: number, patch: Partial<CondDraft>) =>
+    set({ conditions: draft.conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
+
+  return (
+    <div className="editor" data-testid="rule-editor">
+      <h2>{props.rule ? 'Edit rule' : 'New auto-approval rule'}</h2>
+      <label className="field">
+        <span>Name</span>
+        <input
+          value={draft.name}
+          onChange={(e) => set({ name: e.target.value })}
+          maxLength={100}
+          data-testid="rule-name"
+        />
+      </label>
+      <label className="radio">
+        <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled
+      </label>
+      <fieldset>
+        <legend>Applies to (empty: any)</legend>
+        <div className="grid2">
+          <select
+            value={draft.scope.kind}
+            onChange={(e) => set({ scope: { ...draft.scope, kind: e.target.value } })}
+            aria-label="Kind"
+          >
+            <option value="">Gates and n8n waits</option>
+            <option value="gate">Gates</option>
+            <option value="wait">n8n waits</option>
+          </select>
+          {(['instanceId', 'workflowId', 'mappingId', 'event'] as const).map((k) => (
+            <input
+              key={k}
+              placeholder={k}
+              aria-label={k}
+              value={draft.scope[k]}
+              onChange={(e) => set({ scope: { ...draft.scope, [k]: e.target.value } })}
+            />
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Payload conditions (all must hold)</legend>
+        {draft.conditions.map((c, i) => (
+          <div className="cond-row" key={i}>
+            <input
+              placeholder="amount"
+              aria-label="Field path"
+              value={c.path}
+              onChange={(e) => setCond(i, { path: e.target.value })}
+              data-testid="cond-path"
+            />
+            <select
+              value={c.op}
+              aria-label="Operator"
+              onChange={(e) => setCond(i, { op: e.target.value as CondDraft['op'] })}
+              data-testid="cond-op"
+            >
+              {CONDITION_OPS.map((op) => (
+                <option key={op}>{op}</option>
+              ))}
+            </select>
+            <input
+              placeholder='100 or "gold"'
+              aria-label="Value"
+              value={c.value}
+              onChange={(e) => setCond(i, { value: e.target.value })}
+              data-testid="cond-value"
+            />
+            <button
+              type="button"
+              aria-label="Remove condition"
+              onClick={() => set({ conditions: draft.conditions.filter((_, j) => j !== i) })}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          onClick={() => set({ conditions: [...draft.conditions, { path: '', op: 'lt', value: '' }] })}
+          data-testid="cond-add"
+        >
+          Add condition
+        </button>
+      </fieldset>
+      <fieldset>
+        <legend>
+          <label className="radio">
+            <input
+              type="checkbox"
+              checked={draft.history.on}
+              onChange={(e) => set({ history: { ...draft.history, on: e.target.checked } })}
+            />
+            Workflow success rate (succeeded ÷ finished runs)
+          </label>
+        </legend>
+        {draft.history.on && (
+          <div className="row">
+            above{' '}
+            <input
+              type="number"
+              min={0}
+              max={100}
+              value={draft.history.minSuccessRatePct}
+              aria-label="Minimum success rate, percent"
+              onChange={(e) => set({ history: { ...draft.history, minSuccessRatePct: e.target.value } })}
+            />{' '}
+            % over{' '}
+            <input
+              type="number"
+              min={1}
+              max={365}
+              value={draft.history.windowDays}
+              aria-label="Window, days"
+              onChange={(e) => set({ history: { ...draft.history, windowDays: e.target.value } })}
+            />{' '}
+            days, with at least{' '}
+            <input
+              type="number"
+              min={1}
+              value={draft.history.minRuns}
+              aria-label="Minimum runs"
+              onChange={(e) => set({ history: { ...draft.history, minRuns: e.target.value } })}
+            />{' '}
+            runs
+          </div>
+        )}
+      </fieldset>
+      <label className="field">
+        <span>Daily limit (automatic approvals in any 24 hours; empty: none)</span>
+        <input type="number" min={1} value={draft.dailyLimit} onChange={(e) => set({ dailyLimit: e.target.value })} />
+      </label>
+      {problem && (
+        <p className="invalid" role="alert">
+          {problem}
+        </p>
+      )}
+      {dry && (
+        <div className="notice" data-testid="dry-run-result">
+          <strong>{dry.message}</strong>
+          {dry.samples.length > 0 && (
+            <ul>
+              {dry.samples.slice(0, 5).map((s) => (
+                <li key={s.id}>
+                  #{s.id} {s.summary}: {s.explanation} (was {s.actual ?? 'undecided'})
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          disabled={!parsed.success}
+          onClick={() =>
+            parsed.success &&
+            void send('approvals:dryRunRule', { rule: parsed.data })
+              .then(setDry)
+              .catch(() => undefined)
+          }
+          data-testid="rule-dry-run"
+        >
+          Dry run on past decisions
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={!parsed.success}
+          onClick={() =>
+            parsed.success &&
+            void send('approvals:saveRule', { ...(props.rule ? { id: props.rule.id } : {}), rule: parsed.data })
+              .then(props.onDone)
+              .catch(() => undefined)
+          }
+          data-testid="rule-save"
+        >
+          Save
+        </button>
+        <button type="button" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import type { ApprovalRule } from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState';
+import { RuleEditor } from './RuleEditor';
+
+const describe = (r: ApprovalRule['rule']) =>
+  [
+    ...Object.entries(r.scope).map(([k, v]) => `${k} = ${String(v)}`),
+    ...r.conditions.map((c) => `${c.path} ${c.op}${c.value === undefined ? '' : ' ' + JSON.stringify(c.value)}`),
+    ...(r.history ? [`success rate > ${r.history.minSuccessRatePct}% over ${r.history.windowDays} days`] : []),
+  ].join(' and ');
+
+/** Auto-approval rules: list, edit, dry run, remove, and apply to open items now. */
+export function RulesView() {
+  const [rules, setRules] = useState<ApprovalRule[] | null>(null);
+  const [editing, setEditing] = useState<ApprovalRule | 'new' | null>(null);
+  const [removing, setRemoving] = useState<ApprovalRule | null>(null);
+  const [ran, setRan] = useState<string | null>(null);
+
+  useEffect(() => {
+    const load = () =>
+      void send('approvals:listRules', {})
+        .then(setRules)
+        .catch(() => undefined);
+    load();
+    const offs = [api.on('approvals:configChanged', load), api.on('approvals:changed', load)];
+    return () => offs.forEach((off) => off());
+  }, []);
+
+  if (editing) {
+    return <RuleEditor rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />;
+  }
+  const runNow = async () => {
+    const r = await send('approvals:runRules', {});
+    setRan(`Checked ${r.checked} open ${r.checked === 1 ? 'item' : 'items'}; ${r.approved} approved by rules.`);
+  };
+  return (
+    <>
+      <div className="toolbar">
+        <button type="button" className="primary" onClick={() => setEditing('new')} data-testid="rule-new">
+          New rule
+        </button>
+        <button type="button" onClick={() => void runNow().catch(() => undefined)} disabled={!rules?.length}>
+          Apply rules to open items now
+        </button>
+        {ran && <span role="status">{ran}</span>}
+      </div>
+      <p className="muted">
+        Rules run, in order, on every new item. The first that holds approves it and its explanation is recorded in the
+        audit log. Rules never reject.
+      </p>
+      {rules === null ? (
+        <p className="muted">Loading…</p>
+      ) : rules.length === 0 ? (
+        <EmptyState title="No auto-approval rules">
+          A rule approves items whose payload and workflow history meet its conditions, for example amount &lt; 100 and
+          a success rate above 95% over 7 days. Try it on past decisions with a dry run before saving.
+        </EmptyState>
+      ) : (
+        rules.map((r) => (
+          <div className="rule-card" key={r.id} data-testid="rule-card">
+            <strong>{r.rule.name}</strong> {r.rule.enabled ? '' : <span className="muted">(off)</span>}
+            <div>{describe(r.rule)}</div>
+            <div className="muted">
+              {r.approvedLast24h} approved in the last 24 hours
+              {r.rule.dailyLimit !== null && ` (limit ${r.rule.dailyLimit})`}
+            </div>
+            <div className="actions">
+              <button type="button" onClick={() => setEditing(r)}>
+                Edit
+              </button>
+              <button type="button" onClick={() => setRemoving(r)}>
+                Remove…
+              </button>
+            </div>
+          </div>
+        ))
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove rule “${removing.rule.name}”?`}
+          confirmLabel="Remove"
+          danger
+          onCancel={() => setRemoving(null)}
+          onConfirm={() =>
+            void send('approvals:removeRule', { id: removing.id })
+              .finally(() => setRemoving(null))
+              .catch(() => undefined)
+          }
+        >
+          Decisions it already took stay as they are, with their explanation.
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

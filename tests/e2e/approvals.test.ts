@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src/main/core/create-core';
+import { launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
+
+/**
+ * Seeds gates into a fresh data dir through the real pipeline: an instance, one gated mapping
+ * per order (its name becomes the summary, its priority the item's), and one event each.
+ */
+async function seed(dataDir: string): Promise<void> {
+  const ok = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
+    const r = await p;
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    return r.data as T;
+  };
+  const gate = async (core: Core, instanceId: string, name: string, priority: number, expires: boolean) => {
+    const event = `order.${name.split(' ').at(-1)!.toLowerCase()}`;
+    await ok(
+      core.call('mappings:create', {
+        mapping: {
+          event,
+          name,
+          instanceId,
+          webhookPath: 'orders',
+          priority,
+          requiresApproval: true,
+          approvalExpiry: expires ? { afterMs: 60_000, action: 'reject' } : null,
+        },
+      }),
+    );
+    await ok(core.call('ingest:emit', { event, payload: { amount: priority * 100, customer: name } }));
+  };
+  // "The app was closed": this core runs two minutes in the past, so F's expiry is already due.
+  const past = createCore({ dataDir, clock: { now: () => Date.now() - 120_000 } });
+  const instance = await ok(
+    past.call('instances:add', {
+      name: 'dev',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'seed-key-123456',
+      environment: 'dev',
+      color: '#2f6fed',
+      syncEnabled: false,
+    }),
+  );
+  await gate(past, instance.id, 'Stale order F', 5, true);
+  await past.close();
+  const core = createCore({ dataDir });
+  await gate(core, instance.id, 'Refund order A', 1, false);
+  await gate(core, instance.id, 'Ship order B', 3, false);
+  await gate(core, instance.id, 'Ship order C', 5, false);
+  await gate(core, instance.id, 'Ship order D', 5, false);
+  await gate(core, instance.id, 'Ship order E', 6, false);
+  await core.close();
+}
+
+describe('approval inbox in Chromium', () => {
+  let browser: Browser;
+  let app: ConsoleProcess;
+  let dataDir: string;
+  let page: Page;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'flightdeck-e2e-approvals-'));
+    await seed(dataDir);
+    [browser, app] = await Promise.all([launchChromium(), startConsole({ dataDir })]);
+    page = await openConsole(browser, app.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const badge = () => page.getByTestId('approvals-badge').textContent();
+  const focusedSummary = () =>
+    page.locator('[data-testid="approval-row"][data-focused="true"] td:nth-child(3)').textContent();
+
+  it('shows the badge, the expiry that happened at start, and moves with j/k', async () => {
+    await expect.poll(badge).toBe('5');
+    await page.getByTestId('nav-approvals').click();
+    await expect
+      .poll(() => page.getByTestId('expired-notice').textContent())
+      .toMatch(/1 approval expired.*Stale order F — rejected/);
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(5);
+    expect(await focusedSummary()).toMatch(/Refund order A/);
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order B/);
+    await page.keyboard.press('k');
+    await expect.poll(focusedSummary).toMatch(/Refund order A/);
+    await page.keyboard.press('j');
+    await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order B/);
+  });
+
+  it('approves with a, rejects with r and a required comment; the badge follows', async () => {
+    await page.keyboard.press('a');
+    await expect.poll(badge).toBe('4');
+    await expect.poll(focusedSummary).toMatch(/Ship order C/);
+
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('decision-title').textContent()).toBe('Reject 1 approval?');
+    expect(await page.getByTestId('decision-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('decision-comment').fill('Customer cancelled');
+    await page.getByTestId('decision-confirm').click();
+    await expect.poll(badge).toBe('3');
+    await expect.poll(focusedSummary).toMatch(/Ship order D/);
+  });
+
+  it('bulk-rejects the selection (x) after a confirmation stating the count', async () => {
+    await page.keyboard.press('x');
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('2 selected');
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('decision-title').textContent()).toBe('Reject 2 approvals?');
+    await page.getByTestId('decision-comment').fill('Duplicate orders');
+    await page.getByTestId('decision-confirm').click();
+    await expect.poll(() => page.getByTestId('bulk-result').textContent()).toMatch(/Rejected 2\./);
+    await expect.poll(badge).toBe('1');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
+  });
+
+  it('shows decisions in the audit log, whose chain verifies', async () => {
+    await page.getByTestId('tab-audit').click();
+    await expect
+      .poll(() => page.getByTestId('audit-table').textContent())
+      .toMatch(/approval\.reject.*Duplicate orders/s);
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .toMatch(/All \d+ audit entries are intact/);
+  });
+
+  it('reports tampering when an audit entry is edited behind the console', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dataDir, 'flightdeck.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    const id = db
+      .prepare("SELECT id FROM audit_log WHERE action = 'approval.reject' ORDER BY id LIMIT 1")
+      .pluck()
+      .get() as number;
+    db.prepare("UPDATE audit_log SET reason = 'nothing to see here' WHERE id = ?").run(id);
+    db.close();
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .toBe(
+        `⚠ Tampering detected: Audit entry ${id} does not match the chain: the log was altered at or before this entry.`,
+      );
+  });
+});
