@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
 import { SettingsPage } from './features/settings/SettingsPage';
+import { MetricsPage } from './features/metrics/MetricsPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -8,4 +9,5 @@ import { SettingsPage } from './features/settings/SettingsPage';
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   settings: SettingsPage,
+  metrics: MetricsPage,
 };

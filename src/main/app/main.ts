@@ -7,6 +7,7 @@ import { createCore } from '../core/create-core';
 import { createLogger } from '../core/logger';
 import { defaultDataDir } from '../core/paths';
 import { registerIpc } from '../ipc/ipc-main';
+import { showAlertNotifications } from './alert-notifications';
 import { denyPermissions, lockDownContents, rendererUrlPrefix } from './security';
 
 // Window plumbing only: all behaviour lives in the core, shared with the headless host.
@@ -51,6 +52,7 @@ void app.whenReady().then(() => {
     ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
   });
   const unbind = registerIpc(core, isTrustedUrl);
+  const stopNotifications = showAlertNotifications(core);
   createWindow();
 
   app.on('activate', () => {
@@ -65,6 +67,7 @@ void app.whenReady().then(() => {
     closing = true;
     event.preventDefault();
     unbind();
+    stopNotifications();
     void core.close().finally(() => app.exit(0));
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { binOf, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
+import { binOf, binSql, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
 import { createMetricsQueries, HOUR_MS, DAY_MS } from './metrics-query';
 import { insertExecutions, type SeedExecution } from './seed-executions';
 import { metricsOnDisk } from './test-harness';
@@ -187,15 +187,31 @@ describe('rollups', () => {
       )
       .all();
     expect(rolled).toEqual(raw);
-    const histTotal = db
-      .prepare(`SELECT coalesce(SUM(count), 0) FROM metric_histograms WHERE grain_ms = ${DAY_MS}`)
-      .pluck();
-    const durTotal = db
+    // Each hour's histogram holds exactly the bins of its raw durations.
+    const rawBins = db
       .prepare(
-        `SELECT COUNT(duration_ms) FROM executions WHERE status IN ('succeeded','failed','dead_lettered','canceled','rejected')`,
+        `SELECT created_at_ms - created_at_ms % ${HOUR_MS} AS b, coalesce(workflow_id, '') AS w,
+           ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+         WHERE duration_ms IS NOT NULL AND status IN ('succeeded','failed','dead_lettered','canceled','rejected')
+         GROUP BY b, w, bin ORDER BY b, w, bin`,
       )
-      .pluck();
-    expect(histTotal.get()).toBe(durTotal.get());
+      .all();
+    const stored = (
+      db
+        .prepare(`SELECT bucket_ms AS b, workflow_id AS w, hist_json FROM metric_rollups WHERE grain_ms = ${HOUR_MS}`)
+        .all() as { b: number; w: string; hist_json: string }[]
+    )
+      .flatMap(({ b, w, hist_json }) =>
+        Object.entries(JSON.parse(hist_json) as Record<string, number>).map(([bin, n]) => ({
+          b,
+          w,
+          bin: Number(bin),
+          n,
+        })),
+      )
+      .filter((r) => r.n !== 0)
+      .sort((x, y) => x.b - y.b || (x.w < y.w ? -1 : x.w > y.w ? 1 : 0) || x.bin - y.bin);
+    expect(stored).toEqual(rawBins);
   }
 
   it('follow inserts, status changes, edits and deletes exactly', () => {

@@ -102,11 +102,19 @@ const RAW_AGG_SQL = `COUNT(*) AS total, SUM(status = 'succeeded') AS succeeded, 
   SUM(status = 'rejected') AS rejected, COUNT(duration_ms) AS durationCount,
   SUM(duration_ms) AS durationSumMs, COUNT(queue_wait_ms) AS queueWaitCount, SUM(queue_wait_ms) AS queueWaitSumMs`;
 
-/** The same from the rollups. */
-const ROLLUP_AGG_SQL = `SUM(total) AS total, SUM(succeeded) AS succeeded, SUM(failed) AS failed,
-  SUM(dead_lettered) AS deadLettered, SUM(canceled) AS canceled, SUM(rejected) AS rejected,
-  SUM(duration_count) AS durationCount, SUM(duration_sum_ms) AS durationSumMs,
-  SUM(queue_wait_count) AS queueWaitCount, SUM(queue_wait_sum_ms) AS queueWaitSumMs`;
+/** One rollup row with its histogram; summed in JS (a few hundred rows for a 30-day dashboard). */
+const ROLLUP_ROW_SQL = `bucket_ms AS t, total, succeeded, failed, dead_lettered AS deadLettered, canceled, rejected,
+  duration_count AS durationCount, duration_sum_ms AS durationSumMs, queue_wait_count AS queueWaitCount,
+  queue_wait_sum_ms AS queueWaitSumMs, hist_json AS hist`;
+
+type RollupRow = Aggregate & { t: number; hist: string };
+
+/** Adds a stored histogram ({"bin": count}) to another. */
+function mergeJson(target: Histogram, json: string): void {
+  for (const [bin, count] of Object.entries(JSON.parse(json) as Record<string, number>)) {
+    mergeInto(target, Number(bin), count);
+  }
+}
 
 function scopeWhere(scope: Scope): string {
   return [
@@ -242,12 +250,11 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
   function addRollup(agg: Aggregate, hist: Histogram, grain: number, from: number, to: number, scope: Scope): void {
     if (to <= from) return;
     const params = { grain, from, to, ...scopeParams(scope) };
-    addInto(
-      agg,
-      prepared(`SELECT ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`).get(params) as Aggregate,
-    );
-    const bins = `SELECT bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)} GROUP BY bin`;
-    for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
+    const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
+    for (const row of prepared(sql).all(params) as RollupRow[]) {
+      addInto(agg, row);
+      mergeJson(hist, row.hist);
+    }
   }
 
   /**
@@ -329,7 +336,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     return { stepMs, exact: false, points };
   }
 
-  /** One grouped query per table: sub-hour steps from raw rows, hour multiples from rollups. */
+  /** Sub-hour steps: grouped over raw rows in SQL. Whole hours or days: rollup rows merged here. */
   function groupedSeries(start: number, end: number, stepMs: number, scope: Scope) {
     const cells = new Map<number, { agg: Aggregate; hist: Histogram }>();
     const cell = (t: number) => {
@@ -338,24 +345,22 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       return c;
     };
     const params = { from: start, to: end, step: stepMs, ...scopeParams(scope) };
-    let aggSql: string;
-    let binsSql: string;
-    let grain: number | undefined;
-    if (stepMs % HOUR_MS !== 0) {
-      const t = 'created_at_ms - (created_at_ms % @step)';
-      aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
-      binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
-        WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
-    } else {
-      grain = stepMs % DAY_MS === 0 ? DAY_MS : HOUR_MS;
-      const t = 'bucket_ms - (bucket_ms % @step)';
-      aggSql = `SELECT ${t} AS t, ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)} GROUP BY t`;
-      binsSql = `SELECT ${t} AS t, bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)}
-        GROUP BY t, bin`;
+    if (stepMs % HOUR_MS === 0) {
+      const grain = stepMs % DAY_MS === 0 ? DAY_MS : HOUR_MS;
+      const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
+      for (const row of prepared(sql).all({ ...params, grain }) as RollupRow[]) {
+        const c = cell(floorTo(row.t, stepMs));
+        addInto(c.agg, row);
+        mergeJson(c.hist, row.hist);
+      }
+      return cells;
     }
-    const withGrain = grain === undefined ? params : { ...params, grain };
-    for (const row of prepared(aggSql).all(withGrain) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
-    for (const row of prepared(binsSql).all(withGrain) as { t: number; bin: number; n: number }[]) {
+    const t = 'created_at_ms - (created_at_ms % @step)';
+    const aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
+    const binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+      WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
+    for (const row of prepared(aggSql).all(params) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
+    for (const row of prepared(binsSql).all(params) as { t: number; bin: number; n: number }[]) {
       mergeInto(cell(row.t).hist, row.bin, row.n);
     }
     return cells;

@@ -30,7 +30,6 @@ export function createRetention(store: Store, monitor: MonitoringLog) {
     monitoringEvents: db.prepare('DELETE FROM monitoring_events WHERE at_ms < @cutoff'),
     samples: db.prepare('DELETE FROM metric_samples WHERE at_ms < @cutoff'),
     rollups: db.prepare('DELETE FROM metric_rollups WHERE bucket_ms + grain_ms <= @cutoff'),
-    histograms: db.prepare('DELETE FROM metric_histograms WHERE bucket_ms + grain_ms <= @cutoff'),
     alerts: db.prepare("DELETE FROM alerts WHERE state = 'resolved' AND resolved_at_ms < @cutoff"),
   };
 
@@ -51,7 +50,6 @@ export function createRetention(store: Store, monitor: MonitoringLog) {
         rollups: deletes.rollups.run({ cutoff }).changes,
         alerts: deletes.alerts.run({ cutoff }).changes,
       };
-      deletes.histograms.run({ cutoff });
       const total = result.executions + result.monitoringEvents + result.samples + result.rollups + result.alerts;
       if (total > 0) {
         monitor.record(announce, {
