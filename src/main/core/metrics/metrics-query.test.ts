@@ -251,6 +251,13 @@ describe('rollups', () => {
       { range: '7d' as const },
       { range: '24h' as const, workflowId: 'w2' },
       { range: 'custom' as const, fromMs: now - 9 * DAY_MS + 1234567, toMs: now - 2 * DAY_MS - 98765 },
+      // More than half a day at each edge: read as a day minus its other hours.
+      {
+        range: 'custom' as const,
+        fromMs: now - 9 * DAY_MS - 5 * HOUR_MS - 777,
+        toMs: now - 2 * DAY_MS + 6.5 * HOUR_MS,
+      },
+      { range: 'custom' as const, fromMs: now - 3 * DAY_MS + 13 * HOUR_MS, toMs: now - DAY_MS - 13 * HOUR_MS + 5 },
     ]) {
       const e = exact.summary(query, now);
       const r = rolled.summary(query, now);

@@ -92,8 +92,8 @@ const emptyAggregate = (): Aggregate => ({
   queueWaitSumMs: 0,
 });
 
-function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>): void {
-  for (const key of AGG_KEYS) target[key] += row[key] ?? 0;
+function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>, sign = 1): void {
+  for (const key of AGG_KEYS) target[key] += sign * (row[key] ?? 0);
 }
 
 /** SELECT list producing an Aggregate from the raw executions table. */
@@ -109,10 +109,10 @@ const ROLLUP_ROW_SQL = `bucket_ms AS t, total, succeeded, failed, dead_lettered 
 
 type RollupRow = Aggregate & { t: number; hist: string };
 
-/** Adds a stored histogram ({"bin": count}) to another. */
-function mergeJson(target: Histogram, json: string): void {
+/** Adds (or with sign -1, takes away) a stored histogram ({"bin": count}). */
+function mergeJson(target: Histogram, json: string, sign = 1): void {
   for (const [bin, count] of Object.entries(JSON.parse(json) as Record<string, number>)) {
-    mergeInto(target, Number(bin), count);
+    mergeInto(target, Number(bin), sign * count);
   }
 }
 
@@ -247,14 +247,34 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
   }
 
-  function addRollup(agg: Aggregate, hist: Histogram, grain: number, from: number, to: number, scope: Scope): void {
+  function addRollup(
+    agg: Aggregate,
+    hist: Histogram,
+    grain: number,
+    [from, to]: [number, number],
+    scope: Scope,
+    sign = 1,
+  ): void {
     if (to <= from) return;
     const params = { grain, from, to, ...scopeParams(scope) };
     const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
     for (const row of prepared(sql).all(params) as RollupRow[]) {
-      addInto(agg, row);
-      mergeJson(hist, row.hist);
+      addInto(agg, row, sign);
+      mergeJson(hist, row.hist, sign);
     }
+  }
+
+  /**
+   * Whole hours [from, to) inside one UTC day. More than half a day is read as the day's rollup
+   * minus its other hours: both grains hold the same rows, so the difference is exact and
+   * reads at most 12 hour rows per workflow instead of 23.
+   */
+  function addHoursOfDay(agg: Aggregate, hist: Histogram, from: number, to: number, scope: Scope): void {
+    if (to - from <= 12 * HOUR_MS) return addRollup(agg, hist, HOUR_MS, [from, to], scope);
+    const day = floorTo(from, DAY_MS);
+    addRollup(agg, hist, DAY_MS, [day, day + DAY_MS], scope);
+    addRollup(agg, hist, HOUR_MS, [day, from], scope, -1);
+    addRollup(agg, hist, HOUR_MS, [to, day + DAY_MS], scope, -1);
   }
 
   /**
@@ -274,12 +294,12 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     addRaw(agg, hist, h1, toMs, scope);
     const d0 = ceilTo(h0, DAY_MS);
     const d1 = floorTo(h1, DAY_MS);
-    if (d0 < d1) {
-      addRollup(agg, hist, HOUR_MS, h0, d0, scope);
-      addRollup(agg, hist, DAY_MS, d0, d1, scope);
-      addRollup(agg, hist, HOUR_MS, d1, h1, scope);
+    if (d0 <= d1) {
+      addHoursOfDay(agg, hist, h0, d0, scope);
+      addRollup(agg, hist, DAY_MS, [d0, d1], scope);
+      addHoursOfDay(agg, hist, d1, h1, scope);
     } else {
-      addRollup(agg, hist, HOUR_MS, h0, h1, scope);
+      addHoursOfDay(agg, hist, h0, h1, scope);
     }
     return { agg, hist };
   }
@@ -292,7 +312,8 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       const d = describe(agg, (p) => exactPercentile(sorted, p));
       return { fromMs, toMs, exact: true, percentileErrorBound: 0, throughputPerHour: agg.total / hours, ...d };
     }
-    const { agg, hist } = fromRollups(fromMs, toMs, query);
+    // One read transaction: every part of the answer sees the same snapshot of the store.
+    const { agg, hist } = db.transaction(() => fromRollups(fromMs, toMs, query))();
     const d = describe(agg, (p) => histogramPercentile(hist, p));
     return {
       fromMs,
