@@ -57,7 +57,9 @@ export function Chart(props: {
           data={rows}
           margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
           onClick={(state) => {
-            const row = typeof state?.activeTooltipIndex === 'number' ? rows[state.activeTooltipIndex] : undefined;
+            // recharts 3 reports the index as a string ("10"); the label is the bucket start.
+            const index = Number(state?.activeTooltipIndex ?? NaN);
+            const row = Number.isInteger(index) ? rows[index] : undefined;
             if (row) onPoint(row.tMs);
           }}
         >
