@@ -170,6 +170,31 @@ describe('metrics summary (exact from raw rows)', () => {
 });
 
 describe('rollups', () => {
+  it('never serve a cached histogram after its row changed', () => {
+    const { db, clock } = setup();
+    const now = clock.now();
+    const ids = insertExecutions(
+      db,
+      Array.from({ length: 40 }, (_, i) => ({
+        status: 'succeeded' as const,
+        createdAtMs: now - 3 * DAY_MS + i * 1000,
+        durationMs: 10,
+      })),
+    );
+    const rolled = createMetricsQueries(db, { exactRowLimit: 0 });
+    const query = { range: '7d' as const };
+    expect(rolled.summary(query, now)).toMatchObject({ exact: false, p50Ms: 10, p99Ms: 10 });
+    db.prepare('UPDATE executions SET duration_ms = 5000 WHERE id >= ?').run(ids[20]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 40, p50Ms: 10, p99Ms: binValue(binOf(5000)) });
+    db.prepare('DELETE FROM executions WHERE id < ?').run(ids[20]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 20, p50Ms: binValue(binOf(5000)) });
+    // Retention drops the rollup rows; new runs recreate them under a new revision.
+    db.prepare('DELETE FROM executions').run();
+    db.prepare('DELETE FROM metric_rollups').run();
+    insertExecutions(db, [{ status: 'failed', createdAtMs: now - 3 * DAY_MS, durationMs: 300 }]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 1, failed: 1, p50Ms: binValue(binOf(300)) });
+  });
+
   /** Rollup totals must equal what a GROUP BY over the raw terminal rows says. */
   function expectRollupsMatchRaw(db: Parameters<typeof insertExecutions>[0]) {
     const raw = db

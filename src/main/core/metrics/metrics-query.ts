@@ -103,17 +103,41 @@ const RAW_AGG_SQL = `COUNT(*) AS total, SUM(status = 'succeeded') AS succeeded, 
   SUM(duration_ms) AS durationSumMs, COUNT(queue_wait_ms) AS queueWaitCount, SUM(queue_wait_ms) AS queueWaitSumMs`;
 
 /** One rollup row with its histogram; summed in JS (a few hundred rows for a 30-day dashboard). */
-const ROLLUP_ROW_SQL = `bucket_ms AS t, total, succeeded, failed, dead_lettered AS deadLettered, canceled, rejected,
+const ROLLUP_ROW_SQL = `grain_ms AS g, bucket_ms AS t, instance_id AS i, workflow_id AS w, mapping_id AS m, revision, total, succeeded, failed, dead_lettered AS deadLettered, canceled, rejected,
   duration_count AS durationCount, duration_sum_ms AS durationSumMs, queue_wait_count AS queueWaitCount,
   queue_wait_sum_ms AS queueWaitSumMs, hist_json AS hist`;
 
-type RollupRow = Aggregate & { t: number; hist: string };
+type RollupRow = Aggregate & { g: number; t: number; i: string; w: string; m: string; revision: number; hist: string };
 
-/** Adds (or with sign -1, takes away) a stored histogram ({"bin": count}). */
-function mergeJson(target: Histogram, json: string, sign = 1): void {
-  for (const [bin, count] of Object.entries(JSON.parse(json) as Record<string, number>)) {
-    mergeInto(target, Number(bin), sign * count);
-  }
+/**
+ * Parsed rollup histograms, kept until their row's revision moves (the triggers stamp every
+ * change with a new metric_state.version). Parsing JSON is most of a large dashboard's cost;
+ * past days rarely change, so most rows are parsed once. Bounded: cleared when it grows large.
+ */
+const MAX_CACHED_HISTOGRAMS = 200_000;
+type ParsedHistogram = { revision: number; pairs: Int32Array };
+
+function createHistogramCache() {
+  const cache = new Map<string, ParsedHistogram>();
+  return function histogramOf(row: RollupRow): Int32Array {
+    const key = `${row.g}|${row.t}|${row.i}|${row.w}|${row.m}`;
+    const hit = cache.get(key);
+    if (hit && hit.revision === row.revision) return hit.pairs;
+    const entries = Object.entries(JSON.parse(row.hist) as Record<string, number>);
+    const pairs = new Int32Array(entries.length * 2);
+    entries.forEach(([bin, count], i) => {
+      pairs[2 * i] = Number(bin);
+      pairs[2 * i + 1] = count;
+    });
+    if (cache.size >= MAX_CACHED_HISTOGRAMS) cache.clear();
+    cache.set(key, { revision: row.revision, pairs });
+    return pairs;
+  };
+}
+
+/** Adds (or with sign -1, takes away) a histogram stored as [bin, count, bin, count, …]. */
+function mergePairs(target: Histogram, pairs: Int32Array, sign = 1): void {
+  for (let i = 0; i < pairs.length; i += 2) mergeInto(target, pairs[i]!, sign * pairs[i + 1]!);
 }
 
 function scopeWhere(scope: Scope): string {
@@ -213,6 +237,7 @@ const toPoint = (tMs: number, d: ReturnType<typeof describe>): MetricsPoint => (
 /** Read side of the metrics: summaries and series over raw rows or rollups. */
 export function createMetricsQueries(db: Database.Database, options: { exactRowLimit?: number } = {}) {
   const exactRowLimit = options.exactRowLimit ?? EXACT_ROW_LIMIT;
+  const histogramOf = createHistogramCache();
   const where = (scope: Scope) => `created_at_ms >= @from AND created_at_ms < @to
     AND status IN (${TERMINAL_SQL}) ${scopeWhere(scope)}`;
   const rollupWhere = (scope: Scope) =>
@@ -260,7 +285,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
     for (const row of prepared(sql).all(params) as RollupRow[]) {
       addInto(agg, row, sign);
-      mergeJson(hist, row.hist, sign);
+      mergePairs(hist, histogramOf(row), sign);
     }
   }
 
@@ -372,7 +397,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       for (const row of prepared(sql).all({ ...params, grain }) as RollupRow[]) {
         const c = cell(floorTo(row.t, stepMs));
         addInto(c.agg, row);
-        mergeJson(c.hist, row.hist);
+        mergePairs(c.hist, histogramOf(row));
       }
       return cells;
     }

@@ -34,6 +34,9 @@ CREATE TABLE metric_rollups (
   -- below 1 ms; bin b >= 1 holds [2^((b-1)/8), 2^(b/8)) ms. One JSON object per row (not a row
   -- per bin) so a 30-day dashboard merges ~600 small objects instead of grouping ~40 000 rows.
   hist_json          TEXT NOT NULL DEFAULT '{}',
+  -- metric_state.version when this row last changed: unique per change, so readers can cache
+  -- the parsed histogram of a row until its revision moves.
+  revision           INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id)
 ) STRICT, WITHOUT ROWID;
 
@@ -52,14 +55,16 @@ WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejecte
 BEGIN
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json)
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
   VALUES (3600000, NEW.created_at_ms - (NEW.created_at_ms % 3600000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
      coalesce(NEW.queue_wait_ms, 0),
-     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END)
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
     total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
@@ -71,14 +76,16 @@ BEGIN
       ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json)
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
   VALUES (86400000, NEW.created_at_ms - (NEW.created_at_ms % 86400000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
      coalesce(NEW.queue_wait_ms, 0),
-     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END)
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
     total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
@@ -95,6 +102,7 @@ CREATE TRIGGER metric_rollups_delete AFTER DELETE ON executions
 WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
 BEGIN
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
@@ -108,6 +116,7 @@ BEGIN
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
     AND mapping_id = coalesce(OLD.mapping_id, '');
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
@@ -131,6 +140,7 @@ WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejecte
        OR OLD.queue_wait_ms IS NOT NEW.queue_wait_ms)
 BEGIN
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
@@ -144,6 +154,7 @@ BEGIN
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
     AND mapping_id = coalesce(OLD.mapping_id, '');
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
@@ -168,14 +179,16 @@ WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejecte
 BEGIN
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json)
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
   VALUES (3600000, NEW.created_at_ms - (NEW.created_at_ms % 3600000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
      coalesce(NEW.queue_wait_ms, 0),
-     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END)
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
     total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
@@ -187,14 +200,16 @@ BEGIN
       ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json)
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
   VALUES (86400000, NEW.created_at_ms - (NEW.created_at_ms % 86400000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
      coalesce(NEW.queue_wait_ms, 0),
-     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END)
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
     total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
