@@ -30,6 +30,7 @@ async function seededDataDir(): Promise<string> {
     queueWaitMs: 20,
     instanceId: 'prod',
     workflowId: 'wf-orders',
+    mappingId: 'orders-map',
     error: i % 4 === 3 ? 'HTTP 500 from the CRM' : null,
   }));
   const mail: SeedExecution[] = Array.from({ length: 10 }, (_, i) => ({
@@ -88,6 +89,12 @@ describe('metrics in Chromium', () => {
     await expect.poll(() => page.getByTestId('card-throughput').textContent()).toContain('30 runs');
     expect(await page.getByTestId('workflow-row-wf-orders').textContent()).toContain('20');
     expect(await page.getByTestId('workflow-row-wf-mail').textContent()).toContain('10');
+
+    // Scope to the mapping that produced the orders runs, then back to everything.
+    await page.getByTestId('scope-mapping').selectOption('orders-map');
+    await expect.poll(() => page.getByTestId('card-throughput').textContent()).toContain('20 runs');
+    await page.getByTestId('scope-mapping').selectOption('');
+    await expect.poll(() => page.getByTestId('card-throughput').textContent()).toContain('30 runs');
 
     await page.getByTestId('range-1h').click();
     await expect.poll(() => page.getByTestId('card-throughput').textContent()).toContain('20 runs');

@@ -26,6 +26,7 @@ const RANGES: { value: MetricsRange; label: string }[] = [
 export interface Scope {
   instanceId?: string;
   workflowId?: string;
+  mappingId?: string;
 }
 
 interface Loaded {
@@ -87,7 +88,7 @@ export function Dashboard() {
     if (!query) return;
     setLoading(true);
     try {
-      const { workflowId: _w, ...forTable } = query;
+      const { workflowId: _w, mappingId: _m, ...forTable } = query;
       const [summary, series, workflows, dimensions] = await Promise.all([
         send('metrics:summary', query),
         send('metrics:series', query),
@@ -153,7 +154,8 @@ export function Dashboard() {
           value={scopeKey}
           onChange={(e) => {
             const [instanceId, workflowId] = e.target.value.split('\u0000');
-            setScope(workflowId ? { ...(instanceId ? { instanceId } : {}), workflowId } : {});
+            const mapping = scope.mappingId ? { mappingId: scope.mappingId } : {};
+            setScope(workflowId ? { ...(instanceId ? { instanceId } : {}), workflowId, ...mapping } : mapping);
           }}
           data-testid="scope-workflow"
         >
@@ -164,6 +166,24 @@ export function Dashboard() {
             </option>
           ))}
         </select>
+        {(data?.dimensions.mappings.length ?? 0) > 0 && (
+          <select
+            aria-label="Mapping"
+            value={scope.mappingId ?? ''}
+            onChange={(e) => {
+              const { mappingId: _old, ...rest } = scope;
+              setScope(e.target.value ? { ...rest, mappingId: e.target.value } : rest);
+            }}
+            data-testid="scope-mapping"
+          >
+            <option value="">All mappings</option>
+            {data?.dimensions.mappings.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        )}
         {loading && (
           <span className="muted" role="status">
             Loading…

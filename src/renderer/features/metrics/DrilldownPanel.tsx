@@ -10,6 +10,7 @@ export interface DrillTarget {
   toMs: number;
   instanceId?: string;
   workflowId?: string;
+  mappingId?: string;
 }
 
 /** The executions behind a chart point, filterable by status (its own list until the Executions page exists). */
