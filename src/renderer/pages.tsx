@@ -7,6 +7,7 @@ import { SchedulesPage } from './features/schedules/SchedulesPage';
 import { InstancesPage } from './features/instances/InstancesPage';
 import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 import { ExecutionsPage } from './features/executions/ExecutionsPage';
+import { MetricsPage } from './features/metrics/MetricsPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -20,4 +21,5 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   instances: InstancesPage,
   workflows: WorkflowsPage,
   executions: ExecutionsPage,
+  metrics: MetricsPage,
 };

@@ -8,6 +8,7 @@ import { createLogger } from '../core/logger';
 import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
 import { registerIpc } from '../ipc/ipc-main';
 import { createSafeStorageBox } from './safe-storage-box';
+import { showAlertNotifications } from './alert-notifications';
 import { denyPermissions, lockDownContents, rendererUrlPrefix } from './security';
 
 // Window plumbing only: all behaviour lives in the core, shared with the headless host.
@@ -55,6 +56,7 @@ void app.whenReady().then(() => {
     ...(secretBox ? { secretBox } : {}),
   });
   const unbind = registerIpc(core, isTrustedUrl);
+  const stopNotifications = showAlertNotifications(core);
   createWindow();
 
   app.on('activate', () => {
@@ -69,6 +71,7 @@ void app.whenReady().then(() => {
     closing = true;
     event.preventDefault();
     unbind();
+    stopNotifications();
     void core.close().finally(() => app.exit(0));
   });
 });

@@ -189,8 +189,16 @@ export function createCore(options: CoreOptions): Core {
             return waiting + delayed + active;
           },
           deadLetters: () => queue.jobs.counts().total.dead_lettered,
+          approvalsPending: () => approvals.service.count().pending,
           ...options.metrics?.gauges,
         },
+        instanceHealth:
+          options.metrics?.instanceHealth ??
+          (() =>
+            instances.service
+              .list()
+              .filter((i) => i.syncEnabled && i.sync.state !== 'never')
+              .map((i) => ({ instanceId: i.id, up: i.sync.state !== 'offline' }))),
       },
     );
     const handlers: Handlers = {

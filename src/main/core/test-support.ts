@@ -25,7 +25,8 @@ export function testCore(options: Partial<CoreOptions> = {}): {
 } {
   const dir = tempDir();
   const clock = new ManualClock();
-  const core = createCore({ dataDir: dir.path, clock, ...options });
+  // The metrics module's background loop stays off in tests (they drive time by hand).
+  const core = createCore({ dataDir: dir.path, clock, metrics: { pollMs: 0 }, ...options });
   return {
     core,
     clock,

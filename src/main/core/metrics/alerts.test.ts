@@ -166,3 +166,31 @@ describe('alert rules', () => {
     });
   });
 });
+
+describe('background tick', () => {
+  it('announces metrics:updated at most once per throttle window, only after rollups changed', () => {
+    const t = setup({ updateThrottleMs: 5_000, gauges: { approvalsPending: () => 4 } });
+    const updates = () => t.events.filter((e) => e.event === 'metrics:updated').length;
+    t.module.tick();
+    expect(updates()).toBe(0);
+    insertExecutions(t.db, [{ status: 'succeeded', createdAtMs: t.clock.now(), durationMs: 1 }]);
+    t.module.tick();
+    expect(updates()).toBe(1);
+    insertExecutions(t.db, [{ status: 'failed', createdAtMs: t.clock.now(), durationMs: 1 }]);
+    t.clock.advance(1_000);
+    t.module.tick();
+    expect(updates()).toBe(1);
+    t.clock.advance(5_000);
+    t.module.tick();
+    expect(updates()).toBe(2);
+    t.clock.advance(5_000);
+    t.module.tick();
+    expect(updates()).toBe(2);
+    // Gauges were sampled on the clock: once at the first tick, again after the interval.
+    const samples = t.db.prepare("SELECT COUNT(*) FROM metric_samples WHERE gauge = 'approvalsPending'").pluck();
+    expect(samples.get()).toBe(1);
+    t.clock.advance(60_000);
+    t.module.tick();
+    expect(samples.get()).toBe(2);
+  });
+});

@@ -142,8 +142,9 @@ export function createMetricsModule(
       },
       'metrics:prometheus': () => ({ text: prometheus(now()) }),
       'alerts:listRules': () => ({ rules: rules.listRules() }),
-      'alerts:createRule': (args) => rules.create(args),
-      'alerts:updateRule': (args) => rules.update(args),
+      // A new or changed rule is judged on the next tick, not a whole interval later.
+      'alerts:createRule': (args) => ((last.evaluate = -Infinity), rules.create(args)),
+      'alerts:updateRule': (args) => ((last.evaluate = -Infinity), rules.update(args)),
       'alerts:deleteRule': (args) => rules.remove(args),
       'alerts:list': (args) => rules.listAlerts(args),
       'monitoring:list': (args) => monitor.list(args),

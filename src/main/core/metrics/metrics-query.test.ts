@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { binOf, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
+import { binOf, binSql, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
 import { createMetricsQueries, HOUR_MS, DAY_MS } from './metrics-query';
 import { insertExecutions, type SeedExecution } from './seed-executions';
 import { metricsOnDisk } from './test-harness';
@@ -170,6 +170,31 @@ describe('metrics summary (exact from raw rows)', () => {
 });
 
 describe('rollups', () => {
+  it('never serve a cached histogram after its row changed', () => {
+    const { db, clock } = setup();
+    const now = clock.now();
+    const ids = insertExecutions(
+      db,
+      Array.from({ length: 40 }, (_, i) => ({
+        status: 'succeeded' as const,
+        createdAtMs: now - 3 * DAY_MS + i * 1000,
+        durationMs: 10,
+      })),
+    );
+    const rolled = createMetricsQueries(db, { exactRowLimit: 0 });
+    const query = { range: '7d' as const };
+    expect(rolled.summary(query, now)).toMatchObject({ exact: false, p50Ms: 10, p99Ms: 10 });
+    db.prepare('UPDATE executions SET duration_ms = 5000 WHERE id >= ?').run(ids[20]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 40, p50Ms: 10, p99Ms: binValue(binOf(5000)) });
+    db.prepare('DELETE FROM executions WHERE id < ?').run(ids[20]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 20, p50Ms: binValue(binOf(5000)) });
+    // Retention drops the rollup rows; new runs recreate them under a new revision.
+    db.prepare('DELETE FROM executions').run();
+    db.prepare('DELETE FROM metric_rollups').run();
+    insertExecutions(db, [{ status: 'failed', createdAtMs: now - 3 * DAY_MS, durationMs: 300 }]);
+    expect(rolled.summary(query, now)).toMatchObject({ total: 1, failed: 1, p50Ms: binValue(binOf(300)) });
+  });
+
   /** Rollup totals must equal what a GROUP BY over the raw terminal rows says. */
   function expectRollupsMatchRaw(db: Parameters<typeof insertExecutions>[0]) {
     const raw = db
@@ -187,15 +212,31 @@ describe('rollups', () => {
       )
       .all();
     expect(rolled).toEqual(raw);
-    const histTotal = db
-      .prepare(`SELECT coalesce(SUM(count), 0) FROM metric_histograms WHERE grain_ms = ${DAY_MS}`)
-      .pluck();
-    const durTotal = db
+    // Each hour's histogram holds exactly the bins of its raw durations.
+    const rawBins = db
       .prepare(
-        `SELECT COUNT(duration_ms) FROM executions WHERE status IN ('succeeded','failed','dead_lettered','canceled','rejected')`,
+        `SELECT created_at_ms - created_at_ms % ${HOUR_MS} AS b, coalesce(workflow_id, '') AS w,
+           ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+         WHERE duration_ms IS NOT NULL AND status IN ('succeeded','failed','dead_lettered','canceled','rejected')
+         GROUP BY b, w, bin ORDER BY b, w, bin`,
       )
-      .pluck();
-    expect(histTotal.get()).toBe(durTotal.get());
+      .all();
+    const stored = (
+      db
+        .prepare(`SELECT bucket_ms AS b, workflow_id AS w, hist_json FROM metric_rollups WHERE grain_ms = ${HOUR_MS}`)
+        .all() as { b: number; w: string; hist_json: string }[]
+    )
+      .flatMap(({ b, w, hist_json }) =>
+        Object.entries(JSON.parse(hist_json) as Record<string, number>).map(([bin, n]) => ({
+          b,
+          w,
+          bin: Number(bin),
+          n,
+        })),
+      )
+      .filter((r) => r.n !== 0)
+      .sort((x, y) => x.b - y.b || (x.w < y.w ? -1 : x.w > y.w ? 1 : 0) || x.bin - y.bin);
+    expect(stored).toEqual(rawBins);
   }
 
   it('follow inserts, status changes, edits and deletes exactly', () => {
@@ -235,6 +276,13 @@ describe('rollups', () => {
       { range: '7d' as const },
       { range: '24h' as const, workflowId: 'w2' },
       { range: 'custom' as const, fromMs: now - 9 * DAY_MS + 1234567, toMs: now - 2 * DAY_MS - 98765 },
+      // More than half a day at each edge: read as a day minus its other hours.
+      {
+        range: 'custom' as const,
+        fromMs: now - 9 * DAY_MS - 5 * HOUR_MS - 777,
+        toMs: now - 2 * DAY_MS + 6.5 * HOUR_MS,
+      },
+      { range: 'custom' as const, fromMs: now - 3 * DAY_MS + 13 * HOUR_MS, toMs: now - DAY_MS - 13 * HOUR_MS + 5 },
     ]) {
       const e = exact.summary(query, now);
       const r = rolled.summary(query, now);

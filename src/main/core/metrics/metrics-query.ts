@@ -92,8 +92,8 @@ const emptyAggregate = (): Aggregate => ({
   queueWaitSumMs: 0,
 });
 
-function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>): void {
-  for (const key of AGG_KEYS) target[key] += row[key] ?? 0;
+function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>, sign = 1): void {
+  for (const key of AGG_KEYS) target[key] += sign * (row[key] ?? 0);
 }
 
 /** SELECT list producing an Aggregate from the raw executions table. */
@@ -102,11 +102,43 @@ const RAW_AGG_SQL = `COUNT(*) AS total, SUM(status = 'succeeded') AS succeeded, 
   SUM(status = 'rejected') AS rejected, COUNT(duration_ms) AS durationCount,
   SUM(duration_ms) AS durationSumMs, COUNT(queue_wait_ms) AS queueWaitCount, SUM(queue_wait_ms) AS queueWaitSumMs`;
 
-/** The same from the rollups. */
-const ROLLUP_AGG_SQL = `SUM(total) AS total, SUM(succeeded) AS succeeded, SUM(failed) AS failed,
-  SUM(dead_lettered) AS deadLettered, SUM(canceled) AS canceled, SUM(rejected) AS rejected,
-  SUM(duration_count) AS durationCount, SUM(duration_sum_ms) AS durationSumMs,
-  SUM(queue_wait_count) AS queueWaitCount, SUM(queue_wait_sum_ms) AS queueWaitSumMs`;
+/** One rollup row with its histogram; summed in JS (a few hundred rows for a 30-day dashboard). */
+const ROLLUP_ROW_SQL = `grain_ms AS g, bucket_ms AS t, instance_id AS i, workflow_id AS w, mapping_id AS m, revision, total, succeeded, failed, dead_lettered AS deadLettered, canceled, rejected,
+  duration_count AS durationCount, duration_sum_ms AS durationSumMs, queue_wait_count AS queueWaitCount,
+  queue_wait_sum_ms AS queueWaitSumMs, hist_json AS hist`;
+
+type RollupRow = Aggregate & { g: number; t: number; i: string; w: string; m: string; revision: number; hist: string };
+
+/**
+ * Parsed rollup histograms, kept until their row's revision moves (the triggers stamp every
+ * change with a new metric_state.version). Parsing JSON is most of a large dashboard's cost;
+ * past days rarely change, so most rows are parsed once. Bounded: cleared when it grows large.
+ */
+const MAX_CACHED_HISTOGRAMS = 200_000;
+type ParsedHistogram = { revision: number; pairs: Int32Array };
+
+function createHistogramCache() {
+  const cache = new Map<string, ParsedHistogram>();
+  return function histogramOf(row: RollupRow): Int32Array {
+    const key = `${row.g}|${row.t}|${row.i}|${row.w}|${row.m}`;
+    const hit = cache.get(key);
+    if (hit && hit.revision === row.revision) return hit.pairs;
+    const entries = Object.entries(JSON.parse(row.hist) as Record<string, number>);
+    const pairs = new Int32Array(entries.length * 2);
+    entries.forEach(([bin, count], i) => {
+      pairs[2 * i] = Number(bin);
+      pairs[2 * i + 1] = count;
+    });
+    if (cache.size >= MAX_CACHED_HISTOGRAMS) cache.clear();
+    cache.set(key, { revision: row.revision, pairs });
+    return pairs;
+  };
+}
+
+/** Adds (or with sign -1, takes away) a histogram stored as [bin, count, bin, count, …]. */
+function mergePairs(target: Histogram, pairs: Int32Array, sign = 1): void {
+  for (let i = 0; i < pairs.length; i += 2) mergeInto(target, pairs[i]!, sign * pairs[i + 1]!);
+}
 
 function scopeWhere(scope: Scope): string {
   return [
@@ -205,6 +237,7 @@ const toPoint = (tMs: number, d: ReturnType<typeof describe>): MetricsPoint => (
 /** Read side of the metrics: summaries and series over raw rows or rollups. */
 export function createMetricsQueries(db: Database.Database, options: { exactRowLimit?: number } = {}) {
   const exactRowLimit = options.exactRowLimit ?? EXACT_ROW_LIMIT;
+  const histogramOf = createHistogramCache();
   const where = (scope: Scope) => `created_at_ms >= @from AND created_at_ms < @to
     AND status IN (${TERMINAL_SQL}) ${scopeWhere(scope)}`;
   const rollupWhere = (scope: Scope) =>
@@ -239,15 +272,34 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
   }
 
-  function addRollup(agg: Aggregate, hist: Histogram, grain: number, from: number, to: number, scope: Scope): void {
+  function addRollup(
+    agg: Aggregate,
+    hist: Histogram,
+    grain: number,
+    [from, to]: [number, number],
+    scope: Scope,
+    sign = 1,
+  ): void {
     if (to <= from) return;
     const params = { grain, from, to, ...scopeParams(scope) };
-    addInto(
-      agg,
-      prepared(`SELECT ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`).get(params) as Aggregate,
-    );
-    const bins = `SELECT bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)} GROUP BY bin`;
-    for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
+    const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
+    for (const row of prepared(sql).all(params) as RollupRow[]) {
+      addInto(agg, row, sign);
+      mergePairs(hist, histogramOf(row), sign);
+    }
+  }
+
+  /**
+   * Whole hours [from, to) inside one UTC day. More than half a day is read as the day's rollup
+   * minus its other hours: both grains hold the same rows, so the difference is exact and
+   * reads at most 12 hour rows per workflow instead of 23.
+   */
+  function addHoursOfDay(agg: Aggregate, hist: Histogram, from: number, to: number, scope: Scope): void {
+    if (to - from <= 12 * HOUR_MS) return addRollup(agg, hist, HOUR_MS, [from, to], scope);
+    const day = floorTo(from, DAY_MS);
+    addRollup(agg, hist, DAY_MS, [day, day + DAY_MS], scope);
+    addRollup(agg, hist, HOUR_MS, [day, from], scope, -1);
+    addRollup(agg, hist, HOUR_MS, [to, day + DAY_MS], scope, -1);
   }
 
   /**
@@ -267,12 +319,12 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     addRaw(agg, hist, h1, toMs, scope);
     const d0 = ceilTo(h0, DAY_MS);
     const d1 = floorTo(h1, DAY_MS);
-    if (d0 < d1) {
-      addRollup(agg, hist, HOUR_MS, h0, d0, scope);
-      addRollup(agg, hist, DAY_MS, d0, d1, scope);
-      addRollup(agg, hist, HOUR_MS, d1, h1, scope);
+    if (d0 <= d1) {
+      addHoursOfDay(agg, hist, h0, d0, scope);
+      addRollup(agg, hist, DAY_MS, [d0, d1], scope);
+      addHoursOfDay(agg, hist, d1, h1, scope);
     } else {
-      addRollup(agg, hist, HOUR_MS, h0, h1, scope);
+      addHoursOfDay(agg, hist, h0, h1, scope);
     }
     return { agg, hist };
   }
@@ -285,7 +337,8 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       const d = describe(agg, (p) => exactPercentile(sorted, p));
       return { fromMs, toMs, exact: true, percentileErrorBound: 0, throughputPerHour: agg.total / hours, ...d };
     }
-    const { agg, hist } = fromRollups(fromMs, toMs, query);
+    // One read transaction: every part of the answer sees the same snapshot of the store.
+    const { agg, hist } = db.transaction(() => fromRollups(fromMs, toMs, query))();
     const d = describe(agg, (p) => histogramPercentile(hist, p));
     return {
       fromMs,
@@ -329,7 +382,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     return { stepMs, exact: false, points };
   }
 
-  /** One grouped query per table: sub-hour steps from raw rows, hour multiples from rollups. */
+  /** Sub-hour steps: grouped over raw rows in SQL. Whole hours or days: rollup rows merged here. */
   function groupedSeries(start: number, end: number, stepMs: number, scope: Scope) {
     const cells = new Map<number, { agg: Aggregate; hist: Histogram }>();
     const cell = (t: number) => {
@@ -338,24 +391,22 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       return c;
     };
     const params = { from: start, to: end, step: stepMs, ...scopeParams(scope) };
-    let aggSql: string;
-    let binsSql: string;
-    let grain: number | undefined;
-    if (stepMs % HOUR_MS !== 0) {
-      const t = 'created_at_ms - (created_at_ms % @step)';
-      aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
-      binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
-        WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
-    } else {
-      grain = stepMs % DAY_MS === 0 ? DAY_MS : HOUR_MS;
-      const t = 'bucket_ms - (bucket_ms % @step)';
-      aggSql = `SELECT ${t} AS t, ${ROLLUP_AGG_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)} GROUP BY t`;
-      binsSql = `SELECT ${t} AS t, bin, SUM(count) AS n FROM metric_histograms WHERE ${rollupWhere(scope)}
-        GROUP BY t, bin`;
+    if (stepMs % HOUR_MS === 0) {
+      const grain = stepMs % DAY_MS === 0 ? DAY_MS : HOUR_MS;
+      const sql = `SELECT ${ROLLUP_ROW_SQL} FROM metric_rollups WHERE ${rollupWhere(scope)}`;
+      for (const row of prepared(sql).all({ ...params, grain }) as RollupRow[]) {
+        const c = cell(floorTo(row.t, stepMs));
+        addInto(c.agg, row);
+        mergePairs(c.hist, histogramOf(row));
+      }
+      return cells;
     }
-    const withGrain = grain === undefined ? params : { ...params, grain };
-    for (const row of prepared(aggSql).all(withGrain) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
-    for (const row of prepared(binsSql).all(withGrain) as { t: number; bin: number; n: number }[]) {
+    const t = 'created_at_ms - (created_at_ms % @step)';
+    const aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
+    const binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
+      WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
+    for (const row of prepared(aggSql).all(params) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
+    for (const row of prepared(binsSql).all(params) as { t: number; bin: number; n: number }[]) {
       mergeInto(cell(row.t).hist, row.bin, row.n);
     }
     return cells;

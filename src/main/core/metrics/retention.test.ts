@@ -65,6 +65,23 @@ describe('retention', () => {
     expect(t.module.runRetention()).toMatchObject({ executions: 0, monitoringEvents: 0, samples: 0, rollups: 0 });
   });
 
+  it('still cleans up the rest when another table holds on to an old execution', async () => {
+    const t = metricsOnDisk({ retentionDays: 30 });
+    cleanups.push(t.cleanup);
+    const now = t.clock.now();
+    const [old] = insertExecutions(t.db, [{ status: 'failed', createdAtMs: now - 40 * DAY }]);
+    t.db.exec('CREATE TABLE other_module (execution_id INTEGER NOT NULL REFERENCES executions (id)) STRICT');
+    t.db.prepare('INSERT INTO other_module VALUES (?)').run(old);
+    t.clock.set(now - 40 * DAY);
+    t.module.monitor.recordNow({ severity: 'info', kind: 'test.old', message: 'old' });
+    t.clock.set(now);
+
+    expect(t.module.runRetention()).toMatchObject({ executions: 0, monitoringEvents: 1 });
+    const kinds = (await t.module.handlers['monitoring:list']({ limit: 10 }, ctx)).events.map((e) => e.kind);
+    expect(kinds).toEqual(['retention.run', 'retention.failed']);
+    expect(t.db.prepare('SELECT COUNT(*) FROM executions').pluck().get()).toBe(1);
+  });
+
   it('follows the retention setting', () => {
     const t = metricsOnDisk({ retentionDays: 30 });
     cleanups.push(t.cleanup);

@@ -30,39 +30,53 @@ export function createRetention(store: Store, monitor: MonitoringLog) {
     monitoringEvents: db.prepare('DELETE FROM monitoring_events WHERE at_ms < @cutoff'),
     samples: db.prepare('DELETE FROM metric_samples WHERE at_ms < @cutoff'),
     rollups: db.prepare('DELETE FROM metric_rollups WHERE bucket_ms + grain_ms <= @cutoff'),
-    histograms: db.prepare('DELETE FROM metric_histograms WHERE bucket_ms + grain_ms <= @cutoff'),
     alerts: db.prepare("DELETE FROM alerts WHERE state = 'resolved' AND resolved_at_ms < @cutoff"),
   };
 
   function run(now: number, retentionDays: number): RetentionResult {
     const cutoff = now - retentionDays * DAY_MS;
-    let executions = 0;
-    for (;;) {
-      const changed = store.write(() => deleteExecutions.run({ cutoff }).changes);
-      executions += changed;
-      if (changed < BATCH) break;
-    }
-    return store.write((announce) => {
-      const result: RetentionResult = {
-        cutoffMs: cutoff,
-        executions,
-        monitoringEvents: deletes.monitoringEvents.run({ cutoff }).changes,
-        samples: deletes.samples.run({ cutoff }).changes,
-        rollups: deletes.rollups.run({ cutoff }).changes,
-        alerts: deletes.alerts.run({ cutoff }).changes,
-      };
-      deletes.histograms.run({ cutoff });
-      const total = result.executions + result.monitoringEvents + result.samples + result.rollups + result.alerts;
-      if (total > 0) {
-        monitor.record(announce, {
-          severity: 'info',
-          kind: 'retention.run',
-          message: `Removed history older than ${retentionDays} days.`,
-          fields: { ...result },
-        });
+    const result: RetentionResult = store.write(() => ({
+      cutoffMs: cutoff,
+      executions: 0,
+      monitoringEvents: deletes.monitoringEvents.run({ cutoff }).changes,
+      samples: deletes.samples.run({ cutoff }).changes,
+      rollups: deletes.rollups.run({ cutoff }).changes,
+      alerts: deletes.alerts.run({ cutoff }).changes,
+    }));
+    // Executions last and on their own: another module's table may still reference an old run
+    // (a foreign key without cascade); that must not stop the cleanup of everything else.
+    let failure: string | undefined;
+    try {
+      for (;;) {
+        const changed = store.write(() => deleteExecutions.run({ cutoff }).changes);
+        result.executions += changed;
+        if (changed < BATCH) break;
       }
-      return result;
-    });
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    const total = result.executions + result.monitoringEvents + result.samples + result.rollups + result.alerts;
+    if (total > 0 || failure) {
+      store.write((announce) => {
+        if (failure) {
+          monitor.record(announce, {
+            severity: 'warn',
+            kind: 'retention.failed',
+            message: `Old executions could not be removed: ${failure}`,
+            fields: { cutoffMs: cutoff },
+          });
+        }
+        if (total > 0) {
+          monitor.record(announce, {
+            severity: 'info',
+            kind: 'retention.run',
+            message: `Removed history older than ${retentionDays} days.`,
+            fields: { ...result },
+          });
+        }
+      });
+    }
+    return result;
   }
 
   return { run };

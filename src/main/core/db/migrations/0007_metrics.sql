@@ -30,20 +30,14 @@ CREATE TABLE metric_rollups (
   duration_sum_ms    INTEGER NOT NULL DEFAULT 0,
   queue_wait_count   INTEGER NOT NULL DEFAULT 0,
   queue_wait_sum_ms  INTEGER NOT NULL DEFAULT 0,
+  -- Duration histogram, {"bin": count}: log-spaced, 8 bins per doubling. Bin 0 holds durations
+  -- below 1 ms; bin b >= 1 holds [2^((b-1)/8), 2^(b/8)) ms. One JSON object per row (not a row
+  -- per bin) so a 30-day dashboard merges ~600 small objects instead of grouping ~40 000 rows.
+  hist_json          TEXT NOT NULL DEFAULT '{}',
+  -- metric_state.version when this row last changed: unique per change, so readers can cache
+  -- the parsed histogram of a row until its revision moves.
+  revision           INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id)
-) STRICT, WITHOUT ROWID;
-
--- Duration histogram per rollup row: log-spaced bins, 8 per doubling.
--- bin 0 holds durations below 1 ms; bin b ≥ 1 holds [2^((b-1)/8), 2^(b/8)) ms.
-CREATE TABLE metric_histograms (
-  grain_ms     INTEGER NOT NULL,
-  bucket_ms    INTEGER NOT NULL,
-  instance_id  TEXT NOT NULL,
-  workflow_id  TEXT NOT NULL,
-  mapping_id   TEXT NOT NULL,
-  bin          INTEGER NOT NULL,
-  count        INTEGER NOT NULL,
-  PRIMARY KEY (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, bin)
 ) STRICT, WITHOUT ROWID;
 
 -- Bumped by every trigger run: the module compares it to announce metrics:updated (throttled).
@@ -53,33 +47,54 @@ CREATE TABLE metric_state (
 ) STRICT;
 INSERT INTO metric_state (id, version) VALUES (1, 0);
 
--- The contribution of one execution row: +1 on insert, -1 for the old row of an update or a delete.
+-- The contribution of one execution row: added on insert, taken away on delete, and both on an
+-- update of a column that matters (two triggers: the old row's part, then the new row's).
+-- Each statement names its grain as a literal so that it is a primary-key lookup.
 CREATE TRIGGER metric_rollups_insert AFTER INSERT ON executions
 WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
 BEGIN
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms)
-  SELECT g.grain, NEW.created_at_ms - (NEW.created_at_ms % g.grain), coalesce(NEW.instance_id, ''),
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
+  VALUES (3600000, NEW.created_at_ms - (NEW.created_at_ms % 3600000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
-     coalesce(NEW.queue_wait_ms, 0)
-  FROM (SELECT 3600000 AS grain UNION ALL SELECT 86400000) AS g WHERE true
+     coalesce(NEW.queue_wait_ms, 0),
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
-    total = total + excluded.total, succeeded = succeeded + excluded.succeeded,
+    revision = excluded.revision,
+    total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
     duration_count = duration_count + excluded.duration_count,
     duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
     queue_wait_count = queue_wait_count + excluded.queue_wait_count,
-    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms;
-  INSERT INTO metric_histograms (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, bin, count)
-  SELECT g.grain, NEW.created_at_ms - (NEW.created_at_ms % g.grain), coalesce(NEW.instance_id, ''),
-     coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''),
-     CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END, 1
-  FROM (SELECT 3600000 AS grain UNION ALL SELECT 86400000) AS g WHERE NEW.duration_ms IS NOT NULL
-  ON CONFLICT DO UPDATE SET count = count + 1;
+    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms,
+    hist_json = CASE WHEN NEW.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
+  INSERT INTO metric_rollups
+    (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
+  VALUES (86400000, NEW.created_at_ms - (NEW.created_at_ms % 86400000), coalesce(NEW.instance_id, ''),
+     coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
+     NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
+     NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
+     coalesce(NEW.queue_wait_ms, 0),
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
+  ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
+    total = total + 1, succeeded = succeeded + excluded.succeeded,
+    failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
+    canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
+    duration_count = duration_count + excluded.duration_count,
+    duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
+    queue_wait_count = queue_wait_count + excluded.queue_wait_count,
+    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms,
+    hist_json = CASE WHEN NEW.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
   UPDATE metric_state SET version = version + 1 WHERE id = 1;
 END;
 
@@ -87,82 +102,123 @@ CREATE TRIGGER metric_rollups_delete AFTER DELETE ON executions
 WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
 BEGIN
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
     duration_count = duration_count - (OLD.duration_ms IS NOT NULL),
     duration_sum_ms = duration_sum_ms - coalesce(OLD.duration_ms, 0),
     queue_wait_count = queue_wait_count - (OLD.queue_wait_ms IS NOT NULL),
-    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0)
-  WHERE grain_ms IN (3600000, 86400000) AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % grain_ms)
+    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0),
+    hist_json = CASE WHEN OLD.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"'), 0) - 1) END
+  WHERE grain_ms = 3600000 AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % 3600000)
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
     AND mapping_id = coalesce(OLD.mapping_id, '');
-  UPDATE metric_histograms SET count = count - 1
-  WHERE OLD.duration_ms IS NOT NULL AND grain_ms IN (3600000, 86400000)
-    AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % grain_ms)
+  UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
+    total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
+    failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
+    canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
+    duration_count = duration_count - (OLD.duration_ms IS NOT NULL),
+    duration_sum_ms = duration_sum_ms - coalesce(OLD.duration_ms, 0),
+    queue_wait_count = queue_wait_count - (OLD.queue_wait_ms IS NOT NULL),
+    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0),
+    hist_json = CASE WHEN OLD.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"'), 0) - 1) END
+  WHERE grain_ms = 86400000 AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % 86400000)
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
-    AND mapping_id = coalesce(OLD.mapping_id, '')
-    AND bin = CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END;
+    AND mapping_id = coalesce(OLD.mapping_id, '');
   UPDATE metric_state SET version = version + 1 WHERE id = 1;
 END;
 
--- An update is a delete of the old contribution plus an insert of the new one. Expressed as two
--- triggers that reuse the bodies above would need a view; instead, the update trigger replays
--- both steps on the columns that matter. It fires only when one of them changed.
-CREATE TRIGGER metric_rollups_update AFTER UPDATE OF status, created_at_ms, instance_id, workflow_id, mapping_id,
-  duration_ms, queue_wait_ms ON executions
-WHEN (OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
-      OR NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected'))
+CREATE TRIGGER metric_rollups_update_old AFTER UPDATE OF status, created_at_ms, instance_id, workflow_id, mapping_id, duration_ms, queue_wait_ms ON executions
+WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
   AND (OLD.status IS NOT NEW.status OR OLD.created_at_ms IS NOT NEW.created_at_ms
        OR OLD.instance_id IS NOT NEW.instance_id OR OLD.workflow_id IS NOT NEW.workflow_id
        OR OLD.mapping_id IS NOT NEW.mapping_id OR OLD.duration_ms IS NOT NEW.duration_ms
        OR OLD.queue_wait_ms IS NOT NEW.queue_wait_ms)
 BEGIN
   UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
     total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
     failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
     canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
     duration_count = duration_count - (OLD.duration_ms IS NOT NULL),
     duration_sum_ms = duration_sum_ms - coalesce(OLD.duration_ms, 0),
     queue_wait_count = queue_wait_count - (OLD.queue_wait_ms IS NOT NULL),
-    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0)
-  WHERE OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
-    AND grain_ms IN (3600000, 86400000) AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % grain_ms)
+    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0),
+    hist_json = CASE WHEN OLD.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"'), 0) - 1) END
+  WHERE grain_ms = 3600000 AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % 3600000)
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
     AND mapping_id = coalesce(OLD.mapping_id, '');
-  UPDATE metric_histograms SET count = count - 1
-  WHERE OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
-    AND OLD.duration_ms IS NOT NULL AND grain_ms IN (3600000, 86400000)
-    AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % grain_ms)
+  UPDATE metric_rollups SET
+    revision = (SELECT version FROM metric_state WHERE id = 1),
+    total = total - 1, succeeded = succeeded - (OLD.status = 'succeeded'),
+    failed = failed - (OLD.status = 'failed'), dead_lettered = dead_lettered - (OLD.status = 'dead_lettered'),
+    canceled = canceled - (OLD.status = 'canceled'), rejected = rejected - (OLD.status = 'rejected'),
+    duration_count = duration_count - (OLD.duration_ms IS NOT NULL),
+    duration_sum_ms = duration_sum_ms - coalesce(OLD.duration_ms, 0),
+    queue_wait_count = queue_wait_count - (OLD.queue_wait_ms IS NOT NULL),
+    queue_wait_sum_ms = queue_wait_sum_ms - coalesce(OLD.queue_wait_ms, 0),
+    hist_json = CASE WHEN OLD.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END) || '"'), 0) - 1) END
+  WHERE grain_ms = 86400000 AND bucket_ms = OLD.created_at_ms - (OLD.created_at_ms % 86400000)
     AND instance_id = coalesce(OLD.instance_id, '') AND workflow_id = coalesce(OLD.workflow_id, '')
-    AND mapping_id = coalesce(OLD.mapping_id, '')
-    AND bin = CASE WHEN OLD.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(OLD.duration_ms) AS INTEGER) END;
+    AND mapping_id = coalesce(OLD.mapping_id, '');
+  UPDATE metric_state SET version = version + 1 WHERE id = 1;
+END;
+
+CREATE TRIGGER metric_rollups_update_new AFTER UPDATE OF status, created_at_ms, instance_id, workflow_id, mapping_id, duration_ms, queue_wait_ms ON executions
+WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+  AND (OLD.status IS NOT NEW.status OR OLD.created_at_ms IS NOT NEW.created_at_ms
+       OR OLD.instance_id IS NOT NEW.instance_id OR OLD.workflow_id IS NOT NEW.workflow_id
+       OR OLD.mapping_id IS NOT NEW.mapping_id OR OLD.duration_ms IS NOT NEW.duration_ms
+       OR OLD.queue_wait_ms IS NOT NEW.queue_wait_ms)
+BEGIN
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
-     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms)
-  SELECT g.grain, NEW.created_at_ms - (NEW.created_at_ms % g.grain), coalesce(NEW.instance_id, ''),
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
+  VALUES (3600000, NEW.created_at_ms - (NEW.created_at_ms % 3600000), coalesce(NEW.instance_id, ''),
      coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
      NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
      NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
-     coalesce(NEW.queue_wait_ms, 0)
-  FROM (SELECT 3600000 AS grain UNION ALL SELECT 86400000) AS g
-  WHERE NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+     coalesce(NEW.queue_wait_ms, 0),
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
   ON CONFLICT DO UPDATE SET
-    total = total + excluded.total, succeeded = succeeded + excluded.succeeded,
+    revision = excluded.revision,
+    total = total + 1, succeeded = succeeded + excluded.succeeded,
     failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
     canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
     duration_count = duration_count + excluded.duration_count,
     duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
     queue_wait_count = queue_wait_count + excluded.queue_wait_count,
-    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms;
-  INSERT INTO metric_histograms (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, bin, count)
-  SELECT g.grain, NEW.created_at_ms - (NEW.created_at_ms % g.grain), coalesce(NEW.instance_id, ''),
-     coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''),
-     CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END, 1
-  FROM (SELECT 3600000 AS grain UNION ALL SELECT 86400000) AS g
-  WHERE NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
-    AND NEW.duration_ms IS NOT NULL
-  ON CONFLICT DO UPDATE SET count = count + 1;
+    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms,
+    hist_json = CASE WHEN NEW.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
+  INSERT INTO metric_rollups
+    (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
+     canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, hist_json, revision)
+  VALUES (86400000, NEW.created_at_ms - (NEW.created_at_ms % 86400000), coalesce(NEW.instance_id, ''),
+     coalesce(NEW.workflow_id, ''), coalesce(NEW.mapping_id, ''), 1, NEW.status = 'succeeded',
+     NEW.status = 'failed', NEW.status = 'dead_lettered', NEW.status = 'canceled', NEW.status = 'rejected',
+     NEW.duration_ms IS NOT NULL, coalesce(NEW.duration_ms, 0), NEW.queue_wait_ms IS NOT NULL,
+     coalesce(NEW.queue_wait_ms, 0),
+     CASE WHEN NEW.duration_ms IS NULL THEN '{}' ELSE json_object(CAST((CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) AS TEXT), 1) END,
+     (SELECT version FROM metric_state WHERE id = 1))
+  ON CONFLICT DO UPDATE SET
+    revision = excluded.revision,
+    total = total + 1, succeeded = succeeded + excluded.succeeded,
+    failed = failed + excluded.failed, dead_lettered = dead_lettered + excluded.dead_lettered,
+    canceled = canceled + excluded.canceled, rejected = rejected + excluded.rejected,
+    duration_count = duration_count + excluded.duration_count,
+    duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
+    queue_wait_count = queue_wait_count + excluded.queue_wait_count,
+    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms,
+    hist_json = CASE WHEN NEW.duration_ms IS NULL THEN hist_json
+      ELSE json_set(hist_json, '$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"', coalesce(hist_json ->> ('$."' || (CASE WHEN NEW.duration_ms < 1 THEN 0 ELSE 1 + CAST(8 * log2(NEW.duration_ms) AS INTEGER) END) || '"'), 0) + 1) END;
   UPDATE metric_state SET version = version + 1 WHERE id = 1;
 END;
 

@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'react';
+import { TERMINAL_STATUSES, type CallOutput, type ExecutionStatus } from '../../../shared/contract';
+import { send } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { formatMs, formatTime } from './format';
+
+/** The window and scope of a clicked chart point. */
+export interface DrillTarget {
+  fromMs: number;
+  toMs: number;
+  instanceId?: string;
+  workflowId?: string;
+  mappingId?: string;
+}
+
+/** The executions behind a chart point, filterable by status (its own list until the Executions page exists). */
+export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClose(): void }) {
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const [result, setResult] = useState<CallOutput<'metrics:drilldown'> | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setResult(null);
+    send('metrics:drilldown', { ...target, ...(status ? { statuses: [status] } : {}), limit: 200 })
+      .then((r) => current && setResult(r))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [target, status]);
+
+  return (
+    <section className="panel drilldown" aria-label="Executions behind the point" data-testid="drilldown">
+      <header>
+        <h2>
+          Runs from {formatTime(target.fromMs)} to {formatTime(target.toMs)}
+          {target.workflowId ? ` · ${target.workflowId}` : ''}
+        </h2>
+        <select
+          aria-label="Status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')}
+          data-testid="drilldown-status"
+        >
+          <option value="">Every outcome</option>
+          {TERMINAL_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="link" onClick={onClose} data-testid="drilldown-close">
+          Close
+        </button>
+      </header>
+      {!result ? (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      ) : result.executions.length === 0 ? (
+        <EmptyState title="No runs here">
+          No {status || 'finished'} runs were created in this bucket. Pick another point or outcome.
+        </EmptyState>
+      ) : (
+        <>
+          <p className="muted" data-testid="drilldown-total">
+            {result.total} run{result.total === 1 ? '' : 's'}
+            {result.total > result.executions.length ? `, newest ${result.executions.length} shown` : ''}
+          </p>
+          <table className="table" data-testid="drilldown-table">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Status</th>
+                <th>Workflow</th>
+                <th>Created</th>
+                <th>Run time</th>
+                <th>Queue wait</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.executions.map((e) => (
+                <tr key={e.id} data-testid="drilldown-row">
+                  <td>{e.id}</td>
+                  <td className={`status status-${e.status}`}>{e.status}</td>
+                  <td>
+                    {e.workflowId ?? '—'}
+                    {e.instanceId ? <small className="muted"> ({e.instanceId})</small> : null}
+                  </td>
+                  <td>{formatTime(e.createdAtMs)}</td>
+                  <td>{formatMs(e.durationMs)}</td>
+                  <td>{formatMs(e.queueWaitMs)}</td>
+                  <td className="error-cell">{e.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

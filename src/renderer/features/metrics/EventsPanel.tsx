@@ -1,0 +1,113 @@
+import { useCallback, useEffect, useState } from 'react';
+import { SEVERITIES, type CallInput, type MonitoringEvent, type Severity } from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { formatTime } from './format';
+
+/** The monitoring event log: newest first, filtered by severity, kind and time, paged backwards. */
+export function EventsPanel() {
+  const [minSeverity, setMinSeverity] = useState<Severity | ''>('');
+  const [kind, setKind] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [events, setEvents] = useState<MonitoringEvent[] | null>(null);
+  const [nextBeforeId, setNextBeforeId] = useState<number | null>(null);
+
+  const filters = useCallback((): CallInput<'monitoring:list'> => {
+    const fromMs = from ? new Date(from).getTime() : undefined;
+    const toMs = to ? new Date(to).getTime() : undefined;
+    return {
+      limit: 100,
+      ...(minSeverity ? { minSeverity } : {}),
+      ...(kind.trim() ? { kind: kind.trim() } : {}),
+      ...(fromMs !== undefined && Number.isFinite(fromMs) ? { fromMs } : {}),
+      ...(toMs !== undefined && Number.isFinite(toMs) ? { toMs } : {}),
+    };
+  }, [minSeverity, kind, from, to]);
+
+  const load = useCallback(() => {
+    send('monitoring:list', filters())
+      .then((page) => {
+        setEvents(page.events);
+        setNextBeforeId(page.nextBeforeId);
+      })
+      .catch(() => undefined);
+  }, [filters]);
+  useEffect(load, [load]);
+  useEffect(() => api.on('monitoring:event', load), [load]);
+
+  const more = () => {
+    if (nextBeforeId === null) return;
+    send('monitoring:list', { ...filters(), beforeId: nextBeforeId })
+      .then((page) => {
+        setEvents((prev) => [...(prev ?? []), ...page.events]);
+        setNextBeforeId(page.nextBeforeId);
+      })
+      .catch(() => undefined);
+  };
+  const filtered = Boolean(minSeverity || kind.trim() || from || to);
+
+  return (
+    <section className="panel" aria-label="Monitoring events">
+      <div className="metrics-toolbar">
+        <select
+          aria-label="Severity"
+          value={minSeverity}
+          onChange={(e) => setMinSeverity(e.target.value as Severity | '')}
+          data-testid="events-severity"
+        >
+          <option value="">Every severity</option>
+          {SEVERITIES.map((s) => (
+            <option key={s} value={s}>
+              {s} and above
+            </option>
+          ))}
+        </select>
+        <input
+          placeholder="Kind, or a prefix like alert."
+          aria-label="Kind"
+          value={kind}
+          onChange={(e) => setKind(e.target.value)}
+          data-testid="events-kind"
+        />
+        <input type="datetime-local" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <input type="datetime-local" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} />
+      </div>
+      {events?.length === 0 ? (
+        <EmptyState title={filtered ? 'No events match' : 'No monitoring events yet'}>
+          {filtered
+            ? 'Nothing matches these filters. Widen the severity, kind or time.'
+            : 'Alerts that fire or resolve, retention runs and background problems are logged here.'}
+        </EmptyState>
+      ) : (
+        <>
+          <table className="table" data-testid="events-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Severity</th>
+                <th>Kind</th>
+                <th>Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events?.map((e) => (
+                <tr key={e.id} data-testid="event-row">
+                  <td>{formatTime(e.atMs)}</td>
+                  <td className={`severity severity-${e.severity}`}>{e.severity}</td>
+                  <td>{e.kind}</td>
+                  <td title={JSON.stringify(e.fields)}>{e.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {nextBeforeId !== null && (
+            <button type="button" className="link" onClick={more}>
+              Load older events
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
