@@ -11,6 +11,9 @@ import type { CallContext, Handlers, Lifecycle } from './handlers';
 import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 import { createMappingsModule } from './mappings/mappings-module';
+import { createDraftsModule } from './drafts/drafts-module';
+import { noInstancesPort, type N8nWorkflowsPort } from './drafts/n8n-port';
+import { createBackupsModule } from './backups/backups-module';
 import { createSettingsModule } from './settings/settings-module';
 
 export interface CoreOptions {
@@ -24,6 +27,8 @@ export interface CoreOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** n8n access for drafts and backups; until the instances area is wired no instance exists. */
+  n8nWorkflows?: N8nWorkflowsPort;
 }
 
 export interface Core {
@@ -92,13 +97,18 @@ export function createCore(options: CoreOptions): Core {
     const settings = createSettingsModule(ctx, audit.log);
     // Instances arrive with the n8n module; until then no instance resolves.
     const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl: () => null });
+    const n8nWorkflows = options.n8nWorkflows ?? noInstancesPort;
+    const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+    const backups = createBackupsModule(ctx, audit.log, { port: n8nWorkflows, appVersion: options.version ?? '0.0.0' });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
       ...audit.handlers,
       ...mappings.handlers,
+      ...drafts.handlers,
+      ...backups.handlers,
     };
-    return { modules: [audit, settings, mappings], handlers };
+    return { modules: [audit, settings, mappings, drafts, backups], handlers };
   }
 
   const inFlight = new Set<Promise<unknown>>();

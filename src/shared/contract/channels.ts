@@ -21,6 +21,31 @@ export const CALL_CHANNELS = [
   'mappings:preview',
   'mappings:export',
   'mappings:import',
+  // drafts
+  'drafts:list',
+  'drafts:get',
+  'drafts:create',
+  'drafts:clone',
+  'drafts:import',
+  'drafts:update',
+  'drafts:remove',
+  'drafts:diff',
+  'drafts:push',
+  'drafts:rebase',
+  'drafts:pushes',
+  // backups
+  'backups:list',
+  'backups:export',
+  'backups:read',
+  'backups:upload',
+  'backups:inspect',
+  'backups:restore',
+  'backups:discard',
+  'backups:scheduleGet',
+  'backups:scheduleSet',
+  'backups:snapshotTake',
+  'backups:snapshots',
+  'backups:snapshotRestore',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -30,6 +55,11 @@ export const EVENT_CHANNELS = [
   'audit:appended',
   // mappings
   'mappings:changed',
+  // drafts
+  'drafts:changed',
+  // backups
+  'backups:progress',
+  'backups:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

@@ -3,6 +3,8 @@ import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { auditCalls, auditEvents } from './audit';
 import { mappingsCalls, mappingsEvents } from './mappings';
+import { draftsCalls, draftsEvents } from './drafts';
+import { backupsCalls, backupsEvents } from './backups';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 
@@ -10,6 +12,8 @@ export * from './app';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
+export * from './drafts';
+export * from './backups';
 export * from './settings';
 export * from './channels';
 
@@ -22,6 +26,8 @@ export const calls = {
   ...settingsCalls,
   ...auditCalls,
   ...mappingsCalls,
+  ...draftsCalls,
+  ...backupsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -30,6 +36,8 @@ export const events = {
   ...settingsEvents,
   ...auditEvents,
   ...mappingsEvents,
+  ...draftsEvents,
+  ...backupsEvents,
 };
 
 export const areas = {
@@ -37,6 +45,8 @@ export const areas = {
   settings: { calls: settingsCalls, events: settingsEvents },
   audit: { calls: auditCalls, events: auditEvents },
   mappings: { calls: mappingsCalls, events: mappingsEvents },
+  drafts: { calls: draftsCalls, events: draftsEvents },
+  backups: { calls: backupsCalls, events: backupsEvents },
 } as const;
 
 export type Calls = typeof calls;
