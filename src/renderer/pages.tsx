@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
+import { BackupsPage } from './features/backups/BackupsPage';
+import { DraftsPage } from './features/drafts/DraftsPage';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 
@@ -9,5 +11,7 @@ import { SettingsPage } from './features/settings/SettingsPage';
  */
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
+  backups: BackupsPage,
+  drafts: DraftsPage,
   settings: SettingsPage,
 };
