@@ -107,7 +107,8 @@ async function rejected(promise: Promise<unknown>, code = 'VALIDATION'): Promise
   throw new Error(`expected ${code}`);
 }
 
-describe('backup and restore', () => {
+// Real scrypt (32 MiB, on purpose) and real files: give these room on a loaded machine.
+describe('backup and restore', { timeout: 30_000 }, () => {
   it('export → a new data dir → restore gives the identical state, every table', async () => {
     const source = station();
     await seed(source);
