@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { appendFile, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -35,6 +35,8 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
   const folder = join(ctx.dataDir, 'backups');
   const uploads = join(folder, 'incoming');
   const staged = new Map<string, { staged: StagedBackup; file: string; atMs: number }>();
+  // Staged restores live in memory only: an upload or staging file left by an earlier run is useless.
+  rmSync(uploads, { recursive: true, force: true });
   /** One export or restore at a time: both attach databases to the one connection. */
   let busy: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -191,6 +193,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
       const restoreId = randomUUID();
       const file = join(tmpdir(), `flightdeck-restore-${restoreId}.sqlite`);
       const { db } = ctx.store;
+      let reported = 0;
       createStaging(db, file);
       try {
         const result = await stageBackup(db, {
@@ -198,7 +201,9 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
           ...(passphrase ? { passphrase } : {}),
           schemaVersion: ctx.store.schemaVersion,
           onProgress: (done, phase) => {
-            if (done % 10_000 < 2_000) progress(operationId, 'inspect', phase, done, -1);
+            if (done - reported < 10_000) return;
+            reported = done;
+            progress(operationId, 'inspect', phase, done, -1);
           },
         });
         const tables = previewRestore(db, result);

@@ -48,6 +48,8 @@ async function pullRemote(port: N8nWorkflowsPort) {
   const out: { instanceId: string; workflows: RemoteWorkflow[]; error: string | null }[] = [];
   for (const instance of await port.listInstances()) {
     try {
+      // Ask cheaply first: a down instance should not hold the local backup up for a timeout.
+      if (!(await port.isReachable(instance.id))) throw new Error(`${instance.name} is unreachable`);
       const list = await port.listWorkflows(instance.id);
       const workflows = list.map((w) => checked(remoteWorkflowSchema, w, `a workflow of ${instance.id}`));
       out.push({ instanceId: instance.id, workflows, error: null });

@@ -356,7 +356,7 @@ describe('automatic backups', () => {
     expect(s.backups.schedule.get()?.lastResult).toMatch(/^ok: .*\(1 older removed\)$/);
   });
 
-  it('refuses a bad schedule at the boundary', async () => {
+  it('refuses bad input at the contract boundary', async () => {
     const t = testCore();
     cleanups.push(t.cleanup);
     const bad = await t.core.call('backups:scheduleSet', {
@@ -365,6 +365,17 @@ describe('automatic backups', () => {
     expect(!bad.ok && bad.error.code).toBe('VALIDATION');
     const weak = await t.core.call('backups:export', { passphrase: 'short' });
     expect(!weak.ok && weak.error.code).toBe('VALIDATION');
+    const badUpload = await t.core.call('backups:upload', { uploadId: '../../etc', offset: 0, dataBase64: '' });
+    expect(!badUpload.ok && badUpload.error.code).toBe('VALIDATION');
+    const gone = await t.core.call('backups:inspect', { source: { kind: 'upload', uploadId: 'never-uploaded' } });
+    expect(!gone.ok && gone.error.code).toBe('NOT_FOUND');
+    const outside = await t.core.call('backups:inspect', { source: { kind: 'file', path: '/etc/hostname' } });
+    expect(!outside.ok && outside.error.code).toBe('NOT_FOUND');
+    const unknown = await t.core.call('backups:restore', { restoreId: 'nope' });
+    expect(!unknown.ok && unknown.error.code).toBe('NOT_FOUND');
+    // With no instances wired, a backup still works (no remote sections).
+    const made = await t.core.call('backups:export', {});
+    expect(made.ok && made.data.manifest.sections.every((x) => x.kind === 'table')).toBe(true);
   });
 });
 

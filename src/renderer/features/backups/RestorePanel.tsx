@@ -4,6 +4,7 @@ import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { uploadBackup } from './backup-files';
 import { ProgressBar } from './ProgressBar';
+import { useProgress } from './use-progress';
 
 /**
  * Restore from a picked file: upload, full validation, then a dry-run preview (per table: rows
@@ -16,6 +17,8 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<{ label: string; done: number; total: number } | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [operationId, setOperationId] = useState<string | null>(null);
+  const checking = useProgress(operationId);
 
   const check = async (picked: File | null) => {
     if (!picked) return;
@@ -25,7 +28,10 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
     try {
       const uploadId = await uploadBackup(picked, (done, total) => setBusy({ label: 'Reading the file', done, total }));
       setBusy({ label: 'Checking every section', done: 0, total: 0 });
+      const operationId = crypto.randomUUID();
+      setOperationId(operationId);
       const result = await sendCatch('backups:inspect', {
+        operationId,
         source: { kind: 'upload', uploadId },
         ...(passphrase ? { passphrase } : {}),
       });
@@ -83,7 +89,14 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
           </button>
         )}
       </div>
-      {busy && <ProgressBar label={busy.label} done={busy.done} total={busy.total} testId="b-restore-progress" />}
+      {busy && (
+        <ProgressBar
+          label={checking && busy.total === 0 ? `${busy.label}: ${checking.phase}, rows` : busy.label}
+          done={checking && busy.total === 0 ? checking.done : busy.done}
+          total={busy.total}
+          testId="b-restore-progress"
+        />
+      )}
       {problem && (
         <p className="invalid" role="alert" data-testid="b-restore-problem">
           Refused, nothing changed: {problem}
