@@ -67,6 +67,18 @@ export function validateWorkflow(workflow: WorkflowDefinition): DraftIssue[] {
   return issues;
 }
 
+/**
+ * Renames the node at `index`. Its connections follow it only when its old name was its own:
+ * while two nodes share a name the links cannot tell them apart, so they are left alone.
+ */
+export function renameNodeAt(workflow: WorkflowDefinition, index: number, to: string): WorkflowDefinition {
+  const node = workflow.nodes[index];
+  if (!node) return workflow;
+  const shared = workflow.nodes.some((n, i) => i !== index && n.name === node.name);
+  const base = shared ? workflow : renameNode(workflow, node.name, to);
+  return { ...base, nodes: base.nodes.map((n, i) => (i === index ? { ...node, name: to } : n)) };
+}
+
 /** Renames a node and every connection that starts or ends at it. */
 export function renameNode(workflow: WorkflowDefinition, from: string, to: string): WorkflowDefinition {
   const connections: Connections = {};

@@ -99,7 +99,7 @@ export async function stageBackup(
 ): Promise<StagedBackup> {
   const current = new Map(readTables(db).map((t) => [t.name, t]));
   const sections: BackupSection[] = [];
-  const staged: StagedBackup = { manifest: undefined as never, tables: [], remote: [] };
+  const tables: string[] = [];
   let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo }) | null = null;
   let hash = createHash('sha256');
   let batch: unknown[][] = [];
@@ -163,7 +163,7 @@ export async function stageBackup(
           if (!table) throw invalid(`This backup holds a table this Flightdeck does not know (${s.name}).`);
           section.table = table;
           section.insert = inserter(db, table, s.columns);
-          staged.tables.push(table.name);
+          tables.push(table.name);
         }
       } else if (value.t === 'manifest') {
         manifest = check(backupManifestSchema, value, 'the backup manifest');
@@ -175,11 +175,10 @@ export async function stageBackup(
   }
   if (!header || !manifest) throw invalid('This backup is truncated: its manifest is missing.');
   verifyManifest(header, manifest, sections);
-  staged.manifest = manifest;
-  staged.remote = sections
+  const remote = sections
     .filter((s) => s.kind === 'remote')
     .map((s) => ({ instanceId: s.name.slice('remote:'.length), workflows: s.count }));
-  return staged;
+  return { manifest, tables, remote };
 }
 
 function verifyManifest(header: z.infer<typeof headerSchema>, manifest: BackupManifest, sections: BackupSection[]) {

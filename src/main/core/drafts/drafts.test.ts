@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushConflict, WorkflowDefinition } from '../../../shared/contract/drafts';
-import { diffWorkflows, renameNode, validateWorkflow } from '../../../shared/drafts/workflow-model';
+import { diffWorkflows, renameNode, renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { AppError } from '../../../shared/result';
 import { testContext, testCore } from '../test-support';
 import { createDraftPusher, pushBackoffMs } from './draft-push';
@@ -80,6 +80,15 @@ describe('workflow validation', () => {
     expect(only('n8n-nodes-base.manualTrigger')).toEqual([]);
     expect(only('n8n-nodes-base.webhook')).toEqual([]);
     expect(only('n8n-nodes-base.set')).toHaveLength(1);
+  });
+
+  it('renames one node of two sharing a name without touching the other or the links', () => {
+    const twins = renameNodeAt(workflow(), 1, 'Webhook');
+    expect(twins.nodes.map((n) => n.name)).toEqual(['Webhook', 'Webhook']);
+    const fixed = renameNodeAt(twins, 1, 'Shape');
+    expect(fixed.nodes.map((n) => n.name)).toEqual(['Webhook', 'Shape']);
+    expect(fixed.connections.Webhook?.main?.[0]?.[0]?.node).toBe('Webhook');
+    expect(renameNodeAt(workflow(), 1, 'Shape').connections.Webhook?.main?.[0]?.[0]?.node).toBe('Shape');
   });
 
   it('renames a node together with its connections', () => {

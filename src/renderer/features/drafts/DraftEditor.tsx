@@ -6,7 +6,7 @@ import {
   type WorkflowDefinition,
   type WorkflowDiff,
 } from '../../../shared/contract';
-import { renameNode, validateWorkflow } from '../../../shared/drafts/workflow-model';
+import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { useErrors } from '../../stores/errors-store';
@@ -168,10 +168,11 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           key={nodeKeys[index] ?? index}
           node={node}
           index={index}
+          otherNames={workflow.nodes.filter((_, i) => i !== index).map((n) => n.name)}
           onChange={(next) =>
             setWorkflow({ ...workflow, nodes: workflow.nodes.map((n, i) => (i === index ? next : n)) })
           }
-          onRename={(to) => setWorkflow(renameNode(workflow, node.name, to))}
+          onRename={(to) => setWorkflow(renameNodeAt(workflow, index, to))}
           onRemove={() => removeNode(index)}
           onJsonError={(message) => setJsonErrors((e) => ({ ...e, [`node-${nodeKeys[index]}`]: message }))}
         />

@@ -5,6 +5,8 @@ import type { WorkflowNode } from '../../../shared/contract';
 export function NodeEditor(props: {
   node: WorkflowNode;
   index: number;
+  /** Names of the other nodes: a rename onto one of them is refused (links could not tell them apart). */
+  otherNames: string[];
   onChange(node: WorkflowNode): void;
   onRename(to: string): void;
   onRemove(): void;
@@ -13,6 +15,25 @@ export function NodeEditor(props: {
   const { node, index } = props;
   const [text, setText] = useState(() => JSON.stringify(node.parameters, null, 2));
   const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState(node.name);
+  const [nameError, setNameError] = useState<string | null>(null);
+
+  const report = (params: string | null, naming: string | null) => {
+    const all = [naming, params].filter(Boolean).join(' ');
+    props.onJsonError(all || null);
+  };
+
+  /** Renames on leaving the field, so a name typed letter by letter never passes through a duplicate. */
+  const commitName = () => {
+    const to = name.trim();
+    let problem: string | null = null;
+    if (!to) problem = `Node "${node.name}": a node needs a name.`;
+    else if (props.otherNames.includes(to))
+      problem = `Node "${node.name}": another node is already named "${to}"; names must be unique.`;
+    setNameError(problem);
+    report(error, problem);
+    if (!problem && to !== node.name) props.onRename(to);
+  };
 
   const editParameters = (value: string) => {
     setText(value);
@@ -26,7 +47,7 @@ export function NodeEditor(props: {
     }
     const full = message ? `Node "${node.name}": parameters ${message}.` : null;
     setError(full);
-    props.onJsonError(full);
+    report(full, nameError);
   };
 
   return (
@@ -36,8 +57,11 @@ export function NodeEditor(props: {
         <label className="field">
           Name
           <input
-            value={node.name}
-            onChange={(e) => props.onRename(e.target.value)}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onBlur={commitName}
+            onKeyDown={(e) => e.key === 'Enter' && commitName()}
+            aria-invalid={nameError !== null}
             data-testid={`d-node-${index}-name`}
           />
         </label>
@@ -94,6 +118,7 @@ export function NodeEditor(props: {
           data-testid={`d-node-${index}-params`}
         />
       </label>
+      {nameError && <span className="invalid">{nameError}</span>}
       {error && <span className="invalid">{error}</span>}
     </fieldset>
   );
