@@ -27,6 +27,8 @@ async function exportAndDownload(page: Page, folder: string, passphrase?: string
     await page.getByTestId('b-passphrase').fill(passphrase);
     await page.getByTestId('b-passphrase-again').fill(passphrase);
   }
+  // Count only once the list has loaded (a table, or the empty state when there is none).
+  await page.locator('[data-testid="b-files"], [data-testid="empty-state"]').first().waitFor();
   const before = await page
     .getByTestId('b-files')
     .locator('tbody tr')
