@@ -63,7 +63,7 @@ export const restorePlanSchema = z.object({
   restoreId: z.string(),
   manifest: backupManifestSchema,
   tables: z.array(tablePreviewSchema),
-  /** Remote workflows in the backup, per instance (restored to n8n only through snapshots). */
+  /** n8n workflows in the backup, per instance: a restore keeps them as n8n snapshots. */
   remote: z.array(z.object({ instanceId: z.string(), workflows: z.number().int() })),
   warnings: z.array(z.string()),
 });
@@ -177,7 +177,12 @@ export const backupsCalls = {
   /** Applies an inspected backup in one transaction: all of it, or nothing. */
   'backups:restore': call(
     z.object({ restoreId: z.string().min(1).max(100) }).strict(),
-    z.object({ tables: z.number().int(), rows: z.number().int() }),
+    z.object({
+      tables: z.number().int(),
+      rows: z.number().int(),
+      /** n8n snapshots made from the backup's workflows (one per instance). */
+      snapshots: z.number().int(),
+    }),
   ),
   'backups:discard': call(
     z.object({ restoreId: z.string().min(1).max(100) }).strict(),

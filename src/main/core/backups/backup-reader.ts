@@ -25,6 +25,8 @@ import { FORMAT, FORMAT_VERSION } from './backup-writer';
 import { placeholderFor, quote, readTables, type TableInfo } from './tables';
 
 export const STAGING_SCHEMA = 'fd_restore';
+/** Staging only: the backup's n8n workflows, which a restore keeps as n8n snapshots. */
+export const REMOTE_STAGING_TABLE = `${STAGING_SCHEMA}.fd_remote_workflows`;
 const BATCH_ROWS = 2_000;
 
 const headerSchema = backupManifestSchema
@@ -90,6 +92,7 @@ export function createStaging(db: Database.Database, file: string): void {
       sql.replace(/^CREATE TABLE\s+("[^"]+"|\S+)/i, (_m, name: string) => `CREATE TABLE ${STAGING_SCHEMA}.${name}`),
     );
   }
+  db.exec(`CREATE TABLE ${REMOTE_STAGING_TABLE} (instance_id TEXT NOT NULL, workflow_json TEXT NOT NULL) STRICT`);
 }
 
 /** Loads and verifies the whole file into the (already created) staging tables. */
@@ -98,6 +101,7 @@ export async function stageBackup(
   options: { path: string; passphrase?: string; schemaVersion: number; onProgress(done: number, phase: string): void },
 ): Promise<StagedBackup> {
   const current = new Map(readTables(db).map((t) => [t.name, t]));
+  const insertRemote = db.prepare(`INSERT INTO ${REMOTE_STAGING_TABLE} (instance_id, workflow_json) VALUES (?, ?)`);
   const sections: BackupSection[] = [];
   const tables: string[] = [];
   let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo }) | null = null;
@@ -149,7 +153,8 @@ export async function stageBackup(
             options.onProgress(rows, section.name);
           }
         } else if (value.t === 'wf' && section.kind === 'remote') {
-          check(workflowLineSchema, value, `workflow ${section.count} of ${section.name}`);
+          const { w } = check(workflowLineSchema, value, `workflow ${section.count} of ${section.name}`);
+          insertRemote.run(section.name.slice('remote:'.length), JSON.stringify(w));
         } else throw invalid(`This backup is damaged: line ${lineNumber} does not fit section ${section.name}.`);
         continue;
       }

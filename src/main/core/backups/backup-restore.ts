@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { TablePreview } from '../../../shared/contract/backups';
-import { STAGING_SCHEMA, type StagedBackup } from './backup-reader';
+import { REMOTE_STAGING_TABLE, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
 import { dependencyOrder, quote, readTables, type TableInfo } from './tables';
 
 interface Plan {
@@ -71,7 +71,10 @@ export function previewRestore(db: Database.Database, staged: StagedBackup): Tab
 }
 
 /** Replaces the backed-up tables. Call inside `store.write`: it commits with the caller, or not at all. */
-export function applyRestore(db: Database.Database, staged: StagedBackup): { tables: number; rows: number } {
+export function applyRestore(
+  db: Database.Database,
+  staged: StagedBackup,
+): { tables: number; rows: number; snapshots: number } {
   const plans = plansOf(db, staged);
   db.pragma('defer_foreign_keys = ON');
   const kept: string[] = [];
@@ -99,5 +102,37 @@ export function applyRestore(db: Database.Database, staged: StagedBackup): { tab
     }
   }
   for (const keep of kept) db.exec(`DROP TABLE temp.${quote(keep)}`);
-  return { tables: plans.length, rows };
+  return { tables: plans.length, rows, snapshots: keepRemoteAsSnapshots(db, staged) };
+}
+
+/**
+ * The n8n workflows in the backup become one snapshot per instance (the next version number),
+ * so the Snapshots panel can push them back into that instance or another.
+ */
+function keepRemoteAsSnapshots(db: Database.Database, staged: StagedBackup): number {
+  const label = `From the backup of ${new Date(staged.manifest.createdAtMs).toISOString()}`;
+  const read = db
+    .prepare(`SELECT workflow_json FROM ${REMOTE_STAGING_TABLE} WHERE instance_id = ? ORDER BY rowid`)
+    .pluck();
+  let made = 0;
+  for (const { instanceId, workflows } of staged.remote) {
+    if (workflows === 0) continue;
+    const list = (read.all(instanceId) as string[]).map((json) => JSON.parse(json) as unknown);
+    const version =
+      ((db.prepare('SELECT max(version) FROM main.n8n_snapshots WHERE instance_id = ?').pluck().get(instanceId) as
+        number | null) ?? 0) + 1;
+    db.prepare(
+      `INSERT INTO main.n8n_snapshots (instance_id, version, label, taken_at_ms, workflow_count, tag_count,
+        variable_count, data_json) VALUES (?, ?, ?, ?, ?, 0, 0, ?)`,
+    ).run(
+      instanceId,
+      version,
+      label,
+      staged.manifest.createdAtMs,
+      list.length,
+      JSON.stringify({ workflows: list, tags: [], variables: [] }),
+    );
+    made++;
+  }
+  return made;
 }

@@ -236,7 +236,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
   }
 
   /** Applies a staged backup in one transaction; on any failure nothing changes. */
-  async function restore(restoreId: string): Promise<{ tables: number; rows: number }> {
+  async function restore(restoreId: string): Promise<{ tables: number; rows: number; snapshots: number }> {
     const entry = staged.get(restoreId);
     if (!entry)
       throw new AppError('NOT_FOUND', 'This restore preview expired or was already applied; inspect the file again.');

@@ -140,10 +140,25 @@ describe('backup and restore', { timeout: 30_000 }, () => {
 
     await target.backups.service.restore(plan.restoreId);
     const after = dump(target.db);
+    const kept = (after.n8n_snapshots as { label: string; instance_id: string; workflow_count: number }[]).pop();
+    expect(kept).toMatchObject({
+      instance_id: 'dev',
+      workflow_count: 1,
+      label: expect.stringContaining('From the backup of'),
+    });
     const restoreEntry = (after.audit_log as { action: string }[]).pop();
     expect(restoreEntry?.action).toBe('backup.restore');
     expect(after).toEqual(before);
     expect(target.audit.verify().ok).toBe(true);
+
+    // The backup's n8n workflows, kept as a snapshot, go back into an (empty) instance.
+    const snapshotId = (kept as unknown as { id: number }).id;
+    const pushed = await target.backups.handlers['backups:snapshotRestore'](
+      { snapshotId, targetInstanceId: 'dev' },
+      { transport: 'direct' },
+    );
+    expect(pushed).toMatchObject({ created: 1, updated: 0 });
+    expect((await target.n8n.listWorkflows('dev')).map((w) => w.name)).toEqual(['Orders']);
   });
 
   it('never writes an API key in clear: secret columns are dropped without a passphrase, encrypted with one', async () => {

@@ -160,7 +160,8 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
       </table>
       {plan.remote.length > 0 && (
         <p className="muted">
-          Also holds n8n workflows: {plan.remote.map((r) => `${r.instanceId} (${r.workflows})`).join(', ')}.
+          Also holds n8n workflows: {plan.remote.map((r) => `${r.instanceId} (${r.workflows})`).join(', ')}. They are
+          kept as n8n snapshots, which you can restore into any instance below.
         </p>
       )}
       {plan.warnings.map((w) => (
