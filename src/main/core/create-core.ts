@@ -99,7 +99,16 @@ export function createCore(options: CoreOptions): Core {
     const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl: () => null });
     const n8nWorkflows = options.n8nWorkflows ?? noInstancesPort;
     const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
-    const backups = createBackupsModule(ctx, audit.log, { port: n8nWorkflows, appVersion: options.version ?? '0.0.0' });
+    const backups = createBackupsModule(ctx, audit.log, {
+      port: n8nWorkflows,
+      appVersion: options.version ?? '0.0.0',
+      // A restore replaces every area's rows: tell every window's caches to refresh.
+      onRestored: (announce) => {
+        announce('settings:changed', settings.service.get());
+        announce('mappings:changed', { ids: [] });
+        announce('drafts:changed', { ids: [] });
+      },
+    });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,

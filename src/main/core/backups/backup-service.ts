@@ -7,6 +7,7 @@ import type { BackupFile, BackupManifest, RestorePlan } from '../../../shared/co
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import type { Announce } from '../db/store';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import { detectKind } from './backup-crypto';
 import { createStaging, stageBackup, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
@@ -23,6 +24,8 @@ export interface BackupServiceDeps {
   appVersion: string;
   /** Extra folders whose backups are listed (the automatic-backup folder). */
   extraFolders(): string[];
+  /** Called inside the restore's transaction, to announce other areas' changes. */
+  onRestored?: (announce: Announce) => void;
 }
 
 const stamp = (ms: number) =>
@@ -253,6 +256,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
             details: { createdAtMs: entry.staged.manifest.createdAtMs, ...result },
           });
           announce('backups:changed', { reason: 'restore' });
+          deps.onRestored?.(announce);
           return result;
         });
       } finally {

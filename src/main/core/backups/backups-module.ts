@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import type { Announce } from '../db/store';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import type { FeatureModule } from '../handlers';
 import { createBackupSchedule, type BackupScheduleService } from './backup-schedule';
@@ -12,7 +13,12 @@ export const SCHEDULE_CHECK_MS = 60_000;
 export function createBackupsModule(
   ctx: CoreContext,
   audit: AuditLog,
-  deps: { port: N8nWorkflowsPort; appVersion: string },
+  deps: {
+    port: N8nWorkflowsPort;
+    appVersion: string;
+    /** Inside the restore's transaction: announce each area's change so every window refreshes. */
+    onRestored?: (announce: Announce) => void;
+  },
 ): FeatureModule<'backups'> & { service: BackupService; schedule: BackupScheduleService } {
   // The schedule's folder is read from its table, so the service can list it before the schedule exists.
   const scheduleFolder = () =>
@@ -21,6 +27,7 @@ export function createBackupsModule(
   const service = createBackupService(ctx, audit, {
     port: deps.port,
     appVersion: deps.appVersion,
+    ...(deps.onRestored ? { onRestored: deps.onRestored } : {}),
     extraFolders: () => {
       const folder = scheduleFolder();
       return folder ? [folder] : [];

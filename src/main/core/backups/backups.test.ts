@@ -449,3 +449,27 @@ function copyInto(path: string, folder: string): string {
   copyFileSync(path, target);
   return target;
 }
+
+describe('restore through the whole core', () => {
+  it('announces every area afresh so other windows refresh their caches', async () => {
+    const a = testCore();
+    const b = testCore();
+    cleanups.push(a.cleanup, b.cleanup);
+    await a.core.call('settings:update', { patch: { operatorName: 'Zed' } });
+    const made = await a.core.call('backups:export', {});
+    if (!made.ok) throw new Error(made.error.message);
+    const path = copyInto(made.data.file.path, join(b.dataDir, 'backups'));
+    const plan = await b.core.call('backups:inspect', { source: { kind: 'file', path } });
+    if (!plan.ok) throw new Error(plan.error.message);
+    const events: [string, unknown][] = [];
+    b.core.subscribe((event, payload) => events.push([event, payload]));
+    const restored = await b.core.call('backups:restore', { restoreId: plan.data.restoreId });
+    expect(restored.ok).toBe(true);
+    expect(events.find(([e]) => e === 'settings:changed')?.[1]).toMatchObject({ operatorName: 'Zed' });
+    expect(events.map(([e]) => e)).toEqual(
+      expect.arrayContaining(['mappings:changed', 'drafts:changed', 'backups:changed']),
+    );
+    const settings = await b.core.call('settings:get', {});
+    expect(settings.ok && settings.data.operatorName).toBe('Zed');
+  });
+});
