@@ -91,6 +91,13 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
     const tries = row.attempts + 1;
     busy.add(draft.id);
     try {
+      // A draft restored from another machine may name an instance this one does not have.
+      if (!(await port.listInstances()).some((i) => i.id === row.instance_id)) {
+        throw new AppError(
+          'VALIDATION',
+          `Unknown instance ${row.instance_id}: add it under Instances, then push again.`,
+        );
+      }
       if (!(await port.isReachable(row.instance_id))) {
         throw new AppError('N8N_UNREACHABLE', `Instance ${row.instance_id} is unreachable.`, { retryable: true });
       }

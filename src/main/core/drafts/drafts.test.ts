@@ -266,6 +266,15 @@ describe('drafts', () => {
     expect((await n8n.listWorkflows('dev')).map((w) => w.name)).toEqual(['Offline']);
   });
 
+  it('a push to an instance that no longer exists fails instead of waiting forever', async () => {
+    const { drafts, pusher, n8n } = setup();
+    const draft = await drafts.create('Orphan', 'dev');
+    n8n.instances.delete('dev');
+    const error = await rejects(pusher.push(draft.id, false), 'VALIDATION');
+    expect(error.message).toContain('Unknown instance dev');
+    expect(drafts.get(draft.id).lastPush?.status).toBe('failed');
+  });
+
   it('a queued push still detects a conflict on replay instead of overwriting', async () => {
     const { drafts, pusher, n8n, clock } = setup();
     const remote = n8n.seed('dev', workflow());
