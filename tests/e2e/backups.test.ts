@@ -85,6 +85,22 @@ describe('backups in Chromium', () => {
     await expect.poll(() => other.getByTestId('operator-name').inputValue()).toBe('Grace');
   });
 
+  it('saves an automatic-backup schedule and shows when it runs next', async () => {
+    const page = await openConsole(browser, source.url);
+    await page.getByTestId('nav-backups').click();
+    await page.getByTestId('b-schedule-enabled').check();
+    await page.getByTestId('b-schedule-hours').fill('0.1');
+    expect(await page.getByTestId('b-schedule-save').isDisabled()).toBe(true);
+    await page.getByTestId('b-schedule-hours').fill('6');
+    await page.getByTestId('b-schedule-keep').fill('3');
+    await page.getByTestId('b-schedule-save').click();
+    await expect.poll(() => page.getByTestId('b-schedule-state').textContent()).toContain('Next:');
+    await page.reload();
+    await page.locator('[data-app-state="ready"]').waitFor();
+    await page.getByTestId('nav-backups').click();
+    await expect.poll(() => page.getByTestId('b-schedule-keep').inputValue()).toBe('3');
+  });
+
   it('refuses an encrypted backup with the wrong passphrase, then restores it with the right one', async () => {
     const page = await openConsole(browser, source.url);
     const file = await exportAndDownload(page, downloads, 'correct horse battery');

@@ -8,7 +8,8 @@ const HOUR = 3_600_000;
 
 /** Automatic backups: interval (hours), folder, how many to keep. */
 export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
-  const [state, setState] = useState<ScheduleState | null>(null);
+  // undefined: not loaded yet; null: no schedule saved.
+  const [state, setState] = useState<ScheduleState | undefined>(undefined);
   const [form, setForm] = useState<BackupSchedule | null>(null);
   useEffect(() => {
     const load = () =>
@@ -19,7 +20,7 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
     return api.on('backups:changed', load);
   }, []);
   useEffect(() => {
-    if (form || !defaultFolder) return;
+    if (form || state === undefined || !defaultFolder) return;
     setForm(
       state
         ? {
