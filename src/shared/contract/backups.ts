@@ -80,7 +80,11 @@ export const backupScheduleSchema = z
       .min(15 * 60_000)
       .max(30 * 86_400_000),
     /** Absolute folder; created if missing. */
-    folder: z.string().min(1).max(1_000),
+    folder: z
+      .string()
+      .min(1)
+      .max(1_000)
+      .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'Use an absolute folder path'),
     /** Automatic backups kept in the folder; older ones are deleted (1–1000). */
     keep: z.number().int().min(1).max(1_000),
     includeExecutions: z.boolean(),

@@ -378,6 +378,10 @@ describe('automatic backups', () => {
       schedule: { enabled: true, intervalMs: 1, folder: '', keep: 0, includeExecutions: false },
     });
     expect(!bad.ok && bad.error.code).toBe('VALIDATION');
+    const relative = await t.core.call('backups:scheduleSet', {
+      schedule: { enabled: true, intervalMs: 3_600_000, folder: 'backups/auto', keep: 3, includeExecutions: false },
+    });
+    expect(!relative.ok && relative.error.message).toContain('absolute folder');
     const weak = await t.core.call('backups:export', { passphrase: 'short' });
     expect(!weak.ok && weak.error.code).toBe('VALIDATION');
     const badUpload = await t.core.call('backups:upload', { uploadId: '../../etc', offset: 0, dataBase64: '' });
