@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -51,7 +52,11 @@ export interface StagedBackup {
 
 const invalid = (message: string) => new AppError('VALIDATION', `${message} Nothing was changed.`);
 
-async function openLines(path: string, passphrase: string | undefined): Promise<AsyncIterable<string>> {
+/** The file's lines, and a promise that settles when every byte was read and checked (GCM tag, gzip CRC). */
+async function openLines(
+  path: string,
+  passphrase: string | undefined,
+): Promise<{ lines: AsyncIterable<string>; completed: Promise<void> }> {
   const kind = await detectKind(path);
   if (kind === 'unknown') throw invalid('This file is not a Flightdeck backup.');
   let bytes: Readable;
@@ -62,7 +67,10 @@ async function openLines(path: string, passphrase: string | undefined): Promise<
   const gunzip = createGunzip();
   bytes.on('error', (error) => gunzip.destroy(error));
   bytes.pipe(gunzip);
-  return createInterface({ input: gunzip, crlfDelay: Infinity });
+  // The last check (the GCM tag) fails only after the last byte: the lines alone cannot show it.
+  const completed = Promise.all([finished(bytes), finished(gunzip)]).then(() => undefined);
+  completed.catch(() => undefined); // awaited by the caller; this only keeps it from being "unhandled" meanwhile
+  return { lines: createInterface({ input: gunzip, crlfDelay: Infinity }), completed };
 }
 
 function parseLine(line: string, lineNumber: number): Record<string, unknown> {
@@ -122,7 +130,8 @@ export async function stageBackup(
   };
 
   try {
-    for await (const line of await openLines(options.path, options.passphrase)) {
+    const { lines, completed } = await openLines(options.path, options.passphrase);
+    for await (const line of lines) {
       lineNumber++;
       if (manifest) throw invalid('This backup has data after its manifest: it was altered.');
       const value = parseLine(line, lineNumber);
@@ -174,6 +183,7 @@ export async function stageBackup(
         manifest = check(backupManifestSchema, value, 'the backup manifest');
       } else throw invalid(`This backup is damaged: line ${lineNumber} is of an unknown kind.`);
     }
+    await completed;
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw invalid(`This backup is damaged or truncated (${(error as Error).message}).`);

@@ -294,6 +294,17 @@ describe('backup and restore', { timeout: 30_000 }, () => {
         'the real passphrase',
       );
       expect(altered).toMatch(/altered or is damaged|damaged/);
+      // Only the tag changed: the content still reads, but the file is not the one that was written.
+      const tag = await attempt(
+        (b) => {
+          const c = Buffer.from(b);
+          c[c.length - 1] = (c[c.length - 1] ?? 0) ^ 0x01;
+          return c;
+        },
+        'the real passphrase',
+        'the real passphrase',
+      );
+      expect(tag).toContain('authentication failed');
     });
   });
 
