@@ -12,6 +12,11 @@ export const AREAS = [
     empty: 'No workflows yet. Workflows appear here once an instance has been connected and synced.',
   },
   {
+    id: 'drafts',
+    label: 'Drafts',
+    empty: 'No drafts yet. Workflows edited offline wait here until they are pushed to n8n.',
+  },
+  {
     id: 'mappings',
     label: 'Mappings',
     empty: 'No mappings yet. A mapping routes one of your events to an n8n workflow webhook.',

@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { AreaId } from './areas';
 import { ApprovalsPage } from './features/approvals/ApprovalsPage';
+import { BackupsPage } from './features/backups/BackupsPage';
+import { DraftsPage } from './features/drafts/DraftsPage';
 import { MappingsPage } from './features/mappings/MappingsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { SchedulesPage } from './features/schedules/SchedulesPage';
@@ -16,6 +18,8 @@ import { MetricsPage } from './features/metrics/MetricsPage';
 export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   mappings: MappingsPage,
   approvals: ApprovalsPage,
+  backups: BackupsPage,
+  drafts: DraftsPage,
   settings: SettingsPage,
   schedules: SchedulesPage,
   instances: InstancesPage,

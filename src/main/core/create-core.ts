@@ -20,6 +20,10 @@ import { createRunsModule } from './dispatch/runs-module';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createIngestModule } from './ingest/ingest-module';
 import { createMappingsModule } from './mappings/mappings-module';
+import { createDraftsModule } from './drafts/drafts-module';
+import type { N8nWorkflowsPort } from './drafts/n8n-port';
+import { clientWorkflowsPort } from './n8n/workflows-port';
+import { createBackupsModule } from './backups/backups-module';
 import { createSettingsModule } from './settings/settings-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
@@ -51,6 +55,8 @@ export interface CoreOptions {
   secretBox?: SecretBox;
   /** n8n clients and background sync (intervals, backoff, timers; tests inject a MockAgent). */
   n8n?: N8nOptions;
+  /** n8n access for drafts and backups; until the instances area is wired no instance exists. */
+  n8nWorkflows?: N8nWorkflowsPort;
 }
 
 export interface Core {
@@ -201,6 +207,19 @@ export function createCore(options: CoreOptions): Core {
               .map((i) => ({ instanceId: i.id, up: i.sync.state !== 'offline' }))),
       },
     );
+    const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
+    const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+    const backups = createBackupsModule(ctx, audit.log, {
+      port: n8nWorkflows,
+      appVersion: options.version ?? '0.0.0',
+      // A restore replaces every area's rows: tell every window's caches to refresh.
+      onRestored: (announce) => {
+        announce('settings:changed', settings.service.get());
+        announce('mappings:changed', { ids: [] });
+        announce('drafts:changed', { ids: [] });
+        announce('executions:changed', { ids: [] });
+      },
+    });
     const handlers: Handlers = {
       'app:status': () => status(),
       ...settings.handlers,
@@ -215,6 +234,8 @@ export function createCore(options: CoreOptions): Core {
       ...schedules.handlers,
       ...metrics.handlers,
       ...approvals.handlers,
+      ...drafts.handlers,
+      ...backups.handlers,
     };
     return {
       modules: [
@@ -233,6 +254,8 @@ export function createCore(options: CoreOptions): Core {
         schedules,
         metrics,
         approvals,
+        drafts,
+        backups,
       ],
       handlers,
     };

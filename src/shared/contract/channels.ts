@@ -99,6 +99,31 @@ export const CALL_CHANNELS = [
   'approvals:listViews',
   'approvals:saveView',
   'approvals:removeView',
+  // drafts
+  'drafts:list',
+  'drafts:get',
+  'drafts:create',
+  'drafts:clone',
+  'drafts:import',
+  'drafts:update',
+  'drafts:remove',
+  'drafts:diff',
+  'drafts:push',
+  'drafts:rebase',
+  'drafts:pushes',
+  // backups
+  'backups:list',
+  'backups:export',
+  'backups:read',
+  'backups:upload',
+  'backups:inspect',
+  'backups:restore',
+  'backups:discard',
+  'backups:scheduleGet',
+  'backups:scheduleSet',
+  'backups:snapshotTake',
+  'backups:snapshots',
+  'backups:snapshotRestore',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -135,6 +160,11 @@ export const EVENT_CHANNELS = [
   'approvals:arrived',
   'approvals:expired',
   'approvals:configChanged',
+  // drafts
+  'drafts:changed',
+  // backups
+  'backups:progress',
+  'backups:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

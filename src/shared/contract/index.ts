@@ -7,6 +7,8 @@ import { executionsCalls, executionsEvents } from './executions';
 import { runsCalls, runsEvents } from './runs';
 import { ingestCalls, ingestEvents } from './ingest';
 import { mappingsCalls, mappingsEvents } from './mappings';
+import { draftsCalls, draftsEvents } from './drafts';
+import { backupsCalls, backupsEvents } from './backups';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
 import { queueCalls, queueEvents } from './queue';
@@ -21,6 +23,8 @@ export * from './audit';
 export * from './executions-model';
 export * from './mappings';
 export * from './ingest';
+export * from './drafts';
+export * from './backups';
 export * from './settings';
 export * from './queue';
 export * from './schedules';
@@ -51,6 +55,8 @@ export const calls = {
   ...instancesCalls,
   ...workflowsCalls,
   ...approvalsCalls,
+  ...draftsCalls,
+  ...backupsCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -70,6 +76,8 @@ export const events = {
   ...instancesEvents,
   ...workflowsEvents,
   ...approvalsEvents,
+  ...draftsEvents,
+  ...backupsEvents,
 };
 
 export const areas = {
@@ -88,6 +96,8 @@ export const areas = {
   instances: { calls: instancesCalls, events: instancesEvents },
   workflows: { calls: workflowsCalls, events: workflowsEvents },
   approvals: { calls: approvalsCalls, events: approvalsEvents },
+  drafts: { calls: draftsCalls, events: draftsEvents },
+  backups: { calls: backupsCalls, events: backupsEvents },
 } as const;
 
 export type Calls = typeof calls;

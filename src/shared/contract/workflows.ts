@@ -25,8 +25,8 @@ export const workflowSchema = z.object({
 });
 export type Workflow = z.infer<typeof workflowSchema>;
 
-export const workflowNodeSchema = z.object({ name: z.string(), type: z.string(), disabled: z.boolean() });
-export type WorkflowNode = z.infer<typeof workflowNodeSchema>;
+export const workflowNodeSummarySchema = z.object({ name: z.string(), type: z.string(), disabled: z.boolean() });
+export type WorkflowNodeSummary = z.infer<typeof workflowNodeSummarySchema>;
 
 const ref = { instanceId: z.string().min(1).max(100), workflowId: z.string().min(1).max(100) };
 
@@ -49,7 +49,7 @@ export const workflowsCalls = {
     z.object(ref).strict(),
     z.object({
       workflow: workflowSchema,
-      nodes: z.array(workflowNodeSchema),
+      nodes: z.array(workflowNodeSummarySchema),
       recentExecutions: z.array(executionSummarySchema),
     }),
   ),

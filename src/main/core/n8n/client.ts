@@ -322,6 +322,21 @@ export class N8nClient {
     });
   }
 
+  /** POST /variables (n8n answers 201 with no body). Needs the variables licence feature. */
+  async createVariable(variable: { key: string; value: string }): Promise<void> {
+    await this.attempt(
+      {
+        method: 'POST',
+        path: '/variables',
+        body: variable,
+        idempotent: false,
+        what: `creating variable ${variable.key}`,
+        schema: undefined,
+      },
+      false,
+    );
+  }
+
   // ---- run-time doors -----------------------------------------------------------------------
 
   /** POST /webhook/<path>: starts the workflow behind an active Webhook node. Never retried. */

@@ -27,13 +27,16 @@ export const n8nExecutionSchema = z.object({
 });
 export type N8nExecution = z.infer<typeof n8nExecutionSchema>;
 
-export const n8nNodeSchema = z.object({
-  name: z.string(),
-  type: z.string(),
-  disabled: z.boolean().optional(),
-  webhookId: z.string().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
+/** Nodes keep every field n8n sent (id, typeVersion, position, credentials…): drafts and backups need them whole. */
+export const n8nNodeSchema = z
+  .object({
+    name: z.string(),
+    type: z.string(),
+    disabled: z.boolean().optional(),
+    webhookId: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
 
 export const n8nTagSchema = z.object({ id, name: z.string() });
 

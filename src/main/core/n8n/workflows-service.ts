@@ -1,4 +1,4 @@
-import type { CallArgs, ExecutionStatus, Workflow, WorkflowNode } from '../../../shared/contract';
+import type { CallArgs, ExecutionStatus, Workflow, WorkflowNodeSummary } from '../../../shared/contract';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
@@ -90,7 +90,7 @@ export function createWorkflowsService(
     const r = row(instanceId, workflowId);
     return {
       workflow: toWorkflow(r),
-      nodes: JSON.parse(r.nodes_json) as WorkflowNode[],
+      nodes: JSON.parse(r.nodes_json) as WorkflowNodeSummary[],
       recentExecutions: executions.list({ instanceId, workflowId, limit: 20 }).executions,
     };
   }

@@ -1,0 +1,236 @@
+/**
+ * Reads and checks a backup file completely, loading its rows into a staging database attached
+ * to the store's connection (never into the store's own tables). Anything wrong — not a backup,
+ * damaged, truncated, a checksum that does not match, a wrong passphrase, a row of the wrong
+ * shape, a newer schema — throws VALIDATION before the store is touched.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import {
+  backupManifestSchema,
+  backupSectionSchema,
+  type BackupManifest,
+  type BackupSection,
+} from '../../../shared/contract/backups';
+import { AppError } from '../../../shared/result';
+import { remoteWorkflowSchema } from '../drafts/n8n-port';
+import { describeIssues } from '../invoke';
+import { detectKind, openEncrypted } from './backup-crypto';
+import { FORMAT, FORMAT_VERSION } from './backup-writer';
+import { placeholderFor, plainTables, quote, readTables, type TableInfo } from './tables';
+
+export const STAGING_SCHEMA = 'fd_restore';
+/** Staging only: the backup's n8n workflows, which a restore keeps as n8n snapshots. */
+export const REMOTE_STAGING_TABLE = `${STAGING_SCHEMA}.fd_remote_workflows`;
+const BATCH_ROWS = 2_000;
+
+const headerSchema = backupManifestSchema
+  .omit({ t: true, sections: true })
+  .extend({ t: z.literal('header') })
+  .strict();
+const sectionLineSchema = backupSectionSchema.omit({ sha256: true, count: true }).extend({
+  t: z.literal('section'),
+  count: z.number().int(),
+  sha256: z.string(),
+});
+const cellSchema = z.union([z.string(), z.number(), z.null(), z.object({ $b64: z.string() }).strict()]);
+const rowLineSchema = z.object({ t: z.literal('row'), v: z.array(cellSchema) }).strict();
+const workflowLineSchema = z.object({ t: z.literal('wf'), w: remoteWorkflowSchema }).strict();
+
+export interface StagedBackup {
+  manifest: BackupManifest;
+  /** Tables present in the backup (names), in the order they were written (parents first). */
+  tables: string[];
+  remote: { instanceId: string; workflows: number }[];
+}
+
+const invalid = (message: string) => new AppError('VALIDATION', `${message} Nothing was changed.`);
+
+/** The file's lines, and a promise that settles when every byte was read and checked (GCM tag, gzip CRC). */
+async function openLines(
+  path: string,
+  passphrase: string | undefined,
+): Promise<{ lines: AsyncIterable<string>; completed: Promise<void> }> {
+  const kind = await detectKind(path);
+  if (kind === 'unknown') throw invalid('This file is not a Flightdeck backup.');
+  let bytes: Readable;
+  if (kind === 'encrypted') {
+    const body = await openEncrypted(path, passphrase);
+    bytes = Readable.from(body.decrypt(createReadStream(path, { start: body.start, end: body.end })));
+  } else bytes = createReadStream(path);
+  const gunzip = createGunzip();
+  bytes.on('error', (error) => gunzip.destroy(error));
+  bytes.pipe(gunzip);
+  // The last check (the GCM tag) fails only after the last byte: the lines alone cannot show it.
+  const completed = Promise.all([finished(bytes), finished(gunzip)]).then(() => undefined);
+  completed.catch(() => undefined); // awaited by the caller; this only keeps it from being "unhandled" meanwhile
+  return { lines: createInterface({ input: gunzip, crlfDelay: Infinity }), completed };
+}
+
+function parseLine(line: string, lineNumber: number): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through to the message below
+  }
+  throw invalid(`This backup is damaged: line ${lineNumber} is not valid JSON.`);
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalid(`${describeIssues(what, parsed.error)}.`);
+  return parsed.data;
+}
+
+/** Creates the staging tables with the store's own definitions (same constraints, same types). */
+export function createStaging(db: Database.Database, file: string): void {
+  db.prepare(`ATTACH DATABASE ? AS ${STAGING_SCHEMA}`).run(file);
+  const defs = plainTables(db);
+  for (const { sql } of defs) {
+    db.exec(
+      sql.replace(/^CREATE TABLE\s+("[^"]+"|\S+)/i, (_m, name: string) => `CREATE TABLE ${STAGING_SCHEMA}.${name}`),
+    );
+  }
+  db.exec(`CREATE TABLE ${REMOTE_STAGING_TABLE} (instance_id TEXT NOT NULL, workflow_json TEXT NOT NULL) STRICT`);
+}
+
+/** Loads and verifies the whole file into the (already created) staging tables. */
+export async function stageBackup(
+  db: Database.Database,
+  options: { path: string; passphrase?: string; schemaVersion: number; onProgress(done: number, phase: string): void },
+): Promise<StagedBackup> {
+  const current = new Map(readTables(db).map((t) => [t.name, t]));
+  const insertRemote = db.prepare(`INSERT INTO ${REMOTE_STAGING_TABLE} (instance_id, workflow_json) VALUES (?, ?)`);
+  const sections: BackupSection[] = [];
+  const tables: string[] = [];
+  let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo }) | null = null;
+  let hash = createHash('sha256');
+  let batch: unknown[][] = [];
+  let header: z.infer<typeof headerSchema> | null = null;
+  let manifest: BackupManifest | null = null;
+  let lineNumber = 0;
+  let rows = 0;
+
+  const closeSection = () => {
+    if (!section) return;
+    if (batch.length) section.insert?.(batch);
+    batch = [];
+    const { insert: _i, table: _t, ...plain } = section;
+    sections.push({ ...plain, sha256: hash.digest('hex') });
+    section = null;
+  };
+
+  try {
+    const { lines, completed } = await openLines(options.path, options.passphrase);
+    for await (const line of lines) {
+      lineNumber++;
+      if (manifest) throw invalid('This backup has data after its manifest: it was altered.');
+      const value = parseLine(line, lineNumber);
+      if (lineNumber === 1) {
+        header = check(headerSchema, value, 'the backup header');
+        if (header.format !== FORMAT || header.formatVersion !== FORMAT_VERSION)
+          throw invalid('Unknown backup format.');
+        if (header.schemaVersion > options.schemaVersion) {
+          throw invalid(
+            `This backup was made by a newer Flightdeck (schema ${header.schemaVersion}; this one has ${options.schemaVersion}). Update Flightdeck, then restore.`,
+          );
+        }
+        continue;
+      }
+      if (value.t === 'row' || value.t === 'wf') {
+        if (!section) throw invalid(`This backup is damaged: line ${lineNumber} belongs to no section.`);
+        hash.update(line + '\n');
+        section.count++;
+        rows++;
+        if (value.t === 'row' && section.kind === 'table') {
+          const row = check(rowLineSchema, value, `row ${section.count} of ${section.name}`);
+          if (row.v.length !== section.columns.length)
+            throw invalid(`Row ${section.count} of ${section.name} has the wrong number of values.`);
+          batch.push(row.v.map((c) => (c !== null && typeof c === 'object' ? Buffer.from(c.$b64, 'base64') : c)));
+          if (batch.length >= BATCH_ROWS) {
+            section.insert?.(batch);
+            batch = [];
+            options.onProgress(rows, section.name);
+          }
+        } else if (value.t === 'wf' && section.kind === 'remote') {
+          const { w } = check(workflowLineSchema, value, `workflow ${section.count} of ${section.name}`);
+          insertRemote.run(section.name.slice('remote:'.length), JSON.stringify(w));
+        } else throw invalid(`This backup is damaged: line ${lineNumber} does not fit section ${section.name}.`);
+        continue;
+      }
+      closeSection();
+      hash = createHash('sha256');
+      if (value.t === 'section') {
+        const s = check(sectionLineSchema, value, 'a section header');
+        section = { ...s, count: 0, sha256: '' };
+        if (s.kind === 'table') {
+          const table = current.get(s.name.replace(/^table:/, ''));
+          if (!table) throw invalid(`This backup holds a table this Flightdeck does not know (${s.name}).`);
+          section.table = table;
+          section.insert = inserter(db, table, s.columns);
+          tables.push(table.name);
+        }
+      } else if (value.t === 'manifest') {
+        manifest = check(backupManifestSchema, value, 'the backup manifest');
+      } else throw invalid(`This backup is damaged: line ${lineNumber} is of an unknown kind.`);
+    }
+    await completed;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw invalid(`This backup is damaged or truncated (${(error as Error).message}).`);
+  }
+  if (!header || !manifest) throw invalid('This backup is truncated: its manifest is missing.');
+  verifyManifest(header, manifest, sections);
+  const remote = sections
+    .filter((s) => s.kind === 'remote')
+    .map((s) => ({ instanceId: s.name.slice('remote:'.length), workflows: s.count }));
+  return { manifest, tables, remote };
+}
+
+function verifyManifest(header: z.infer<typeof headerSchema>, manifest: BackupManifest, sections: BackupSection[]) {
+  const { t: _h, ...headerFields } = header;
+  const { t: _m, sections: listed, ...manifestFields } = manifest;
+  if (JSON.stringify(headerFields) !== JSON.stringify(manifestFields))
+    throw invalid('The backup header and manifest disagree: it was altered.');
+  if (listed.length !== sections.length)
+    throw invalid('The backup does not hold the sections its manifest lists: it is truncated or was altered.');
+  listed.forEach((expected, i) => {
+    const found = sections[i];
+    if (!found || found.name !== expected.name || found.count !== expected.count) {
+      throw invalid(`Section ${expected.name} does not hold the ${expected.count} entries its manifest lists.`);
+    }
+    if (found.sha256 !== expected.sha256)
+      throw invalid(`The checksum of section ${expected.name} does not match: the backup was altered or is damaged.`);
+  });
+}
+
+/** Inserts rows into the staging copy of `table`; columns the backup lacks get placeholders. */
+function inserter(db: Database.Database, table: TableInfo, columns: string[]): (rows: unknown[][]) => void {
+  const known = new Set(table.columns.map((c) => c.name));
+  const unknown = columns.find((c) => !known.has(c));
+  if (unknown)
+    throw invalid(`Table ${table.name} in this backup has a column this Flightdeck does not know (${unknown}).`);
+  const missing = table.columns.filter((c) => !columns.includes(c.name) && c.notNull && !c.hasDefault && c.pk === 0);
+  const names = [...columns, ...missing.map((c) => c.name)];
+  const fill = missing.map((c) => placeholderFor(c.type));
+  const stmt = db.prepare(
+    `INSERT INTO ${STAGING_SCHEMA}.${quote(table.name)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+  );
+  const many = db.transaction((rows: unknown[][]) => {
+    for (const row of rows) stmt.run([...row, ...fill]);
+  });
+  return (rows) => {
+    try {
+      many(rows);
+    } catch (error) {
+      throw invalid(`Rows of table ${table.name} in this backup do not fit it (${(error as Error).message}).`);
+    }
+  };
+}

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { appendFile, open, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BackupFile, BackupManifest, RestorePlan } from '../../../shared/contract/backups';
+import { AppError } from '../../../shared/result';
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { Announce } from '../db/store';
+import type { N8nWorkflowsPort } from '../drafts/n8n-port';
+import { detectKind } from './backup-crypto';
+import { createStaging, stageBackup, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
+import { applyRestore, previewRestore } from './backup-restore';
+import { writeBackup } from './backup-writer';
+
+/** Backup files are named by the time they were made; only such names are read or pruned. */
+export const BACKUP_NAME = /^flightdeck-backup-[0-9TZ-]+(-auto)?(-[a-z0-9]{6})?\.fdbk$/;
+/** A staged restore not applied within this time is discarded (ms). */
+const STAGED_TTL_MS = 30 * 60_000;
+
+export interface BackupServiceDeps {
+  port: N8nWorkflowsPort;
+  appVersion: string;
+  /** Extra folders whose backups are listed (the automatic-backup folder). */
+  extraFolders(): string[];
+  /** Called inside the restore's transaction, to announce other areas' changes. */
+  onRestored?: (announce: Announce) => void;
+}
+
+const stamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z');
+
+export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: BackupServiceDeps) {
+  const folder = join(ctx.dataDir, 'backups');
+  const uploads = join(folder, 'incoming');
+  const staged = new Map<string, { staged: StagedBackup; file: string; atMs: number }>();
+  // Staged restores live in memory only: an upload or staging file left by an earlier run is useless.
+  rmSync(uploads, { recursive: true, force: true });
+  /** One export or restore at a time: both attach databases to the one connection. */
+  let busy: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = busy.then(fn, fn);
+    busy = next.catch(() => undefined);
+    return next;
+  };
+
+  const progress = (
+    operationId: string,
+    kind: 'export' | 'inspect' | 'restore',
+    phase: string,
+    done: number,
+    total: number,
+  ) =>
+    // An empty write: events leave only through committed writes.
+    ctx.store.write((announce) => announce('backups:progress', { operationId, kind, phase, done, total }));
+
+  async function describe(path: string): Promise<BackupFile> {
+    const info = await stat(path);
+    return {
+      path,
+      name: basename(path),
+      bytes: info.size,
+      modifiedAtMs: Math.round(info.mtimeMs),
+      encrypted: (await detectKind(path)) === 'encrypted',
+    };
+  }
+
+  async function list(): Promise<{ folder: string; files: BackupFile[] }> {
+    const files: BackupFile[] = [];
+    for (const dir of [folder, ...deps.extraFolders()]) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue; // a folder not created yet holds no backups
+      }
+      for (const name of names.filter((n) => BACKUP_NAME.test(n))) files.push(await describe(join(dir, name)));
+    }
+    return { folder, files: files.sort((a, b) => b.modifiedAtMs - a.modifiedAtMs) };
+  }
+
+  /** Only backup files in Flightdeck's own folders may be read: never an arbitrary path. */
+  function knownPath(path: string): string {
+    const full = resolve(path);
+    const folders = [folder, ...deps.extraFolders()].map((f) => resolve(f));
+    if (!folders.includes(dirname(full)) || !BACKUP_NAME.test(basename(full))) {
+      throw new AppError('NOT_FOUND', 'No such backup file; pick one from the list.');
+    }
+    return full;
+  }
+
+  async function exportTo(
+    dir: string,
+    options: {
+      includeExecutions: boolean;
+      includeRemote: boolean;
+      passphrase?: string;
+      operationId?: string;
+      auto?: boolean;
+    },
+  ): Promise<{ file: BackupFile; manifest: BackupManifest }> {
+    return exclusive(async () => {
+      mkdirSync(dir, { recursive: true });
+      const now = ctx.clock.now();
+      const suffix = `${options.auto ? '-auto' : ''}-${randomUUID().slice(0, 6)}`;
+      const target = join(dir, `flightdeck-backup-${stamp(now)}${suffix}.fdbk`);
+      const operationId = options.operationId ?? randomUUID();
+      let lastReport = -1;
+      const manifest = await writeBackup(target, {
+        db: ctx.store.db,
+        schemaVersion: ctx.store.schemaVersion,
+        appVersion: deps.appVersion,
+        now,
+        includeExecutions: options.includeExecutions,
+        includeRemote: options.includeRemote,
+        ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+        port: deps.port,
+        onProgress(done, total, phase) {
+          if (done !== total && done - lastReport < 5_000) return;
+          lastReport = done;
+          progress(operationId, 'export', phase, done, total);
+        },
+      });
+      ctx.store.write((announce) => {
+        audit.record(announce, {
+          actor: options.auto ? 'scheduler' : ctx.operator(),
+          action: 'backup.export',
+          targetType: 'backup',
+          targetId: basename(target),
+          details: {
+            encrypted: manifest.secrets === 'encrypted',
+            includesExecutions: manifest.includesExecutions,
+            rows: manifest.sections.reduce((a, s) => a + s.count, 0),
+          },
+        });
+        announce('backups:changed', { reason: 'export' });
+      });
+      return { file: await describe(target), manifest };
+    });
+  }
+
+  async function read(path: string, offset: number, length: number) {
+    const full = knownPath(path);
+    const file = await open(full, 'r');
+    try {
+      const size = (await file.stat()).size;
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      await file.read(buffer, 0, buffer.length, offset);
+      return { dataBase64: buffer.toString('base64'), bytes: size, done: offset + buffer.length >= size };
+    } finally {
+      await file.close();
+    }
+  }
+
+  async function upload(uploadId: string, offset: number, dataBase64: string) {
+    mkdirSync(uploads, { recursive: true });
+    const path = join(uploads, `${uploadId}.part`);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (offset === 0 && size > 0) await rm(path);
+    else if (offset !== size)
+      throw new AppError(
+        'VALIDATION',
+        `Upload ${uploadId} expected offset ${size}, got ${offset}; start the upload again.`,
+      );
+    await appendFile(path, Buffer.from(dataBase64, 'base64'), { mode: 0o600 });
+    return { bytes: (await stat(path)).size };
+  }
+
+  function discardStaged(restoreId: string): boolean {
+    const entry = staged.get(restoreId);
+    if (!entry) return false;
+    staged.delete(restoreId);
+    void rm(entry.file, { force: true });
+    return true;
+  }
+
+  /** Validates the whole file into a staging database and previews the restore. Changes nothing. */
+  async function inspect(
+    source: { kind: 'upload'; uploadId: string } | { kind: 'file'; path: string },
+    passphrase: string | undefined,
+    operationId: string = randomUUID(),
+  ): Promise<RestorePlan> {
+    const path = source.kind === 'file' ? knownPath(source.path) : join(uploads, `${source.uploadId}.part`);
+    if (source.kind === 'upload' && !(await stat(path).catch(() => null))) {
+      throw new AppError('NOT_FOUND', 'That upload is gone; pick the file again.');
+    }
+    for (const [id, entry] of staged) if (ctx.clock.now() - entry.atMs > STAGED_TTL_MS) discardStaged(id);
+    return exclusive(async () => {
+      const restoreId = randomUUID();
+      const file = join(tmpdir(), `flightdeck-restore-${restoreId}.sqlite`);
+      const { db } = ctx.store;
+      let reported = 0;
+      createStaging(db, file);
+      try {
+        const result = await stageBackup(db, {
+          path,
+          ...(passphrase ? { passphrase } : {}),
+          schemaVersion: ctx.store.schemaVersion,
+          onProgress: (done, phase) => {
+            if (done - reported < 10_000) return;
+            reported = done;
+            progress(operationId, 'inspect', phase, done, -1);
+          },
+        });
+        const tables = previewRestore(db, result);
+        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+        staged.set(restoreId, { staged: result, file, atMs: ctx.clock.now() });
+        return { restoreId, manifest: result.manifest, tables, remote: result.remote, warnings: warningsOf(result) };
+      } catch (error) {
+        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+        await rm(file, { force: true });
+        throw error;
+      } finally {
+        if (source.kind === 'upload') await rm(path, { force: true });
+      }
+    });
+  }
+
+  function warningsOf(result: StagedBackup): string[] {
+    const warnings: string[] = [];
+    for (const s of result.manifest.sections) {
+      if (s.redacted.length) {
+        warnings.push(
+          `${s.name.slice(6)}: ${s.redacted.join(', ')} not in this backup (no passphrase); rows kept keep their local value, others need them re-entered.`,
+        );
+      }
+      if (s.error) warnings.push(`${s.name}: workflows were not pulled (${s.error}).`);
+    }
+    if (!result.manifest.includesExecutions)
+      warnings.push('Execution history is not in this backup: the local history is kept as it is.');
+    return warnings;
+  }
+
+  /** Applies a staged backup in one transaction; on any failure nothing changes. */
+  async function restore(restoreId: string): Promise<{ tables: number; rows: number; snapshots: number }> {
+    const entry = staged.get(restoreId);
+    if (!entry)
+      throw new AppError('NOT_FOUND', 'This restore preview expired or was already applied; inspect the file again.');
+    return exclusive(async () => {
+      const { db } = ctx.store;
+      db.prepare(`ATTACH DATABASE ? AS ${STAGING_SCHEMA}`).run(entry.file);
+      try {
+        return ctx.store.write((announce) => {
+          const result = applyRestore(db, entry.staged);
+          audit.record(announce, {
+            actor: ctx.operator(),
+            action: 'backup.restore',
+            targetType: 'backup',
+            details: { createdAtMs: entry.staged.manifest.createdAtMs, ...result },
+          });
+          announce('backups:changed', { reason: 'restore' });
+          deps.onRestored?.(announce);
+          return result;
+        });
+      } finally {
+        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+        discardStaged(restoreId);
+      }
+    });
+  }
+
+  /** Deletes the oldest automatic backups in `dir` beyond `keep`. */
+  async function prune(dir: string, keep: number): Promise<number> {
+    const names = (await readdir(dir).catch(() => [] as string[])).filter(
+      (n) => BACKUP_NAME.test(n) && n.includes('-auto'),
+    );
+    // Names start with the time the backup was made, so name order is age order.
+    const old = names.sort().reverse().slice(keep);
+    for (const n of old) await rm(join(dir, n), { force: true });
+    return old.length;
+  }
+
+  return {
+    folder,
+    list,
+    exportTo,
+    export: (options: {
+      includeExecutions: boolean;
+      includeRemote: boolean;
+      passphrase?: string;
+      operationId?: string;
+    }) => exportTo(folder, options),
+    read,
+    upload,
+    inspect,
+    restore,
+    discard: (restoreId: string) => ({ discarded: discardStaged(restoreId) }),
+    prune,
+    dispose: () => [...staged.keys()].forEach(discardStaged),
+  };
+}
+
+export type BackupService = ReturnType<typeof createBackupService>;

@@ -1,0 +1,52 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import { createDraftPusher, type DraftPusher } from './draft-push';
+import { createDraftService, type DraftService } from './draft-service';
+import type { N8nWorkflowsPort } from './n8n-port';
+
+/** How often queued pushes are looked at (each has its own backoff), ms. */
+export const REPLAY_INTERVAL_MS = 5_000;
+
+export function createDraftsModule(
+  ctx: CoreContext,
+  audit: AuditLog,
+  port: N8nWorkflowsPort,
+): FeatureModule<'drafts'> & { service: DraftService; pusher: DraftPusher } {
+  const service = createDraftService(ctx, audit, port);
+  const pusher = createDraftPusher(ctx, service, port);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  return {
+    service,
+    pusher,
+    handlers: {
+      'drafts:list': () => service.list(),
+      'drafts:get': ({ id }) => service.get(id),
+      'drafts:create': ({ name, instanceId }) => service.create(name, instanceId),
+      'drafts:clone': ({ instanceId, workflowId }) => service.clone(instanceId, workflowId),
+      'drafts:import': ({ document, instanceId }) => service.importDocument(document, instanceId),
+      'drafts:update': ({ id, workflow, instanceId }) => service.update(id, workflow, instanceId),
+      'drafts:remove': ({ id }) => service.remove(id),
+      'drafts:diff': ({ id }) => service.diff(id),
+      'drafts:push': ({ id, override }) => pusher.push(id, override),
+      'drafts:rebase': ({ id }) => service.rebase(id),
+      'drafts:pushes': ({ draftId }) => pusher.list(draftId),
+    },
+    start() {
+      // Due times come from the injected clock; the timer only decides how often to look.
+      timer = setInterval(() => {
+        running = running
+          .then(() => pusher.replayDue())
+          .catch((error: unknown) => {
+            ctx.logger.error('Replaying queued draft pushes failed', { error });
+          });
+      }, REPLAY_INTERVAL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

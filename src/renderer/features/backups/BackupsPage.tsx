@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { BackupFile, RestorePlan } from '../../../shared/contract';
+import { api, send, sendCatch } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+import { downloadBackup, formatBytes } from './backup-files';
+import { ExportPanel } from './ExportPanel';
+import { RestorePanel } from './RestorePanel';
+import { SchedulePanel } from './SchedulePanel';
+import { SnapshotsPanel } from './SnapshotsPanel';
+import { ProgressBar } from './ProgressBar';
+
+/** Backups: make one, download it, restore one (validated, previewed), schedule them, n8n snapshots. */
+export function BackupsPage() {
+  const [listing, setListing] = useState<{ folder: string; files: BackupFile[] } | null>(null);
+  const [plan, setPlan] = useState<RestorePlan | null>(null);
+  const [download, setDownload] = useState<{ name: string; done: number; total: number } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const load = useCallback(() => {
+    void send('backups:list', {})
+      .then(setListing)
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    load();
+    return api.on('backups:changed', load);
+  }, [load]);
+
+  const get = async (file: BackupFile) => {
+    setDownload({ name: file.name, done: 0, total: file.bytes });
+    try {
+      await downloadBackup(file.path, file.name, (done, total) => setDownload({ name: file.name, done, total }));
+    } finally {
+      setDownload(null);
+    }
+  };
+
+  const inspectListed = async (file: BackupFile) => {
+    setProblem(null);
+    const passphrase =
+      (document.querySelector<HTMLInputElement>('[data-testid="b-restore-passphrase"]')?.value ?? '') || undefined;
+    const result = await sendCatch('backups:inspect', {
+      source: { kind: 'file', path: file.path },
+      ...(passphrase ? { passphrase } : {}),
+    });
+    if (result.ok) setPlan(result.data);
+    else setProblem(result.error.message);
+  };
+
+  return (
+    <section className="page">
+      <h1>Backups</h1>
+      <ExportPanel onDone={load} />
+      <h2>Backup files</h2>
+      {download && (
+        <ProgressBar
+          label={`Downloading ${download.name}`}
+          done={download.done}
+          total={download.total}
+          testId="b-download-progress"
+        />
+      )}
+      {problem && (
+        <p className="invalid" role="alert" data-testid="b-listed-problem">
+          Refused, nothing changed: {problem}
+        </p>
+      )}
+      {listing === null ? (
+        <p className="muted">Loading…</p>
+      ) : listing.files.length === 0 ? (
+        <EmptyState title="No backups yet">
+          One-file backups of everything local (and the workflows of each n8n instance) are kept in{' '}
+          <code>{listing.folder}</code>. Make one above, or restore one from a file below.
+        </EmptyState>
+      ) : (
+        <table className="table" data-testid="b-files">
+          <thead>
+            <tr>
+              <th>File</th>
+              <th>Size</th>
+              <th>Made</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {listing.files.map((f, i) => (
+              <tr key={f.path}>
+                <td title={f.path}>
+                  {f.name}
+                  {f.encrypted ? ' 🔒' : ''}
+                </td>
+                <td>{formatBytes(f.bytes)}</td>
+                <td>{new Date(f.modifiedAtMs).toLocaleString()}</td>
+                <td className="row">
+                  <button
+                    type="button"
+                    onClick={() => void get(f).catch(() => undefined)}
+                    data-testid={`b-download-${i}`}
+                  >
+                    Download
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => void inspectListed(f).catch(() => undefined)}
+                    data-testid={`b-inspect-${i}`}
+                  >
+                    Restore…
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <RestorePanel plan={plan} setPlan={setPlan} />
+      <SchedulePanel defaultFolder={listing?.folder ?? ''} />
+      <SnapshotsPanel />
+    </section>
+  );
+}

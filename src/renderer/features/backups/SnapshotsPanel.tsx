@@ -1,0 +1,135 @@
+import { useEffect, useState } from 'react';
+import type { Snapshot } from '../../../shared/contract';
+import { api, send } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+
+/** n8n-side backups: pull an instance's workflows, tags and variables; restore them into any instance. */
+export function SnapshotsPanel() {
+  const [snapshots, setSnapshots] = useState<Snapshot[] | null>(null);
+  const [instanceId, setInstanceId] = useState('');
+  const [label, setLabel] = useState('');
+  const [taking, setTaking] = useState(false);
+  const [restoring, setRestoring] = useState<{ snapshot: Snapshot; target: string } | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [target, setTarget] = useState('');
+  useEffect(() => {
+    const load = () =>
+      void send('backups:snapshots', {})
+        .then(setSnapshots)
+        .catch(() => undefined);
+    load();
+    return api.on('backups:changed', load);
+  }, []);
+
+  const take = async () => {
+    setTaking(true);
+    try {
+      await send('backups:snapshotTake', { instanceId: instanceId.trim(), label });
+      setLabel('');
+    } finally {
+      setTaking(false);
+    }
+  };
+
+  const restore = async (snapshot: Snapshot, target: string) => {
+    setRestoring(null);
+    const r = await send('backups:snapshotRestore', { snapshotId: snapshot.id, targetInstanceId: target });
+    setOutcome(
+      `Into ${target}: ${r.created} created, ${r.updated} updated, ${r.tagsCreated} tags and ${r.variablesCreated} variables created. ${r.warnings.join(' ')}`,
+    );
+  };
+
+  return (
+    <fieldset className="editor" data-testid="b-snapshots">
+      <legend>n8n snapshots (workflows, tags, variables)</legend>
+      <div className="row">
+        <input
+          placeholder="Instance id"
+          value={instanceId}
+          onChange={(e) => setInstanceId(e.target.value)}
+          data-testid="b-snapshot-instance"
+        />
+        <input placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
+        <button
+          type="button"
+          disabled={taking || !instanceId.trim()}
+          onClick={() => void take().catch(() => undefined)}
+          data-testid="b-snapshot-take"
+        >
+          {taking ? 'Pulling…' : 'Take snapshot'}
+        </button>
+      </div>
+      {outcome && <p data-testid="b-snapshot-outcome">{outcome}</p>}
+      {snapshots === null ? (
+        <p className="muted">Loading…</p>
+      ) : snapshots.length === 0 ? (
+        <p className="muted" data-testid="b-snapshots-empty">
+          No snapshots yet. Take one before an upgrade, or to copy an instance&apos;s workflows into another.
+        </p>
+      ) : (
+        <>
+          <label className="row">
+            Restore target instance
+            <input
+              placeholder="Instance id"
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+              data-testid="b-snapshot-target"
+            />
+          </label>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Instance</th>
+                <th>Version</th>
+                <th>Label</th>
+                <th>Taken</th>
+                <th>Workflows / tags / variables</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {snapshots.map((s) => (
+                <tr key={s.id}>
+                  <td>{s.instanceId}</td>
+                  <td>v{s.version}</td>
+                  <td>{s.label}</td>
+                  <td>{new Date(s.takenAtMs).toLocaleString()}</td>
+                  <td>
+                    {s.workflowCount} / {s.tagCount} / {s.variableCount}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      disabled={!target.trim()}
+                      title={
+                        target.trim()
+                          ? `Restore into ${target.trim()}`
+                          : 'Type the target instance id above the list first'
+                      }
+                      onClick={() => setRestoring({ snapshot: s, target: target.trim() })}
+                    >
+                      Restore into {target.trim() || '…'}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {restoring && (
+        <ConfirmDialog
+          title={`Restore into ${restoring.target}?`}
+          confirmLabel="Restore"
+          danger
+          onCancel={() => setRestoring(null)}
+          onConfirm={() => void restore(restoring.snapshot, restoring.target).catch(() => undefined)}
+        >
+          Workflows with the same name in {restoring.target} are overwritten with the snapshot&apos;s version; the
+          others are created (inactive). Missing tags and variables are created.
+        </ConfirmDialog>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,257 @@
+import { useMemo, useState } from 'react';
+import {
+  pushConflictSchema,
+  type Draft,
+  type PushConflict,
+  type WorkflowDefinition,
+  type WorkflowDiff,
+} from '../../../shared/contract';
+import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
+import { send, sendCatch } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { useErrors } from '../../stores/errors-store';
+import { ConflictDialog } from './ConflictDialog';
+import { ConnectionsEditor } from './ConnectionsEditor';
+import { DiffView } from './DiffView';
+import { NodeEditor } from './NodeEditor';
+
+/** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
+export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
+  const [workflow, setWorkflow] = useState<WorkflowDefinition>(draft.workflow);
+  const [instanceId, setInstanceId] = useState(draft.instanceId ?? '');
+  const [settingsText, setSettingsText] = useState(() => JSON.stringify(draft.workflow.settings, null, 2));
+  const [jsonErrors, setJsonErrors] = useState<Record<string, string | null>>({});
+  const [diff, setDiff] = useState<WorkflowDiff | null>(null);
+  const [conflict, setConflict] = useState<PushConflict | null>(null);
+  const [confirmTheirs, setConfirmTheirs] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [nodeKeys, setNodeKeys] = useState(() => workflow.nodes.map((_, i) => i));
+
+  const issues = useMemo(
+    () => [
+      ...Object.values(jsonErrors)
+        .filter((e): e is string => !!e)
+        .map((message) => ({ node: null, message })),
+      ...validateWorkflow(workflow),
+    ],
+    [workflow, jsonErrors],
+  );
+  const dirty = JSON.stringify(workflow) !== JSON.stringify(draft.workflow) || instanceId !== (draft.instanceId ?? '');
+
+  const save = () => send('drafts:update', { id: draft.id, workflow, instanceId: instanceId.trim() || null });
+
+  const editSettings = (text: string) => {
+    setSettingsText(text);
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('must be a JSON object');
+      setWorkflow({ ...workflow, settings: parsed as Record<string, unknown> });
+      setJsonErrors({ ...jsonErrors, settings: null });
+    } catch (e) {
+      setJsonErrors({ ...jsonErrors, settings: `Settings: ${(e as Error).message}` });
+    }
+  };
+
+  const addNode = () => {
+    let n = workflow.nodes.length + 1;
+    while (workflow.nodes.some((x) => x.name === `Node ${n}`)) n++;
+    const position: [number, number] = [200 * workflow.nodes.length, 0];
+    setWorkflow({
+      ...workflow,
+      nodes: [
+        ...workflow.nodes,
+        {
+          id: crypto.randomUUID(),
+          name: `Node ${n}`,
+          type: 'n8n-nodes-base.noOp',
+          typeVersion: 1,
+          position,
+          parameters: {},
+        },
+      ],
+    });
+    setNodeKeys([...nodeKeys, Math.max(-1, ...nodeKeys) + 1]);
+  };
+
+  const removeNode = (index: number) => {
+    const name = workflow.nodes[index]?.name;
+    const connections = Object.fromEntries(
+      Object.entries(workflow.connections)
+        .filter(([source]) => source !== name)
+        .map(([source, byType]) => [
+          source,
+          Object.fromEntries(
+            Object.entries(byType).map(([t, outs]) => [t, outs.map((o) => o?.filter((x) => x.node !== name) ?? null)]),
+          ),
+        ]),
+    );
+    setWorkflow({ ...workflow, nodes: workflow.nodes.filter((_, i) => i !== index), connections });
+    setNodeKeys(nodeKeys.filter((_, i) => i !== index));
+    setJsonErrors({ ...jsonErrors, [`node-${nodeKeys[index]}`]: null });
+  };
+
+  const push = async (override: boolean) => {
+    setStatus(null);
+    if (dirty) await save();
+    const result = await sendCatch('drafts:push', { id: draft.id, override });
+    if (result.ok) {
+      setConflict(null);
+      setStatus(
+        result.data.push.status === 'queued'
+          ? `n8n is unreachable: the push is queued and will be replayed when ${result.data.push.instanceId} is back.`
+          : `Pushed to ${result.data.push.instanceId} (workflow ${result.data.push.remoteWorkflowId}).`,
+      );
+      return;
+    }
+    const parsed = result.error.code === 'CONFLICT' ? pushConflictSchema.safeParse(result.error.details) : null;
+    if (parsed?.success) setConflict(parsed.data);
+    else useErrors.getState().report(result.error);
+  };
+
+  const takeTheirs = async () => {
+    setConfirmTheirs(false);
+    setConflict(null);
+    const rebased = await send('drafts:rebase', { id: draft.id });
+    setWorkflow(rebased.workflow);
+    setSettingsText(JSON.stringify(rebased.workflow.settings, null, 2));
+    setNodeKeys(rebased.workflow.nodes.map((_, i) => i + nodeKeys.length + 1));
+    setStatus('The draft now matches n8n.');
+  };
+
+  return (
+    <div className="editor" data-testid="d-editor">
+      <div className="row">
+        <button type="button" onClick={onDone} data-testid="d-back">
+          ← Drafts
+        </button>
+        <h1>{workflow.name}</h1>
+      </div>
+      <div className="grid2">
+        <label className="field">
+          Workflow name
+          <input
+            value={workflow.name}
+            onChange={(e) => setWorkflow({ ...workflow, name: e.target.value })}
+            data-testid="d-name"
+          />
+        </label>
+        <label className="field">
+          Instance (push target)
+          <input
+            value={instanceId}
+            onChange={(e) => setInstanceId(e.target.value)}
+            disabled={draft.remoteWorkflowId !== null}
+            data-testid="d-instance"
+          />
+        </label>
+      </div>
+      <p className="muted">
+        {draft.remoteWorkflowId
+          ? `n8n workflow ${draft.remoteWorkflowId}, based on version ${draft.baseVersionId ?? '—'}.`
+          : 'Not in n8n yet: a push creates it.'}
+        {draft.lastPush &&
+          ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
+      </p>
+      {issues.length > 0 ? (
+        <ul className="invalid" data-testid="d-issues">
+          {issues.map((i) => (
+            <li key={i.message}>{i.message}</li>
+          ))}
+        </ul>
+      ) : (
+        <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
+      )}
+      <h2>Nodes</h2>
+      {workflow.nodes.map((node, index) => (
+        <NodeEditor
+          key={nodeKeys[index] ?? index}
+          node={node}
+          index={index}
+          otherNames={workflow.nodes.filter((_, i) => i !== index).map((n) => n.name)}
+          onChange={(next) =>
+            setWorkflow({ ...workflow, nodes: workflow.nodes.map((n, i) => (i === index ? next : n)) })
+          }
+          onRename={(to) => setWorkflow(renameNodeAt(workflow, index, to))}
+          onRemove={() => removeNode(index)}
+          onJsonError={(message) => setJsonErrors((e) => ({ ...e, [`node-${nodeKeys[index]}`]: message }))}
+        />
+      ))}
+      <div>
+        <button type="button" onClick={addNode} data-testid="d-add-node">
+          Add node
+        </button>
+      </div>
+      <ConnectionsEditor
+        connections={workflow.connections}
+        nodeNames={workflow.nodes.map((n) => n.name)}
+        onChange={(connections) => setWorkflow({ ...workflow, connections })}
+      />
+      <label className="field">
+        Settings (JSON)
+        <textarea
+          rows={4}
+          value={settingsText}
+          onChange={(e) => editSettings(e.target.value)}
+          data-testid="d-settings"
+        />
+      </label>
+      <div className="actions">
+        <button
+          type="button"
+          disabled={!dirty || Object.values(jsonErrors).some(Boolean)}
+          onClick={() =>
+            void save()
+              .then(() => setStatus('Saved.'))
+              .catch(() => undefined)
+          }
+          data-testid="d-save"
+        >
+          Save draft
+        </button>
+        <button
+          type="button"
+          disabled={!draft.remoteWorkflowId}
+          onClick={() =>
+            void send('drafts:diff', { id: draft.id })
+              .then((r) => setDiff(r.diff))
+              .catch(() => undefined)
+          }
+          data-testid="d-diff-button"
+        >
+          Compare with n8n
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={issues.length > 0 || !instanceId.trim()}
+          onClick={() => void push(false).catch(() => undefined)}
+          data-testid="d-push"
+        >
+          Push to n8n
+        </button>
+      </div>
+      {status && <p data-testid="d-status">{status}</p>}
+      {diff && <DiffView diff={diff} />}
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          onCancel={() => setConflict(null)}
+          onKeepMine={() => void push(true).catch(() => undefined)}
+          onTakeTheirs={() => setConfirmTheirs(true)}
+        />
+      )}
+      {confirmTheirs && (
+        <ConfirmDialog
+          title="Discard your changes?"
+          confirmLabel="Take theirs"
+          danger
+          onCancel={() => setConfirmTheirs(false)}
+          onConfirm={() => void takeTheirs().catch(() => undefined)}
+        >
+          The draft becomes the workflow as n8n has it now; your edits are lost.
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

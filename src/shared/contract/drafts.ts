@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { call } from './define';
+
+/** One link from a node output to a node input, as n8n stores it. */
+export const connectionTargetSchema = z.object({
+  node: z.string().min(1).max(200),
+  type: z.string().min(1).max(100),
+  index: z.number().int().min(0).max(1_000),
+});
+
+/**
+ * n8n's connection map: source node name → output type (`main`) → output index → targets.
+ * n8n writes `null` for an unused output slot.
+ */
+export const connectionsSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.array(z.array(connectionTargetSchema).nullable()).max(1_000)),
+);
+export type Connections = z.infer<typeof connectionsSchema>;
+
+/**
+ * One workflow node. Only the fields n8n's public API accepts are kept (others, such as UI-only
+ * fields in exported files, are dropped so the workflow can be pushed as is).
+ */
+export const workflowNodeSchema = z.object({
+  id: z.string().max(100).optional(),
+  name: z.string().max(200),
+  type: z.string().max(200),
+  typeVersion: z.number().min(0).max(1_000),
+  /** Canvas position [x, y] in pixels. */
+  position: z.tuple([z.number(), z.number()]),
+  parameters: z.record(z.string(), z.unknown()),
+  credentials: z.record(z.string(), z.unknown()).optional(),
+  webhookId: z.string().max(200).optional(),
+  disabled: z.boolean().optional(),
+  notes: z.string().max(10_000).optional(),
+  notesInFlow: z.boolean().optional(),
+  executeOnce: z.boolean().optional(),
+  alwaysOutputData: z.boolean().optional(),
+  retryOnFail: z.boolean().optional(),
+  maxTries: z.number().optional(),
+  waitBetweenTries: z.number().optional(),
+  continueOnFail: z.boolean().optional(),
+  onError: z.string().max(100).optional(),
+});
+export type WorkflowNode = z.infer<typeof workflowNodeSchema>;
+
+/** What a draft holds and what is pushed: the writable part of an n8n workflow. */
+export const workflowDefinitionSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  nodes: z.array(workflowNodeSchema).max(2_000),
+  connections: connectionsSchema,
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+export type WorkflowDefinition = z.infer<typeof workflowDefinitionSchema>;
+
+/** A workflow as n8n exports it (read-only fields allowed; they are stripped on import). */
+export const exportedWorkflowSchema = workflowDefinitionSchema.extend({
+  settings: z.record(z.string(), z.unknown()).nullish(),
+  id: z.string().optional(),
+  active: z.boolean().optional(),
+  versionId: z.string().nullish(),
+  tags: z.array(z.unknown()).optional(),
+  pinData: z.unknown().optional(),
+  meta: z.unknown().optional(),
+});
+
+/** One validation finding; `node` names the node it is about, when it is about one. */
+export const draftIssueSchema = z.object({
+  node: z.string().nullable(),
+  message: z.string(),
+});
+export type DraftIssue = z.infer<typeof draftIssueSchema>;
+
+/** The outcome of the last push of a draft (queued ones are replayed when n8n is back). */
+export const draftPushSchema = z.object({
+  id: z.number().int(),
+  draftId: z.string(),
+  instanceId: z.string(),
+  override: z.boolean(),
+  status: z.enum(['queued', 'done', 'conflict', 'failed']),
+  attempts: z.number().int(),
+  /** Epoch ms of the next replay attempt (queued only). */
+  nextAttemptAtMs: z.number().int(),
+  lastError: z.string().nullable(),
+  remoteWorkflowId: z.string().nullable(),
+  createdAtMs: z.number().int(),
+  updatedAtMs: z.number().int(),
+});
+export type DraftPush = z.infer<typeof draftPushSchema>;
+
+export const draftSchema = z.object({
+  id: z.string(),
+  origin: z.enum(['blank', 'clone', 'import']),
+  instanceId: z.string().nullable(),
+  remoteWorkflowId: z.string().nullable(),
+  /** The n8n version the draft was taken from; a push refuses if n8n moved on since. */
+  baseVersionId: z.string().nullable(),
+  baseUpdatedAtMs: z.number().int().nullable(),
+  workflow: workflowDefinitionSchema,
+  issues: z.array(draftIssueSchema),
+  lastPush: draftPushSchema.nullable(),
+  createdAtMs: z.number().int(),
+  updatedAtMs: z.number().int(),
+});
+export type Draft = z.infer<typeof draftSchema>;
+
+/** One node that exists on both sides but differs. */
+export const nodeChangeSchema = z.object({
+  name: z.string(),
+  /** The remote's name when the node was renamed in the draft. */
+  previousName: z.string().nullable(),
+  /** Changed top-level fields: type, typeVersion, position, credentials, disabled… */
+  fields: z.array(z.string()),
+  /** Dotted paths of changed parameters: `options.timeout`, `values.0.name`. */
+  parameterPaths: z.array(z.string()),
+});
+
+/** Draft (mine) against remote (theirs), node by node. */
+export const workflowDiffSchema = z.object({
+  nameChanged: z.boolean(),
+  addedNodes: z.array(z.string()),
+  removedNodes: z.array(z.string()),
+  changedNodes: z.array(nodeChangeSchema),
+  /** `A[main 0] → B[0]` lines present only in the draft / only in the remote. */
+  addedConnections: z.array(z.string()),
+  removedConnections: z.array(z.string()),
+  changedSettings: z.array(z.string()),
+  identical: z.boolean(),
+});
+export type WorkflowDiff = z.infer<typeof workflowDiffSchema>;
+
+/** Both sides of a refused push, carried in the CONFLICT error's details. */
+export const pushConflictSchema = z.object({
+  draftId: z.string(),
+  baseVersionId: z.string().nullable(),
+  remoteVersionId: z.string().nullable(),
+  remoteUpdatedAtMs: z.number().int().nullable(),
+  mine: workflowDefinitionSchema,
+  /** Null when the workflow was deleted in n8n. */
+  theirs: workflowDefinitionSchema.nullable(),
+  diff: workflowDiffSchema.nullable(),
+});
+export type PushConflict = z.infer<typeof pushConflictSchema>;
+
+const idArg = z.object({ id: z.string().min(1).max(100) }).strict();
+
+export const draftsCalls = {
+  'drafts:list': call(z.object({}).strict(), z.array(draftSchema)),
+  'drafts:get': call(idArg, draftSchema),
+  'drafts:create': call(
+    z.object({ name: z.string().trim().min(1).max(200), instanceId: z.string().min(1).max(100).nullable() }).strict(),
+    draftSchema,
+  ),
+  /** Copies a synced workflow from n8n, remembering its versionId for conflict checks. */
+  'drafts:clone': call(
+    z.object({ instanceId: z.string().min(1).max(100), workflowId: z.string().min(1).max(100) }).strict(),
+    draftSchema,
+  ),
+  /** Imports n8n's exported workflow JSON (read-only fields are dropped). */
+  'drafts:import': call(
+    z.object({ document: z.unknown(), instanceId: z.string().min(1).max(100).nullable() }).strict(),
+    draftSchema,
+  ),
+  /** Replaces the draft's workflow (nodes, connections, settings) and target instance. */
+  'drafts:update': call(
+    z
+      .object({
+        id: z.string().min(1).max(100),
+        workflow: workflowDefinitionSchema,
+        instanceId: z.string().min(1).max(100).nullable().optional(),
+      })
+      .strict(),
+    draftSchema,
+  ),
+  'drafts:remove': call(idArg, z.object({ removed: z.boolean() })),
+  /** Node-level diff of the draft against the workflow as n8n has it now. */
+  'drafts:diff': call(idArg, z.object({ diff: workflowDiffSchema, remoteVersionId: z.string().nullable() })),
+  /**
+   * Creates or updates the workflow in n8n. Refuses with CONFLICT (details: PushConflict) when
+   * n8n changed since the draft was taken, unless `override` (the operator chose "keep mine").
+   * Unreachable instance → the push is queued and replayed when it is back.
+   */
+  'drafts:push': call(
+    z.object({ id: z.string().min(1).max(100), override: z.boolean().default(false) }).strict(),
+    z.object({ push: draftPushSchema, draft: draftSchema }),
+  ),
+  /** "Take theirs": replaces the draft with n8n's current version of the workflow. */
+  'drafts:rebase': call(idArg, draftSchema),
+  'drafts:pushes': call(
+    z.object({ draftId: z.string().min(1).max(100).optional() }).strict(),
+    z.array(draftPushSchema),
+  ),
+};
+
+export const draftsEvents = {
+  /** Drafts or their pushes changed (edit, push, replay outcome). */
+  'drafts:changed': z.object({ ids: z.array(z.string()) }),
+};
