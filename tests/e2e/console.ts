@@ -76,3 +76,23 @@ export async function openConsole(browser: Browser, url: string): Promise<Page> 
   await page.locator('[data-app-state="ready"]').waitFor();
   return page;
 }
+
+/** One contract call over the host's WebSocket, as another window would make it. */
+export async function callHost<T>(app: Pick<ConsoleProcess, 'url'>, channel: string, input: unknown): Promise<T> {
+  const { default: WebSocket } = await import('ws');
+  const url = new URL(app.url.replace('#token=', '?token='));
+  const token = url.searchParams.get('token') ?? '';
+  const ws = new WebSocket(`ws://${url.host}/api`, ['flightdeck.v1', `token.${token}`]);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const reply = new Promise<{ ok: boolean; data: T; error: unknown }>((resolve) =>
+    ws.on('message', (m) => {
+      const frame = JSON.parse(String(m)) as { id?: number; result: { ok: boolean; data: T; error: unknown } };
+      if (frame.id === 1) resolve(frame.result);
+    }),
+  );
+  ws.send(JSON.stringify({ type: 'call', id: 1, channel, input }));
+  const result = await reply;
+  ws.close();
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  return result.data;
+}

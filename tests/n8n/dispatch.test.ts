@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import WebSocket from 'ws';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { sign } from '../../src/main/core/ingest/signature';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/test-support';
-import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../src/shared/wire';
-import { launchChromium, openConsole, startConsole, type ConsoleProcess } from '../e2e/console';
+import {
+  callHost as callConsole,
+  launchChromium,
+  openConsole,
+  startConsole,
+  type ConsoleProcess,
+} from '../e2e/console';
 import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
 
 // The dispatch pipeline against a real n8n: events in through the signed HTTP door, runs out
@@ -165,26 +169,7 @@ describe('live stream in the console', () => {
     await app?.stop();
   });
 
-  /** Contract calls over the host's WebSocket, as a second window would make them. */
-  async function callHost<T>(channel: string, input: unknown): Promise<T> {
-    const token = new URL(app.url.replace('#token=', '?token=')).searchParams.get('token') ?? '';
-    const ws = new WebSocket(`${app.url.replace('http', 'ws').replace(/\/#.*$/, '')}${WS_PATH}`, [
-      WS_PROTOCOL,
-      WS_TOKEN_PREFIX + token,
-    ]);
-    await new Promise((r) => ws.once('open', r));
-    const reply = new Promise<{ result: { ok: boolean; data: T; error: unknown } }>((r) =>
-      ws.on('message', (m) => {
-        const frame = JSON.parse(String(m)) as { id?: number; result: { ok: boolean; data: T; error: unknown } };
-        if (frame.id === 1) r(frame);
-      }),
-    );
-    ws.send(JSON.stringify({ type: 'call', id: 1, channel, input }));
-    const { result } = await reply;
-    ws.close();
-    if (!result.ok) throw new Error(JSON.stringify(result.error));
-    return result.data;
-  }
+  const callHost = <T>(channel: string, input: unknown) => callConsole<T>(app, channel, input);
 
   it('fires an event from the mapping editor and shows the run going to succeeded', async () => {
     const instance = await callHost<{ id: string }>('instances:add', {
