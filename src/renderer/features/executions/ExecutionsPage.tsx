@@ -114,7 +114,7 @@ export function ExecutionsPage() {
   useEffect(() => void reload(), [reload]);
   // New executions arrive with each sync pass: refresh the first page (the list is newest first).
   useEffect(() => api.on('executions:synced', () => void reload()), [reload]);
-  // Live stream of local runs: merge the newest page into what is shown, at most ~4 times a second.
+  // Live stream of local runs: merge the newest page into what is shown, at most ~20 times a second.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refreshTop = async () => {
@@ -130,7 +130,7 @@ export function ExecutionsPage() {
       setLoaded(true);
     };
     const off = api.on('executions:changed', () => {
-      timer ??= setTimeout(() => void refreshTop(), 250);
+      timer ??= setTimeout(() => void refreshTop(), 50);
     });
     return () => {
       off();
