@@ -134,14 +134,14 @@ describe('instances and sync against a real n8n', () => {
       expect(expected.length).toBeGreaterThan(250);
 
       const broken = await t.core.call('instances:syncNow', { id });
-      expect(broken).toMatchObject({
-        ok: true,
-        data: { outcome: 'failed', errorCode: 'N8N_UNREACHABLE', executions: 100 },
-      });
+      expect(broken).toMatchObject({ ok: true, data: { outcome: 'failed', errorCode: 'N8N_UNREACHABLE' } });
+      // Page 2 may have been in flight (prefetched) when n8n stopped, and n8n finishes what it serves.
+      const storedBeforeDrop = broken.ok ? broken.data.executions : 0;
+      expect([100, 200]).toContain(storedBeforeDrop);
       const offline = await t.core.call('instances:list', {});
       expect(offline.ok && offline.data.instances[0]?.sync).toMatchObject({ state: 'offline', consecutiveFailures: 1 });
       const partial = await t.core.call('executions:list', { instanceId: id, limit: 500 });
-      expect(partial.ok && partial.data.executions).toHaveLength(100);
+      expect(partial.ok && partial.data.executions).toHaveLength(storedBeforeDrop);
 
       await n8n.start();
       const resumed = await t.core.call('instances:syncNow', { id });

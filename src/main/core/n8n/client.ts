@@ -127,7 +127,8 @@ export class N8nClient {
       const page = await this.attempt({ ...anonymous, path: '/', schema: undefined }, false);
       return typeof page === 'string' ? versionFromEditorPage(page) : null;
     } catch {
-      // A reverse proxy may hide /rest or the editor: the version is a nice-to-have.
+      // A reverse proxy may hide /rest or the editor (n8n itself answers 404 on / for a while
+      // after a restart): the version is a nice-to-have, and the sync keeps the last one known.
       return null;
     }
   }

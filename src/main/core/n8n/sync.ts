@@ -86,19 +86,27 @@ export function createSync(
   async function syncExecutions(id: string, client: N8nClient, counts: { executions: number }) {
     const floor = Math.max(0, highWater(id) - overlap);
     let maxSeen = highWater(id);
-    let cursor: string | undefined;
     let pages = 0;
+    const fetchPage = (cursor?: string) => {
+      const request = client.listExecutions({ limit: pageSize, ...(cursor ? { cursor } : {}) });
+      // Awaited in the loop; this only keeps an abandoned prefetch from being an unhandled rejection.
+      request.catch(() => undefined);
+      return request;
+    };
+    let pending = fetchPage();
     for (;;) {
-      const page = await client.listExecutions({ limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await pending;
       if (shuttingDown) throw new AppError('UNAVAILABLE', 'Sync stopped: Flightdeck is shutting down.');
       if (aborted.has(id)) throw new AppError('NOT_FOUND', 'Sync stopped: the instance is being removed.');
       const ids = page.data.map((e) => Number(e.id)).filter(Number.isFinite);
+      // n8n lists newest first: once a page reaches the floor, everything older is stored already.
+      const done = !page.nextCursor || (floor > 0 && ids.length > 0 && Math.min(...ids) <= floor);
+      // n8n reads the next page while this one is validated and stored.
+      if (!done && page.nextCursor) pending = fetchPage(page.nextCursor);
       ctx.store.write(() => void (counts.executions += remote.upsertExecutions(id, page.data, now())));
       maxSeen = Math.max(maxSeen, ...ids);
       await options.onPage?.(id, { pages: ++pages, executions: counts.executions });
-      // n8n lists newest first: once a page reaches the floor, everything older is stored already.
-      if (!page.nextCursor || (floor > 0 && ids.length > 0 && Math.min(...ids) <= floor)) break;
-      cursor = page.nextCursor;
+      if (done) break;
     }
     // Running/waiting executions older than the floor are not listed again: ask for each.
     for (const remoteId of remote.openExecutionIds(id, floor, 200)) {
@@ -124,18 +132,31 @@ export function createSync(
     const instance = instances.get(id);
     const startedAt = now();
     const counts = { workflows: 0, executions: 0 };
+    let seenVersion: string | null = null;
     ctx.store.write((announce) =>
       instances.updateSyncState(announce, id, { state: 'syncing', lastAttemptAtMs: startedAt }),
     );
     try {
       const client = clientFor(id);
-      const version = await client.version();
-      const workflows = await client.listAllWorkflows();
-      ctx.store.write((announce) => {
-        counts.workflows = remote.replaceWorkflows(id, workflows, now());
-        announce('workflows:changed', { instanceId: id });
-      });
-      const maxSeen = await syncExecutions(id, client, counts);
+      // Workflows (with the version) and executions are read side by side: n8n answers one while
+      // the other is stored. Both settle before the pass ends, so no write outlives its pass.
+      const workflowsPart = (async () => {
+        const [version, workflows] = await Promise.all([client.version(), client.listAllWorkflows()]);
+        seenVersion = version;
+        ctx.store.write((announce) => {
+          counts.workflows = remote.replaceWorkflows(id, workflows, now());
+          announce('workflows:changed', { instanceId: id });
+        });
+        return version;
+      })();
+      const [versionResult, executionsResult] = await Promise.allSettled([
+        workflowsPart,
+        syncExecutions(id, client, counts),
+      ]);
+      if (versionResult.status === 'rejected') throw versionResult.reason;
+      if (executionsResult.status === 'rejected') throw executionsResult.reason;
+      const version = versionResult.value;
+      const maxSeen = executionsResult.value;
       return ctx.store.write((announce) => {
         db.prepare('UPDATE instance_sync_state SET exec_high_water = ? WHERE instance_id = ?').run(maxSeen, id);
         const entry = log(id, startedAt, 'ok', counts);
@@ -159,6 +180,7 @@ export function createSync(
         const entry = log(id, startedAt, 'failed', counts, appError);
         instances.updateSyncState(announce, id, {
           state: appError.code === 'N8N_UNREACHABLE' ? 'offline' : 'error',
+          ...(seenVersion ? { n8nVersion: seenVersion } : {}),
           lastError: appError.message,
           lastErrorCode: appError.code,
           consecutiveFailures: instance.sync.consecutiveFailures + 1,
