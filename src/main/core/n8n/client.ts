@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../../../shared/result';
 import { errorFromStatus, errorFromTransport, parseRetryAfter } from './errors';
 import {
@@ -57,6 +57,8 @@ export interface WebhookAnswer {
   status: number;
   body: unknown;
 }
+
+const executionPageSchema = pageOf(n8nExecutionSchema);
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -240,6 +242,41 @@ export class N8nClient {
       what: 'the executions list',
       schema: pageOf(n8nExecutionSchema),
     });
+  }
+
+  /**
+   * Every page of executions, newest first, following cursors. The next page is requested as
+   * soon as this one has arrived, so n8n reads it while this one is validated and stored.
+   * With `stopAtId`, paging ends after the page that reaches that id (nothing older is fetched).
+   */
+  async *executionPages(
+    query: { status?: string; workflowId?: string; includeData?: boolean; limit?: number; stopAtId?: number } = {},
+  ): AsyncGenerator<Page<N8nExecution>> {
+    const { stopAtId, ...rest } = query;
+    if (rest.limit !== undefined && (rest.limit < 1 || rest.limit > 250))
+      throw new AppError('VALIDATION', 'n8n pages executions 1 to 250 at a time.');
+    const fetchRaw = (cursor?: string) => {
+      const request = this.send({
+        method: 'GET',
+        path: '/executions',
+        query: { ...rest, ...(cursor ? { cursor } : {}) },
+        idempotent: true,
+        what: 'the executions list',
+        schema: z.unknown(),
+      });
+      // Awaited below; this only keeps an abandoned prefetch from being an unhandled rejection.
+      request.catch(() => undefined);
+      return request;
+    };
+    let pending = fetchRaw();
+    for (;;) {
+      const raw = await pending;
+      const { nextCursor, minId } = peekPage(raw);
+      const last = !nextCursor || (stopAtId !== undefined && minId <= stopAtId);
+      if (!last && nextCursor) pending = fetchRaw(nextCursor);
+      yield validate(executionPageSchema, raw, 'the executions list');
+      if (last) return;
+    }
   }
 
   getExecution(id: string, options: { includeData?: boolean } = {}): Promise<N8nExecution> {
@@ -430,19 +467,32 @@ export class N8nClient {
     }
     if (!spec.schema) return parsed.ok ? parsed.value : text;
     if (!parsed.ok) throw badResponse(spec.what, 'the answer is not JSON (is this address n8n, or a proxy page?)');
-    const checked = spec.schema.safeParse(parsed.value);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw badResponse(
-        spec.what,
-        `unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message ?? ''}`,
-      );
-    }
-    return checked.data;
+    return validate(spec.schema, parsed.value, spec.what);
   }
 }
 
 const enc = encodeURIComponent;
+
+/** Checks an answer against its schema: a mismatch is N8N_BAD_RESPONSE naming the first bad field. */
+function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const checked = schema.safeParse(value);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw badResponse(what, `unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message ?? ''}`);
+  }
+  return checked.data;
+}
+
+/** The cursor and the lowest numeric id of a raw (not yet validated) page, to plan the next request. */
+function peekPage(raw: unknown): { nextCursor: string | null; minId: number } {
+  const page = raw as { nextCursor?: unknown; data?: unknown } | null;
+  const ids = Array.isArray(page?.data) ? page.data.map((e) => Number((e as { id?: unknown } | null)?.id)) : [];
+  const finite = ids.filter(Number.isFinite);
+  return {
+    nextCursor: typeof page?.nextCursor === 'string' && page.nextCursor ? page.nextCursor : null,
+    minId: finite.length ? Math.min(...finite) : Infinity,
+  };
+}
 
 /** The release named in the editor page's sentry config meta tag, e.g. 1.123.81. */
 export function versionFromEditorPage(html: string): string | null {

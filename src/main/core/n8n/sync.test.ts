@@ -176,6 +176,18 @@ describe('sync', () => {
     expect(timers.delays()).toEqual([60_000]);
   });
 
+  it('removing an instance mid-pass stops the pass, leaves no rows and plans nothing more', async () => {
+    const { fake, t, id, timers } = await setup();
+    fake.addWorkflow('w1', 'Orders');
+    fake.addExecutions(20, 'w1');
+    await t.core.call('instances:update', { id, patch: { syncEnabled: true } });
+    timers.fireDue(); // the background pass starts
+    expect(await t.core.call('instances:remove', { id })).toEqual({ ok: true, data: { id } });
+    expect(timers.delays()).toEqual([]);
+    expect(await t.core.call('executions:list', {})).toMatchObject({ data: { executions: [] } });
+    expect(await t.core.call('workflows:list', {})).toMatchObject({ data: { total: 0 } });
+  });
+
   it('activates and deactivates a workflow in n8n, with an audit entry', async () => {
     const { fake, t, id, sync } = await setup();
     fake.addWorkflow('w1', 'Orders', { active: false });

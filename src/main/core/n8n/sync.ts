@@ -87,26 +87,13 @@ export function createSync(
     const floor = Math.max(0, highWater(id) - overlap);
     let maxSeen = highWater(id);
     let pages = 0;
-    const fetchPage = (cursor?: string) => {
-      const request = client.listExecutions({ limit: pageSize, ...(cursor ? { cursor } : {}) });
-      // Awaited in the loop; this only keeps an abandoned prefetch from being an unhandled rejection.
-      request.catch(() => undefined);
-      return request;
-    };
-    let pending = fetchPage();
-    for (;;) {
-      const page = await pending;
+    // n8n lists newest first: paging stops at the page that reaches the floor.
+    for await (const page of client.executionPages({ limit: pageSize, ...(floor > 0 ? { stopAtId: floor } : {}) })) {
       if (shuttingDown) throw new AppError('UNAVAILABLE', 'Sync stopped: Flightdeck is shutting down.');
       if (aborted.has(id)) throw new AppError('NOT_FOUND', 'Sync stopped: the instance is being removed.');
-      const ids = page.data.map((e) => Number(e.id)).filter(Number.isFinite);
-      // n8n lists newest first: once a page reaches the floor, everything older is stored already.
-      const done = !page.nextCursor || (floor > 0 && ids.length > 0 && Math.min(...ids) <= floor);
-      // n8n reads the next page while this one is validated and stored.
-      if (!done && page.nextCursor) pending = fetchPage(page.nextCursor);
       ctx.store.write(() => void (counts.executions += remote.upsertExecutions(id, page.data, now())));
-      maxSeen = Math.max(maxSeen, ...ids);
+      for (const e of page.data) if (Number(e.id) > maxSeen) maxSeen = Number(e.id);
       await options.onPage?.(id, { pages: ++pages, executions: counts.executions });
-      if (done) break;
     }
     // Running/waiting executions older than the floor are not listed again: ask for each.
     for (const remoteId of remote.openExecutionIds(id, floor, 200)) {
@@ -250,7 +237,10 @@ export function createSync(
       id,
       timers.setTimeout(() => {
         scheduled.delete(id);
-        syncNow(id).catch((error: unknown) => ctx.logger.warn('Background sync failed', { instanceId: id, error }));
+        // Through a promise: syncNow throws at once for an instance removed meanwhile.
+        Promise.resolve()
+          .then(() => syncNow(id))
+          .catch((error: unknown) => ctx.logger.warn('Background sync failed', { instanceId: id, error }));
       }, delay),
     );
     // Written without a wrapping transaction of the caller: the UI shows when the next try is.
