@@ -115,41 +115,61 @@ export function createSync(
     return maxSeen;
   }
 
+  /** When each instance's version was last asked for (ms); in memory: once per start is plenty. */
+  const versionCheckedAt = new Map<string, number>();
+  const versionChecks = new Set<Promise<void>>();
+
+  /**
+   * Asks n8n for its version when unknown or older than an hour, beside the pass rather than in
+   * it: the version is for the operator's eyes, and reading it (n8n's editor page) costs n8n time.
+   */
+  function checkVersion(id: string, client: N8nClient, known: string | null): void {
+    const last = versionCheckedAt.get(id);
+    if (known && last !== undefined && now() - last < 3_600_000) return;
+    versionCheckedAt.set(id, now());
+    const check = client
+      .version()
+      .then((version) => {
+        if (!version)
+          versionCheckedAt.delete(id); // ask again next pass
+        else if (!shuttingDown) ctx.store.write((a) => instances.updateSyncState(a, id, { n8nVersion: version }));
+      })
+      .catch((error: unknown) => ctx.logger.warn('Could not store the n8n version', { instanceId: id, error }))
+      .finally(() => versionChecks.delete(check));
+    versionChecks.add(check);
+  }
+
   async function pass(id: string): Promise<SyncLogEntry> {
     const instance = instances.get(id);
     const startedAt = now();
     const counts = { workflows: 0, executions: 0 };
-    let seenVersion: string | null = null;
     ctx.store.write((announce) =>
       instances.updateSyncState(announce, id, { state: 'syncing', lastAttemptAtMs: startedAt }),
     );
     try {
       const client = clientFor(id);
-      // Workflows (with the version) and executions are read side by side: n8n answers one while
-      // the other is stored. Both settle before the pass ends, so no write outlives its pass.
+      checkVersion(id, client, instance.sync.n8nVersion);
+      // Workflows and executions are read side by side: n8n answers one while the other is
+      // stored. Both settle before the pass ends, so no write outlives its pass.
       const workflowsPart = (async () => {
-        const [version, workflows] = await Promise.all([client.version(), client.listAllWorkflows()]);
-        seenVersion = version;
+        const workflows = await client.listAllWorkflows();
         ctx.store.write((announce) => {
           counts.workflows = remote.replaceWorkflows(id, workflows, now());
           announce('workflows:changed', { instanceId: id });
         });
-        return version;
       })();
-      const [versionResult, executionsResult] = await Promise.allSettled([
+      const [workflowsResult, executionsResult] = await Promise.allSettled([
         workflowsPart,
         syncExecutions(id, client, counts),
       ]);
-      if (versionResult.status === 'rejected') throw versionResult.reason;
+      if (workflowsResult.status === 'rejected') throw workflowsResult.reason;
       if (executionsResult.status === 'rejected') throw executionsResult.reason;
-      const version = versionResult.value;
       const maxSeen = executionsResult.value;
       return ctx.store.write((announce) => {
         db.prepare('UPDATE instance_sync_state SET exec_high_water = ? WHERE instance_id = ?').run(maxSeen, id);
         const entry = log(id, startedAt, 'ok', counts);
         instances.updateSyncState(announce, id, {
           state: 'ok',
-          n8nVersion: version ?? instance.sync.n8nVersion,
           lastSuccessAtMs: now(),
           lastError: null,
           lastErrorCode: null,
@@ -167,7 +187,6 @@ export function createSync(
         const entry = log(id, startedAt, 'failed', counts, appError);
         instances.updateSyncState(announce, id, {
           state: appError.code === 'N8N_UNREACHABLE' ? 'offline' : 'error',
-          ...(seenVersion ? { n8nVersion: seenVersion } : {}),
           lastError: appError.message,
           lastErrorCode: appError.code,
           consecutiveFailures: instance.sync.consecutiveFailures + 1,
@@ -284,7 +303,7 @@ export function createSync(
       looping = false;
       shuttingDown = true;
       for (const id of [...scheduled.keys()]) cancel(id);
-      await Promise.allSettled([...running.values()]);
+      await Promise.allSettled([...running.values(), ...versionChecks]);
     },
   };
 }
