@@ -120,8 +120,9 @@ export function createSync(
   const versionChecks = new Set<Promise<void>>();
 
   /**
-   * Asks n8n for its version when unknown or older than an hour, beside the pass rather than in
-   * it: the version is for the operator's eyes, and reading it (n8n's editor page) costs n8n time.
+   * Asks n8n for its version when unknown or older than an hour, after a successful pass and
+   * without holding it up: the version is for the operator's eyes, and reading it (n8n's editor
+   * page) costs n8n time.
    */
   function checkVersion(id: string, client: N8nClient, known: string | null): void {
     const last = versionCheckedAt.get(id);
@@ -148,7 +149,6 @@ export function createSync(
     );
     try {
       const client = clientFor(id);
-      checkVersion(id, client, instance.sync.n8nVersion);
       // Workflows and executions are read side by side: n8n answers one while the other is
       // stored. Both settle before the pass ends, so no write outlives its pass.
       const workflowsPart = (async () => {
@@ -165,6 +165,8 @@ export function createSync(
       if (workflowsResult.status === 'rejected') throw workflowsResult.reason;
       if (executionsResult.status === 'rejected') throw executionsResult.reason;
       const maxSeen = executionsResult.value;
+      // After the reads, so it never competes with them for n8n's time.
+      checkVersion(id, client, instance.sync.n8nVersion);
       return ctx.store.write((announce) => {
         db.prepare('UPDATE instance_sync_state SET exec_high_water = ? WHERE instance_id = ?').run(maxSeen, id);
         const entry = log(id, startedAt, 'ok', counts);
