@@ -58,7 +58,11 @@ export interface WebhookAnswer {
   body: unknown;
 }
 
+// Built once: zod compiles a schema on first use, and the sync parses thousands of pages.
 const executionPageSchema = pageOf(n8nExecutionSchema);
+const workflowPageSchema = pageOf(n8nWorkflowSchema);
+const tagPageSchema = pageOf(n8nTagSchema);
+const variablePageSchema = pageOf(n8nVariableSchema);
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -146,7 +150,7 @@ export class N8nClient {
       query: { limit: query.limit ?? 100, ...query },
       idempotent: true,
       what: 'the workflows list',
-      schema: pageOf(n8nWorkflowSchema),
+      schema: workflowPageSchema,
     });
   }
 
@@ -240,7 +244,7 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the executions list',
-      schema: pageOf(n8nExecutionSchema),
+      schema: executionPageSchema,
     });
   }
 
@@ -322,7 +326,7 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the tags list',
-      schema: pageOf(n8nTagSchema),
+      schema: tagPageSchema,
     });
   }
 
@@ -344,7 +348,7 @@ export class N8nClient {
       body: tagIds.map((id) => ({ id })),
       idempotent: true,
       what: `the tags of workflow ${workflowId}`,
-      schema: pageOf(n8nTagSchema).shape.data,
+      schema: tagPageSchema.shape.data,
     });
   }
 
@@ -356,7 +360,7 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the variables list',
-      schema: pageOf(n8nVariableSchema),
+      schema: variablePageSchema,
     });
   }
 
