@@ -192,3 +192,22 @@ describe('instances and sync against a real n8n', () => {
     }
   });
 });
+
+describe('the run-time doors against a real n8n', () => {
+  it('starts a run through /webhook/<path> and resumes a waiting one through /webhook-waiting/<id>', async () => {
+    const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+    try {
+      await createWebhookWorkflow(n8n, { path: 'live-wait', name: 'Live Wait', waitForResume: true });
+      const before = Math.max(...(await remoteIds()).map(Number));
+      expect((await client.postWebhook('live-wait', { order: 7 })).status).toBe(200);
+      // n8n 1.123 leaves waiting executions out of the list (n8n#14748), so look the next id up.
+      const id = String(before + 1);
+      await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('waiting');
+      expect((await client.resumeWaiting(id, { approved: true })).status).toBe(200);
+      await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('success');
+      expect((await client.resumeWaiting(id, {})).status).toBe(409); // finished: nothing to resume
+    } finally {
+      await client.close();
+    }
+  });
+});
