@@ -8,7 +8,7 @@ import { report } from './report';
 // the same API raw (undici + JSON.parse, nothing stored) in the same run. n8n's own read speed
 // bounds both, so the ratio is what Flightdeck's validation and SQLite upserts cost.
 const EXECUTIONS = 2_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 it('n8n sync: executions synced per second vs raw API reads', async () => {
   const n8n = await startN8n();
