@@ -67,14 +67,20 @@ export function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(url: string, deadline: number, describe: () => string, exited: () => boolean): Promise<void> {
+async function waitFor(
+  url: string,
+  deadline: number,
+  describe: () => string,
+  exited: () => boolean,
+  ready: (text: string) => boolean = (text) => text.trimStart().startsWith('{'),
+): Promise<void> {
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`n8n exited before answering ${url}.\n${describe()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       const text = await res.text();
       // While booting, n8n answers every path with 200 "n8n is starting up. Please wait".
-      if (res.ok && text.trimStart().startsWith('{')) return;
+      if (res.ok && ready(text)) return;
     } catch {
       // Not listening yet: keep polling until the deadline.
     }
@@ -167,6 +173,14 @@ export async function startN8n(options: { startTimeoutMs?: number } = {}): Promi
     await waitFor(`${baseUrl}/healthz`, deadline, () => log, exited);
     // /healthz turns ok before the /rest routes exist.
     await waitFor(`${baseUrl}/rest/settings`, deadline, () => log, exited);
+    // The editor page (which names n8n's version) comes last, and answers 404 until then.
+    await waitFor(
+      `${baseUrl}/`,
+      deadline,
+      () => log,
+      exited,
+      (text) => text.includes('n8n:config'),
+    );
   }
 
   async function stop(): Promise<void> {

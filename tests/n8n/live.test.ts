@@ -134,14 +134,14 @@ describe('instances and sync against a real n8n', () => {
       expect(expected.length).toBeGreaterThan(250);
 
       const broken = await t.core.call('instances:syncNow', { id });
-      expect(broken).toMatchObject({
-        ok: true,
-        data: { outcome: 'failed', errorCode: 'N8N_UNREACHABLE', executions: 100 },
-      });
+      expect(broken).toMatchObject({ ok: true, data: { outcome: 'failed', errorCode: 'N8N_UNREACHABLE' } });
+      // Page 2 may have been in flight (prefetched) when n8n stopped, and n8n finishes what it serves.
+      const storedBeforeDrop = broken.ok ? broken.data.executions : 0;
+      expect([100, 200]).toContain(storedBeforeDrop);
       const offline = await t.core.call('instances:list', {});
       expect(offline.ok && offline.data.instances[0]?.sync).toMatchObject({ state: 'offline', consecutiveFailures: 1 });
       const partial = await t.core.call('executions:list', { instanceId: id, limit: 500 });
-      expect(partial.ok && partial.data.executions).toHaveLength(100);
+      expect(partial.ok && partial.data.executions).toHaveLength(storedBeforeDrop);
 
       await n8n.start();
       const resumed = await t.core.call('instances:syncNow', { id });
@@ -152,11 +152,14 @@ describe('instances and sync against a real n8n', () => {
       expect(ids.length).toBe(expected.length);
       expect(new Set(ids)).toEqual(new Set(expected));
       const state = await t.core.call('instances:list', {});
-      expect(state.ok && state.data.instances[0]?.sync).toMatchObject({
-        state: 'ok',
-        n8nVersion: '1.123.81',
-        consecutiveFailures: 0,
-      });
+      expect(state.ok && state.data.instances[0]?.sync).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+      // Read beside the passes (n8n answers 404 on its editor page for a while after a restart).
+      await expect
+        .poll(async () => {
+          const r = await t.core.call('instances:list', {});
+          return r.ok ? r.data.instances[0]?.sync.n8nVersion : undefined;
+        })
+        .toBe('1.123.81');
 
       // A third pass changes nothing.
       expect(await t.core.call('instances:syncNow', { id })).toMatchObject({ data: { outcome: 'ok', executions: 0 } });
@@ -186,6 +189,25 @@ describe('instances and sync against a real n8n', () => {
       });
     } finally {
       await t.cleanup();
+    }
+  });
+});
+
+describe('the run-time doors against a real n8n', () => {
+  it('starts a run through /webhook/<path> and resumes a waiting one through /webhook-waiting/<id>', async () => {
+    const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+    try {
+      await createWebhookWorkflow(n8n, { path: 'live-wait', name: 'Live Wait', waitForResume: true });
+      const before = Math.max(...(await remoteIds()).map(Number));
+      expect((await client.postWebhook('live-wait', { order: 7 })).status).toBe(200);
+      // n8n 1.123 leaves waiting executions out of the list (n8n#14748), so look the next id up.
+      const id = String(before + 1);
+      await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('waiting');
+      expect((await client.resumeWaiting(id, { approved: true })).status).toBe(200);
+      await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('success');
+      expect((await client.resumeWaiting(id, {})).status).toBe(409); // finished: nothing to resume
+    } finally {
+      await client.close();
     }
   });
 });

@@ -45,8 +45,11 @@ export function createInstancesModule(
       'instances:remove': async ({ id }) => {
         service.get(id);
         await sync.halt(id);
+        const removed = service.remove(id);
+        // The halted pass may have planned a next one on its way out.
+        sync.cancel(id);
         clients.evict(id);
-        return service.remove(id);
+        return removed;
       },
       'instances:test': async (input) => {
         if ('id' in input) return testConnection(clients.forInstance(input.id));

@@ -2,6 +2,7 @@ import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
 import { N8nClient } from './client';
+import { createFakeN8n } from './fake-n8n';
 
 const BASE = 'http://n8n.test:5678';
 const agents: MockAgent[] = [];
@@ -179,5 +180,28 @@ describe('N8nClient', () => {
     expect(await client.postWebhook('orders', { id: 1 })).toEqual({ status: 200, body: { key: null } });
     pool.intercept({ path: '/webhook-waiting/42', method: 'POST' }).reply(409, 'finished');
     expect(await client.resumeWaiting('42', {})).toEqual({ status: 409, body: 'finished' });
+  });
+
+  it('pages executions with a prefetch, stops at stopAtId, and validates every page', async () => {
+    const fake = createFakeN8n();
+    try {
+      fake.addExecutions(7, 'wf1');
+      const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, dispatcher: fake.agent, retries: 0 });
+      const seen: string[][] = [];
+      for await (const page of client.executionPages({ limit: 2, stopAtId: 4 })) seen.push(page.data.map((e) => e.id));
+      expect(seen).toEqual([
+        ['7', '6'],
+        ['5', '4'],
+      ]);
+      expect(fake.state.pagesServed).toBe(2);
+      const all: string[] = [];
+      for await (const page of client.executionPages({ limit: 3 })) all.push(...page.data.map((e) => e.id));
+      expect(all).toEqual(['7', '6', '5', '4', '3', '2', '1']);
+      fake.state.garble = true;
+      const pages = client.executionPages({ limit: 2 });
+      await expect(pages.next()).rejects.toMatchObject({ code: 'N8N_BAD_RESPONSE' });
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,10 +1,8 @@
-import { Pool, type Dispatcher } from 'undici';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../../../shared/result';
-import { errorFromStatus, errorFromTransport, parseRetryAfter } from './errors';
+import { N8nHttp, validate, type WebhookAnswer } from './http';
 import {
   healthSchema,
-  n8nErrorBodySchema,
   n8nExecutionSchema,
   n8nTagSchema,
   n8nVariableSchema,
@@ -16,89 +14,20 @@ import {
   type Page,
 } from './schemas';
 
-export interface N8nClientOptions {
-  /** Where n8n serves, e.g. https://n8n.example.com or http://127.0.0.1:5678/n8n. */
-  baseUrl: string;
-  apiKey: string;
-  /** For tests (undici MockAgent) or a shared agent; default: a keep-alive Pool of this origin. */
-  dispatcher?: Dispatcher;
-  /** Per request: time to first byte and between body chunks (ms). Default 15 000. */
-  timeoutMs?: number;
-  /** Extra attempts for idempotent calls after a network error, 5xx or 429. Default 2. */
-  retries?: number;
-  /** First backoff step (ms), doubled per attempt with ±25 % jitter. Default 250. */
-  backoffMs?: number;
-  /** Longest Retry-After (ms) waited for inside one call; longer ones fail as N8N_RATE_LIMITED. Default 30 000. */
-  maxRetryAfterMs?: number;
-  /** Injected for tests; default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
+export type { N8nClientOptions, WebhookAnswer } from './http';
 
-interface RequestSpec<S extends z.ZodType | undefined> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  /** Safe to send twice: retried on network errors, 5xx and 429. */
-  idempotent: boolean;
-  /** Human words for messages: "the executions list". */
-  what: string;
-  schema: S;
-  /** Outside /api/v1 (webhooks, /healthz, /rest/settings). */
-  raw?: boolean;
-  /** Do not send the API key (webhook doors and /healthz do not need it). */
-  anonymous?: boolean;
-  timeoutMs?: number;
-}
-
-/** What a webhook door answered: n8n's own status and body (the workflow's response). */
-export interface WebhookAnswer {
-  status: number;
-  body: unknown;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Built once: zod compiles a schema on first use, and the sync parses thousands of pages.
+const executionPageSchema = pageOf(n8nExecutionSchema);
+const workflowPageSchema = pageOf(n8nWorkflowSchema);
+const tagPageSchema = pageOf(n8nTagSchema);
+const variablePageSchema = pageOf(n8nVariableSchema);
 
 /**
  * A client for n8n's public API v1 and its two run-time doors (webhook, webhook-waiting).
  * One keep-alive pool per instance; every answer is validated and every failure mapped once
  * to a stable code (errors.ts). The API key is sent as a header and appears nowhere else.
  */
-export class N8nClient {
-  readonly origin: string;
-  private readonly prefix: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly backoffMs: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  readonly #apiKey: string;
-
-  constructor(options: N8nClientOptions) {
-    const url = new URL(options.baseUrl);
-    this.origin = url.origin;
-    this.prefix = url.pathname.replace(/\/+$/, '');
-    this.#apiKey = options.apiKey;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher =
-      options.dispatcher ??
-      new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
-    this.timeoutMs = options.timeoutMs ?? 15_000;
-    this.retries = options.retries ?? 2;
-    this.backoffMs = options.backoffMs ?? 250;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.now = options.now ?? Date.now;
-  }
-
-  get baseUrl(): string {
-    return this.origin + this.prefix;
-  }
-
+export class N8nClient extends N8nHttp {
   // ---- health -------------------------------------------------------------------------------
 
   /** GET /healthz (no key needed). */
@@ -127,7 +56,8 @@ export class N8nClient {
       const page = await this.attempt({ ...anonymous, path: '/', schema: undefined }, false);
       return typeof page === 'string' ? versionFromEditorPage(page) : null;
     } catch {
-      // A reverse proxy may hide /rest or the editor: the version is a nice-to-have.
+      // A reverse proxy may hide /rest or the editor (n8n itself answers 404 on / for a while
+      // after a restart): the version is a nice-to-have, and the sync keeps the last one known.
       return null;
     }
   }
@@ -143,7 +73,7 @@ export class N8nClient {
       query: { limit: query.limit ?? 100, ...query },
       idempotent: true,
       what: 'the workflows list',
-      schema: pageOf(n8nWorkflowSchema),
+      schema: workflowPageSchema,
     });
   }
 
@@ -237,8 +167,43 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the executions list',
-      schema: pageOf(n8nExecutionSchema),
+      schema: executionPageSchema,
     });
+  }
+
+  /**
+   * Every page of executions, newest first, following cursors. The next page is requested as
+   * soon as this one has arrived, so n8n reads it while this one is validated and stored.
+   * With `stopAtId`, paging ends after the page that reaches that id (nothing older is fetched).
+   */
+  async *executionPages(
+    query: { status?: string; workflowId?: string; includeData?: boolean; limit?: number; stopAtId?: number } = {},
+  ): AsyncGenerator<Page<N8nExecution>> {
+    const { stopAtId, ...rest } = query;
+    if (rest.limit !== undefined && (rest.limit < 1 || rest.limit > 250))
+      throw new AppError('VALIDATION', 'n8n pages executions 1 to 250 at a time.');
+    const fetchRaw = (cursor?: string) => {
+      const request = this.send({
+        method: 'GET',
+        path: '/executions',
+        query: { ...rest, ...(cursor ? { cursor } : {}) },
+        idempotent: true,
+        what: 'the executions list',
+        schema: z.unknown(),
+      });
+      // Awaited below; this only keeps an abandoned prefetch from being an unhandled rejection.
+      request.catch(() => undefined);
+      return request;
+    };
+    let pending = fetchRaw();
+    for (;;) {
+      const raw = await pending;
+      const { nextCursor, minId } = peekPage(raw);
+      const last = !nextCursor || (stopAtId !== undefined && minId <= stopAtId);
+      if (!last && nextCursor) pending = fetchRaw(nextCursor);
+      yield validate(executionPageSchema, raw, 'the executions list');
+      if (last) return;
+    }
   }
 
   getExecution(id: string, options: { includeData?: boolean } = {}): Promise<N8nExecution> {
@@ -284,7 +249,7 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the tags list',
-      schema: pageOf(n8nTagSchema),
+      schema: tagPageSchema,
     });
   }
 
@@ -306,7 +271,7 @@ export class N8nClient {
       body: tagIds.map((id) => ({ id })),
       idempotent: true,
       what: `the tags of workflow ${workflowId}`,
-      schema: pageOf(n8nTagSchema).shape.data,
+      schema: tagPageSchema.shape.data,
     });
   }
 
@@ -318,7 +283,7 @@ export class N8nClient {
       query,
       idempotent: true,
       what: 'the variables list',
-      schema: pageOf(n8nVariableSchema),
+      schema: variablePageSchema,
     });
   }
 
@@ -353,110 +318,20 @@ export class N8nClient {
       options.timeoutMs,
     );
   }
-
-  /** Lets requests in flight finish, then closes the pool. */
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
-  }
-
-  /** Aborts requests in flight (they fail as N8N_UNREACHABLE) and closes the pool: for shutdown. */
-  async destroy(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.destroy();
-  }
-
-  // ---- plumbing -----------------------------------------------------------------------------
-
-  private async door(path: string, body: unknown, what: string, timeoutMs?: number): Promise<WebhookAnswer> {
-    const answer = await this.attempt(
-      {
-        method: 'POST',
-        path,
-        body,
-        raw: true,
-        anonymous: true,
-        idempotent: false,
-        what,
-        schema: undefined,
-        timeoutMs: timeoutMs ?? 60_000,
-      },
-      true,
-    );
-    return answer as WebhookAnswer;
-  }
-
-  private async send<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await this.attempt(spec, false)) as z.output<S>;
-      } catch (error) {
-        const wait = this.retryDelay(spec, error, attempt);
-        if (wait === undefined) throw error;
-        await this.sleep(wait);
-      }
-    }
-  }
-
-  /** How long to wait before trying again, or undefined to give up. */
-  private retryDelay(spec: RequestSpec<z.ZodType | undefined>, error: unknown, attempt: number): number | undefined {
-    if (!spec.idempotent || attempt >= this.retries || !(error instanceof AppError) || !error.retryable)
-      return undefined;
-    if (error.code === 'N8N_RATE_LIMITED') {
-      const after = (error.details as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-      if (after === undefined) return this.backoff(attempt);
-      return after <= this.maxRetryAfterMs ? after : undefined;
-    }
-    return this.backoff(attempt);
-  }
-
-  private backoff(attempt: number): number {
-    const base = this.backoffMs * 2 ** attempt;
-    return Math.round(base * (0.75 + Math.random() * 0.5));
-  }
-
-  private async attempt(spec: RequestSpec<z.ZodType | undefined>, passThrough: boolean): Promise<unknown> {
-    const path = this.prefix + (spec.raw ? '' : '/api/v1') + spec.path + queryString(spec.query);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (!spec.anonymous) headers['x-n8n-api-key'] = this.#apiKey;
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = spec.timeoutMs ?? this.timeoutMs;
-    let response: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      response = await this.dispatcher.request({
-        origin: this.origin,
-        path,
-        method: spec.method,
-        headers,
-        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      text = await response.body.text();
-    } catch (error) {
-      throw errorFromTransport(error, this.baseUrl, spec.what);
-    }
-    const parsed = parseJson(text);
-    if (passThrough) return { status: response.statusCode, body: parsed.ok ? parsed.value : text };
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      const message = parsed.ok ? n8nErrorBodySchema.safeParse(parsed.value).data?.message : undefined;
-      const retryAfter = parseRetryAfter(response.headers['retry-after'], this.now());
-      throw errorFromStatus(response.statusCode, spec.what, message, retryAfter);
-    }
-    if (!spec.schema) return parsed.ok ? parsed.value : text;
-    if (!parsed.ok) throw badResponse(spec.what, 'the answer is not JSON (is this address n8n, or a proxy page?)');
-    const checked = spec.schema.safeParse(parsed.value);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw badResponse(
-        spec.what,
-        `unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message ?? ''}`,
-      );
-    }
-    return checked.data;
-  }
 }
 
 const enc = encodeURIComponent;
+
+/** The cursor and the lowest numeric id of a raw (not yet validated) page, to plan the next request. */
+function peekPage(raw: unknown): { nextCursor: string | null; minId: number } {
+  const page = raw as { nextCursor?: unknown; data?: unknown } | null;
+  const ids = Array.isArray(page?.data) ? page.data.map((e) => Number((e as { id?: unknown } | null)?.id)) : [];
+  const finite = ids.filter(Number.isFinite);
+  return {
+    nextCursor: typeof page?.nextCursor === 'string' && page.nextCursor ? page.nextCursor : null,
+    minId: finite.length ? Math.min(...finite) : Infinity,
+  };
+}
 
 /** The release named in the editor page's sentry config meta tag, e.g. 1.123.81. */
 export function versionFromEditorPage(html: string): string | null {
@@ -468,28 +343,4 @@ export function versionFromEditorPage(html: string): string | null {
   } catch {
     return null;
   }
-}
-
-function queryString(query: RequestSpec<undefined>['query']): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (!text) return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function badResponse(what: string, why: string): AppError {
-  return new AppError(
-    'N8N_BAD_RESPONSE',
-    `n8n's answer for ${what} was not understood: ${why}. Is the address an n8n ${'instance'} of version 1.x?`,
-  );
 }

@@ -64,7 +64,9 @@ describe('sync', () => {
     fake.addExecutions(1, 'w2', 'error');
     fake.addExecutions(1, 'w1', 'error', { mode: 'retry', retryOf: '4' });
     expect(await sync()).toMatchObject({ outcome: 'ok', workflows: 2, executions: 5 });
-    expect((await instance())?.sync).toMatchObject({ state: 'ok', n8nVersion: '1.123.81', consecutiveFailures: 0 });
+    expect((await instance())?.sync).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+    // The version is read beside the pass, not in it.
+    await expect.poll(async () => (await instance())?.sync.n8nVersion).toBe('1.123.81');
     const rows = await executions();
     expect(rows.map((e) => e.remoteId)).toEqual(['5', '4', '3', '2', '1']);
     expect(rows[0]).toMatchObject({
@@ -174,6 +176,18 @@ describe('sync', () => {
     await settle();
     expect((await instance())?.sync.state).toBe('ok');
     expect(timers.delays()).toEqual([60_000]);
+  });
+
+  it('removing an instance mid-pass stops the pass, leaves no rows and plans nothing more', async () => {
+    const { fake, t, id, timers } = await setup();
+    fake.addWorkflow('w1', 'Orders');
+    fake.addExecutions(20, 'w1');
+    await t.core.call('instances:update', { id, patch: { syncEnabled: true } });
+    timers.fireDue(); // the background pass starts
+    expect(await t.core.call('instances:remove', { id })).toEqual({ ok: true, data: { id } });
+    expect(timers.delays()).toEqual([]);
+    expect(await t.core.call('executions:list', {})).toMatchObject({ data: { executions: [] } });
+    expect(await t.core.call('workflows:list', {})).toMatchObject({ data: { total: 0 } });
   });
 
   it('activates and deactivates a workflow in n8n, with an audit entry', async () => {

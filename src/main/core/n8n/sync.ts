@@ -86,19 +86,14 @@ export function createSync(
   async function syncExecutions(id: string, client: N8nClient, counts: { executions: number }) {
     const floor = Math.max(0, highWater(id) - overlap);
     let maxSeen = highWater(id);
-    let cursor: string | undefined;
     let pages = 0;
-    for (;;) {
-      const page = await client.listExecutions({ limit: pageSize, ...(cursor ? { cursor } : {}) });
+    // n8n lists newest first: paging stops at the page that reaches the floor.
+    for await (const page of client.executionPages({ limit: pageSize, ...(floor > 0 ? { stopAtId: floor } : {}) })) {
       if (shuttingDown) throw new AppError('UNAVAILABLE', 'Sync stopped: Flightdeck is shutting down.');
       if (aborted.has(id)) throw new AppError('NOT_FOUND', 'Sync stopped: the instance is being removed.');
-      const ids = page.data.map((e) => Number(e.id)).filter(Number.isFinite);
       ctx.store.write(() => void (counts.executions += remote.upsertExecutions(id, page.data, now())));
-      maxSeen = Math.max(maxSeen, ...ids);
+      for (const e of page.data) if (Number(e.id) > maxSeen) maxSeen = Number(e.id);
       await options.onPage?.(id, { pages: ++pages, executions: counts.executions });
-      // n8n lists newest first: once a page reaches the floor, everything older is stored already.
-      if (!page.nextCursor || (floor > 0 && ids.length > 0 && Math.min(...ids) <= floor)) break;
-      cursor = page.nextCursor;
     }
     // Running/waiting executions older than the floor are not listed again: ask for each.
     for (const remoteId of remote.openExecutionIds(id, floor, 200)) {
@@ -120,6 +115,31 @@ export function createSync(
     return maxSeen;
   }
 
+  /** When each instance's version was last asked for (ms); in memory: once per start is plenty. */
+  const versionCheckedAt = new Map<string, number>();
+  const versionChecks = new Set<Promise<void>>();
+
+  /**
+   * Asks n8n for its version when unknown or older than an hour, after a successful pass and
+   * without holding it up: the version is for the operator's eyes, and reading it (n8n's editor
+   * page) costs n8n time.
+   */
+  function checkVersion(id: string, client: N8nClient, known: string | null): void {
+    const last = versionCheckedAt.get(id);
+    if (known && last !== undefined && now() - last < 3_600_000) return;
+    versionCheckedAt.set(id, now());
+    const check = client
+      .version()
+      .then((version) => {
+        if (!version)
+          versionCheckedAt.delete(id); // ask again next pass
+        else if (!shuttingDown) ctx.store.write((a) => instances.updateSyncState(a, id, { n8nVersion: version }));
+      })
+      .catch((error: unknown) => ctx.logger.warn('Could not store the n8n version', { instanceId: id, error }))
+      .finally(() => versionChecks.delete(check));
+    versionChecks.add(check);
+  }
+
   async function pass(id: string): Promise<SyncLogEntry> {
     const instance = instances.get(id);
     const startedAt = now();
@@ -129,19 +149,29 @@ export function createSync(
     );
     try {
       const client = clientFor(id);
-      const version = await client.version();
-      const workflows = await client.listAllWorkflows();
-      ctx.store.write((announce) => {
-        counts.workflows = remote.replaceWorkflows(id, workflows, now());
-        announce('workflows:changed', { instanceId: id });
-      });
-      const maxSeen = await syncExecutions(id, client, counts);
+      // Workflows and executions are read side by side: n8n answers one while the other is
+      // stored. Both settle before the pass ends, so no write outlives its pass.
+      const workflowsPart = (async () => {
+        const workflows = await client.listAllWorkflows();
+        ctx.store.write((announce) => {
+          counts.workflows = remote.replaceWorkflows(id, workflows, now());
+          announce('workflows:changed', { instanceId: id });
+        });
+      })();
+      const [workflowsResult, executionsResult] = await Promise.allSettled([
+        workflowsPart,
+        syncExecutions(id, client, counts),
+      ]);
+      if (workflowsResult.status === 'rejected') throw workflowsResult.reason;
+      if (executionsResult.status === 'rejected') throw executionsResult.reason;
+      const maxSeen = executionsResult.value;
+      // After the reads, so it never competes with them for n8n's time.
+      checkVersion(id, client, instance.sync.n8nVersion);
       return ctx.store.write((announce) => {
         db.prepare('UPDATE instance_sync_state SET exec_high_water = ? WHERE instance_id = ?').run(maxSeen, id);
         const entry = log(id, startedAt, 'ok', counts);
         instances.updateSyncState(announce, id, {
           state: 'ok',
-          n8nVersion: version ?? instance.sync.n8nVersion,
           lastSuccessAtMs: now(),
           lastError: null,
           lastErrorCode: null,
@@ -228,7 +258,10 @@ export function createSync(
       id,
       timers.setTimeout(() => {
         scheduled.delete(id);
-        syncNow(id).catch((error: unknown) => ctx.logger.warn('Background sync failed', { instanceId: id, error }));
+        // Through a promise: syncNow throws at once for an instance removed meanwhile.
+        Promise.resolve()
+          .then(() => syncNow(id))
+          .catch((error: unknown) => ctx.logger.warn('Background sync failed', { instanceId: id, error }));
       }, delay),
     );
     // Written without a wrapping transaction of the caller: the UI shows when the next try is.
@@ -272,7 +305,7 @@ export function createSync(
       looping = false;
       shuttingDown = true;
       for (const id of [...scheduled.keys()]) cancel(id);
-      await Promise.allSettled([...running.values()]);
+      await Promise.allSettled([...running.values(), ...versionChecks]);
     },
   };
 }
