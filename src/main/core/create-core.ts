@@ -130,8 +130,11 @@ export function createCore(options: CoreOptions): Core {
     const workflows = createWorkflowsModule(ctx, audit.log, instances.clients);
     const remoteExecutions = createExecutionsModule(ctx, instances.clients);
     const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
-    const mappings = createMappingsModule(ctx, audit.log, { instanceBaseUrl });
     const queue = createQueueModule(ctx, audit.log);
+    const mappings = createMappingsModule(ctx, audit.log, {
+      instanceBaseUrl,
+      applyLimits: (id, limits) => queue.jobs.setLimits('mapping', id, limits ?? { concurrency: null, rate: null }),
+    });
     const executions = createExecutionsWriter(store);
     // Approvals hold gated runs; approving one enqueues it through the emitter (bound below).
     const late: { enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'] } = {};

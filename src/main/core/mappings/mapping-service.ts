@@ -17,6 +17,14 @@ import { applyTransform } from './transform';
 export interface MappingDeps {
   /** Base URL of an instance (`http://127.0.0.1:5678`), or null when there is no such instance. */
   instanceBaseUrl(instanceId: string): string | null;
+  /**
+   * Hands a mapping's concurrency and rate limit to the queue (null when removed); called inside
+   * the transaction that saves the mapping, so the queue never runs on stale limits.
+   */
+  applyLimits?(
+    mappingId: string,
+    limits: { concurrency: number | null; rate: { max: number; windowMs: number } | null } | null,
+  ): void;
 }
 
 interface MappingRow {
@@ -73,6 +81,10 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
       config_json: JSON.stringify({ ...fields, name: fields.name || fields.event }),
       now: ctx.clock.now(),
     });
+    deps.applyLimits?.(id, {
+      concurrency: fields.concurrency,
+      rate: fields.rateLimit ? { max: fields.rateLimit.max, windowMs: fields.rateLimit.perMs } : null,
+    });
   }
 
   function save(id: string | null, fields: MappingFields): Mapping {
@@ -97,6 +109,7 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     const existing = get(id);
     ctx.store.write((announce) => {
       del.run(id);
+      deps.applyLimits?.(id, null);
       audit.record(announce, {
         actor: ctx.operator(),
         action: 'mapping.remove',

@@ -78,6 +78,22 @@ describe('transform', () => {
 });
 
 describe('mapping service', () => {
+  it('hands concurrency and rate limits to the queue on save, and clears them on remove', () => {
+    const t = testContext();
+    cleanups.push(t.cleanup);
+    const applied: unknown[] = [];
+    const svc = createMappingService(t.ctx, t.audit, {
+      instanceBaseUrl: () => 'http://127.0.0.1:5678',
+      applyLimits: (id, limits) => applied.push([id, limits]),
+    });
+    const m = svc.create(input({ concurrency: 2, rateLimit: { max: 10, perMs: 1000 } }));
+    svc.remove(m.id);
+    expect(applied).toEqual([
+      [m.id, { concurrency: 2, rate: { max: 10, windowMs: 1000 } }],
+      [m.id, null],
+    ]);
+  });
+
   it('creates, updates, lists and removes with an audit trail and events', () => {
     const { svc, events, audit } = service();
     const created = svc.create(input());
