@@ -201,6 +201,7 @@ export function createCore(options: CoreOptions): Core {
           approvalsPending: () => approvals.service.count().pending,
           ...options.metrics?.gauges,
         },
+        decisionTimes: options.metrics?.decisionTimes ?? ((from, to) => approvals.service.decisionTimes(from, to)),
         instanceHealth:
           options.metrics?.instanceHealth ??
           (() =>

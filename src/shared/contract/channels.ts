@@ -48,6 +48,7 @@ export const CALL_CHANNELS = [
   'metrics:workflows',
   'metrics:dimensions',
   'metrics:gauges',
+  'metrics:decisions',
   'metrics:prometheus',
   // alerts
   'alerts:listRules',

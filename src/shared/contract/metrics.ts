@@ -204,6 +204,20 @@ export const metricsCalls = {
       ),
     }),
   ),
+  /**
+   * Time from an approval's creation to its decision, for items decided in the range (exact
+   * nearest-rank percentiles). `provided` is false when no approvals area reports to metrics.
+   */
+  'metrics:decisions': call(
+    z.object(rangeShape).strict().superRefine(checkRange),
+    z.object({
+      provided: z.boolean(),
+      decided: z.number().int(),
+      p50Ms: z.number().nullable(),
+      p95Ms: z.number().nullable(),
+      maxMs: z.number().nullable(),
+    }),
+  ),
   /** The Prometheus text exposition (format 0.0.4) served by the headless host at /metrics. */
   'metrics:prometheus': call(z.object({}).strict(), z.object({ text: z.string() })),
 };

@@ -233,6 +233,14 @@ export function createApprovalService(
     });
   }
 
+  /** Creation → decision, ms, of the items decided in [fromMs, toMs) (for metrics). */
+  function decisionTimes(fromMs: number, toMs: number): number[] {
+    return db
+      .prepare('SELECT decided_at_ms - created_at_ms FROM approvals WHERE decided_at_ms >= ? AND decided_at_ms < ?')
+      .pluck()
+      .all(fromMs, toMs) as number[];
+  }
+
   function count() {
     const row = db
       .prepare(
@@ -272,6 +280,7 @@ export function createApprovalService(
     comment,
     ...automatic,
     count,
+    decisionTimes,
     expiredNotice,
     acknowledgeExpired,
     list: (filter: ApprovalFilter, limit: number) => rows.list(filter, ctx.operator(), now(), limit),

@@ -4,6 +4,7 @@ import type { FeatureModule } from '../handlers';
 import { createAlertEvaluator, type InstanceHealth } from './alert-evaluator';
 import { createAlertRules } from './alert-rules';
 import { createGauges, type GaugeProviders } from './gauges';
+import { nearestRank } from './histogram';
 import { createMetricsExplorer } from './metrics-explore';
 import { createMetricsQueries, resolveRange } from './metrics-query';
 import { createMonitoringLog, type MonitoringLog } from './monitoring-log';
@@ -16,6 +17,8 @@ export interface MetricsOptions {
   gauges?: GaugeProviders;
   /** Health of every n8n instance, from the instances module (for `instance_down` rules). */
   instanceHealth?: () => InstanceHealth[];
+  /** Milliseconds from creation to decision of the approvals decided in [fromMs, toMs). */
+  decisionTimes?: (fromMs: number, toMs: number) => number[];
   /** How often gauges are sampled (ms, default 60 000). */
   sampleIntervalMs?: number;
   /** How often alert rules are evaluated (ms, default 30 000). */
@@ -139,6 +142,18 @@ export function createMetricsModule(
       'metrics:gauges': (args) => {
         const { fromMs, toMs } = resolveRange(args, now());
         return gauges.series(fromMs, toMs);
+      },
+      'metrics:decisions': (args) => {
+        const { fromMs, toMs } = resolveRange(args, now());
+        const times = (options.decisionTimes?.(fromMs, toMs) ?? []).sort((a, b) => a - b);
+        const at = (p: number) => (times.length ? (times[nearestRank(p, times.length) - 1] ?? null) : null);
+        return {
+          provided: Boolean(options.decisionTimes),
+          decided: times.length,
+          p50Ms: at(50),
+          p95Ms: at(95),
+          maxMs: at(100),
+        };
       },
       'metrics:prometheus': () => ({ text: prometheus(now()) }),
       'alerts:listRules': () => ({ rules: rules.listRules() }),

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CallOutput, GaugeName, MetricsRange } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { formatMs } from './format';
 
 const LABELS: Record<GaugeName, { title: string; source: string }> = {
   queueDepth: { title: 'Queue depth', source: 'the dispatch queue' },
@@ -13,11 +14,17 @@ const LABELS: Record<GaugeName, { title: string; source: string }> = {
 export function GaugesPanel(props: { range: MetricsRange; fromMs?: number; toMs?: number }) {
   const { range, fromMs, toMs } = props;
   const [gauges, setGauges] = useState<CallOutput<'metrics:gauges'>['gauges'] | null>(null);
+  const [decisions, setDecisions] = useState<CallOutput<'metrics:decisions'> | null>(null);
   useEffect(() => {
-    const load = () =>
-      send('metrics:gauges', range === 'custom' ? { range, fromMs, toMs } : { range })
+    const query = range === 'custom' ? { range, fromMs, toMs } : { range };
+    const load = () => {
+      send('metrics:gauges', query)
         .then((r) => setGauges(r.gauges))
         .catch(() => undefined);
+      send('metrics:decisions', query)
+        .then(setDecisions)
+        .catch(() => undefined);
+    };
     void load();
     return api.on('metrics:updated', () => void load());
   }, [range, fromMs, toMs]);
@@ -48,6 +55,21 @@ export function GaugesPanel(props: { range: MetricsRange; fromMs?: number; toMs?
             )}
           </div>
         ))}
+        {decisions && (
+          <div className="gauge" data-testid="gauge-decisions">
+            <h3>Time to decision</h3>
+            {!decisions.provided ? (
+              <p className="muted">Not measured: no approvals area reports to metrics in this build.</p>
+            ) : decisions.decided === 0 ? (
+              <p className="muted">No approval was decided in this range.</p>
+            ) : (
+              <p>
+                p50 {formatMs(decisions.p50Ms)} · p95 {formatMs(decisions.p95Ms)} · longest {formatMs(decisions.maxMs)}
+                <span className="muted"> ({decisions.decided} decided)</span>
+              </p>
+            )}
+          </div>
+        )}
       </div>
     </section>
   );
