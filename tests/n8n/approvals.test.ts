@@ -6,6 +6,7 @@ import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/test-support';
 import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+import { data, until } from './support';
 
 // Approvals against a real n8n: a gate holds a run until approved, and an execution parked on a
 // Wait node is resumed by the decision: approved → success, rejected → its error path.
@@ -91,22 +92,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await n8n?.dispose();
 });
-
-const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data as T;
-};
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function console_(): Promise<{
   core: Core;

@@ -14,6 +14,7 @@ import {
   type ConsoleProcess,
 } from '../e2e/console';
 import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+import { data, sawLast, until } from './support';
 
 // The dispatch pipeline against a real n8n: events in through the signed HTTP door, runs out
 // to real webhooks, linked to the n8n executions they started; n8n down and back loses nothing.
@@ -27,29 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await n8n?.dispose();
 });
-
-const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data as T;
-};
-
-/** What the last poll saw, for a useful failure message. */
-let lastSeen: unknown;
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(lastSeen)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function consoleFor(core: Core, retry = { attempts: 1 }) {
   const instance = await data(
@@ -96,7 +74,7 @@ describe('dispatch against a real n8n', () => {
       }
       const linked = await until('three linked runs', async () => {
         const list = await runs(core);
-        lastSeen = list;
+        sawLast(list);
         return list.length === 3 && list.every((r) => r.remoteId && r.status === 'succeeded') ? list : undefined;
       });
       for (const run of linked) {
@@ -144,6 +122,7 @@ describe('dispatch against a real n8n', () => {
         'every run delivered after n8n is back',
         async () => {
           const list = await runs(core);
+          sawLast(list.map((r) => [r.id, r.status, r.error]));
           return list.filter((r) => ids.includes(r.id) && r.status === 'succeeded').length === 5 ? true : undefined;
         },
         240_000,

@@ -3,6 +3,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/test-support';
 import { api, createWebhookWorkflow, startN8n, webhookWorkflow, type N8nInstance } from './harness';
+import { data } from './support';
 
 // Drafts and n8n-side snapshots against real n8n: a draft pushed, the remote changed behind it,
 // the conflict detected; workflows migrated between two instances on two loopback ports.
@@ -11,12 +12,6 @@ let target: N8nInstance;
 let core: Core;
 let cleanupDir: () => void;
 const ids = { source: '', target: '' };
-
-const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data as T;
-};
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startN8n(), startN8n()]);

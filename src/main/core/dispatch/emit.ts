@@ -1,5 +1,6 @@
 import { eventNameSchema, type Mapping } from '../../../shared/contract/mappings';
 import { AppError } from '../../../shared/result';
+import type { GateRequest } from '../approvals/ports';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { MappingService } from '../mappings/mapping-service';
@@ -9,18 +10,7 @@ import type { ExecutionsWriter } from './executions-writer';
 
 /** What the approvals area needs to hold a gated run (implemented by the approvals module). */
 export interface GatePort {
-  createGate(input: {
-    executionId: number;
-    mappingId: string;
-    instanceId: string;
-    workflowId: string | null;
-    event: string;
-    payload: unknown;
-    priority: number;
-    expiresAtMs: number | null;
-    expiryAction: 'approve' | 'reject' | null;
-    summary: string;
-  }): void;
+  createGate(input: GateRequest): void;
 }
 
 /** What a job carries: enough to dispatch even if the mapping is edited meanwhile. */

@@ -3,8 +3,7 @@ import type { Lifecycle } from '../handlers';
 import type { Clients } from '../n8n/clients';
 import type { N8nExecution } from '../n8n/schemas';
 import { mapN8nStatus } from '../n8n/status-map';
-import type { Timers } from '../queue/worker';
-import { systemTimers } from '../queue/worker';
+import { systemTimers, type Timers } from '../timers';
 
 /** The header the dispatcher sends; n8n keeps it in the Webhook node's output. */
 const MARK = /"x-flightdeck-execution-id":"(\d+)"/g;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../test-support';
 import { createFakeN8n } from './fake-n8n';
-import { ManualTimers } from './timers';
+import { ManualTimers } from '../timers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@ import type { CoreContext } from '../context';
 import type { InstancesService } from '../instances/instances-service';
 import type { N8nClient } from './client';
 import { createRemoteStore } from './remote-store';
-import { systemTimers, type Timers } from './timers';
+import { systemTimers, type Timers } from '../timers';
 
 export interface SyncOptions {
   /** Between successful passes of one instance (ms). Default 60 000. */

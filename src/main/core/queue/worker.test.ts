@@ -7,7 +7,8 @@ import { tempDir } from '../test-support';
 import { JobFailure } from './backoff';
 import type { ClaimedJob, EnqueueInput } from './job-store';
 import { createSqliteJobStore } from './sqlite-job-store';
-import { createWorker, type JobHandler, type Timers, type WorkerOptions } from './worker';
+import type { Timers } from '../timers';
+import { createWorker, type JobHandler, type WorkerOptions } from './worker';
 
 /** Timers on the manual clock: they fire only when the test advances time. */
 class ManualTimers implements Timers {

@@ -4,6 +4,7 @@
  * batched per tick, failures classified by backoff.ts). Time is injected so tests drive it.
  */
 import type { Clock } from '../clock';
+import { systemTimers, type Timers } from '../timers';
 import { systemClock } from '../clock';
 import { classifyFailure } from './backoff';
 import type { BatchItemResult, ClaimedJob, CompleteInput, JobStore } from './job-store';
@@ -22,20 +23,6 @@ export interface JobSuccess {
  * timeoutMs passes, the lease is lost, or the worker is stopping past its grace period.
  */
 export type JobHandler = (job: ClaimedJob, signal: AbortSignal) => Promise<JobSuccess | void>;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface WorkerOptions {
   store: JobStore;
