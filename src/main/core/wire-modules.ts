@@ -1,0 +1,235 @@
+import type { AppStatus } from '../../shared/contract';
+import { AppError } from '../../shared/result';
+import { createApprovalsModule } from './approvals/approvals-module';
+import { createAuditModule } from './audit/audit-module';
+import type { AuditLog } from './audit/audit-log';
+import { createBackupsModule } from './backups/backups-module';
+import type { Clock } from './clock';
+import type { CoreContext } from './context';
+import type { Store } from './db/store';
+import { pipelineApprovalPorts } from './dispatch/approval-ports';
+import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
+import { createEmitter } from './dispatch/emit';
+import { createExecutionsWriter } from './dispatch/executions-writer';
+import { createLinker, type LinkerOptions } from './dispatch/linker';
+import { createRunsModule } from './dispatch/runs-module';
+import { createWebhookPost } from './dispatch/webhook-post';
+import { createDraftsModule } from './drafts/drafts-module';
+import type { N8nWorkflowsPort } from './drafts/n8n-port';
+import type { Handlers, Lifecycle } from './handlers';
+import { createIngestModule } from './ingest/ingest-module';
+import { createInstancesModule, type N8nOptions } from './instances/instances-module';
+import type { SecretBox } from './instances/secret-box';
+import type { Logger } from './logger';
+import { createMappingsModule } from './mappings/mappings-module';
+import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
+import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
+import { clientWorkflowsPort } from './n8n/workflows-port';
+import { createQueueModule } from './queue/queue-module';
+import { createSchedulesModule } from './scheduler/schedules-module';
+import { createSettingsModule } from './settings/settings-module';
+
+/** Options of the feature modules (part of CoreOptions). */
+export interface WiringOptions {
+  /** Version shown in the UI and written into backups (from package.json in the app). */
+  version?: string;
+  /** Loopback port of the signed HTTP event endpoint; 0 picks one; null or absent: off. */
+  ingestPort?: number | null;
+  /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
+  webhookPost?: WebhookPost;
+  /** How often local runs are linked to the n8n executions they started. */
+  linker?: LinkerOptions;
+  /** Gauge providers, instance health and timings of the metrics module. */
+  metrics?: MetricsOptions;
+  /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
+  secretBox?: SecretBox;
+  /** n8n clients and background sync (intervals, backoff, timers; tests inject a MockAgent). */
+  n8n?: N8nOptions;
+  /** n8n access for drafts and backups; until the instances area is wired no instance exists. */
+  n8nWorkflows?: N8nWorkflowsPort;
+}
+
+type Instances = ReturnType<typeof createInstancesModule>;
+
+/** n8n itself: instance profiles and clients, synced workflows, the executions read side. */
+function wireN8n(ctx: CoreContext, audit: AuditLog, options: WiringOptions) {
+  const instances = createInstancesModule(ctx, audit, {
+    ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+    ...(options.n8n ? { n8n: options.n8n } : {}),
+  });
+  return {
+    instances,
+    workflows: createWorkflowsModule(ctx, audit, instances.clients),
+    remoteExecutions: createExecutionsModule(ctx, instances.clients),
+  };
+}
+
+/** Events in, runs out: mappings, the queue, approvals' gates, the dispatcher and the doors. */
+function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, options: WiringOptions) {
+  const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
+  const queue = createQueueModule(ctx, audit);
+  const mappings = createMappingsModule(ctx, audit, {
+    instanceBaseUrl,
+    applyLimits: (id, limits) => queue.jobs.setLimits('mapping', id, limits ?? { concurrency: null, rate: null }),
+  });
+  const executions = createExecutionsWriter(ctx.store);
+  // Approvals hold gated runs; approving one enqueues it through the emitter (bound below).
+  const late: { enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'] } = {};
+  const approvals = createApprovalsModule(
+    ctx,
+    audit,
+    pipelineApprovalPorts({
+      store: ctx.store,
+      now: () => ctx.clock.now(),
+      mappings: mappings.service,
+      instances: instances.service,
+      enqueueRun: () => {
+        if (!late.enqueueRun)
+          throw new AppError('UNAVAILABLE', 'The dispatch pipeline is not ready yet.', { retryable: true });
+        return late.enqueueRun;
+      },
+    }),
+  );
+  const emit = createEmitter({
+    ctx,
+    audit,
+    mappings: mappings.service,
+    jobs: queue.jobs,
+    executions,
+    gates: approvals.service,
+  });
+  late.enqueueRun = emit.enqueueRun;
+  const ownPost = options.webhookPost ? undefined : createWebhookPost();
+  const post: WebhookPost = options.webhookPost ?? (ownPost as WebhookPost);
+  return {
+    queue,
+    mappings,
+    approvals,
+    emit,
+    httpClient: { stop: () => ownPost?.close() } satisfies Lifecycle,
+    dispatcher: createDispatcher({ ctx, jobs: queue.jobs, executions, instanceBaseUrl, post }),
+    linker: createLinker(ctx, instances.clients, options.linker),
+    ingest: createIngestModule(ctx, {
+      emit,
+      hasMappings: (event) => mappings.service.hasActive(event),
+      port: options.ingestPort ?? null,
+      registerWaiting: (input) => approvals.service.registerWaiting(input),
+    }),
+    runs: createRunsModule({
+      ctx,
+      audit,
+      jobs: queue.jobs,
+      executions,
+      mappings: mappings.service,
+      clients: instances.clients,
+      enqueueRun: emit.enqueueRun,
+    }),
+  };
+}
+
+/** What metrics reads from the other areas: gauges, decision times, instance health. */
+function metricsSources(
+  pipeline: ReturnType<typeof wirePipeline>,
+  instances: Instances,
+  options: WiringOptions,
+): MetricsOptions {
+  const { queue, approvals } = pipeline;
+  return {
+    ...options.metrics,
+    gauges: {
+      queueDepth: () => {
+        const { waiting, delayed, active } = queue.jobs.counts().total;
+        return waiting + delayed + active;
+      },
+      deadLetters: () => queue.jobs.counts().total.dead_lettered,
+      approvalsPending: () => approvals.service.count().pending,
+      ...options.metrics?.gauges,
+    },
+    decisionTimes: options.metrics?.decisionTimes ?? ((from, to) => approvals.service.decisionTimes(from, to)),
+    instanceHealth:
+      options.metrics?.instanceHealth ??
+      (() =>
+        instances.service
+          .list()
+          .filter((i) => i.syncEnabled && i.sync.state !== 'never')
+          .map((i) => ({ instanceId: i.id, up: i.sync.state !== 'offline' }))),
+  };
+}
+
+/**
+ * Builds every feature module on an open store and returns them (in start order) with the one
+ * handler table both transports use. Order matters only where one module uses another's service.
+ */
+export function wireModules(
+  base: { store: Store; clock: Clock; logger: Logger; dataDir: string },
+  options: WiringOptions,
+  status: () => AppStatus,
+): { modules: Lifecycle[]; handlers: Handlers } {
+  const ctx: CoreContext = { ...base, operator: () => settings.service.get().operatorName };
+  const audit = createAuditModule(ctx);
+  const settings = createSettingsModule(ctx, audit.log);
+  const { instances, workflows, remoteExecutions } = wireN8n(ctx, audit.log, options);
+  const pipeline = wirePipeline(ctx, audit.log, instances, options);
+  const { queue, mappings, approvals, httpClient, dispatcher, linker, ingest, runs } = pipeline;
+  const schedules = createSchedulesModule(ctx, audit.log, {
+    emit: pipeline.emit,
+    // The tick ledger follows the operator's history setting.
+    retention: () => ({ maxAgeMs: settings.service.get().retentionDays * 86_400_000, maxPerSchedule: 10_000 }),
+  });
+  const metrics = createMetricsModule(
+    ctx,
+    { audit: audit.log, retentionDays: () => settings.service.get().retentionDays },
+    metricsSources(pipeline, instances, options),
+  );
+  const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
+  const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  const backups = createBackupsModule(ctx, audit.log, {
+    port: n8nWorkflows,
+    appVersion: options.version ?? '0.0.0',
+    // A restore replaces every area's rows: tell every window's caches to refresh.
+    onRestored: (announce) => {
+      announce('settings:changed', settings.service.get());
+      announce('mappings:changed', { ids: [] });
+      announce('drafts:changed', { ids: [] });
+      announce('executions:changed', { ids: [] });
+    },
+  });
+
+  const handlers: Handlers = {
+    'app:status': () => status(),
+    ...settings.handlers,
+    ...audit.handlers,
+    ...instances.handlers,
+    ...workflows.handlers,
+    ...remoteExecutions.handlers,
+    ...mappings.handlers,
+    ...queue.handlers,
+    ...ingest.handlers,
+    ...runs.handlers,
+    ...schedules.handlers,
+    ...metrics.handlers,
+    ...approvals.handlers,
+    ...drafts.handlers,
+    ...backups.handlers,
+  };
+  const modules: Lifecycle[] = [
+    audit,
+    settings,
+    instances,
+    workflows,
+    remoteExecutions,
+    mappings,
+    queue,
+    httpClient,
+    dispatcher,
+    linker,
+    ingest,
+    runs,
+    schedules,
+    metrics,
+    approvals,
+    drafts,
+    backups,
+  ];
+  return { modules, handlers };
+}
