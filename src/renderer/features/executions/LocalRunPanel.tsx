@@ -101,7 +101,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
       )}
       <h3 className="small">Attempts</h3>
       {detail.job && detail.job.attempts.length > 0 ? (
-        <ol className="timeline small" data-testid="run-attempts">
+        <ol className="attempts small" data-testid="run-attempts">
           {detail.job.attempts.map((a) => (
             <li key={a.attempt}>
               <strong>#{a.attempt}</strong> {dateTime(a.startedAtMs)} · {a.outcome}
