@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Mapping, MappingFields } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { useInstanceList } from '../instances/instances-store';
 import { draftOf, newDraft, OPS, validateDraft, type Draft } from './draft';
 import { RequestPreviewPanel } from './RequestPreviewPanel';
 
@@ -10,6 +11,7 @@ type Patch = Partial<MappingFields>;
 /** Create or edit one mapping, with validation as you type and a preview of the exact request. */
 export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; onDone(id: string | null): void }) {
   const [draft, setDraft] = useState<Draft>(() => (mapping ? draftOf(mapping) : newDraft()));
+  const { instances } = useInstanceList();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { value, errors } = validateDraft(draft);
   const f = draft.fields;
@@ -54,13 +56,24 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           onChange={(name) => patch({ name })}
           placeholder="defaults to the event name"
         />
-        <Text
-          label="Instance"
-          value={f.instanceId}
-          error={err('instanceId')}
-          onChange={(instanceId) => patch({ instanceId })}
-          testId="m-instance"
-        />
+        <label className="field">
+          <span>Instance</span>
+          <select
+            value={f.instanceId}
+            onChange={(e) => patch({ instanceId: e.target.value })}
+            aria-invalid={Boolean(err('instanceId'))}
+            data-testid="m-instance"
+          >
+            <option value="">Choose an instance…</option>
+            {instances.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name} ({i.environment})
+              </option>
+            ))}
+          </select>
+          {instances.length === 0 && <small className="muted">Add an n8n instance under Instances first.</small>}
+          {err('instanceId') && <small className="invalid">{err('instanceId')}</small>}
+        </label>
         <Text
           label="Webhook path"
           value={f.webhookPath}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { downloadText } from '../../files';
+import { useInstanceList } from '../instances/instances-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
@@ -9,6 +10,8 @@ import { followMappings, useMappings } from './mappings-store';
 /** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
 export function MappingsPage() {
   const mappings = useMappings((s) => s.mappings);
+  const { instances } = useInstanceList();
+  const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? 'removed instance';
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   useEffect(followMappings, []);
   useEffect(() => {
@@ -90,7 +93,7 @@ export function MappingsPage() {
                   <code>{m.event}</code>
                 </td>
                 <td>{m.name}</td>
-                <td>{m.instanceId}</td>
+                <td>{instanceName(m.instanceId)}</td>
                 <td>
                   <code>{m.webhookPath}</code>
                 </td>
