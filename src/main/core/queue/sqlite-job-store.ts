@@ -67,11 +67,12 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     `SELECT id, state, lease_token, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms, backoff_json
      FROM jobs WHERE id = ?`,
   );
-  // Checks the lease and finishes in one statement: the completion hot path.
+  // Checks the lease and finishes in one statement: the completion hot path. The completed
+  // attempt stays on the jobs row (read back by get()): no job_attempts row per job.
   const completeJob = db.prepare(
-    `UPDATE jobs SET state = 'completed', result_json = ?, lease_token = NULL, lease_expires_at_ms = NULL,
-       updated_at_ms = ?, finished_at_ms = ? WHERE id = ? AND state = 'active' AND lease_token = ?
-     RETURNING attempt_seq, attempt_started_at_ms`,
+    `UPDATE jobs SET state = 'completed', result_json = ?, http_status = ?, lease_token = NULL,
+       lease_expires_at_ms = NULL, updated_at_ms = ?, finished_at_ms = ?
+     WHERE id = ? AND state = 'active' AND lease_token = ?`,
   );
   const recordAttempt = db.prepare(
     `INSERT INTO job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome, error, http_status)
@@ -192,7 +193,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       lease_expires_at_ms: null,
     };
     return {
-      job: toJob({ ...row, ...fresh, last_error: null, result_json: null, finished_at_ms: null }),
+      job: toJob({ ...row, ...fresh, last_error: null, result_json: null, http_status: null, finished_at_ms: null }),
       deduplicated: false,
     };
   }
@@ -218,14 +219,11 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 
   function completeOne(input: CompleteInput, now: number): void {
     const result = input.result === undefined ? null : toJsonText(input.result, 'result');
-    const done = completeJob.get(result, now, now, input.id, input.leaseToken) as
-      Pick<JobRow, 'attempt_seq' | 'attempt_started_at_ms'> | undefined;
-    if (!done) {
+    const done = completeJob.run(result, input.httpStatus ?? null, now, now, input.id, input.leaseToken);
+    if (done.changes === 0) {
       holdLease(input.id, input.leaseToken); // throws the precise NOT_FOUND or CONFLICT
       throw new AppError('CONFLICT', `Job ${input.id} is not held under this lease.`);
     }
-    const started = done.attempt_started_at_ms ?? now;
-    recordAttempt.run(input.id, done.attempt_seq, started, now, 'completed', null, input.httpStatus ?? null);
   }
 
   function complete(input: CompleteInput): Job {
@@ -298,15 +296,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const row = selectJob.get(id) as JobRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', `Job ${id} does not exist.`);
     const attempts = (selectAttempts.all(id) as AttemptRow[]).map(toAttempt);
-    if (row.state === 'active') {
-      const startedAtMs = row.attempt_started_at_ms ?? row.updated_at_ms;
+    // The attempt in progress and the completed one live on the jobs row, not in job_attempts.
+    if (row.state === 'active' || (row.state === 'completed' && row.attempt_seq > 0)) {
+      const done = row.state === 'completed';
       attempts.push({
         attempt: row.attempt_seq,
-        startedAtMs,
-        finishedAtMs: null,
-        outcome: 'running',
+        startedAtMs: row.attempt_started_at_ms ?? row.updated_at_ms,
+        finishedAtMs: done ? row.finished_at_ms : null,
+        outcome: done ? 'completed' : 'running',
         error: null,
-        httpStatus: null,
+        httpStatus: done ? row.http_status : null,
       });
     }
     return { ...toJob(row), attempts };
