@@ -150,52 +150,61 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 
   /** Inserts one checked job (or finds its key's job); call inside a transaction. */
   function enqueueChecked(checked: ReturnType<typeof checkEnqueue>, key: string | null, now: number): EnqueueResult {
-    const { delayMs, windowMs, ...fields } = checked;
     if (key !== null) {
       const seen = selectKey.get(key) as { job_id: number; expires_at_ms: number } | undefined;
       if (seen && seen.expires_at_ms > now) {
         return { job: toJob(selectJob.get(seen.job_id) as JobRow), deduplicated: true };
       }
     }
-    const row = {
-      ...fields,
-      state: (delayMs > 0 ? 'delayed' : 'waiting') as JobState,
-      idempotency_key: key,
-      run_at_ms: now + delayMs,
-      created_at_ms: now,
-      updated_at_ms: now,
-    };
+    const c = checked;
+    const state: JobState = c.delayMs > 0 ? 'delayed' : 'waiting';
+    const runAtMs = now + c.delayMs;
     // Positional binding: about 5 µs per insert here against 7–13 µs with named parameters.
     const id = Number(
       insertJob.run(
-        row.instance_id,
-        row.mapping_id,
-        row.execution_id,
-        row.state,
-        row.priority,
-        row.payload_json,
-        row.idempotency_key,
-        row.max_attempts,
-        row.backoff_json,
-        row.timeout_ms,
-        row.run_at_ms,
-        row.created_at_ms,
-        row.updated_at_ms,
+        c.instance_id,
+        c.mapping_id,
+        c.execution_id,
+        state,
+        c.priority,
+        c.payload_json,
+        key,
+        c.max_attempts,
+        c.backoff_json,
+        c.timeout_ms,
+        runAtMs,
+        now,
+        now,
       ).lastInsertRowid,
     );
-    if (key !== null) upsertKey.run(key, id, now + windowMs);
-    const fresh = {
+    if (key !== null) upsertKey.run(key, id, now + c.windowMs);
+    // The job as stored, built in one literal (spreading row objects per job showed in profiles).
+    const row: JobRow = {
       id,
+      instance_id: c.instance_id,
+      mapping_id: c.mapping_id,
+      execution_id: c.execution_id,
+      state,
+      priority: c.priority,
+      payload_json: c.payload_json,
+      idempotency_key: key,
       attempts_made: 0,
       attempt_seq: 0,
+      max_attempts: c.max_attempts,
+      backoff_json: c.backoff_json,
+      timeout_ms: c.timeout_ms,
+      run_at_ms: runAtMs,
       attempt_started_at_ms: null,
       lease_token: null,
       lease_expires_at_ms: null,
+      last_error: null,
+      result_json: null,
+      http_status: null,
+      created_at_ms: now,
+      updated_at_ms: now,
+      finished_at_ms: null,
     };
-    return {
-      job: toJob({ ...row, ...fresh, last_error: null, result_json: null, http_status: null, finished_at_ms: null }),
-      deduplicated: false,
-    };
+    return { job: toJob(row), deduplicated: false };
   }
 
   function enqueueMany(inputs: EnqueueInput[]): EnqueueResult[] {
