@@ -23,6 +23,7 @@ export interface JobRow {
   lease_expires_at_ms: number | null;
   last_error: string | null;
   result_json: string | null;
+  http_status: number | null;
   created_at_ms: number;
   updated_at_ms: number;
   finished_at_ms: number | null;

@@ -55,16 +55,22 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
   // Paused instances and groups out of room are excluded in SQL, so a blocked group at the head
   // of the queue never starves the others behind it.
   const selectWaiting = db.prepare(
-    `SELECT * FROM jobs WHERE state = 'waiting'
+    `SELECT instance_id, mapping_id, id FROM jobs WHERE state = 'waiting'
        AND instance_id NOT IN (SELECT instance_id FROM queue_paused)
        AND instance_id NOT IN (SELECT value FROM json_each(?))
        AND mapping_id NOT IN (SELECT value FROM json_each(?))
      ORDER BY priority, id LIMIT ?`,
   );
-  const activate = db.prepare(
-    `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, attempt_seq = attempt_seq + 1,
-       attempt_started_at_ms = ?, lease_token = ?, lease_expires_at_ms = ?, updated_at_ms = ? WHERE id = ?`,
+  // Activation is one statement per claim, not one per job. The lease token is this claim's
+  // random token joined with the job id: unique per (job, claim), as a token per job would be.
+  const ACTIVATE = `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, attempt_seq = attempt_seq + 1,
+       attempt_started_at_ms = ?, lease_token = ? || '.' || id, lease_expires_at_ms = ?, updated_at_ms = ?`;
+  const activateNext = db.prepare(
+    `${ACTIVATE} WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting'
+       AND instance_id NOT IN (SELECT instance_id FROM queue_paused) ORDER BY priority, id LIMIT ?)
+     RETURNING *`,
   );
+  const activateIds = db.prepare(`${ACTIVATE} WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`);
 
   /** Active jobs whose lease ran out go back to waiting, or to dead-letter after their last attempt. */
   function recoverExpired(now: number): number {
@@ -107,19 +113,21 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     return rooms;
   }
 
-  function claimRows(limit: number, now: number): JobRow[] {
-    if (!hasLimits.get()) return selectWaiting.all('[]', '[]', limit) as JobRow[];
+  type Candidate = Pick<JobRow, 'id' | 'instance_id' | 'mapping_id'>;
+
+  /** The ids to claim when limits apply: the waiting jobs in order that fit their groups' room. */
+  function idsWithinLimits(limit: number, now: number): number[] {
     const rooms = roomByGroup(now);
     const blocked = { instance: new Set<string>(), mapping: new Set<string>() };
     for (const { row, left } of rooms.values()) if (left <= 0) blocked[row.scope].add(row.scope_id);
-    const taken: JobRow[] = [];
+    const taken: number[] = [];
     while (taken.length < limit) {
       const want = limit - taken.length;
       const rows = selectWaiting.all(
         JSON.stringify([...blocked.instance]),
         JSON.stringify([...blocked.mapping]),
         want,
-      ) as JobRow[];
+      ) as Candidate[];
       for (const row of rows) {
         const groups = [rooms.get(`instance:${row.instance_id}`), rooms.get(`mapping:${row.mapping_id}`)];
         if (groups.some((g) => g !== undefined && g.left <= 0)) continue; // filled earlier in this batch
@@ -129,7 +137,7 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
           g.row.window_count += 1;
           if (g.left <= 0) blocked[g.row.scope].add(g.row.scope_id);
         }
-        taken.push(row);
+        taken.push(row.id);
       }
       if (rows.length < want) break;
     }
@@ -143,21 +151,20 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
   function claim(limit: number, leaseMs: number, now: number): ClaimedJob[] {
     recoverExpired(now);
     promoteDue.run(now, now);
-    const rows = claimRows(limit, now);
+    const token = newToken();
     const leaseExpiresAtMs = now + leaseMs;
-    return rows.map((row) => {
-      const leaseToken = newToken();
-      const attempt = row.attempt_seq + 1;
-      activate.run(now, leaseToken, leaseExpiresAtMs, now, row.id);
-      const job = toJob({
-        ...row,
-        state: 'active',
-        attempts_made: row.attempts_made + 1,
-        lease_expires_at_ms: leaseExpiresAtMs,
-        updated_at_ms: now,
-      });
-      return { ...job, leaseToken, attempt };
-    });
+    let rows: JobRow[];
+    if (!hasLimits.get()) {
+      rows = activateNext.all(now, token, leaseExpiresAtMs, now, limit) as JobRow[];
+    } else {
+      const ids = idsWithinLimits(limit, now);
+      rows = ids.length ? (activateIds.all(now, token, leaseExpiresAtMs, now, JSON.stringify(ids)) as JobRow[]) : [];
+    }
+    // RETURNING gives no order; hand jobs out in claim order (priority, then FIFO).
+    rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
+    return rows.map((row) =>
+      Object.assign(toJob(row), { leaseToken: row.lease_token ?? '', attempt: row.attempt_seq }),
+    );
   }
 
   return { claim, recoverExpired };

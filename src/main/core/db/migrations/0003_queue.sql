@@ -27,6 +27,7 @@ CREATE TABLE jobs (
   lease_expires_at_ms  INTEGER,
   last_error           TEXT,
   result_json          TEXT,
+  http_status          INTEGER,             -- of the completed attempt (its history row is this row)
   created_at_ms        INTEGER NOT NULL,
   updated_at_ms        INTEGER NOT NULL,
   finished_at_ms       INTEGER
@@ -38,8 +39,10 @@ CREATE INDEX jobs_instance_state ON jobs (instance_id, state);
 -- Deliberately no more indexes: each one is another page written per commit on the hot path.
 -- (executions.job_id links a run to its job; limits read the few active jobs via jobs_active.)
 
--- job_attempts: the history of finished attempts, one row written when an attempt ends (the
--- attempt in progress lives on its jobs row: one write fewer per job on the hot path).
+-- job_attempts: the history of failed and lease-expired attempts, one row written when such an
+-- attempt ends. The attempt in progress and the completed attempt live on their jobs row
+-- (attempt_seq, attempt_started_at_ms, finished_at_ms, http_status): no write here per
+-- successful job on the hot path. A completed job is final, so its attempt never moves.
 CREATE TABLE job_attempts (
   job_id          INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
   attempt         INTEGER NOT NULL,         -- 1-based, = jobs.attempt_seq when it started
