@@ -139,10 +139,11 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     return taken;
   }
 
+  let housekept = 0;
+
   /** Recovers expired leases, promotes due jobs, then claims up to `limit`. Call inside a transaction. */
   function claim(limit: number, leaseMs: number, now: number): ClaimedJob[] {
-    recoverExpired(now);
-    promoteDue.run(now, now);
+    housekept = recoverExpired(now) + promoteDue.run(now, now).changes;
     const rows = claimRows(limit, now);
     const leaseExpiresAtMs = now + leaseMs;
     return rows.map((row) => {
@@ -160,5 +161,8 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     });
   }
 
-  return { claim, recoverExpired };
+  /** Jobs the last claim() moved before claiming (expired leases, due delayed jobs). */
+  const lastHousekept = () => housekept;
+
+  return { claim, recoverExpired, lastHousekept };
 }
