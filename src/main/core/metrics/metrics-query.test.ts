@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { binOf, binSql, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
 import { createMetricsQueries, HOUR_MS, DAY_MS } from './metrics-query';
+import { createRollupBatch } from './rollup-batch';
 import { insertExecutions, type SeedExecution } from './seed-executions';
 import { metricsOnDisk } from './test-harness';
 
@@ -254,6 +255,42 @@ describe('rollups', () => {
     db.prepare('DELETE FROM executions WHERE id = ?').run(ids[4]);
     db.prepare("UPDATE executions SET error = 'touched' WHERE id = ?").run(ids[5]);
     expectRollupsMatchRaw(db);
+  });
+
+  it('stay exact when a bulk writer batches them (rollup-batch) around inserts, updates and deletes', () => {
+    const { db, clock } = setup();
+    const now = clock.now();
+    const before = seedHandDataset(db, now); // counted row by row by the triggers
+    const batch = createRollupBatch(db);
+    const stamp = () => db.prepare('SELECT version FROM metric_state WHERE id = 1').pluck().get() as number;
+    const version = stamp();
+    const added = db.transaction(() =>
+      batch(() => {
+        // New rows in existing and new buckets, one of them edited and one deleted inside the batch,
+        // and rows that existed before changed too (those still go through the triggers).
+        const ids = seedHandDataset(db, now + 3 * HOUR_MS);
+        seedHandDataset(db, now);
+        db.prepare("UPDATE executions SET status = 'failed', duration_ms = 7000 WHERE id = ?").run(ids[0]);
+        db.prepare('DELETE FROM executions WHERE id = ?').run(ids[1]);
+        db.prepare("UPDATE executions SET status = 'succeeded', duration_ms = 3 WHERE id = ?").run(ids[11]);
+        db.prepare("UPDATE executions SET status = 'retrying' WHERE id = ?").run(before[0]);
+        db.prepare("UPDATE executions SET status = 'succeeded', duration_ms = 42 WHERE id = ?").run(before[11]);
+        db.prepare('DELETE FROM executions WHERE id = ?').run(before[4]);
+        return ids;
+      }),
+    )();
+    expect(added.length).toBeGreaterThan(0);
+    expect(stamp()).toBeGreaterThan(version);
+    expect(db.prepare('SELECT defer_above_id FROM metric_state').pluck().get()).toBeNull();
+    expectRollupsMatchRaw(db);
+    // After the batch the triggers count again, including on the batched rows.
+    db.prepare("UPDATE executions SET status = 'canceled', duration_ms = NULL WHERE id = ?").run(added[2]);
+    db.prepare('DELETE FROM executions WHERE id = ?').run(added[3]);
+    insertExecutions(db, [
+      { status: 'failed', createdAtMs: now, durationMs: 12, instanceId: 'i1', workflowId: 'wf-a' },
+    ]);
+    expectRollupsMatchRaw(db);
+    expect(() => batch(() => 0)).toThrow(/inside a transaction/);
   });
 
   it('give exact counts and percentiles within the error bound over a large range', () => {

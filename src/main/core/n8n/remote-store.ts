@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { N8nExecution, N8nWorkflow } from './schemas';
+import { createRollupBatch } from '../metrics/rollup-batch';
 import { mapN8nStatus } from './status-map';
 
 const WEBHOOK_TYPES = new Set(['n8n-nodes-base.webhook', 'n8n-nodes-base.formTrigger']);
@@ -68,8 +69,18 @@ export function createRemoteStore(db: Database) {
     return workflows.length;
   }
 
-  /** Idempotent upsert on UNIQUE(instance_id, remote_id); returns how many rows were new or changed. */
+  // New rows of a page reach the metric rollups in one GROUP BY, not two upserts per row.
+  const withBatchedRollups = createRollupBatch(db);
+
+  /**
+   * Idempotent upsert on UNIQUE(instance_id, remote_id); returns how many rows were new or
+   * changed. Must run inside a transaction (the sync writes a page in one).
+   */
   function upsertExecutions(instanceId: string, executions: N8nExecution[], now: number): number {
+    return withBatchedRollups(() => upsertEach(instanceId, executions, now));
+  }
+
+  function upsertEach(instanceId: string, executions: N8nExecution[], now: number): number {
     let changed = 0;
     for (const e of executions) {
       const started = e.startedAt ?? null;

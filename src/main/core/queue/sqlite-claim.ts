@@ -147,10 +147,11 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     return taken;
   }
 
+  let housekept = 0;
+
   /** Recovers expired leases, promotes due jobs, then claims up to `limit`. Call inside a transaction. */
   function claim(limit: number, leaseMs: number, now: number): ClaimedJob[] {
-    recoverExpired(now);
-    promoteDue.run(now, now);
+    housekept = recoverExpired(now) + promoteDue.run(now, now).changes;
     const token = newToken();
     const leaseExpiresAtMs = now + leaseMs;
     let rows: JobRow[];
@@ -167,5 +168,8 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
     );
   }
 
-  return { claim, recoverExpired };
+  /** Jobs the last claim() moved before claiming (expired leases, due delayed jobs). */
+  const lastHousekept = () => housekept;
+
+  return { claim, recoverExpired, lastHousekept };
 }

@@ -36,6 +36,33 @@ describe('SQLite job store', () => {
     return { dir, clock, stores, queues: stores.map((store) => createSqliteJobStore({ store, clock })) };
   }
 
+  it('tells listeners nothing when completeAndClaim changed nothing (an idle worker must not wake itself)', async () => {
+    const { queues, clock } = twoConnections();
+    const q = queues[0]!;
+    let calls = 0;
+    q.onChange(() => calls++);
+    q.completeAndClaim([], { limit: 5, leaseMs: 60_000 });
+    await Promise.resolve();
+    expect(calls).toBe(0);
+    // A claim, a due delayed job promoted, a completion: each is a change worth telling.
+    q.enqueue({ instanceId: 'i', mappingId: 'm', payload: 1 });
+    await Promise.resolve();
+    calls = 0;
+    const [job] = q.completeAndClaim([], { limit: 5, leaseMs: 60_000 }).claimed;
+    await Promise.resolve();
+    expect(calls).toBe(1);
+    q.completeAndClaim([{ id: job!.id, leaseToken: job!.leaseToken }], { limit: 0, leaseMs: 60_000 });
+    await Promise.resolve();
+    expect(calls).toBe(2);
+    q.enqueue({ instanceId: 'i', mappingId: 'm', payload: 2, delayMs: 1_000 });
+    await Promise.resolve();
+    calls = 0;
+    clock.advance(1_000);
+    q.completeAndClaim([], { limit: 1, leaseMs: 60_000 });
+    await Promise.resolve();
+    expect(calls).toBe(1);
+  });
+
   it('never hands one job to two connections claiming on the same file', () => {
     const { queues } = twoConnections();
     const [a, b] = queues as [ReturnType<typeof createSqliteJobStore>, ReturnType<typeof createSqliteJobStore>];

@@ -264,11 +264,15 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const limit = requireInt(options?.limit, 'limit', 0, 1000);
     const leaseMs = requireInt(options?.leaseMs, 'leaseMs', 1, MAX_MS);
     const now = clock.now();
-    return write(() => {
+    const settled = store.write(() => {
       const results = completeEach(inputs, now);
       const claimed = limit > 0 ? claimer.claim(limit, leaseMs, now) : [];
-      return { results, claimed };
+      return { results, claimed, housekept: limit > 0 ? claimer.lastHousekept() : 0 };
     });
+    // Only a real change wakes listeners: a hungry worker is one of them, and waking it for
+    // its own empty claim made an idle worker claim again at once, forever (a core busy).
+    if (inputs.length > 0 || settled.claimed.length > 0 || settled.housekept > 0) changed();
+    return { results: settled.results, claimed: settled.claimed };
   }
 
   function fail(input: FailInput): FailOutcome {

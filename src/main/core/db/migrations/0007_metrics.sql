@@ -41,9 +41,14 @@ CREATE TABLE metric_rollups (
 ) STRICT, WITHOUT ROWID;
 
 -- Bumped by every trigger run: the module compares it to announce metrics:updated (throttled).
+-- defer_above_id lets a bulk writer (the n8n sync, a page of 250 new rows in one transaction)
+-- fold its rows in with one GROUP BY instead of two rollup upserts per row: while it is set,
+-- the triggers leave executions with a higher id alone, and the writer counts those rows'
+-- final state before clearing it in the same transaction (src/main/core/metrics/rollup-batch.ts).
 CREATE TABLE metric_state (
-  id       INTEGER PRIMARY KEY CHECK (id = 1),
-  version  INTEGER NOT NULL
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  version         INTEGER NOT NULL,
+  defer_above_id  INTEGER
 ) STRICT;
 INSERT INTO metric_state (id, version) VALUES (1, 0);
 
@@ -52,6 +57,7 @@ INSERT INTO metric_state (id, version) VALUES (1, 0);
 -- Each statement names its grain as a literal so that it is a primary-key lookup.
 CREATE TRIGGER metric_rollups_insert AFTER INSERT ON executions
 WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+  AND (SELECT defer_above_id FROM metric_state WHERE id = 1) IS NULL
 BEGIN
   INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered,
@@ -100,6 +106,7 @@ END;
 
 CREATE TRIGGER metric_rollups_delete AFTER DELETE ON executions
 WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+  AND OLD.id <= coalesce((SELECT defer_above_id FROM metric_state WHERE id = 1), OLD.id)
 BEGIN
   UPDATE metric_rollups SET
     revision = (SELECT version FROM metric_state WHERE id = 1),
@@ -134,6 +141,7 @@ END;
 
 CREATE TRIGGER metric_rollups_update_old AFTER UPDATE OF status, created_at_ms, instance_id, workflow_id, mapping_id, duration_ms, queue_wait_ms ON executions
 WHEN OLD.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+  AND OLD.id <= coalesce((SELECT defer_above_id FROM metric_state WHERE id = 1), OLD.id)
   AND (OLD.status IS NOT NEW.status OR OLD.created_at_ms IS NOT NEW.created_at_ms
        OR OLD.instance_id IS NOT NEW.instance_id OR OLD.workflow_id IS NOT NEW.workflow_id
        OR OLD.mapping_id IS NOT NEW.mapping_id OR OLD.duration_ms IS NOT NEW.duration_ms
@@ -172,6 +180,7 @@ END;
 
 CREATE TRIGGER metric_rollups_update_new AFTER UPDATE OF status, created_at_ms, instance_id, workflow_id, mapping_id, duration_ms, queue_wait_ms ON executions
 WHEN NEW.status IN ('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')
+  AND NEW.id <= coalesce((SELECT defer_above_id FROM metric_state WHERE id = 1), NEW.id)
   AND (OLD.status IS NOT NEW.status OR OLD.created_at_ms IS NOT NEW.created_at_ms
        OR OLD.instance_id IS NOT NEW.instance_id OR OLD.workflow_id IS NOT NEW.workflow_id
        OR OLD.mapping_id IS NOT NEW.mapping_id OR OLD.duration_ms IS NOT NEW.duration_ms
