@@ -40,6 +40,16 @@ describe('mappings editor in Chromium', () => {
       .poll(() => page.getByTestId('m-preview-result').textContent())
       .toMatch(/POST http:\/\/127\.0\.0\.1:5999\/webhook\/orders\/new.*"amount": 42/s);
 
+    // A condition that the sample does not meet: the preview says it would be skipped.
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Payload path').fill('amount');
+    await page.getByLabel('Operator').selectOption('gt');
+    await page.getByLabel('Value (JSON or text)').fill('100');
+    await page.getByTestId('m-preview').click();
+    await expect
+      .poll(() => page.getByTestId('m-preview-result').textContent())
+      .toMatch(/would be skipped.*amount gt 100/s);
+
     await page.getByTestId('m-save').click();
     const table = page.getByTestId('mappings-table');
     await expect.poll(() => table.textContent()).toMatch(/order\.created.*staging.*orders\/new/s);
