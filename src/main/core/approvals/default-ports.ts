@@ -45,10 +45,9 @@ export function waitingFromExecutionsTable(
 }
 
 /**
- * Stand-ins until the integrator wires the queue, the n8n client and the instances registry.
- * Gates work on the shared executions table alone: approve marks the run 'queued' (the queue
- * replaces this with a real enqueue), reject marks it 'rejected'. Resumes fail as unreachable,
- * so decisions on waits stay owed ('resuming') and are delivered once a client is wired.
+ * Ports on the shared executions table alone, for tests of the approvals area without the queue
+ * or n8n (the console wires dispatch/approval-ports.ts): approve marks the run 'queued', reject
+ * 'rejected'; resumes fail as unreachable, so decisions on waits stay owed ('resuming').
  */
 export function executionsTablePorts(store: Store, now: () => number): ApprovalPorts {
   const setStatus = store.db.prepare(

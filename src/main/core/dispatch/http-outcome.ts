@@ -2,6 +2,8 @@
  * How a webhook call's outcome maps to the queue's retry decision, with reasons an operator
  * understands. 4xx other than 408/429 cannot succeed by retrying; everything else may.
  */
+import { isUnrecoverableStatus } from '../queue/backoff';
+
 export interface DeliveryFailure {
   message: string;
   unrecoverable: boolean;
@@ -9,43 +11,27 @@ export interface DeliveryFailure {
   httpStatus?: number;
 }
 
+/** Words for an answer; whether retrying can help is the queue's rule (isUnrecoverableStatus). */
+function responseMessage(status: number, url: string, retryAfter: number | undefined): string {
+  if (status === 429)
+    return `n8n is rate limiting (429)${retryAfter !== undefined ? `; retrying after ${Math.ceil(retryAfter / 1000)} s` : ''}.`;
+  if (status === 408) return 'n8n timed out reading the request (408); retrying.';
+  if (status === 404)
+    return `n8n has no active webhook at ${url} (404): activate the workflow, or fix the mapping's webhook path.`;
+  if (status === 401 || status === 403)
+    return `n8n refused the webhook call (${status}): check the Webhook node's authentication.`;
+  if (isUnrecoverableStatus(status))
+    return `n8n rejected the request (${status}); retrying cannot help: check the payload and the workflow.`;
+  return `n8n answered ${status}: the workflow or n8n failed; retrying.`;
+}
+
 export function classifyResponse(status: number, url: string, retryAfter: number | undefined): DeliveryFailure | null {
   if (status >= 200 && status < 300) return null;
-  if (status === 429) {
-    return {
-      message: `n8n is rate limiting (429)${retryAfter !== undefined ? `; retrying after ${Math.ceil(retryAfter / 1000)} s` : ''}.`,
-      unrecoverable: false,
-      httpStatus: status,
-      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
-    };
-  }
-  if (status === 408)
-    return { message: 'n8n timed out reading the request (408); retrying.', unrecoverable: false, httpStatus: status };
-  if (status === 404) {
-    return {
-      message: `n8n has no active webhook at ${url} (404): activate the workflow, or fix the mapping's webhook path.`,
-      unrecoverable: true,
-      httpStatus: status,
-    };
-  }
-  if (status === 401 || status === 403) {
-    return {
-      message: `n8n refused the webhook call (${status}): check the Webhook node's authentication.`,
-      unrecoverable: true,
-      httpStatus: status,
-    };
-  }
-  if (status >= 400 && status < 500) {
-    return {
-      message: `n8n rejected the request (${status}); retrying cannot help: check the payload and the workflow.`,
-      unrecoverable: true,
-      httpStatus: status,
-    };
-  }
   return {
-    message: `n8n answered ${status}: the workflow or n8n failed; retrying.`,
-    unrecoverable: false,
+    message: responseMessage(status, url, retryAfter),
+    unrecoverable: isUnrecoverableStatus(status),
     httpStatus: status,
+    ...(status === 429 && retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   };
 }
 

@@ -79,14 +79,25 @@ export function createRunActions(deps: RunActionsDeps) {
     };
   }
 
-  function select(target: { ids?: number[] | undefined; filter?: ExecutionFilter | undefined }): RunRow[] {
-    if (target.ids) return target.ids.map((id) => row(id) ?? ({ id, missing: true } as unknown as RunRow));
+  /** The runs a bulk action targets, and the asked-for ids that do not exist. */
+  function select(target: { ids?: number[] | undefined; filter?: ExecutionFilter | undefined }): {
+    rows: RunRow[];
+    missing: number[];
+  } {
+    if (target.ids) {
+      const found = target.ids.map((id) => ({ id, r: row(id) }));
+      return {
+        rows: found.flatMap(({ r }) => (r ? [r] : [])),
+        missing: found.filter(({ r }) => !r).map(({ id }) => id),
+      };
+    }
     const { where, params } = filterClause(target.filter ?? {});
-    return db
+    const rows = db
       .prepare(
         `SELECT e.* FROM executions e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id LIMIT 10000`,
       )
       .all(params) as RunRow[];
+    return { rows, missing: [] };
   }
 
   function preview(rows: RunRow[]) {
@@ -94,14 +105,14 @@ export function createRunActions(deps: RunActionsDeps) {
       string,
       { instanceId: string | null; workflowId: string | null; source: string; count: number }
     >();
-    for (const r of rows.filter((x) => x.source)) {
+    for (const r of rows) {
       const key = `${r.source}|${r.instance_id}|${r.workflow_id}`;
       const g = groups.get(key) ?? { instanceId: r.instance_id, workflowId: r.workflow_id, source: r.source, count: 0 };
       g.count++;
       groups.set(key, g);
     }
     return {
-      count: rows.filter((x) => x.source).length,
+      count: rows.length,
       byTarget: [...groups.values()].sort((a, b) => b.count - a.count),
     };
   }
@@ -184,24 +195,22 @@ export function createRunActions(deps: RunActionsDeps) {
     payload?: unknown;
     reason?: string | undefined;
   }) {
-    const rows = select(input);
+    const { rows, missing } = select(input);
     const summary = preview(rows);
     if (input.dryRun) return { preview: summary, results: null };
     if (bulkRunning)
       throw new AppError('CONFLICT', 'A bulk retry is already running: wait for it to finish.', { retryable: true });
     bulkRunning = true;
-    const results: ItemResult[] = [];
+    const results: ItemResult[] = missing.map((id) => refused(id, `No run ${id}.`));
+    const total = results.length + rows.length;
     try {
       for (const r of rows) {
-        if (!r.source) results.push(refused(r.id, `No run ${r.id}.`));
-        else if (r.source === 'local') results.push(retryLocal(r, input.payload, input.reason));
+        if (r.source === 'local') results.push(retryLocal(r, input.payload, input.reason));
         // n8n retries run one at a time: n8n answers when the retried run ends, which paces them.
         else results.push(await retryRemote(r, input.reason));
         const failed = results.filter((x) => !x.ok).length;
-        if (rows.length > 1)
-          ctx.store.write((announce) =>
-            announce('runs:bulkProgress', { done: results.length, total: rows.length, failed }),
-          );
+        if (total > 1)
+          ctx.store.write((announce) => announce('runs:bulkProgress', { done: results.length, total, failed }));
       }
     } finally {
       bulkRunning = false;

@@ -91,22 +91,3 @@ export function toWorkflowBody(workflow: WorkflowDefinition): WorkflowBody {
 export function definitionOf(remote: RemoteWorkflow): WorkflowDefinition {
   return { name: remote.name, nodes: remote.nodes, connections: remote.connections, settings: remote.settings ?? {} };
 }
-
-/** Used until the instances area is wired: no instance exists, so nothing can be reached. */
-export const noInstancesPort: N8nWorkflowsPort = {
-  listInstances: () => [],
-  isReachable: () => Promise.resolve(false),
-  listWorkflows: (id) => Promise.reject(unknownInstance(id)),
-  getWorkflow: (id) => Promise.reject(unknownInstance(id)),
-  createWorkflow: (id) => Promise.reject(unknownInstance(id)),
-  updateWorkflow: (id) => Promise.reject(unknownInstance(id)),
-  setWorkflowTags: (id) => Promise.reject(unknownInstance(id)),
-  listTags: (id) => Promise.reject(unknownInstance(id)),
-  createTag: (id) => Promise.reject(unknownInstance(id)),
-  listVariables: (id) => Promise.reject(unknownInstance(id)),
-  createVariable: (id) => Promise.reject(unknownInstance(id)),
-};
-
-function unknownInstance(id: string): AppError {
-  return new AppError('NOT_FOUND', `Unknown instance ${id}: add it under Instances first.`);
-}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ExecutionSummary, RunDetail } from '../../../shared/contract';
+import { TERMINAL_STATUSES, type ExecutionSummary, type RunDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { dateTime } from '../instances/format';
@@ -41,7 +41,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
     setNotice(item?.ok ? (channel === 'runs:cancel' ? 'Canceled.' : 'Back in the queue.') : (item?.message ?? ''));
     setConfirm(null);
   };
-  const finished = ['succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected'].includes(execution.status);
+  const finished = TERMINAL_STATUSES.includes(execution.status);
 
   return (
     <div className="local-run" data-testid="local-run">

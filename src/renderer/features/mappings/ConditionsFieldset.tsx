@@ -1,6 +1,6 @@
 import type { Dispatch, SetStateAction } from 'react';
 import type { MappingFields } from '../../../shared/contract';
-import { OPS, type Draft } from './draft';
+import { OPS, removeAt, replaceAt, type Draft } from './draft';
 
 /** The part of the mapping editor's state a fieldset edits. */
 export interface FieldsetProps {
@@ -23,18 +23,14 @@ export function ConditionsFieldset({ draft, setDraft, err }: FieldsetProps) {
             aria-label="Payload path"
             value={c.path}
             placeholder="amount"
-            onChange={(e) =>
-              patch({ conditions: f.conditions.map((x, j) => (j === i ? { ...x, path: e.target.value } : x)) })
-            }
+            onChange={(e) => patch({ conditions: replaceAt(f.conditions, i, (x) => ({ ...x, path: e.target.value })) })}
           />
           <select
             aria-label="Operator"
             value={c.op}
             onChange={(e) =>
               patch({
-                conditions: f.conditions.map((x, j) =>
-                  j === i ? { ...x, op: e.target.value as (typeof OPS)[number] } : x,
-                ),
+                conditions: replaceAt(f.conditions, i, (x) => ({ ...x, op: e.target.value as (typeof OPS)[number] })),
               })
             }
           >
@@ -49,7 +45,7 @@ export function ConditionsFieldset({ draft, setDraft, err }: FieldsetProps) {
             onChange={(e) =>
               setDraft((d) => ({
                 ...d,
-                conditionValues: d.conditionValues.map((x, j) => (j === i ? e.target.value : x)),
+                conditionValues: replaceAt(d.conditionValues, i, () => e.target.value),
               }))
             }
           />
@@ -59,8 +55,8 @@ export function ConditionsFieldset({ draft, setDraft, err }: FieldsetProps) {
             onClick={() =>
               setDraft((d) => ({
                 ...d,
-                fields: { ...d.fields, conditions: d.fields.conditions.filter((_, j) => j !== i) },
-                conditionValues: d.conditionValues.filter((_, j) => j !== i),
+                fields: { ...d.fields, conditions: removeAt(d.fields.conditions, i) },
+                conditionValues: removeAt(d.conditionValues, i),
               }))
             }
           >

@@ -1,6 +1,6 @@
 import type { Dispatch, SetStateAction } from 'react';
 import type { MappingFields } from '../../../shared/contract';
-import type { Draft } from './draft';
+import { removeAt, replaceAt, type Draft } from './draft';
 
 /** The part of the mapping editor's state a fieldset edits. */
 export interface FieldsetProps {
@@ -38,7 +38,7 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
                 patch({
                   transform: {
                     ...f.transform,
-                    fields: f.transform.fields.map((x, j) => (j === i ? { ...x, from: e.target.value } : x)),
+                    fields: replaceAt(f.transform.fields, i, (x) => ({ ...x, from: e.target.value })),
                   },
                 })
               }
@@ -52,9 +52,10 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
                 patch({
                   transform: {
                     ...f.transform,
-                    fields: f.transform.fields.map((x, j) =>
-                      j === i ? { from: x.from, ...(e.target.value ? { to: e.target.value } : {}) } : x,
-                    ),
+                    fields: replaceAt(f.transform.fields, i, (x) => ({
+                      from: x.from,
+                      ...(e.target.value ? { to: e.target.value } : {}),
+                    })),
                   },
                 })
               }
@@ -62,9 +63,7 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
             <button
               type="button"
               aria-label="Remove field"
-              onClick={() =>
-                patch({ transform: { ...f.transform, fields: f.transform.fields.filter((_, j) => j !== i) } })
-              }
+              onClick={() => patch({ transform: { ...f.transform, fields: removeAt(f.transform.fields, i) } })}
             >
               ×
             </button>
@@ -88,7 +87,7 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
               patch({
                 transform: {
                   ...f.transform,
-                  constants: f.transform.constants.map((x, j) => (j === i ? { ...x, to: e.target.value } : x)),
+                  constants: replaceAt(f.transform.constants, i, (x) => ({ ...x, to: e.target.value })),
                 },
               })
             }
@@ -100,7 +99,7 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
             onChange={(e) =>
               setDraft((d) => ({
                 ...d,
-                constantValues: d.constantValues.map((x, j) => (j === i ? e.target.value : x)),
+                constantValues: replaceAt(d.constantValues, i, () => e.target.value),
               }))
             }
           />
@@ -114,10 +113,10 @@ export function TransformFieldset({ draft, setDraft }: FieldsetProps) {
                   ...d.fields,
                   transform: {
                     ...d.fields.transform,
-                    constants: d.fields.transform.constants.filter((_, j) => j !== i),
+                    constants: removeAt(d.fields.transform.constants, i),
                   },
                 },
-                constantValues: d.constantValues.filter((_, j) => j !== i),
+                constantValues: removeAt(d.constantValues, i),
               }))
             }
           >

@@ -57,3 +57,10 @@ export function validateDraft(draft: Draft) {
   }
   return { value: parsed.success ? parsed.data : null, errors };
 }
+
+/** A copy of `list` with item `i` replaced by `change(item)`. */
+export const replaceAt = <T>(list: readonly T[], i: number, change: (item: T) => T): T[] =>
+  list.map((item, j) => (j === i ? change(item) : item));
+
+/** A copy of `list` without item `i`. */
+export const removeAt = <T>(list: readonly T[], i: number): T[] => list.filter((_, j) => j !== i);
