@@ -24,6 +24,7 @@ import type { Logger } from './logger';
 import { createMappingsModule } from './mappings/mappings-module';
 import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
 import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
+import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
@@ -83,6 +84,12 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
       now: () => ctx.clock.now(),
       mappings: mappings.service,
       instances: instances.service,
+      // The client learns the version the sync read, so a resume on 1.x asks n8n nothing extra.
+      waitingLookup: createWaitingLookup((id) => {
+        const client = instances.clients.forInstance(id);
+        client.rememberVersion(instances.service.find(id)?.sync.n8nVersion);
+        return client;
+      }),
       enqueueRun: () => {
         if (!late.enqueueRun)
           throw new AppError('UNAVAILABLE', 'The dispatch pipeline is not ready yet.', { retryable: true });

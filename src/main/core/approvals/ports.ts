@@ -52,11 +52,18 @@ export interface ApprovalPorts {
   /** Reject of a gate: set the local execution 'rejected' with the reason. Same transaction rules. */
   rejectGate(executionId: number, reason: string): void;
   /**
-   * POSTs `body` (JSON) to an n8n execution's resume URL. Resolves with n8n's HTTP status (2xx:
-   * resumed; 409: it had already resumed; 404: it is not waiting there). Rejects only when
-   * n8n could not be reached; the decision is then retried later, never lost.
+   * POSTs `body` (JSON) to an n8n execution's resume URL, signed as n8n 2.x requires. Resolves
+   * with n8n's HTTP status (2xx: resumed; 409: it had already resumed; 404: it is not waiting
+   * there; 401 on 2.x: the signature was refused) and `closed` when n8n reports the execution no
+   * longer waiting (already resumed or finished: 2.x answers a finished one 401 when unsigned,
+   * 1.x 409; nothing is posted when the lookup before the POST already says so, status 409).
+   * Rejects only when n8n could not be reached; the decision is then retried later, never lost.
    */
-  resumeExecution(request: { instanceId: string; resumeUrl: string; body: ResumeBody }): Promise<{ status: number }>;
+  resumeExecution(request: {
+    instanceId: string;
+    resumeUrl: string;
+    body: ResumeBody;
+  }): Promise<{ status: number; closed?: boolean }>;
   /** Executions Flightdeck dispatched that sit in n8n status 'waiting' (polled; see N8N-TEST-INSTANCE.md). */
   waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
   /** Resolves an n8n instance by id or by base URL (for registrations posted by workflows). */
