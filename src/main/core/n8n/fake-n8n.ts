@@ -17,7 +17,13 @@ export interface FakeExecution {
   stoppedAt: string | null;
 }
 
-export function createFakeN8n(apiKey = 'fake-key-0001') {
+/**
+ * `version` picks the line it plays: 1.123.81 by default; a 2.x release adds /publish and
+ * /unpublish, and keeps a workflow's published version apart from its saved draft.
+ */
+export function createFakeN8n(apiKey = 'fake-key-0001', options: { version?: string } = {}) {
+  const version = options.version ?? '1.123.81';
+  const twoX = version.startsWith('2.');
   const agent = new MockAgent();
   agent.disableNetConnect();
   const state = {
@@ -48,8 +54,8 @@ export function createFakeN8n(apiKey = 'fake-key-0001') {
     .intercept({ path: '/rest/settings', method: 'GET' })
     .reply(() => json(200, { data: { settingsMode: 'public' } }))
     .persist();
-  // n8n 1.123 names its release only in the editor page's sentry meta tag.
-  const sentry = Buffer.from(JSON.stringify({ dsn: '', release: 'n8n@1.123.81' })).toString('base64');
+  // n8n 1.123 (and 2.41) name their release only in the editor page's sentry meta tag.
+  const sentry = Buffer.from(JSON.stringify({ dsn: '', release: `n8n@${version}` })).toString('base64');
   pool
     .intercept({ path: '/', method: 'GET' })
     .reply(200, `<html><head><meta name="n8n:config:sentry" content="${sentry}"></head></html>`)
@@ -82,35 +88,58 @@ export function createFakeN8n(apiKey = 'fake-key-0001') {
         const found = state.executions.find((e) => e.id === execution[1]);
         return found ? json(200, { ...found, data: runData(found) }) : json(404, { message: 'not found' });
       }
-      const activate = /^\/api\/v1\/workflows\/(\w+)\/(activate|deactivate)$/.exec(url.pathname);
-      if (activate) {
+      const activate = /^\/api\/v1\/workflows\/(\w+)\/(activate|deactivate|publish|unpublish)$/.exec(url.pathname);
+      if (activate && (twoX || !activate[2]?.includes('publish'))) {
         const wf = state.workflows.find((w) => w.id === activate[1]);
         if (!wf) return json(404, { message: 'not found' });
-        wf.active = activate[2] === 'activate';
+        setLive(wf, activate[2] === 'activate' || activate[2] === 'publish');
         return json(200, wf);
       }
       return json(404, { message: 'not found' });
     })
     .persist();
 
-  function addWorkflow(id: string, name: string, options: { active?: boolean; tags?: string[]; path?: string } = {}) {
-    state.workflows.push({
+  /** Live: the saved version becomes the published one (1.123 and 2.x both report activeVersion). */
+  function setLive(wf: Record<string, unknown>, live: boolean) {
+    wf.active = live;
+    wf.activeVersionId = live ? wf.versionId : null;
+    wf.activeVersion = live ? { versionId: wf.versionId, nodes: wf.nodes, connections: {} } : null;
+  }
+
+  const nodesFor = (id: string, path: string) => [
+    { name: 'Webhook', type: 'n8n-nodes-base.webhook', webhookId: `wh-${id}`, parameters: { path } },
+    { name: 'Set', type: 'n8n-nodes-base.set', parameters: {} },
+  ];
+
+  function addWorkflow(
+    id: string,
+    name: string,
+    options: { active?: boolean; tags?: string[]; path?: string; archived?: boolean } = {},
+  ) {
+    const wf: Record<string, unknown> = {
       id,
       name,
-      active: options.active ?? true,
       tags: (options.tags ?? []).map((t, i) => ({ id: String(i), name: t })),
       versionId: `v-${id}`,
       updatedAt: '2026-01-01T00:00:00.000Z',
-      nodes: [
-        {
-          name: 'Webhook',
-          type: 'n8n-nodes-base.webhook',
-          webhookId: `wh-${id}`,
-          parameters: { path: options.path ?? `hook-${id}` },
-        },
-        { name: 'Set', type: 'n8n-nodes-base.set', parameters: {} },
-      ],
-    });
+      isArchived: options.archived ?? false,
+      nodes: nodesFor(id, options.path ?? `hook-${id}`),
+    };
+    setLive(wf, options.active ?? true);
+    state.workflows.push(wf);
+  }
+
+  /**
+   * Someone saves a new webhook path in n8n's editor. 2.x: a new draft, the published version
+   * keeps running; 1.x: an active workflow runs the saved version at once.
+   */
+  function saveInEditor(id: string, path: string) {
+    const wf = state.workflows.find((w) => w.id === id);
+    if (!wf) throw new Error(`no workflow ${id}`);
+    wf.nodes = nodesFor(id, path);
+    wf.versionId = `v-${id}-${path}`;
+    wf.updatedAt = new Date(Date.parse(String(wf.updatedAt)) + 1000).toISOString();
+    if (!twoX && wf.active) setLive(wf, true);
   }
 
   /** Adds `count` executions with increasing ids after the existing ones. */
@@ -140,7 +169,17 @@ export function createFakeN8n(apiKey = 'fake-key-0001') {
     return added;
   }
 
-  return { agent, state, apiKey, baseUrl: FAKE_N8N, addWorkflow, addExecutions, close: () => agent.close() };
+  return {
+    agent,
+    state,
+    apiKey,
+    baseUrl: FAKE_N8N,
+    version,
+    addWorkflow,
+    saveInEditor,
+    addExecutions,
+    close: () => agent.close(),
+  };
 }
 
 function runData(e: FakeExecution) {
