@@ -47,7 +47,8 @@ async function signedN8n() {
       posts.push(`${url.pathname}${url.search}`);
       const execution = executions.get(url.pathname.split('/')[2] ?? '');
       if (!execution) return void res.writeHead(404).end('{}');
-      if (url.searchParams.get('signature') !== execution.token) return void res.writeHead(401).end('{"error":"Invalid token"}');
+      if (url.searchParams.get('signature') !== execution.token)
+        return void res.writeHead(401).end('{"error":"Invalid token"}');
       if (execution.status !== 'waiting') return void res.writeHead(409).end('{}');
       execution.status = 'success';
       res.writeHead(200).end('{}');
@@ -102,7 +103,10 @@ it('re-signs once when a registered signature is stale but the execution still w
   const resume = createHttpResumePort({ timeoutMs: 5_000, lookup: n8n.lookup });
   const stale = `${n8n.base}/webhook-waiting/7?signature=from-an-earlier-wait`;
   expect(await resume({ instanceId: 'prod', resumeUrl: stale, body: decision })).toEqual({ status: 200 });
-  expect(n8n.posts).toEqual(['/webhook-waiting/7?signature=from-an-earlier-wait', '/webhook-waiting/7?signature=tok-7']);
+  expect(n8n.posts).toEqual([
+    '/webhook-waiting/7?signature=from-an-earlier-wait',
+    '/webhook-waiting/7?signature=tok-7',
+  ]);
 });
 
 it('without a lookup (n8n 1.x wiring) a bare URL is posted unsigned, as before', async () => {

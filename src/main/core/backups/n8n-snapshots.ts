@@ -124,7 +124,11 @@ export function createSnapshots(ctx: CoreContext, audit: AuditLog, port: N8nWork
     const preflight = await preflightAgainst(
       port,
       target,
-      definitions.map(({ workflow, definition }) => ({ workflowId: workflow.id, name: workflow.name, nodes: definition.nodes })),
+      definitions.map(({ workflow, definition }) => ({
+        workflowId: workflow.id,
+        name: workflow.name,
+        nodes: definition.nodes,
+      })),
       { version, sourceInstanceId: row.instance_id },
     );
     const warnings: string[] = preflightWarnings(preflight);

@@ -204,7 +204,10 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
     await checkInstance(instanceId);
     const { name, nodes, connections, settings } = parsed.data;
     const workflow = { name, nodes, connections, settings: settings ?? {} };
-    return insertDraft({ origin: 'import', instanceId, remote: null, kind: 'draft', workflow }, { nodes: nodes.length });
+    return insertDraft(
+      { origin: 'import', instanceId, remote: null, kind: 'draft', workflow },
+      { nodes: nodes.length },
+    );
   }
 
   async function update(id: string, workflow: WorkflowDefinition, instanceId?: string | null): Promise<Draft> {

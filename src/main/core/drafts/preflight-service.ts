@@ -62,12 +62,12 @@ export function createPreflight(ctx: CoreContext, drafts: DraftService, port: N8
     version: WorkflowVersionKind,
   ): Promise<PreflightReport> {
     const row = db.prepare('SELECT instance_id, data_json FROM n8n_snapshots WHERE id = ?').get(snapshotId) as
-      | { instance_id: string; data_json: string }
-      | undefined;
+      { instance_id: string; data_json: string } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No snapshot ${snapshotId}; it may have been removed.`);
     await knownInstance(targetInstanceId);
     const parsed = snapshotWorkflowsSchema.safeParse(JSON.parse(row.data_json));
-    if (!parsed.success) throw new AppError('INTERNAL', `Snapshot ${snapshotId} is stored in a shape this version cannot read.`);
+    if (!parsed.success)
+      throw new AppError('INTERNAL', `Snapshot ${snapshotId} is stored in a shape this version cannot read.`);
     const workflows = parsed.data.workflows.map((w) => ({
       workflowId: w.id,
       name: w.name,

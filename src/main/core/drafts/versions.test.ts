@@ -42,11 +42,10 @@ function setup() {
     .addInstance('two', { version: '2.41.1', communityNodeTypes: [] })
     .addInstance('one', { version: '1.123.81' });
   const drafts = createDraftsModule(t.ctx, t.audit, n8n);
-  const call = <C extends keyof typeof drafts.handlers>(channel: C, input: Parameters<(typeof drafts.handlers)[C]>[0]) =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the handler table's union of argument types
-    (drafts.handlers[channel] as (i: any, c: { transport: 'direct' }) => unknown)(input, { transport: 'direct' }) as ReturnType<
-      (typeof drafts.handlers)[C]
-    >;
+  const call = <C extends keyof typeof drafts.handlers>(
+    channel: C,
+    input: Parameters<(typeof drafts.handlers)[C]>[0],
+  ) => drafts.handlers[channel](input as never, { transport: 'direct' }) as ReturnType<(typeof drafts.handlers)[C]>;
   return { ...t, n8n, drafts, call, snapshots: createSnapshots(t.ctx, t.audit, n8n) };
 }
 
@@ -166,10 +165,14 @@ describe('migration pre-flight', () => {
     const there = (await n8n.listWorkflows('two')).find((w) => w.name === 'Orders');
     expect(there?.nodes[0]?.parameters.path).toBe('live-path');
 
-    await expect(call('drafts:preflight', { snapshotId: 999, targetInstanceId: 'two', version: 'draft' })).rejects.toMatchObject({
+    await expect(
+      call('drafts:preflight', { snapshotId: 999, targetInstanceId: 'two', version: 'draft' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(call('drafts:preflight', { snapshotId: snapshot.id, targetInstanceId: 'nope', version: 'draft' })).rejects.toMatchObject({
+    await expect(
+      call('drafts:preflight', { snapshotId: snapshot.id, targetInstanceId: 'nope', version: 'draft' }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
     });
   });

@@ -21,7 +21,13 @@ function setup(version: string | null) {
   return { pool: agent.get(BASE), client };
 }
 
-const workflow = (over: Record<string, unknown> = {}) => ({ id: 'wf1', name: 'Orders', active: true, nodes: [], ...over });
+const workflow = (over: Record<string, unknown> = {}) => ({
+  id: 'wf1',
+  name: 'Orders',
+  active: true,
+  nodes: [],
+  ...over,
+});
 
 describe('one client interface, the verbs of each line', () => {
   it('publishes and unpublishes on 2.x, activates and deactivates on 1.x', async () => {
@@ -29,13 +35,17 @@ describe('one client interface, the verbs of each line', () => {
     two.pool
       .intercept({ path: '/api/v1/workflows/wf1/publish', method: 'POST' })
       .reply(200, workflow({ activeVersionId: 'v1' }));
-    two.pool.intercept({ path: '/api/v1/workflows/wf1/unpublish', method: 'POST' }).reply(200, workflow({ active: false }));
+    two.pool
+      .intercept({ path: '/api/v1/workflows/wf1/unpublish', method: 'POST' })
+      .reply(200, workflow({ active: false }));
     expect((await two.client.setWorkflowLive('wf1', true)).activeVersionId).toBe('v1');
     expect((await two.client.setWorkflowLive('wf1', false)).active).toBe(false);
 
     const one = setup('1.123.81');
     one.pool.intercept({ path: '/api/v1/workflows/wf1/activate', method: 'POST' }).reply(200, workflow());
-    one.pool.intercept({ path: '/api/v1/workflows/wf1/deactivate', method: 'POST' }).reply(200, workflow({ active: false }));
+    one.pool
+      .intercept({ path: '/api/v1/workflows/wf1/deactivate', method: 'POST' })
+      .reply(200, workflow({ active: false }));
     expect((await one.client.setWorkflowLive('wf1', true)).active).toBe(true);
     expect((await one.client.setWorkflowLive('wf1', false)).active).toBe(false);
   });
@@ -58,7 +68,12 @@ describe('one client interface, the verbs of each line', () => {
 
   it('reads the published version apart from the draft, and the fields 2.x adds', async () => {
     const { pool, client } = setup('2.41.1');
-    const node = (path: string) => ({ name: 'Webhook', type: 'n8n-nodes-base.webhook', webhookId: path, parameters: { path } });
+    const node = (path: string) => ({
+      name: 'Webhook',
+      type: 'n8n-nodes-base.webhook',
+      webhookId: path,
+      parameters: { path },
+    });
     pool.intercept({ path: '/api/v1/workflows/wf1', method: 'GET' }).reply(
       200,
       workflow({
@@ -153,9 +168,9 @@ describe('resume tokens', () => {
 describe('community packages', () => {
   it('lists the node types of installed packages; null where n8n does not tell', async () => {
     const { pool, client } = setup('2.41.1');
-    pool.intercept({ path: '/api/v1/community-packages', method: 'GET' }).reply(200, [
-      { packageName: 'n8n-nodes-acme', installedNodes: [{ name: 'Acme', type: 'n8n-nodes-acme.acme' }] },
-    ]);
+    pool
+      .intercept({ path: '/api/v1/community-packages', method: 'GET' })
+      .reply(200, [{ packageName: 'n8n-nodes-acme', installedNodes: [{ name: 'Acme', type: 'n8n-nodes-acme.acme' }] }]);
     expect(await client.communityNodeTypes()).toEqual(['n8n-nodes-acme.acme']);
     pool.intercept({ path: '/api/v1/community-packages', method: 'GET' }).reply(404, { message: 'not found' });
     expect(await client.communityNodeTypes()).toBeNull();

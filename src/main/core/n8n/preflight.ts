@@ -22,7 +22,10 @@ const CHANGED_IN_2: Record<string, KnownChange> = {
     message:
       'The Start node was removed in n8n 2.0: replace it with a Manual Trigger (or an Execute Workflow Trigger for a sub-workflow), or delete it if it is disabled.',
   },
-  'n8n-nodes-base.spontit': { severity: 'error', message: 'The Spontit node was removed in n8n 2.0 (retired service).' },
+  'n8n-nodes-base.spontit': {
+    severity: 'error',
+    message: 'The Spontit node was removed in n8n 2.0 (retired service).',
+  },
   'n8n-nodes-base.crowdDev': {
     severity: 'error',
     message: 'The crowd.dev node was removed in n8n 2.0 (retired service).',
@@ -142,7 +145,9 @@ export function checkNodeTypes(
       workflowId: w.workflowId,
       name: w.name,
       problems: w.nodes.flatMap((n) =>
-        problemsOf(n, line, target).map((p) => (n.disabled ? { ...p, message: `${p.message} (The node is disabled.)` } : p)),
+        problemsOf(n, line, target).map((p) =>
+          n.disabled ? { ...p, message: `${p.message} (The node is disabled.)` } : p,
+        ),
       ),
     }))
     .filter((w) => w.problems.length > 0);

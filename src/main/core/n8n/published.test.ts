@@ -47,7 +47,7 @@ async function setup(version: string) {
   // A second connection to the same file: what the dispatcher would read.
   const db = () => {
     const read = new Database(join(t.dataDir, STORE_FILE), { readonly: true });
-    cleanups.push(() => read.close());
+    cleanups.push(() => void read.close());
     return read;
   };
   return { fake, t, id, sync, workflow, db };
@@ -86,7 +86,11 @@ describe('published and draft versions (n8n 2.x)', () => {
     await sync();
     fake.saveInEditor('w1', 'orders-v2');
     await sync();
-    expect(await workflow('w1')).toMatchObject({ webhookPaths: ['orders-v2'], draftDiffers: false, n8nVersion: '1.123.81' });
+    expect(await workflow('w1')).toMatchObject({
+      webhookPaths: ['orders-v2'],
+      draftDiffers: false,
+      n8nVersion: '1.123.81',
+    });
   });
 
   it('publishes with /publish on 2.x (audited as such) and opens the post-publish grace', async () => {
@@ -98,7 +102,10 @@ describe('published and draft versions (n8n 2.x)', () => {
     expect(grace.webhookGrace(id, 'orders', t.clock.now())).toBe(false);
 
     const published = await t.core.call('workflows:setActive', { instanceId: id, workflowId: 'w1', active: true });
-    expect(published).toMatchObject({ ok: true, data: { active: true, activeVersionId: 'v-w1', liveSinceMs: t.clock.now() } });
+    expect(published).toMatchObject({
+      ok: true,
+      data: { active: true, activeVersionId: 'v-w1', liveSinceMs: t.clock.now() },
+    });
     expect(fake.state.requests).toContain('POST /api/v1/workflows/w1/publish');
     const audit = await t.core.call('audit:list', {});
     expect(audit.ok && audit.data.entries.map((e) => e.action)).toContain('workflow.publish');

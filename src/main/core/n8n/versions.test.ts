@@ -22,7 +22,8 @@ describe('release lines', () => {
 });
 
 describe('the live version of a workflow', () => {
-  const webhook = (path: string) => node('Webhook', 'n8n-nodes-base.webhook', { parameters: { path }, webhookId: path });
+  const webhook = (path: string) =>
+    node('Webhook', 'n8n-nodes-base.webhook', { parameters: { path }, webhookId: path });
 
   it('is the published version on 2.x, even when a newer draft is saved', () => {
     const w = {
@@ -66,7 +67,12 @@ describe('migration pre-flight', () => {
 
   it('flags what n8n 2.0 removed or switched off, per workflow, and only the affected ones', () => {
     const report = checkNodeTypes([legacy, modern], target('2.41.1'));
-    expect(report).toMatchObject({ ok: false, checked: 2, targetVersion: '2.41.1', checkedWith: ['removed-types-list'] });
+    expect(report).toMatchObject({
+      ok: false,
+      checked: 2,
+      targetVersion: '2.41.1',
+      checkedWith: ['removed-types-list'],
+    });
     expect(report.workflows.map((w) => w.name)).toEqual(['Legacy']);
     const problems = report.workflows[0]!.problems;
     expect(problems.map((p) => [p.node, p.severity])).toEqual([
@@ -97,7 +103,10 @@ describe('migration pre-flight', () => {
       checkedWith: ['removed-types-list', 'community-packages'],
     });
     const missing = checkNodeTypes([custom], target('2.41.1', []));
-    expect(missing.workflows[0]!.problems[0]).toMatchObject({ severity: 'error', message: expect.stringMatching(/not installed/) });
+    expect(missing.workflows[0]!.problems[0]).toMatchObject({
+      severity: 'error',
+      message: expect.stringMatching(/not installed/),
+    });
     const untold = checkNodeTypes([custom], target('1.123.81', null));
     expect(untold.workflows[0]!.problems[0]).toMatchObject({ severity: 'warning' });
   });

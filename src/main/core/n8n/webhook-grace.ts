@@ -33,7 +33,8 @@ const normalise = (path: string) => path.replace(/^\/+/, '').replace(/\/+$/, '')
  */
 export function createWebhookGrace(db: Database, options: WebhookGraceOptions = {}) {
   const graceMs = options.graceMs ?? WEBHOOK_GRACE_MS;
-  const select = db.prepare(`SELECT w.name, w.active, w.live_since_ms FROM workflows w, json_each(w.webhook_paths_json) p
+  const select =
+    db.prepare(`SELECT w.name, w.active, w.live_since_ms FROM workflows w, json_each(w.webhook_paths_json) p
     WHERE w.instance_id = ? AND p.value = ? AND w.is_archived = 0
     ORDER BY w.active DESC, w.live_since_ms DESC LIMIT 1`);
 

@@ -135,11 +135,12 @@ export function createWorkflowsService(
     const answer = await client.setWorkflowLive(workflowId, active);
     const verbs = liveVerbs(lineOf(client.knownVersion));
     return ctx.store.write((announce) => {
-      const { tags_json: _tags, created_at_ms: _created, is_archived: _archived, ...fields } = workflowRow(
-        instanceId,
-        answer,
-        ctx.clock.now(),
-      );
+      const {
+        tags_json: _tags,
+        created_at_ms: _created,
+        is_archived: _archived,
+        ...fields
+      } = workflowRow(instanceId, answer, ctx.clock.now());
       storeAnswer.run(fields);
       audit.record(announce, {
         actor: ctx.operator(),
