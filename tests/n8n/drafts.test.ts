@@ -56,7 +56,8 @@ afterAll(async () => {
   await Promise.all([source?.dispose(), target?.dispose()]);
 });
 
-const nameOf = async (n8n: N8nInstance, id: string) => (await api<{ name: string }>(n8n, 'GET', `/workflows/${id}`)).name;
+const nameOf = async (n8n: N8nInstance, id: string) =>
+  (await api<{ name: string }>(n8n, 'GET', `/workflows/${id}`)).name;
 
 /** A 1.x workflow that kept its old Start node beside the Webhook trigger. */
 function legacyWorkflow(path: string) {
@@ -129,7 +130,10 @@ describe('drafts and migration against real n8n', () => {
     expect(ofLive).toMatchObject({ baseKind: 'published' });
     if (N8N_MAJOR >= 2) {
       // Pushing the published version back would overwrite the newer saved draft: refused.
-      expect(await core.call('drafts:push', { id: ofLive.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(await core.call('drafts:push', { id: ofLive.id })).toMatchObject({
+        ok: false,
+        error: { code: 'CONFLICT' },
+      });
     }
   });
 

@@ -61,7 +61,9 @@ describe('n8n client against a real n8n', () => {
     // 1.x renews the versionId on every save; 2.x only when nodes or connections change.
     if (N8N_MAJOR >= 2) expect(renamed.versionId).toBe(created.versionId);
     else expect(renamed.versionId).not.toBe(created.versionId);
-    const edited = await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2', fail: true }) });
+    const edited = await client.updateWorkflow(created.id, {
+      ...webhookWorkflow({ path: 'crud', name: 'CRUD 2', fail: true }),
+    });
     expect(edited.versionId).not.toBe(renamed.versionId);
     await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2' }) });
 
@@ -259,11 +261,14 @@ describe('the run-time doors against a real n8n', () => {
       const id = await createWebhookWorkflow(n8n, { path: 'live-v1', name: 'Live Versions' });
       // Saved in n8n without publishing (the public API's way: publishIfActive=false; 1.x ignores
       // the flag and puts an active workflow's saved version live at once).
-      const saved = await fetch(`${n8n.baseUrl}/api/v1/workflows/${id}${N8N_MAJOR >= 2 ? '?publishIfActive=false' : ''}`, {
-        method: 'PUT',
-        headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify(webhookWorkflow({ path: 'live-v2', name: 'Live Versions' })),
-      });
+      const saved = await fetch(
+        `${n8n.baseUrl}/api/v1/workflows/${id}${N8N_MAJOR >= 2 ? '?publishIfActive=false' : ''}`,
+        {
+          method: 'PUT',
+          headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify(webhookWorkflow({ path: 'live-v2', name: 'Live Versions' })),
+        },
+      );
       expect(saved.status).toBe(200);
       const added = await t.core.call('instances:add', {
         name: 'live',
@@ -285,10 +290,17 @@ describe('the run-time doors against a real n8n', () => {
         expect(await fireWebhook(n8n, 'live-v2')).toBe(404);
       } else {
         await waitForWebhook(n8n, 'live-v2');
-        expect(detail).toMatchObject({ ok: true, data: { workflow: { webhookPaths: ['live-v2'], draftDiffers: false } } });
+        expect(detail).toMatchObject({
+          ok: true,
+          data: { workflow: { webhookPaths: ['live-v2'], draftDiffers: false } },
+        });
       }
       // Publishing from the console puts the saved version live, with the line's own verb.
-      const published = await t.core.call('workflows:setActive', { instanceId: added.data.id, workflowId: id, active: true });
+      const published = await t.core.call('workflows:setActive', {
+        instanceId: added.data.id,
+        workflowId: id,
+        active: true,
+      });
       expect(published).toMatchObject({ ok: true, data: { webhookPaths: ['live-v2'], draftDiffers: false } });
       await waitForWebhook(n8n, 'live-v2');
       expect(await fireWebhook(n8n, 'live-v2')).toBe(200);

@@ -33,6 +33,12 @@ export function ConflictDialog(props: {
         )}
         . Nothing was pushed.
       </p>
+      {conflict.reasons.includes('updatedAt') && !conflict.reasons.includes('versionId') && (
+        <p className="muted" data-testid="d-conflict-saved">
+          Same nodes and connections, but saved again in n8n (renamed, or settings changed): n8n 2.x keeps the version
+          id for such a save.
+        </p>
+      )}
       {conflict.diff && (
         <>
           <h3>Your draft compared with n8n</h3>

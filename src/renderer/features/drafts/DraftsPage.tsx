@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { WorkflowVersionKind } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
@@ -13,6 +14,7 @@ export function DraftsPage() {
   const [name, setName] = useState('');
   const [instanceId, setInstanceId] = useState('');
   const [cloneId, setCloneId] = useState('');
+  const [cloneVersion, setCloneVersion] = useState<WorkflowVersionKind>('draft');
   const [problem, setProblem] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
@@ -26,7 +28,7 @@ export function DraftsPage() {
   };
   const clone = async () => {
     if (!target) return;
-    const draft = await send('drafts:clone', { instanceId: target, workflowId: cloneId.trim() });
+    const draft = await send('drafts:clone', { instanceId: target, workflowId: cloneId.trim(), version: cloneVersion });
     setCloneId('');
     setEditing(draft.id);
   };
@@ -87,6 +89,16 @@ export function DraftsPage() {
           onChange={(e) => setCloneId(e.target.value)}
           data-testid="d-clone-id"
         />
+        <select
+          value={cloneVersion}
+          onChange={(e) => setCloneVersion(e.target.value as WorkflowVersionKind)}
+          aria-label="Which version to clone"
+          title="n8n 2.x can hold a saved draft that is not published yet; on 1.x both are the same"
+          data-testid="d-clone-version"
+        >
+          <option value="draft">its saved version</option>
+          <option value="published">its published (live) version</option>
+        </select>
         <button
           type="button"
           disabled={!target || !cloneId.trim()}
@@ -139,7 +151,14 @@ export function DraftsPage() {
                 onClick={() => setEditing(d.id)}
                 onKeyDown={(e) => e.key === 'Enter' && setEditing(d.id)}
               >
-                <td>{d.workflow.name}</td>
+                <td>
+                  {d.workflow.name}
+                  {d.origin === 'clone' && d.baseKind === 'published' && (
+                    <span className="tag" title="Cloned from the version n8n runs, not its saved draft">
+                      from published
+                    </span>
+                  )}
+                </td>
                 <td>{d.instanceId ?? '—'}</td>
                 <td>{d.workflow.nodes.length}</td>
                 <td>{d.issues.length ? `${d.issues.length} to fix` : 'valid'}</td>
