@@ -47,7 +47,7 @@ describe('console with a real n8n', () => {
     await page.getByTestId('instance-key').fill(n8n.apiKey);
     await page.getByTestId('instance-test').click();
     await expect
-      .poll(() => page.getByTestId('instance-test-result').textContent())
+      .poll(() => page.getByTestId('instance-test-result').textContent(), { timeout: 15_000 })
       .toContain(`Connected to n8n ${N8N_VERSION}`);
     await page.getByTestId('instance-save').click();
     const card = page.getByTestId('instance-local');
