@@ -102,7 +102,9 @@ describe('dispatch against a real n8n', () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
     try {
-      await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
+      const instanceId = await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
+      // The console has synced the instance: it knows fd-ok is served by a live workflow.
+      await data(core.call('instances:syncNow', { id: instanceId }));
       const before = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;
       await n8n.stop();
@@ -125,7 +127,7 @@ describe('dispatch against a real n8n', () => {
           sawLast(list.map((r) => [r.id, r.status, r.error]));
           return list.filter((r) => ids.includes(r.id) && r.status === 'succeeded').length === 5 ? true : undefined;
         },
-        240_000,
+        150_000,
       );
       const after = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;

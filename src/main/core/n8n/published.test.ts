@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../db/store';
 import { testCore } from '../test-support';
+import { N8nClient } from './client';
 import { createFakeN8n } from './fake-n8n';
 import { createWebhookGrace, WEBHOOK_GRACE_MS } from './webhook-grace';
 
@@ -148,5 +149,21 @@ describe('published and draft versions (n8n 2.x)', () => {
     t.clock.advance(5_000);
     await sync();
     expect((await workflow('w2')).liveSinceMs).toBe(t.clock.now());
+  });
+
+  it('asks n8n when the sync has not seen a publish made in n8n yet (only on a 404), and never throws', async () => {
+    const { fake, t, id, sync, db } = await setup('2.41.1');
+    fake.addWorkflow('w1', 'Orders', { path: 'orders', active: false });
+    await sync();
+    const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, dispatcher: fake.agent, retries: 0 });
+    const grace = createWebhookGrace(db(), { liveWorkflows: async () => client.listAllWorkflows() });
+    const w1 = fake.state.workflows.find((w) => w.id === 'w1')!;
+    Object.assign(w1, { active: true, activeVersionId: 'v-w1', activeVersion: { versionId: 'v-w1', nodes: w1.nodes } });
+    const now = t.clock.now();
+    expect(grace.webhookGraceReason(id, 'orders', now)).toBeNull(); // the synced copy does not know yet
+    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(/n8n reports "Orders" live.*not synced yet/);
+    expect(await grace.webhookGraceReasonLive(id, 'nowhere', now)).toBeNull();
+    fake.state.failWith = 503;
+    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toBeNull();
   });
 });

@@ -1,4 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { liveVersionOf } from './live-version';
+import { webhookPaths } from './remote-store';
+import type { N8nWorkflow } from './schemas';
 
 /** How long after a workflow went live a 404 on its webhook is taken for n8n still registering it, ms. */
 export const WEBHOOK_GRACE_MS = 60_000;
@@ -6,6 +9,12 @@ export const WEBHOOK_GRACE_MS = 60_000;
 export interface WebhookGraceOptions {
   /** Default WEBHOOK_GRACE_MS (60 s). n8n 2.41 took ~250 ms here; a busy instance takes longer. */
   graceMs?: number;
+  /**
+   * The live workflows n8n reports now (e.g. `clients.forInstance(id).listWorkflows({ active:
+   * true })`), for `webhookGraceReasonLive` when the synced copy does not know the workflow live
+   * yet (published in n8n's editor a moment ago).
+   */
+  liveWorkflows?: (instanceId: string) => Promise<N8nWorkflow[]>;
 }
 
 /** Why a webhook 404 is worth another try, in words for the run's reason; null when it is not. */
@@ -52,8 +61,34 @@ export function createWebhookGrace(db: Database, options: WebhookGraceOptions = 
     return null;
   }
 
+  /**
+   * Like `webhookGraceReason`, and when the synced copy says nothing, asks n8n which workflows
+   * are live (one list call, only on a 404). For a dispatcher that can await; never throws (n8n
+   * unreachable: null, the 404 stands).
+   */
+  async function webhookGraceReasonLive(
+    instanceId: string,
+    webhookPath: string,
+    nowMs: number,
+  ): Promise<WebhookGraceReason> {
+    const known = webhookGraceReason(instanceId, webhookPath, nowMs);
+    if (known || !options.liveWorkflows) return known;
+    try {
+      const path = normalise(webhookPath);
+      for (const w of await options.liveWorkflows(instanceId)) {
+        const live = liveVersionOf(w);
+        if (w.active && live && webhookPaths({ id: w.id, nodes: live.nodes }).includes(path))
+          return `n8n reports "${w.name}" live with this webhook path (not synced yet), so this 404 is taken for a webhook not registered yet and retried.`;
+      }
+    } catch {
+      // n8n unreachable or refusing: nothing says the 404 is temporary.
+    }
+    return null;
+  }
+
   return {
     webhookGraceReason,
+    webhookGraceReasonLive,
     /** True when a 404 at `webhookPath` should be retried with backoff instead of dead-lettered. */
     webhookGrace: (instanceId: string, webhookPath: string, nowMs: number): boolean =>
       webhookGraceReason(instanceId, webhookPath, nowMs) !== null,
