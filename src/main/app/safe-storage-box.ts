@@ -1,5 +1,6 @@
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../core/instances/secret-box';
+import { z } from 'zod';
+import { SecretMismatchError, type SecretBox } from '../core/instances/secret-box';
 import type { Logger } from '../core/logger';
 
 /**
@@ -22,7 +23,34 @@ export function createSafeStorageBox(logger: Logger): SecretBox | undefined {
   }
   return {
     kind: 'electron-safe-storage',
-    encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
-    decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+    // safeStorage takes no associated data: the context is sealed with the secret instead and
+    // compared on open. It sits first, so no change to the ciphertext can alter it unseen.
+    encrypt: (plain, context) =>
+      BOUND_PREFIX + safeStorage.encryptString(JSON.stringify({ c: context, k: plain })).toString('base64'),
+    decrypt(sealed, context) {
+      let text: string;
+      try {
+        const body = sealed.startsWith(BOUND_PREFIX) ? sealed.slice(BOUND_PREFIX.length) : sealed;
+        text = safeStorage.decryptString(Buffer.from(body, 'base64'));
+      } catch {
+        throw new SecretMismatchError();
+      }
+      // Values sealed before binding (no prefix) hold the bare key: the caller seals them again, bound.
+      if (!sealed.startsWith(BOUND_PREFIX)) return { plain: text, bound: false };
+      const parsed = boundSchema.safeParse(parseJson(text));
+      if (!parsed.success || parsed.data.c !== context) throw new SecretMismatchError();
+      return { plain: parsed.data.k, bound: true };
+    },
   };
+}
+
+const BOUND_PREFIX = 'b2:';
+const boundSchema = z.object({ c: z.string(), k: z.string() }).strict();
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
