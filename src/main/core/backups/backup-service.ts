@@ -311,7 +311,8 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
         });
       } finally {
         if (attached) detachQuietly();
-        discardStaged(restoreId);
+        staged.delete(restoreId);
+        await removeStagingFile(entry.file);
       }
       // Committed: every area now reloads what it cached from the old rows, then every window refetches.
       try {
