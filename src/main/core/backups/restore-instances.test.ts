@@ -297,4 +297,27 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     expect(names.indexOf('settings:changed')).toBeLessThan(restoredAt);
     expect(names.indexOf('drafts:changed')).toBeLessThan(restoredAt);
   });
+
+  it('plans a restored schedule from the moment of the restore: a tick the backup left in the past is not run again', async () => {
+    const t = core();
+    const created = data(
+      await t.core.call('schedules:create', {
+        draft: {
+          name: 'hourly',
+          event: 'report.hourly',
+          timing: { kind: 'interval', everyMs: 3_600_000, timeZone: 'UTC' },
+        },
+      }),
+    );
+    const t0 = t.clock.now();
+    expect(created.nextRunMs).toBe(t0 + 3_600_000);
+    const made = data(await t.core.call('backups:export', {}));
+    // Two hours on: the console before the restore has had its 1 h tick (fired or caught up).
+    t.clock.advance(2 * 3_600_000);
+    const path = place(t.dataDir, readFileSync(made.file.path), 'sched1');
+    const plan = data(await t.core.call('backups:inspect', { source: { kind: 'file', path } }));
+    data(await t.core.call('backups:restore', { restoreId: plan.restoreId }));
+    // The backup's next tick (1 h) is in the past: without the hook it would be caught up as a misfire.
+    expect(data(await t.core.call('schedules:get', { id: created.id })).nextRunMs).toBe(t0 + 3 * 3_600_000);
+  });
 });
