@@ -9,6 +9,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock';
 import { DEFAULT_LIMITS, type InputLimits } from '../limits';
@@ -58,12 +59,22 @@ function frameworkRefusal(error: FastifyError, limits: InputLimits): Refusal | n
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
       return { status: 400, code: 'VALIDATION', message: 'The request path is not valid (malformed % escape).' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        status: 414,
+        code: 'VALIDATION',
+        message: 'The path is too long: event names are at most 100 characters.',
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, code: 'VALIDATION', message: `The payload is larger than ${limits.maxPayloadBytes} bytes.` };
+      return {
+        status: 413,
+        code: 'VALIDATION',
+        message: `The payload is larger than ${limits.maxPayloadBytes} bytes.`,
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, code: 'VALIDATION', message: 'Send the payload as JSON (Content-Type: application/json).' };
     default:
-      return { status, code: status === 429 ? 'UNAVAILABLE' : 'VALIDATION', message: error.message };
+      return { status, code: status === 429 ? 'UNAVAILABLE' : 'VALIDATION', message: error.message.slice(0, 300) };
   }
 }
 
@@ -78,8 +89,28 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     keepAliveTimeout: 5_000,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // Percent-encoded event names (`:` is %3A) may be up to three times their 100 characters.
+    routerOptions: { maxParamLength: 400 },
+    // A request Node cannot parse (bad framing, huge headers) gets the same JSON envelope.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code !== 'ECONNRESET' && socket.writable) {
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        const body = JSON.stringify({
+          ok: false,
+          error: { code: 'VALIDATION', message: 'The request is not valid HTTP/1.1 (or its headers are too large).' },
+        });
+        socket.end(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      }
+      socket.destroySoon();
+    },
     frameworkErrors: (error, _req, reply) => {
-      void refuse(reply, frameworkRefusal(error, limits) ?? { status: 400, code: 'VALIDATION', message: error.message });
+      void refuse(
+        reply,
+        frameworkRefusal(error, limits) ?? { status: 400, code: 'VALIDATION', message: error.message },
+      );
     },
   });
   app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;

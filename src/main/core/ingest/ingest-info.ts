@@ -26,8 +26,7 @@ export function writeIngestInfo(dataDir: string, info: IngestInfo): void {
 }
 
 export type ReadIngestInfo =
-  | { ok: true; info: IngestInfo }
-  | { ok: false; reason: 'missing' | 'unreadable'; message: string };
+  { ok: true; info: IngestInfo } | { ok: false; reason: 'missing' | 'unreadable'; message: string };
 
 export function readIngestInfo(dataDir: string): ReadIngestInfo {
   const file = ingestInfoFile(dataDir);
