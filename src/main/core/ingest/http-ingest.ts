@@ -132,6 +132,7 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     timeWindow: 1000,
     // Per connection: on loopback every sender has the same address.
     keyGenerator: (req) => `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`,
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, context) => ({
       statusCode: 429,
       code: 'RATE_LIMITED',
