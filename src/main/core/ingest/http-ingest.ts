@@ -109,7 +109,7 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     frameworkErrors: (error, _req, reply) => {
       void refuse(
         reply,
-        frameworkRefusal(error, limits) ?? { status: 400, code: 'VALIDATION', message: error.message },
+        frameworkRefusal(error, limits) ?? { status: 400, code: 'VALIDATION', message: error.message.slice(0, 300) },
       );
     },
   });
