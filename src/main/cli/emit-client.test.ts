@@ -43,7 +43,12 @@ async function console_() {
 }
 
 /** Whatever else may listen on the port: records what it was sent and answers as told. */
-async function squatter(respond: (req: IncomingMessage, body: string) => { status: number; body: string } | null) {
+async function squatter(
+  respond: (
+    req: IncomingMessage,
+    body: string,
+  ) => { status: number; body: string; headers?: Record<string, string> } | null,
+) {
   const seen: { path: string; body: string; headers: IncomingMessage['headers'] }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -51,7 +56,8 @@ async function squatter(respond: (req: IncomingMessage, body: string) => { statu
     req.on('end', () => {
       seen.push({ path: req.url ?? '', body, headers: req.headers });
       const answer = respond(req, body);
-      if (answer) res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      if (answer)
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
       // null: never answer (a hung process).
     });
   });
@@ -121,6 +127,17 @@ describe('flightdeck emit, talking to the console', () => {
     });
     expect(fake.seen.map((s) => s.path)).toEqual(['/challenge']);
     expect(JSON.stringify(fake.seen)).not.toMatch(/orderId|4111|order-7|x-flightdeck-signature/);
+    expect(c.emitted).toEqual([]);
+  });
+
+  it('does not follow a squatter’s redirect', async () => {
+    const c = await console_();
+    // Sends the challenge on to the real console: followed, its proof would hold and the payload
+    // would then go to the squatter.
+    const redirecting = await squatter(() => ({ status: 307, body: '', headers: { location: `${c.url}/challenge` } }));
+    writeIngestInfo(c.dataDir, { url: redirecting.url, pid: process.pid, startedAtMs: Date.now() });
+    expect(await emit(c.dataDir)).toMatchObject({ kind: 'notThisConsole' });
+    expect(redirecting.seen.map((s) => s.path)).toEqual(['/challenge']);
     expect(c.emitted).toEqual([]);
   });
 

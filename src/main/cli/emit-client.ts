@@ -59,11 +59,11 @@ interface Answer {
   text: string;
 }
 
-/** One HTTP request with a deadline covering the answer's body too; no redirects. */
+/** One HTTP request with a deadline covering the answer's body too; a redirect is an answer, not followed. */
 async function request(url: string, init: RequestInit, timeoutMs: number): Promise<Answer> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(url, { ...init, signal, redirect: 'error' });
+    const res = await fetch(url, { ...init, signal, redirect: 'manual' });
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = res.body?.getReader();
