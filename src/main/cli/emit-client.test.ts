@@ -9,7 +9,7 @@ import { loadOrCreateIngestSecret } from '../core/ingest/ingest-secret';
 import { sqliteReplayLedger } from '../core/ingest/replay-ledger';
 import { silentLogger } from '../core/logger';
 import type { EmitRequest } from '../core/ports';
-import { testContext } from '../core/test-support';
+import { testContext } from '../core/testing/test-core';
 import { emitToConsole, type EmitToConsoleOptions } from './emit-client';
 
 const cleanups: (() => unknown)[] = [];

@@ -3,7 +3,7 @@ import { startIngestServer } from '../ingest/http-ingest';
 import { sqliteReplayLedger } from '../ingest/replay-ledger';
 import { sign } from '../ingest/signature';
 import { silentLogger } from '../logger';
-import { approvalsHarness } from './test-fixtures';
+import { approvalsHarness } from '../testing/approvals-kit';
 
 const SECRET = 'approvals-test-secret';
 const cleanups: (() => void | Promise<void>)[] = [];

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock';
-import { testCore, tempDir } from '../test-support';
+import { testCore, tempDir } from '../testing/test-core';
 import { ingestInfoFile, processAlive, readIngestInfo, removeIngestInfo, writeIngestInfo } from './ingest-info';
 
 const cleanups: (() => unknown)[] = [];
