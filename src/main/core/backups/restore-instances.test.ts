@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallOutput, Instance } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
-import { testCore } from '../test-support';
+import { testCore } from '../testing/test-core';
 
 // Restores as a hostile neighbour would craft them, through the whole core, against real HTTP
 // listeners on loopback that record every request (headers included).

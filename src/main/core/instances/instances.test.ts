@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { createFakeN8n } from '../n8n/fake-n8n';
-import { testCore } from '../test-support';
+import { createFakeN8n } from '../testing/fake-n8n';
+import { testCore } from '../testing/test-core';
 import { KEY_FILE } from './secret-box';
 
 const cleanups: (() => Promise<void> | void)[] = [];
