@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Core } from '../core/create-core';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/limits';
 import type { Logger } from '../core/logger';
@@ -105,6 +105,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     bodyLimit: 1024,
     // A client that trickles its request must not hold a socket for long (slowloris).
     requestTimeout: 30_000,
+    // A malformed URL (`/%`) is answered 400 by Fastify before any route or hook; add our headers.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      reply
+        .code(error.statusCode ?? 400)
+        .headers(SECURITY_HEADERS)
+        .type('text/plain; charset=utf-8')
+        .send(`${error.message}\n`);
+    },
   });
 
   // Security headers on every answer, errors included.
