@@ -76,7 +76,7 @@ export function valueSize(value: unknown, stopAt = Infinity): number {
     else if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) size += item.byteLength;
     else if (Array.isArray(item)) {
       size += 2 + Math.max(0, item.length - 1); // brackets and commas
-      for (const child of item) stack.push(child);
+      if (size <= stopAt) for (const child of item) stack.push(child);
     } else if (typeof item === 'object') {
       const entries = Object.entries(item);
       size += 2 + Math.max(0, entries.length - 1);
