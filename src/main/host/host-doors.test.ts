@@ -324,11 +324,63 @@ describe('WebSocket door', () => {
     await expectAlive(host);
   });
 
+  it('upgrades only at the API path', async () => {
+    const { host } = await running();
+    for (const path of ['/', '/some/route', '/index.html']) {
+      const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, [WS_PROTOCOL, WS_TOKEN_PREFIX + TOKEN]);
+      ws.on('error', () => undefined);
+      cleanups.push(() => ws.terminate());
+      await expect(opened(ws), path).rejects.toThrow('404');
+    }
+    await expectAlive(host);
+  });
+
   it('refuses a wrong token before the upgrade', async () => {
     const { host } = await running();
     const ws = connect(host, 'wrong-token');
     await expect(opened(ws)).rejects.toThrow('401');
     await expectAlive(host);
+  });
+});
+
+describe('the guard of last resort', () => {
+  it('logs and answers 500 / INTERNAL when something unforeseen throws, and stays up', async () => {
+    const t = testCore();
+    cleanups.push(t.cleanup);
+    const logged: string[] = [];
+    const logger = { ...silentLogger, error: (message: string) => void logged.push(message) };
+    // A core whose calls throw (they never should): what the host does when the impossible happens.
+    const broken = {
+      ...t.core,
+      call: () => Promise.reject(new Error('boom')),
+      invoke: (channel: unknown, input: unknown, ctx?: Parameters<typeof t.core.invoke>[2]) =>
+        channel === 'settings:get' ? t.core.invoke(channel, input, ctx) : Promise.reject(new Error('boom')),
+    } satisfies typeof t.core;
+    const renderer = tempDir();
+    cleanups.push(renderer.remove);
+    writeFileSync(join(renderer.path, 'index.html'), '<!doctype html><div id="root"></div>');
+    const guarded = await startHost({
+      core: broken,
+      rendererDir: renderer.path,
+      port: 0,
+      token: TOKEN,
+      logger,
+      metrics: {},
+    });
+    cleanups.push(() => guarded.close());
+
+    const metrics = await fetch(guarded.url + 'metrics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.status).toBe(500);
+    expect(await metrics.text()).not.toContain('boom');
+    expect(logged).toContain('Unexpected error while answering a request');
+
+    const ws = connect(guarded);
+    await opened(ws);
+    const c = client(ws);
+    expect(await c.call('app:status', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(logged).toContain('Unexpected error while answering a WebSocket call');
+    expect(await c.call('settings:get', {})).toMatchObject({ ok: true });
+    await expectAlive(guarded);
   });
 });
 

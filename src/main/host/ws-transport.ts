@@ -91,6 +91,13 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
     },
   });
 
+  // The plugin would upgrade a handshake to any route and then hang up; only /api upgrades.
+  app.addHook('onRequest', async (request, res) => {
+    if (request.ws && request.routeOptions.url !== WS_PATH) {
+      return res.code(404).type('text/plain; charset=utf-8').send(`WebSockets are served at ${WS_PATH} only.\n`);
+    }
+  });
+
   const send = (socket: WebSocket, text: string) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > maxBufferedBytes) {
@@ -195,7 +202,14 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
         ),
       );
     }
-    const result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws' });
+    let result: Result<unknown>;
+    try {
+      result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws' });
+    } catch (error) {
+      // core.invoke answers every failure as data; this is the guard for what nobody foresaw.
+      logger.error('Unexpected error while answering a WebSocket call', { channel: frame.data.channel, error });
+      result = fail('INTERNAL', 'Something went wrong; details are in the log.');
+    }
     reply(socket, frame.data.id, result);
   }
 
