@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from './test-support';
+import { testCore } from './testing/test-core';
 
 // The argument limits live in invoke, so Electron IPC (which calls core.invoke with the value
 // structured-cloned from the renderer) gets the same refusals as the WebSocket door.

@@ -9,7 +9,7 @@ import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../shared/wire';
 import type { CoreOptions } from '../core/create-core';
 import type { ConnectionLimits } from '../core/limits';
 import { silentLogger } from '../core/logger';
-import { tempDir, testCore } from '../core/test-support';
+import { tempDir, testCore } from '../core/testing/test-core';
 import { startHost, type HostOptions, type RunningHost } from './host';
 
 // Hostile input at every door of the headless host. After each refusal the same host must still
