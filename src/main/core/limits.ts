@@ -128,6 +128,8 @@ export interface ConnectionLimits {
   callBurst: number;
   /** HTTP requests per minute from one address (pages, assets, WebSocket handshakes). */
   httpRequestsPerMinute: number;
+  /** Between two pings, ms; a connection that did not answer the last one is dropped, freeing its slot. */
+  heartbeatMs: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -135,6 +137,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   callsPerSecond: 200,
   callBurst: 400,
   httpRequestsPerMinute: 1_200,
+  heartbeatMs: 30_000,
 };
 
 /**

@@ -324,6 +324,19 @@ describe('WebSocket door', () => {
     await expectAlive(host);
   });
 
+  it('drops a connection that stops answering pings, freeing its slot', async () => {
+    const { host } = await running({ limits: { maxConnections: 1, heartbeatMs: 50 } });
+    const silent = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_PROTOCOL, WS_TOKEN_PREFIX + TOKEN], {
+      autoPong: false,
+    });
+    silent.on('error', () => undefined);
+    cleanups.push(() => silent.terminate());
+    await opened(silent);
+    const gone = closed(silent);
+    expect((await gone).code).toBe(1006);
+    await expectAlive(host);
+  });
+
   it('upgrades only at the API path', async () => {
     const { host } = await running();
     for (const path of ['/', '/some/route', '/index.html']) {

@@ -24,8 +24,6 @@ export interface WsTransportOptions {
   allowedOrigins: () => string[];
   limits: ConnectionLimits;
   logger: Logger;
-  /** Between two pings; a connection that has not answered the previous one is dropped. Default 30 s. */
-  heartbeatMs?: number;
 }
 
 export interface WsTransport {
@@ -136,7 +134,7 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
       alive.delete(socket);
       socket.ping();
     }
-  }, options.heartbeatMs ?? 30_000);
+  }, limits.heartbeatMs);
   heartbeat.unref();
 
   const unsubscribe = core.subscribe((event, payload) => {
