@@ -144,6 +144,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     global: true,
     max: limits.httpRequestsPerMinute,
     timeWindow: 60_000,
+    // Retry-After on a 429 only; ordinary answers do not advertise the budget (as the ingest door).
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
   });
 
   let port = options.port ?? 0;
