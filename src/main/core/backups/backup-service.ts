@@ -314,12 +314,14 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
         staged.delete(restoreId);
         await removeStagingFile(entry.file);
       }
-      // Committed: every area now reloads what it cached from the old rows, then every window refetches.
-      try {
-        await deps.afterRestore?.();
-      } finally {
-        ctx.store.write((announce) => announce('backups:restored', { atMs: ctx.clock.now() }));
-      }
+      // Committed: every area now reloads what it cached from the old rows, then every window
+      // refetches. The restore has happened whatever a hook does, so its answer is success.
+      await deps
+        .afterRestore?.()
+        .catch((error: unknown) =>
+          ctx.logger.error('Reloading after a restore failed; restart Flightdeck if a page looks stale', { error }),
+        );
+      ctx.store.write((announce) => announce('backups:restored', { atMs: ctx.clock.now() }));
       return result;
     });
   }

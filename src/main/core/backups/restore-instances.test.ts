@@ -31,9 +31,9 @@ interface Recorded {
  * request. `key`: the API key it accepts (401 otherwise); null accepts anything, as an
  * attacker's listener would.
  */
-async function recordingN8n(key: string | null) {
+async function recordingN8n(key: string | null, options: { holdExecutions?: Promise<void> } = {}) {
   const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -43,6 +43,7 @@ async function recordingN8n(key: string | null) {
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (!path?.startsWith('/api/v1/')) return send(404, { message: 'not found' });
     if (key !== null && req.headers['x-n8n-api-key'] !== key) return send(401, { message: 'unauthorized' });
+    if (path === '/api/v1/executions') await options.holdExecutions;
     if (path === '/api/v1/workflows' || path === '/api/v1/executions') return send(200, { data: [], nextCursor: null });
     return send(404, { message: 'not found' });
   });
@@ -319,5 +320,43 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     data(await t.core.call('backups:restore', { restoreId: plan.restoreId }));
     // The backup's next tick (1 h) is in the past: without the hook it would be caught up as a misfire.
     expect(data(await t.core.call('schedules:get', { id: created.id })).nextRunMs).toBe(t0 + 3 * 3_600_000);
+  });
+
+  it('a sync pass in flight against the old address when the restore commits stops there, and a fresh one reaches the restored address', async () => {
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const restoredAddress = await recordingN8n(KEY);
+    const slow = await recordingN8n(KEY, { holdExecutions: held });
+    const t = core();
+    const { id } = data(
+      await t.core.call('instances:add', {
+        name: 'prod',
+        baseUrl: restoredAddress.url,
+        apiKey: KEY,
+        environment: 'prod',
+        color: '#2f6fed',
+      }),
+    );
+    await expect.poll(async () => (await t.instance(id)).sync.state, { timeout: 10_000 }).toBe('ok');
+    const made = data(await t.core.call('backups:export', { passphrase: 'restore test passphrase' }));
+    data(await t.core.call('instances:update', { id, patch: { baseUrl: slow.url } }));
+    const inFlight = t.core.call('instances:syncNow', { id });
+    await expect
+      .poll(() => slow.requests.some((r) => r.url.startsWith('/api/v1/executions')), { timeout: 10_000 })
+      .toBe(true);
+
+    const path = place(t.dataDir, readFileSync(made.file.path), 'flight');
+    const plan = data(
+      await t.core.call('backups:inspect', { source: { kind: 'file', path }, passphrase: 'restore test passphrase' }),
+    );
+    const before = restoredAddress.keysSent().length;
+    data(await t.core.call('backups:restore', { restoreId: plan.restoreId }));
+    release();
+    // The old pass ends without recording anything about the restored row.
+    expect(await inFlight).toMatchObject({ ok: false, error: { message: expect.stringContaining('Sync restarted') } });
+    await expect.poll(() => restoredAddress.keysSent().length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(async () => (await t.instance(id)).sync.state, { timeout: 10_000 }).toBe('ok');
+    const log = data(await t.core.call('instances:syncLog', { id, limit: 20 }));
+    expect(log.entries.every((e) => e.outcome === 'ok')).toBe(true);
   });
 });

@@ -75,9 +75,10 @@ export function createInstancesModule(
       clients.evictStale();
       const present = service.list();
       const ids = new Set(present.map((i) => i.id));
-      for (const id of sync.known()) if (!ids.has(id)) sync.restart(id);
-      present.forEach((instance, i) => sync.restart(instance.id, 250 * i));
       ctx.store.write((announce) => present.forEach((instance) => announce('instances:changed', instance)));
+      for (const id of sync.known()) if (!ids.has(id)) sync.restart(id);
+      // Spread a little, as at start, so many instances do not all start at the same instant.
+      present.forEach((instance, i) => sync.restart(instance.id, 250 * i));
     },
     async stop() {
       const stopping = sync.stop();

@@ -315,7 +315,10 @@ export function createSync(
         new AppError('UNAVAILABLE', 'Sync restarted: a restore replaced this instance.', { retryable: true }),
       );
       // After the pass's own `finally`, which plans its next try with backoff: this replaces it.
-      void current.catch(() => undefined).finally(() => schedule(id, delayMs));
+      void current
+        .catch(() => undefined)
+        .then(() => schedule(id, delayMs))
+        .catch((error: unknown) => ctx.logger.warn('Could not plan a sync after a restore', { instanceId: id, error }));
     },
     /** Instances with a planned or running pass (to find those a restore removed). */
     known: (): string[] => [...new Set([...scheduled.keys(), ...running.keys()])],
