@@ -1,6 +1,5 @@
 import { safeStorage } from 'electron';
-import { z } from 'zod';
-import { SecretMismatchError, type SecretBox } from '../core/instances/secret-box';
+import { SecretMismatchError, unwrapWithContext, wrapWithContext, type SecretBox } from '../core/instances/secret-box';
 import type { Logger } from '../core/logger';
 
 /**
@@ -24,9 +23,10 @@ export function createSafeStorageBox(logger: Logger): SecretBox | undefined {
   return {
     kind: 'electron-safe-storage',
     // safeStorage takes no associated data: the context is sealed with the secret instead and
-    // compared on open. It sits first, so no change to the ciphertext can alter it unseen.
+    // compared on open. It comes first: where safeStorage uses CBC without a MAC (macOS, Linux),
+    // editing a block garbles the one before it, so a changed context cannot pass the comparison.
     encrypt: (plain, context) =>
-      BOUND_PREFIX + safeStorage.encryptString(JSON.stringify({ c: context, k: plain })).toString('base64'),
+      BOUND_PREFIX + safeStorage.encryptString(wrapWithContext(plain, context)).toString('base64'),
     decrypt(sealed, context) {
       let text: string;
       try {
@@ -37,20 +37,10 @@ export function createSafeStorageBox(logger: Logger): SecretBox | undefined {
       }
       // Values sealed before binding (no prefix) hold the bare key: the caller seals them again, bound.
       if (!sealed.startsWith(BOUND_PREFIX)) return { plain: text, bound: false };
-      const parsed = boundSchema.safeParse(parseJson(text));
-      if (!parsed.success || parsed.data.c !== context) throw new SecretMismatchError();
-      return { plain: parsed.data.k, bound: true };
+      return { plain: unwrapWithContext(text, context), bound: true };
     },
   };
 }
 
+/** Marks a value sealed bound to its context; values without it were sealed before binding. */
 const BOUND_PREFIX = 'b2:';
-const boundSchema = z.object({ c: z.string(), k: z.string() }).strict();
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}

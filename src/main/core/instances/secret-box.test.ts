@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger';
 import { tempDir } from '../testing/test-core';
-import { createFileKeyBox, KEY_FILE, SecretMismatchError } from './secret-box';
+import { createFileKeyBox, KEY_FILE, SecretMismatchError, unwrapWithContext, wrapWithContext } from './secret-box';
 
 const dirs: { remove(): void }[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -75,5 +75,16 @@ describe('file key SecretBox', () => {
     expect(() => box.decrypt('garbage', HERE)).toThrow(SecretMismatchError);
     expect(() => box.decrypt('v2:', HERE)).toThrow(SecretMismatchError);
     expect(() => box.decrypt('v2:AAAA', HERE)).toThrow(SecretMismatchError);
+  });
+});
+
+describe('binding for a box without associated data (safeStorage)', () => {
+  it('opens only for the context it was wrapped with, and refuses anything else', () => {
+    const wrapped = wrapWithContext('n8n_api_abcdef123456', HERE);
+    expect(unwrapWithContext(wrapped, HERE)).toBe('n8n_api_abcdef123456');
+    expect(() => unwrapWithContext(wrapped, THERE)).toThrow(SecretMismatchError);
+    // A bare key (sealed before binding) or garbage is not a wrapped value.
+    for (const text of ['n8n_api_abcdef123456', '{"k":"x"}', 'null', '{"c":' + JSON.stringify(HERE) + ',"k":1}'])
+      expect(() => unwrapWithContext(text, HERE)).toThrow(SecretMismatchError);
   });
 });

@@ -34,6 +34,29 @@ export class SecretMismatchError extends Error {
   }
 }
 
+/**
+ * For a box that takes no associated data (Electron safeStorage): the context is sealed together
+ * with the secret, first, and compared on opening. A sealed value moved to another context, or
+ * altered, then fails as it would with AES-GCM associated data.
+ */
+export function wrapWithContext(plain: string, context: string): string {
+  return JSON.stringify({ c: context, k: plain });
+}
+
+/** The secret of a `wrapWithContext` text; throws SecretMismatchError unless it was wrapped for `context`. */
+export function unwrapWithContext(text: string, context: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SecretMismatchError();
+  }
+  const wrapped = value as { c?: unknown; k?: unknown } | null;
+  if (typeof wrapped !== 'object' || wrapped === null || wrapped.c !== context || typeof wrapped.k !== 'string')
+    throw new SecretMismatchError();
+  return wrapped.k;
+}
+
 export const KEY_FILE = join('keys', 'master.key');
 /** v1: unbound (before 0.2); v2: bound to a context as GCM associated data. */
 const LEGACY = 'v1';
