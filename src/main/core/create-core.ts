@@ -13,16 +13,16 @@ import { invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 
 export interface CoreOptions extends WiringOptions {
-  /** Folder holding the SQLite store and key files; created if missing. */
+  /** Folder holding the SQLite store and key files; created if missing, owned by this core until close. */
   dataDir: string;
+  /** Which shell runs this core, recorded beside the data-folder lock for a second process to read. */
+  shell?: ShellKind;
   clock?: Clock;
   logger?: Logger;
   /** For tests of the migration ledger; defaults to the shipped migrations. */
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
-  /** Which shell runs this core, recorded beside the data-folder lock for a second process to read. */
-  shell?: ShellKind;
 }
 
 export interface Core {
@@ -30,12 +30,12 @@ export interface Core {
   invoke(channel: unknown, input: unknown, ctx?: CallContext): Promise<Result<unknown>>;
   /** Typed convenience over `invoke` for in-process callers and tests. */
   call<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>>;
+  /** Records where this console can be opened, so a second process on the folder can point to it. */
+  publishAddress(address: { url: string; token: string }): void;
   /** Every event, after the write that caused it has committed. */
   subscribe(listener: AnyEventListener): () => void;
   status(): AppStatus;
-  /** Records where this console can be opened, so a second process on the folder can point to it. */
-  publishAddress(address: { url: string; token: string }): void;
-  /** Waits for calls in flight, then closes the store and lets go of the data folder. */
+  /** Waits for calls in flight, then closes the store. Later calls answer UNAVAILABLE. */
   close(): Promise<void>;
 }
 
@@ -95,9 +95,9 @@ export function createCore(options: CoreOptions): Core {
   return {
     invoke,
     call: (channel, input) => invoke(channel, input) as never,
+    publishAddress: (address) => claim?.publish(address),
     subscribe: (listener) => bus.subscribe(listener),
     status,
-    publishAddress: (address) => claim?.publish(address),
     async close() {
       if (closed) return;
       closed = true;

@@ -17,12 +17,12 @@ export interface HostOptions {
   port?: number;
   /** Set by the operator, or generated (32 random bytes, hex). */
   token?: string;
-  /** PEM certificate chain and key: serve HTTPS and WSS instead of plain HTTP. */
-  tls?: { cert: Buffer; key: Buffer };
   /** Extra browser origins allowed to connect (a reverse proxy's, say). */
   extraOrigins?: string[];
   /** Serve GET /metrics (Prometheus text, opt-in) to holders of `token`, by default the host's. */
   metrics?: { token?: string };
+  /** Serve https and wss with this certificate and key (PEM); plain http and ws without. */
+  tls?: { cert: Buffer; key: Buffer };
   logger: Logger;
 }
 
