@@ -51,8 +51,7 @@ export function createCore(options: CoreOptions): Core {
   const bus = new EventBus();
   const now = () => clock.now();
 
-  const opened = openOwnedStore(options, bus, now, logger);
-  const { claim, store, startupError } = opened;
+  const { claim, store, startupError } = openOwnedStore(options, bus, now, logger);
 
   const status = (): AppStatus => ({
     state: store ? 'ready' : 'failed',
