@@ -55,7 +55,7 @@ export function parseHostCli(
   if (rawPort.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
     return { ok: false, message: `Invalid port "${rawPort}": use a number from 0 to 65535.` };
 
-  const host = values.host ?? env.FLIGHTDECK_HOST ?? '127.0.0.1';
+  const host = values.host ?? (env.FLIGHTDECK_HOST || '127.0.0.1');
   // Empty counts as unset (`FLIGHTDECK_TOKEN= npm run serve`): the host generates one.
   const token = env.FLIGHTDECK_TOKEN || undefined;
   const tokenProblem = checkToken('FLIGHTDECK_TOKEN', token, /^[A-Za-z0-9._~-]+$/);
