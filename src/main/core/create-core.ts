@@ -94,7 +94,14 @@ export function createCore(options: CoreOptions): Core {
   return {
     invoke,
     call: (channel, input) => invoke(channel, input) as never,
-    publishAddress: (address) => claim?.publish(address),
+    publishAddress(address) {
+      try {
+        claim?.publish(address);
+      } catch (error) {
+        // The record only helps a second process name this one; the console itself is fine.
+        logger.warn('Could not record the console address beside the data-folder lock', { error });
+      }
+    },
     subscribe: (listener) => bus.subscribe(listener),
     status,
     async close() {

@@ -111,7 +111,13 @@ export function claimDataDir(options: ClaimOptions): DataDirClaim {
     startedAtMs: (options.now ?? Date.now)(),
     hostname: hostname(),
   };
-  writeOwner(dataDir, record);
+  try {
+    writeOwner(dataDir, record);
+  } catch (error) {
+    lock.exec('ROLLBACK');
+    lock.close();
+    throw new DataDirUnusableError(`Cannot write to the data folder ${dataDir}: ${(error as Error).message}.`);
+  }
 
   let released = false;
   return {
