@@ -2,7 +2,7 @@ import { it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost } from '../../src/main/host/host';
 import { silentLogger } from '../../src/main/core/logger';
-import { testCore } from '../../src/main/core/test-support';
+import { testCore } from '../../src/main/core/testing/test-core';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../src/shared/wire';
 import { percentile, report, throughput } from './report';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startIngestServer } from '../ingest/http-ingest';
 import { sign } from '../ingest/signature';
 import { silentLogger } from '../logger';
-import { approvalsHarness } from './test-fixtures';
+import { approvalsHarness } from '../testing/approvals-kit';
 
 const SECRET = 'approvals-test-secret';
 const cleanups: (() => void | Promise<void>)[] = [];

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { migrations } from './migrations';
 import { openStore } from './store';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../testing/manual-clock';
 import { silentLogger } from '../logger';
 import type { EmitRequest } from '../ports';
 import { startIngestServer } from './http-ingest';
