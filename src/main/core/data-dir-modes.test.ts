@@ -6,7 +6,7 @@ import { LOCK_FILE, OWNER_FILE } from './data-dir';
 import { makeDataDirPrivate } from './data-dir-modes';
 import { STORE_FILE } from './db/store';
 import type { Logger } from './logger';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/test-core';
 
 const posix = process.platform !== 'win32';
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from './create-core';
 import { claimDataDir, DataDirBusyError, OWNER_FILE, readOwner, type OwnerRecord } from './data-dir';
 import { migrations } from './db/migrations';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/test-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -148,7 +148,7 @@ describe('one owner per data folder, across processes', () => {
       logLevel: 'silent',
       configFile: false,
       build: {
-        ssr: resolve(__dirname, 'data-dir.child.ts'),
+        ssr: resolve(__dirname, 'testing', 'data-dir.child.ts'),
         outDir: join(work.path, 'bundle'),
         emptyOutDir: true,
         minify: false,

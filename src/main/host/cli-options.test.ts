@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../core/test-support';
+import { tempDir } from '../core/testing/test-core';
 import { isLoopbackHost, parseHostCli, type HostCliOptions } from './cli-options';
 
 const goodToken = 'f'.repeat(64);

@@ -5,8 +5,8 @@
  * argv: <dataDir> <url> <token>. Prints `ready <pid>` once it owns the folder; when another
  * process owns it, prints the refusal on stderr and exits 3.
  */
-import { createCore } from './create-core';
-import { DataDirBusyError } from './data-dir';
+import { createCore } from '../create-core';
+import { DataDirBusyError } from '../data-dir';
 
 function main(): void {
   const [dataDir, url, token] = process.argv.slice(2);
