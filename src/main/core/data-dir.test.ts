@@ -210,7 +210,7 @@ describe('one owner per data folder, across processes', () => {
 
     restarted.child.kill('SIGTERM');
     await exited(restarted.child);
-    expect(restarted.child.exitCode).toBe(0);
+    expect([restarted.child.exitCode, restarted.child.signalCode, restarted.stderr]).toEqual([0, null, '']);
     expect(existsSync(join(dataDir, OWNER_FILE))).toBe(false);
     claimDataDir({ dataDir, kind: 'headless' }).release();
   }, 60_000);

@@ -64,11 +64,8 @@ async function main(): Promise<void> {
   const url = options.tls ? host.url.replace(/^http:/, 'https:') : host.url;
   core.publishAddress({ url, token: host.token });
 
-  if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
-  console.log(`Flightdeck console (data: ${options.dataDir})`);
-  console.log(`Open ${url}#token=${host.token}`);
-  if (options.metrics.on) console.log(`Prometheus metrics at ${url}metrics (Authorization: Bearer <token>)`);
-
+  // Before the URL is printed: whoever reads it may stop the host at once, and a stop must
+  // close the store and let go of the data folder cleanly.
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -79,6 +76,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+
+  if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
+  console.log(`Flightdeck console (data: ${options.dataDir})`);
+  console.log(`Open ${url}#token=${host.token}`);
+  if (options.metrics.on) console.log(`Prometheus metrics at ${url}metrics (Authorization: Bearer <token>)`);
 }
 
 main().catch((error: unknown) => {

@@ -14,8 +14,9 @@ function main(): void {
   try {
     const core = createCore({ dataDir, shell: 'headless', metrics: { pollMs: 0 } });
     core.publishAddress({ url, token });
-    process.stdout.write(`ready ${process.pid} ${core.status().state}\n`);
+    // The handler before the line: the test may send SIGTERM the moment it reads it.
     process.on('SIGTERM', () => void core.close().then(() => process.exit(0)));
+    process.stdout.write(`ready ${process.pid} ${core.status().state}\n`);
     setInterval(() => {}, 60_000);
   } catch (error) {
     if (!(error instanceof DataDirBusyError)) throw error;
