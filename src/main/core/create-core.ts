@@ -174,7 +174,7 @@ function checkPrivacy(dataDir: string, logger: Logger): AppStatus['startupError'
       { fixed: report.fixed.map((f) => `${f.path} (was ${f.was})`) },
     );
   }
-  if (report.refused.length === 0) return null;
+  if (report.refused.length === 0 && !report.shared) return null;
   const message = describeRefusal(report);
   logger.error('The data folder is not private', { message });
   return { code: 'DATA_DIR_NOT_PRIVATE', message };

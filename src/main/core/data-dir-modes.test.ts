@@ -135,6 +135,28 @@ describe.runIf(posix)('a private data folder', () => {
     expect(report.refused[0]?.command).toBe(`chmod 700 '${dataDir.replace("'", `'\\''`)}'`);
   });
 
+  it('refuses a shared folder like /tmp (sticky) instead of making it 0700, and changes nothing', async () => {
+    const dataDir = folder();
+    chmodSync(dataDir, 0o1777);
+    const core = createCore({ dataDir, metrics: { pollMs: 0 } });
+    cleanups.push(() => core.close());
+    expect(core.status()).toMatchObject({ state: 'failed', startupError: { code: 'DATA_DIR_NOT_PRIVATE' } });
+    expect(core.status().startupError?.message).toBe(
+      `The data folder ${dataDir} is shared by every user (mode 1777). ` +
+        'Choose a folder of your own with --data-dir (or FLIGHTDECK_DATA_DIR), for example inside your home folder.',
+    );
+    expect((statSync(dataDir).mode & 0o7777).toString(8)).toBe('1777');
+  });
+
+  it('makes the target of a data folder that is a symlink private', () => {
+    const target = folder();
+    chmodSync(target, 0o755);
+    const link = join(folder(), 'data');
+    symlinkSync(target, link);
+    expect(makeDataDirPrivate(link).fixed).toEqual([{ path: link, was: '755' }]);
+    expect(modeOf(target)).toBe('700');
+  });
+
   it('leaves a symlink and what it points to alone', () => {
     const dataDir = folder();
     const outside = join(folder(), 'shared.txt');

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, readdirSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK_FILE, OWNER_FILE } from './data-dir';
 import { STORE_FILE } from './db/store';
@@ -9,6 +9,8 @@ export interface PrivacyReport {
   fixed: { path: string; was: string }[];
   /** Paths others can read that this user cannot change, each with the command that fixes it. */
   refused: { path: string; mode: string; command: string }[];
+  /** The data folder is a shared one (sticky, like /tmp): never chmod it; use a folder of your own. */
+  shared?: { path: string; mode: string };
 }
 
 /** Folders whose every file is private (key files, backups and uploads in progress). */
@@ -53,15 +55,22 @@ export function makeDataDirPrivate(
     }
     report.refused.push({ path, mode: was, command: `chmod ${wanted.toString(8)} ${shellQuote(path)}` });
   };
-  const visit = (path: string, depth: number) => {
-    const stats = statIfPresent(path);
+  const visit = (path: string, depth: number, follow = false) => {
+    const stats = statIfPresent(path, follow);
     // Symlinks are left alone: chmod would follow them out of the data folder.
     if (!stats || stats.isSymbolicLink()) return;
     check(path, stats);
     if (stats.isDirectory() && depth > 0) for (const name of listIfReadable(path)) visit(join(path, name), depth - 1);
   };
 
-  visit(dataDir, 0);
+  const root = statIfPresent(dataDir, true);
+  // A sticky folder (/tmp, /var/tmp) belongs to everyone: making it 0700 would break the machine.
+  if (root && root.mode & 0o1000) {
+    report.shared = { path: dataDir, mode: (root.mode & 0o7777).toString(8) };
+    return report;
+  }
+  // The folder itself may be a symlink to where the data lives: its target is what must be 0700.
+  visit(dataDir, 0, true);
   for (const name of PRIVATE_FILES) visit(join(dataDir, name), 0);
   // backups/incoming/<upload>.part is the deepest thing Flightdeck writes.
   for (const name of PRIVATE_TREES) visit(join(dataDir, name), 2);
@@ -70,6 +79,11 @@ export function makeDataDirPrivate(
 
 /** One sentence per problem, for the log line and the start-up error. */
 export function describeRefusal(report: PrivacyReport): string {
+  if (report.shared)
+    return (
+      `The data folder ${report.shared.path} is shared by every user (mode ${report.shared.mode}). ` +
+      'Choose a folder of your own with --data-dir (or FLIGHTDECK_DATA_DIR), for example inside your home folder.'
+    );
   const paths = report.refused.map((r) => `${r.path} (mode ${r.mode})`).join(', ');
   const commands = report.refused.map((r) => r.command).join(' && ');
   return (
@@ -78,9 +92,9 @@ export function describeRefusal(report: PrivacyReport): string {
   );
 }
 
-function statIfPresent(path: string): Stats | undefined {
+function statIfPresent(path: string, follow: boolean): Stats | undefined {
   try {
-    return lstatSync(path);
+    return follow ? statSync(path) : lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
