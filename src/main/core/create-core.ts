@@ -10,6 +10,7 @@ import { wireModules, type WiringOptions } from './wire-modules';
 import { EventBus, type AnyEventListener } from './events';
 import type { CallContext } from './handlers';
 import { invokeHandler } from './invoke';
+import { limitsFromEnv, type InputLimits } from './limits';
 import { silentLogger, type Logger } from './logger';
 
 export interface CoreOptions extends WiringOptions {
@@ -23,6 +24,8 @@ export interface CoreOptions extends WiringOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** Size and depth limits of every call's argument; default from FLIGHTDECK_MAX_PAYLOAD_BYTES. */
+  limits?: InputLimits;
 }
 
 export interface Core {
@@ -35,6 +38,8 @@ export interface Core {
   /** Every event, after the write that caused it has committed. */
   subscribe(listener: AnyEventListener): () => void;
   status(): AppStatus;
+  /** The limits `invoke` applies; transports size their frames from them. */
+  readonly limits: InputLimits;
   /** Waits for calls in flight, then closes the store. Later calls answer UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -50,6 +55,7 @@ export function createCore(options: CoreOptions): Core {
   const logger = options.logger ?? silentLogger;
   const bus = new EventBus();
   const now = () => clock.now();
+  const limits = options.limits ?? limitsFromEnv();
 
   const { claim, store, startupError } = openOwnedStore(options, bus, now, logger);
 
@@ -82,7 +88,7 @@ export function createCore(options: CoreOptions): Core {
       if (channel === 'app:status') return { ok: true as const, data: status() };
       return fail('STARTUP_FAILED', startupError?.message ?? 'Flightdeck failed to start.');
     }
-    const pending = invokeHandler(handlers, channel, input, ctx, logger);
+    const pending = invokeHandler(handlers, channel, input, ctx, logger, limits);
     inFlight.add(pending);
     try {
       return await pending;
@@ -104,6 +110,7 @@ export function createCore(options: CoreOptions): Core {
     },
     subscribe: (listener) => bus.subscribe(listener),
     status,
+    limits,
     async close() {
       if (closed) return;
       closed = true;
