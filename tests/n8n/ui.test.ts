@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from '../e2e/console';
 import {
   createWebhookWorkflow,

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushConflict, WorkflowDefinition } from '../../../shared/contract/drafts';
 import { AppError } from '../../../shared/result';
 import { createSnapshots } from '../backups/n8n-snapshots';
-import { testContext } from '../test-support';
+import { testContext } from '../testing/test-core';
 import { createDraftsModule } from './drafts-module';
-import { FakeN8n } from './fake-n8n-port';
+import { FakeN8n } from '../testing/fake-n8n-port';
 
 // Drafts, snapshots and the pre-flight against n8n 2.x semantics (and 1.x where they differ):
 // a rename keeps the versionId, a live workflow has a published version apart from its draft,

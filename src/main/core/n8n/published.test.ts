@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../db/store';
-import { testCore } from '../test-support';
+import { testCore } from '../testing/test-core';
 import { N8nClient } from './client';
-import { createFakeN8n } from './fake-n8n';
+import { createFakeN8n } from '../testing/fake-n8n';
 import { createWebhookGrace, WEBHOOK_GRACE_MS } from './webhook-grace';
 
 // Published versus saved draft (n8n 2.x) through the core: the sync reads what runs, the
