@@ -10,7 +10,14 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
 import { AppError } from '../../../shared/result';
 import { isDeepStrictEqual } from 'node:util';
-import type { N8nWorkflowsPort, RemoteTag, RemoteVariable, RemoteWorkflow, TargetInfo, WorkflowBody } from '../drafts/n8n-port';
+import type {
+  N8nWorkflowsPort,
+  RemoteTag,
+  RemoteVariable,
+  RemoteWorkflow,
+  TargetInfo,
+  WorkflowBody,
+} from '../drafts/n8n-port';
 
 interface FakeInstance {
   reachable: boolean;
