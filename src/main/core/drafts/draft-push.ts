@@ -181,16 +181,16 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       announce('drafts:changed', { ids: [id] });
       return selectPush.get(info.lastInsertRowid) as PushRow;
     });
-    // The dry run's check, reported with the push (it never blocks it: the operator saw the
-    // pre-flight before pushing). A failed check leaves the push alone.
-    const preflight = await preflightAgainst(port, instanceId, [
+    // The dry run's check, reported with the push (it never blocks or delays it: the operator
+    // saw the pre-flight before pushing). A failed check leaves the push alone.
+    const preflight = preflightAgainst(port, instanceId, [
       { workflowId: draft.remoteWorkflowId, name: draft.workflow.name, nodes: draft.workflow.nodes },
     ]).catch((error: unknown): PreflightReport | null => {
-      ctx.logger.warn('Pre-flight before a push failed', { draftId: id, error: (error as Error).message });
+      ctx.logger.warn('Pre-flight of a push failed', { draftId: id, error: (error as Error).message });
       return null;
     });
     const pushed = await attempt(row);
-    return { push: pushed, draft: drafts.get(id), preflight };
+    return { push: pushed, draft: drafts.get(id), preflight: await preflight };
   }
 
   /** Replays queued pushes whose backoff has passed. Returns how many were tried. */
