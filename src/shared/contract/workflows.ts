@@ -73,7 +73,8 @@ export const workflowsCalls = {
   ),
   /**
    * Makes the workflow live or stops it in n8n, then stores n8n's answer: publish/unpublish on
-   * n8n 2.x (the saved draft becomes the published version), activate/deactivate on 1.x.
+   * n8n 2.x (the saved draft becomes the published version: `active: true` on a published
+   * workflow whose draft differs publishes that draft), activate/deactivate on 1.x.
    */
   'workflows:setActive': call(
     z.object({ ...ref, active: z.boolean(), reason: z.string().max(500).optional() }).strict(),

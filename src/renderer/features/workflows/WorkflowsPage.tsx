@@ -246,6 +246,19 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
           }
           testId="workflow-toggle"
         />
+        {w.draftDiffers && w.active && (
+          <ConfirmButton
+            label="Publish the saved version"
+            question={`Publish the saved version of ${w.name}? It replaces the published one: webhooks and triggers run it from now on.`}
+            onConfirm={async () =>
+              setDetail({
+                ...detail,
+                workflow: await send('workflows:setActive', { instanceId, workflowId, active: true }),
+              })
+            }
+            testId="workflow-publish-draft"
+          />
+        )}
       </div>
       <h3>Nodes ({detail.nodes.length})</h3>
       <ul className="small" data-testid="workflow-nodes">
