@@ -82,7 +82,18 @@ describe('console with a real n8n', () => {
         .poll(() => brokenDetail.getByTestId('detail-draft-differs').textContent())
         .toMatch(/not published.*\/webhook\/ui-fail-v2/s);
       expect(await brokenDetail.getByTestId('detail-webhooks').textContent()).toContain('/webhook/ui-fail ');
-    } else expect(await brokenDetail.getByTestId('detail-webhooks').textContent()).toContain('/webhook/ui-fail-v2');
+      // Publishing the saved version from the console: it goes live, and the draft no longer differs.
+      await brokenDetail.getByTestId('workflow-publish-draft').click();
+      await brokenDetail.getByTestId('workflow-publish-draft-confirm').click();
+      await expect
+        .poll(() => brokenDetail.getByTestId('detail-webhooks').textContent())
+        .toContain('/webhook/ui-fail-v2');
+      expect(await brokenDetail.getByTestId('detail-draft-differs').count()).toBe(0);
+      await expect.poll(() => webhookServed(n8n, 'ui-fail-v2')).toBe(true);
+    } else {
+      expect(await brokenDetail.getByTestId('detail-webhooks').textContent()).toContain('/webhook/ui-fail-v2');
+      expect(await brokenDetail.getByTestId('workflow-publish-draft').count()).toBe(0);
+    }
 
     await page.getByTestId('workflow-search').fill('orders');
     await expect.poll(() => page.getByTestId('workflow-count').textContent()).toBe('1 workflows');
