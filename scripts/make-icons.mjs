@@ -9,6 +9,7 @@
 //   build/tray/…                           tray and badge images, shipped as resources/tray
 //
 // `node scripts/make-icons.mjs --check` only checks that every output exists at its size.
+/* global document -- the page.evaluate callback runs in Chromium */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,7 +64,8 @@ function check() {
   const problems = [];
   for (const [file, size] of outputs()) {
     if (!existsSync(file)) problems.push(`${file} is missing`);
-    else if (pngSize(readFileSync(file))?.join('x') !== `${size}x${size}`) problems.push(`${file} is not ${size}x${size}`);
+    else if (pngSize(readFileSync(file))?.join('x') !== `${size}x${size}`)
+      problems.push(`${file} is not ${size}x${size}`);
   }
   for (const file of ['build/icon.icns', 'build/icon.ico']) if (!existsSync(file)) problems.push(`${file} is missing`);
   if (existsSync('build/icon.icns') && readFileSync('build/icon.icns').toString('latin1', 0, 4) !== 'icns')
@@ -134,7 +136,9 @@ async function render() {
             const mask = document.createElementNS(ns, 'mask');
             mask.setAttribute('id', 'cut');
             const all = document.createElementNS(ns, 'rect');
-            Object.entries({ x: 0, y: 0, width: 1024, height: 1024, fill: '#fff' }).forEach(([k, v]) => all.setAttribute(k, v));
+            Object.entries({ x: 0, y: 0, width: 1024, height: 1024, fill: '#fff' }).forEach(([k, v]) =>
+              all.setAttribute(k, v),
+            );
             mask.append(all);
             const plane = part('glyph').cloneNode(true);
             plane.removeAttribute('id');
@@ -150,10 +154,12 @@ async function render() {
               dot.setAttribute('stroke', 'none');
             }
             root.prepend(mask);
-            part('tile').querySelectorAll('rect').forEach((r) => {
-              if (r.getAttribute('fill') === 'none') r.remove();
-              else r.setAttribute('fill', '#000');
-            });
+            part('tile')
+              .querySelectorAll('rect')
+              .forEach((r) => {
+                if (r.getAttribute('fill') === 'none') r.remove();
+                else r.setAttribute('fill', '#000');
+              });
             part('tile').setAttribute('mask', 'url(#cut)');
             part('glyph').setAttribute('display', 'none');
           }

@@ -55,10 +55,16 @@ describe('deep links', () => {
 
   it('never throws, and whatever it accepts routes to a plain hash of safe characters', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `flightdeck://${s}`)), (text) => {
-        const link = parseDeepLink(text);
-        if (link) expect(routeFor(link)).toMatch(/^#\/[a-z]+(\/[A-Z0-9-]+)?$/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `flightdeck://${s}`),
+        ),
+        (text) => {
+          const link = parseDeepLink(text);
+          if (link) expect(routeFor(link)).toMatch(/^#\/[a-z]+(\/[A-Z0-9-]+)?$/);
+        },
+      ),
     );
   });
 

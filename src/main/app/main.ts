@@ -42,7 +42,8 @@ const windowIcon = app.isPackaged ? join(resources, 'icon.png') : join(resources
 const readme = app.isPackaged ? join(resources, 'README.md') : join(here, '../../README.md');
 
 const dataDir = process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir();
-const logsDir = platform === 'darwin' ? join(app.getPath('home'), 'Library', 'Logs', 'Flightdeck') : join(dataDir, 'logs');
+const logsDir =
+  platform === 'darwin' ? join(app.getPath('home'), 'Library', 'Logs', 'Flightdeck') : join(dataDir, 'logs');
 const logger = createLogger({ write: logFileWriter(logsDir) });
 
 app.setName('Flightdeck');
@@ -173,22 +174,37 @@ async function start(): Promise<void> {
   const dialogs = nativeDialogs(() => mainWindow);
   const actions = new DesktopActions(core, dialogs, logger);
 
-  const tray = createTrayHost(trayDir, platform, () => mainWindow, () => showWindow());
+  const tray = createTrayHost(
+    trayDir,
+    platform,
+    () => mainWindow,
+    () => showWindow(),
+  );
   hasTray = tray !== null;
   const trayController = tray
-    ? new TrayController(core, actions, tray.host, {
-        showWindow,
-        quit: () => app.quit(),
-        closeToTray: () => prefs.get().closeToTray,
-        setCloseToTray: (on) => prefs.update({ closeToTray: on }),
-      }, logger)
+    ? new TrayController(
+        core,
+        actions,
+        tray.host,
+        {
+          showWindow,
+          quit: () => app.quit(),
+          closeToTray: () => prefs.get().closeToTray,
+          setCloseToTray: (on) => prefs.update({ closeToTray: on }),
+        },
+        logger,
+      )
     : null;
   const stopTray = trayController?.start() ?? (() => undefined);
 
-  const stopNotifications = followNotifications(core, notificationSurface(platform, existsSync(windowIcon) ? windowIcon : undefined), {
-    open: (route) => showWindow(route),
-    decide: (id, decision) => void actions.decide(id, decision, 'notification'),
-  });
+  const stopNotifications = followNotifications(
+    core,
+    notificationSurface(platform, existsSync(windowIcon) ? windowIcon : undefined),
+    {
+      open: (route) => showWindow(route),
+      decide: (id, decision) => void actions.decide(id, decision, 'notification'),
+    },
+  );
 
   const updates = startUpdateChecks({
     feed: updateFeed(),

@@ -38,7 +38,11 @@ export type InstanceRole =
  * that one refuses a second process of any kind on the folder, this one turns a second desktop
  * launch into a window coming forward.
  */
-export function claimSingleInstance(app: SingleInstanceApp, argv: readonly string[], target: HandOffTarget): InstanceRole {
+export function claimSingleInstance(
+  app: SingleInstanceApp,
+  argv: readonly string[],
+  target: HandOffTarget,
+): InstanceRole {
   const initialLink = findDeepLinkInArgv(argv);
   const data: HandOffData = { deepLink: initialLink };
   if (!app.requestSingleInstanceLock({ ...data })) return { role: 'secondary' };

@@ -16,14 +16,7 @@ export interface TrayCounts {
 }
 
 export type TrayAction =
-  | 'open'
-  | 'openInbox'
-  | 'openAlerts'
-  | 'approveOldest'
-  | 'rejectOldest'
-  | 'pauseDispatch'
-  | 'resumeDispatch'
-  | 'quit';
+  'open' | 'openInbox' | 'openAlerts' | 'approveOldest' | 'rejectOldest' | 'pauseDispatch' | 'resumeDispatch' | 'quit';
 
 export type TrayMenuItem =
   | { kind: 'info'; label: string }

@@ -12,7 +12,10 @@ export const updateFeedSchema = z.discriminatedUnion('provider', [
   z
     .object({
       provider: z.literal('generic'),
-      url: z.string().max(2_000).refine((url) => feedUrlProblem(url) === null, { message: 'an https URL' }),
+      url: z
+        .string()
+        .max(2_000)
+        .refine((url) => feedUrlProblem(url) === null, { message: 'an https URL' }),
     })
     .strict(),
 ]);

@@ -14,11 +14,7 @@ const size = z.number().int().min(1).max(100_000);
 
 /** The window's normal (not maximized) bounds, and whether it was maximized. */
 export const windowStateSchema = z.object({
-  bounds: z
-    .object({ x: coordinate, y: coordinate, width: size, height: size })
-    .nullable()
-    .catch(null)
-    .default(null),
+  bounds: z.object({ x: coordinate, y: coordinate, width: size, height: size }).nullable().catch(null).default(null),
   maximized: z.boolean().catch(false).default(false),
 });
 export type WindowState = z.infer<typeof windowStateSchema>;
@@ -111,7 +107,12 @@ export class WindowStateStore {
     const capture = () => {
       if (stopped || win.isMinimized() || win.isFullScreen()) return;
       const b = win.getNormalBounds();
-      const bounds = { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) };
+      const bounds = {
+        x: Math.round(b.x),
+        y: Math.round(b.y),
+        width: Math.round(b.width),
+        height: Math.round(b.height),
+      };
       try {
         this.save({ bounds, maximized: win.isMaximized() });
       } catch (error) {
