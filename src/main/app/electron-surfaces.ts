@@ -46,15 +46,12 @@ export function createTrayHost(
   // Windows: a click opens the window; the menu is on the right button. macOS and Linux
   // (AppIndicator) open the menu on click.
   if (platform === 'win32') tray.on('click', onClick);
-  let lastBadge = -1;
   const host: TrayHost = {
     render(view, menu) {
       tray.setImage(view.attention ? images.attention : images.normal);
       tray.setToolTip(view.tooltip);
       if (platform === 'darwin') tray.setTitle(view.title);
       tray.setContextMenu(Menu.buildFromTemplate(menu));
-      if (view.badgeCount === lastBadge) return;
-      lastBadge = view.badgeCount;
       // Dock badge on macOS, launcher count on Unity-style Linux docks; no-op elsewhere.
       app.setBadgeCount(view.badgeCount);
       if (images.overlay)

@@ -268,6 +268,7 @@ async function start(): Promise<void> {
 
   // Started at login: stay in the tray (where there is one) until asked for.
   mainWindow = createWindow(!(process.argv.includes(HIDDEN_FLAG) && hasTray));
+  trayController?.render(); // the taskbar overlay needs the window
   exposeTestHooks(trayController);
 
   app.on('activate', () => showWindow());
