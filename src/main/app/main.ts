@@ -174,6 +174,15 @@ async function start(): Promise<void> {
   const dialogs = nativeDialogs(() => mainWindow);
   const actions = new DesktopActions(core, dialogs, logger);
 
+  const setCloseToTray = (on: boolean) => {
+    try {
+      prefs.update({ closeToTray: on });
+    } catch (error) {
+      dialogs.report(`Could not save the setting: ${error instanceof Error ? error.message : String(error)}`);
+      renderMenu();
+      trayController?.render();
+    }
+  };
   const tray = createTrayHost(
     trayDir,
     platform,
@@ -190,7 +199,7 @@ async function start(): Promise<void> {
           showWindow,
           quit: () => app.quit(),
           closeToTray: () => prefs.get().closeToTray,
-          setCloseToTray: (on) => prefs.update({ closeToTray: on }),
+          setCloseToTray: (on) => setCloseToTray(on),
         },
         logger,
       )
@@ -232,7 +241,6 @@ async function start(): Promise<void> {
       renderMenu();
     }
   };
-  if (loginAvailable) applyOpenAtLogin(prefs.get().openAtLogin);
 
   const openPath = (path: string) =>
     void shell.openPath(path).then((problem) => problem && dialogs.report(`Could not open ${path}: ${problem}`));
@@ -254,12 +262,19 @@ async function start(): Promise<void> {
         openReadme: () => openPath(readme),
         checkForUpdates: () =>
           void updates.checkNow().then((message) => dialog.showMessageBox({ type: 'info', title: 'Updates', message })),
-        setCloseToTray: (on) => prefs.update({ closeToTray: on }),
+        setCloseToTray: (on) => setCloseToTray(on),
         setOpenAtLogin: applyOpenAtLogin,
       },
     );
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
   };
+  // The OS is the truth for "open at login" (it can be switched off in the system settings too).
+  try {
+    const atLogin = isOpenAtLogin(autoLaunchEnv, app);
+    if (loginAvailable && atLogin !== prefs.get().openAtLogin) prefs.update({ openAtLogin: atLogin });
+  } catch (error) {
+    logger.warn('Could not read whether Flightdeck opens at login', { error });
+  }
   renderMenu();
   const stopPrefs = prefs.onChange(() => {
     renderMenu();
