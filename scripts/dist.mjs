@@ -21,14 +21,10 @@ export const PACKAGING_PACKAGES = [
 /** @electron/rebuild 4 and Electron 45's own tooling declare Node ≥ 22.12. */
 export const PACKAGING_NODE = [22, 12];
 
-const installed = (name) => {
-  try {
-    require.resolve(`${name}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-};
+// Not require.resolve(`${name}/package.json`): packages whose `exports` leave package.json out
+// (@electron/rebuild 4) would count as missing.
+const installed = (name) =>
+  (require.resolve.paths(name) ?? []).some((dir) => existsSync(join(dir, name, 'package.json')));
 
 /** Why packaging cannot run here, one sentence each; empty when it can. */
 export function packagingProblems() {
