@@ -15,7 +15,11 @@ import { arbitraryFor, jsonPayload, type Hint } from './zod-arbitrary';
 
 type Pool = 'string' | 'number';
 const POOLS: Record<string, { sql: string; type: Pool }> = {
-  instance: { sql: 'SELECT id FROM instances', type: 'string' },
+  // The instance with synced workflows first: calls naming an instance and a workflow then match.
+  instance: {
+    sql: 'SELECT id FROM instances ORDER BY (SELECT count(*) FROM workflows w WHERE w.instance_id = instances.id) DESC, id',
+    type: 'string',
+  },
   mapping: { sql: 'SELECT id FROM mappings', type: 'string' },
   execution: { sql: 'SELECT id FROM executions', type: 'number' },
   job: { sql: 'SELECT id FROM jobs', type: 'number' },
@@ -54,7 +58,13 @@ function poolFor(channel: string, key: string | undefined): string | undefined {
     case 'event':
       return 'event';
     case 'beforeId':
-      return area === 'audit' ? 'audit' : area === 'alerts' ? 'alert' : area === 'monitoring' ? 'monitoring' : undefined;
+      return area === 'audit'
+        ? 'audit'
+        : area === 'alerts'
+          ? 'alert'
+          : area === 'monitoring'
+            ? 'monitoring'
+            : undefined;
     case 'id':
     case 'ids': {
       if (channel === 'runs:removeView') return 'runView';
@@ -84,7 +94,8 @@ const MISSING_NUMBERS = [999_999_999, 2 ** 31 - 1, 123_456];
 export function contractHint(channel: string, world: ContractWorld): Hint {
   const fromPool = (name: string, type: 'string' | 'number'): fc.Arbitrary<unknown> => {
     const pool = POOLS[name]!;
-    return fc.nat().map((i) => {
+    // Index 0 often: the most useful id of the pool (see the instance pool's order).
+    return fc.oneof(fc.constant(0), fc.nat()).map((i) => {
       const ids = world.probe.ids(pool.sql);
       if (ids.length === 0) return type === 'number' ? 1 : 'empty-pool';
       const id = ids[i % ids.length];
@@ -108,14 +119,45 @@ export function contractHint(channel: string, world: ContractWorld): Hint {
     if (type !== 'string' && type !== 'unknown') return undefined;
     switch (key) {
       case 'timeZone':
-        return fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Mars/Olympus', 'utc', '+05:00');
+        return fc.constantFrom(
+          'UTC',
+          'Europe/Berlin',
+          'America/New_York',
+          'Asia/Kathmandu',
+          'Mars/Olympus',
+          'utc',
+          '+05:00',
+        );
       case 'expression':
-        return fc.constantFrom('0 9 * * *', '*/5 * * * *', '0 0 29 2 *', '* * * * * *', '61 * * * *', '0 0 31 2 *', 'not a cron', '@yearly', '*/0 * * * *');
+        return fc.constantFrom(
+          '0 9 * * *',
+          '*/5 * * * *',
+          '0 0 29 2 *',
+          '* * * * * *',
+          '61 * * * *',
+          '0 0 31 2 *',
+          'not a cron',
+          '@yearly',
+          '*/0 * * * *',
+        );
       case 'at':
-        return fc.constantFrom('2026-03-29T02:30', '2026-10-25T02:30:00', '2025-01-01T00:00', '9999-12-31T23:59', '2026-02-30T10:00', '2026-13-01T00:00');
+        return fc.constantFrom(
+          '2026-03-29T02:30',
+          '2026-10-25T02:30:00',
+          '2025-01-01T00:00',
+          '9999-12-31T23:59',
+          '2026-02-30T10:00',
+          '2026-13-01T00:00',
+        );
       case 'baseUrl':
         // Loopback only: the fuzzer must never reach beyond this machine.
-        return fc.constantFrom(world.loop.url, `${world.loop.url}/`, `${world.loop.url}/n8n`, 'http://127.0.0.1:1', 'http://localhost:1/');
+        return fc.constantFrom(
+          world.loop.url,
+          `${world.loop.url}/`,
+          `${world.loop.url}/n8n`,
+          'http://127.0.0.1:1',
+          'http://localhost:1/',
+        );
       case 'apiKey':
         return fc.constantFrom(LOOPBACK_API_KEY, 'wrong-key-000', `  ${LOOPBACK_API_KEY}  `);
       case 'passphrase':

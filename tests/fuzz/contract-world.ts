@@ -33,6 +33,8 @@ export interface ContractWorld {
   /** Errors the core logged (handler crashes are logged before they become INTERNAL). */
   loggedErrors: { message: string; fields: unknown }[];
   check(channel: string, input: unknown): Promise<CallVerdict>;
+  /** Puts back what fuzzed calls removed or broke (instances, mappings, pending approvals…). */
+  replenish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,65 +152,133 @@ export async function createContractWorld(): Promise<ContractWorld> {
 
   // ---- the seed: what an operator would have after a week -------------------------------------
   await must(core, 'settings:update', { patch: { operatorName: 'fuzzer', retentionDays: 30 } });
-  const live = await must<{ id: string }>(core, 'instances:add', {
-    name: 'Loopback',
-    baseUrl: loop.url,
-    apiKey: LOOPBACK_API_KEY,
-    environment: 'prod',
-    color: '#2f6fed',
-    syncEnabled: true,
-  });
-  const closed = await must<{ id: string }>(core, 'instances:add', {
-    name: 'Closed port',
-    baseUrl: 'http://127.0.0.1:1',
-    apiKey: 'closed-port-key',
-    environment: 'dev',
-    color: '#aa3300',
-    syncEnabled: false,
-  });
-  await must(core, 'instances:syncNow', { id: live.id });
-  const orders = await must<{ id: string }>(core, 'mappings:create', {
-    mapping: {
-      event: 'order.created',
-      instanceId: live.id,
-      workflowId: 'wf-orders',
-      webhookPath: 'orders/new',
-      conditions: [{ path: 'amount', op: 'gte', value: 0 }],
-      transform: { mode: 'pick', fields: [{ from: 'amount' }, { from: 'customer.tier', to: 'tier' }], constants: [] },
-    },
-  });
-  await must(core, 'mappings:create', {
-    mapping: {
-      event: 'refund.requested',
-      instanceId: live.id,
-      workflowId: 'wf-refunds',
-      webhookPath: 'refunds',
-      requiresApproval: true,
-      approvalExpiry: { afterMs: 86_400_000, action: 'reject' },
-    },
-  });
-  await must(core, 'mappings:create', {
-    mapping: {
-      event: 'report.daily',
-      instanceId: closed.id,
-      webhookPath: 'reports',
-      retry: { attempts: 1, backoff: 'fixed', delayMs: 0, maxDelayMs: 0, jitter: 0 },
-      rateLimit: { max: 10, perMs: 60_000 },
-      concurrency: 2,
-    },
-  });
-  for (const amount of [5, 40, 120]) {
-    await must(core, 'ingest:emit', { event: 'order.created', payload: { amount, customer: { tier: 'gold' } } });
-    await must(core, 'ingest:emit', { event: 'refund.requested', payload: { amount, reason: 'damaged' } });
+  const ids = { live: '', closed: '', serial: 0 };
+  const exists = (table: string, id: unknown) => probe.count(`SELECT count(*) FROM ${table} WHERE id = ?`, id) > 0;
+
+  /**
+   * Tops the seed up again: fuzzed calls remove, rename, re-key and restore things, and a channel
+   * fuzzed after `mappings:remove` would otherwise only ever meet NOT_FOUND. Run before each channel.
+   */
+  async function replenish(): Promise<void> {
+    if (exists('instances', ids.live)) {
+      // A fuzzed update may have given it another address or key: give the real ones back.
+      await must(core, 'instances:update', { id: ids.live, patch: { baseUrl: loop.url, apiKey: LOOPBACK_API_KEY } });
+    } else {
+      ids.live = (
+        await must<{ id: string }>(core, 'instances:add', {
+          name: `Loopback ${++ids.serial}`,
+          baseUrl: loop.url,
+          apiKey: LOOPBACK_API_KEY,
+          environment: 'prod',
+          color: '#2f6fed',
+          syncEnabled: true,
+        })
+      ).id;
+      await must(core, 'instances:syncNow', { id: ids.live });
+    }
+    if (!exists('instances', ids.closed)) {
+      ids.closed = (
+        await must<{ id: string }>(core, 'instances:add', {
+          name: `Closed port ${++ids.serial}`,
+          baseUrl: 'http://127.0.0.1:1',
+          apiKey: 'closed-port-key',
+          environment: 'dev',
+          color: '#aa3300',
+          syncEnabled: false,
+        })
+      ).id;
+      await must(core, 'queue:pause', { instanceId: ids.closed, reason: 'n8n dev is down' });
+    }
+    const mappings = [
+      {
+        event: 'order.created',
+        instanceId: ids.live,
+        workflowId: 'wf-orders',
+        webhookPath: 'orders/new',
+        conditions: [{ path: 'amount', op: 'gte', value: 0 }],
+        transform: { mode: 'pick', fields: [{ from: 'amount' }, { from: 'customer.tier', to: 'tier' }], constants: [] },
+      },
+      {
+        event: 'refund.requested',
+        instanceId: ids.live,
+        workflowId: 'wf-refunds',
+        webhookPath: 'refunds',
+        requiresApproval: true,
+        approvalExpiry: { afterMs: 86_400_000, action: 'reject' },
+      },
+      {
+        event: 'report.daily',
+        instanceId: ids.closed,
+        webhookPath: 'reports',
+        retry: { attempts: 1, backoff: 'fixed', delayMs: 0, maxDelayMs: 0, jitter: 0 },
+        rateLimit: { max: 10, perMs: 60_000 },
+        concurrency: 2,
+      },
+    ];
+    // Mappings left pointing at a removed instance refuse every emit of their event (all or nothing).
+    for (const id of probe.ids('SELECT id FROM mappings WHERE instance_id NOT IN (SELECT id FROM instances)')) {
+      await must(core, 'mappings:remove', { id });
+    }
+    for (const mapping of mappings) {
+      const active = 'SELECT count(*) FROM mappings WHERE event = ? AND instance_id = ? AND active = 1';
+      if (probe.count(active, mapping.event, mapping.instanceId) === 0)
+        await must(core, 'mappings:create', { mapping });
+    }
+    if (probe.count("SELECT count(*) FROM approvals WHERE status = 'pending'") < 3) {
+      for (const amount of [5, 40, 120]) {
+        await must(core, 'ingest:emit', { event: 'refund.requested', payload: { amount, reason: 'damaged' } });
+      }
+    }
+    if (probe.count("SELECT count(*) FROM executions WHERE source = 'local'") < 4) {
+      for (const amount of [5, 40, 120]) {
+        await must(core, 'ingest:emit', { event: 'order.created', payload: { amount, customer: { tier: 'gold' } } });
+      }
+      await must(core, 'ingest:emit', { event: 'report.daily', payload: { day: '2026-01-01' } });
+    }
+    if (probe.count("SELECT count(*) FROM schedules WHERE enabled = 1") < 2) {
+      const cron = await must<{ id: number }>(core, 'schedules:create', {
+        draft: {
+          name: `Daily report ${++ids.serial}`,
+          event: 'report.daily',
+          payload: { kind: 'daily' },
+          timing: { kind: 'cron', expression: '0 9 * * *', timeZone: 'Europe/Berlin' },
+        },
+      });
+      await must(core, 'schedules:runNow', { id: cron.id });
+      await must(core, 'schedules:create', {
+        draft: {
+          name: `Every ten minutes ${++ids.serial}`,
+          event: 'order.created',
+          payload: { amount: 1 },
+          timing: { kind: 'interval', everyMs: 600_000, timeZone: 'UTC' },
+          overlap: 'buffer',
+        },
+      });
+      await must(core, 'schedules:create', {
+        draft: {
+          name: `Once in March ${++ids.serial}`,
+          event: 'order.created',
+          timing: { kind: 'once', at: '2026-03-29T02:30', timeZone: 'Europe/Berlin' },
+        },
+      });
+    }
+    if (probe.count('SELECT count(*) FROM drafts WHERE instance_id = ?', ids.live) < 2) {
+      await must(core, 'drafts:create', { name: `Blank draft ${++ids.serial}`, instanceId: ids.live });
+      await must(core, 'drafts:clone', { instanceId: ids.live, workflowId: 'wf-orders' });
+    }
+    if (probe.count('SELECT count(*) FROM n8n_snapshots WHERE instance_id = ?', ids.live) === 0) {
+      await must(core, 'backups:snapshotTake', { instanceId: ids.live, label: 'before fuzzing' });
+    }
   }
-  await must(core, 'ingest:emit', { event: 'report.daily', payload: { day: '2026-01-01' } });
+
+  await replenish();
   await must(core, 'ingest:emit', { event: 'order.created', payload: { amount: 7 }, idempotencyKey: 'order-7' });
 
   // A workflow paused on a Wait node registers through the signed HTTP door, as n8n would.
   const info = await must<{ url: string }>(core, 'ingest:info', {});
   const secret = readFileSync(join(dataDir, 'keys', 'ingest.secret'), 'utf8').trim();
   const body = JSON.stringify({
-    instanceId: live.id,
+    instanceId: ids.live,
     executionId: '103',
     resumeUrl: `${loop.url}/webhook-waiting/103`,
     workflowId: 'wf-refunds',
@@ -232,38 +302,11 @@ export async function createContractWorld(): Promise<ContractWorld> {
     rule: { name: 'Small refunds', conditions: [{ path: 'amount', op: 'lt', value: 10 }], dailyLimit: 50 },
   });
   await must(core, 'approvals:saveView', { name: 'Urgent', filter: { status: 'open', maxPriority: 2 } });
-  await must(core, 'runs:saveView', { name: 'Failed orders', filter: { status: ['failed'], mappingId: orders.id } });
-
-  const cron = await must<{ id: number }>(core, 'schedules:create', {
-    draft: {
-      name: 'Daily report',
-      event: 'report.daily',
-      payload: { kind: 'daily' },
-      timing: { kind: 'cron', expression: '0 9 * * *', timeZone: 'Europe/Berlin' },
-    },
-  });
-  await must(core, 'schedules:create', {
-    draft: {
-      name: 'Every ten minutes',
-      event: 'order.created',
-      payload: { amount: 1 },
-      timing: { kind: 'interval', everyMs: 600_000, timeZone: 'UTC' },
-      overlap: 'buffer',
-    },
-  });
-  await must(core, 'schedules:create', {
-    draft: {
-      name: 'Once in March',
-      event: 'order.created',
-      timing: { kind: 'once', at: '2026-03-29T02:30', timeZone: 'Europe/Berlin' },
-    },
-  });
-  await must(core, 'schedules:runNow', { id: cron.id });
+  const orders = probe.ids("SELECT id FROM mappings WHERE event = 'order.created'")[0];
+  await must(core, 'runs:saveView', { name: 'Failed orders', filter: { status: ['failed'], mappingId: orders } });
   await must(core, 'alerts:createRule', {
     rule: { name: 'Errors above 5%', condition: { kind: 'error_rate', thresholdPct: 5, windowMs: 3_600_000 } },
   });
-  await must(core, 'drafts:create', { name: 'Blank draft', instanceId: live.id });
-  await must(core, 'drafts:clone', { instanceId: live.id, workflowId: 'wf-orders' });
   const exported = await must<{ file: { path: string } }>(core, 'backups:export', { includeExecutions: true });
   known.backupFiles.push(exported.file.path);
   const plan = await must<{ restoreId: string }>(core, 'backups:inspect', {
@@ -272,8 +315,6 @@ export async function createContractWorld(): Promise<ContractWorld> {
   known.restoreIds.push(plan.restoreId);
   known.uploadIds.push('fuzz-upload-0001');
   await must(core, 'backups:upload', { uploadId: 'fuzz-upload-0001', offset: 0, dataBase64: 'H4sIAAAAAAAA' });
-  await must(core, 'backups:snapshotTake', { instanceId: live.id, label: 'before fuzzing' });
-  await must(core, 'queue:pause', { instanceId: closed.id, reason: 'n8n dev is down' });
 
   let settledAt: { version: number; sums: Checksums } | undefined;
   let servedAt = loop.served;
@@ -316,6 +357,10 @@ export async function createContractWorld(): Promise<ContractWorld> {
     scratch,
     known,
     loggedErrors,
+    async replenish() {
+      await replenish();
+      await settle();
+    },
     async check(channel, input) {
       const before = baseline();
       const versionBefore = probe.dataVersion();
@@ -325,17 +370,22 @@ export async function createContractWorld(): Promise<ContractWorld> {
       try {
         result = await core.invoke(channel, input);
       } catch (error) {
-        throw new FuzzFailure(`invoke threw instead of answering a Result: ${(error as Error).stack}\n  call: ${shown()}`);
+        throw new FuzzFailure(
+          `invoke threw instead of answering a Result: ${(error as Error).stack}\n  call: ${shown()}`,
+        );
       }
       if (unhandled.length > 0) {
         throw new FuzzFailure(`an unhandled rejection escaped: ${String(unhandled.splice(0)[0])}\n  call: ${shown()}`);
       }
-      if (!isResult(result)) throw new FuzzFailure(`the answer is not a Result: ${describeInput(result)}\n  call: ${shown()}`);
+      if (!isResult(result))
+        throw new FuzzFailure(`the answer is not a Result: ${describeInput(result)}\n  call: ${shown()}`);
       let changed: string[] = [];
       if (!result.ok) {
         if (result.error.code === 'INTERNAL') {
           const logged = loggedErrors.slice(errorsBefore).map((e) => describeInput(e.fields, 400));
-          throw new FuzzFailure(`INTERNAL: ${result.error.message}\n  logged: ${logged.join(' | ')}\n  call: ${shown()}`);
+          throw new FuzzFailure(
+            `INTERNAL: ${result.error.message}\n  logged: ${logged.join(' | ')}\n  call: ${shown()}`,
+          );
         }
         if (probe.dataVersion() !== versionBefore) {
           changed = unexpectedChanges(channel, result.error.code, probe.diff(before, probe.checksums()));

@@ -21,8 +21,7 @@ export const FUZZ_SEED = readSeed();
 export const FUZZ_SCALE = Number(process.env.FLIGHTDECK_FUZZ_SCALE ?? 1) || 1;
 
 /** How to replay this run, printed at the start and in every failure. */
-export const replayHint = (file: string) =>
-  `FLIGHTDECK_FUZZ_SEED=${FUZZ_SEED} npx vitest run --project fuzz ${file}`;
+export const replayHint = (file: string) => `FLIGHTDECK_FUZZ_SEED=${FUZZ_SEED} npx vitest run --project fuzz ${file}`;
 
 /**
  * fast-check parameters for one property: a seed derived from the run's seed and the property's

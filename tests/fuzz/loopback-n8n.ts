@@ -46,7 +46,14 @@ function seedWorkflows(): Workflow[] {
     parameters: { path, httpMethod: 'POST' },
     webhookId: `hook-${path}`,
   });
-  const set = { id: 'node-set', name: 'Set', type: 'n8n-nodes-base.set', typeVersion: 3, position: [200, 0], parameters: {} };
+  const set = {
+    id: 'node-set',
+    name: 'Set',
+    type: 'n8n-nodes-base.set',
+    typeVersion: 3,
+    position: [200, 0],
+    parameters: {},
+  };
   const wait = {
     id: 'node-wait',
     name: 'Wait',

@@ -28,8 +28,8 @@ export interface StoreProbe {
   checksums(): Checksums;
   /** The names of tables whose checksum differs. */
   diff(before: Checksums, after: Checksums): string[];
-  ids(sql: string): unknown[];
-  count(sql: string): number;
+  ids(sql: string, ...params: unknown[]): unknown[];
+  count(sql: string, ...params: unknown[]): number;
   integrity(): { integrity: string[]; foreignKeys: unknown[] };
   close(): void;
 }
@@ -65,8 +65,16 @@ export function openStoreProbe(dataDir: string, file = 'flightdeck.sqlite'): Sto
       const names = new Set([...Object.keys(before), ...Object.keys(after)]);
       return [...names].filter((t) => before[t] !== after[t]).sort();
     },
-    ids: (sql) => db.prepare(sql).pluck().all(),
-    count: (sql) => db.prepare(sql).pluck().get() as number,
+    ids: (sql, ...params) =>
+      db
+        .prepare(sql)
+        .pluck()
+        .all(...params),
+    count: (sql, ...params) =>
+      db
+        .prepare(sql)
+        .pluck()
+        .get(...params) as number,
     integrity: () => ({
       integrity: (db.pragma('integrity_check') as Record<string, string>[]).map((r) => Object.values(r)[0]!),
       foreignKeys: db.pragma('foreign_key_check') as unknown[],

@@ -64,7 +64,10 @@ function stringArbitrary(def: Def): fc.Arbitrary<string> {
     if (check.format === 'regex' && check.pattern) {
       const matching = fc.stringMatching(check.pattern).filter(fits);
       // Some patterns rarely fit the length bounds: keep a plain fallback so generation never stalls.
-      return fc.oneof({ weight: 4, arbitrary: matching }, { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: cap }) });
+      return fc.oneof(
+        { weight: 4, arbitrary: matching },
+        { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: cap }) },
+      );
     }
     if (check.format === 'url') return fc.constantFrom('http://127.0.0.1:1', 'https://127.0.0.1:1/n8n');
     if (check.format === 'email') return fc.constantFrom('ana@example.com', 'ops@example.org');
@@ -97,7 +100,13 @@ function numberArbitrary(def: Def): fc.Arbitrary<number> {
 /** Small JSON values, the shape of a realistic event payload. */
 export const jsonPayload = (): fc.Arbitrary<unknown> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ amount: fc.integer({ min: 0, max: 500 }), customer: fc.record({ tier: fc.constantFrom('gold', 'free') }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        amount: fc.integer({ min: 0, max: 500 }),
+        customer: fc.record({ tier: fc.constantFrom('gold', 'free') }),
+      }),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
     { weight: 1, arbitrary: fc.constant({}) },
   );
@@ -264,7 +273,8 @@ export function mutate(input: unknown, mutations: Mutation[]): unknown {
     } else if (m.kind === 'extraKey') {
       const target = objects[m.at % Math.max(1, objects.length)];
       // defineProperty makes `__proto__` an own key, as JSON.parse would deliver it.
-      if (target) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      if (target)
+        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
     } else {
       const target = objects[m.at % Math.max(1, objects.length)];
       const keys = target ? Object.keys(target) : [];
