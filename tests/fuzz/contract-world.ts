@@ -108,8 +108,8 @@ function isResult(value: unknown): value is Result<unknown> {
 }
 
 /** Signs like an n8n workflow would: HMAC-SHA256 of `<timestamp>.<body>` with the ingest secret. */
-export function signIngest(secret: string, timestampMs: number, body: string): Record<string, string> {
-  const signature = 'sha256=' + createHmac('sha256', secret).update(`${timestampMs}.${body}`).digest('hex');
+export function signIngest(secret: string, timestampMs: number, body: string | Buffer): Record<string, string> {
+  const signature = 'sha256=' + createHmac('sha256', secret).update(`${timestampMs}.`).update(body).digest('hex');
   return {
     'content-type': 'application/json',
     'x-flightdeck-timestamp': String(timestampMs),
@@ -235,7 +235,7 @@ export async function createContractWorld(): Promise<ContractWorld> {
       }
       await must(core, 'ingest:emit', { event: 'report.daily', payload: { day: '2026-01-01' } });
     }
-    if (probe.count("SELECT count(*) FROM schedules WHERE enabled = 1") < 2) {
+    if (probe.count('SELECT count(*) FROM schedules WHERE enabled = 1') < 2) {
       const cron = await must<{ id: number }>(core, 'schedules:create', {
         draft: {
           name: `Daily report ${++ids.serial}`,

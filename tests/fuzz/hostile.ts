@@ -13,6 +13,13 @@ export function deepNest(levels: number, kind: 'object' | 'array' = 'object'): u
   return value;
 }
 
+/** The JSON text of `deepNest(levels)`, built without recursion (JSON.stringify overflows on it). */
+export function deepJson(levels: number, kind: 'object' | 'array' = 'object'): string {
+  return kind === 'object'
+    ? '{"a":'.repeat(levels) + '{"leaf":true}' + '}'.repeat(levels)
+    : '['.repeat(levels) + '[0]' + ']'.repeat(levels);
+}
+
 /** Strings that trip parsers, encoders, regexes and SQLite's text handling. */
 export const ODD_STRINGS: readonly string[] = [
   '',

@@ -30,6 +30,7 @@ export interface StoreProbe {
   diff(before: Checksums, after: Checksums): string[];
   ids(sql: string, ...params: unknown[]): unknown[];
   count(sql: string, ...params: unknown[]): number;
+  rows(sql: string, ...params: unknown[]): unknown[];
   integrity(): { integrity: string[]; foreignKeys: unknown[] };
   close(): void;
 }
@@ -70,6 +71,7 @@ export function openStoreProbe(dataDir: string, file = 'flightdeck.sqlite'): Sto
         .prepare(sql)
         .pluck()
         .all(...params),
+    rows: (sql, ...params) => db.prepare(sql).all(...params),
     count: (sql, ...params) =>
       db
         .prepare(sql)

@@ -92,6 +92,7 @@ export function ftsQuery(search: string): string {
   return (
     search
       // FTS5 ends a string at a NUL ("unterminated string"); control characters are never searched for.
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
       .replace(/[\u0000-\u001f\u007f]/g, ' ')
       .split(/\s+/)
       .filter(Boolean)
