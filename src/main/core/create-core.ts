@@ -8,6 +8,7 @@ import { wireModules, type WiringOptions } from './wire-modules';
 import { EventBus, type AnyEventListener } from './events';
 import type { CallContext } from './handlers';
 import { invokeHandler } from './invoke';
+import { limitsFromEnv, type InputLimits } from './limits';
 import { silentLogger, type Logger } from './logger';
 
 export interface CoreOptions extends WiringOptions {
@@ -19,6 +20,8 @@ export interface CoreOptions extends WiringOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /** Size and depth limits of every call's argument; default from FLIGHTDECK_MAX_PAYLOAD_BYTES. */
+  limits?: InputLimits;
 }
 
 export interface Core {
@@ -29,6 +32,8 @@ export interface Core {
   /** Every event, after the write that caused it has committed. */
   subscribe(listener: AnyEventListener): () => void;
   status(): AppStatus;
+  /** The limits `invoke` applies; transports size their frames from them. */
+  readonly limits: InputLimits;
   /** Waits for calls in flight, then closes the store. Later calls answer UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -42,6 +47,7 @@ export function createCore(options: CoreOptions): Core {
   const logger = options.logger ?? silentLogger;
   const bus = new EventBus();
   const now = () => clock.now();
+  const limits = options.limits ?? limitsFromEnv();
 
   let store: Store | undefined;
   let startupError: AppStatus['startupError'] = null;
@@ -80,7 +86,7 @@ export function createCore(options: CoreOptions): Core {
       if (channel === 'app:status') return { ok: true as const, data: status() };
       return fail('STARTUP_FAILED', startupError?.message ?? 'Flightdeck failed to start.');
     }
-    const pending = invokeHandler(handlers, channel, input, ctx, logger);
+    const pending = invokeHandler(handlers, channel, input, ctx, logger, limits);
     inFlight.add(pending);
     try {
       return await pending;
@@ -94,6 +100,7 @@ export function createCore(options: CoreOptions): Core {
     call: (channel, input) => invoke(channel, input) as never,
     subscribe: (listener) => bus.subscribe(listener),
     status,
+    limits,
     async close() {
       if (closed) return;
       closed = true;

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
 import { AppError } from '../../../shared/result';
 import { createDraftService } from '../drafts/draft-service';
-import { FakeN8n } from '../drafts/fake-n8n-port';
-import { tempDir, testContext, testCore } from '../test-support';
+import { FakeN8n } from '../testing/fake-n8n-port';
+import { tempDir, testContext, testCore } from '../testing/test-core';
 import { createBackupsModule } from './backups-module';
 
 /** A known key, stored in clear in the simulated instances table so a leak would be found by grep. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { migrations } from './migrations';
 import { openStore } from './store';
 

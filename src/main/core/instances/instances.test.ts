@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { createFakeN8n } from '../n8n/fake-n8n';
-import { testCore } from '../test-support';
+import { createFakeN8n } from '../testing/fake-n8n';
+import { testCore } from '../testing/test-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { createFileKeyBox, KEY_FILE } from './secret-box';
 
 const dirs: { remove(): void }[] = [];
