@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { calls, type CallChannel } from '../../src/shared/contract';
 import { ERROR_CODES, type Result } from '../../src/shared/result';
-import { ManualClock } from '../../src/main/core/clock';
+import { ManualClock } from '../../src/main/core/testing/manual-clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import type { Logger } from '../../src/main/core/logger';
-import { ManualTimers } from '../../src/main/core/timers';
-import { tempDir } from '../../src/main/core/test-support';
+import { ManualTimers } from '../../src/main/core/testing/manual-timers';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { LOOPBACK_API_KEY, startLoopbackN8n, type LoopbackN8n } from './loopback-n8n';
 import { openStoreProbe, type Checksums, type StoreProbe } from './store-probe';
 

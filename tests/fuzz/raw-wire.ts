@@ -22,30 +22,46 @@ const statusOf = (text: string): number | null => {
 };
 
 /**
- * Sends `bytes`, half-closes (so a server waiting for more learns there is no more), and
- * collects the answer until the server closes the connection.
+ * Sends `bytes` and collects the answer. A server that says nothing for `quietMs` is told there
+ * is no more to come (a half-close), so one waiting for the rest of a body answers or closes.
+ * The half-close is not sent at once: some servers take a client's end of stream as "gone" and
+ * drop the answer they were about to write.
  */
-export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 15_000): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  bytes: Buffer | string,
+  options: { quietMs?: number; timeoutMs?: number } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
     let done = false;
+    let idle: NodeJS.Timeout | undefined;
     const finish = (closed: boolean) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(quiet);
+      clearTimeout(idle);
       socket.destroy();
       resolve({ status: statusOf(text), text, closed });
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const timer = setTimeout(() => finish(false), options.timeoutMs ?? 15_000);
+    let quiet: NodeJS.Timeout | undefined;
     socket.on('data', (chunk: Buffer) => {
+      clearTimeout(quiet);
       if (text.length < 64_000) text += chunk.toString('latin1');
+      // An answer has started: take what follows until the line goes quiet (keep-alive never closes).
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(false), 300);
     });
     // A reset is a closed socket too: the server refused to go on.
     socket.on('error', () => finish(true));
     socket.on('close', () => finish(true));
     socket.on('connect', () => {
-      socket.write(bytes, () => socket.end());
+      socket.write(bytes, () => {
+        quiet = setTimeout(() => socket.end(), options.quietMs ?? 2_000);
+      });
     });
   });
 }
