@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -82,3 +83,13 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
 
 /** The ingest door's secret, as a sender on this machine reads it. */
 export const ingestSecret = (dataDir: string) => readFileSync(join(dataDir, 'keys', 'ingest.secret'), 'utf8').trim();
+
+/** Signs like an n8n workflow would: HMAC-SHA256 of `<timestamp>.<body>` with the ingest secret. */
+export function signIngest(secret: string, timestampMs: number, body: string | Buffer): Record<string, string> {
+  const signature = 'sha256=' + createHmac('sha256', secret).update(`${timestampMs}.`).update(body).digest('hex');
+  return {
+    'content-type': 'application/json',
+    'x-flightdeck-timestamp': String(timestampMs),
+    'x-flightdeck-signature': signature,
+  };
+}

@@ -87,8 +87,6 @@ const protoObjects = (): unknown[] => [
 /** A huge string: a little over the 1 MiB payload limit every door should apply. */
 export const hugeString = (): string => 'x'.repeat(1024 * 1024 + 17);
 
-export type HostileKind = 'deep' | 'huge' | 'string' | 'number' | 'proto' | 'wrongType';
-
 /** One hostile value of any kind. Big ones are built lazily and rarely (they are slow to clone and hash). */
 export function hostileValue(): fc.Arbitrary<unknown> {
   return fc.oneof(
