@@ -309,8 +309,13 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
     // are pruned history, or hidden runs older than every listed one, looked at a little way down)
     // or was cut short (only what it covered can be checked).
     const lowestListed = listed.length ? Math.min(...listed.map(idOf)) : 1;
-    const lowest =
-      boundary !== null ? boundary + 1 : complete ? Math.max(1, lowestListed - EXHAUSTED_LOOKBACK) : lowestListed;
+    // Asked by id only: everything up to afterId was looked at before.
+    const idsOnly = timeFloor === null && request.afterId !== null;
+    const floorById = idsOnly ? (request.afterId ?? 0) : 0;
+    const lowest = Math.max(
+      floorById + 1,
+      boundary !== null ? boundary + 1 : complete ? Math.max(1, lowestListed - EXHAUSTED_LOOKBACK) : lowestListed,
+    );
     const gaps: string[] = [];
     for (let id = highestListed; id >= lowest && id > 0; id--) {
       const key = String(id);
@@ -328,8 +333,8 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
     });
     // Above the newest listed id: hidden executions newer than every listed one, until a 404
     // (that id does not exist yet). Ids already read are stepped over.
-    let highestId = highestListed;
-    for (let id = highestListed + 1; ; id++) {
+    let highestId = Math.max(highestListed, floorById);
+    for (let id = highestId + 1; ; id++) {
       const key = String(id);
       const known = memory.seen.get(key);
       if (known) {
