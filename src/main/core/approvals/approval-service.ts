@@ -9,7 +9,7 @@ import { approvalRows, toApproval, type ApprovalRow } from './approval-rows';
 import type { ApprovalPorts, GateRequest } from './ports';
 import type { Resumer } from './resumer';
 import type { RuleBook } from './rule-book';
-import { describeAddresses, isOnInstance } from './instance-urls';
+import { describeAddresses, isOnInstance, onSavedAddress } from './instance-urls';
 import { waitRegistrationSchema } from './wait-registration';
 import { createAutomaticDecisions } from './automatic-decisions';
 import { createDecider } from './decider';
@@ -106,7 +106,7 @@ export function createApprovalService(
           workflowId: r.workflowId ?? null,
           mappingId: null,
           event: null,
-          resumeUrl: r.resumeUrl,
+          resumeUrl: onSavedAddress(instance, r.resumeUrl),
           summary: r.summary,
           payload: r.payload ?? null,
           priority: r.priority,

@@ -55,6 +55,19 @@ export function isInstanceBase(instance: InstanceAddress, url: string): boolean 
   return bases(instance).some((base) => sameServer(base, target) && pathOf(base) === pathOf(target));
 }
 
+/**
+ * The URL as the console reaches the instance: a loopback spelling n8n chose (`localhost`) is
+ * replaced by the one the instance is saved with (`127.0.0.1`), since n8n may listen on one
+ * address family only. Anything else is returned unchanged (path and signature kept).
+ */
+export function onSavedAddress(instance: InstanceAddress, url: string): string {
+  const base = parse(instance.baseUrl);
+  const target = parse(url);
+  if (!base || !target || !sameServer(base, target) || base.hostname === target.hostname) return url;
+  target.hostname = base.hostname;
+  return target.toString();
+}
+
 /** How an operator should read the instance's accepted addresses in an error message. */
 export function describeAddresses(instance: InstanceAddress): string {
   return bases(instance)
