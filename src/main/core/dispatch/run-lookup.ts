@@ -83,22 +83,41 @@ export interface ScanResult {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The dispatcher's headers in an execution's run data (the first node output that has them). */
+/** The dispatcher's headers on the first item of a node's main data, if there. */
+function markOnItems(main: unknown): RunMark | null {
+  if (!Array.isArray(main)) return null;
+  for (const output of main) {
+    const item: unknown = Array.isArray(output) ? output[0] : undefined;
+    const headers = isRecord(item) && isRecord(item.json) ? item.json.headers : undefined;
+    if (!isRecord(headers)) continue;
+    const id = headers[MARK_HEADER];
+    if (typeof id !== 'string' || !/^\d{1,15}$/.test(id)) continue;
+    const event = headers[EVENT_HEADER];
+    return { runId: Number(id), event: typeof event === 'string' ? event : null };
+  }
+  return null;
+}
+
+/**
+ * The dispatcher's headers in an execution's run data: the Webhook node's output once it ran,
+ * or, while n8n still runs it (run data saved only at the end), the trigger's item on top of the
+ * execution stack.
+ */
 export function markOf(data: unknown): RunMark | null {
-  const runData = isRecord(data) && isRecord(data.resultData) ? data.resultData.runData : undefined;
-  if (!isRecord(runData)) return null;
-  for (const runs of Object.values(runData)) {
-    const run: unknown = Array.isArray(runs) ? runs[0] : undefined;
-    const main = isRecord(run) && isRecord(run.data) ? run.data.main : undefined;
-    if (!Array.isArray(main)) continue;
-    for (const output of main) {
-      const item: unknown = Array.isArray(output) ? output[0] : undefined;
-      const headers = isRecord(item) && isRecord(item.json) ? item.json.headers : undefined;
-      if (!isRecord(headers)) continue;
-      const id = headers[MARK_HEADER];
-      if (typeof id !== 'string' || !/^\d{1,15}$/.test(id)) continue;
-      const event = headers[EVENT_HEADER];
-      return { runId: Number(id), event: typeof event === 'string' ? event : null };
+  if (!isRecord(data)) return null;
+  const runData = isRecord(data.resultData) ? data.resultData.runData : undefined;
+  if (isRecord(runData)) {
+    for (const runs of Object.values(runData)) {
+      const run: unknown = Array.isArray(runs) ? runs[0] : undefined;
+      const mark = isRecord(run) && isRecord(run.data) ? markOnItems(run.data.main) : null;
+      if (mark) return mark;
+    }
+  }
+  const stack = isRecord(data.executionData) ? data.executionData.nodeExecutionStack : undefined;
+  if (Array.isArray(stack)) {
+    for (const entry of stack) {
+      const mark = isRecord(entry) && isRecord(entry.data) ? markOnItems(entry.data.main) : null;
+      if (mark) return mark;
     }
   }
   return null;
@@ -106,6 +125,9 @@ export function markOf(data: unknown): RunMark | null {
 
 /** Ids looked at below the lowest listed one when the list holds n8n's whole history. */
 const EXHAUSTED_LOOKBACK = 200;
+
+/** n8n statuses of executions whose run data n8n has not saved yet (it saves at the end or a wait). */
+const OPEN = new Set(['new', 'running']);
 
 const timeOf = (e: Pick<N8nExecution, 'startedAt' | 'createdAt'>): number | null => e.startedAt ?? e.createdAt ?? null;
 const idOf = (e: Pick<N8nExecution, 'id'>) => Number(e.id);
@@ -137,7 +159,8 @@ class InstanceMemory {
       ids.push(e.id);
       this.byRun.set(seen.mark.runId, ids);
     }
-    this.seen.set(e.id, seen);
+    // No mark yet on an execution n8n still runs: its data may not be saved yet; read it again.
+    if (seen.mark || !OPEN.has(e.status ?? '')) this.seen.set(e.id, seen);
     this.trim();
     return seen;
   }

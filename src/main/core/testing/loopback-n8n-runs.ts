@@ -87,19 +87,27 @@ export async function startLoopbackN8n(options: { line?: 1 | 2 } = {}) {
       typeVersion: 1.1,
       parameters: { resume: r.waitNode.resume, httpMethod: r.waitNode.httpMethod, options: {} },
     };
+    // Like n8n, run data is saved at the end (or at a wait): while running, only the trigger's
+    // item on the execution stack carries the request.
+    const running = r.status === 'running';
+    const stack = running
+      ? [{ node: { name: 'Webhook', type: 'n8n-nodes-base.webhook' }, data: { main: [[hook]] } }]
+      : r.status === 'waiting' && waitNode
+        ? [{ node: waitNode, data: { main: [[item]] } }]
+        : [];
     return {
       ...summary(r),
       data: {
         resultData: {
-          runData: {
-            Webhook: [{ startTime: Date.parse(r.startedAt), data: { main: [[hook]] } }],
-            Set: [{ startTime: Date.parse(r.startedAt), data: { main: [[item]] } }],
-          },
-          lastNodeExecuted: r.status === 'waiting' ? 'Wait' : 'Set',
+          runData: running
+            ? {}
+            : {
+                Webhook: [{ startTime: Date.parse(r.startedAt), data: { main: [[hook]] } }],
+                Set: [{ startTime: Date.parse(r.startedAt), data: { main: [[item]] } }],
+              },
+          ...(running ? {} : { lastNodeExecuted: r.status === 'waiting' ? 'Wait' : 'Set' }),
         },
-        executionData: {
-          nodeExecutionStack: r.status === 'waiting' && waitNode ? [{ node: waitNode, data: { main: [[item]] } }] : [],
-        },
+        executionData: { nodeExecutionStack: stack },
       },
       workflowData: { id: r.workflowId, name: workflow?.name ?? 'unknown', nodes: waitNode ? [waitNode] : [] },
     };
