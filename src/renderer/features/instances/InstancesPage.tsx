@@ -95,7 +95,10 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
         </span>
       </div>
       <div className="muted small">
-        {instance.baseUrl} · key …{instance.apiKeyLast4} {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>}
+        {instance.baseUrl} · key …{instance.apiKeyLast4} {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>} · id{' '}
+        <code data-testid="instance-id" title="instanceId for wait registrations (POST /approvals)">
+          {instance.id}
+        </code>
       </div>
       <div className="small">
         Last sync: <span title={dateTime(sync.lastSuccessAtMs)}>{ago(sync.lastSuccessAtMs)}</span>
