@@ -31,6 +31,8 @@ export interface OpenRow {
   remote_id: string;
   status: ExecutionStatus;
   has_wait: number;
+  /** 1 when a decision was delivered to n8n since the row last changed. */
+  resumed: number;
 }
 
 /**
@@ -49,8 +51,7 @@ export function createLinkStore(db: Database) {
         WHERE w.instance_id = e.instance_id AND p.value = json_extract(m.config_json, '$.webhookPath') LIMIT 1)) AS wf
     FROM executions e LEFT JOIN mappings m ON m.id = e.mapping_id
     WHERE e.source = 'local' AND e.linked_at_ms IS NULL AND e.instance_id IS NOT NULL
-      AND (${LINKABLE} OR e.remote_id IS NOT NULL)
-      AND coalesce(e.finished_at_ms, e.updated_at_ms) >= ?
+      AND e.updated_at_ms >= ? AND (${LINKABLE} OR e.remote_id IS NOT NULL)
     ORDER BY e.id LIMIT 5000`);
   const linkable = db.prepare(`SELECT e.id, e.instance_id, e.event, e.status, e.remote_id, e.unconfirmed_at_ms,
       coalesce(e.started_at_ms, e.created_at_ms) AS since_ms, coalesce(e.finished_at_ms, e.updated_at_ms) AS acked_ms,
@@ -83,10 +84,15 @@ export function createLinkStore(db: Database) {
   );
   const flag = db.prepare(`UPDATE executions SET unconfirmed_at_ms = ?, updated_at_ms = ?
     WHERE id = ? AND unconfirmed_at_ms IS NULL AND linked_at_ms IS NULL AND remote_id IS NULL AND status = 'succeeded'`);
-  const openLocal = db.prepare(`SELECT id, source, instance_id, remote_id, status, wait_json IS NOT NULL AS has_wait
-    FROM executions WHERE source = 'local' AND linked_at_ms IS NOT NULL AND remote_id IS NOT NULL
-      AND status IN ('running', 'waiting') ORDER BY id LIMIT 1000`);
-  const openRemote = db.prepare(`SELECT id, source, instance_id, remote_id, status, wait_json IS NOT NULL AS has_wait
+  // `resumed`: a decision reached n8n since the row last changed, so n8n is about to move on.
+  const openLocal = db.prepare(`SELECT e.id, e.source, e.instance_id, e.remote_id, e.status,
+      e.wait_json IS NOT NULL AS has_wait,
+      EXISTS (SELECT 1 FROM approvals a WHERE a.kind = 'wait' AND a.instance_id = e.instance_id
+        AND a.remote_execution_id = e.remote_id AND a.resume_state = 'resumed' AND a.updated_at_ms >= max(e.updated_at_ms, @recent)) AS resumed
+    FROM executions e WHERE e.source = 'local' AND e.linked_at_ms IS NOT NULL AND e.remote_id IS NOT NULL
+      AND e.status IN ('running', 'waiting') ORDER BY e.id LIMIT 1000`);
+  const openRemote = db.prepare(`SELECT id, source, instance_id, remote_id, status, wait_json IS NOT NULL AS has_wait,
+      0 AS resumed
     FROM executions WHERE source = 'remote' AND instance_id = ?
       AND (status = 'running' OR (status = 'waiting' AND wait_json IS NULL)) ORDER BY id DESC LIMIT 200`);
   const setRemoteWait = db.prepare(
@@ -135,7 +141,8 @@ export function createLinkStore(db: Database) {
     /** Forgets an execution id n8n's answer named but n8n does not confirm. */
     unlink: (runId: number, now: number) => unlink.run(now, runId).changes > 0,
     flagUnconfirmed: (runId: number, now: number) => flag.run(now, now, runId).changes > 0,
-    openLocal: () => openLocal.all() as OpenRow[],
+    /** Linked runs n8n still runs or holds; `resumed` counts decisions delivered since `recentMs`. */
+    openLocal: (recentMs: number) => openLocal.all({ recent: recentMs }) as OpenRow[],
     openRemote: (instanceId: string) => openRemote.all(instanceId) as OpenRow[],
     /** Stores an execution the list leaves out (the sync cannot see it), with what it waits on. */
     recordRemote(instanceId: string, e: N8nExecution, wait: WaitInfo | null, now: number): boolean {

@@ -219,8 +219,8 @@ export function createLinker(
   /** Re-reads linked runs (and watched executions) n8n still runs or holds waiting, with backoff. */
   async function refreshOpen(watched: Set<string>): Promise<boolean> {
     const t = now();
-    const rows: OpenRow[] = [...store.openLocal(), ...[...watched].flatMap((id) => store.openRemote(id))];
-    const due = rows.filter((r) => (refreshPlan.get(r.id)?.at ?? 0) <= t).slice(0, 50);
+    const rows: OpenRow[] = [...store.openLocal(t - 600_000), ...[...watched].flatMap((id) => store.openRemote(id))];
+    const due = rows.filter((r) => r.resumed === 1 || (refreshPlan.get(r.id)?.at ?? 0) <= t).slice(0, 50);
     const live = new Set(rows.map((r) => r.id));
     for (const id of refreshPlan.keys()) if (!live.has(id)) refreshPlan.delete(id);
     const results: { row: OpenRow; execution: N8nExecution; wait: WaitInfo | null }[] = [];
@@ -237,7 +237,8 @@ export function createLinker(
             const wait = execution.status === 'waiting' ? waitInfoOf(execution) : null;
             results.push({ row, execution, wait });
             const same = mapN8nStatus(execution) === row.status;
-            const delay = same ? Math.min(plan.delay * 2, row.status === 'waiting' ? 60_000 : 30_000) : intervalMs;
+            // Unchanged: look less often (waits can last days); changed: look again soon.
+            const delay = same ? Math.min(plan.delay * 2, row.status === 'waiting' ? 300_000 : 30_000) : intervalMs;
             refreshPlan.set(row.id, { at: now() + delay, delay });
           } catch (error) {
             // Deleted in n8n, or n8n unreachable: look again much later; the sync has the last word.

@@ -20,8 +20,9 @@ ALTER TABLE executions ADD COLUMN unconfirmed_at_ms INTEGER;
 ALTER TABLE executions ADD COLUMN wait_json TEXT;
 UPDATE executions SET linked_at_ms = updated_at_ms WHERE source = 'local' AND remote_id IS NOT NULL;
 
--- The linker's work list: local runs n8n has not confirmed yet.
-CREATE INDEX executions_unlinked ON executions (instance_id, created_at_ms)
+-- The linker's work list: local runs n8n has not confirmed yet, recent ones first (runs that never
+-- reached n8n, such as dead letters after a 404, stay unlinked and fall out by time).
+CREATE INDEX executions_unlinked ON executions (updated_at_ms)
   WHERE source = 'local' AND linked_at_ms IS NULL;
 
 -- How far the wait watch of an instance has looked: every n8n execution id up to scanned_to_id
