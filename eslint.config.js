@@ -68,6 +68,33 @@ export default tseslint.config(
     },
   },
   {
+    // The test kit (fakes, fixtures, harnesses) never ships: production code may not import it,
+    // not even for types. Tests, benches (tests/**) and the kit itself may. A separate rule name
+    // from the layer rules above, so the two lists do not replace each other.
+    files: ['src/**'],
+    ignores: ['**/*.test.ts', 'src/main/core/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/core/testing',
+                '**/core/testing/**',
+                './testing',
+                './testing/**',
+                '../testing',
+                '../testing/**',
+              ],
+              message: 'src/main/core/testing is the test kit: only tests and benches may import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'tests/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { createApprovalsModule } from '../../src/main/core/approvals/approvals-module';
 import { createHttpResumePort } from '../../src/main/core/approvals/http-resume';
 import type { ApprovalPorts } from '../../src/main/core/approvals/ports';
-import { testContext } from '../../src/main/core/test-support';
+import { testContext } from '../../src/main/core/testing/test-core';
 import { report, throughput } from './report';
 
 const N = 1_000;

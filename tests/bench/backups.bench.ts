@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { createBackupsModule } from '../../src/main/core/backups/backups-module';
-import { FakeN8n } from '../../src/main/core/drafts/fake-n8n-port';
-import { tempDir, testContext } from '../../src/main/core/test-support';
+import { FakeN8n } from '../../src/main/core/testing/fake-n8n-port';
+import { tempDir, testContext } from '../../src/main/core/testing/test-core';
 import { report } from './report';
 
 const EXECUTIONS = 100_000;

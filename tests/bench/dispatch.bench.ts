@@ -6,7 +6,7 @@ import { createCore, type Core } from '../../src/main/core/create-core';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
 import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { callHost, launchChromium, openConsole, startConsole } from '../e2e/console';
 import { createWebhookWorkflow, startN8n } from '../n8n/harness';
 import { percentile, report, throughput } from './report';

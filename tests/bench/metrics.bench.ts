@@ -3,8 +3,8 @@ import { migrations } from '../../src/main/core/db/migrations';
 import { openStore, type Store } from '../../src/main/core/db/store';
 import { EventBus } from '../../src/main/core/events';
 import { createMetricsQueries } from '../../src/main/core/metrics/metrics-query';
-import { insertExecutions, type SeedExecution } from '../../src/main/core/metrics/seed-executions';
-import { tempDir } from '../../src/main/core/test-support';
+import { insertExecutions, type SeedExecution } from '../../src/main/core/testing/seed-executions';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { percentile, report } from './report';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { it } from 'vitest';
-import { testCore } from '../../src/main/core/test-support';
+import { testCore } from '../../src/main/core/testing/test-core';
 import { createWebhookWorkflow, fireMany, startN8n } from '../n8n/harness';
 import { report } from './report';
 

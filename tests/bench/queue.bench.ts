@@ -12,7 +12,7 @@ import { EventBus } from '../../src/main/core/events';
 import { createEnqueueBatcher } from '../../src/main/core/queue/enqueue-batcher';
 import { createSqliteJobStore } from '../../src/main/core/queue/sqlite-job-store';
 import { createWorker } from '../../src/main/core/queue/worker';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { report, type Measurement } from './report';
 
 // Bench (a): durable enqueue → claim → complete, end to end, 50 producers and 50 in flight, on

@@ -3,8 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { it } from 'vitest';
 import { Cron } from 'croner';
 import type { ScheduleDraftInput } from '../../src/shared/contract';
-import { ManualClock, openScheduler } from '../../src/main/core/scheduler/scheduler-test-support';
-import { tempDir } from '../../src/main/core/test-support';
+import { ManualClock, openScheduler } from '../../src/main/core/testing/scheduler-kit';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import type { Emit } from '../../src/main/core/ports';
 import { percentile, report } from './report';
 

@@ -2,7 +2,7 @@ import { it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost } from '../../src/main/host/host';
 import { silentLogger } from '../../src/main/core/logger';
-import { testCore } from '../../src/main/core/test-support';
+import { testCore } from '../../src/main/core/testing/test-core';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../src/shared/wire';
 import { percentile, report, throughput } from './report';
 
@@ -15,6 +15,8 @@ it('contract call: WebSocket transport vs in-process', async () => {
     port: 0,
     token: 'bench',
     logger: silentLogger,
+    // The per-connection call rate would otherwise measure refusals, not the transport.
+    limits: { callsPerSecond: Infinity, callBurst: Infinity },
   });
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_PROTOCOL, WS_TOKEN_PREFIX + 'bench']);
   await new Promise((resolve) => ws.once('open', resolve));

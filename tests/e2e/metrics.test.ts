@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/main/core/create-core';
 import { STORE_FILE } from '../../src/main/core/db/store';
-import { insertExecutions, type SeedExecution } from '../../src/main/core/metrics/seed-executions';
+import { insertExecutions, type SeedExecution } from '../../src/main/core/testing/seed-executions';
 import { launchChromium, startConsole, type ConsoleProcess } from './console';
 
 const MIN = 60_000;

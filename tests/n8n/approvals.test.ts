@@ -4,7 +4,7 @@ import { createCore, type Core } from '../../src/main/core/create-core';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
 import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
 import { data, until } from './support';
 

@@ -5,7 +5,7 @@ import { createCore, type Core } from '../../src/main/core/create-core';
 import { sign } from '../../src/main/core/ingest/signature';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
 import { silentLogger } from '../../src/main/core/logger';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import {
   callHost as callConsole,
   launchChromium,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
-import { tempDir } from '../../src/main/core/test-support';
+import { tempDir } from '../../src/main/core/testing/test-core';
 import { api, createWebhookWorkflow, startN8n, webhookWorkflow, type N8nInstance } from './harness';
 import { data } from './support';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/result';
 import { N8nClient } from '../../src/main/core/n8n/client';
-import { testCore } from '../../src/main/core/test-support';
+import { testCore } from '../../src/main/core/testing/test-core';
 import {
   api,
   createWebhookWorkflow,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CALL_CHANNELS } from '../../shared/contract';
 import { createCore } from './create-core';
-import { tempDir, testCore } from './test-support';
+import { tempDir, testCore } from './testing/test-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

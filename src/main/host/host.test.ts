@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../shared/wire';
 import { silentLogger } from '../core/logger';
-import { tempDir, testCore } from '../core/test-support';
+import { tempDir, testCore } from '../core/testing/test-core';
 import { startHost, type RunningHost } from './host';
 
 const TOKEN = 'test-token-0123456789';

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../core/db/store';
 import { silentLogger } from '../core/logger';
-import { insertExecutions } from '../core/metrics/seed-executions';
-import { tempDir, testCore } from '../core/test-support';
+import { insertExecutions } from '../core/testing/seed-executions';
+import { tempDir, testCore } from '../core/testing/test-core';
 import { startHost } from './host';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CALL_CHANNELS } from '../../shared/contract';
-import { testCore } from '../core/test-support';
+import { testCore } from '../core/testing/test-core';
 import { bindIpc, type IpcMainLike, type IpcSenderLike } from './bind-ipc';
 
 type Listener = Parameters<IpcMainLike['handle']>[1];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from '../test-support';
+import { testCore } from '../testing/test-core';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalDetail } from './approval-detail';
 import { createApprovalsModule } from './approvals-module';
-import { approvalsHarness, expectCode } from './test-fixtures';
+import { approvalsHarness, expectCode } from '../testing/approvals-kit';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -86,7 +86,7 @@ describe('gates', () => {
     const t = approvalsHarness();
     cleanups.push(t.cleanup);
     // Re-create the module with the default (executions-table) ports.
-    return import('./default-ports').then(({ executionsTablePorts }) => {
+    return import('../testing/approvals-kit').then(({ executionsTablePorts }) => {
       const m = createApprovalsModule(
         t.ctx,
         t.audit,

@@ -3,7 +3,7 @@ import { createApprovalsModule } from './approvals-module';
 import { waitingFromExecutionsTable } from './default-ports';
 import type { ResumeBody } from './ports';
 import { classifyResume, RESUME_RETRY_BASE_MS } from './resumer';
-import { approvalsHarness, expectCode, fakeN8n } from './test-fixtures';
+import { approvalsHarness, expectCode, fakeN8n } from '../testing/approvals-kit';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalRuleInputSchema, type ApprovalRuleInput } from '../../../shared/contract/approvals';
-import { approvalsHarness, expectCode } from './test-fixtures';
+import { approvalsHarness, expectCode } from '../testing/approvals-kit';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

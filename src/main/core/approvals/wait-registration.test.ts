@@ -4,7 +4,7 @@ import { createCore } from '../create-core';
 import { loadOrCreateIngestSecret } from '../ingest/ingest-secret';
 import { sign } from '../ingest/signature';
 import { silentLogger } from '../logger';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 
 // POST /approvals through the real door and the console's own ports: the instance is named by id
 // (or by an address that fits exactly one instance), and its resume URLs are accepted however

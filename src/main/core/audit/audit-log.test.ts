@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from '../test-support';
+import { testCore } from '../testing/test-core';
 import { createAuditLog } from './audit-log';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
 import { migrations } from '../db/migrations';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { migrate, StartupError, type Migration } from './migrate';
 import { migrations as shipped } from './migrations';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallInput, ExecutionSummary } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { startLoopbackN8n, type FakeRunMode, type LoopbackN8n } from '../testing/loopback-n8n-runs';
 
 // The linker against a loopback n8n that hides what real n8n hides (running executions on both

@@ -56,7 +56,7 @@ const isOpen = (status: string | null | undefined) => status === 'running' || st
  * A run is found by its mark (run-lookup.ts): the linker asks n8n for everything since the run
  * was dispatched, including the executions the list leaves out, and matches
  * X-Flightdeck-Execution-Id. A row the sync stored first is folded into the run (a trigger of
- * migration 0012), and a later sync updates the run instead of adding a row (same n8n id).
+ * migration 0013), and a later sync updates the run instead of adding a row (same n8n id).
  * A run n8n acknowledged that never shows up within `unconfirmedAfterMs` is flagged unconfirmed.
  * Linked runs that are still running or waiting are re-read until they end, and what a waiting
  * one waits on is recorded for the inbox. Where an instance opts in, executions started directly

@@ -5,7 +5,7 @@ import { mappingInputSchema, type MappingInput } from '../../../shared/contract/
 import { AppError } from '../../../shared/result';
 import { createMappingService } from '../mappings/mapping-service';
 import { createSqliteJobStore } from '../queue/sqlite-job-store';
-import { testContext } from '../test-support';
+import { testContext } from '../testing/test-core';
 import { createDispatcher } from './dispatcher';
 import { createEmitter } from './emit';
 import { createExecutionsWriter } from './executions-writer';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

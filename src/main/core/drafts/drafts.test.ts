@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushConflict, WorkflowDefinition } from '../../../shared/contract/drafts';
 import { diffWorkflows, renameNode, renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { AppError } from '../../../shared/result';
-import { testContext, testCore } from '../test-support';
+import { testContext, testCore } from '../testing/test-core';
 import { createDraftPusher, pushBackoffMs } from './draft-push';
 import { createDraftService } from './draft-service';
-import { FakeN8n } from './fake-n8n-port';
+import { FakeN8n } from '../testing/fake-n8n-port';
 
 const webhook = {
   id: 'n1',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mappingInputSchema, type MappingInput } from '../../../shared/contract/mappings';
 import { AppError } from '../../../shared/result';
-import { testContext } from '../test-support';
+import { testContext } from '../testing/test-core';
 import { conditionHolds } from './conditions';
 import { createMappingService } from './mapping-service';
 import { applyTransform } from './transform';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRuleInput } from '../../../shared/contract';
-import { insertExecutions } from './seed-executions';
-import { metricsOnDisk } from './test-harness';
+import { insertExecutions } from '../testing/seed-executions';
+import { metricsOnDisk } from '../testing/metrics-kit';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((fn) => fn()));

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { binOf, binSql, binValue, exactPercentile, HISTOGRAM_ERROR_BOUND, histogramPercentile } from './histogram';
 import { createMetricsQueries, HOUR_MS, DAY_MS } from './metrics-query';
 import { createRollupBatch } from './rollup-batch';
-import { insertExecutions, type SeedExecution } from './seed-executions';
-import { metricsOnDisk } from './test-harness';
+import { insertExecutions, type SeedExecution } from '../testing/seed-executions';
+import { metricsOnDisk } from '../testing/metrics-kit';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((fn) => fn()));

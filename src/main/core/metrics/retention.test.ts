@@ -3,9 +3,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXECUTION_STATUSES } from '../../../shared/contract';
 import { STORE_FILE } from '../db/store';
-import { testCore } from '../test-support';
-import { insertExecutions } from './seed-executions';
-import { metricsOnDisk } from './test-harness';
+import { testCore } from '../testing/test-core';
+import { insertExecutions } from '../testing/seed-executions';
+import { metricsOnDisk } from '../testing/metrics-kit';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
 import { N8nClient } from './client';
-import { createFakeN8n } from './fake-n8n';
+import { createFakeN8n } from '../testing/fake-n8n';
 
 const BASE = 'http://n8n.test:5678';
 const agents: MockAgent[] = [];

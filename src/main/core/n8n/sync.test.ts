@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from '../test-support';
-import { createFakeN8n } from './fake-n8n';
-import { ManualTimers } from '../timers';
+import { testCore } from '../testing/test-core';
+import { createFakeN8n } from '../testing/fake-n8n';
+import { ManualTimers } from '../testing/manual-timers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

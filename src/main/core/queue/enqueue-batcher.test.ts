@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../testing/manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { createEnqueueBatcher } from './enqueue-batcher';
 import type { JobStore } from './job-store';
 import { createSqliteJobStore } from './sqlite-job-store';

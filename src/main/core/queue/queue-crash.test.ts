@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../testing/manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { createSqliteJobStore } from './sqlite-job-store';
 
 // The crash test of the durable queue. A child process queues 1,000 deliveries and works them
@@ -33,7 +33,7 @@ beforeAll(async () => {
     logLevel: 'silent',
     configFile: false,
     build: {
-      ssr: resolve(__dirname, 'queue-crash.child.ts'),
+      ssr: resolve(__dirname, '../testing/queue-crash.child.ts'),
       outDir: join(work.path, 'bundle'),
       emptyOutDir: true,
       minify: false,

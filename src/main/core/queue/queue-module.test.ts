@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
-import { testCore } from '../test-support';
+import { testCore } from '../testing/test-core';
 import { createSqliteJobStore } from './sqlite-job-store';
 
 const cleanups: (() => unknown)[] = [];

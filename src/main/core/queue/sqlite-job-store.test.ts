@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../testing/manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore, type Store } from '../db/store';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
-import { describeJobStoreConformance } from './job-store.conformance';
+import { tempDir } from '../testing/test-core';
+import { describeJobStoreConformance } from '../testing/job-store.conformance';
 import { createSqliteJobStore } from './sqlite-job-store';
 
 function openOn(dataDir: string, clock: ManualClock): Store {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock';
+import { ManualClock } from '../testing/manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/test-core';
 import { JobFailure } from './backoff';
 import type { ClaimedJob, EnqueueInput } from './job-store';
 import { createSqliteJobStore } from './sqlite-job-store';

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ScheduleDraftInput } from '../../../shared/contract';
 import { localIso } from '../../../shared/format-time';
 import { AppError } from '../../../shared/result';
-import { tempDir } from '../test-support';
-import { emittedKeys, ManualClock, openScheduler, setExecutionStatus, tableEmit } from './scheduler-test-support';
+import { tempDir } from '../testing/test-core';
+import { emittedKeys, ManualClock, openScheduler, setExecutionStatus, tableEmit } from '../testing/scheduler-kit';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduleDraftInput } from '../../../shared/contract';
-import { testCore } from '../test-support';
-import { tempDir } from '../test-support';
-import { ManualClock, openScheduler } from './scheduler-test-support';
+import { testCore } from '../testing/test-core';
+import { tempDir } from '../testing/test-core';
+import { ManualClock, openScheduler } from '../testing/scheduler-kit';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,11 +1,11 @@
-import { ManualClock } from '../clock';
+import { ManualClock } from './manual-clock';
 import { createAuditLog } from '../audit/audit-log';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
 import { silentLogger } from '../logger';
-import { tempDir } from '../test-support';
-import { createMetricsModule, type MetricsOptions } from './metrics-module';
+import { tempDir } from './test-core';
+import { createMetricsModule, type MetricsOptions } from '../metrics/metrics-module';
 
 /**
  * The metrics module on a real SQLite file with a manual clock, for tests that drive its

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
 import { AppError } from '../../../shared/result';
-import type { N8nWorkflowsPort, RemoteTag, RemoteVariable, RemoteWorkflow, WorkflowBody } from './n8n-port';
+import type { N8nWorkflowsPort, RemoteTag, RemoteVariable, RemoteWorkflow, WorkflowBody } from '../drafts/n8n-port';
 
 interface FakeInstance {
   reachable: boolean;

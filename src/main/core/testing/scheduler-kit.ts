@@ -1,13 +1,13 @@
 import type { ScheduleDraftInput, ScheduleTick } from '../../../shared/contract';
 import { scheduleDraftSchema } from '../../../shared/contract';
 import { createAuditLog } from '../audit/audit-log';
-import { ManualClock } from '../clock';
+import { ManualClock } from './manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore, type Store } from '../db/store';
 import { EventBus } from '../events';
 import { silentLogger } from '../logger';
 import type { Emit, EmitRequest } from '../ports';
-import { createSchedulesModule, type SchedulesModuleOptions } from './schedules-module';
+import { createSchedulesModule, type SchedulesModuleOptions } from '../scheduler/schedules-module';
 
 /**
  * An Emit that behaves like the dispatch pipeline will: it inserts one queued local execution

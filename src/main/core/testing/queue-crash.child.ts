@@ -9,10 +9,10 @@ import { systemClock } from '../clock';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
-import { httpFailure } from './backoff';
-import type { EnqueueInput } from './job-store';
-import { createSqliteJobStore } from './sqlite-job-store';
-import { createWorker } from './worker';
+import { httpFailure } from '../queue/backoff';
+import type { EnqueueInput } from '../queue/job-store';
+import { createSqliteJobStore } from '../queue/sqlite-job-store';
+import { createWorker } from '../queue/worker';
 
 async function main(): Promise<void> {
   const [dataDir, serverUrl, countText] = process.argv.slice(2);

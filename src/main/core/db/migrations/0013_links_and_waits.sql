@@ -1,4 +1,4 @@
--- 0012_links_and_waits: one row per n8n execution, runs n8n never confirmed, and waits for the inbox.
+-- 0013_links_and_waits: one row per n8n execution, runs n8n never confirmed, and waits for the inbox.
 -- (Numbered 0016 in the plan of issue #12; the lead renumbers at merge.)
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 

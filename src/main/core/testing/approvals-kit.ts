@@ -1,8 +1,10 @@
+import { AppError } from '../../../shared/result';
+import { createApprovalsModule, type ApprovalsModuleOptions } from '../approvals/approvals-module';
+import { waitingFromExecutionsTable } from '../approvals/default-ports';
+import type { ApprovalPorts, GateRequest, ResumeBody } from '../approvals/ports';
 import type { CoreContext } from '../context';
-import type { Announce } from '../db/store';
-import { testContext } from '../test-support';
-import { createApprovalsModule, type ApprovalsModuleOptions } from './approvals-module';
-import type { ApprovalPorts, GateRequest, ResumeBody } from './ports';
+import type { Announce, Store } from '../db/store';
+import { testContext } from './test-core';
 
 /** A fake n8n: remembers which executions resumed, answers 409 to a second resume. */
 export function fakeN8n() {
@@ -123,3 +125,23 @@ export const expectCode = (fn: () => unknown, code: string): string => {
   }
   throw new Error(`expected ${code}, but it succeeded`);
 };
+
+/**
+ * Ports on the shared executions table alone, for tests of the approvals area without the queue
+ * or n8n (the console wires dispatch/approval-ports.ts): approve marks the run 'queued', reject
+ * 'rejected'; resumes fail as unreachable, so decisions on waits stay owed ('resuming').
+ */
+export function executionsTablePorts(store: Store, now: () => number): ApprovalPorts {
+  const setStatus = store.db.prepare(
+    "UPDATE executions SET status = ?, error = ?, updated_at_ms = ? WHERE id = ? AND status = 'awaiting_approval'",
+  );
+  const findInstance: ApprovalPorts['findInstance'] = () => null;
+  return {
+    releaseGate: (executionId) => void setStatus.run('queued', null, now(), executionId),
+    rejectGate: (executionId, reason) => void setStatus.run('rejected', reason, now(), executionId),
+    resumeExecution: () =>
+      Promise.reject(new AppError('N8N_UNREACHABLE', 'No n8n client is connected yet.', { retryable: true })),
+    waitingExecutions: waitingFromExecutionsTable(store, findInstance),
+    findInstance,
+  };
+}

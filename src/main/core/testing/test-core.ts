@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, type Clock } from './clock';
-import { createAuditLog, type AuditLog } from './audit/audit-log';
-import type { CoreContext } from './context';
-import { createCore, type Core, type CoreOptions } from './create-core';
-import { migrations } from './db/migrations';
-import { openStore } from './db/store';
-import { EventBus } from './events';
-import { silentLogger } from './logger';
+import type { Clock } from '../clock';
+import { ManualClock } from './manual-clock';
+import { createAuditLog, type AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import { createCore, type Core, type CoreOptions } from '../create-core';
+import { migrations } from '../db/migrations';
+import { openStore } from '../db/store';
+import { EventBus } from '../events';
+import { silentLogger } from '../logger';
 
 /** A fresh data directory per test, removed afterwards. */
 export function tempDir(prefix = 'flightdeck-'): { path: string; remove(): void } {

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../shared/result';
-import { ManualClock } from '../clock';
-import type { EnqueueInput, JobStore } from './job-store';
+import { ManualClock } from './manual-clock';
+import type { EnqueueInput, JobStore } from '../queue/job-store';
 
 export interface ConformanceSubject {
   store: JobStore;
