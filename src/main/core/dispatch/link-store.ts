@@ -69,7 +69,7 @@ export function createLinkStore(db: Database) {
         THEN max(0, @stoppedAt - @startedAt) WHEN @terminal THEN duration_ms ELSE NULL END,
       wait_json = CASE WHEN @status = 'waiting' THEN coalesce(@wait, wait_json) ELSE NULL END,
       linked_at_ms = coalesce(linked_at_ms, @now), unconfirmed_at_ms = NULL, updated_at_ms = @now
-    WHERE id = @id`);
+    WHERE id = @id AND status IN ('succeeded', 'failed', 'dead_lettered')`);
   const refresh = db.prepare(`UPDATE executions SET status = @status, mode = coalesce(@mode, mode),
       started_at_ms = coalesce(@startedAt, started_at_ms),
       finished_at_ms = CASE WHEN @terminal THEN coalesce(@stoppedAt, finished_at_ms) ELSE finished_at_ms END,
@@ -131,10 +131,12 @@ export function createLinkStore(db: Database) {
     /** The row holding an n8n execution id, if any. */
     holder: (instanceId: string, remoteId: string) =>
       holder.get(instanceId, remoteId) as { id: number; source: 'local' | 'remote' } | undefined,
-    /** Links a run to its execution (a synced row of it is folded in by a trigger) and confirms it. */
-    link(runId: number, e: N8nExecution, wait: WaitInfo | null, now: number): void {
-      link.run({ id: runId, remoteId: e.id, workflowId: e.workflowId ?? null, now, ...fields(e, wait) });
-    },
+    /**
+     * Links a run to its execution (a synced row of it is folded in by a trigger) and confirms it;
+     * false when the run moved on meanwhile (requeued, retried in place).
+     */
+    link: (runId: number, e: N8nExecution, wait: WaitInfo | null, now: number): boolean =>
+      link.run({ id: runId, remoteId: e.id, workflowId: e.workflowId ?? null, now, ...fields(e, wait) }).changes > 0,
     /** n8n's current state of a linked row; true when something changed. */
     refresh: (rowId: number, e: N8nExecution, wait: WaitInfo | null, now: number) =>
       refresh.run({ id: rowId, now, ...fields(e, wait) }).changes > 0,

@@ -199,10 +199,13 @@ export function createLinker(
     const t = now();
     const changed: number[] = [];
     let waits = false;
+    const { links, unlinks, flags, remote, scannedTo } = writes;
+    if (!links.length && !unlinks.length && !flags.length && !remote.length && scannedTo === null)
+      return { changed, waits };
     ctx.store.write((announce) => {
       for (const id of writes.unlinks) if (store.unlink(id, t)) changed.push(id);
       for (const { runId, execution, wait } of writes.links) {
-        store.link(runId, execution, wait, t);
+        if (!store.link(runId, execution, wait, t)) continue;
         changed.push(runId);
         if (execution.status === 'waiting' && wait) waits = true;
       }
@@ -269,7 +272,7 @@ export function createLinker(
     if (slow) nextSlowAt = t + slowEveryMs;
     const byInstance = new Map<string, PendingRun[]>();
     for (const run of store.pending(t - maxAgeMs)) {
-      // Fresh runs every pass; older ones (and flagged ones, for a late sighting) now and then.
+      // Fresh runs every pass, older ones now and then (flagged ones only link on a late sighting).
       if (!slow && t - run.acked_ms > freshForMs && run.remote_id === null) continue;
       byInstance.set(run.instance_id, [...(byInstance.get(run.instance_id) ?? []), run]);
     }
