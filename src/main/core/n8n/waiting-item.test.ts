@@ -21,13 +21,17 @@ describe('inbox titles from an item', () => {
 });
 
 describe('what a waiting execution waits on', () => {
-  const waiting = (parameters: Record<string, unknown>, type = 'n8n-nodes-base.wait') => ({
+  const waiting = (
+    parameters: Record<string, unknown>,
+    type = 'n8n-nodes-base.wait',
+    item: unknown = { amount: 1 },
+  ) => ({
     status: 'waiting',
     waitTill: null,
     data: {
       resultData: { runData: {}, lastNodeExecuted: 'Wait' },
       executionData: {
-        nodeExecutionStack: [{ node: { name: 'Wait', type, parameters }, data: { main: [[{ json: { amount: 1 } }]] } }],
+        nodeExecutionStack: [{ node: { name: 'Wait', type, parameters }, data: { main: [[{ json: item }]] } }],
       },
     },
     workflowData: { name: 'Refunds' },
@@ -44,6 +48,15 @@ describe('what a waiting execution waits on', () => {
       item: { amount: 1 },
       waitTillMs: null,
     });
+  });
+
+  it("drops a Webhook node's request headers from the item (they may carry credentials)", () => {
+    const hook = waiting({ resume: 'webhook', httpMethod: 'POST' }, undefined, {
+      headers: { authorization: 'Bearer s3cret' },
+      body: { amount: 1 },
+      query: {},
+    });
+    expect(waitInfoOf(hook)?.item).toEqual({ body: { amount: 1 }, query: {} });
   });
 
   it('only POST webhook waits can be decided here', () => {

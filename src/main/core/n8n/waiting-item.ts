@@ -38,9 +38,18 @@ function firstItem(data: unknown): unknown {
   return isRecord(item) ? item.json : undefined;
 }
 
-/** Keeps an item readable and small: whole when it fits, else its top-level scalar fields. */
-function trimItem(item: unknown): unknown {
-  if (item === undefined) return null;
+/**
+ * Keeps an item readable and small: whole when it fits, else its top-level scalar fields. A
+ * Webhook node's output loses its request headers (they may carry credentials, and the inbox
+ * shows the item).
+ */
+function trimItem(raw: unknown): unknown {
+  if (raw === undefined) return null;
+  let item = raw;
+  if (isRecord(item) && 'headers' in item && 'body' in item) {
+    const { headers: _headers, ...rest } = item;
+    item = rest;
+  }
   const json = JSON.stringify(item);
   if (json === undefined || json.length <= ITEM_BYTES) return item;
   if (!isRecord(item)) return json.slice(0, ITEM_BYTES);
