@@ -215,11 +215,15 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
   const maxProbes = options.maxProbes ?? 400;
   const dataPageSize = options.dataPageSize ?? 50;
   const cacheSize = options.cacheSize ?? 50_000;
-  const memories = new Map<string, InstanceMemory>();
+  const memories = new Map<string, { origin: string; memory: InstanceMemory }>();
 
+  /** What was read of an instance; forgotten when the instance now points at another n8n. */
   const memoryOf = (instanceId: string) => {
-    let memory = memories.get(instanceId);
-    if (!memory) memories.set(instanceId, (memory = new InstanceMemory(cacheSize)));
+    const origin = clients.forInstance(instanceId).origin;
+    let entry = memories.get(instanceId);
+    if (!entry || entry.origin !== origin)
+      memories.set(instanceId, (entry = { origin, memory: new InstanceMemory(cacheSize) }));
+    const { memory } = entry;
     return memory;
   };
 
