@@ -133,7 +133,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     },
   ): Promise<{ file: BackupFile; manifest: BackupManifest }> {
     return exclusive(async () => {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const now = ctx.clock.now();
       const suffix = `${options.auto ? '-auto' : ''}-${randomUUID().slice(0, 6)}`;
       const target = join(dir, `flightdeck-backup-${stamp(now)}${suffix}.fdbk`);

@@ -235,6 +235,24 @@ describe('backup and restore', { timeout: 30_000 }, () => {
     expect(target.db.prepare('SELECT count(*) FROM drafts').pluck().get()).toBe(1);
   });
 
+  it('keeps the ingest replay ledger: a restore never re-opens the window of signed requests already accepted', async () => {
+    const source = station();
+    await seed(source);
+    const { path } = await exported(source);
+    const target = station();
+    const remember = target.db.prepare('INSERT INTO ingest_replay (signature_sha256, expires_at_ms) VALUES (?, ?)');
+    remember.run(Buffer.from('accepted-before-the-restore'), Date.now() + 300_000);
+    const plan = await target.backups.service.inspect(
+      { kind: 'file', path: copyInto(path, target.backups.service.folder) },
+      undefined,
+    );
+    expect(plan.tables.map((t) => t.table)).not.toContain('ingest_replay');
+    await target.backups.service.restore(plan.restoreId);
+    expect(target.db.prepare('SELECT signature_sha256 FROM ingest_replay').pluck().all()).toEqual([
+      Buffer.from('accepted-before-the-restore'),
+    ]);
+  });
+
   describe('rejects a bad backup and changes nothing', () => {
     async function attempt(mutate: (bytes: Buffer) => Buffer, passphrase?: string, sourcePassphrase?: string) {
       const source = station();
