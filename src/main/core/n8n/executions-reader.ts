@@ -21,6 +21,7 @@ interface ExecutionRow {
   finished_at_ms: number | null;
   duration_ms: number | null;
   updated_at_ms: number;
+  unconfirmed_at_ms: number | null;
 }
 
 const toSummary = (r: ExecutionRow): ExecutionSummary => ({
@@ -38,6 +39,7 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   startedAtMs: r.started_at_ms,
   finishedAtMs: r.finished_at_ms,
   durationMs: r.duration_ms,
+  unconfirmedAtMs: r.unconfirmed_at_ms,
 });
 
 const SELECT = `SELECT e.*, w.name AS workflow_name FROM executions e
