@@ -4,13 +4,15 @@
 // - 1.123.81 (the last 1.x): every live file.
 // - 2.41.1 (pinned: 2.41.3 does not install from the registry here): the files where the lines
 //   differ for the console — the client and the sync (publish/unpublish, published versus saved
-//   draft, signed resume, waiting executions listed), approvals (signed resume), drafts and
-//   migration (conflicts when only updatedAt moves; a 1.x → 2.x migration with the pre-flight),
-//   and the console in Chromium (publish wording, "draft differs", the pre-flight dry run).
+//   draft, signed resume, waiting executions listed), approvals and links (signed resume of a
+//   registered wait, of one known by id, of a Wait-node run dispatched by a mapping, of one
+//   started in n8n), drafts and migration (conflicts when only updatedAt moves; a 1.x → 2.x
+//   migration with the pre-flight), and the console in Chromium (publish wording, "draft
+//   differs", the pre-flight dry run).
 //   dispatch.test.ts runs on 1.x only until the dispatcher classifies a 404 inside the
 //   post-publish grace as retryable (src/main/core/n8n/webhook-grace.ts): 2.x answers 404 while
 //   it registers webhooks after a publish or a restart, and that run would be dead-lettered.
-//   Running every file on 2.x as well would double the live suite (~8 more minutes here).
+//   The 2.x run takes ~8 minutes here against ~10 for 1.x.
 //
 // Override with N8N_LINES, e.g. N8N_LINES=2.41.1 (one line, every file) or N8N_LINES=1.123.81,2.41.1.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ const TWO = '2.41.1';
 const TWO_FILES = [
   'tests/n8n/live.test.ts',
   'tests/n8n/approvals.test.ts',
+  'tests/n8n/links.test.ts',
   'tests/n8n/drafts.test.ts',
   'tests/n8n/ui.test.ts',
 ];
