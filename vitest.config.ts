@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs) and
 // `e2e` (the built console in Debian's Chromium, one file at a time), and `bench`.
+// Every core a test builds, in process or as a spawned host (children inherit the environment),
+// parses each reply against its channel's declared output (CoreOptions.checkOutputs).
+const env = { FLIGHTDECK_CHECK_OUTPUTS: '1' };
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +14,7 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
+          env,
         },
       },
       {
@@ -17,6 +22,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          env,
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -28,6 +34,7 @@ export default defineConfig({
           name: 'n8n',
           include: ['tests/n8n/**/*.test.ts'],
           environment: 'node',
+          env,
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 600_000,
@@ -39,6 +46,7 @@ export default defineConfig({
           name: 'bench',
           include: ['tests/bench/**/*.bench.ts'],
           environment: 'node',
+          env,
           fileParallelism: false,
           testTimeout: 1_800_000,
           hookTimeout: 600_000,

@@ -7,7 +7,7 @@ import { openStore, type Store } from './db/store';
 import { wireModules, type WiringOptions } from './wire-modules';
 import { EventBus, type AnyEventListener } from './events';
 import type { CallContext } from './handlers';
-import { invokeHandler } from './invoke';
+import { checkReply, invokeHandler } from './invoke';
 import { silentLogger, type Logger } from './logger';
 
 export interface CoreOptions extends WiringOptions {
@@ -19,6 +19,11 @@ export interface CoreOptions extends WiringOptions {
   migrations?: Migration[];
   /** better-sqlite3 binary for a non-Node ABI (the Electron build). */
   nativeBinding?: string;
+  /**
+   * Parse every reply against its channel's declared output and answer INTERNAL on a mismatch
+   * (see `checkReply`). On in tests; default: the environment variable FLIGHTDECK_CHECK_OUTPUTS=1.
+   */
+  checkOutputs?: boolean;
 }
 
 export interface Core {
@@ -71,6 +76,7 @@ export function createCore(options: CoreOptions): Core {
   const handlers = built?.handlers;
   built?.modules.forEach((m) => m.start?.());
 
+  const checkOutputs = options.checkOutputs ?? process.env.FLIGHTDECK_CHECK_OUTPUTS === '1';
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -80,7 +86,8 @@ export function createCore(options: CoreOptions): Core {
       if (channel === 'app:status') return { ok: true as const, data: status() };
       return fail('STARTUP_FAILED', startupError?.message ?? 'Flightdeck failed to start.');
     }
-    const pending = invokeHandler(handlers, channel, input, ctx, logger);
+    const handled = invokeHandler(handlers, channel, input, ctx, logger);
+    const pending = checkOutputs ? handled.then((reply) => checkReply(channel, reply, logger)) : handled;
     inFlight.add(pending);
     try {
       return await pending;
