@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { callHost, startConsole, type ConsoleProcess } from './console';
 
 const run = promisify(execFile);
@@ -23,20 +22,17 @@ async function flightdeck(...args: string[]): Promise<{ code: number; stdout: st
 
 describe('the flightdeck CLI door', () => {
   let app: ConsoleProcess;
-  let webhook: Server;
-  let hits = 0;
+  let n8n: FakeN8n;
+  const hits = () => n8n.state.doorCalls.length;
   const files = mkdtempSync(join(tmpdir(), 'flightdeck-cli-'));
 
   beforeAll(async () => {
-    webhook = createServer((req, res) => {
-      hits++;
-      req.resume().on('end', () => res.writeHead(200).end('{}'));
-    });
-    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    n8n = await startFakeN8n();
+    n8n.addWorkflow('wf-cli', 'CLI', { path: 'cli' });
     app = await startConsole();
     const instance = await callHost<{ id: string }>(app, 'instances:add', {
       name: 'local',
-      baseUrl: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`,
+      baseUrl: n8n.baseUrl,
       apiKey: 'cli-test-key-1234',
       environment: 'test',
       color: '#2f6fed',
@@ -48,7 +44,7 @@ describe('the flightdeck CLI door', () => {
   });
   afterAll(async () => {
     await app?.stop();
-    await new Promise((r) => webhook?.close(r));
+    await n8n?.close();
     rmSync(files, { recursive: true, force: true });
   });
 
@@ -82,7 +78,7 @@ describe('the flightdeck CLI door', () => {
       'k1',
     );
     expect(JSON.parse(again.stdout)).toMatchObject({ deduplicated: true });
-    await expect.poll(() => hits).toBe(1);
+    await expect.poll(() => hits()).toBe(1);
   });
 
   it('refuses bad input with a clear message and an exit code', async () => {

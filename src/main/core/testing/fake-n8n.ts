@@ -99,6 +99,8 @@ export interface FakeN8nState {
   variablesLicensed: boolean;
   /** 1.x leaves waiting executions out of the list (n8n #14748); false acts like 2.x. */
   hideWaitingFromList: boolean;
+  /** Drops every connection at once, as if n8n were down (a synchronous stop()). */
+  offline: boolean;
   /** Every API call (and /healthz) answers this status when set (e.g. 503: n8n failing). */
   failWith: number | undefined;
   /** Execution list pages fail with 503 after this many were served (a drop mid-sync). */
@@ -108,6 +110,8 @@ export interface FakeN8nState {
   garble: boolean;
   /** API requests in order, `METHOD /api/v1/path?query`. */
   requests: string[];
+  /** The bodies of API writes (POST, PUT), in order. */
+  writes: { method: string; path: string; body: unknown }[];
   /** Every call to a run-time door, in order. */
   doorCalls: DoorCall[];
   /**
@@ -115,6 +119,18 @@ export interface FakeN8nState {
    * same path, from 1), or undefined to let the fake behave like n8n.
    */
   doorFault: ((call: DoorCall, n: number) => FaultAnswer | undefined) | undefined;
+}
+
+export interface AddWorkflowOptions {
+  /** Default true. */
+  active?: boolean;
+  /** Tag names (created when new). */
+  tags?: string[];
+  /** The default Webhook node's path (default hook-<id>). */
+  path?: string;
+  nodes?: FakeNode[];
+  connections?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
 }
 
 export interface FakeN8n {
@@ -125,11 +141,7 @@ export interface FakeN8n {
   version: string;
   state: FakeN8nState;
   /** Puts a workflow into n8n as if someone made it in the editor (active unless told otherwise). */
-  addWorkflow(
-    id: string,
-    name: string,
-    options?: { active?: boolean; tags?: string[]; path?: string; nodes?: FakeNode[] },
-  ): FakeWorkflow;
+  addWorkflow(id: string, name: string, options?: AddWorkflowOptions): FakeWorkflow;
   /** Adds `count` finished executions with increasing ids, one second apart from 2026-01-01. */
   addExecutions(count: number, workflowId: string, status?: string, extra?: Partial<FakeExecution>): FakeExecution[];
   /** Edits a workflow as someone in n8n's editor would: a new versionId. */
@@ -174,7 +186,23 @@ const isTrigger = (node: FakeNode) =>
   node.type === 'n8n-nodes-base.webhook' ||
   (/trigger$/i.test(node.type) && node.type !== 'n8n-nodes-base.manualTrigger');
 
-export async function startFakeN8n(options: { apiKey?: string; version?: string } = {}): Promise<FakeN8n> {
+export interface FakeN8nOptions {
+  apiKey?: string;
+  /** The release it claims to be (the editor page, and 1.x or 2.x behaviour). */
+  version?: string;
+  /** Epoch ms for the timestamps of workflow writes (default: the real time). */
+  now?: () => number;
+}
+
+/** Starts a fake n8n and waits until it listens. */
+export async function startFakeN8n(options: FakeN8nOptions = {}): Promise<FakeN8n> {
+  const fake = createFakeN8n(options);
+  await fake.ready;
+  return fake;
+}
+
+/** A fake n8n that starts listening at once; `ready` resolves when it does (state is usable before). */
+export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: Promise<void> } {
   const apiKey = options.apiKey ?? 'fake-key-0001';
   const version = options.version ?? FAKE_N8N_VERSION;
   const state: FakeN8nState = {
@@ -184,16 +212,19 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
     variables: [],
     variablesLicensed: false,
     hideWaitingFromList: Number(version.split('.')[0]) < 2,
+    offline: false,
     failWith: undefined,
     failAfterPages: undefined,
     pagesServed: 0,
     garble: false,
     requests: [],
+    writes: [],
     doorCalls: [],
     doorFault: undefined,
   };
   let nextExecutionId = 1;
-  const iso = (ms = Date.now()) => new Date(ms).toISOString();
+  const now = options.now ?? (() => Date.now());
+  const iso = (ms = now()) => new Date(ms).toISOString();
 
   // ---- the model ---------------------------------------------------------------------------
 
@@ -558,6 +589,8 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
     if (path === '/' && method === 'GET') return new HttpAnswer(200, editorPage(), { 'content-type': 'text/html' });
     if (path.startsWith('/api/v1/')) {
       state.requests.push(`${method} ${path}${url.search}`);
+      if (method === 'POST' || method === 'PUT')
+        state.writes.push({ method, path: path.slice('/api/v1'.length), body });
       const key = req.headers['x-n8n-api-key'];
       if (key === undefined) return answer(401, { message: "'X-N8N-API-KEY' header required" });
       if (key !== apiKey) return answer(401, { message: 'unauthorized' });
@@ -634,6 +667,10 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
     if (server) return;
     const next = createServer(handle);
     next.on('connection', (socket) => {
+      if (state.offline) {
+        socket.destroy();
+        return;
+      }
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
@@ -642,6 +679,8 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
       next.listen(port, '127.0.0.1', () => resolve());
     });
     port = (next.address() as AddressInfo).port;
+    // A fake left open by a test must not keep the test runner alive.
+    next.unref();
     server = next;
   }
 
@@ -654,18 +693,14 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
     await closed;
   }
 
-  await start();
+  const ready = start();
 
-  function addWorkflow(
-    id: string,
-    name: string,
-    options: { active?: boolean; tags?: string[]; path?: string; nodes?: FakeNode[] } = {},
-  ): FakeWorkflow {
-    const now = iso(Date.UTC(2026, 0, 1));
+  function addWorkflow(id: string, name: string, options: AddWorkflowOptions = {}): FakeWorkflow {
+    const created = iso();
     const tags = (options.tags ?? []).map((tagName) => {
       const existing = state.tags.find((t) => t.name === tagName);
       if (existing) return existing;
-      const tag = { id: `tag-${state.tags.length + 1}`, name: tagName, createdAt: now, updatedAt: now };
+      const tag = { id: `tag-${state.tags.length + 1}`, name: tagName, createdAt: created, updatedAt: created };
       state.tags.push(tag);
       return tag;
     });
@@ -692,12 +727,12 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
           parameters: {},
         },
       ],
-      connections: { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } },
-      settings: { executionOrder: 'v1' },
+      connections: options.connections ?? { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } },
+      settings: options.settings ?? { executionOrder: 'v1' },
       tags,
       versionId: `v-${id}`,
-      createdAt: now,
-      updatedAt: now,
+      createdAt: created,
+      updatedAt: created,
     };
     state.workflows.push(wf);
     return wf;
@@ -742,6 +777,7 @@ export async function startFakeN8n(options: { apiKey?: string; version?: string 
   }
 
   return {
+    ready,
     get baseUrl() {
       return `http://127.0.0.1:${port}`;
     },

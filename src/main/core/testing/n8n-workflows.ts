@@ -3,6 +3,13 @@
  * (tests/n8n/harness.ts) alike: Webhook → Set (→ Stop and Error | Wait). The fake decides a
  * run's outcome from the same nodes, so one fixture means the same thing on both.
  */
+/** A node as the public API takes it: name and type, the rest as n8n wants it. */
+export interface WorkflowNode {
+  name: string;
+  type: string;
+  [key: string]: unknown;
+}
+
 export interface WebhookWorkflowOptions {
   /** Webhook path: the workflow answers POST /webhook/<path>. */
   path: string;
@@ -15,7 +22,7 @@ export interface WebhookWorkflowOptions {
 
 /** A workflow body the public API accepts: Webhook → Set (→ Stop and Error | Wait). */
 export function webhookWorkflow(options: WebhookWorkflowOptions) {
-  const nodes: Record<string, unknown>[] = [
+  const nodes: WorkflowNode[] = [
     {
       id: 'a1b2c3d4-0000-4000-8000-000000000001',
       name: 'Webhook',
