@@ -41,14 +41,21 @@ export interface N8nInstance {
   output(): string;
 }
 
-/** Runs scripts/install-n8n.sh (idempotent, cached in ~/.cache/flightdeck) and returns the folder. */
-export function installN8n(): string {
+/** The major version under test: 1 (Node 20, the test runner's) or 2 (Node 24 from the npm registry). */
+export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
+
+/**
+ * Runs scripts/install-n8n.sh (idempotent, cached in ~/.cache/flightdeck) and returns the install
+ * folder and the Node binary that runs it (n8n 2.x needs Node 24; 1.x runs on this one).
+ */
+export function installN8n(): { dir: string; node: string } {
   const out = execFileSync('bash', ['scripts/install-n8n.sh'], {
     env: { ...process.env, N8N_VERSION },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 15 * 60_000,
   });
-  return out.toString().trim().split('\n').at(-1) ?? '';
+  const [dir = '', node = process.execPath] = out.toString().trim().split('\n');
+  return { dir, node };
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -128,8 +135,10 @@ async function createApiKey(baseUrl: string): Promise<string> {
 
 /** Installs if needed, starts a fresh n8n on a free loopback port, and creates owner + API key. */
 export async function startN8n(options: { startTimeoutMs?: number } = {}): Promise<N8nInstance> {
-  const dir = installN8n();
+  const { dir, node } = installN8n();
   const port = await freePort();
+  // 2.x always starts a task broker (N8N_RUNNERS_ENABLED=false is ignored): one port per instance.
+  const brokerPort = await freePort();
   const userFolder = mkdtempSync(join(tmpdir(), 'flightdeck-n8n-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   const timeout = options.startTimeoutMs ?? 120_000;
@@ -152,6 +161,7 @@ export async function startN8n(options: { startTimeoutMs?: number } = {}): Promi
     N8N_TEMPLATES_ENABLED: 'false',
     N8N_SECURE_COOKIE: 'false',
     N8N_RUNNERS_ENABLED: 'false',
+    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
     N8N_LOG_LEVEL: 'warn',
     N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '3',
     DB_SQLITE_POOL_SIZE: '2',
@@ -160,7 +170,7 @@ export async function startN8n(options: { startTimeoutMs?: number } = {}): Promi
 
   async function start(): Promise<void> {
     log = '';
-    child = spawn(process.execPath, [join(dir, 'node_modules/n8n/bin/n8n'), 'start'], {
+    child = spawn(node, [join(dir, 'node_modules/n8n/bin/n8n'), 'start'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -237,10 +247,27 @@ export async function api<T = unknown>(
 export { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/core/testing/n8n-workflows';
 import { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/core/testing/n8n-workflows';
 
-/** Creates and activates a webhook workflow; returns its id. */
+/**
+ * Waits until n8n serves /webhook/<path>. n8n 2.x registers webhooks asynchronously: right after
+ * activation the path answers 404 for a moment. An OPTIONS request (CORS preflight) answers 404
+ * only while no webhook is registered at that path, and starts no execution.
+ */
+export async function waitForWebhook(n8n: Pick<N8nInstance, 'baseUrl'>, path: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${n8n.baseUrl}/webhook/${path}`, { method: 'OPTIONS' });
+    await res.arrayBuffer();
+    if (res.status !== 404) return;
+    if (Date.now() > deadline) throw new Error(`n8n does not serve /webhook/${path} after activation`);
+    await sleep(100);
+  }
+}
+
+/** Creates and activates a webhook workflow, and waits until its webhook answers; returns its id. */
 export async function createWebhookWorkflow(n8n: N8nInstance, options: WebhookWorkflowOptions): Promise<string> {
   const created = await api<{ id: string }>(n8n, 'POST', '/workflows', webhookWorkflow(options));
   await api(n8n, 'POST', `/workflows/${created.id}/activate`);
+  await waitForWebhook(n8n, options.path);
   return created.id;
 }
 

@@ -1,73 +1,92 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ingestInfoFile } from '../core/ingest/ingest-module';
-import { ingestSecretPath } from '../core/ingest/ingest-secret';
-import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../core/ingest/signature';
+import { IDEMPOTENCY_KEY_PATTERN } from '../core/ingest/signature';
 import { defaultDataDir } from '../core/paths';
+import { emitToConsole, EXIT } from './emit-client';
 
-const USAGE = `Usage: flightdeck emit <event> [--data <file.json>|-] [--idempotency-key <key>] [--data-dir <dir>]
+const USAGE = `Usage: flightdeck emit <event> [--data <file.json>|-] [--idempotency-key <key>]
+                       [--data-dir <dir>] [--timeout <seconds>]
 
-Sends an event to the running Flightdeck console on this machine (signed with its ingest
-secret). Without --data the payload is {}. Exit codes: 0 queued, 1 refused, 2 usage.`;
+Sends an event to the running Flightdeck console on this machine, signed with its ingest
+secret, after the console has proved it holds that secret. Without --data the payload is {}.
+--timeout applies to each request (default 10 seconds).
+
+Exit codes: 0 queued, 1 refused by the console, 2 usage or bad input, 3 no running console
+(none found, or ingest.json is stale), 4 something other than this console answers on its
+port (nothing was sent), 5 no answer in time.`;
 
 function fail(message: string, code: number): never {
   console.error(message);
   process.exit(code);
 }
 
-function readPayload(source: string | undefined): unknown {
-  if (source === undefined) return {};
-  const text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+/** The payload as raw JSON text: sent exactly as written, once it is known to be JSON. */
+function readPayload(source: string | undefined): string {
+  if (source === undefined) return '{}';
+  const name = source === '-' ? 'Standard input' : source;
+  let text: string;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fail(`${source === '-' ? 'Standard input' : source} is not valid JSON.`, 2);
+    text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+  } catch (error) {
+    return fail(`Cannot read ${name}: ${(error as Error).message}`, EXIT.usage);
   }
+  try {
+    JSON.parse(text);
+  } catch {
+    return fail(`${name} is not valid JSON.`, EXIT.usage);
+  }
+  return text;
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return 10_000;
+  const secondsValue = Number(value);
+  if (!Number.isFinite(secondsValue) || secondsValue <= 0 || secondsValue > 3600) {
+    return fail(`--timeout must be a number of seconds between 0 and 3600 (got "${value}").`, EXIT.usage);
+  }
+  return Math.round(secondsValue * 1000);
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(argv);
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${USAGE}`, EXIT.usage);
+  }
+  const { values, positionals } = parsed;
+  const [command, event] = positionals;
+  if (values.help) fail(USAGE, 0);
+  if (command !== 'emit' || !event) fail(USAGE, EXIT.usage);
+
+  const timeoutMs = parseTimeout(values.timeout);
+  const key = values['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    fail('--idempotency-key must be 1 to 200 visible ASCII characters (no spaces).', EXIT.usage);
+  }
+  const outcome = await emitToConsole({
+    dataDir: values['data-dir'] ?? defaultDataDir(),
+    event,
+    body: readPayload(values.data),
+    ...(key === undefined ? {} : { idempotencyKey: key }),
+    timeoutMs,
+  });
+  if (outcome.kind !== 'queued') fail(outcome.message, EXIT[outcome.kind]);
+  console.log(JSON.stringify(outcome.answer));
+}
+
+function parseCli(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       data: { type: 'string', short: 'd' },
       'idempotency-key': { type: 'string' },
       'data-dir': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, event] = positionals;
-  if (values.help || command !== 'emit' || !event) fail(USAGE, values.help ? 0 : 2);
-
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  let url: string;
-  let secret: string;
-  try {
-    url = (JSON.parse(readFileSync(ingestInfoFile(dataDir), 'utf8')) as { url: string }).url;
-    secret = readFileSync(ingestSecretPath(dataDir), 'utf8').trim();
-  } catch {
-    return fail(`No running Flightdeck console found for ${dataDir}: start it (npm start), or pass --data-dir.`, 1);
-  }
-  const body = JSON.stringify(readPayload(values.data));
-  const timestamp = Date.now();
-  let response: Response;
-  try {
-    response = await fetch(`${url}/events/${encodeURIComponent(event)}`, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: sign(secret, timestamp, body),
-        [TIMESTAMP_HEADER]: String(timestamp),
-        ...(values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {}),
-      },
-    });
-  } catch {
-    return fail(`Flightdeck is not answering at ${url}: is the console running?`, 1);
-  }
-  const answer = (await response.json()) as { ok: boolean; error?: { message: string } };
-  if (!answer.ok) fail(`Refused (${response.status}): ${answer.error?.message ?? 'unknown reason'}`, 1);
-  console.log(JSON.stringify(answer));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => fail(`flightdeck: ${(error as Error).message}`, 1));
+main(process.argv.slice(2)).catch((error: unknown) => fail(`flightdeck: ${(error as Error).message}`, EXIT.refused));

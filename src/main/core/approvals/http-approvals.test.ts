@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startIngestServer } from '../ingest/http-ingest';
+import { sqliteReplayLedger } from '../ingest/replay-ledger';
 import { sign } from '../ingest/signature';
 import { silentLogger } from '../logger';
 import { approvalsHarness } from '../testing/approvals-kit';
@@ -19,6 +20,7 @@ async function setup(withInbox = true) {
     secret: SECRET,
     clock: h.clock,
     logger: silentLogger,
+    replay: sqliteReplayLedger(h.ctx.store, () => h.clock.now()),
     hasMappings: () => false,
     emit: () => ({ executionIds: [], deduplicated: false }),
     ...(withInbox ? { registerWaiting: (input: unknown) => h.service.registerWaiting(input) } : {}),
@@ -56,6 +58,9 @@ describe('POST /approvals', () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as { id: number };
     expect(body).toEqual({ ok: true, id: expect.any(Number), status: 'pending', created: true });
+    // A retry is a new request (signed anew); the very same signed request again is a replay.
+    expect((await post(registration)).status).toBe(409);
+    h.clock.advance(1000);
     const again = await post(registration);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ ok: true, id: body.id, status: 'pending', created: false });

@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
+import { limitsFromEnv, type InputLimits } from '../limits';
 import type { Emit } from '../ports';
 import { startIngestServer, type IngestServerOptions } from './http-ingest';
+import { removeIngestInfo, writeIngestInfo } from './ingest-info';
 import { ingestSecretPath, loadOrCreateIngestSecret } from './ingest-secret';
+import { sqliteReplayLedger } from './replay-ledger';
 
 export interface IngestOptions {
   emit: Emit;
@@ -14,10 +15,9 @@ export interface IngestOptions {
   /** Loopback port for signed events; 0 picks a free one; null turns the endpoint off. */
   port: number | null;
   host?: string;
+  /** Payload size and depth; default from the environment (FLIGHTDECK_MAX_PAYLOAD_BYTES). */
+  limits?: InputLimits;
 }
-
-/** Where local tools (the CLI) find the running endpoint. */
-export const ingestInfoFile = (dataDir: string) => join(dataDir, 'ingest.json');
 
 /** The three doors for events: the UI (ingest:emit), the CLI and signed HTTP both reach `emit`. */
 export function createIngestModule(ctx: CoreContext, options: IngestOptions): FeatureModule<'ingest'> {
@@ -25,6 +25,7 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
   let problem: string | null = options.port === null ? 'The ingest endpoint is turned off.' : null;
   let close: (() => Promise<void>) | undefined;
   let starting: Promise<void> | undefined;
+  let wroteInfo = false;
 
   return {
     handlers: {
@@ -50,14 +51,22 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
         secret: loadOrCreateIngestSecret(ctx.dataDir, ctx.logger),
         emit: options.emit,
         hasMappings: options.hasMappings,
+        replay: sqliteReplayLedger(ctx.store, () => ctx.clock.now()),
+        limits: options.limits ?? limitsFromEnv(),
         ...(options.registerWaiting ? { registerWaiting: options.registerWaiting } : {}),
         clock: ctx.clock,
         logger: ctx.logger,
       })
         .then((server) => {
           close = server.close;
-          url = `http://${host}:${server.port}`;
-          writeFileSync(ingestInfoFile(ctx.dataDir), JSON.stringify({ url }) + '\n');
+          url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+          // For the CLI: where to knock, and which process to expect (a dead pid: a stale file).
+          try {
+            writeIngestInfo(ctx.dataDir, { url, pid: process.pid, startedAtMs: Math.round(performance.timeOrigin) });
+            wroteInfo = true;
+          } catch (error) {
+            ctx.logger.warn('Could not write ingest.json: the CLI will not find this console', { error });
+          }
         })
         .catch((error: NodeJS.ErrnoException) => {
           problem =
@@ -70,6 +79,14 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
     async stop() {
       await starting;
       await close?.();
+      // A clean stop leaves no pointer to a port someone else may take next.
+      if (wroteInfo) {
+        try {
+          removeIngestInfo(ctx.dataDir, process.pid);
+        } catch (error) {
+          ctx.logger.warn('Could not remove ingest.json', { error });
+        }
+      }
     },
   };
 }
