@@ -23,8 +23,10 @@ export default defineConfig({
           environment: 'node',
           env,
           expect,
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Above every wait inside (10 s each, several in a row) and the passphrase KDF of the
+          // backup tests, which takes tens of seconds on a 2-core machine under load.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
