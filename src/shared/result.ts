@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'STARTUP_FAILED',
   'UNAVAILABLE',
   'INTERNAL',
+  /** Too many calls too fast on one connection; retryable, `details.retryAfterMs` says when. */
+  'RATE_LIMITED',
   'N8N_UNAUTHORIZED',
   'N8N_FORBIDDEN',
   'N8N_NOT_FOUND',

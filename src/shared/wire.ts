@@ -20,3 +20,22 @@ export type ServerFrame =
 export const WS_PROTOCOL = 'flightdeck.v1';
 export const WS_TOKEN_PREFIX = 'token.';
 export const WS_PATH = '/api';
+
+/**
+ * Close codes the host sends (RFC 6455 §7.4.1); the browser bridge reacts to each: reconnects
+ * after 1001/1011/1013, fails the calls in flight with a clear error after 1007/1008/1009.
+ */
+export const WS_CLOSE = {
+  /** The host is shutting down. */
+  goingAway: 1001,
+  /** A text frame was not valid UTF-8. */
+  invalidData: 1007,
+  /** The client broke a rule of the connection (it does not read its messages). */
+  policy: 1008,
+  /** A frame was larger than the host reads in. */
+  tooBig: 1009,
+  /** Something unforeseen went wrong on the host. */
+  internalError: 1011,
+  /** Too many open connections: try again later. */
+  tryAgainLater: 1013,
+} as const;

@@ -15,6 +15,8 @@ it('contract call: WebSocket transport vs in-process', async () => {
     port: 0,
     token: 'bench',
     logger: silentLogger,
+    // The per-connection call rate would otherwise measure refusals, not the transport.
+    limits: { callsPerSecond: Infinity, callBurst: Infinity },
   });
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_PROTOCOL, WS_TOKEN_PREFIX + 'bench']);
   await new Promise((resolve) => ws.once('open', resolve));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { calls, isCallChannel } from '../../shared/contract';
 import { AppError, fail, ok, type Result } from '../../shared/result';
 import type { CallContext, Handlers } from './handlers';
+import { DEFAULT_LIMITS, limitProblem, type InputLimits } from './limits';
 import type { Logger } from './logger';
 
 /** `settings:update: patch.retentionDays: Too small…; …` — names the field the operator got wrong. */
@@ -15,7 +16,9 @@ export function describeIssues(channel: string, error: z.ZodError): string {
 
 /**
  * Validates the channel and its argument, runs the handler and always answers with a Result:
- * nothing a caller sends can throw through a transport or crash the process.
+ * nothing a caller sends can throw through a transport or crash the process. Size and depth
+ * are checked first, without recursion, so the schema and the handler only ever walk an
+ * argument that fits the limits (a 5,000-level document would otherwise overflow the stack).
  */
 export async function invokeHandler(
   handlers: Handlers,
@@ -23,10 +26,17 @@ export async function invokeHandler(
   input: unknown,
   ctx: CallContext,
   logger: Logger,
+  limits: InputLimits = DEFAULT_LIMITS,
 ): Promise<Result<unknown>> {
   if (!isCallChannel(channel)) {
     const name = typeof channel === 'string' ? channel.slice(0, 80) : `(a ${typeof channel}, not a name)`;
     return fail('UNKNOWN_CHANNEL', `Unknown channel: ${name}`);
+  }
+  const tooBig = limitProblem(input, limits);
+  if (tooBig) {
+    return fail('VALIDATION', `Invalid argument for ${channel}: it is ${tooBig.message}.`, false, [
+      { path: [], message: tooBig.message, limit: tooBig.limit, max: tooBig.max },
+    ]);
   }
   const parsed = calls[channel].input.safeParse(input);
   if (!parsed.success) {

@@ -1,46 +1,31 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/logger';
+import { bearerToken, sameSecret } from './secrets';
 
 /** The Prometheus text exposition format served at /metrics. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
- * GET /metrics for Prometheus scrapers: opt-in (the host only routes here when enabled) and
+ * GET /metrics for Prometheus scrapers: opt-in (the host only registers it when enabled) and
  * protected by a Bearer token, so the numbers of a shared box are not open to every local user.
+ * Other methods reach the host's not-found handler, which answers 405.
  */
-export async function serveMetrics(
-  core: Core,
-  token: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  logger: Logger,
-): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-    return;
-  }
-  const auth = req.headers.authorization ?? '';
-  const given = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : '';
-  if (!given || !sameSecret(given, token)) {
-    res
-      .writeHead(401, { 'WWW-Authenticate': 'Bearer realm="flightdeck-metrics"', 'Content-Type': 'text/plain' })
-      .end('Missing or wrong token: send Authorization: Bearer <token>.\n');
-    return;
-  }
-  const result = await core.call('metrics:prometheus', {});
-  if (!result.ok) {
-    logger.warn('Could not render /metrics', { code: result.error.code });
-    res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`${result.error.code}: ${result.error.message}\n`);
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : result.data.text);
+export function registerMetrics(app: FastifyInstance, core: Core, token: string, logger: Logger): void {
+  app.get('/metrics', async (request, reply) => {
+    const given = bearerToken(request.headers.authorization);
+    if (!given || !sameSecret(given, token)) {
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer realm="flightdeck-metrics"')
+        .type('text/plain; charset=utf-8')
+        .send('Missing or wrong token: send Authorization: Bearer <token>.\n');
+    }
+    const result = await core.call('metrics:prometheus', {});
+    if (!result.ok) {
+      logger.warn('Could not render /metrics', { code: result.error.code });
+      return reply.code(503).type('text/plain; charset=utf-8').send(`${result.error.code}: ${result.error.message}\n`);
+    }
+    return reply.code(200).header('Cache-Control', 'no-store').type(PROMETHEUS_CONTENT_TYPE).send(result.data.text);
+  });
 }

@@ -1,87 +1,253 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingHttpHeaders } from 'node:http';
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebSocket, type RawData } from 'ws';
 import { isEventChannel } from '../../shared/contract';
-import { fail } from '../../shared/result';
-import { clientFrameSchema, WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, type ServerFrame } from '../../shared/wire';
+import { fail, type Result } from '../../shared/result';
+import {
+  clientFrameSchema,
+  WS_CLOSE,
+  WS_PATH,
+  WS_PROTOCOL,
+  WS_TOKEN_PREFIX,
+  type ServerFrame,
+} from '../../shared/wire';
 import type { Core } from '../core/create-core';
+import { createTokenBucket, wsFrameLimitBytes, type ConnectionLimits } from '../core/limits';
 import type { Logger } from '../core/logger';
+import { bearerToken, sameSecret } from './secrets';
 
 export interface WsTransportOptions {
   core: Core;
-  server: Server;
   token: string;
   /** Exact origins a browser may connect from; requests without an Origin (CLI tools) pass. */
   allowedOrigins: () => string[];
+  limits: ConnectionLimits;
   logger: Logger;
 }
 
-const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+export interface WsTransport {
+  /** Open, accepted connections. */
+  connections(): number;
+  /** Closes every connection (1001), waiting briefly for the closing handshakes. */
+  closeAll(): Promise<void>;
 }
 
 /** The token from the sub-protocol list (browsers) or an Authorization header (other clients). */
-export function tokenOf(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
+export function tokenOf(headers: IncomingHttpHeaders): string | undefined {
+  const bearer = bearerToken(headers.authorization);
+  if (bearer) return bearer;
+  const protocols = String(headers['sec-websocket-protocol'] ?? '').split(',');
   return protocols
     .map((p) => p.trim())
     .find((p) => p.startsWith(WS_TOKEN_PREFIX))
     ?.slice(WS_TOKEN_PREFIX.length);
 }
 
-/** Serves the contract over WebSocket: same validation and handler table as Electron IPC. */
-export function attachWsTransport(options: WsTransportOptions): WebSocketServer {
-  const { core, logger } = options;
-  const wss = new WebSocketServer({
-    server: options.server,
-    path: WS_PATH,
-    maxPayload: MAX_FRAME_BYTES,
-    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
-    verifyClient: ({ req, origin }, done) => {
-      if (origin && !options.allowedOrigins().includes(origin)) {
-        logger.warn('Refused a WebSocket from a foreign origin', { origin });
-        return done(false, 403, 'Origin not allowed');
-      }
-      const token = tokenOf(req);
-      if (!token || !sameSecret(token, options.token)) return done(false, 401, 'Missing or wrong token');
-      done(true);
+/** The id of a frame that failed validation, when it has a usable one, so the caller's call settles. */
+function idOf(value: unknown): number | null {
+  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+  const id = value.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+}
+
+/** ws names its protocol errors (bad UTF-8, oversize frame…) `WS_ERR_*`; it has sent the close frame. */
+const protocolErrorOf = (error: Error): string | undefined => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && code.startsWith('WS_ERR_') ? code : undefined;
+};
+
+/**
+ * Serves the contract over WebSocket (@fastify/websocket on the host's Fastify instance): the
+ * same validation and handler table as Electron IPC. Must be registered before other routes.
+ *
+ * Every door of a connection answers instead of throwing: frames that are not JSON or not a call
+ * get VALIDATION; too many calls get RATE_LIMITED (retryable); bad UTF-8 or an oversize frame
+ * make `ws` close that socket (1007/1009) and the error is logged here; one connection over the
+ * cap is closed with 1013 (try again later).
+ */
+export async function registerWsTransport(app: FastifyInstance, options: WsTransportOptions): Promise<WsTransport> {
+  const { core, logger, limits } = options;
+  const open = new Set<WebSocket>();
+  // A client that does not read its replies must not make the host buffer without end.
+  const maxBufferedBytes = 32 * core.limits.maxPayloadBytes;
+
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: wsFrameLimitBytes(core.limits),
+      handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    },
+    // Errors of an established socket: protocol errors (1002/1007/1009) were answered by ws with
+    // a close frame already; anything else ends that socket, never the process.
+    errorHandler: (error, socket) => {
+      const protocolError = protocolErrorOf(error);
+      logger.warn('A WebSocket connection failed', { reason: error.message, code: protocolError ?? 'other' });
+      if (!protocolError && socket.readyState === WebSocket.OPEN) socket.close(WS_CLOSE.internalError);
+    },
+    preClose: async () => {
+      await closeAll();
     },
   });
 
-  const send = (socket: WebSocket, frame: ServerFrame) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  // The plugin would upgrade a handshake to any route and then hang up; only /api upgrades.
+  app.addHook('onRequest', async (request, res) => {
+    if (request.ws && request.routeOptions.url !== WS_PATH) {
+      return res.code(404).type('text/plain; charset=utf-8').send(`WebSockets are served at ${WS_PATH} only.\n`);
+    }
+  });
+
+  const send = (socket: WebSocket, text: string) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      logger.warn('Closed a WebSocket that does not read its messages', { buffered: socket.bufferedAmount });
+      socket.close(WS_CLOSE.policy, 'Messages are not being read');
+      return;
+    }
+    socket.send(text, (error) => {
+      if (error) logger.debug('A WebSocket message was not sent', { reason: error.message });
+    });
   };
 
-  const unsubscribe = core.subscribe((event, payload) => {
-    if (!isEventChannel(event)) return;
-    for (const socket of wss.clients) send(socket, { type: 'event', event, payload });
-  });
-  wss.on('close', unsubscribe);
+  const reply = (socket: WebSocket, id: number | null, result: Result<unknown>) => {
+    let text: string;
+    try {
+      text = JSON.stringify({ type: 'result', id, result } satisfies ServerFrame);
+    } catch (error) {
+      logger.error('A reply could not be serialised', { error });
+      text = JSON.stringify({
+        type: 'result',
+        id,
+        result: fail('INTERNAL', 'The answer could not be sent. Details are in the log.'),
+      } satisfies ServerFrame);
+    }
+    send(socket, text);
+  };
 
-  wss.on('connection', (socket) => {
-    socket.on('message', async (raw) => {
-      let frame;
-      try {
-        frame = clientFrameSchema.safeParse(JSON.parse(String(raw)));
-      } catch {
-        return send(socket, { type: 'result', id: null, result: fail('VALIDATION', 'Message is not valid JSON.') });
+  // Half-open connections (a laptop gone to sleep) would otherwise hold a slot of the cap forever.
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const socket of open) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
       }
-      if (!frame.success) {
-        return send(socket, {
-          type: 'result',
-          id: null,
-          result: fail('VALIDATION', 'Message must be {type:"call", id, channel, input}.'),
-        });
-      }
-      const result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws' });
-      send(socket, { type: 'result', id: frame.data.id, result });
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  const unsubscribe = core.subscribe((event, payload) => {
+    if (!isEventChannel(event) || open.size === 0) return;
+    let text: string;
+    try {
+      text = JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame);
+    } catch (error) {
+      logger.error('An event could not be serialised', { event, error });
+      return;
+    }
+    for (const socket of open) send(socket, text);
+  });
+  app.addHook('onClose', (_instance, done) => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    done();
+  });
+
+  /** Origin, then token; checked before the upgrade so a refused client never gets a socket. */
+  const authorize = async (request: FastifyRequest, res: FastifyReply) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !options.allowedOrigins().includes(origin)) {
+      logger.warn('Refused a WebSocket from a foreign origin', { origin: origin.slice(0, 200) });
+      return res.code(403).type('text/plain; charset=utf-8').send('Origin not allowed.\n');
+    }
+    const token = tokenOf(request.headers);
+    if (!token || !sameSecret(token, options.token)) {
+      return res.code(401).type('text/plain; charset=utf-8').send('Missing or wrong token.\n');
+    }
+  };
+
+  async function handleFrame(
+    socket: WebSocket,
+    raw: RawData,
+    isBinary: boolean,
+    allowed: boolean,
+    retryAfterMs: () => number,
+  ) {
+    if (isBinary) return reply(socket, null, fail('VALIDATION', 'Send calls as text frames (JSON).'));
+    let value: unknown;
+    try {
+      // JSON.parse itself is iterative in V8: deep documents do not overflow here; the depth
+      // limit is applied to the argument by core.invoke, before the schema walks it.
+      value = JSON.parse(String(raw));
+    } catch {
+      return reply(socket, null, fail('VALIDATION', 'Message is not valid JSON.'));
+    }
+    const frame = clientFrameSchema.safeParse(value);
+    if (!frame.success) {
+      return reply(socket, idOf(value), fail('VALIDATION', 'Message must be {type:"call", id, channel, input}.'));
+    }
+    if (!allowed) {
+      const wait = retryAfterMs();
+      return reply(
+        socket,
+        frame.data.id,
+        fail(
+          'RATE_LIMITED',
+          `Too many calls on this connection (more than ${limits.callsPerSecond} a second); try again in ${wait} ms.`,
+          true,
+          { retryAfterMs: wait },
+        ),
+      );
+    }
+    let result: Result<unknown>;
+    try {
+      result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws' });
+    } catch (error) {
+      // core.invoke answers every failure as data; this is the guard for what nobody foresaw.
+      logger.error('Unexpected error while answering a WebSocket call', { channel: frame.data.channel, error });
+      result = fail('INTERNAL', 'Something went wrong; details are in the log.');
+    }
+    reply(socket, frame.data.id, result);
+  }
+
+  app.get(WS_PATH, { websocket: true, preValidation: authorize }, (socket) => {
+    if (open.size >= limits.maxConnections) {
+      logger.warn('Refused a WebSocket: too many connections', { max: limits.maxConnections });
+      socket.close(WS_CLOSE.tryAgainLater, 'Too many connections; try again later');
+      return;
+    }
+    open.add(socket);
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+    socket.on('close', () => open.delete(socket));
+    const bucket = createTokenBucket(limits.callsPerSecond, limits.callBurst);
+    socket.on('message', (raw, isBinary) => {
+      // Spent before parsing: malformed frames count against the rate as well.
+      const allowed = bucket.take();
+      handleFrame(socket, raw, isBinary, allowed, () => bucket.retryAfterMs()).catch((error: unknown) => {
+        logger.error('Unexpected error while answering a WebSocket frame', { error });
+        reply(socket, null, fail('INTERNAL', 'Something went wrong; details are in the log.'));
+      });
     });
   });
-  return wss;
+
+  async function closeAll(): Promise<void> {
+    const closing = [...open].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close(WS_CLOSE.goingAway, 'Server shutting down');
+          // A peer that never answers the close handshake is cut off.
+          setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, 1_000).unref();
+        }),
+    );
+    await Promise.all(closing);
+  }
+
+  return { connections: () => open.size, closeAll };
 }

@@ -11,7 +11,8 @@ declare global {
 }
 
 /** The renderer picks its transport by itself: Electron's bridge if present, else WebSocket. */
-export const api: FlightdeckApi = window.api ?? createWsApi(takeToken());
+export const api: FlightdeckApi =
+  window.api ?? createWsApi(takeToken(), { onProblem: (error) => useErrors.getState().report(error) });
 
 /** Returns the error as data: for callers that handle failure themselves. */
 export function sendCatch<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>> {

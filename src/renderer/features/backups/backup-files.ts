@@ -1,7 +1,13 @@
 import { send } from '../../api/client';
 
-/** Pieces of a file carried over the contract (base64 in JSON frames, well under the 16 MiB frame limit). */
-const PIECE_BYTES = 2 * 1024 * 1024;
+/** Pieces of a file read from core: answers are not size-limited, so large pieces mean fewer calls. */
+const DOWNLOAD_PIECE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Pieces of a file sent to core. A call's argument must stay under the payload limit (1 MiB by
+ * default, FLIGHTDECK_MAX_PAYLOAD_BYTES): 512 KiB is ~683 KiB as base64, room to spare.
+ */
+const UPLOAD_PIECE_BYTES = 512 * 1024;
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -21,7 +27,7 @@ export async function downloadBackup(path: string, name: string, onProgress: (do
   const parts: Uint8Array<ArrayBuffer>[] = [];
   let offset = 0;
   for (;;) {
-    const piece = await send('backups:read', { path, offset, length: PIECE_BYTES });
+    const piece = await send('backups:read', { path, offset, length: DOWNLOAD_PIECE_BYTES });
     const bytes = fromBase64(piece.dataBase64);
     parts.push(bytes);
     offset += bytes.length;
@@ -39,10 +45,10 @@ export async function downloadBackup(path: string, name: string, onProgress: (do
 /** Sends a picked file to core in pieces; returns the upload id to inspect. */
 export async function uploadBackup(file: File, onProgress: (done: number, total: number) => void): Promise<string> {
   const uploadId = crypto.randomUUID();
-  for (let offset = 0; offset < file.size || offset === 0; offset += PIECE_BYTES) {
-    const bytes = new Uint8Array(await file.slice(offset, offset + PIECE_BYTES).arrayBuffer());
+  for (let offset = 0; offset < file.size || offset === 0; offset += UPLOAD_PIECE_BYTES) {
+    const bytes = new Uint8Array(await file.slice(offset, offset + UPLOAD_PIECE_BYTES).arrayBuffer());
     await send('backups:upload', { uploadId, offset, dataBase64: toBase64(bytes) });
-    onProgress(Math.min(offset + PIECE_BYTES, file.size), file.size);
+    onProgress(Math.min(offset + UPLOAD_PIECE_BYTES, file.size), file.size);
     if (file.size === 0) break;
   }
   return uploadId;
