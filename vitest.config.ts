@@ -10,9 +10,9 @@ const env = { FLIGHTDECK_CHECK_OUTPUTS: '1' };
 // its tests (the n8n project: a restart of n8n, up to 120 s, plus a 240 s delivery wait).
 const expect = { poll: { timeout: 10_000, interval: 100 } };
 
-// Four projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs, the
+// Projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs, the
 // loopback fake n8n), `e2e` (the built console in Debian's Chromium, one file at a time), `n8n`
-// (live, against a real n8n) and `bench`.
+// (live, against a real n8n), `fuzz` (hostile input) and `bench`.
 export default defineConfig({
   test: {
     projects: [
@@ -53,6 +53,20 @@ export default defineConfig({
           testTimeout: 600_000,
           // The first start installs n8n (up to 15 min on a cold cache, tests/n8n/harness.ts).
           hookTimeout: 1_200_000,
+        },
+      },
+      {
+        // `npm run test:fuzz`: hostile input, seeded (FLIGHTDECK_FUZZ_SEED): every contract channel
+        // through a real core, and the built host's HTTP, WebSocket and ingest doors.
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.test.ts'],
+          environment: 'node',
+          env,
+          expect,
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {
