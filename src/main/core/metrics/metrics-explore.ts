@@ -16,6 +16,7 @@ interface DrillRow {
   workflow_id: string | null;
   mapping_id: string | null;
   remote_id: string | null;
+  superseded_by_id: number | null;
   created_at_ms: number;
   duration_ms: number | null;
   queue_wait_ms: number | null;
@@ -30,6 +31,7 @@ const toExecution = (row: DrillRow): DrilldownExecution => ({
   workflowId: row.workflow_id,
   mappingId: row.mapping_id,
   remoteId: row.remote_id,
+  supersededById: row.superseded_by_id,
   createdAtMs: row.created_at_ms,
   durationMs: row.duration_ms,
   queueWaitMs: row.queue_wait_ms,
@@ -45,6 +47,8 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
     const filters = [
       'created_at_ms >= @from AND created_at_ms < @to',
       `status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`,
+      // The chart counts runs: a retried run is behind the point of its newest retry.
+      ...(args.includeSuperseded ? [] : ['superseded_by_id IS NULL']),
     ];
     for (const [key, column] of [
       ['instanceId', 'instance_id'],
@@ -58,7 +62,7 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
     const where = filters.join(' AND ');
     const rows = db
       .prepare(
-        `SELECT id, status, source, instance_id, workflow_id, mapping_id, remote_id, created_at_ms, duration_ms,
+        `SELECT id, status, source, instance_id, workflow_id, mapping_id, remote_id, superseded_by_id, created_at_ms, duration_ms,
           queue_wait_ms, error FROM executions WHERE ${where} ORDER BY created_at_ms DESC, id DESC LIMIT @limit`,
       )
       .all(params) as DrillRow[];
@@ -102,7 +106,7 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
       ? `SELECT instance_id AS i, workflow_id AS w, ${t} AS t, SUM(total) AS n FROM metric_rollups
          WHERE grain_ms = @grain AND bucket_ms >= @from AND bucket_ms < @to ${args.instanceId ? 'AND instance_id = @instanceId' : ''}
          GROUP BY i, w, t`
-      : `SELECT coalesce(instance_id, '') AS i, coalesce(workflow_id, '') AS w, ${t} AS t, COUNT(*) AS n FROM executions
+      : `SELECT coalesce(instance_id, '') AS i, coalesce(workflow_id, '') AS w, ${t} AS t, SUM(superseded_by_id IS NULL) AS n FROM executions
          WHERE created_at_ms >= @from AND created_at_ms < @to AND status IN (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})
          ${args.instanceId ? 'AND instance_id = @instanceId' : ''} GROUP BY i, w, t`;
     const params = {
