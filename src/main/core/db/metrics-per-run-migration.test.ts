@@ -12,12 +12,13 @@ afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 const lineageVersion = migrations.find((m) => m.name === 'metrics_per_run')!.version;
 
 describe('upgrading a store to per-run metrics and lineage', () => {
-  it('moves old local retry links out of n8n\'s retry_of, links n8n retries, and rebuilds the rollups', () => {
+  it("moves old local retry links out of n8n's retry_of, links n8n retries, and rebuilds the rollups", () => {
     const dir = tempDir();
     dirs.push(dir);
     const db = new Database(join(dir.path, 'old.sqlite'));
     migrate(db, migrations.slice(0, lineageVersion - 1), () => 1);
-    const insert = db.prepare(`INSERT INTO executions (id, source, instance_id, workflow_id, remote_id, status, retry_of,
+    const insert =
+      db.prepare(`INSERT INTO executions (id, source, instance_id, workflow_id, remote_id, status, retry_of,
         source_kind, attempts, response_status, created_at_ms, updated_at_ms)
       VALUES (?, ?, 'i1', 'wf', ?, ?, ?, ?, ?, ?, 3600000, 3600000)`);
     // Before: a local run (dead-lettered after 3 calls) retried by the console, which wrote the

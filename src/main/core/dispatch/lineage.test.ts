@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallChannel, CallInput, CallOutput, ExecutionSummary } from '../../../shared/contract';
 import { formatRun } from '../../../shared/run-identity';
 import { systemClock } from '../clock';
-import { createCore, type Core } from '../create-core';
+import { createCore } from '../create-core';
 import { tempDir } from '../testing/test-core';
-import { startWebhookN8n, type WebhookN8n } from '../testing/webhook-n8n';
+import { startWebhookN8n } from '../testing/webhook-n8n';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -44,7 +44,8 @@ async function setup() {
     });
   const ok = await mapping('Orders OK', 'order.ok', 'ok');
   const fail = await mapping('Orders failing', 'order.fail', 'fail');
-  const emit = async (event: string, payload: unknown) => (await call('ingest:emit', { event, payload })).executionIds[0]!;
+  const emit = async (event: string, payload: unknown) =>
+    (await call('ingest:emit', { event, payload })).executionIds[0]!;
   return { core, call, n8n, answers, instanceId: instance.id, mappings: { ok, fail }, emit };
 }
 
@@ -134,7 +135,11 @@ describe('lineage: every retry links both ways', () => {
 
   it('bulk retry: a dry run per mapping and workflow by name with flags, then each item with its new run', async () => {
     const { call, emit, n8n, answers, instanceId } = await setup();
-    const failing = [await emit('order.fail', { n: 1 }), await emit('order.fail', { n: 2 }), await emit('order.fail', { n: 3 })];
+    const failing = [
+      await emit('order.fail', { n: 1 }),
+      await emit('order.fail', { n: 2 }),
+      await emit('order.fail', { n: 3 }),
+    ];
     for (const id of failing) await settled(call, id);
     // One of them was retried already, and that retry succeeded (the stand-in now serves the path).
     n8n.addWorkflow({ id: 'w2', name: 'Order failures', active: true, paths: ['fail'] });
@@ -208,12 +213,22 @@ describe('lineage: every retry links both ways', () => {
       expect.objectContaining({
         outcome: 'retried',
         run: expect.objectContaining({ id: original!.id }),
-        newRun: expect.objectContaining({ source: 'remote', remoteId: String(Number(failed.id) + 1), status: 'succeeded' }),
+        newRun: expect.objectContaining({
+          source: 'remote',
+          remoteId: String(Number(failed.id) + 1),
+          status: 'succeeded',
+        }),
       }),
     ]);
     const retried = done.results![0]!.newRun!;
-    expect(await run(call, retried.id)).toMatchObject({ retryOf: failed.id, retryKind: 'n8n', retryOfRun: { id: original!.id } });
-    expect(await run(call, original!.id)).toMatchObject({ supersededByRun: { id: retried.id, remoteId: retried.remoteId } });
+    expect(await run(call, retried.id)).toMatchObject({
+      retryOf: failed.id,
+      retryKind: 'n8n',
+      retryOfRun: { id: original!.id },
+    });
+    expect(await run(call, original!.id)).toMatchObject({
+      supersededByRun: { id: retried.id, remoteId: retried.remoteId },
+    });
     expect(formatRun(retried, name(instanceId))).toBe(`n8n #${retried.remoteId} on prod`);
     // A later sync pass changes nothing of that.
     await call('instances:syncNow', { id: instanceId });

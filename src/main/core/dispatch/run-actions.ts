@@ -156,7 +156,10 @@ export function createRunActions(deps: RunActionsDeps) {
   }
 
   /** What a dry run says of one run. */
-  function flagsOf(r: RunRow, mapping: Mapping | null): { flags: RetryFlag[]; retriedAs: RunRef | null; notes: string[] } {
+  function flagsOf(
+    r: RunRow,
+    mapping: Mapping | null,
+  ): { flags: RetryFlag[]; retriedAs: RunRef | null; notes: string[] } {
     const flags: RetryFlag[] = [];
     const notes: string[] = [];
     const retriedAs = refById(r.superseded_by_id);
@@ -166,7 +169,9 @@ export function createRunActions(deps: RunActionsDeps) {
     }
     if (r.superseded_by_id !== null) {
       flags.push('already_retried');
-      notes.push(`already retried as ${retriedAs ? `${formatRunShort(retriedAs)} (${retriedAs.status.replace('_', ' ')})` : 'a run no longer kept'}`);
+      notes.push(
+        `already retried as ${retriedAs ? `${formatRunShort(retriedAs)} (${retriedAs.status.replace('_', ' ')})` : 'a run no longer kept'}`,
+      );
     }
     if (editedSince.get(r.id, r.id)) {
       flags.push('payload_edited');
@@ -178,7 +183,9 @@ export function createRunActions(deps: RunActionsDeps) {
         notes.push('its mapping was removed');
       } else if (workflowsKnown.get(mapping.instanceId) && !webhookLive.get(mapping.instanceId, mapping.webhookPath)) {
         flags.push('webhook_missing');
-        notes.push(`no active workflow serves /webhook/${mapping.webhookPath} (as of the last sync): n8n will answer 404`);
+        notes.push(
+          `no active workflow serves /webhook/${mapping.webhookPath} (as of the last sync): n8n will answer 404`,
+        );
       }
     } else if (r.status === 'succeeded') {
       flags.push('cannot_retry');
@@ -215,7 +222,9 @@ export function createRunActions(deps: RunActionsDeps) {
           instanceName: nameOf(instanceId),
           workflowId,
           workflowName:
-            instanceId && workflowId ? ((workflowName.get(instanceId, workflowId) as string | undefined) ?? null) : null,
+            instanceId && workflowId
+              ? ((workflowName.get(instanceId, workflowId) as string | undefined) ?? null)
+              : null,
           mappingId: r.mapping_id,
           mappingName: mapping?.name ?? null,
           count: 0,
@@ -264,7 +273,8 @@ export function createRunActions(deps: RunActionsDeps) {
    */
   function retryLocal(r: RunRow, payloadOverride: unknown, reason: string | undefined, kind: RetryKind): RetryItem {
     const name = label(toRef(r));
-    if (!TERMINAL_STATUSES.includes(r.status)) return refusedItem(r, `${name} is still ${r.status}: wait for it to finish.`);
+    if (!TERMINAL_STATUSES.includes(r.status))
+      return refusedItem(r, `${name} is still ${r.status}: wait for it to finish.`);
     if (!r.mapping_id || !r.event) return refusedItem(r, `${name} has no mapping to retry through.`);
     const mapping = mappingOf(r);
     if (!mapping) return refusedItem(r, `The mapping of ${name} was removed: it cannot be retried.`);
@@ -315,7 +325,11 @@ export function createRunActions(deps: RunActionsDeps) {
       const result = await deps.clients.forInstance(r.instance_id).retryExecution(r.remote_id, { timeoutMs: 300_000 });
       const newId = ctx.store.write((announce) => {
         // n8n answers with the new execution; its retryOf names the original even if n8n left it out.
-        remote.upsertExecutions(r.instance_id as string, [{ ...result, retryOf: result.retryOf ?? r.remote_id }], now());
+        remote.upsertExecutions(
+          r.instance_id as string,
+          [{ ...result, retryOf: result.retryOf ?? r.remote_id }],
+          now(),
+        );
         const id = byRemote.get(r.instance_id, result.id) as number | undefined;
         const newRef = id === undefined ? null : refById(id);
         deps.audit.record(announce, {

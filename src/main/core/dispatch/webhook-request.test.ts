@@ -33,12 +33,18 @@ describe('the preview is the request', () => {
       body: { b: 'ü', a: [1, 2] },
       bodyText: '{"b":"ü","a":[1,2]}',
     });
-    const preview = buildWebhookRequest({ baseUrl: 'http://x', webhookPath: 'p', event: 'e', executionId: null, body: undefined });
+    const preview = buildWebhookRequest({
+      baseUrl: 'http://x',
+      webhookPath: 'p',
+      event: 'e',
+      executionId: null,
+      body: undefined,
+    });
     expect(preview).toMatchObject({ body: null, bodyText: 'null' });
     expect(preview.headers['x-flightdeck-execution-id']).toBe(PREVIEW_EXECUTION_ID);
   });
 
-  it("what the mapping editor previews, the run records and n8n receives are the same bytes", async () => {
+  it('what the mapping editor previews, the run records and n8n receives are the same bytes', async () => {
     const n8n = await startWebhookN8n({ answer: () => 200 });
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock });
@@ -87,8 +93,10 @@ describe('the preview is the request', () => {
     expect(JSON.parse(received.raw)).toEqual({ name: 'Zoë "Z" O\'Neil', total: 12.5, source: 'flightdeck ✈' });
     // Flightdeck sets no header the preview does not show (the HTTP client adds Host, Content-Length, Connection).
     const clientOwn = new Set(['host', 'content-length', 'connection']);
-    expect(Object.keys(received.headers).filter((h) => !clientOwn.has(h)).sort()).toEqual(
-      Object.keys(recorded.headers).sort(),
-    );
+    expect(
+      Object.keys(received.headers)
+        .filter((h) => !clientOwn.has(h))
+        .sort(),
+    ).toEqual(Object.keys(recorded.headers).sort());
   });
 });

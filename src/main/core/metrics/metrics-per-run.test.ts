@@ -92,13 +92,27 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
       expect(q.summary({ range: '1h' }, now)).toMatchObject({ total: 1, deadLettered: 1, errorRate: 1, attempts: 6 });
     }
     const [second] = insertExecutions(db, [
-      { status: 'queued', createdAtMs: now - MIN, instanceId: 'i1', workflowId: 'wf', mappingId: 'm1', retryOfId: retry },
+      {
+        status: 'queued',
+        createdAtMs: now - MIN,
+        instanceId: 'i1',
+        workflowId: 'wf',
+        mappingId: 'm1',
+        retryOfId: retry,
+      },
     ]);
     for (const q of bothPaths(db)) {
       // Both earlier rows are superseded now; the newest retry has no outcome yet.
-      expect(q.summary({ range: '1h' }, now)).toMatchObject({ total: 0, errorRate: null, attempts: 6, failedAttempts: 6 });
+      expect(q.summary({ range: '1h' }, now)).toMatchObject({
+        total: 0,
+        errorRate: null,
+        attempts: 6,
+        failedAttempts: 6,
+      });
     }
-    db.prepare("UPDATE executions SET status = 'succeeded', attempts = 1, response_status = 200 WHERE id = ?").run(second);
+    db.prepare("UPDATE executions SET status = 'succeeded', attempts = 1, response_status = 200 WHERE id = ?").run(
+      second,
+    );
     for (const q of bothPaths(db)) {
       expect(q.summary({ range: '1h' }, now)).toMatchObject({ total: 1, succeeded: 1, attempts: 7, failedAttempts: 6 });
     }
@@ -120,7 +134,9 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
     const [other] = insertExecutions(db, [remote({ instanceId: 'i2', remoteId: '812' })]);
     const [retry] = insertExecutions(db, [remote({ status: 'succeeded', remoteId: '830', retryOf: '812' })]);
     const lineage = (id: number) =>
-      db.prepare('SELECT retry_of_id AS r, superseded_by_id AS s, retry_kind AS k FROM executions WHERE id = ?').get(id);
+      db
+        .prepare('SELECT retry_of_id AS r, superseded_by_id AS s, retry_kind AS k FROM executions WHERE id = ?')
+        .get(id);
     expect(lineage(retry!)).toEqual({ r: null, s: null, k: 'n8n' });
     const [original] = insertExecutions(db, [remote({ remoteId: '812', createdAtMs: now - 25 * MIN })]);
     expect(lineage(retry!)).toEqual({ r: original, s: null, k: 'n8n' });
@@ -141,9 +157,31 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
     const { db, clock, store } = setup();
     const now = clock.now();
     const rows: SeedExecution[] = [
-      { status: 'failed', createdAtMs: now - 40 * MIN, source: 'remote', instanceId: 'i1', remoteId: '1', durationMs: 5 },
-      { status: 'succeeded', createdAtMs: now - 39 * MIN, source: 'remote', instanceId: 'i1', remoteId: '2', retryOf: '1', durationMs: 7 },
-      { status: 'succeeded', createdAtMs: now - 38 * MIN, source: 'remote', instanceId: 'i1', remoteId: '3', durationMs: 9 },
+      {
+        status: 'failed',
+        createdAtMs: now - 40 * MIN,
+        source: 'remote',
+        instanceId: 'i1',
+        remoteId: '1',
+        durationMs: 5,
+      },
+      {
+        status: 'succeeded',
+        createdAtMs: now - 39 * MIN,
+        source: 'remote',
+        instanceId: 'i1',
+        remoteId: '2',
+        retryOf: '1',
+        durationMs: 7,
+      },
+      {
+        status: 'succeeded',
+        createdAtMs: now - 38 * MIN,
+        source: 'remote',
+        instanceId: 'i1',
+        remoteId: '3',
+        durationMs: 9,
+      },
     ];
     // Bins emptied by a subtraction stay in the JSON as 0: compare the counts that are there.
     const snapshot = () =>
@@ -165,7 +203,9 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
     store.write(() => batch(() => insertExecutions(db, rows)));
     expect(snapshot()).toEqual(byTriggers);
     expect(byTriggers).toEqual(
-      expect.arrayContaining([expect.objectContaining({ total: 2, succeeded: 2, failed: 0, attempts: 3, failed_attempts: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ total: 2, succeeded: 2, failed: 0, attempts: 3, failed_attempts: 1 }),
+      ]),
     );
   });
 

@@ -409,7 +409,14 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
       if (estimateRows(fromMs, toMs, query) <= exactRowLimit) {
         const { agg, sorted } = aggregateRows(rawRows(fromMs, toMs, query));
         const d = describe(agg, (p) => exactPercentile(sorted, p));
-        return { fromMs, toMs, exact: true, percentileErrorBound: 0, ...throughput(agg.total, span, fromMs, toMs), ...d };
+        return {
+          fromMs,
+          toMs,
+          exact: true,
+          percentileErrorBound: 0,
+          ...throughput(agg.total, span, fromMs, toMs),
+          ...d,
+        };
       }
       const { agg, hist } = fromRollups(fromMs, toMs, query);
       const d = describe(agg, (p) => histogramPercentile(hist, p));

@@ -100,7 +100,8 @@ export async function startWebhookN8n(
       if (url.pathname === '/rest/settings') return send(200, { data: { versionCli: '1.123.81' } });
       if (!url.pathname.startsWith('/api/v1/')) return send(404, { message: 'not found' });
       if (req.headers['x-n8n-api-key'] !== apiKey) return send(401, { message: 'unauthorized' });
-      if (url.pathname === '/api/v1/workflows') return send(200, { data: state.workflows.map(workflowJson), nextCursor: null });
+      if (url.pathname === '/api/v1/workflows')
+        return send(200, { data: state.workflows.map(workflowJson), nextCursor: null });
       if (url.pathname === '/api/v1/executions') {
         const workflowId = url.searchParams.get('workflowId');
         const list = state.executions
@@ -112,7 +113,8 @@ export async function startWebhookN8n(
       if (retry && req.method === 'POST') {
         const original = state.executions.find((e) => e.id === retry[1]);
         if (!original) return send(404, { message: 'Not Found' });
-        if (original.status === 'success') return send(400, { message: 'The execution succeeded, so it cannot be retried.' });
+        if (original.status === 'success')
+          return send(400, { message: 'The execution succeeded, so it cannot be retried.' });
         return send(200, addExecution(original.workflowId, state.retryStatus, original.id));
       }
       const one = /^\/api\/v1\/executions\/(\d+)$/.exec(url.pathname);
