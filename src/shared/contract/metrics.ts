@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call } from './define';
+import { runRefSchema } from './executions';
 import { executionStatusSchema } from './executions-model';
 
 /**
@@ -153,7 +154,7 @@ export const drilldownExecutionSchema = z.object({
   mappingId: z.string().nullable(),
   remoteId: z.string().nullable(),
   /** The newest retry of this run (it then counts only as attempts), when one exists. */
-  supersededById: z.number().int().nullable(),
+  supersededBy: runRefSchema.nullable(),
   createdAtMs: z.number(),
   durationMs: z.number().nullable(),
   queueWaitMs: z.number().nullable(),

@@ -432,6 +432,7 @@ export function createRunActions(deps: RunActionsDeps) {
             targetType: 'execution',
             targetId: String(id),
             reason: reason ?? null,
+            details: { run: localRunNumber(id) },
           });
           announce('executions:changed', { ids: [id] });
         });

@@ -217,7 +217,7 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
     const drill = (includeSuperseded?: boolean) =>
       explorer
         .drilldown({ fromMs: now - HOUR_MS, toMs: now, limit: 10, ...(includeSuperseded ? { includeSuperseded } : {}) })
-        .executions.map((e) => [e.id, e.supersededById]);
+        .executions.map((e) => [e.id, e.supersededBy?.id ?? null]);
     expect(drill()).toEqual([[retry, null]]);
     expect(drill(true)).toEqual([
       [retry, null],

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { TERMINAL_STATUSES, type ExecutionSummary, type RunDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { formatRun } from '../../../shared/run-identity';
 import { dateTime } from '../instances/format';
 
 /** A local run's request, n8n's answer and every attempt, with the actions that fit its state. */
@@ -26,7 +27,9 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
       ...(payload === undefined ? {} : { payload }),
     });
     const item = result.results?.[0];
-    setNotice(item?.ok ? `Queued again as run ${item.newId}.` : (item?.message ?? 'Not retried.'));
+    setNotice(
+      item?.ok && item.newRun ? `Queued again as ${formatRun(item.newRun)}.` : (item?.message ?? 'Not retried.'),
+    );
     setEditing(null);
   };
   const retryEdited = () => {
