@@ -24,9 +24,11 @@ const build = run(process.execPath, [join('node_modules', 'electron-vite', 'bin'
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const reason = electronUnavailable();
+// --open-if-running: when a console already runs on the data folder, the host prints its link
+// (with the token) and exits 0 instead of refusing, as the desktop app offers to open it.
 const child = reason
   ? (console.log(`Electron cannot start: ${reason}. Serving the console headless instead.`),
-    spawn(process.execPath, ['out/main/host.js', ...process.argv.slice(2)], { stdio: 'inherit' }))
+    spawn(process.execPath, ['out/main/host.js', '--open-if-running', ...process.argv.slice(2)], { stdio: 'inherit' }))
   : (run(process.execPath, ['scripts/build-electron-sqlite.mjs']),
     spawn(process.execPath, [join('node_modules', 'electron', 'cli.js'), '.'], { stdio: 'inherit' }));
 

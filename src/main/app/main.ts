@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { version } from '../../../package.json';
-import { createCore } from '../core/create-core';
+import { createCore, type Core } from '../core/create-core';
+import { DataDirBusyError } from '../core/data-dir';
+import { planForBusyDataDir, type BusyPlan } from '../core/data-dir-busy';
 import { createLogger } from '../core/logger';
 import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
 import { registerIpc } from '../ipc/ipc-main';
@@ -42,19 +44,43 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** Another Flightdeck owns the data folder: say so, and offer its console when it has one. */
+async function showBusyDataDir(plan: BusyPlan): Promise<void> {
+  const buttons = plan.openUrl ? ['Open in browser', 'Quit'] : ['Quit'];
+  const { response } = await dialog.showMessageBox({
+    type: plan.openUrl ? 'question' : 'warning',
+    title: 'Flightdeck',
+    message: plan.message,
+    buttons,
+    defaultId: 0,
+    cancelId: buttons.length - 1,
+  });
+  if (plan.openUrl && response === 0) await shell.openExternal(plan.openUrl);
+}
+
 app.setName('Flightdeck');
 denyPermissions();
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   const logger = createLogger();
   const secretBox = createSafeStorageBox(logger);
-  const core = createCore({
-    dataDir: process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir(),
-    logger,
-    version,
-    ingestPort: ingestPortFromEnv(),
-    ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
-    ...(secretBox ? { secretBox } : {}),
-  });
+  let core: Core;
+  try {
+    core = createCore({
+      dataDir: process.env.FLIGHTDECK_DATA_DIR ?? defaultDataDir(),
+      shell: 'desktop',
+      logger,
+      version,
+      ingestPort: ingestPortFromEnv(),
+      ...(existsSync(electronSqlite) ? { nativeBinding: electronSqlite } : {}),
+      ...(secretBox ? { secretBox } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirBusyError)) throw error;
+    const plan = planForBusyDataDir(error, 'desktop');
+    await showBusyDataDir(plan);
+    app.exit(plan.exitCode);
+    return;
+  }
   const unbind = registerIpc(core, isTrustedUrl);
   const stopNotifications = showAlertNotifications(core);
   createWindow();

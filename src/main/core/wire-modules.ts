@@ -156,6 +156,17 @@ function metricsSources(
   };
 }
 
+/** Every module's `restored` hook, in start order; one failing is logged and the others still run. */
+async function runRestoredHooks(modules: readonly Lifecycle[], logger: Logger): Promise<void> {
+  for (const module of modules) {
+    try {
+      await module.restored?.();
+    } catch (error) {
+      logger.error('A module could not reload after a restore; restart Flightdeck if its page looks stale', { error });
+    }
+  }
+}
+
 /**
  * Builds every feature module on an open store and returns them (in start order) with the one
  * handler table both transports use. Order matters only where one module uses another's service.
@@ -186,13 +197,9 @@ export function wireModules(
   const backups = createBackupsModule(ctx, audit.log, {
     port: n8nWorkflows,
     appVersion: options.version ?? '0.0.0',
-    // A restore replaces every area's rows: tell every window's caches to refresh.
-    onRestored: (announce) => {
-      announce('settings:changed', settings.service.get());
-      announce('mappings:changed', { ids: [] });
-      announce('drafts:changed', { ids: [] });
-      announce('executions:changed', { ids: [] });
-    },
+    keys: { opens: (key) => instances.service.keyOpens(key) },
+    // A restore replaces every area's rows: each module reloads what it caches (its own hook).
+    afterRestore: () => runRestoredHooks(modules, ctx.logger),
   });
 
   const handlers: Handlers = {

@@ -95,7 +95,15 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
         </span>
       </div>
       <div className="muted small">
-        {instance.baseUrl} · key …{instance.apiKeyLast4} {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>}
+        {instance.baseUrl} ·{' '}
+        {instance.hasApiKey ? (
+          <>key …{instance.apiKeyLast4}</>
+        ) : (
+          <strong className="invalid" data-testid="instance-key-missing">
+            no API key: Edit and enter it again
+          </strong>
+        )}{' '}
+        {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>}
       </div>
       <div className="small">
         Last sync: <span title={dateTime(sync.lastSuccessAtMs)}>{ago(sync.lastSuccessAtMs)}</span>
