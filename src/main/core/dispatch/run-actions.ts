@@ -124,10 +124,21 @@ export function createRunActions(deps: RunActionsDeps) {
        WHERE w.instance_id = ? AND w.active = 1 AND p.value = ? LIMIT 1`,
     )
     .pluck();
+  // Any later retry down the chain (not only the direct one) that sent another payload.
   const editedSince = db
     .prepare(
-      `SELECT 1 FROM executions c WHERE c.retry_of_id = ? AND c.source = 'local'
-         AND c.payload_json IS NOT (SELECT payload_json FROM executions WHERE id = ?) LIMIT 1`,
+      `WITH RECURSIVE later (id) AS (
+         SELECT id FROM executions WHERE retry_of_id = @id
+         UNION SELECT e.id FROM executions e JOIN later l ON e.retry_of_id = l.id)
+       SELECT 1 FROM later l JOIN executions c ON c.id = l.id
+       WHERE c.source = 'local' AND c.payload_json IS NOT (SELECT payload_json FROM executions WHERE id = @id) LIMIT 1`,
+    )
+    .pluck();
+  // The workflow a mapping without a workflow id reaches: the one serving its path (as the linker finds it).
+  const workflowByPath = db
+    .prepare(
+      `SELECT w.id FROM workflows w, json_each(w.webhook_paths_json) p
+     WHERE w.instance_id = ? AND p.value = ? ORDER BY w.active DESC LIMIT 1`,
     )
     .pluck();
   const refOf = db.prepare('SELECT id, source, remote_id, instance_id, status FROM executions WHERE id = ?');
@@ -173,7 +184,7 @@ export function createRunActions(deps: RunActionsDeps) {
         `already retried as ${retriedAs ? `${formatRunShort(retriedAs)} (${retriedAs.status.replace('_', ' ')})` : 'a run no longer kept'}`,
       );
     }
-    if (editedSince.get(r.id, r.id)) {
+    if (editedSince.get({ id: r.id })) {
       flags.push('payload_edited');
       notes.push('its payload was edited in a later retry: this sends the old one');
     }
@@ -212,7 +223,12 @@ export function createRunActions(deps: RunActionsDeps) {
       }
       const mapping = r.source === 'local' ? mappingOf(r) : null;
       const instanceId = mapping?.instanceId ?? r.instance_id;
-      const workflowId = mapping?.workflowId ?? r.workflow_id;
+      const workflowId =
+        mapping?.workflowId ??
+        (mapping
+          ? ((workflowByPath.get(mapping.instanceId, mapping.webhookPath) as string | undefined) ?? null)
+          : null) ??
+        r.workflow_id;
       const key = JSON.stringify([r.source, instanceId, workflowId, r.mapping_id]);
       let g = groups.get(key);
       if (!g) {

@@ -38,6 +38,8 @@ export async function startWebhookN8n(
     apiKey?: string;
     /** The status a webhook answers per path; default 200 for a path an active workflow serves, else 404. */
     answer?: (path: string) => number;
+    /** Name the started execution in the answer (`{"executionId": "12"}`), as some webhooks do. */
+    nameExecution?: boolean;
   } = {},
 ) {
   const apiKey = options.apiKey ?? 'stand-in-key-0001';
@@ -93,8 +95,12 @@ export async function startWebhookN8n(
         state.received.push({ method: req.method ?? '', path, headers: req.headers, raw });
         const served = state.workflows.find((w) => w.active && w.paths.includes(path));
         const status = options.answer?.(path) ?? (served ? 200 : 404);
-        if (served && status < 500) addExecution(served.id, status < 300 ? 'success' : 'error');
-        return send(status, status < 300 ? { message: 'Workflow was started' } : { message: `answer ${status}` });
+        const started = served && status < 500 ? addExecution(served.id, status < 300 ? 'success' : 'error') : null;
+        if (status >= 300) return send(status, { message: `answer ${status}` });
+        return send(status, {
+          message: 'Workflow was started',
+          ...(started && options.nameExecution ? { executionId: started.id } : {}),
+        });
       }
       if (url.pathname === '/healthz') return send(200, { status: 'ok' });
       if (url.pathname === '/rest/settings') return send(200, { data: { versionCli: '1.123.81' } });

@@ -23,7 +23,10 @@ export function RunLabel(props: {
     <span className="run-label" title={id.text} data-testid={props.testId ?? 'run-label'} data-run={id.text}>
       <strong>{id.primary}</strong>
       {id.linked && <span className="run-linked"> → {id.linked}</span>}
-      {props.withInstance !== false && id.instance && <span className="muted"> on {id.instance}</span>}
+      {/* As the formatter's text: the instance goes with an n8n number (a local number is unique). */}
+      {props.withInstance !== false && id.instance && (id.linked || props.run.source === 'remote') && (
+        <span className="muted"> on {id.instance}</span>
+      )}
     </span>
   );
 }
