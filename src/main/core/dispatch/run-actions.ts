@@ -124,14 +124,18 @@ export function createRunActions(deps: RunActionsDeps) {
        WHERE w.instance_id = ? AND w.active = 1 AND p.value = ? LIMIT 1`,
     )
     .pluck();
-  // Any later retry down the chain (not only the direct one) that sent another payload.
+  // Any later retry down the chain (not only the direct one) that sent another payload. The
+  // payload is compared inside the recursion: joining the chain back to executions made SQLite
+  // take ~4 ms a run instead of ~10 µs (measured on 10 000 runs).
   const editedSince = db
     .prepare(
-      `WITH RECURSIVE later (id) AS (
-         SELECT id FROM executions WHERE retry_of_id = @id
-         UNION SELECT e.id FROM executions e JOIN later l ON e.retry_of_id = l.id)
-       SELECT 1 FROM later l JOIN executions c ON c.id = l.id
-       WHERE c.source = 'local' AND c.payload_json IS NOT (SELECT payload_json FROM executions WHERE id = @id) LIMIT 1`,
+      `WITH RECURSIVE later (id, source, payload, depth) AS (
+         SELECT id, source, payload_json, 1 FROM executions WHERE retry_of_id = @id
+         UNION ALL
+         SELECT e.id, e.source, e.payload_json, l.depth + 1 FROM later l JOIN executions e ON e.retry_of_id = l.id
+         WHERE l.depth < 100)
+       SELECT 1 FROM later
+       WHERE source = 'local' AND payload IS NOT (SELECT payload_json FROM executions WHERE id = @id) LIMIT 1`,
     )
     .pluck();
   // The workflow a mapping without a workflow id reaches: the one serving its path (as the linker finds it).
@@ -162,15 +166,33 @@ export function createRunActions(deps: RunActionsDeps) {
     try {
       return mappings.get(r.mapping_id);
     } catch {
-      return null;
+      return null; // removed: the run cannot be retried (flagged, refused)
     }
   }
 
+  /** What a local run's mapping reaches: its workflow, and whether n8n serves its path (as of the last sync). */
+  interface Route {
+    mapping: Mapping | null;
+    workflowId: string | null;
+    webhookMissing: boolean;
+  }
+  function routeOf(mapping: Mapping | null): Route {
+    if (!mapping) return { mapping, workflowId: null, webhookMissing: false };
+    return {
+      mapping,
+      workflowId:
+        mapping.workflowId ??
+        (workflowByPath.get(mapping.instanceId, mapping.webhookPath) as string | undefined) ??
+        null,
+      webhookMissing:
+        workflowsKnown.get(mapping.instanceId) !== undefined &&
+        webhookLive.get(mapping.instanceId, mapping.webhookPath) === undefined,
+    };
+  }
+
   /** What a dry run says of one run. */
-  function flagsOf(
-    r: RunRow,
-    mapping: Mapping | null,
-  ): { flags: RetryFlag[]; retriedAs: RunRef | null; notes: string[] } {
+  function flagsOf(r: RunRow, route: Route): { flags: RetryFlag[]; retriedAs: RunRef | null; notes: string[] } {
+    const { mapping } = route;
     const flags: RetryFlag[] = [];
     const notes: string[] = [];
     const retriedAs = refById(r.superseded_by_id);
@@ -184,7 +206,8 @@ export function createRunActions(deps: RunActionsDeps) {
         `already retried as ${retriedAs ? `${formatRunShort(retriedAs)} (${retriedAs.status.replace('_', ' ')})` : 'a run no longer kept'}`,
       );
     }
-    if (editedSince.get({ id: r.id })) {
+    // Only a run that was retried can have been edited since (and most runs of a bulk were not).
+    if (r.superseded_by_id !== null && editedSince.get({ id: r.id })) {
       flags.push('payload_edited');
       notes.push('its payload was edited in a later retry: this sends the old one');
     }
@@ -192,7 +215,7 @@ export function createRunActions(deps: RunActionsDeps) {
       if (!mapping) {
         flags.push('cannot_retry');
         notes.push('its mapping was removed');
-      } else if (workflowsKnown.get(mapping.instanceId) && !webhookLive.get(mapping.instanceId, mapping.webhookPath)) {
+      } else if (route.webhookMissing) {
         flags.push('webhook_missing');
         notes.push(
           `no active workflow serves /webhook/${mapping.webhookPath} (as of the last sync): n8n will answer 404`,
@@ -216,19 +239,22 @@ export function createRunActions(deps: RunActionsDeps) {
     const flagged: RetryPreview['flagged'] = [];
     let flaggedTotal = 0;
     let skipped = 0;
+    // A bulk dry run reads up to 10 000 runs of a handful of mappings: look each mapping up once.
+    const routes = new Map<string, Route>();
+    const noMapping = routeOf(null);
     for (const r of rows) {
       if (skipRetried && r.superseded_by_id !== null) {
         skipped++;
         continue;
       }
-      const mapping = r.source === 'local' ? mappingOf(r) : null;
+      let route = noMapping;
+      if (r.source === 'local' && r.mapping_id) {
+        route = routes.get(r.mapping_id) ?? routeOf(mappingOf(r));
+        routes.set(r.mapping_id, route);
+      }
+      const { mapping } = route;
       const instanceId = mapping?.instanceId ?? r.instance_id;
-      const workflowId =
-        mapping?.workflowId ??
-        (mapping
-          ? ((workflowByPath.get(mapping.instanceId, mapping.webhookPath) as string | undefined) ?? null)
-          : null) ??
-        r.workflow_id;
+      const workflowId = route.workflowId ?? r.workflow_id;
       const key = JSON.stringify([r.source, instanceId, workflowId, r.mapping_id]);
       let g = groups.get(key);
       if (!g) {
@@ -251,7 +277,7 @@ export function createRunActions(deps: RunActionsDeps) {
         groups.set(key, g);
       }
       g.count++;
-      const { flags, retriedAs, notes } = flagsOf(r, mapping);
+      const { flags, retriedAs, notes } = flagsOf(r, route);
       if (flags.includes('already_retried')) g.alreadyRetried++;
       if (flags.includes('webhook_missing')) g.webhookMissing++;
       if (flags.includes('payload_edited')) g.payloadEdited++;
