@@ -40,13 +40,15 @@ async function settled(id: number) {
 const retry = async (input: Record<string, unknown>) =>
   (await call<{ results: { newId: number | null }[] }>('runs:retry', { dryRun: false, ...input })).results[0]!.newId!;
 
-async function shoot(name: string) {
+async function shoot(name: string, part?: string) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
   for (const theme of ['light', 'dark'] as const) {
     await call('settings:update', { patch: { theme } });
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? '')).toBe(theme);
-    await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png`, fullPage: true });
+    const path = `${SHOTS}/${name}-${theme}.png`;
+    if (part) await page.getByTestId(part).screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
   }
   await call('settings:update', { patch: { theme: 'light' } });
 }
@@ -227,5 +229,32 @@ describe('one identity per run, and the chain of its retries', () => {
     await expect
       .poll(() => page.getByTestId('audit-target').allTextContents())
       .toContain(`FD-${ids.a} → retried as FD-${ids.a2}`);
+    await shoot('audit');
+  });
+
+  it("previews the dispatcher's own request, and Test fire names the new run", async () => {
+    await page.getByTestId('nav-mappings').click();
+    await page.getByTestId('mappings-table').getByText('Orders OK').click();
+    await page.getByTestId('m-sample').fill('{"order": "D-1"}');
+    await page.getByTestId('m-preview').click();
+    const request = page.getByTestId('m-preview-request');
+    await expect.poll(() => request.textContent()).toContain('x-flightdeck-execution-id: <run id');
+    const text = (await request.textContent()) ?? '';
+    expect(text).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/webhook\/ok\n/);
+    expect(text).toContain('user-agent: Flightdeck\n');
+    expect(text.endsWith('\n{"order":"D-1"}')).toBe(true);
+    await page.getByTestId('m-fire').click();
+    await expect
+      .poll(() => page.getByTestId('m-fired').textContent())
+      .toMatch(/^Queued as FD-\d+: follow it under Executions\.$/);
+    // n8n received exactly the bytes the preview showed (the header carries the run's own number).
+    const fired = Number(/FD-(\d+)/.exec((await page.getByTestId('m-fired').textContent()) ?? '')![1]);
+    await expect
+      .poll(() => n8n.state.received.some((r) => r.headers['x-flightdeck-execution-id'] === String(fired)))
+      .toBe(true);
+    const received = n8n.state.received.find((r) => r.headers['x-flightdeck-execution-id'] === String(fired))!;
+    expect(received.raw).toBe('{"order":"D-1"}');
+    expect(received.headers['user-agent']).toBe('Flightdeck');
+    await shoot('mapping-preview', 'm-preview-result');
   });
 });

@@ -34,6 +34,8 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
   const [result, setResult] = useState<Outcome['results']>(null);
   // Live status of the new runs: refreshed as they change.
   const [live, setLive] = useState<Map<number, RunRef>>(new Map());
+  // The box follows the click at once; the dry run it asks for arrives a moment later.
+  const [skip, setSkip] = useState(false);
 
   const dryRun = async (target: Target, skipRetried: boolean) => {
     const dry = await send('runs:retry', { ...target, dryRun: true, skipRetried });
@@ -41,6 +43,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
   };
   const start = async (target: Target) => {
     setResult(null);
+    setSkip(false);
     await dryRun(target, false);
   };
   const run = async () => {
@@ -198,12 +201,15 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
               </ul>
             </>
           )}
-          {(alreadyRetried > 0 || plan.skipRetried) && (
+          {(alreadyRetried > 0 || plan.skipRetried || skip) && (
             <label className="small">
               <input
                 type="checkbox"
-                checked={plan.skipRetried}
-                onChange={(e) => void dryRun(plan.target, e.target.checked).catch(() => undefined)}
+                checked={skip}
+                onChange={(e) => {
+                  setSkip(e.target.checked);
+                  void dryRun(plan.target, e.target.checked).catch(() => undefined);
+                }}
                 data-testid="bulk-skip-retried"
               />{' '}
               Skip runs retried already{plan.skipRetried ? ` (${plan.preview.skipped} skipped)` : ''}
