@@ -34,6 +34,7 @@ interface ExecutionRow {
   /** The retried and the superseding run, as RunRef JSON (lineage: run-lineage.ts). */
   retry_of_ref: string | null;
   superseded_by_ref: string | null;
+  unconfirmed_at_ms: number | null;
 }
 
 const toSummary = (r: ExecutionRow): ExecutionSummary => ({
@@ -54,6 +55,7 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   startedAtMs: r.started_at_ms,
   finishedAtMs: r.finished_at_ms,
   durationMs: r.duration_ms,
+  unconfirmedAtMs: r.unconfirmed_at_ms,
 });
 
 const SELECT = `SELECT e.*, w.name AS workflow_name, ${RUN_REF_SQL('r')} AS retry_of_ref, ${RUN_REF_SQL('s')} AS superseded_by_ref
@@ -107,12 +109,17 @@ export function summarizeRunData(data: unknown): { nodes: NodeRun[]; error: stri
 
 /** Turns the search box's words into an FTS5 query: each word quoted, prefix-matched, all required. */
 export function ftsQuery(search: string): string {
-  return search
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 12)
-    .map((word) => `"${word.replace(/"/g, '""')}"*`)
-    .join(' ');
+  return (
+    search
+      // FTS5 ends a string at a NUL ("unterminated string"); control characters are never searched for.
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 12)
+      .map((word) => `"${word.replace(/"/g, '""')}"*`)
+      .join(' ')
+  );
 }
 
 /** WHERE clauses (on alias `e`) for an execution filter; shared with bulk actions. */

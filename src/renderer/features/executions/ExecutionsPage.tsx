@@ -284,6 +284,16 @@ export function ExecutionsPage() {
                     <span>{instanceName(e.instanceId)}</span>
                     <span className={`status-${e.status}`} data-testid="execution-status-cell">
                       {e.status.replace('_', ' ')}
+                      {e.unconfirmedAtMs !== null && (
+                        <small
+                          className="invalid"
+                          title="n8n acknowledged this run but never showed it: it may not have run"
+                          data-testid="execution-unconfirmed"
+                        >
+                          {' '}
+                          · unconfirmed
+                        </small>
+                      )}
                       {e.supersededByRun && (
                         <small
                           className="muted superseded"

@@ -1,4 +1,4 @@
--- 0013_metrics_per_run: lineage of retries, and metrics that count runs rather than attempts.
+-- 0014_metrics_per_run: lineage of retries, and metrics that count runs rather than attempts.
 -- (Numbered 0015 in the plan of issue #12; the lead renumbers at merge.)
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 
