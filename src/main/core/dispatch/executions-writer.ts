@@ -1,3 +1,4 @@
+import type { RetryKind } from '../../../shared/contract/executions';
 import type { ExecutionStatus } from '../../../shared/contract/executions-model';
 import type { Store } from '../db/store';
 
@@ -15,9 +16,6 @@ export interface NewLocalRun {
   retry?: { ofId: number; kind: RetryKind } | null;
   nowMs: number;
 }
-
-/** How a run came to be retried: one by one, with an edited payload, in bulk, or by n8n itself. */
-export type RetryKind = 'retry' | 'edited' | 'bulk' | 'n8n';
 
 const EXCERPT_BYTES = 2048;
 
