@@ -69,6 +69,10 @@ describe('the flightdeck CLI door', () => {
       executionIds: [expect.any(Number)],
       deduplicated: false,
     });
+    // The person at the terminal reads the run as the console names it.
+    expect(result.stderr).toBe(
+      `Queued as FD-${(JSON.parse(result.stdout) as { executionIds: number[] }).executionIds[0]}.\n`,
+    );
     const again = await flightdeck(
       'emit',
       'cli.test',

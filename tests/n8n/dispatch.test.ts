@@ -175,7 +175,7 @@ describe('live stream in the console', () => {
     await page.getByTestId('mappings-table').getByText('ui.fired').first().click();
     await page.getByTestId('m-sample').fill('{"from": "the console"}');
     await page.getByTestId('m-fire').click();
-    await expect.poll(() => page.getByTestId('m-fired').textContent()).toMatch(/Queued as run/);
+    await expect.poll(() => page.getByTestId('m-fired').textContent()).toMatch(/Queued as FD-\d+/);
 
     await page.getByTestId('nav-executions').click();
     const row = page.getByTestId('execution-row').first();

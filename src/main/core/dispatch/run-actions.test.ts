@@ -81,7 +81,7 @@ describe('run actions through the contract', () => {
     expect(found.executions.map((e) => e.id)).toEqual([bad]);
 
     const dry = await data(core.call('runs:retry', { filter: { status: ['dead_lettered'] } }));
-    expect(dry).toEqual({
+    expect(dry).toMatchObject({
       preview: { count: 1, byTarget: [expect.objectContaining({ source: 'local', count: 1 })] },
       results: null,
     });
@@ -90,8 +90,13 @@ describe('run actions through the contract', () => {
       core.call('runs:retry', { ids: [good!], dryRun: false, payload: { customer: 'edited' } }),
     );
     const newId = edited.results?.[0]?.newId;
-    expect(edited.results).toEqual([{ id: good, ok: true, newId: expect.any(Number), message: null }]);
-    expect(await settled(core, newId!)).toMatchObject({ status: 'succeeded', retryOf: String(good) });
+    expect(edited.results).toMatchObject([{ id: good, ok: true, newId: expect.any(Number), message: null }]);
+    expect(await settled(core, newId!)).toMatchObject({
+      status: 'succeeded',
+      retryOf: null,
+      retryOfRun: { id: good, source: 'local' },
+      retryKind: 'edited',
+    });
     expect((await data(core.call('runs:detail', { id: newId! }))).payload).toEqual({ customer: 'edited' });
 
     const before = hits.filter((h) => h === '/webhook/fail').length;
