@@ -41,6 +41,7 @@ function setup() {
   const n8n = new FakeN8n(() => t.clock.now())
     .addInstance('two', { version: '2.41.1', communityNodeTypes: [] })
     .addInstance('one', { version: '1.123.81' });
+  cleanups.push(() => void n8n.close());
   const drafts = createDraftsModule(t.ctx, t.audit, n8n);
   const call = <C extends keyof typeof drafts.handlers>(
     channel: C,
@@ -147,10 +148,13 @@ describe('migration pre-flight', () => {
     const live = n8n.seed('one', definition('Orders', 'live-path'));
     n8n.publish('one', live.id);
     // A 2.x-style draft that differs from the published version, as a snapshot of a 2.x instance holds it.
-    Object.assign(n8n.instances.get('one')!.workflows.get(live.id)!, {
-      versionId: 'a-newer-draft',
-      nodes: [hook('draft-path'), node('Set', 'n8n-nodes-base.set', 200)],
-    });
+    Object.assign(
+      n8n.instances.get('one')!.state.workflows.find((w) => w.id === live.id)!,
+      {
+        versionId: 'a-newer-draft',
+        nodes: [hook('draft-path'), node('Set', 'n8n-nodes-base.set', 200)],
+      },
+    );
     const snapshot = await snapshots.take('one', 'before 2.x');
 
     const dry = await call('drafts:preflight', { snapshotId: snapshot.id, targetInstanceId: 'two', version: 'draft' });

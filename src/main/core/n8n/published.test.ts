@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_FILE } from '../db/store';
 import { testCore } from '../testing/test-core';
 import { N8nClient } from './client';
-import { createFakeN8n } from '../testing/fake-n8n';
+import { startFakeN8n, type FakeWorkflow } from '../testing/fake-n8n';
 import { createWebhookGrace, WEBHOOK_GRACE_MS } from './webhook-grace';
 
 // Published versus saved draft (n8n 2.x) through the core: the sync reads what runs, the
@@ -16,8 +16,8 @@ afterEach(async () => {
 });
 
 async function setup(version: string) {
-  const fake = createFakeN8n('fake-key-0001', { version });
-  const t = testCore({ n8n: { dispatcher: fake.agent, retries: 0 } });
+  const fake = await startFakeN8n({ version });
+  const t = testCore({ n8n: { retries: 0 } });
   cleanups.push(fake.close, t.cleanup);
   const added = await t.core.call('instances:add', {
     name: 'prod',
@@ -51,14 +51,21 @@ async function setup(version: string) {
     cleanups.push(() => void read.close());
     return read;
   };
-  return { fake, t, id, sync, workflow, db };
+  /** Someone saves a new webhook path in n8n's editor (2.x: a draft; 1.x: live at once if active). */
+  const saveInEditor = (workflowId: string, path: string) =>
+    fake.editWorkflow(workflowId, (wf: FakeWorkflow) => {
+      wf.nodes = wf.nodes.map((n) =>
+        n.type === 'n8n-nodes-base.webhook' ? { ...n, parameters: { ...n.parameters, path } } : n,
+      );
+    });
+  return { fake, t, id, sync, workflow, db, saveInEditor };
 }
 
 describe('published and draft versions (n8n 2.x)', () => {
   it('serves and links by the published version while an unpublished draft differs', async () => {
-    const { fake, sync, workflow } = await setup('2.41.1');
+    const { fake, sync, workflow, saveInEditor } = await setup('2.41.1');
     fake.addWorkflow('w1', 'Orders', { path: 'orders' });
-    fake.addWorkflow('w2', 'Old', { active: false, archived: true });
+    fake.addWorkflow('w2', 'Old', { active: false }).isArchived = true;
     await sync();
     expect(await workflow('w1')).toMatchObject({
       active: true,
@@ -70,22 +77,22 @@ describe('published and draft versions (n8n 2.x)', () => {
     });
     expect(await workflow('w2')).toMatchObject({ archived: true, active: false });
 
-    fake.saveInEditor('w1', 'orders-v2'); // saved in n8n's editor, not published
+    saveInEditor('w1', 'orders-v2'); // saved in n8n's editor, not published
     await sync();
     expect(await workflow('w1')).toMatchObject({
       webhookPaths: ['orders'],
       draftWebhookPaths: ['orders-v2'],
-      versionId: 'v-w1-orders-v2',
+      versionId: expect.not.stringMatching(/^v-w1$/),
       activeVersionId: 'v-w1',
       draftDiffers: true,
     });
   });
 
   it('on 1.x a saved edit of an active workflow is what runs: no draft differs', async () => {
-    const { fake, sync, workflow } = await setup('1.123.81');
+    const { fake, sync, workflow, saveInEditor } = await setup('1.123.81');
     fake.addWorkflow('w1', 'Orders', { path: 'orders' });
     await sync();
-    fake.saveInEditor('w1', 'orders-v2');
+    saveInEditor('w1', 'orders-v2');
     await sync();
     expect(await workflow('w1')).toMatchObject({
       webhookPaths: ['orders-v2'],
@@ -144,8 +151,7 @@ describe('published and draft versions (n8n 2.x)', () => {
     fake.addWorkflow('w2', 'Elsewhere', { path: 'elsewhere', active: false });
     await sync();
     expect((await workflow('w2')).liveSinceMs).toBeNull();
-    const w2 = fake.state.workflows.find((w) => w.id === 'w2')!;
-    Object.assign(w2, { active: true, activeVersionId: 'v-w2', activeVersion: { versionId: 'v-w2', nodes: w2.nodes } });
+    fake.publishWorkflow('w2'); // activated in n8n's editor
     t.clock.advance(5_000);
     await sync();
     expect((await workflow('w2')).liveSinceMs).toBe(t.clock.now());
@@ -155,10 +161,10 @@ describe('published and draft versions (n8n 2.x)', () => {
     const { fake, t, id, sync, db } = await setup('2.41.1');
     fake.addWorkflow('w1', 'Orders', { path: 'orders', active: false });
     await sync();
-    const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, dispatcher: fake.agent, retries: 0 });
+    const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retries: 0 });
+    cleanups.push(() => client.close());
     const grace = createWebhookGrace(db(), { liveWorkflows: async () => client.listAllWorkflows() });
-    const w1 = fake.state.workflows.find((w) => w.id === 'w1')!;
-    Object.assign(w1, { active: true, activeVersionId: 'v-w1', activeVersion: { versionId: 'v-w1', nodes: w1.nodes } });
+    fake.publishWorkflow('w1'); // published in n8n's editor, after the last sync
     const now = t.clock.now();
     expect(grace.webhookGraceReason(id, 'orders', now)).toBeNull(); // the synced copy does not know yet
     expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(/n8n reports "Orders" live.*not synced yet/);

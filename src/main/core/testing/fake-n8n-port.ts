@@ -1,218 +1,192 @@
 /**
- * An in-memory n8n behind the N8nWorkflowsPort, for unit tests of drafts and backups only
- * (the live tests use a real n8n). It behaves like n8n where it matters here: read-only fields
- * in a body are refused, a down instance throws N8N_UNREACHABLE, and a save moves updatedAt and
- * gives a new versionId — on every save like 1.123, or only when nodes or connections change
- * like 2.x (an instance added with `version: '2.41.1'`), where a live workflow also keeps a
- * published version apart from its saved draft.
+ * The n8n port of drafts and backups (N8nWorkflowsPort) over real HTTP: each instance is a
+ * loopback fake n8n (fake-n8n.ts), reached through the real N8nClient and the real port adapter
+ * (n8n/workflows-port.ts), so these tests exercise the same code and wire as the console. The
+ * helpers (seed, editRemotely, publish, setReachable…) act on the fakes directly, synchronously,
+ * as someone working in n8n's editor would. An instance added with a 2.x `version` behaves like
+ * n8n 2.x (see fake-n8n.ts): published versions apart from drafts, versionId kept on a rename.
  */
-import { randomUUID } from 'node:crypto';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
-import { AppError } from '../../../shared/result';
-import { isDeepStrictEqual } from 'node:util';
-import type {
-  N8nWorkflowsPort,
-  RemoteTag,
-  RemoteVariable,
-  RemoteWorkflow,
-  TargetInfo,
-  WorkflowBody,
-} from '../drafts/n8n-port';
+import type { N8nWorkflowsPort, RemoteTag, RemoteWorkflow, TargetInfo, WorkflowBody } from '../drafts/n8n-port';
+import type { InstancesService } from '../instances/instances-service';
+import { N8nClient } from '../n8n/client';
+import type { Clients } from '../n8n/clients';
+import { clientWorkflowsPort } from '../n8n/workflows-port';
+import { createFakeN8n, type FakeN8n as LoopbackN8n } from './fake-n8n';
 
-interface FakeInstance {
-  reachable: boolean;
-  workflows: Map<string, RemoteWorkflow>;
-  tags: RemoteTag[];
-  variables: RemoteVariable[];
-  variablesLicensed: boolean;
-  /** The n8n release it plays ("1.123.81" by default; a 2.x one switches to 2.x semantics). */
-  version: string | null;
-  /** What GET /community-packages lists (2.x); null: n8n does not tell. */
-  communityNodeTypes: string[] | null;
-}
-
-const WRITABLE = new Set(['name', 'nodes', 'connections', 'settings']);
+type Loopback = LoopbackN8n & { ready: Promise<void> };
 
 export class FakeN8n implements N8nWorkflowsPort {
-  readonly instances = new Map<string, FakeInstance>();
+  /** The fake n8n behind each instance id; delete one to make the instance unknown. */
+  readonly instances = new Map<string, Loopback>();
+  private readonly clients = new Map<Loopback, N8nClient>();
+  private readonly port: N8nWorkflowsPort;
   private seq = 0;
-  /** Every body sent to create/update, for assertions. */
-  readonly sent: { op: 'create' | 'update'; instanceId: string; body: WorkflowBody }[] = [];
 
-  constructor(private readonly now: () => number = () => Date.UTC(2026, 0, 1)) {}
-
-  addInstance(
-    id: string,
-    options: Partial<Pick<FakeInstance, 'reachable' | 'variablesLicensed' | 'version' | 'communityNodeTypes'>> = {},
-  ): this {
-    this.instances.set(id, {
-      reachable: true,
-      variablesLicensed: true,
-      workflows: new Map(),
-      tags: [],
-      variables: [],
-      version: '1.123.81',
-      communityNodeTypes: null,
-      ...options,
-    });
-    return this;
-  }
-
-  private is2x(instanceId: string): boolean {
-    return (this.instance(instanceId, false).version ?? '').startsWith('2.');
-  }
-
-  /** Publishes (2.x) or activates (1.x) a workflow: its saved version becomes the live one. */
-  publish(instanceId: string, id: string): RemoteWorkflow {
-    const wf = this.instance(instanceId, false).workflows.get(id);
-    if (!wf) throw new Error(`no workflow ${id}`);
-    wf.active = true;
-    wf.published = {
-      versionId: wf.versionId ?? '',
-      nodes: structuredClone(wf.nodes),
-      connections: structuredClone(wf.connections),
+  constructor(private readonly now: () => number = () => Date.UTC(2026, 0, 1)) {
+    // The instances registry as the adapter reads it: ids, names, and the version a sync would store.
+    const instances = {
+      list: () => [...this.instances.keys()].map((id) => ({ id, name: id })),
+      find: (id: string) => {
+        const fake = this.instances.get(id);
+        return fake ? { id, name: id, sync: { n8nVersion: fake.version } } : undefined;
+      },
     };
-    return structuredClone(wf);
-  }
-
-  setReachable(id: string, reachable: boolean): void {
-    this.instance(id, false).reachable = reachable;
-  }
-
-  /** Puts a workflow into n8n as if someone created it there. */
-  seed(instanceId: string, definition: WorkflowDefinition, extra: Partial<RemoteWorkflow> = {}): RemoteWorkflow {
-    const id = `wf${++this.seq}`;
-    const wf: RemoteWorkflow = { ...this.fromBody(id, definition), ...extra };
-    this.instance(instanceId, false).workflows.set(id, wf);
-    return wf;
+    const clients = { forInstance: (id: string) => this.client(id) };
+    this.port = clientWorkflowsPort(instances as unknown as InstancesService, clients as unknown as Clients);
   }
 
   /**
-   * Someone edits and saves the workflow in n8n's editor: updatedAt moves; a new versionId on
-   * 1.x always, on 2.x only when nodes or connections changed. On 2.x the published version
-   * stays (saved, not published); on 1.x a live workflow runs the new version at once.
+   * Adds an instance (a fresh loopback n8n, 1.123.81 unless `version` says otherwise). Variables
+   * are licensed unless told otherwise; `communityNodeTypes` are what a 2.x lists as installed.
+   */
+  addInstance(
+    id: string,
+    options: { reachable?: boolean; variablesLicensed?: boolean; version?: string; communityNodeTypes?: string[] } = {},
+  ): this {
+    const fake = createFakeN8n({ now: this.now, ...(options.version ? { version: options.version } : {}) });
+    fake.state.variablesLicensed = options.variablesLicensed ?? true;
+    fake.state.offline = options.reachable === false;
+    fake.state.communityNodeTypes = options.communityNodeTypes ?? [];
+    this.instances.set(id, fake);
+    return this;
+  }
+
+  /** Off: every connection is dropped, as when n8n is down. */
+  setReachable(id: string, reachable: boolean): void {
+    this.fake(id).state.offline = !reachable;
+  }
+
+  /** Puts a workflow into n8n as if someone created it there (inactive unless `extra.active`). */
+  seed(instanceId: string, definition: WorkflowDefinition, extra: Partial<RemoteWorkflow> = {}): RemoteWorkflow {
+    const fake = this.fake(instanceId);
+    const wf = fake.addWorkflow(extra.id ?? `wf${++this.seq}`, extra.name ?? definition.name, {
+      active: extra.active ?? false,
+      nodes: structuredClone(definition.nodes),
+      connections: structuredClone(definition.connections),
+      settings: structuredClone(definition.settings),
+    });
+    for (const tag of extra.tags ?? []) this.ensureTag(fake, tag);
+    wf.tags = (extra.tags ?? []).map((t) => fake.state.tags.find((x) => x.id === t.id)!);
+    return toRemote(wf);
+  }
+
+  /**
+   * Someone edits and saves the workflow in n8n's editor: updatedAt moves; a new versionId (on 2.x
+   * only when nodes or connections changed); on 2.x a live workflow keeps running its published version.
    */
   editRemotely(instanceId: string, id: string, edit: (wf: RemoteWorkflow) => RemoteWorkflow): RemoteWorkflow {
-    const inst = this.instance(instanceId, false);
-    const current = inst.workflows.get(id);
-    if (!current) throw new Error(`no workflow ${id}`);
-    const edited = edit(structuredClone(current));
-    const next = { ...edited, ...this.saved(instanceId, current, edited) };
-    if (!this.is2x(instanceId) && next.active)
-      next.published = { versionId: next.versionId ?? '', nodes: next.nodes, connections: next.connections };
-    inst.workflows.set(id, next);
-    return structuredClone(next);
+    const fake = this.fake(instanceId);
+    const edited = fake.editWorkflow(id, (wf) => {
+      const next = edit(toRemote(wf));
+      Object.assign(wf, { name: next.name, nodes: next.nodes, connections: next.connections, settings: next.settings });
+    });
+    return toRemote(edited);
   }
 
-  /** versionId and updatedAt after a save of `next` over `current`, as the instance's line does it. */
-  private saved(instanceId: string, current: RemoteWorkflow, next: Pick<RemoteWorkflow, 'nodes' | 'connections'>) {
-    const contentChanged =
-      !isDeepStrictEqual(current.nodes, next.nodes) || !isDeepStrictEqual(current.connections, next.connections);
-    return {
-      versionId: this.is2x(instanceId) && !contentChanged ? current.versionId : randomUUID(),
-      // n8n's updatedAt always moves on a save, even within the same millisecond of a test clock.
-      updatedAtMs: Math.max(this.now(), current.updatedAtMs + 1),
-    };
+  /** Someone publishes (2.x) or activates (1.x) the workflow in n8n: its saved version goes live. */
+  publish(instanceId: string, id: string): RemoteWorkflow {
+    return toRemote(this.fake(instanceId).publishWorkflow(id));
   }
 
-  private fromBody(id: string, body: WorkflowBody | WorkflowDefinition): RemoteWorkflow {
-    return {
-      id,
-      name: body.name,
-      active: false,
-      versionId: randomUUID(),
-      updatedAtMs: this.now(),
-      nodes: structuredClone(body.nodes),
-      connections: structuredClone(body.connections),
-      settings: structuredClone(body.settings),
-      tags: [],
-      versionCounter: null,
-      published: null,
-      archived: false,
-    };
+  /** Someone deletes the workflow in n8n. */
+  deleteRemotely(instanceId: string, id: string): void {
+    const state = this.fake(instanceId).state;
+    state.workflows = state.workflows.filter((w) => w.id !== id);
   }
 
-  private instance(id: string, requireReachable = true): FakeInstance {
-    const inst = this.instances.get(id);
-    if (!inst) throw new AppError('NOT_FOUND', `Unknown instance ${id}`);
-    if (requireReachable && !inst.reachable) {
-      throw new AppError('N8N_UNREACHABLE', `n8n at ${id} does not answer.`, { retryable: true });
-    }
-    return inst;
+  /** Every workflow body sent to n8n (create and update), for assertions on what was sent. */
+  get sent(): { op: 'create' | 'update'; instanceId: string; body: WorkflowBody }[] {
+    return [...this.instances].flatMap(([instanceId, fake]) =>
+      fake.state.writes
+        .filter((w) => /^\/workflows(\/[^/]+)?$/.test(w.path))
+        .map((w) => ({
+          op: w.method === 'POST' ? ('create' as const) : ('update' as const),
+          instanceId,
+          body: w.body as WorkflowBody,
+        })),
+    );
   }
 
-  private checkBody(body: WorkflowBody): void {
-    const extra = Object.keys(body).filter((k) => !WRITABLE.has(k));
-    if (extra.length)
-      throw new AppError('VALIDATION', `request/body must NOT have additional properties (${extra.join(', ')})`);
+  /** Stops every fake n8n. */
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    await Promise.all([...this.instances.values()].map((f) => f.close()));
   }
+
+  // ---- the port: the real adapter over the real client ---------------------------------------
 
   listInstances() {
-    return [...this.instances.keys()].map((id) => ({ id, name: id }));
+    return this.port.listInstances();
   }
-  isReachable(instanceId: string) {
-    return Promise.resolve(this.instances.get(instanceId)?.reachable ?? false);
+  async isReachable(instanceId: string) {
+    if (!this.instances.has(instanceId)) return false;
+    await this.fake(instanceId).ready;
+    return this.port.isReachable(instanceId);
   }
-  async listWorkflows(instanceId: string) {
-    return [...this.instance(instanceId).workflows.values()].map((w) => structuredClone(w));
-  }
-  async getWorkflow(instanceId: string, workflowId: string) {
-    const wf = this.instance(instanceId).workflows.get(workflowId);
-    if (!wf) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    return structuredClone(wf);
-  }
-  async createWorkflow(instanceId: string, body: WorkflowBody) {
-    const inst = this.instance(instanceId);
-    this.checkBody(body);
-    this.sent.push({ op: 'create', instanceId, body: structuredClone(body) });
-    const wf = this.fromBody(`wf${++this.seq}`, body);
-    inst.workflows.set(wf.id, wf);
-    return structuredClone(wf);
-  }
-  async updateWorkflow(instanceId: string, workflowId: string, body: WorkflowBody) {
-    const inst = this.instance(instanceId);
-    this.checkBody(body);
-    const current = inst.workflows.get(workflowId);
-    if (!current) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    this.sent.push({ op: 'update', instanceId, body: structuredClone(body) });
-    const wf: RemoteWorkflow = {
-      ...this.fromBody(workflowId, body),
-      ...this.saved(instanceId, current, body),
-      active: current.active,
-      tags: current.tags,
-      published: current.published,
+  listWorkflows = this.ready((id) => this.port.listWorkflows(id));
+  getWorkflow = this.ready((id, workflowId: string) => this.port.getWorkflow(id, workflowId));
+  createWorkflow = this.ready((id, body: WorkflowBody) => this.port.createWorkflow(id, body));
+  updateWorkflow = this.ready((id, workflowId: string, body: WorkflowBody) =>
+    this.port.updateWorkflow(id, workflowId, body),
+  );
+  setWorkflowTags = this.ready((id, workflowId: string, tagIds: string[]) =>
+    this.port.setWorkflowTags(id, workflowId, tagIds),
+  );
+  listTags = this.ready((id) => this.port.listTags(id));
+  createTag = this.ready((id, name: string) => this.port.createTag(id, name));
+  listVariables = this.ready((id) => this.port.listVariables(id));
+  createVariable = this.ready((id, variable: { key: string; value: string }) => this.port.createVariable(id, variable));
+  targetInfo = this.ready((id, needs: { communityNodeTypes: boolean }): Promise<TargetInfo> =>
+    this.port.targetInfo!(id, needs),
+  );
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** Waits until the instance's fake listens (it starts when added) before the call. */
+  private ready<A extends unknown[], R>(fn: (instanceId: string, ...args: A) => Promise<R>) {
+    return async (instanceId: string, ...args: A): Promise<R> => {
+      await this.instances.get(instanceId)?.ready;
+      return fn(instanceId, ...args);
     };
-    // The public API's PUT puts a live workflow's new version live (2.x: publishIfActive defaults to true).
-    if (wf.active) wf.published = { versionId: wf.versionId ?? '', nodes: wf.nodes, connections: wf.connections };
-    inst.workflows.set(workflowId, wf);
-    return structuredClone(wf);
   }
-  async setWorkflowTags(instanceId: string, workflowId: string, tagIds: string[]) {
-    const inst = this.instance(instanceId);
-    const wf = inst.workflows.get(workflowId);
-    if (!wf) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    wf.tags = inst.tags.filter((t) => tagIds.includes(t.id));
+
+  private fake(id: string): Loopback {
+    const fake = this.instances.get(id);
+    if (!fake) throw new Error(`the fake has no instance ${id}`);
+    return fake;
   }
-  async listTags(instanceId: string) {
-    return structuredClone(this.instance(instanceId).tags);
+
+  private client(id: string): N8nClient {
+    const fake = this.fake(id);
+    let client = this.clients.get(fake);
+    if (!client) {
+      client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retries: 0 });
+      this.clients.set(fake, client);
+    }
+    return client;
   }
-  async createTag(instanceId: string, name: string) {
-    const tag = { id: `tag${++this.seq}`, name };
-    this.instance(instanceId).tags.push(tag);
-    return tag;
+
+  private ensureTag(fake: Loopback, tag: RemoteTag): void {
+    if (fake.state.tags.some((t) => t.id === tag.id)) return;
+    const at = new Date(this.now()).toISOString();
+    fake.state.tags.push({ id: tag.id, name: tag.name, createdAt: at, updatedAt: at });
   }
-  async listVariables(instanceId: string) {
-    const inst = this.instance(instanceId);
-    if (!inst.variablesLicensed) throw new AppError('N8N_FORBIDDEN', 'Your license does not allow for feat:variables.');
-    return structuredClone(inst.variables);
-  }
-  async targetInfo(instanceId: string, needs: { communityNodeTypes: boolean }): Promise<TargetInfo> {
-    const inst = this.instance(instanceId, false);
-    return { version: inst.version, communityNodeTypes: needs.communityNodeTypes ? inst.communityNodeTypes : null };
-  }
-  async createVariable(instanceId: string, variable: RemoteVariable) {
-    const inst = this.instance(instanceId);
-    if (!inst.variablesLicensed) throw new AppError('N8N_FORBIDDEN', 'Your license does not allow for feat:variables.');
-    inst.variables.push({ ...variable });
-  }
+}
+
+function toRemote(wf: LoopbackN8n['state']['workflows'][number]): RemoteWorkflow {
+  return structuredClone({
+    id: wf.id,
+    name: wf.name,
+    active: wf.active,
+    versionId: wf.versionId,
+    updatedAtMs: Date.parse(wf.updatedAt),
+    nodes: wf.nodes,
+    connections: wf.connections,
+    settings: wf.settings,
+    tags: wf.tags.map((t) => ({ id: t.id, name: t.name })),
+    versionCounter: null,
+    published: wf.active && wf.activeVersion ? wf.activeVersion : null,
+    archived: wf.isArchived ?? false,
+  }) as RemoteWorkflow;
 }
