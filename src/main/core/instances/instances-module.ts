@@ -4,11 +4,13 @@ import type { FeatureModule } from '../handlers';
 import { createClients, type ClientOptions, type Clients } from '../n8n/clients';
 import { testConnection } from '../n8n/connection-test';
 import { createSync, type Sync, type SyncOptions } from '../n8n/sync';
+import { createWebhookProbe } from './health-probe';
+import { createInstanceHealth, type HealthOptions, type InstanceHealthMonitor } from './instance-health';
 import { createInstancesService, type InstancesService } from './instances-service';
 import { createFileKeyBox, type SecretBox } from './secret-box';
 
-/** How the core talks to n8n: client pools and the background sync (all optional). */
-export type N8nOptions = ClientOptions & SyncOptions;
+/** How the core talks to n8n: client pools, the background sync and the health probe (all optional). */
+export type N8nOptions = ClientOptions & SyncOptions & { health?: HealthOptions };
 
 /**
  * n8n instances: profiles with sealed keys, connection tests, and the background sync that
@@ -18,16 +20,28 @@ export function createInstancesModule(
   ctx: CoreContext,
   audit: AuditLog,
   options: { secretBox?: SecretBox; n8n?: N8nOptions } = {},
-): FeatureModule<'instances'> & { service: InstancesService; clients: Clients; sync: Sync } {
+): FeatureModule<'instances'> & {
+  service: InstancesService;
+  clients: Clients;
+  sync: Sync;
+  health: InstanceHealthMonitor;
+} {
   const box = options.secretBox ?? createFileKeyBox(ctx.dataDir, ctx.logger);
   const service = createInstancesService(ctx, audit, box);
   const clients = createClients(service, options.n8n);
   const sync = createSync(ctx, service, (id) => clients.forInstance(id), options.n8n);
+  const ownProbe = options.n8n?.health?.probe ? undefined : createWebhookProbe();
+  const health = createInstanceHealth(ctx, service, {
+    ...options.n8n?.health,
+    ...(ownProbe ? { probe: ownProbe } : {}),
+    ...(options.n8n?.timers && !options.n8n.health?.timers ? { timers: options.n8n.timers } : {}),
+  });
 
   return {
     service,
     clients,
     sync,
+    health,
     handlers: {
       'instances:list': () => ({ instances: service.list() }),
       'instances:add': (input) => {
@@ -49,6 +63,7 @@ export function createInstancesModule(
         // The halted pass may have planned a next one on its way out.
         sync.cancel(id);
         clients.evict(id);
+        health.forget(id);
         return removed;
       },
       'instances:test': async (input) => {
@@ -63,11 +78,16 @@ export function createInstancesModule(
       'instances:syncNow': ({ id }) => sync.syncNow(id),
       'instances:syncLog': ({ id, limit }) => ({ entries: sync.syncLog(id, limit) }),
     },
-    start: () => sync.start(),
+    start: () => {
+      sync.start();
+      health.start();
+    },
     async stop() {
+      health.stop();
       const stopping = sync.stop();
       await clients.destroyAll();
       await stopping;
+      await ownProbe?.close();
     },
   };
 }
