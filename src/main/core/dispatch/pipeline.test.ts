@@ -98,9 +98,9 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     expect(p.n8n.calls[0]!.headers['x-flightdeck-execution-id']).toBe(String(executionIds[0]));
   });
 
-  it('retries a 500 and succeeds; dead-letters a 404 at once with a reason', async () => {
+  it('retries a 503 and succeeds; dead-letters a 404 at once with a reason', async () => {
     const p = await pipeline((path, n) =>
-      path === '/webhook/flaky' ? { status: n < 2 ? 500 : 200 } : { status: 404, body: '{"message":"not registered"}' },
+      path === '/webhook/flaky' ? { status: n < 2 ? 503 : 200 } : { status: 404, body: '{"message":"not registered"}' },
     );
     p.mapping({ webhookPath: 'flaky' });
     p.mapping({ event: 'gone', webhookPath: 'missing' });

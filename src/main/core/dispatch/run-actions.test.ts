@@ -10,12 +10,12 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** A whole core against a loopback stand-in for n8n's webhooks: /webhook/ok → 200, else 500. */
+/** A whole core against a loopback stand-in for n8n's webhooks: /webhook/ok → 200, else 422 (cannot succeed). */
 async function consoleWithN8n() {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
-    req.resume().on('end', () => res.writeHead(req.url === '/webhook/ok' ? 200 : 500).end('{}'));
+    req.resume().on('end', () => res.writeHead(req.url === '/webhook/ok' ? 200 : 422).end('{}'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const dir = tempDir();
@@ -74,7 +74,7 @@ describe('run actions through the contract', () => {
     expect(await settled(core, good!)).toMatchObject({ status: 'succeeded' });
 
     const detail = await data(core.call('runs:detail', { id: bad! }));
-    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 500 })]);
+    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 422 })]);
     expect(detail.request).toMatchObject({ method: 'POST', body: { customer: 'acme corp' } });
 
     const found = await data(core.call('executions:list', { search: 'acme' }));
