@@ -81,7 +81,12 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     directory: {
       instances: () => instances.service.list().map(({ id, name, health }) => ({ id, name, health })),
       mappings: () =>
-        (late.mappings?.service.list() ?? []).map(({ id, name, event, instanceId }) => ({ id, name, event, instanceId })),
+        (late.mappings?.service.list() ?? []).map(({ id, name, event, instanceId }) => ({
+          id,
+          name,
+          event,
+          instanceId,
+        })),
     },
     runStatus: (_announce, ids, status) => {
       for (const id of ids) executions.setStatus(id, status, ctx.clock.now());

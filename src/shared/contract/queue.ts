@@ -191,10 +191,7 @@ export const queueCalls = {
     z.object({ purged: z.number().int() }),
   ),
   'queue:getSettings': call(z.object({}).strict(), queueSettingsSchema),
-  'queue:updateSettings': call(
-    z.object({ settings: queueSettingsSchema, reason }).strict(),
-    queueSettingsSchema,
-  ),
+  'queue:updateSettings': call(z.object({ settings: queueSettingsSchema, reason }).strict(), queueSettingsSchema),
 };
 
 export const queueEvents = {

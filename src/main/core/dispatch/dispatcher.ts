@@ -187,7 +187,12 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     const payload = job.payload as DispatchJobPayload;
     const rerun = deps.rerunsFailedWorkflow?.(job.mappingId) ?? false;
     if (rerun && job.attemptsMade < job.maxAttempts) {
-      return failCounted(job, { ...failure, message: `${failure.message} The mapping runs failed workflows again.` }, body, false);
+      return failCounted(
+        job,
+        { ...failure, message: `${failure.message} The mapping runs failed workflows again.` },
+        body,
+        false,
+      );
     }
     ctx.store.write((announce) => {
       executions.markOutcome(
@@ -327,7 +332,9 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       url,
       ...(response.status === 429 ? { retryAfterMs: parseRetryAfter(response.headers['retry-after'], now()) } : {}),
       webhookGrace:
-        response.status === 404 ? (deps.webhookGraceReason?.(job.instanceId, payload.webhookPath, now()) ?? null) : null,
+        response.status === 404
+          ? (deps.webhookGraceReason?.(job.instanceId, payload.webhookPath, now()) ?? null)
+          : null,
     });
     if (failure?.kind === 'unreachable') {
       const reason = failure.holdReason ?? failure.message;
@@ -401,7 +408,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       ctx.store.write((announce) => {
         for (const hold of jobs.counts().holds) {
           const gone = deps.instanceBaseUrl(hold.instanceId) === null;
-          if (gone || (deps.health && deps.health.get(hold.instanceId).state !== 'down')) jobs.liftHold(hold.instanceId);
+          if (gone || (deps.health && deps.health.get(hold.instanceId).state !== 'down'))
+            jobs.liftHold(hold.instanceId);
         }
         const expired = jobs.expireHeld(
           now() - limit,

@@ -136,9 +136,10 @@ export function createInstanceHealth(ctx: CoreContext, instances: InstancesServi
     if (!instance) return;
     probing.add(instanceId);
     try {
-      const signal = await probe(instance.baseUrl, timeoutMs).catch(
-        (error: unknown): HealthSignal => ({ up: false, reason: `the probe failed: ${(error as Error).message}` }),
-      );
+      const signal = await probe(instance.baseUrl, timeoutMs).catch((error: unknown): HealthSignal => ({
+        up: false,
+        reason: `the probe failed: ${(error as Error).message}`,
+      }));
       if (!running) return;
       if (signal.up) failedProbes.delete(instanceId);
       else failedProbes.set(instanceId, (failedProbes.get(instanceId) ?? 0) + 1);
@@ -152,7 +153,12 @@ export function createInstanceHealth(ctx: CoreContext, instances: InstancesServi
   }
 
   const offSync = instances.onSyncState((announce, id, state, error) => {
-    record(announce, id, 'sync', state === 'ok' ? { up: true } : { up: false, reason: error ?? 'the sync could not reach n8n' });
+    record(
+      announce,
+      id,
+      'sync',
+      state === 'ok' ? { up: true } : { up: false, reason: error ?? 'the sync could not reach n8n' },
+    );
   });
 
   return {

@@ -102,7 +102,9 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     LEFT JOIN instance_sync_state s ON s.instance_id = i.id
     LEFT JOIN instance_health h ON h.instance_id = i.id WHERE i.id = ?`);
   /** Told of every sync outcome that says whether n8n answered (instance health listens). */
-  const syncListeners = new Set<(announce: Announce, id: string, state: SyncState['state'], error: string | null) => void>();
+  const syncListeners = new Set<
+    (announce: Announce, id: string, state: SyncState['state'], error: string | null) => void
+  >();
 
   function find(id: string): InstanceRow | undefined {
     return selectOne.get(id) as InstanceRow | undefined;

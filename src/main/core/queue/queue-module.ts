@@ -197,7 +197,11 @@ export function createQueueModule(
   }
 
   const requireMapping = (id: string) => {
-    if (options.directory && !options.directory.mappings().some((m) => m.id === id) && !jobs.counts().pausedMappings.includes(id))
+    if (
+      options.directory &&
+      !options.directory.mappings().some((m) => m.id === id) &&
+      !jobs.counts().pausedMappings.includes(id)
+    )
       throw new AppError('NOT_FOUND', `No mapping with id ${id}; it may have been removed.`);
   };
 

@@ -102,9 +102,7 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     'INSERT OR IGNORE INTO queue_paused_mappings (mapping_id, paused_at_ms) VALUES (?, ?)',
   );
   const resumeMapping = db.prepare('DELETE FROM queue_paused_mappings WHERE mapping_id = ?');
-  const selectPausedMappings = db
-    .prepare('SELECT mapping_id FROM queue_paused_mappings ORDER BY mapping_id')
-    .pluck();
+  const selectPausedMappings = db.prepare('SELECT mapping_id FROM queue_paused_mappings ORDER BY mapping_id').pluck();
 
   /** All ids must exist and be in one of `allowed`, or nothing changes. */
   function checkStates(ids: number[], allowed: readonly JobState[], verb: string): string {

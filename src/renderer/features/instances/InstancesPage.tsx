@@ -115,8 +115,8 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
       </div>
       {instance.health.state === 'down' && (
         <p className="invalid small" data-testid="instance-health">
-          n8n does not answer since {dateTime(instance.health.sinceMs)} ({instance.health.reason}); its queued runs
-          wait without spending attempts. Checked {ago(instance.health.checkedAtMs)} ({instance.health.source}).
+          n8n does not answer since {dateTime(instance.health.sinceMs)} ({instance.health.reason}); its queued runs wait
+          without spending attempts. Checked {ago(instance.health.checkedAtMs)} ({instance.health.source}).
         </p>
       )}
       {sync.lastError && sync.state !== 'ok' && (

@@ -61,14 +61,7 @@ export function QueuePage() {
           <Tiles overview={overview} />
           <InstancesTable overview={overview} onNotice={setNotice} />
           <MappingsTable overview={overview} onNotice={setNotice} />
-          <JobsPanel
-            overview={overview}
-            jobs={jobs}
-            onAct={act}
-            onAsk={setPending}
-            view={scope.view}
-            notice={notice}
-          />
+          <JobsPanel overview={overview} jobs={jobs} onAct={act} onAsk={setPending} view={scope.view} notice={notice} />
         </>
       )}
       {pending?.kind === 'cancel' && (
@@ -135,9 +128,7 @@ function LoadError({ message }: { message: string }) {
 }
 
 function Tiles({ overview }: { overview: QueueOverview }) {
-  const held = overview.instances
-    .filter((i) => i.hold)
-    .reduce((n, i) => n + i.counts.waiting + i.counts.delayed, 0);
+  const held = overview.instances.filter((i) => i.hold).reduce((n, i) => n + i.counts.waiting + i.counts.delayed, 0);
   const tiles: [string, number, string][] = [
     ['Waiting', overview.total.waiting, 'waiting'],
     ['Delayed', overview.total.delayed, 'delayed'],
@@ -424,7 +415,12 @@ function JobsPanel(props: {
         </label>
         {view === 'dead' && (
           <>
-            <button type="button" onClick={() => requeue(chosen())} disabled={!jobs?.length} data-testid="queue-requeue">
+            <button
+              type="button"
+              onClick={() => requeue(chosen())}
+              disabled={!jobs?.length}
+              data-testid="queue-requeue"
+            >
               Requeue {selected.size ? `${selected.size} selected` : 'focused'} (r)
             </button>
             <button
@@ -465,7 +461,8 @@ function JobsPanel(props: {
       ) : jobs.length === 0 ? (
         <p className="muted queue-none" data-testid="queue-jobs-empty">
           No {VIEWS.find((v) => v.id === view)?.label.toLowerCase()} jobs
-          {scope.instanceId || scope.mappingId ? ` for ${scopeWords(overview, scope.instanceId, scope.mappingId)}` : ''}.
+          {scope.instanceId || scope.mappingId ? ` for ${scopeWords(overview, scope.instanceId, scope.mappingId)}` : ''}
+          .
         </p>
       ) : (
         <table className="table queue-table" data-testid="queue-jobs">
