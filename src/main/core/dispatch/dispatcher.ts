@@ -69,7 +69,7 @@ export interface DispatcherDeps {
   rerunsFailedWorkflow?(mappingId: string): boolean;
   /** How long runs may wait for an offline instance before they are dead-lettered, ms. Default 7 days. */
   holdLimitMs?(): number;
-  /** How often the hold limit is checked, ms. Default 60 000. */
+  /** How often holds are checked (the limit, and runs queued since a hold began), ms. Default 5 000. */
   holdSweepMs?: number;
   /** Webhook calls in flight at once (across instances; per-group limits apply on top). Default 16. */
   concurrency?: number;
@@ -406,11 +406,17 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     const limit = deps.holdLimitMs?.() ?? HOLD_LIMIT_DEFAULT_MS;
     try {
       ctx.store.write((announce) => {
+        const marked: number[] = [];
         for (const hold of jobs.counts().holds) {
           const gone = deps.instanceBaseUrl(hold.instanceId) === null;
-          if (gone || (deps.health && deps.health.get(hold.instanceId).state !== 'down'))
+          if (gone || (deps.health && deps.health.get(hold.instanceId).state !== 'down')) {
             jobs.liftHold(hold.instanceId);
+            continue;
+          }
+          // Runs queued since the hold began say why they wait too.
+          marked.push(...held.markInstanceWaiting(hold.instanceId, waitingReason(hold.instanceId, hold.reason), now()));
         }
+        if (marked.length) announce('executions:changed', { ids: marked.length > 200 ? [] : marked });
         const expired = jobs.expireHeld(
           now() - limit,
           (hold) =>
@@ -438,7 +444,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   const loop = () => {
     if (stopped) return;
     sweepHolds();
-    sweep = timers.setTimeout(loop, deps.holdSweepMs ?? 60_000);
+    sweep = timers.setTimeout(loop, deps.holdSweepMs ?? 5_000);
   };
 
   return {

@@ -15,7 +15,7 @@ export function createHeldRuns(db: Database) {
   const queuedOf = `SELECT execution_id FROM jobs
     WHERE instance_id = @instanceId AND state IN ('waiting', 'delayed') AND execution_id IS NOT NULL`;
   const markAll = db.prepare(`UPDATE executions SET status = 'queued', error = @error, updated_at_ms = @now
-    WHERE id IN (${queuedOf}) AND status IN ('queued', 'retrying') RETURNING id`);
+    WHERE id IN (${queuedOf}) AND status IN ('queued', 'retrying') AND error IS NOT @error RETURNING id`);
   const clearAll = db.prepare(`UPDATE executions SET error = NULL, updated_at_ms = @now
     WHERE id IN (${queuedOf}) AND status = 'queued' AND error LIKE '${HOLD_PREFIX}%' RETURNING id`);
 
