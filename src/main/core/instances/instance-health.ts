@@ -107,7 +107,14 @@ export function createInstanceHealth(ctx: CoreContext, instances: InstancesServi
     };
     upsert.run({ id: instanceId, state, since: health.sinceMs, reason, source, now: t });
     known.set(instanceId, health);
-    if (changed) for (const listener of listeners) listener(announce, instanceId, health);
+    if (changed) {
+      for (const listener of listeners) listener(announce, instanceId, health);
+      // Down: probe soon and back off; up: back to the regular pace. (A probe in flight reschedules itself.)
+      if (!probing.has(instanceId)) {
+        if (state === 'down') failedProbes.set(instanceId, 0);
+        scheduleProbe(instanceId, state === 'down' ? downBaseMs : upIntervalMs);
+      }
+    }
     announce('instances:changed', instances.get(instanceId));
   }
 
@@ -181,10 +188,6 @@ export function createInstanceHealth(ctx: CoreContext, instances: InstancesServi
       if (signal.up && before === 'down' && startedAtMs !== undefined && startedAtMs < (current.sinceMs ?? 0)) return;
       if (announce) record(announce, instanceId, source, signal);
       else ctx.store.write((a) => record(a, instanceId, source, signal));
-      if (!signal.up && before !== 'down') {
-        failedProbes.set(instanceId, 0);
-        scheduleProbe(instanceId, downBaseMs);
-      }
     },
     /** Asks for a probe of the instance soon (a suspicious answer, say a 502). */
     probeSoon(instanceId: string): void {

@@ -47,6 +47,7 @@ export function createInstancesModule(
       'instances:add': (input) => {
         const added = service.add(input);
         sync.schedule(added.id, 0);
+        health.probeSoon(added.id);
         return added;
       },
       'instances:update': (input) => {
