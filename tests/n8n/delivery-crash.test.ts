@@ -24,7 +24,7 @@ afterAll(async () => {
   await n8n?.dispose();
 });
 
-describe('the console dies mid-delivery', () => {
+describe('the console dies mid-delivery', { timeout: 900_000 }, () => {
   it('SIGKILL of the console during 500 dispatches: none dead-lettered, none run twice', async () => {
     const dir = tempDir();
     let app: ConsoleProcess | undefined = await startConsole({ dataDir: dir.path });

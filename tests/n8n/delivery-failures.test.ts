@@ -39,7 +39,7 @@ async function consoleOn() {
   return { core, dir, instanceId: instance.id, runs };
 }
 
-describe('what n8n answers decides what happens next', () => {
+describe('what n8n answers decides what happens next', { timeout: 600_000 }, () => {
   it('a Stop and Error workflow: one n8n execution per run, status failed, linked, no blind re-run', async () => {
     const { core, dir, instanceId, runs } = await consoleOn();
     try {

@@ -53,6 +53,14 @@ async function consoleWith(retry: Record<string, unknown> = {}) {
 const runsOf = async (core: Core): Promise<RunRow[]> =>
   (await data(core.call('executions:list', { source: 'local', limit: 500 }))).executions;
 
+let lastProgress = 0;
+/** A line every 15 s while a long wait goes on, so a slow run can be told from a stuck one. */
+const progress = (what: string, counts: unknown) => {
+  if (Date.now() - lastProgress < 15_000) return;
+  lastProgress = Date.now();
+  console.log(`${new Date().toISOString()} ${what}: ${JSON.stringify(counts)}`);
+};
+
 /** How many runs per status. */
 const tally = (runs: RunRow[]) => {
   const out: Record<string, number> = {};
@@ -75,7 +83,7 @@ async function expectOnceEach(runs: RunRow[], ids: number[]) {
   return byRun;
 }
 
-describe('n8n goes away mid-delivery', () => {
+describe('n8n goes away mid-delivery', { timeout: 900_000 }, () => {
   it('SIGKILL of n8n during 500 dispatches: none dead-lettered, none run twice, the outage visible in seconds', async () => {
     const { core, dir } = await consoleWith();
     try {
@@ -107,6 +115,7 @@ describe('n8n goes away mid-delivery', () => {
         async () => {
           const list = (await runsOf(core)).filter((r) => ids.includes(r.id));
           sawLast(tally(list));
+          progress('after the SIGKILL', tally(list));
           // A run n8n was executing when it was killed shows as n8n left it (running or failed).
           return list.every((r) => ['succeeded', 'failed', 'running', 'dead_lettered'].includes(r.status))
             ? list
@@ -166,6 +175,7 @@ describe('n8n goes away mid-delivery', () => {
         async () => {
           const list = (await runsOf(core)).filter((r) => ids.includes(r.id));
           sawLast(tally(list));
+          progress('after the outage', tally(list));
           return list.length === 200 && list.every((r) => r.status === 'succeeded') ? list : undefined;
         },
         300_000,
