@@ -181,7 +181,7 @@ function InstancesTable({ overview, onNotice }: { overview: QueueOverview; onNot
         <thead>
           <tr>
             <th>Instance</th>
-            <th>n8n</th>
+            <th>Health</th>
             <th className="num">Waiting</th>
             <th className="num">Delayed</th>
             <th className="num">In flight</th>
