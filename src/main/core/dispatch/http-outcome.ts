@@ -105,6 +105,17 @@ export function classifyResponse(answer: AnswerFacts): DeliveryFailure | null {
       httpStatus: status,
       message: `n8n rejected the request (${status})${quoted}; sending it again cannot help: check the payload and the workflow.`,
     };
+  // n8n cuts the calls it is serving when it shuts down (observed on 1.123.81: 500
+  // {"code":0,"message":"aborted"}): it may have started the run; look before sending again.
+  if (status === 500 && said === 'aborted')
+    return {
+      kind: 'unreachable',
+      uncertain: true,
+      holdReason: 'n8n aborted the call (shutting down?)',
+      message: `${url}: n8n aborted the call (500 "aborted"), as it does when it shuts down.`,
+    };
+  if (status === 500 && said === 'Workflow could not be started!')
+    return { kind: 'not_taken', httpStatus: status, message: `n8n could not start the workflow (500)${quoted}.` };
   if (status === 500)
     return {
       kind: 'workflow_failed',
