@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
+import { createRunMarkCheck, type FindRunInN8n } from '../../src/main/core/dispatch/run-mark-check';
+import { N8nClient } from '../../src/main/core/n8n/client';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { executionsByRun, killN8n, type RunRow } from './delivery-support';
 import { createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
@@ -22,9 +24,26 @@ afterAll(async () => {
   await n8n?.dispose();
 });
 
+/** Every look-up of a run in n8n, for the failure message: the shipped finder, observed. */
+const lookups = new Map<number, string[]>();
+function observedFinder(): FindRunInN8n {
+  const find = createRunMarkCheck(() => new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey }));
+  return async (instanceId, wf, runId, sinceMs) => {
+    const result = await find(instanceId, wf, runId, sinceMs);
+    const said = result.state === 'unknown' ? `unknown: ${result.reason}` : result.state;
+    lookups.set(runId, [...(lookups.get(runId) ?? []), `${new Date().toISOString()} ${said}`]);
+    return result;
+  };
+}
+
 async function consoleWith(retry: Record<string, unknown> = {}) {
   const dir = tempDir();
-  const core = createCore({ dataDir: dir.path, clock: systemClock, metrics: { pollMs: 0 } });
+  const core = createCore({
+    dataDir: dir.path,
+    clock: systemClock,
+    metrics: { pollMs: 0 },
+    dispatch: { findRunInN8n: observedFinder() },
+  });
   const instance = await data(
     core.call('instances:add', {
       name: 'live',
@@ -74,9 +93,8 @@ const healthOf = async (core: Core) => (await data(core.call('instances:list', {
 async function expectOnceEach(runs: RunRow[], ids: number[]) {
   const byRun = await executionsByRun(n8n);
   const twice = ids.filter((id) => (byRun.get(id)?.length ?? 0) > 1);
-  expect(twice, `runs with more than one n8n execution: ${JSON.stringify(twice.map((id) => byRun.get(id)))}`).toEqual(
-    [],
-  );
+  const why = twice.map((id) => ({ id, executions: byRun.get(id), lookups: lookups.get(id) }));
+  expect(twice, `runs with more than one n8n execution: ${JSON.stringify(why)}`).toEqual([]);
   for (const run of runs.filter((r) => ids.includes(r.id) && r.status === 'succeeded')) {
     expect(byRun.get(run.id)?.length, `run ${run.id}`).toBe(1);
   }

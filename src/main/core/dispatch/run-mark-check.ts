@@ -71,6 +71,20 @@ export function runMarkOf(data: unknown): number | null {
 }
 
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
+const OPEN = new Set(['new', 'running', 'crashed', 'unknown']);
+
+/**
+ * An execution whose mark cannot be read although it may carry one: n8n has not saved its data
+ * yet, or is recovering it after a crash (n8n 1.x replaces a crashed run's data with placeholder
+ * items, `isArtificialRecoveredEventItem`). "Absent" cannot be concluded while one is in the window.
+ */
+function unreadable(e: N8nExecution, workflowId: string | null): boolean {
+  if (!OPEN.has(e.status ?? 'unknown') || runMarkOf(e.data) !== null) return false;
+  if (workflowId !== null && e.workflowId && e.workflowId !== workflowId) return false;
+  if (e.data === undefined || e.data === null) return true;
+  const text = JSON.stringify(e.data);
+  return text.includes('isArtificialRecoveredEventItem') || !text.includes('nodeExecutionStack');
+}
 const startOf = (e: N8nExecution) => e.startedAt ?? e.createdAt ?? null;
 
 /** A finder over the instances' clients, remembering the marks of finished executions per instance. */
@@ -78,7 +92,7 @@ export function createRunMarkCheck(clientFor: (instanceId: string) => N8nClient)
   /** instance → execution id → its mark (finished executions only: a mark never changes). */
   const memory = new Map<string, Map<string, { mark: number | null; execution: N8nExecution }>>();
 
-  return async (instanceId, _workflowId, runId, sinceMs) => {
+  return async (instanceId, workflowId, runId, sinceMs) => {
     try {
       const client = clientFor(instanceId);
       const seen = memory.get(instanceId) ?? new Map<string, { mark: number | null; execution: N8nExecution }>();
@@ -91,12 +105,14 @@ export function createRunMarkCheck(clientFor: (instanceId: string) => N8nClient)
       };
       // Every workflow's executions: the ids the list skips are then exactly the hidden ones.
       const listed: N8nExecution[] = [];
+      let doubtful = 0;
       let cursor: string | undefined;
       let complete = false;
       for (let page = 0; page < MAX_PAGES; page++) {
         const result = await client.listExecutions({ includeData: true, limit: PAGE, ...(cursor ? { cursor } : {}) });
         for (const e of result.data) {
           if (note(e) === runId) return { state: 'found', execution: { ...e, data: undefined } };
+          if (unreadable(e, workflowId)) doubtful++;
           listed.push(e);
         }
         const oldest = result.data[result.data.length - 1];
@@ -131,6 +147,7 @@ export function createRunMarkCheck(clientFor: (instanceId: string) => N8nClient)
         probes++;
         const e = await fetchOne(id);
         if (e && note(e) === runId) return { state: 'found', execution: { ...e, data: undefined } };
+        if (e && unreadable(e, workflowId)) doubtful++;
       }
       for (let id = top + 1, misses = 0; id <= top + ABOVE && misses < 3 && probes < MAX_PROBES; id++, probes++) {
         const e = await fetchOne(id);
@@ -139,7 +156,13 @@ export function createRunMarkCheck(clientFor: (instanceId: string) => N8nClient)
           continue;
         }
         if (note(e) === runId) return { state: 'found', execution: { ...e, data: undefined } };
+        if (unreadable(e, workflowId)) doubtful++;
       }
+      if (doubtful > 0)
+        return {
+          state: 'unknown',
+          reason: `n8n holds ${doubtful} execution${doubtful === 1 ? '' : 's'} of that time whose data it has not saved or recovered yet`,
+        };
       return { state: 'absent' };
     } catch (error) {
       return { state: 'unknown', reason: error instanceof Error ? error.message : String(error) };
