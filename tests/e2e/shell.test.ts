@@ -38,7 +38,9 @@ describe('console shell in Chromium', () => {
     // Eleven areas now (queue joined): Alt+9 reaches Metrics, the ninth.
     await page.keyboard.press('Alt+9');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Metrics');
-    await page.getByTestId('nav-settings').focus();
+    await page.getByTestId('nav-metrics').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Backups');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
     await page.keyboard.press('ArrowDown');
