@@ -81,7 +81,7 @@ describe('the console dies mid-delivery', { timeout: 900_000 }, () => {
       );
       second.close();
       expect(runs.filter((r) => r.status === 'dead_lettered')).toEqual([]);
-      const byRun = await executionsByRun(n8n);
+      const byRun = await executionsByRun(n8n, workflowId);
       const twice = ids.filter((id) => (byRun.get(id)?.length ?? 0) !== 1);
       expect(twice.map((id) => [id, byRun.get(id)])).toEqual([]);
       const db = new Database(join(dir.path, 'flightdeck.sqlite'), { readonly: true });

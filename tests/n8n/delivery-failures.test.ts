@@ -67,7 +67,7 @@ describe('what n8n answers decides what happens next', { timeout: 600_000 }, () 
       });
       // Time for any blind re-run to happen (the old default: 5 attempts, 2 s doubling).
       await new Promise((r) => setTimeout(r, 8_000));
-      const byRun = await executionsByRun(n8n);
+      const byRun = await executionsByRun(n8n, failingId);
       for (const run of linked) {
         const executions = byRun.get(run.id) ?? [];
         expect(executions, `run ${run.id}`).toHaveLength(1);

@@ -13,12 +13,11 @@ import { data, sawLast, until } from './support';
 // none runs twice where n8n's answer was awaited, the outage shows within seconds, and the runs
 // wait on a hold instead of spending their attempts. About 5–7 minutes here (two n8n restarts and
 // the one-minute outage; n8n takes 30–70 s to start on this shared machine).
+// Each test sends to its own workflow: the marks (local run ids) of two consoles overlap.
 let n8n: N8nInstance;
-let workflowId: string;
 
 beforeAll(async () => {
   n8n = await startN8n();
-  workflowId = await createWebhookWorkflow(n8n, { path: 'fd-outage', name: 'Outage orders' });
 });
 afterAll(async () => {
   await n8n?.dispose();
@@ -36,7 +35,8 @@ function observedFinder(): FindRunInN8n {
   };
 }
 
-async function consoleWith(retry: Record<string, unknown> = {}) {
+async function consoleWith(path: string, retry: Record<string, unknown> = {}) {
+  const workflowId = await createWebhookWorkflow(n8n, { path, name: `Outage orders ${path}` });
   const dir = tempDir();
   const core = createCore({
     dataDir: dir.path,
@@ -60,13 +60,13 @@ async function consoleWith(retry: Record<string, unknown> = {}) {
         name: 'Outage orders',
         instanceId: instance.id,
         workflowId,
-        webhookPath: 'fd-outage',
+        webhookPath: path,
         // The defaults that dead-lettered runs after ~30 s before issue #12: 5 attempts, 2 s doubling.
         retry: { attempts: 5, backoff: 'exponential', delayMs: 2_000, ...retry },
       },
     }),
   );
-  return { core, dir, instanceId: instance.id };
+  return { core, dir, instanceId: instance.id, workflowId };
 }
 
 const runsOf = async (core: Core): Promise<RunRow[]> =>
@@ -90,8 +90,8 @@ const tally = (runs: RunRow[]) => {
 const healthOf = async (core: Core) => (await data(core.call('instances:list', {}))).instances[0]!.health;
 
 /** No run ran twice in n8n; every run n8n answered for ran exactly once. */
-async function expectOnceEach(runs: RunRow[], ids: number[]) {
-  const byRun = await executionsByRun(n8n);
+async function expectOnceEach(runs: RunRow[], ids: number[], workflowId: string) {
+  const byRun = await executionsByRun(n8n, workflowId);
   const twice = ids.filter((id) => (byRun.get(id)?.length ?? 0) > 1);
   const why = twice.map((id) => ({ id, executions: byRun.get(id), lookups: lookups.get(id) }));
   expect(twice, `runs with more than one n8n execution: ${JSON.stringify(why)}`).toEqual([]);
@@ -103,7 +103,7 @@ async function expectOnceEach(runs: RunRow[], ids: number[]) {
 
 describe('n8n goes away mid-delivery', { timeout: 900_000 }, () => {
   it('SIGKILL of n8n during 500 dispatches: none dead-lettered, none run twice, the outage visible in seconds', async () => {
-    const { core, dir } = await consoleWith();
+    const { core, dir, workflowId } = await consoleWith('fd-kill');
     try {
       const ids: number[] = [];
       for (let i = 0; i < 500; i++)
@@ -142,7 +142,7 @@ describe('n8n goes away mid-delivery', { timeout: 900_000 }, () => {
         300_000,
       );
       expect(runs.filter((r) => r.status === 'dead_lettered')).toEqual([]);
-      const byRun = await expectOnceEach(runs, ids);
+      const byRun = await expectOnceEach(runs, ids, workflowId);
       console.log(`after the SIGKILL: ${JSON.stringify(tally(runs))}; n8n executions with a mark: ${byRun.size}`);
       expect((await healthOf(core)).state).toBe('up');
     } finally {
@@ -152,7 +152,7 @@ describe('n8n goes away mid-delivery', { timeout: 900_000 }, () => {
   });
 
   it('a 60 s outage during 200 dispatches: the runs wait on a hold, none dead-lettered, each delivered once', async () => {
-    const { core, dir, instanceId } = await consoleWith();
+    const { core, dir, instanceId, workflowId } = await consoleWith('fd-minute');
     try {
       const emit = async (i: number) =>
         (await data(core.call('ingest:emit', { event: 'order.created', payload: { i } }))).executionIds;
@@ -198,8 +198,8 @@ describe('n8n goes away mid-delivery', { timeout: 900_000 }, () => {
         },
         300_000,
       );
-      await expectOnceEach(runs, ids);
-      const byRun = await executionsByRun(n8n);
+      await expectOnceEach(runs, ids, workflowId);
+      const byRun = await executionsByRun(n8n, workflowId);
       expect(ids.filter((id) => byRun.get(id)?.length !== 1)).toEqual([]);
       expect((await data(core.call('queue:stats', {}))).holds).toEqual([]);
     } finally {

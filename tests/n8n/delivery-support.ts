@@ -48,14 +48,17 @@ interface Listed {
 }
 
 /** Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of. */
-export async function executionsByRun(n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>): Promise<Map<number, Listed[]>> {
+export async function executionsByRun(
+  n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>,
+  workflowId?: string,
+): Promise<Map<number, Listed[]>> {
   const byRun = new Map<number, Listed[]>();
   let cursor: string | undefined;
   for (;;) {
     const page = await api<{ data: Listed[]; nextCursor?: string | null }>(
       n8n,
       'GET',
-      `/executions?includeData=true&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      `/executions?includeData=true&limit=100${workflowId ? `&workflowId=${workflowId}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
     for (const e of page.data) {
       const run = runMarkOf(e.data);

@@ -303,7 +303,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         signal,
       });
     } catch (error) {
-      const failure = classifyNetworkError(error, url, timeoutMs);
+      const failure = classifyNetworkError(error, url, timeoutMs, signal.aborted);
       if (failure.kind === 'no_answer') {
         deps.health?.probeSoon(job.instanceId);
         return giveBack(job, {

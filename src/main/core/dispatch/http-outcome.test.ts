@@ -64,6 +64,11 @@ describe('failure classes of webhook answers', () => {
       uncertain: true,
       message: expect.stringMatching(/within 30 s/),
     });
+    // The worker's own timeout aborts with a plain Error: still "no answer", maybe delivered.
+    expect(classifyNetworkError(new Error('Timed out after 30000 ms.'), url, 30_000, true)).toMatchObject({
+      kind: 'no_answer',
+      uncertain: true,
+    });
     expect(describeNetworkError(err('CERT_HAS_EXPIRED'))).toBe('TLS failed (CERT_HAS_EXPIRED)');
     expect(describeNetworkError({ cause: { code: 'ENOTFOUND' } })).toBe('host not found (ENOTFOUND)');
   });

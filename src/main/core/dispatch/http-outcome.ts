@@ -166,9 +166,13 @@ export function describeNetworkError(error: unknown): string {
   return `${(error as Error)?.message || 'network error'} (${code})`;
 }
 
-export function classifyNetworkError(error: unknown, url: string, timeoutMs: number): DeliveryFailure {
+/**
+ * `aborted`: the attempt's own signal fired (the mapping's timeout, a lost lease, a shutdown): the
+ * request may be in n8n's hands whatever error the abort surfaced as.
+ */
+export function classifyNetworkError(error: unknown, url: string, timeoutMs: number, aborted = false): DeliveryFailure {
   const code = codeOf(error);
-  if (TIMEOUTS.has(code))
+  if (aborted || TIMEOUTS.has(code))
     return {
       kind: 'no_answer',
       uncertain: true,
