@@ -194,10 +194,14 @@ function metricsSources(
     instanceHealth:
       options.metrics?.instanceHealth ??
       (() =>
+        // Health (dispatch, sync and probe) where it has spoken; else what the sync last saw.
         instances.service
           .list()
-          .filter((i) => i.syncEnabled && i.sync.state !== 'never')
-          .map((i) => ({ instanceId: i.id, up: i.sync.state !== 'offline' }))),
+          .filter((i) => i.health.state !== 'unknown' || (i.syncEnabled && i.sync.state !== 'never'))
+          .map((i) => ({
+            instanceId: i.id,
+            up: i.health.state === 'unknown' ? i.sync.state !== 'offline' : i.health.state === 'up',
+          }))),
   };
 }
 
