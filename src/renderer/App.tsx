@@ -8,6 +8,7 @@ import { StartupError } from './components/StartupError';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
 import { useNav } from './stores/nav-store';
+import { followRestores, useRestores } from './stores/restore-store';
 import { useTheme } from './use-theme';
 
 function useGlobalShortcuts() {
@@ -41,9 +42,12 @@ function CurrentArea() {
 
 export function App() {
   const { status, settings, start } = useApp();
+  // A restore (in any window) remounts the current page, so it loads everything afresh.
+  const restoreGeneration = useRestores((s) => s.generation);
   useTheme(settings?.theme ?? 'system');
   useGlobalShortcuts();
   useEffect(() => void start().catch(() => undefined), [start]);
+  useEffect(followRestores, []);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
   return (
@@ -59,7 +63,9 @@ export function App() {
           <aside className="sidebar">
             <Nav />
           </aside>
-          <main className="content">{appState === 'ready' ? <CurrentArea /> : <p className="muted">Loading…</p>}</main>
+          <main className="content" data-restores={restoreGeneration}>
+            {appState === 'ready' ? <CurrentArea key={restoreGeneration} /> : <p className="muted">Loading…</p>}
+          </main>
         </>
       )}
       <ErrorTray />

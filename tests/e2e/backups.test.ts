@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
+import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 /** Makes a draft and a settings change through the UI: the data the backup must carry. */
 async function makeLocalData(page: Page) {
@@ -18,7 +20,7 @@ async function makeLocalData(page: Page) {
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('operator-name').fill('Grace');
   await page.getByTestId('save-settings').click();
-  await expect.poll(() => page.getByTestId('save-settings').isDisabled()).toBe(true);
+  await expect.poll(() => page.getByTestId('save-settings').isDisabled(), { timeout: 10_000 }).toBe(true);
 }
 
 async function exportAndDownload(page: Page, folder: string, passphrase?: string): Promise<string> {
@@ -36,7 +38,9 @@ async function exportAndDownload(page: Page, folder: string, passphrase?: string
     .catch(() => 0);
   await page.getByTestId('b-export').click();
   await page.getByTestId('b-export-result').waitFor();
-  await expect.poll(() => page.getByTestId('b-files').locator('tbody tr').count()).toBe(before + 1);
+  await expect
+    .poll(() => page.getByTestId('b-files').locator('tbody tr').count(), { timeout: 10_000 })
+    .toBe(before + 1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('b-download-0').click()]);
   const path = join(folder, download.suggestedFilename());
   await download.saveAs(path);
@@ -77,12 +81,14 @@ describe('backups in Chromium', () => {
 
     // Nothing changed yet: the fresh console still has no drafts.
     await other.getByTestId('b-restore').click();
-    await Promise.all([other.waitForEvent('load'), other.getByTestId('confirm-ok').click()]);
-    await other.locator('[data-app-state="ready"]').waitFor();
+    await other.getByTestId('confirm-ok').click();
+    await expect
+      .poll(() => other.getByTestId('b-restore-result').textContent(), { timeout: 10_000 })
+      .toContain('Restored');
     await other.getByTestId('nav-drafts').click();
     await other.getByTestId('d-list').getByText('Nightly report').waitFor();
     await other.getByTestId('nav-settings').click();
-    await expect.poll(() => other.getByTestId('operator-name').inputValue()).toBe('Grace');
+    await expect.poll(() => other.getByTestId('operator-name').inputValue(), { timeout: 10_000 }).toBe('Grace');
   });
 
   it('saves an automatic-backup schedule and shows when it runs next', async () => {
@@ -94,11 +100,11 @@ describe('backups in Chromium', () => {
     await page.getByTestId('b-schedule-hours').fill('6');
     await page.getByTestId('b-schedule-keep').fill('3');
     await page.getByTestId('b-schedule-save').click();
-    await expect.poll(() => page.getByTestId('b-schedule-state').textContent()).toContain('Next:');
+    await expect.poll(() => page.getByTestId('b-schedule-state').textContent(), { timeout: 10_000 }).toContain('Next:');
     await page.reload();
     await page.locator('[data-app-state="ready"]').waitFor();
     await page.getByTestId('nav-backups').click();
-    await expect.poll(() => page.getByTestId('b-schedule-keep').inputValue()).toBe('3');
+    await expect.poll(() => page.getByTestId('b-schedule-keep').inputValue(), { timeout: 10_000 }).toBe('3');
   });
 
   it('refuses an encrypted backup with the wrong passphrase, then restores it with the right one', async () => {
@@ -109,11 +115,209 @@ describe('backups in Chromium', () => {
     await other.getByTestId('nav-backups').click();
     await other.getByTestId('b-restore-passphrase').fill('wrong passphrase');
     await other.getByTestId('b-restore-file').setInputFiles(file);
-    await expect.poll(() => other.getByTestId('b-restore-problem').textContent()).toContain('Wrong passphrase');
+    await expect
+      .poll(() => other.getByTestId('b-restore-problem').textContent(), { timeout: 10_000 })
+      .toContain('Wrong passphrase');
 
     await other.getByTestId('b-restore-passphrase').fill('correct horse battery');
     await other.getByTestId('b-restore-retry').click();
     await other.getByTestId('b-preview').waitFor();
     expect(await other.getByTestId('b-preview-summary').textContent()).toContain('encrypted with secrets');
+  });
+});
+
+/**
+ * Enough of n8n's API for a connection test and a sync pass (empty lists), on loopback, recording
+ * every request with its headers. Only `key` is accepted.
+ */
+async function recordingN8n(key: string) {
+  const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((req, res) => {
+    requests.push({ url: req.url ?? '', headers: req.headers });
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (path === '/healthz') return send(200, { status: 'ok' });
+    if (!path.startsWith('/api/v1/')) return send(404, { message: 'not found' });
+    if (req.headers['x-n8n-api-key'] !== key) return send(401, { message: 'unauthorized' });
+    if (path === '/api/v1/workflows' || path === '/api/v1/executions') return send(200, { data: [], nextCursor: null });
+    return send(404, { message: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    /** Requests that carried this listener's key since `from` (an index into `requests`). */
+    keyed: (from = 0) => requests.slice(from).filter((r) => r.headers['x-n8n-api-key'] === key).length,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface ListedInstance {
+  id: string;
+  name: string;
+  baseUrl: string;
+  sync: { state: string };
+}
+
+describe('restore reloads a running console in Chromium', () => {
+  let browser: Browser;
+  let app: ConsoleProcess;
+  const temp = mkdtempSync(join(tmpdir(), 'flightdeck-e2e-tmp-'));
+  beforeAll(async () => {
+    // Its own temp folder, to show a restore leaves nothing there.
+    [browser, app] = await Promise.all([launchChromium(), startConsole({ env: { TMPDIR: temp } })]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('a restored new instance syncs on its own, a moved one is reached at its restored address, and every window reloads without a page load', async () => {
+    const KEY_A = 'n8n_api_E2E-RESTORE-A-0001';
+    const KEY_B = 'n8n_api_E2E-RESTORE-B-0002';
+    const [first, second, elsewhere] = await Promise.all([
+      recordingN8n(KEY_A),
+      recordingN8n(KEY_B),
+      recordingN8n(KEY_A),
+    ]);
+    try {
+      const list = async () => (await callHost<{ instances: ListedInstance[] }>(app, 'instances:list', {})).instances;
+      const add = (name: string, baseUrl: string, apiKey: string) =>
+        callHost<ListedInstance>(app, 'instances:add', {
+          name,
+          baseUrl,
+          apiKey,
+          environment: 'prod',
+          color: '#2f6fed',
+        });
+      const a = await add('alpha', first.url, KEY_A);
+      const b = await add('beta', second.url, KEY_B);
+      await expect
+        .poll(async () => (await list()).find((i) => i.id === b.id)?.sync.state, { timeout: 15_000 })
+        .toBe('ok');
+      await callHost(app, 'settings:update', { patch: { operatorName: 'Before' } });
+      await callHost(app, 'backups:export', { passphrase: 'e2e restore passphrase' });
+
+      // Since the backup: alpha moved (its key re-sealed by the form's rules), beta removed, a new operator name.
+      await callHost(app, 'instances:update', { id: a.id, patch: { baseUrl: elsewhere.url } });
+      await callHost(app, 'instances:remove', { id: b.id });
+      await add('gamma', `${elsewhere.url}/gamma`, KEY_A);
+      await callHost(app, 'settings:update', { patch: { operatorName: 'After' } });
+
+      const restoring = await openConsole(browser, app.url);
+      const watching = await openConsole(browser, app.url);
+      // A page load would lose these: the windows must reload their data in place.
+      await restoring.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+      await watching.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+      await watching.getByTestId('nav-instances').click();
+      await watching.getByTestId('instance-alpha').waitFor();
+      await watching.getByTestId('instance-gamma').waitFor();
+      expect(await watching.getByTestId('instance-beta').count()).toBe(0);
+
+      await restoring.getByTestId('nav-backups').click();
+      await restoring.getByTestId('b-restore-passphrase').fill('e2e restore passphrase');
+      await restoring.getByTestId('b-inspect-0').click();
+      await restoring.getByTestId('b-preview').waitFor();
+      const alphaRow = restoring.getByTestId('b-preview-instance-alpha');
+      expect(await alphaRow.getByTestId('b-preview-instance-url').textContent()).toBe(
+        `${elsewhere.url} → ${first.url}`,
+      );
+      expect(await alphaRow.getByTestId('b-preview-instance-key').getAttribute('data-key')).toBe('restored');
+      const betaRow = restoring.getByTestId('b-preview-instance-beta');
+      expect(await betaRow.getByTestId('b-preview-instance-action').textContent()).toBe('add');
+
+      const gammaRow = restoring.getByTestId('b-preview-instance-gamma');
+      expect(await gammaRow.getByTestId('b-preview-instance-key').getAttribute('data-key')).toBe('removed');
+
+      // gamma lives under /gamma on the same listener as alpha's moved address: count alpha's only.
+      const alphaElsewhere = () => elsewhere.requests.filter((r) => !r.url.startsWith('/gamma')).length;
+      const marks = { first: first.requests.length, second: second.requests.length, elsewhere: alphaElsewhere() };
+      await restoring.getByTestId('b-restore').click();
+      await restoring.getByTestId('confirm-ok').click();
+      await expect
+        .poll(() => restoring.getByTestId('b-restore-result').textContent(), { timeout: 10_000 })
+        .toContain('Restored');
+
+      // The other window: beta is back and syncs by itself (the interval is a minute: this is the restore's doing).
+      const betaCard = watching.getByTestId('instance-beta');
+      await betaCard.waitFor({ timeout: 10_000 });
+      await expect.poll(() => second.keyed(marks.second), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => betaCard.getByTestId('instance-state').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('ok');
+      // alpha shows and uses its restored address; the address it had before the restore hears nothing more.
+      await expect
+        .poll(() => watching.getByTestId('instance-alpha').textContent(), { timeout: 10_000 })
+        .toContain(first.url);
+      await expect.poll(() => first.keyed(marks.first), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(alphaElsewhere()).toBe(marks.elsewhere);
+      // gamma, added after the backup, is gone: no event says so, only the refetch every window makes.
+      await expect.poll(() => watching.getByTestId('instance-gamma').count(), { timeout: 10_000 }).toBe(0);
+      // The settings store reloaded too, and neither window was loaded again.
+      await watching.getByTestId('nav-settings').click();
+      await expect.poll(() => watching.getByTestId('operator-name').inputValue(), { timeout: 10_000 }).toBe('Before');
+      for (const page of [restoring, watching])
+        expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      await Promise.all([first.close(), second.close(), elsewhere.close()]);
+    }
+  });
+
+  it('refuses a flipped byte, a truncated file and a zip, and the host is still up 3 s later with no staging file left', async () => {
+    const made = await callHost<{ file: { path: string } }>(app, 'backups:export', {});
+    const bytes = readFileSync(made.file.path);
+    // A row midway broken by one byte (stored, uncompressed gzip, so the byte is the row's first
+    // character): the reader stops there while gunzip, reading on, fails its CRC check later.
+    const lines = gunzipSync(bytes).toString('utf8').split('\n');
+    const stored = gzipSync(Buffer.from(lines.join('\n')), { level: 0 });
+    const row = lines.slice(Math.floor(lines.length / 2)).find((l) => l.startsWith('{"t":"row"')) ?? '';
+    const at = stored.indexOf(Buffer.from(row));
+    expect(at).toBeGreaterThan(0);
+    stored[at] = (stored[at] ?? 0) ^ 0x01;
+    const files = {
+      flipped: stored,
+      truncated: bytes.subarray(0, Math.floor(bytes.length * 0.7)),
+      zip: Buffer.from('PK\u0003\u0004 a zip, not a backup'),
+    };
+    const page = await openConsole(browser, app.url);
+    await page.getByTestId('nav-backups').click();
+    let shown = '';
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(temp, `${name}.fdbk`);
+      writeFileSync(path, content);
+      await page.getByTestId('b-restore-file').setInputFiles(path);
+      // Each refusal says its own reason: wait for this file's, not the previous one's.
+      await expect
+        .poll(
+          async () => {
+            const text =
+              (await page
+                .getByTestId('b-restore-problem')
+                .textContent()
+                .catch(() => '')) ?? '';
+            return text !== shown && /damaged|truncated|not valid JSON|not a Flightdeck backup/.test(text);
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      shown = (await page.getByTestId('b-restore-problem').textContent()) ?? '';
+      rmSync(path);
+    }
+    // The window in which the old reader's late gunzip error ended the process.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(app.process.exitCode).toBeNull();
+    expect(await callHost<{ files: unknown[] }>(app, 'backups:list', {})).toMatchObject({ files: expect.any(Array) });
+    const staging = join(app.dataDir, 'backups', 'incoming');
+    expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
+    expect(readdirSync(temp)).toEqual([]);
   });
 });

@@ -83,7 +83,15 @@ describe('the console dies mid-delivery', { timeout: 900_000 }, () => {
       expect(runs.filter((r) => r.status === 'dead_lettered')).toEqual([]);
       const byRun = await executionsByRun(n8n, workflowId);
       const twice = ids.filter((id) => (byRun.get(id)?.length ?? 0) !== 1);
-      expect(twice.map((id) => [id, byRun.get(id)])).toEqual([]);
+      // On failure: what the console recorded of those runs' attempts.
+      const evidence = new Database(join(dir.path, 'flightdeck.sqlite'), { readonly: true });
+      const attemptsOf = evidence.prepare(
+        `SELECT j.uncertain, j.result_json, a.attempt, a.outcome, a.error FROM jobs j
+         LEFT JOIN job_attempts a ON a.job_id = j.id WHERE j.execution_id = ? ORDER BY a.attempt`,
+      );
+      const why = twice.map((id) => ({ id, n8n: byRun.get(id), attempts: attemptsOf.all(id) }));
+      evidence.close();
+      expect(twice, JSON.stringify(why)).toEqual([]);
       const db = new Database(join(dir.path, 'flightdeck.sqlite'), { readonly: true });
       const found = db.prepare("SELECT count(*) FROM jobs WHERE result_json LIKE '%foundInN8n%'").pluck().get();
       const expired = db.prepare("SELECT count(*) FROM job_attempts WHERE outcome = 'lease_expired'").pluck().get();

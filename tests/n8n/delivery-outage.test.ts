@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
-import { createRunMarkCheck, type FindRunInN8n } from '../../src/main/core/dispatch/run-mark-check';
+import { createRunFinder, type FindRunInN8n } from '../../src/main/core/dispatch/run-lookup';
 import { N8nClient } from '../../src/main/core/n8n/client';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { executionsByRun, killN8n, type RunRow } from './delivery-support';
@@ -23,10 +23,11 @@ afterAll(async () => {
   await n8n?.dispose();
 });
 
-/** Every look-up of a run in n8n, for the failure message: the shipped finder, observed. */
+/** Every look-up of a run in n8n, for the failure message: the shipped finder (the linker's), observed. */
 const lookups = new Map<number, string[]>();
 function observedFinder(): FindRunInN8n {
-  const find = createRunMarkCheck(() => new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey }));
+  const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+  const find = createRunFinder({ forInstance: () => client }).findRunInN8n;
   return async (instanceId, wf, runId, sinceMs) => {
     const result = await find(instanceId, wf, runId, sinceMs);
     const said = result.state === 'unknown' ? `unknown: ${result.reason}` : result.state;

@@ -3,7 +3,7 @@
  * per run mark, and make many contract calls to a running console over one WebSocket.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { runMarkOf } from '../../src/main/core/dispatch/run-mark-check';
+import { markOf } from '../../src/main/core/dispatch/run-lookup';
 import { api, type N8nInstance } from './harness';
 
 /** The pids of the n8n processes serving this instance's port (found in /proc: the harness keeps its child to itself). */
@@ -61,8 +61,8 @@ export async function executionsByRun(
       `/executions?includeData=true&limit=100${workflowId ? `&workflowId=${workflowId}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
     for (const e of page.data) {
-      const run = runMarkOf(e.data);
-      if (run === null) continue;
+      const run = markOf(e.data)?.runId;
+      if (run === undefined) continue;
       byRun.set(run, [...(byRun.get(run) ?? []), { id: e.id, status: e.status, workflowId: e.workflowId }]);
     }
     if (!page.nextCursor) break;

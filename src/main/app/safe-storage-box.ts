@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../core/instances/secret-box';
+import { SecretMismatchError, unwrapWithContext, wrapWithContext, type SecretBox } from '../core/instances/secret-box';
 import type { Logger } from '../core/logger';
 
 /**
@@ -22,7 +22,25 @@ export function createSafeStorageBox(logger: Logger): SecretBox | undefined {
   }
   return {
     kind: 'electron-safe-storage',
-    encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
-    decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+    // safeStorage takes no associated data: the context is sealed with the secret instead and
+    // compared on open. It comes first: where safeStorage uses CBC without a MAC (macOS, Linux),
+    // editing a block garbles the one before it, so a changed context cannot pass the comparison.
+    encrypt: (plain, context) =>
+      BOUND_PREFIX + safeStorage.encryptString(wrapWithContext(plain, context)).toString('base64'),
+    decrypt(sealed, context) {
+      let text: string;
+      try {
+        const body = sealed.startsWith(BOUND_PREFIX) ? sealed.slice(BOUND_PREFIX.length) : sealed;
+        text = safeStorage.decryptString(Buffer.from(body, 'base64'));
+      } catch {
+        throw new SecretMismatchError();
+      }
+      // Values sealed before binding (no prefix) hold the bare key: the caller seals them again, bound.
+      if (!sealed.startsWith(BOUND_PREFIX)) return { plain: text, bound: false };
+      return { plain: unwrapWithContext(text, context), bound: true };
+    },
   };
 }
+
+/** Marks a value sealed bound to its context; values without it were sealed before binding. */
+const BOUND_PREFIX = 'b2:';

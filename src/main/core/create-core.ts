@@ -1,6 +1,8 @@
 import type { AppStatus, CallChannel, CallInput, CallOutput } from '../../shared/contract';
 import { fail, type Result } from '../../shared/result';
 import { systemClock, type Clock } from './clock';
+import { claimDataDir, DataDirUnusableError, type DataDirClaim, type ShellKind } from './data-dir';
+import { describeRefusal, makeDataDirPrivate } from './data-dir-modes';
 import { migrations as shippedMigrations } from './db/migrations';
 import { StartupError, type Migration } from './db/migrate';
 import { openStore, type Store } from './db/store';
@@ -12,8 +14,10 @@ import { limitsFromEnv, type InputLimits } from './limits';
 import { silentLogger, type Logger } from './logger';
 
 export interface CoreOptions extends WiringOptions {
-  /** Folder holding the SQLite store and key files; created if missing. */
+  /** Folder holding the SQLite store and key files; created if missing, owned by this core until close. */
   dataDir: string;
+  /** Which shell runs this core, recorded beside the data-folder lock for a second process to read. */
+  shell?: ShellKind;
   clock?: Clock;
   logger?: Logger;
   /** For tests of the migration ledger; defaults to the shipped migrations. */
@@ -29,6 +33,8 @@ export interface Core {
   invoke(channel: unknown, input: unknown, ctx?: CallContext): Promise<Result<unknown>>;
   /** Typed convenience over `invoke` for in-process callers and tests. */
   call<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>>;
+  /** Records where this console can be opened, so a second process on the folder can point to it. */
+  publishAddress(address: { url: string; token: string }): void;
   /** Every event, after the write that caused it has committed. */
   subscribe(listener: AnyEventListener): () => void;
   status(): AppStatus;
@@ -39,8 +45,10 @@ export interface Core {
 }
 
 /**
- * Builds the core. It never throws on a bad database: the store's refusal becomes a `failed`
- * status that the UI shows, and every call except `app:status` answers STARTUP_FAILED.
+ * Builds the core. It first takes the data folder for this process: when another process has it,
+ * it throws DataDirBusyError (naming that process) and touches nothing. It never throws on a bad
+ * database or a folder others can read: the refusal becomes a `failed` status that the UI shows,
+ * and every call except `app:status` answers STARTUP_FAILED.
  */
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -49,21 +57,7 @@ export function createCore(options: CoreOptions): Core {
   const now = () => clock.now();
   const limits = options.limits ?? limitsFromEnv();
 
-  let store: Store | undefined;
-  let startupError: AppStatus['startupError'] = null;
-  try {
-    store = openStore({
-      dataDir: options.dataDir,
-      bus,
-      migrations: options.migrations ?? shippedMigrations,
-      now,
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof StartupError)) throw error;
-    startupError = { code: error.reason, message: error.message };
-    logger.error('The store refused to open', { reason: error.reason, message: error.message });
-  }
+  const { claim, store, startupError } = openOwnedStore(options, bus, now, logger);
 
   const status = (): AppStatus => ({
     state: store ? 'ready' : 'failed',
@@ -73,9 +67,17 @@ export function createCore(options: CoreOptions): Core {
     startupError,
   });
 
-  const built = store ? wireModules({ store, clock, logger, dataDir: options.dataDir }, options, status) : undefined;
+  let built: ReturnType<typeof wireModules> | undefined;
+  try {
+    built = store ? wireModules({ store, clock, logger, dataDir: options.dataDir }, options, status) : undefined;
+    built?.modules.forEach((m) => m.start?.());
+  } catch (error) {
+    // A bug, not a bad folder: let go of the folder so the process can exit or retry cleanly.
+    store?.close();
+    claim?.release();
+    throw error;
+  }
   const handlers = built?.handlers;
-  built?.modules.forEach((m) => m.start?.());
 
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
@@ -98,15 +100,89 @@ export function createCore(options: CoreOptions): Core {
   return {
     invoke,
     call: (channel, input) => invoke(channel, input) as never,
+    publishAddress(address) {
+      try {
+        claim?.publish(address);
+      } catch (error) {
+        // The record only helps a second process name this one; the console itself is fine.
+        logger.warn('Could not record the console address beside the data-folder lock', { error });
+      }
+    },
     subscribe: (listener) => bus.subscribe(listener),
     status,
     limits,
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([...inFlight]);
-      for (const m of [...(built?.modules ?? [])].reverse()) await m.stop?.();
-      store?.close();
+      try {
+        await Promise.allSettled([...inFlight]);
+        for (const m of [...(built?.modules ?? [])].reverse()) await m.stop?.();
+        store?.close();
+      } finally {
+        claim?.release();
+      }
     },
   };
+}
+
+/**
+ * Takes the data folder (DataDirBusyError propagates), makes it private, then opens the store.
+ * Whatever cannot be used becomes a start-up error; the folder stays taken either way, so a
+ * second process is told the console is running rather than racing a failed one.
+ */
+function openOwnedStore(
+  options: CoreOptions,
+  bus: EventBus,
+  now: () => number,
+  logger: Logger,
+): { claim?: DataDirClaim; store?: Store; startupError: AppStatus['startupError'] } {
+  let claim: DataDirClaim;
+  try {
+    claim = claimDataDir({
+      dataDir: options.dataDir,
+      kind: options.shell ?? 'headless',
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirUnusableError)) throw error;
+    logger.error('The data folder cannot be used', { message: error.message });
+    return { startupError: { code: 'DATA_DIR_UNUSABLE', message: error.message } };
+  }
+  try {
+    const privacyError = checkPrivacy(options.dataDir, logger);
+    if (privacyError) return { claim, startupError: privacyError };
+    const store = openStore({
+      dataDir: options.dataDir,
+      bus,
+      migrations: options.migrations ?? shippedMigrations,
+      now,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+    return { claim, store, startupError: null };
+  } catch (error) {
+    if (error instanceof StartupError) {
+      logger.error('The store refused to open', { reason: error.reason, message: error.message });
+      return { claim, startupError: { code: error.reason, message: error.message } };
+    }
+    claim.release();
+    throw error;
+  }
+}
+
+/**
+ * Makes the data folder private (0700, files 0600), saying what it changed; a file others can
+ * read that this user cannot change becomes a start-up refusal carrying the chmod command.
+ */
+function checkPrivacy(dataDir: string, logger: Logger): AppStatus['startupError'] {
+  const report = makeDataDirPrivate(dataDir);
+  if (report.fixed.length > 0) {
+    logger.warn(
+      `Other users could read ${report.fixed.length} file(s) in the data folder; Flightdeck made them private to you (folders 0700, files 0600)`,
+      { fixed: report.fixed.map((f) => `${f.path} (was ${f.was})`) },
+    );
+  }
+  if (report.refused.length === 0 && !report.shared) return null;
+  const message = describeRefusal(report);
+  logger.error('The data folder is not private', { message });
+  return { code: 'DATA_DIR_NOT_PRIVATE', message };
 }

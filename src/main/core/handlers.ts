@@ -27,4 +27,11 @@ export interface FeatureModule<Area extends string> extends Lifecycle {
 export interface Lifecycle {
   start?(): void;
   stop?(): Promise<void> | void;
+  /**
+   * A restore has committed: every backed-up table may hold other rows now. Drop what the
+   * module keeps from the old rows (clients, parsed rows, planned timers), plan afresh, and
+   * announce the area's change events. Called on every module after each restore, in start
+   * order; a hook that throws is logged and does not stop the others.
+   */
+  restored?(): Promise<void> | void;
 }

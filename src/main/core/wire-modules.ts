@@ -13,8 +13,8 @@ import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
 import { createLinker, type LinkerOptions } from './dispatch/linker';
 import { createActiveWebhookReason } from './dispatch/active-webhook';
-import { createRunMarkCheck, type FindRunInN8n } from './dispatch/run-mark-check';
 import { createRunsModule } from './dispatch/runs-module';
+import { createRunFinder, type FindRunInN8n, type RunFinderOptions } from './dispatch/run-lookup';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createDraftsModule } from './drafts/drafts-module';
 import type { N8nWorkflowsPort } from './drafts/n8n-port';
@@ -39,8 +39,8 @@ export interface WiringOptions {
   ingestPort?: number | null;
   /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
   webhookPost?: WebhookPost;
-  /** How often local runs are linked to the n8n executions they started. */
-  linker?: LinkerOptions;
+  /** How often local runs are linked to the n8n executions they started, and how far it searches. */
+  linker?: LinkerOptions & { finder?: RunFinderOptions };
   /** Gauge providers, instance health and timings of the metrics module. */
   metrics?: MetricsOptions;
   /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
@@ -122,6 +122,8 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     gates: approvals.service,
   });
   late.enqueueRun = emit.enqueueRun;
+  // Finds a run's n8n execution by its mark: the linker's engine, and crash recovery's findRunInN8n.
+  const runFinder = createRunFinder(instances.clients, options.linker?.finder);
   const ownPost = options.webhookPost ? undefined : createWebhookPost();
   const post: WebhookPost = options.webhookPost ?? (ownPost as WebhookPost);
   return {
@@ -138,8 +140,8 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
       instanceName: (id) => instances.service.find(id)?.name ?? null,
       post,
       health: instances.health,
-      // Until the linker's run finder (issue #12) is wired here: a small look-up by the run's mark.
-      findRunInN8n: options.dispatch?.findRunInN8n ?? createRunMarkCheck((id) => instances.clients.forInstance(id)),
+      // Before re-sending a run whose attempt may have reached n8n: the linker's finder, by mark.
+      findRunInN8n: options.dispatch?.findRunInN8n ?? runFinder.findRunInN8n,
       rerunsFailedWorkflow: (id) => {
         try {
           return mappings.service.get(id).retry.rerunFailedWorkflow;
@@ -153,7 +155,21 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
       ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
       ...(options.dispatch?.holdSweepMs !== undefined ? { holdSweepMs: options.dispatch.holdSweepMs } : {}),
     }),
-    linker: createLinker(ctx, instances.clients, options.linker),
+    runFinder,
+    linker: createLinker(
+      ctx,
+      {
+        clients: instances.clients,
+        finder: runFinder,
+        instances: () => instances.service.list(),
+        // New waits reach the inbox at once, not at its next tick.
+        onWaits: () =>
+          void approvals.service
+            .syncWaiting()
+            .catch((error: unknown) => ctx.logger.warn('Could not add n8n waits to the inbox', { error })),
+      },
+      options.linker,
+    ),
     ingest: createIngestModule(ctx, {
       emit,
       hasMappings: (event) => mappings.service.hasActive(event),
@@ -205,6 +221,17 @@ function metricsSources(
   };
 }
 
+/** Every module's `restored` hook, in start order; one failing is logged and the others still run. */
+async function runRestoredHooks(modules: readonly Lifecycle[], logger: Logger): Promise<void> {
+  for (const module of modules) {
+    try {
+      await module.restored?.();
+    } catch (error) {
+      logger.error('A module could not reload after a restore; restart Flightdeck if its page looks stale', { error });
+    }
+  }
+}
+
 /**
  * Builds every feature module on an open store and returns them (in start order) with the one
  * handler table both transports use. Order matters only where one module uses another's service.
@@ -235,13 +262,9 @@ export function wireModules(
   const backups = createBackupsModule(ctx, audit.log, {
     port: n8nWorkflows,
     appVersion: options.version ?? '0.0.0',
-    // A restore replaces every area's rows: tell every window's caches to refresh.
-    onRestored: (announce) => {
-      announce('settings:changed', settings.service.get());
-      announce('mappings:changed', { ids: [] });
-      announce('drafts:changed', { ids: [] });
-      announce('executions:changed', { ids: [] });
-    },
+    keys: { opens: (key) => instances.service.keyOpens(key) },
+    // A restore replaces every area's rows: each module reloads what it caches (its own hook).
+    afterRestore: () => runRestoredHooks(modules, ctx.logger),
   });
 
   const handlers: Handlers = {

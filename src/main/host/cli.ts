@@ -1,53 +1,71 @@
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { createCore } from '../core/create-core';
+import { createCore, type Core } from '../core/create-core';
+import { DataDirBusyError } from '../core/data-dir';
+import { planForBusyDataDir } from '../core/data-dir-busy';
 import { createLogger } from '../core/logger';
-import { defaultDataDir, ingestPortFromEnv } from '../core/paths';
+import { ingestPortFromEnv } from '../core/paths';
 import { version } from '../../../package.json';
+import { parseHostCli } from './cli-options';
 import { startHost } from './host';
+
+/** Start-up refusals about the folder itself: nothing useful can run, so the host does not. */
+const FOLDER_REFUSALS = new Set(['DATA_DIR_NOT_PRIVATE', 'DATA_DIR_UNUSABLE']);
 
 /**
  * `npm run serve`: the whole console without Electron, for servers, shared boxes and the
- * browser tests. Options come from flags or FLIGHTDECK_* variables.
+ * browser tests. Options come from flags or FLIGHTDECK_* variables (cli-options.ts).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      metrics: { type: 'boolean' },
-    },
-  });
   const env = process.env;
-  const logger = createLogger({ minLevel: env.FLIGHTDECK_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  const port = Number(values.port ?? env.FLIGHTDECK_PORT ?? 4680);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`Invalid port "${values.port ?? env.FLIGHTDECK_PORT}": use a number from 0 to 65535.`);
+  const parsed = parseHostCli(process.argv.slice(2), env);
+  if (!parsed.ok) {
+    console.error(parsed.message);
     process.exit(2);
   }
+  const { options, warnings } = parsed;
+  for (const line of warnings) console.error(line);
+  const logger = createLogger({ minLevel: env.FLIGHTDECK_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
 
-  const core = createCore({ dataDir, logger, version, ingestPort: ingestPortFromEnv() });
+  let core: Core;
+  try {
+    core = createCore({
+      dataDir: options.dataDir,
+      logger,
+      version,
+      ingestPort: ingestPortFromEnv(),
+      shell: 'headless',
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirBusyError)) throw error;
+    const plan = planForBusyDataDir(error, options.openIfRunning ? 'start' : 'serve');
+    (plan.exitCode === 0 ? console.log : console.error)(`${plan.message}\n(data: ${options.dataDir})`);
+    process.exit(plan.exitCode);
+  }
+
+  const status = core.status();
+  if (status.startupError && FOLDER_REFUSALS.has(status.startupError.code)) {
+    console.error(`Flightdeck cannot use its data folder: ${status.startupError.message}`);
+    await core.close();
+    process.exit(1);
+  }
+
   // /metrics is opt-in; it answers the host's token unless a scrape-only token is given.
-  const metricsOn = values.metrics === true || env.FLIGHTDECK_METRICS === '1';
   const host = await startHost({
     core,
     rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
-    host: values.host ?? env.FLIGHTDECK_HOST ?? '127.0.0.1',
-    port,
-    ...(env.FLIGHTDECK_TOKEN ? { token: env.FLIGHTDECK_TOKEN } : {}),
-    extraOrigins: (env.FLIGHTDECK_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+    host: options.host,
+    port: options.port,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    extraOrigins: options.extraOrigins,
     logger,
-    ...(metricsOn ? { metrics: env.FLIGHTDECK_METRICS_TOKEN ? { token: env.FLIGHTDECK_METRICS_TOKEN } : {} } : {}),
+    ...(options.metrics.on ? { metrics: options.metrics.token ? { token: options.metrics.token } : {} } : {}),
   });
+  const url = options.tls ? host.url.replace(/^http:/, 'https:') : host.url;
+  core.publishAddress({ url, token: host.token });
 
-  const status = core.status();
-  if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
-  console.log(`Flightdeck console (data: ${dataDir})`);
-  console.log(`Open ${host.url}#token=${host.token}`);
-  if (metricsOn) console.log(`Prometheus metrics at ${host.url}metrics (Authorization: Bearer <token>)`);
-
+  // Before the URL is printed: whoever reads it may stop the host at once, and a stop must
+  // close the store and let go of the data folder cleanly.
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -58,6 +76,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+
+  if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
+  console.log(`Flightdeck console (data: ${options.dataDir})`);
+  console.log(`Open ${url}#token=${host.token}`);
+  if (options.metrics.on) console.log(`Prometheus metrics at ${url}metrics (Authorization: Bearer <token>)`);
 }
 
 main().catch((error: unknown) => {

@@ -58,11 +58,43 @@ export const tablePreviewSchema = z.object({
 });
 export type TablePreview = z.infer<typeof tablePreviewSchema>;
 
+/** A before → after pair; `null` where the instance does not exist on that side. */
+const changeOf = <T extends z.ZodTypeAny>(value: T) => z.object({ before: value.nullable(), after: value.nullable() });
+
+/**
+ * What happens to an instance's API key:
+ * - `kept`: this console's key stays (the instance keeps its address);
+ * - `restored`: the key carried by the (encrypted) backup, readable here;
+ * - `dropped`: the backup changes the instance's address and does not carry its key, so this
+ *   console's key is removed instead of being sent to the new address: enter it again;
+ * - `missing`: no key after the restore (an instance new to this console from a backup
+ *   without secrets): enter it;
+ * - `unreadable`: the backup carries a key this console cannot open (sealed by another
+ *   console or key store): enter it again here;
+ * - `removed`: the instance is not in the backup and goes away with its key.
+ */
+export const restoreKeyOutcomeSchema = z.enum(['kept', 'restored', 'dropped', 'missing', 'unreadable', 'removed']);
+export type RestoreKeyOutcome = z.infer<typeof restoreKeyOutcomeSchema>;
+
+/** What a restore does to one n8n instance (shown before applying, and returned after). */
+export const instanceRestoreSchema = z.object({
+  instanceId: z.string(),
+  action: z.enum(['add', 'change', 'remove', 'unchanged']),
+  name: changeOf(z.string()),
+  baseUrl: changeOf(z.string()),
+  apiKey: restoreKeyOutcomeSchema,
+  /** One sentence for the operator: what happens to the key and what to do. */
+  note: z.string(),
+});
+export type InstanceRestore = z.infer<typeof instanceRestoreSchema>;
+
 export const restorePlanSchema = z.object({
   /** Pass to `backups:restore` to apply exactly this validated backup. */
   restoreId: z.string(),
   manifest: backupManifestSchema,
   tables: z.array(tablePreviewSchema),
+  /** Per n8n instance: name, address and key before → after (empty when instances are kept as they are). */
+  instances: z.array(instanceRestoreSchema),
   /** n8n workflows in the backup, per instance: a restore keeps them as n8n snapshots. */
   remote: z.array(z.object({ instanceId: z.string(), workflows: z.number().int() })),
   warnings: z.array(z.string()),
@@ -186,6 +218,10 @@ export const backupsCalls = {
       rows: z.number().int(),
       /** n8n snapshots made from the backup's workflows (one per instance). */
       snapshots: z.number().int(),
+      /** What happened to each instance, as the preview said (keys dropped are listed here too). */
+      instances: z.array(instanceRestoreSchema),
+      /** Keys the operator must enter again, in words. */
+      warnings: z.array(z.string()),
     }),
   ),
   'backups:discard': call(
@@ -224,4 +260,9 @@ export const backupsEvents = {
   }),
   /** Backup files, snapshots or the schedule changed; or a restore completed. */
   'backups:changed': z.object({ reason: z.enum(['export', 'restore', 'schedule', 'snapshot', 'retention']) }),
+  /**
+   * A restore committed and every area has reloaded what it caches: every window refetches
+   * everything it shows (the store may hold entirely different rows now).
+   */
+  'backups:restored': z.object({ atMs: z.number().int() }),
 };

@@ -173,6 +173,7 @@ export const EVENT_CHANNELS = [
   // backups
   'backups:progress',
   'backups:changed',
+  'backups:restored',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

@@ -94,6 +94,14 @@ export function createApprovalsModule(
       clearInterval(timer);
       await resumer.stop();
     },
+    restored() {
+      ctx.store.write((announce) => {
+        announce('approvals:changed', { ids: [] });
+        announce('approvals:configChanged', {});
+      });
+      // Restored items may be past their expiry, or owe n8n a resume: check now, not in 10 s.
+      if (timer !== undefined) void tick();
+    },
     handlers: {
       'approvals:list': ({ filter, limit }) => service.list(filter, limit),
       'approvals:count': () => service.count(),

@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../../../shared/result';
 
@@ -76,7 +77,11 @@ export interface EncryptedBody {
   start: number;
   /** Inclusive end offset (for fs.createReadStream). */
   end: number;
-  decrypt: (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
+  /**
+   * A decrypting stream for `pipeline`: it fails (a VALIDATION AppError) at its end when the GCM
+   * tag does not match, so a reader sees the file as checked only once the stream has ended.
+   */
+  decipher(): Transform;
 }
 
 /** Reads the first bytes: 'encrypted', 'gzip' or 'unknown'. */
@@ -142,19 +147,27 @@ export async function openEncrypted(path: string, passphrase: string | undefined
   return {
     start,
     end: size - TAG_BYTES - 1,
-    async *decrypt(source: AsyncIterable<Buffer>) {
+    decipher() {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(header.iv, 'base64'));
       decipher.setAAD(headerBytes);
       decipher.setAuthTag(tag);
-      for await (const chunk of source) yield decipher.update(chunk);
-      try {
-        yield decipher.final();
-      } catch {
-        throw new AppError(
-          'VALIDATION',
-          'This encrypted backup was altered or is damaged (authentication failed). Nothing was changed.',
-        );
-      }
+      return new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          done(null, decipher.update(chunk));
+        },
+        flush(done) {
+          try {
+            done(null, decipher.final());
+          } catch {
+            done(
+              new AppError(
+                'VALIDATION',
+                'This encrypted backup was altered or is damaged (authentication failed). Nothing was changed.',
+              ),
+            );
+          }
+        },
+      });
     },
   };
 }

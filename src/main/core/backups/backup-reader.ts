@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ import { remoteWorkflowSchema } from '../drafts/n8n-port';
 import { describeIssues } from '../invoke';
 import { detectKind, openEncrypted } from './backup-crypto';
 import { FORMAT, FORMAT_VERSION } from './backup-writer';
-import { placeholderFor, plainTables, quote, readTables, type TableInfo } from './tables';
+import { isSecretColumn, placeholderFor, plainTables, quote, readTables, type TableInfo } from './tables';
 
 export const STAGING_SCHEMA = 'fd_restore';
 /** Staging only: the backup's n8n workflows, which a restore keeps as n8n snapshots. */
@@ -52,25 +52,67 @@ export interface StagedBackup {
 
 const invalid = (message: string) => new AppError('VALIDATION', `${message} Nothing was changed.`);
 
-/** The file's lines, and a promise that settles when every byte was read and checked (GCM tag, gzip CRC). */
-async function openLines(
-  path: string,
-  passphrase: string | undefined,
-): Promise<{ lines: AsyncIterable<string>; completed: Promise<void> }> {
+/** A line longer than this is refused rather than grown until memory runs out (characters). */
+const MAX_LINE_CHARS = 128 * 1024 * 1024;
+
+/** The lines of a backup file, read through one stream pipeline that `close` always tears down. */
+interface BackupLines {
+  kind: 'encrypted' | 'gzip';
+  lines: AsyncIterable<string>;
+  /**
+   * Settles once every stream has ended: only then were the last checks made (the gzip CRC and
+   * length, the GCM tag), which fail after the last line has been read.
+   */
+  completed: Promise<void>;
+  /** Destroys every stream and resolves once each has closed (its file descriptor released). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the file as file → (decipher) → gunzip in one `pipeline`: an error in any stream
+ * destroys them all and surfaces once, as the rejection of the line iterator or of
+ * `completed`; no stream is left without an error listener, so stopping early (a refused line)
+ * can never let a late gzip or GCM error escape as an unhandled 'error' event.
+ */
+async function openLines(path: string, passphrase: string | undefined): Promise<BackupLines> {
   const kind = await detectKind(path);
   if (kind === 'unknown') throw invalid('This file is not a Flightdeck backup.');
-  let bytes: Readable;
-  if (kind === 'encrypted') {
-    const body = await openEncrypted(path, passphrase);
-    bytes = Readable.from(body.decrypt(createReadStream(path, { start: body.start, end: body.end })));
-  } else bytes = createReadStream(path);
+  const body = kind === 'encrypted' ? await openEncrypted(path, passphrase) : null;
+  const file = body ? createReadStream(path, { start: body.start, end: body.end }) : createReadStream(path);
   const gunzip = createGunzip();
-  bytes.on('error', (error) => gunzip.destroy(error));
-  bytes.pipe(gunzip);
-  // The last check (the GCM tag) fails only after the last byte: the lines alone cannot show it.
-  const completed = Promise.all([finished(bytes), finished(gunzip)]).then(() => undefined);
-  completed.catch(() => undefined); // awaited by the caller; this only keeps it from being "unhandled" meanwhile
-  return { lines: createInterface({ input: gunzip, crlfDelay: Infinity }), completed };
+  const streams: (Readable | Transform)[] = body ? [file, body.decipher(), gunzip] : [file, gunzip];
+  const completed = pipeline(streams);
+  // Awaited by the caller after the last line; until then a rejection must not count as unhandled.
+  completed.catch(() => undefined);
+  const closed = (stream: Readable | Transform) =>
+    new Promise<void>((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
+  return {
+    kind,
+    lines: splitLines(gunzip),
+    completed,
+    async close() {
+      for (const stream of streams) stream.destroy();
+      await Promise.all(streams.map(closed));
+    },
+  };
+}
+
+/** UTF-8 lines of a byte stream (the last one may lack its newline). */
+async function* splitLines(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of source) {
+    rest += decoder.write(chunk);
+    let start = 0;
+    for (let end = rest.indexOf('\n'); end !== -1; end = rest.indexOf('\n', start)) {
+      yield rest.slice(start, end);
+      start = end + 1;
+    }
+    rest = rest.slice(start);
+    if (rest.length > MAX_LINE_CHARS) throw invalid('This backup is damaged: a line is longer than 128 MiB.');
+  }
+  rest += decoder.end();
+  if (rest.length > 0) yield rest;
 }
 
 function parseLine(line: string, lineNumber: number): Record<string, unknown> {
@@ -89,16 +131,20 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
-/** Creates the staging tables with the store's own definitions (same constraints, same types). */
+/** Attaches `file` and creates the staging tables with the store's own definitions (same constraints, same types). */
 export function createStaging(db: Database.Database, file: string): void {
   db.prepare(`ATTACH DATABASE ? AS ${STAGING_SCHEMA}`).run(file);
-  const defs = plainTables(db);
-  for (const { sql } of defs) {
-    db.exec(
-      sql.replace(/^CREATE TABLE\s+("[^"]+"|\S+)/i, (_m, name: string) => `CREATE TABLE ${STAGING_SCHEMA}.${name}`),
-    );
+  try {
+    for (const { sql } of plainTables(db)) {
+      db.exec(
+        sql.replace(/^CREATE TABLE\s+("[^"]+"|\S+)/i, (_m, name: string) => `CREATE TABLE ${STAGING_SCHEMA}.${name}`),
+      );
+    }
+    db.exec(`CREATE TABLE ${REMOTE_STAGING_TABLE} (instance_id TEXT NOT NULL, workflow_json TEXT NOT NULL) STRICT`);
+  } catch (error) {
+    db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+    throw error;
   }
-  db.exec(`CREATE TABLE ${REMOTE_STAGING_TABLE} (instance_id TEXT NOT NULL, workflow_json TEXT NOT NULL) STRICT`);
 }
 
 /** Loads and verifies the whole file into the (already created) staging tables. */
@@ -127,8 +173,10 @@ export async function stageBackup(
     section = null;
   };
 
+  let source: BackupLines | undefined;
   try {
-    const { lines, completed } = await openLines(options.path, options.passphrase);
+    source = await openLines(options.path, options.passphrase);
+    const { lines, completed, kind } = source;
     for await (const line of lines) {
       lineNumber++;
       if (manifest) throw invalid('This backup has data after its manifest: it was altered.');
@@ -142,6 +190,11 @@ export async function stageBackup(
             `This backup was made by a newer Flightdeck (schema ${header.schemaVersion}; this one has ${options.schemaVersion}). Update Flightdeck, then restore.`,
           );
         }
+        // Only a passphrase-encrypted (authenticated) file may carry secrets.
+        if ((header.secrets === 'encrypted') !== (kind === 'encrypted'))
+          throw invalid(
+            'This backup says it holds secrets but is not encrypted (or the other way round): it was altered.',
+          );
         continue;
       }
       if (value.t === 'row' || value.t === 'wf') {
@@ -169,10 +222,13 @@ export async function stageBackup(
       hash = createHash('sha256');
       if (value.t === 'section') {
         const s = check(sectionLineSchema, value, 'a section header');
+        if (sections.some((other) => other.name === s.name))
+          throw invalid(`Section ${s.name} appears twice: it was altered.`);
         section = { ...s, count: 0, sha256: '' };
         if (s.kind === 'table') {
           const table = current.get(s.name.replace(/^table:/, ''));
           if (!table) throw invalid(`This backup holds a table this Flightdeck does not know (${s.name}).`);
+          checkSecrets(s, header?.secrets ?? 'dropped');
           section.table = table;
           section.insert = inserter(db, table, s.columns);
           tables.push(table.name);
@@ -185,6 +241,9 @@ export async function stageBackup(
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw invalid(`This backup is damaged or truncated (${(error as Error).message}).`);
+  } finally {
+    // Before answering: once the caller hears "refused", nothing of this file is still being read.
+    await source?.close();
   }
   if (!header || !manifest) throw invalid('This backup is truncated: its manifest is missing.');
   verifyManifest(header, manifest, sections);
@@ -192,6 +251,23 @@ export async function stageBackup(
     .filter((s) => s.kind === 'remote')
     .map((s) => ({ instanceId: s.name.slice('remote:'.length), workflows: s.count }));
   return { manifest, tables, remote };
+}
+
+/**
+ * A backup without a passphrase carries no secret column and lists exactly the secret columns
+ * it left out; an encrypted one leaves nothing out. Anything else was edited by hand.
+ */
+function checkSecrets(
+  section: { name: string; columns: string[]; redacted: string[] },
+  secrets: BackupManifest['secrets'],
+) {
+  const carried = section.columns.filter(isSecretColumn);
+  const altered =
+    secrets === 'encrypted'
+      ? section.redacted.length > 0
+      : carried.length > 0 || section.redacted.some((c) => !isSecretColumn(c) || section.columns.includes(c));
+  if (altered)
+    throw invalid(`The secret columns of section ${section.name} do not match the backup's kind: it was altered.`);
 }
 
 function verifyManifest(header: z.infer<typeof headerSchema>, manifest: BackupManifest, sections: BackupSection[]) {

@@ -5,7 +5,7 @@
  * backup left out keep the local value of the same row.
  */
 import type Database from 'better-sqlite3';
-import type { TablePreview } from '../../../shared/contract/backups';
+import type { InstanceRestore, RestoreKeyOutcome, TablePreview } from '../../../shared/contract/backups';
 import { REMOTE_STAGING_TABLE, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
 import { dependencyOrder, quote, readTables, type TableInfo } from './tables';
 
@@ -70,6 +70,17 @@ export function previewRestore(db: Database.Database, staged: StagedBackup): Tab
   return [...replaced, ...kept];
 }
 
+/**
+ * Secrets a backup without a passphrase leaves out are kept from this console's row, but only
+ * while the columns they are bound to keep their value: an instance's API key stays with its
+ * address. A backup that moves an instance elsewhere therefore drops its key (the operator
+ * enters it again) instead of handing the key to the new address. `with`: columns that belong
+ * to the secret and are kept (or not) together with it.
+ */
+const SECRET_RULES: Record<string, { boundTo: string[]; with: string[] }> = {
+  instances: { boundTo: ['base_url'], with: ['secret_kind'] },
+};
+
 /** Replaces the backed-up tables. Call inside `store.write`: it commits with the caller, or not at all. */
 export function applyRestore(
   db: Database.Database,
@@ -80,10 +91,12 @@ export function applyRestore(
   const kept: string[] = [];
   for (const { table, redacted } of plans) {
     if (redacted.length === 0 || table.primaryKey.length === 0) continue;
+    const rule = SECRET_RULES[table.name];
     const keep = `fd_keep_${table.name}`;
+    const columns = [...table.primaryKey, ...redacted, ...(rule?.with ?? []), ...(rule?.boundTo ?? [])];
     db.exec(`DROP TABLE IF EXISTS temp.${quote(keep)}`);
     db.exec(
-      `CREATE TEMP TABLE ${quote(keep)} AS SELECT ${[...table.primaryKey, ...redacted].map(quote).join(', ')} FROM main.${quote(table.name)}`,
+      `CREATE TEMP TABLE ${quote(keep)} AS SELECT ${[...new Set(columns)].map(quote).join(', ')} FROM main.${quote(table.name)}`,
     );
     kept.push(keep);
   }
@@ -94,15 +107,135 @@ export function applyRestore(
     const cols = table.columns.map((c) => quote(c.name)).join(', ');
     rows += db.prepare(`INSERT INTO main.${t} (${cols}) SELECT ${cols} FROM ${STAGING_SCHEMA}.${t}`).run().changes;
     if (redacted.length && table.primaryKey.length) {
+      const rule = SECRET_RULES[table.name];
       const keep = quote(`fd_keep_${table.name}`);
-      const on = table.primaryKey.map((k) => `k.${quote(k)} IS ${t}.${quote(k)}`).join(' AND ');
+      const restored = [...redacted, ...(rule?.with ?? [])];
+      const on = [...table.primaryKey, ...(rule?.boundTo ?? [])]
+        .map((k) => `k.${quote(k)} IS ${t}.${quote(k)}`)
+        .join(' AND ');
       db.exec(
-        `UPDATE main.${t} SET ${redacted.map((c) => `${quote(c)} = k.${quote(c)}`).join(', ')} FROM temp.${keep} k WHERE ${on}`,
+        `UPDATE main.${t} SET ${restored.map((c) => `${quote(c)} = k.${quote(c)}`).join(', ')} FROM temp.${keep} k WHERE ${on}`,
       );
     }
   }
   for (const keep of kept) db.exec(`DROP TABLE temp.${quote(keep)}`);
   return { tables: plans.length, rows, snapshots: keepRemoteAsSnapshots(db, staged) };
+}
+
+/** Whether this console can open a sealed key for that instance and address (the instances area answers). */
+export interface InstanceKeyCheck {
+  opens(key: { id: string; baseUrl: string; sealed: string; secretKind: string }): boolean;
+}
+
+interface InstanceSide {
+  id: string;
+  name: string;
+  base_url: string;
+  api_key_sealed: string;
+  secret_kind: string;
+  rest: string;
+}
+
+/**
+ * Per instance, what the restore does (the same rules as `applyRestore`): name and address
+ * before and after, and what happens to its API key. Read with the staging database attached,
+ * before applying. Empty when the backup does not hold the instances table.
+ */
+export function previewInstances(
+  db: Database.Database,
+  staged: StagedBackup,
+  keys?: InstanceKeyCheck,
+): InstanceRestore[] {
+  if (!staged.tables.includes('instances')) return [];
+  const section = staged.manifest.sections.find((s) => s.name === 'table:instances');
+  const keyLeftOut = section?.redacted.includes('api_key_sealed') ?? false;
+  // Everything but secrets and timestamps, to tell "changed" from "unchanged".
+  const compared = `json_array(environment, color, sync_enabled)`;
+  const read = (schema: string) =>
+    new Map(
+      (
+        db
+          .prepare(
+            `SELECT id, name, base_url, ${keyLeftOut && schema !== 'main' ? "''" : 'api_key_sealed'} AS api_key_sealed,
+              secret_kind, ${compared} AS rest FROM ${schema}.instances ORDER BY name COLLATE NOCASE`,
+          )
+          .all() as InstanceSide[]
+      ).map((r) => [r.id, r]),
+    );
+  const before = read('main');
+  const after = read(STAGING_SCHEMA);
+  const out: InstanceRestore[] = [];
+  for (const [id, next] of after) {
+    const prev = before.get(id);
+    const action = !prev
+      ? 'add'
+      : prev.name === next.name && prev.base_url === next.base_url && prev.rest === next.rest
+        ? 'unchanged'
+        : 'change';
+    const { apiKey, note } = keyOutcome(prev, next, keyLeftOut, keys);
+    out.push({
+      instanceId: id,
+      action,
+      name: { before: prev?.name ?? null, after: next.name },
+      baseUrl: { before: prev?.base_url ?? null, after: next.base_url },
+      apiKey,
+      note,
+    });
+  }
+  for (const [id, prev] of before) {
+    if (after.has(id)) continue;
+    out.push({
+      instanceId: id,
+      action: 'remove',
+      name: { before: prev.name, after: null },
+      baseUrl: { before: prev.base_url, after: null },
+      apiKey: 'removed',
+      note: 'Not in the backup: removed here with its key (nothing changes in n8n).',
+    });
+  }
+  return out;
+}
+
+function keyOutcome(
+  prev: InstanceSide | undefined,
+  next: InstanceSide,
+  keyLeftOut: boolean,
+  keys: InstanceKeyCheck | undefined,
+): { apiKey: RestoreKeyOutcome; note: string } {
+  if (keyLeftOut) {
+    if (!prev || prev.api_key_sealed === '')
+      return {
+        apiKey: 'missing',
+        note: 'The backup has no key for it (no passphrase): enter its API key after the restore.',
+      };
+    if (prev.base_url !== next.base_url) {
+      return {
+        apiKey: 'dropped',
+        note: `Its address changes (${prev.base_url} → ${next.base_url}) and the backup has no key for it: this console's key is removed, not sent to the new address. Enter the key again after the restore.`,
+      };
+    }
+    return { apiKey: 'kept', note: "This console's key is kept (same address)." };
+  }
+  if (next.api_key_sealed === '')
+    return { apiKey: 'missing', note: 'The backup has no key for it: enter its API key after the restore.' };
+  const opens =
+    keys?.opens({ id: next.id, baseUrl: next.base_url, sealed: next.api_key_sealed, secretKind: next.secret_kind }) ??
+    true;
+  return opens
+    ? { apiKey: 'restored', note: 'The key in the backup is restored (it opens here, for this address).' }
+    : {
+        apiKey: 'unreadable',
+        note: 'The key in the backup was sealed by another console or key store and cannot be opened here: enter it again after the restore.',
+      };
+}
+
+/** The preview's key outcomes in words, for the warnings list. */
+export function instanceWarnings(instances: InstanceRestore[]): string[] {
+  return instances
+    .filter(
+      (i) => i.apiKey === 'dropped' || i.apiKey === 'unreadable' || (i.apiKey === 'missing' && i.action !== 'remove'),
+    )
+    .map((i) => `${i.name.after ?? i.name.before ?? i.instanceId}: ${i.note}`);
 }
 
 /**

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { appendFile, open, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupFile, BackupManifest, RestorePlan } from '../../../shared/contract/backups';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
-import type { Announce } from '../db/store';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import { detectKind } from './backup-crypto';
 import { createStaging, stageBackup, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
-import { applyRestore, previewRestore } from './backup-restore';
+import {
+  applyRestore,
+  instanceWarnings,
+  previewInstances,
+  previewRestore,
+  type InstanceKeyCheck,
+} from './backup-restore';
 import { writeBackup } from './backup-writer';
 
 /** Backup files are named by the time they were made; only such names are read or pruned. */
@@ -24,8 +28,13 @@ export interface BackupServiceDeps {
   appVersion: string;
   /** Extra folders whose backups are listed (the automatic-backup folder). */
   extraFolders(): string[];
-  /** Called inside the restore's transaction, to announce other areas' changes. */
-  onRestored?: (announce: Announce) => void;
+  /** Tells whether a key carried by a backup opens here (the instances area); absent: assumed to. */
+  keys?: InstanceKeyCheck;
+  /**
+   * Runs every area's restore hook once a restore has committed (reload caches, re-plan timers,
+   * announce changes); `backups:restored` is announced after it settles.
+   */
+  afterRestore?: () => Promise<void>;
 }
 
 const stamp = (ms: number) =>
@@ -36,10 +45,30 @@ const stamp = (ms: number) =>
 
 export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: BackupServiceDeps) {
   const folder = join(ctx.dataDir, 'backups');
+  /**
+   * Uploads and staging databases: inside the data folder (owner-only), never the shared temp
+   * folder, since a staging database holds the backup's rows in clear.
+   */
   const uploads = join(folder, 'incoming');
   const staged = new Map<string, { staged: StagedBackup; file: string; atMs: number }>();
   // Staged restores live in memory only: an upload or staging file left by an earlier run is useless.
   rmSync(uploads, { recursive: true, force: true });
+
+  const logRemoveFailure = (file: string) => (error: unknown) =>
+    ctx.logger.warn('Could not remove a restore file; it is removed at the next start', { file, error });
+  /** A staging database with the journal SQLite may have left beside it. */
+  const stagingFiles = (file: string) => [file, `${file}-journal`, `${file}-wal`, `${file}-shm`];
+  const removeStagingFile = (file: string) =>
+    Promise.all(stagingFiles(file).map((f) => rm(f, { force: true }).catch(logRemoveFailure(f)))).then(() => undefined);
+  const detach = () => void ctx.store.db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+  /** On a failure path: the original error is the one to report. */
+  const detachQuietly = () => {
+    try {
+      detach();
+    } catch (error) {
+      ctx.logger.warn('Could not detach the restore staging database', { error });
+    }
+  };
   /** One export or restore at a time: both attach databases to the one connection. */
   let busy: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -104,7 +133,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     },
   ): Promise<{ file: BackupFile; manifest: BackupManifest }> {
     return exclusive(async () => {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const now = ctx.clock.now();
       const suffix = `${options.auto ? '-auto' : ''}-${randomUUID().slice(0, 6)}`;
       const target = join(dir, `flightdeck-backup-${stamp(now)}${suffix}.fdbk`);
@@ -119,6 +148,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
         includeRemote: options.includeRemote,
         ...(options.passphrase ? { passphrase: options.passphrase } : {}),
         port: deps.port,
+        scratchDir: uploads,
         onProgress(done, total, phase) {
           if (done !== total && done - lastReport < 5_000) return;
           lastReport = done;
@@ -157,7 +187,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
   }
 
   async function upload(uploadId: string, offset: number, dataBase64: string) {
-    mkdirSync(uploads, { recursive: true });
+    mkdirSync(uploads, { recursive: true, mode: 0o700 });
     const path = join(uploads, `${uploadId}.part`);
     const size = await stat(path).then(
       (s) => s.size,
@@ -177,7 +207,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     const entry = staged.get(restoreId);
     if (!entry) return false;
     staged.delete(restoreId);
-    void rm(entry.file, { force: true });
+    void removeStagingFile(entry.file);
     return true;
   }
 
@@ -194,11 +224,14 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     for (const [id, entry] of staged) if (ctx.clock.now() - entry.atMs > STAGED_TTL_MS) discardStaged(id);
     return exclusive(async () => {
       const restoreId = randomUUID();
-      const file = join(tmpdir(), `flightdeck-restore-${restoreId}.sqlite`);
+      mkdirSync(uploads, { recursive: true, mode: 0o700 });
+      const file = join(uploads, `staging-${restoreId}.sqlite`);
       const { db } = ctx.store;
       let reported = 0;
-      createStaging(db, file);
+      let attached = false;
       try {
+        createStaging(db, file);
+        attached = true;
         const result = await stageBackup(db, {
           path,
           ...(passphrase ? { passphrase } : {}),
@@ -210,15 +243,24 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
           },
         });
         const tables = previewRestore(db, result);
-        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
+        const instances = previewInstances(db, result, deps.keys);
+        attached = false;
+        detach();
         staged.set(restoreId, { staged: result, file, atMs: ctx.clock.now() });
-        return { restoreId, manifest: result.manifest, tables, remote: result.remote, warnings: warningsOf(result) };
+        return {
+          restoreId,
+          manifest: result.manifest,
+          tables,
+          instances,
+          remote: result.remote,
+          warnings: [...warningsOf(result), ...instanceWarnings(instances)],
+        };
       } catch (error) {
-        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
-        await rm(file, { force: true });
+        if (attached) detachQuietly();
+        await removeStagingFile(file);
         throw error;
       } finally {
-        if (source.kind === 'upload') await rm(path, { force: true });
+        if (source.kind === 'upload') await rm(path, { force: true }).catch(logRemoveFailure(path));
       }
     });
   }
@@ -239,30 +281,48 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
   }
 
   /** Applies a staged backup in one transaction; on any failure nothing changes. */
-  async function restore(restoreId: string): Promise<{ tables: number; rows: number; snapshots: number }> {
+  async function restore(restoreId: string) {
     const entry = staged.get(restoreId);
     if (!entry)
       throw new AppError('NOT_FOUND', 'This restore preview expired or was already applied; inspect the file again.');
     return exclusive(async () => {
       const { db } = ctx.store;
-      db.prepare(`ATTACH DATABASE ? AS ${STAGING_SCHEMA}`).run(entry.file);
+      let attached = false;
+      let result;
       try {
-        return ctx.store.write((announce) => {
-          const result = applyRestore(db, entry.staged);
+        db.prepare(`ATTACH DATABASE ? AS ${STAGING_SCHEMA}`).run(entry.file);
+        attached = true;
+        result = ctx.store.write((announce) => {
+          const instances = previewInstances(db, entry.staged, deps.keys);
+          const applied = applyRestore(db, entry.staged);
+          const warnings = instanceWarnings(instances);
           audit.record(announce, {
             actor: ctx.operator(),
             action: 'backup.restore',
             targetType: 'backup',
-            details: { createdAtMs: entry.staged.manifest.createdAtMs, ...result },
+            details: {
+              createdAtMs: entry.staged.manifest.createdAtMs,
+              ...applied,
+              keysDropped: instances.filter((i) => i.apiKey === 'dropped').map((i) => i.instanceId),
+            },
           });
           announce('backups:changed', { reason: 'restore' });
-          deps.onRestored?.(announce);
-          return result;
+          return { ...applied, instances, warnings };
         });
       } finally {
-        db.prepare(`DETACH DATABASE ${STAGING_SCHEMA}`).run();
-        discardStaged(restoreId);
+        if (attached) detachQuietly();
+        staged.delete(restoreId);
+        await removeStagingFile(entry.file);
       }
+      // Committed: every area now reloads what it cached from the old rows, then every window
+      // refetches. The restore has happened whatever a hook does, so its answer is success.
+      await deps
+        .afterRestore?.()
+        .catch((error: unknown) =>
+          ctx.logger.error('Reloading after a restore failed; restart Flightdeck if a page looks stale', { error }),
+        );
+      ctx.store.write((announce) => announce('backups:restored', { atMs: ctx.clock.now() }));
+      return result;
     });
   }
 
@@ -293,7 +353,11 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     restore,
     discard: (restoreId: string) => ({ discarded: discardStaged(restoreId) }),
     prune,
-    dispose: () => [...staged.keys()].forEach(discardStaged),
+    dispose() {
+      // Synchronous: the process may be about to exit.
+      for (const { file } of staged.values()) for (const f of stagingFiles(file)) rmSync(f, { force: true });
+      staged.clear();
+    },
   };
 }
 

@@ -5,9 +5,8 @@
  * one string and other writers are blocked only for the copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,6 +34,11 @@ export interface WriteBackupOptions {
   includeRemote: boolean;
   /** Keeps secret columns and encrypts the whole file. */
   passphrase?: string;
+  /**
+   * Where the consistent copy of the store is made (a full copy, secrets included): a folder
+   * only the owner can read, never the shared temp folder.
+   */
+  scratchDir: string;
   port: N8nWorkflowsPort;
   onProgress(done: number, total: number, phase: string): void;
 }
@@ -65,12 +69,15 @@ async function pullRemote(port: N8nWorkflowsPort) {
 export async function writeBackup(target: string, options: WriteBackupOptions): Promise<BackupManifest> {
   const { db } = options;
   const remote = options.includeRemote ? await pullRemote(options.port) : [];
-  const copy = join(tmpdir(), `flightdeck-export-${randomUUID()}.sqlite`);
-  // A consistent picture of every table at one moment, taken in one statement.
-  db.prepare('VACUUM INTO ?').run(copy);
-  db.prepare(`ATTACH DATABASE ? AS ${SNAPSHOT_SCHEMA}`).run(copy);
+  mkdirSync(options.scratchDir, { recursive: true, mode: 0o700 });
+  const copy = join(options.scratchDir, `export-${randomUUID()}.sqlite`);
   const partial = `${target}.partial`;
+  let attached = false;
   try {
+    // A consistent picture of every table at one moment, taken in one statement.
+    db.prepare('VACUUM INTO ?').run(copy);
+    db.prepare(`ATTACH DATABASE ? AS ${SNAPSHOT_SCHEMA}`).run(copy);
+    attached = true;
     const tables = dependencyOrder(readTables(db, SNAPSHOT_SCHEMA)).filter(
       (t) => options.includeExecutions || !OPTIONAL_TABLES.has(t.name),
     );
@@ -150,7 +157,7 @@ export async function writeBackup(target: string, options: WriteBackupOptions): 
     if (error instanceof AppError) throw error;
     throw new AppError('INTERNAL', `The backup could not be written to ${target}: ${(error as Error).message}`);
   } finally {
-    db.prepare(`DETACH DATABASE ${SNAPSHOT_SCHEMA}`).run();
+    if (attached) db.prepare(`DETACH DATABASE ${SNAPSHOT_SCHEMA}`).run();
     await rm(copy, { force: true });
   }
 }

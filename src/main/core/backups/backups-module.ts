@@ -1,9 +1,9 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
-import type { Announce } from '../db/store';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import type { FeatureModule } from '../handlers';
 import { createBackupSchedule, type BackupScheduleService } from './backup-schedule';
+import type { InstanceKeyCheck } from './backup-restore';
 import { createBackupService, type BackupService } from './backup-service';
 import { createSnapshots } from './n8n-snapshots';
 
@@ -16,8 +16,10 @@ export function createBackupsModule(
   deps: {
     port: N8nWorkflowsPort;
     appVersion: string;
-    /** Inside the restore's transaction: announce each area's change so every window refreshes. */
-    onRestored?: (announce: Announce) => void;
+    /** Whether a key carried by a backup opens here (for the restore preview). */
+    keys?: InstanceKeyCheck;
+    /** After a restore commits: every area's `restored` hook (see Lifecycle). */
+    afterRestore?: () => Promise<void>;
   },
 ): FeatureModule<'backups'> & { service: BackupService; schedule: BackupScheduleService } {
   // The schedule's folder is read from its table, so the service can list it before the schedule exists.
@@ -27,7 +29,8 @@ export function createBackupsModule(
   const service = createBackupService(ctx, audit, {
     port: deps.port,
     appVersion: deps.appVersion,
-    ...(deps.onRestored ? { onRestored: deps.onRestored } : {}),
+    ...(deps.keys ? { keys: deps.keys } : {}),
+    ...(deps.afterRestore ? { afterRestore: deps.afterRestore } : {}),
     extraFolders: () => {
       const folder = scheduleFolder();
       return folder ? [folder] : [];

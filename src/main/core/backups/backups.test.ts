@@ -1,5 +1,5 @@
 import { EXCLUDED_TABLES, plainTables } from './tables';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -235,6 +235,24 @@ describe('backup and restore', { timeout: 30_000 }, () => {
     expect(target.db.prepare('SELECT count(*) FROM drafts').pluck().get()).toBe(1);
   });
 
+  it('keeps the ingest replay ledger: a restore never re-opens the window of signed requests already accepted', async () => {
+    const source = station();
+    await seed(source);
+    const { path } = await exported(source);
+    const target = station();
+    const remember = target.db.prepare('INSERT INTO ingest_replay (signature_sha256, expires_at_ms) VALUES (?, ?)');
+    remember.run(Buffer.from('accepted-before-the-restore'), Date.now() + 300_000);
+    const plan = await target.backups.service.inspect(
+      { kind: 'file', path: copyInto(path, target.backups.service.folder) },
+      undefined,
+    );
+    expect(plan.tables.map((t) => t.table)).not.toContain('ingest_replay');
+    await target.backups.service.restore(plan.restoreId);
+    expect(target.db.prepare('SELECT signature_sha256 FROM ingest_replay').pluck().all()).toEqual([
+      Buffer.from('accepted-before-the-restore'),
+    ]);
+  });
+
   describe('rejects a bad backup and changes nothing', () => {
     async function attempt(mutate: (bytes: Buffer) => Buffer, passphrase?: string, sourcePassphrase?: string) {
       const source = station();
@@ -320,6 +338,64 @@ describe('backup and restore', { timeout: 30_000 }, () => {
       );
       expect(tag).toContain('authentication failed');
     });
+  });
+
+  it('refuses a flipped byte, a truncated file and a non-gzip file without an unhandled error, leaving no staging file', async () => {
+    // The reader once stopped at a bad line and left gunzip running: its late "incorrect data
+    // check" escaped as an unhandled 'error' about a second later and ended the process.
+    const unhandled: unknown[] = [];
+    const record = (error: unknown) => void unhandled.push(error);
+    process.on('uncaughtException', record);
+    process.on('unhandledRejection', record);
+    try {
+      const source = station();
+      await seed(source);
+      const { path } = await exported(source);
+      const bytes = readFileSync(path);
+      const target = station();
+      const before = dump(target.db);
+      // Staging databases live in the data folder (owner-only), not the shared temp folder.
+      const staging = join(target.backups.service.folder, 'incoming');
+      const flipped = flipOneByteMidway(bytes);
+      const cases: [string, Buffer, RegExp][] = [
+        ['flipped', flipped, /damaged|checksum|not valid JSON/],
+        ['truncated', bytes.subarray(0, Math.floor(bytes.length * 0.7)), /damaged or truncated|truncated/],
+        ['not-gzip', Buffer.from('PK\u0003\u0004 a zip, not a backup'), /not a Flightdeck backup/],
+      ];
+      for (const [name, content, expected] of cases) {
+        const file = join(
+          target.backups.service.folder,
+          `flightdeck-backup-2025-01-01T00-00-00Z-${name
+            .replace(/[^a-z]/g, '')
+            .slice(0, 6)
+            .padEnd(6, 'x')}.fdbk`,
+        );
+        mkdirSync(target.backups.service.folder, { recursive: true });
+        writeFileSync(file, content);
+        expect(await rejected(target.backups.service.inspect({ kind: 'file', path: file }, undefined))).toMatch(
+          expected,
+        );
+        // Refused means finished: no staging database is attached or left behind.
+        expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
+        expect(
+          target.db.prepare("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").all(),
+        ).toEqual([]);
+      }
+      // The window in which the old reader's late error surfaced, with room to spare.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(unhandled).toEqual([]);
+      expect(dump(target.db)).toEqual(before);
+      // And the service still works: the intact file restores.
+      const plan = await target.backups.service.inspect(
+        { kind: 'file', path: copyInto(path, target.backups.service.folder) },
+        undefined,
+      );
+      await target.backups.service.restore(plan.restoreId);
+      expect(readdirSync(staging)).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+      process.off('unhandledRejection', record);
+    }
   });
 
   it('a restore that fails while applying changes nothing (one transaction)', async () => {
@@ -470,6 +546,26 @@ describe('n8n snapshots', () => {
     );
   });
 });
+
+/**
+ * The backup with one byte flipped such that, as in the field report, a row in the middle no
+ * longer parses while gunzip, still reading, fails its CRC check at the end only later. The file
+ * is gzipped without compression (still a valid backup) so the byte to flip is exactly the first
+ * character of that row.
+ */
+function flipOneByteMidway(bytes: Buffer): Buffer {
+  const lines = gunzipSync(bytes).toString('utf8').split('\n');
+  const stored = gzipSync(Buffer.from(lines.join('\n')), { level: 0 });
+  for (let index = Math.floor(lines.length / 2); index < lines.length; index++) {
+    const line = lines[index] ?? '';
+    // Stored blocks split the data every 64 KiB: take a row that lies within one block.
+    const at = stored.indexOf(Buffer.from(line));
+    if (at === -1 || !line.startsWith('{"t":"row"')) continue;
+    stored[at] = (stored[at] ?? 0) ^ 0x01; // '{' → 'z'
+    return stored;
+  }
+  throw new Error('no row to break in this backup');
+}
 
 /** Restores read only from Flightdeck's own folders: put the file where the target looks. */
 function copyInto(path: string, folder: string): string {

@@ -7,7 +7,9 @@ import type Database from 'better-sqlite3';
 /**
  * Never in a backup: the migration ledger; tables derived from others by triggers (metric
  * rollups — restoring executions re-derives them); and the work queue, whose jobs would be
- * dispatched again by the restored console (a restore starts with an empty queue).
+ * dispatched again by the restored console (a restore starts with an empty queue); and the
+ * ingest replay ledger, which must outlive a restore: replacing it would accept again every
+ * signed request still inside its window.
  */
 export const EXCLUDED_TABLES = new Set([
   '_migrations',
@@ -16,6 +18,7 @@ export const EXCLUDED_TABLES = new Set([
   'jobs',
   'job_attempts',
   'idempotency_keys',
+  'ingest_replay',
 ]);
 
 /**

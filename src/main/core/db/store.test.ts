@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../events';
 import { tempDir } from '../testing/test-core';
@@ -53,5 +55,20 @@ describe('store.write', () => {
     ).toThrow('outer fails');
     expect(seen).toEqual([]);
     expect(s.db.prepare("SELECT count(*) AS n FROM settings WHERE key = 'k'").get()).toEqual({ n: 0 });
+  });
+});
+
+describe.runIf(process.platform !== 'win32')('store file modes', () => {
+  it('creates the store 0600 in a 0700 folder, and SQLite gives its -wal and -shm the same mode', () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const dataDir = join(dir.path, 'fresh');
+    const s = openStore({ dataDir, bus: new EventBus(), migrations, now: () => 1 });
+    cleanups.push(() => s.close());
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    expect(mode(dataDir)).toBe('700');
+    expect(mode(s.file)).toBe('600');
+    expect(mode(`${s.file}-wal`)).toBe('600');
+    expect(mode(`${s.file}-shm`)).toBe('600');
   });
 });

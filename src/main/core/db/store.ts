@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventChannel, EventPayload } from '../../../shared/contract';
@@ -33,10 +33,11 @@ export interface OpenStoreOptions {
 export const STORE_FILE = 'flightdeck.sqlite';
 
 export function openStore(options: OpenStoreOptions): Store {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = join(options.dataDir, STORE_FILE);
   let db: Database.Database;
   try {
+    createPrivateFile(file);
     db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     db.pragma('journal_mode = WAL');
   } catch (error) {
@@ -83,4 +84,19 @@ export function openStore(options: OpenStoreOptions): Store {
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Creates the store 0600 before SQLite does (SQLite would use 0644 less the umask). SQLite gives
+ * the -wal and -shm files it creates later the database file's own mode, so they are private too.
+ * Only when missing: opening and closing a file another connection of this process has locked
+ * would drop that lock (POSIX locks belong to the process).
+ */
+function createPrivateFile(file: string): void {
+  if (existsSync(file)) return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

@@ -5,7 +5,7 @@ import type { MappingInput } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
 import { tempDir } from '../testing/test-core';
-import type { FindRunInN8n, RunLookup } from './run-mark-check';
+import type { FindRunInN8n, RunLookup } from './run-lookup';
 
 // Delivery against a loopback stand-in for n8n's webhook door, through the whole core: offline
 // holds, failure classes, the crash check by mark, the hold limit. Real time, short backoffs.

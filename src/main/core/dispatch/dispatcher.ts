@@ -12,7 +12,7 @@ import type { DispatchJobPayload } from './emit';
 import type { ExecutionsWriter } from './executions-writer';
 import { createHeldRuns, HOLD_PREFIX } from './held-runs';
 import { classifyNetworkError, classifyResponse, type DeliveryFailure } from './http-outcome';
-import type { FindRunInN8n, RunLookup } from './run-mark-check';
+import type { FindRunInN8n, RunLookup } from './run-lookup';
 
 /** One webhook call. Implemented with the n8n client (keep-alive pool per instance). */
 export type WebhookPost = (request: {
@@ -108,9 +108,6 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   const nameOf = (id: string) => deps.instanceName?.(id) ?? id;
   const held = createHeldRuns(db);
   const runStart = db.prepare('SELECT started_at_ms, created_at_ms, workflow_id FROM executions WHERE id = ?');
-  const linkRemote = db.prepare(
-    `UPDATE executions SET remote_id = ?, updated_at_ms = ? WHERE id = ? AND remote_id IS NULL AND source = 'local'`,
-  );
 
   const changed = (announce: Announce, id: number) => announce('executions:changed', { ids: [id] });
 
@@ -183,7 +180,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   }
 
   /** The workflow ran and failed: the run is `failed`, the job done (n8n took the call). */
-  function workflowFailed(job: ClaimedJob, failure: DeliveryFailure, body: string, startedAtMs: number) {
+  /** (The linker links it to its n8n execution: n8n's 500 means n8n ran it.) */
+  function workflowFailed(job: ClaimedJob, failure: DeliveryFailure, body: string) {
     const payload = job.payload as DispatchJobPayload;
     const rerun = deps.rerunsFailedWorkflow?.(job.mappingId) ?? false;
     if (rerun && job.attemptsMade < job.maxAttempts) {
@@ -208,25 +206,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       );
       changed(announce, payload.executionId);
     });
-    linkLater(job, startedAtMs);
     return { httpStatus: failure.httpStatus ?? 500, result: { workflowFailed: true } };
-  }
-
-  /** Links a failed run to its n8n execution where it can be found (in the background). */
-  function linkLater(job: ClaimedJob, sinceMs: number): void {
-    const find = deps.findRunInN8n;
-    if (!find) return;
-    const payload = job.payload as DispatchJobPayload;
-    const row = runStart.get(payload.executionId) as { workflow_id: string | null } | undefined;
-    void find(job.instanceId, row?.workflow_id ?? null, payload.executionId, sinceMs - 1000)
-      .then((lookup) => {
-        if (lookup.state !== 'found') return;
-        ctx.store.write((announce) => {
-          if (linkRemote.run(lookup.execution.id, now(), payload.executionId).changes > 0)
-            changed(announce, payload.executionId);
-        });
-      })
-      .catch((error: unknown) => ctx.logger.debug('Could not link a failed run', { error }));
   }
 
   /** A run found in n8n before sending it again: record what n8n knows, send nothing. */
@@ -349,7 +329,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     }
     // Anything else is an answer from n8n: it is up.
     deps.health?.report(job.instanceId, 'dispatch', { up: true }, { startedAtMs });
-    if (failure?.kind === 'workflow_failed') return workflowFailed(job, failure, response.body, startedAtMs);
+    if (failure?.kind === 'workflow_failed') return workflowFailed(job, failure, response.body);
     if (failure) {
       if (failure.uncertain) deps.health?.probeSoon(job.instanceId);
       return failCounted(job, failure, response.body, failure.kind === 'cannot_succeed');

@@ -48,5 +48,7 @@ export function createDraftsModule(
       clearInterval(timer);
       await running;
     },
+    // Queued pushes are read from the store at each replay: windows refetch the drafts.
+    restored: () => ctx.store.write((announce) => announce('drafts:changed', { ids: [] })),
   };
 }

@@ -79,9 +79,28 @@ export function createInstancesModule(
       'instances:syncNow': ({ id }) => sync.syncNow(id),
       'instances:syncLog': ({ id, limit }) => ({ entries: sync.syncLog(id, limit) }),
     },
-    start: () => {
+    start() {
+      service.bindLegacyKeys();
       sync.start();
       health.start();
+    },
+    restored() {
+      // The rows may belong to other instances now: keys from an older backup are bound to
+      // theirs, clients built from old rows are closed, and every instance syncs afresh from
+      // its restored state (a new one at once, a changed one with its new address).
+      service.bindLegacyKeys();
+      clients.evictStale();
+      const present = service.list();
+      const ids = new Set(present.map((i) => i.id));
+      ctx.store.write((announce) => present.forEach((instance) => announce('instances:changed', instance)));
+      for (const id of sync.known()) if (!ids.has(id)) sync.restart(id);
+      // Spread a little, as at start, so many instances do not all start at the same instant.
+      present.forEach((instance, i) => sync.restart(instance.id, 250 * i));
+      // Health as restored is re-read, and checked again soon.
+      for (const id of ids) {
+        health.forget(id);
+        health.probeSoon(id);
+      }
     },
     async stop() {
       health.stop();

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { CallArgs, Instance, InstanceHealth, SyncState } from '../../../shared/contract';
+import type { CallArgs, Instance, InstanceHealth, SyncState, WaitInbox } from '../../../shared/contract';
+import { waitInboxSchema } from '../../../shared/contract/instances';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
-import type { SecretBox } from './secret-box';
+import { SecretMismatchError, type SecretBox } from './secret-box';
 
 interface InstanceRow {
   id: string;
@@ -16,6 +17,8 @@ interface InstanceRow {
   environment: string;
   color: string;
   sync_enabled: number;
+  public_webhook_url: string | null;
+  wait_inbox_json: string;
   created_at_ms: number;
   updated_at_ms: number;
   state: SyncState['state'] | null;
@@ -48,7 +51,36 @@ const SYNC_COLUMNS: Record<keyof SyncStatePatch, string> = {
 };
 
 const normalizeUrl = (url: string) => url.trim().replace(/\/+$/, '');
+const OFF: WaitInbox = { enabled: false, workflowIds: [] };
+
+/** The stored option, re-validated on read (a hand-edited row reads as off, never as a crash). */
+function readWaitInbox(json: string): WaitInbox {
+  try {
+    const parsed = waitInboxSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : OFF;
+  } catch {
+    return OFF;
+  }
+}
+
+const writeWaitInbox = (w: WaitInbox) =>
+  JSON.stringify({ enabled: w.enabled, workflowIds: [...new Set(w.workflowIds)] });
 const last4 = (key: string) => key.trim().slice(-4);
+
+/**
+ * What an instance's API key is sealed to: it opens only for this instance at this address, so
+ * a key can never follow a changed address (or another row) without the operator entering it.
+ */
+export const instanceKeyContext = (id: string, baseUrl: string) =>
+  JSON.stringify(['flightdeck:instance-api-key', id, normalizeUrl(baseUrl)]);
+
+/** A sealed key as a restore sees it, to tell whether this console can open it. */
+export interface SealedInstanceKey {
+  id: string;
+  baseUrl: string;
+  sealed: string;
+  secretKind: string;
+}
 
 function toInstance(row: InstanceRow): Instance {
   return {
@@ -58,6 +90,8 @@ function toInstance(row: InstanceRow): Instance {
     environment: row.environment,
     color: row.color,
     syncEnabled: row.sync_enabled === 1,
+    publicWebhookUrl: row.public_webhook_url,
+    waitInbox: readWaitInbox(row.wait_inbox_json),
     hasApiKey: row.api_key_sealed.length > 0,
     apiKeyLast4: row.api_key_last4,
     createdAtMs: row.created_at_ms,
@@ -121,13 +155,14 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
 
   function add(input: CallArgs<'instances:add'>): Instance {
     const id = randomUUID();
-    const sealed = box.encrypt(input.apiKey.trim());
+    const sealed = box.encrypt(input.apiKey.trim(), instanceKeyContext(id, input.baseUrl));
     const t = now();
     try {
       return ctx.store.write((announce) => {
         db.prepare(
           `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color,
-             sync_enabled, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             sync_enabled, public_webhook_url, wait_inbox_json, created_at_ms, updated_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           input.name,
@@ -138,6 +173,8 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
           input.environment,
           input.color,
           input.syncEnabled ? 1 : 0,
+          input.publicWebhookUrl ? normalizeUrl(input.publicWebhookUrl) : null,
+          writeWaitInbox(input.waitInbox),
           t,
           t,
         );
@@ -161,24 +198,35 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
   }
 
   function update({ id, patch }: CallArgs<'instances:update'>): Instance {
-    require(id);
+    const row = require(id);
     const sets: string[] = [];
     const values: unknown[] = [];
     const set = (column: string, value: unknown) => void (sets.push(`${column} = ?`), values.push(value));
+    const baseUrl = patch.baseUrl !== undefined ? normalizeUrl(patch.baseUrl) : row.base_url;
+    const moved = baseUrl !== row.base_url;
     if (patch.name !== undefined) set('name', patch.name);
-    if (patch.baseUrl !== undefined) set('base_url', normalizeUrl(patch.baseUrl));
+    if (patch.baseUrl !== undefined) set('base_url', baseUrl);
     if (patch.environment !== undefined) set('environment', patch.environment);
     if (patch.color !== undefined) set('color', patch.color);
     if (patch.syncEnabled !== undefined) set('sync_enabled', patch.syncEnabled ? 1 : 0);
+    if (patch.publicWebhookUrl !== undefined)
+      set('public_webhook_url', patch.publicWebhookUrl ? normalizeUrl(patch.publicWebhookUrl) : null);
+    if (patch.waitInbox !== undefined) set('wait_inbox_json', writeWaitInbox(patch.waitInbox));
     if (patch.apiKey !== undefined) {
-      set('api_key_sealed', box.encrypt(patch.apiKey.trim()));
+      set('api_key_sealed', box.encrypt(patch.apiKey.trim(), instanceKeyContext(id, baseUrl)));
       set('api_key_last4', last4(patch.apiKey));
+      set('secret_kind', box.kind);
+    } else if (moved && row.api_key_sealed !== '') {
+      // The operator moved the instance in its form: an intended change, so the key follows it.
+      set('api_key_sealed', box.encrypt(openKey(row, 'move'), instanceKeyContext(id, baseUrl)));
       set('secret_kind', box.kind);
     }
     set('updated_at_ms', now());
     // The audit log names what changed; a new key is recorded as "replaced", never its value.
     const { apiKey, ...visible } = patch;
-    const changed = apiKey === undefined ? visible : { ...visible, apiKey: 'replaced' };
+    const keyChange =
+      apiKey !== undefined ? 'replaced' : moved && row.api_key_sealed !== '' ? 'bound to the new address' : null;
+    const changed = keyChange === null ? visible : { ...visible, apiKey: keyChange };
     try {
       return ctx.store.write((announce) => {
         db.prepare(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
@@ -220,19 +268,91 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     });
   }
 
-  /** The decrypted key, for the n8n client only. */
-  function apiKeyOf(id: string): string {
-    const row = require(id);
-    try {
-      return box.decrypt(row.api_key_sealed);
-    } catch {
+  /**
+   * Opens a row's key for its own instance and address. `move`: for re-sealing it to a new
+   * address, where a key that does not open asks for the key itself instead.
+   */
+  function openKey(row: InstanceRow, purpose: 'use' | 'move' = 'use'): string {
+    if (row.api_key_sealed === '') {
       throw new AppError(
         'UNAVAILABLE',
-        row.secret_kind === box.kind
-          ? `The API key of "${row.name}" cannot be decrypted (the key file changed?). Enter the key again in the instance.`
-          : `The API key of "${row.name}" was sealed by ${row.secret_kind}, which this Flightdeck does not use (${box.kind}). Enter the key again here, or open the app that saved it.`,
+        `No API key is stored for "${row.name}" (a restore drops a key whose address changed): enter it again under Instances → Edit.`,
       );
     }
+    const enterAgain =
+      purpose === 'move' ? 'Enter the API key too when changing the address.' : 'Enter the key again in the instance.';
+    if (row.secret_kind !== box.kind) {
+      throw new AppError(
+        purpose === 'move' ? 'VALIDATION' : 'UNAVAILABLE',
+        `The API key of "${row.name}" was sealed by ${row.secret_kind}, which this Flightdeck does not use (${box.kind}). ${enterAgain}`,
+      );
+    }
+    try {
+      const { plain, bound } = box.decrypt(row.api_key_sealed, instanceKeyContext(row.id, row.base_url));
+      if (!bound) seal(row.id, row.base_url, plain);
+      return plain;
+    } catch (error) {
+      if (!(error instanceof SecretMismatchError)) throw error;
+      throw new AppError(
+        purpose === 'move' ? 'VALIDATION' : 'UNAVAILABLE',
+        `The API key of "${row.name}" does not open here: it was sealed by another key file, or for another address. ${enterAgain}`,
+      );
+    }
+  }
+
+  /** Re-seals a key bound to its instance (a value sealed before binding existed). */
+  function seal(id: string, baseUrl: string, plain: string): void {
+    ctx.store.write(() =>
+      db
+        .prepare('UPDATE instances SET api_key_sealed = ?, secret_kind = ? WHERE id = ? AND base_url = ?')
+        .run(box.encrypt(plain, instanceKeyContext(id, baseUrl)), box.kind, id, baseUrl),
+    );
+  }
+
+  /** The decrypted key, for the n8n client only. */
+  const apiKeyOf = (id: string): string => openKey(require(id));
+
+  /** What a client for this instance is built from: a client built from anything else is stale. */
+  function connectionStamp(id: string): string {
+    const row = require(id);
+    return `${row.base_url}\n${row.secret_kind}\n${row.api_key_sealed}`;
+  }
+
+  /** Whether a sealed key (e.g. one carried by a backup) opens here for that instance and address. */
+  function keyOpens(key: SealedInstanceKey): boolean {
+    if (key.sealed === '' || key.secretKind !== box.kind) return false;
+    try {
+      box.decrypt(key.sealed, instanceKeyContext(key.id, key.baseUrl));
+      return true;
+    } catch {
+      return false; // mismatched, or the box cannot be used at all: either way not readable here
+    }
+  }
+
+  /**
+   * Seals every key still in the unbound (v1) format again, bound to its instance. Run at start
+   * and after a restore; a key that does not open is left for `apiKeyOf` to explain.
+   */
+  function bindLegacyKeys(): number {
+    let bound = 0;
+    const rows = db
+      .prepare(`SELECT * FROM instances WHERE api_key_sealed != '' AND secret_kind = ?`)
+      .all(box.kind) as InstanceRow[];
+    for (const row of rows) {
+      try {
+        const opened = box.decrypt(row.api_key_sealed, instanceKeyContext(row.id, row.base_url));
+        if (opened.bound) continue;
+        seal(row.id, row.base_url, opened.plain);
+        bound++;
+      } catch (error) {
+        ctx.logger.warn('An n8n API key could not be opened to bind it to its instance', {
+          instanceId: row.id,
+          reason: (error as Error).message,
+        });
+      }
+    }
+    if (bound) ctx.logger.info('Bound n8n API keys to their instances', { keys: bound });
+    return bound;
   }
 
   /** Writes sync state inside the caller's transaction and announces the changed instance. */
@@ -257,6 +377,9 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     update,
     remove,
     apiKeyOf,
+    connectionStamp,
+    keyOpens,
+    bindLegacyKeys,
     updateSyncState,
     /** Listens to sync outcomes (ok / offline), inside the transaction that records them. */
     onSyncState(listener: (announce: Announce, id: string, state: SyncState['state'], error: string | null) => void) {

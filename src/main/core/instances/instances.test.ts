@@ -1,7 +1,11 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { createFakeN8n } from '../testing/fake-n8n';
 import { testCore } from '../testing/test-core';
+import { KEY_FILE } from './secret-box';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,6 +55,63 @@ describe('instances', () => {
     db.close();
     expect(stored.api_key_sealed).not.toContain('SUPERSECRET');
     expect(stored.secret_kind).toBe('aes-256-gcm-file');
+  });
+
+  it('binds a key sealed by an earlier release (v1) to its instance at start, and keeps using it', async () => {
+    const { t, fake, add } = setup();
+    const added = await add();
+    const id = added.ok ? added.data.id : '';
+    // The v1 format exactly as the previous release wrote it: AES-GCM without associated data.
+    const key = readFileSync(join(t.dataDir, KEY_FILE));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update(KEY, 'utf8'), cipher.final()]);
+    const legacy = `v1:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+    await t.core.close();
+    const { default: Database } = await import('better-sqlite3');
+    const file = join(t.dataDir, 'flightdeck.sqlite');
+    const db = new Database(file);
+    db.prepare('UPDATE instances SET api_key_sealed = ?').run(legacy);
+    db.close();
+
+    const again = testCore({ dataDir: t.dataDir, n8n: { dispatcher: fake.agent, retries: 0 } });
+    cleanups.push(again.cleanup);
+    const stored = () => {
+      const read = new Database(file, { readonly: true });
+      try {
+        return read.prepare('SELECT api_key_sealed FROM instances').pluck().get() as string;
+      } finally {
+        read.close();
+      }
+    };
+    expect(stored()).toMatch(/^v2:/);
+    expect(await again.core.call('instances:test', { id })).toMatchObject({ ok: true, data: { ok: true } });
+  });
+
+  it('re-seals the key when the operator moves the instance in its form, and asks for it when it cannot', async () => {
+    const { t, add } = setup();
+    const added = await add();
+    const id = added.ok ? added.data.id : '';
+    const moved = await t.core.call('instances:update', { id, patch: { baseUrl: 'http://fake-n8n.test:5678/n8n' } });
+    expect(moved).toMatchObject({ ok: true, data: { hasApiKey: true, apiKeyLast4: '9f3a' } });
+    const audit = await t.core.call('audit:list', {});
+    expect(audit.ok && audit.data.entries[0]?.details).toMatchObject({
+      changed: { apiKey: 'bound to the new address' },
+    });
+    // A key that does not open here (sealed by the desktop app, say) cannot follow: the move asks for it.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(t.dataDir, 'flightdeck.sqlite'));
+    db.prepare("UPDATE instances SET secret_kind = 'electron-safe-storage'").run();
+    db.close();
+    expect(
+      await t.core.call('instances:update', { id, patch: { baseUrl: 'http://fake-n8n.test:5678' } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringContaining('Enter the API key too') },
+    });
+    expect(
+      await t.core.call('instances:update', { id, patch: { baseUrl: 'http://fake-n8n.test:5678', apiKey: KEY } }),
+    ).toMatchObject({ ok: true, data: { baseUrl: 'http://fake-n8n.test:5678', hasApiKey: true } });
   });
 
   it('rejects bad input and changes nothing', async () => {

@@ -21,5 +21,7 @@ export function createMappingsModule(
       'mappings:export': ({ ids }) => service.exportDocument(ids),
       'mappings:import': ({ document, dryRun }) => service.importDocument(document, dryRun),
     },
+    // Nothing cached here (the queue's limits are restored with them): windows refetch.
+    restored: () => ctx.store.write((announce) => announce('mappings:changed', { ids: [] })),
   };
 }

@@ -133,6 +133,13 @@ export function createMetricsModule(
       if (timer) clearInterval(timer);
       timer = undefined;
     },
+    restored() {
+      // Rollups were re-derived from the restored executions and alert rules may differ:
+      // judge alerts on the next tick and tell windows to reload the dashboard now.
+      last.evaluate = -Infinity;
+      seenVersion = version.get() as number;
+      store.write((announce) => announce('metrics:updated', { atMs: now() }));
+    },
     handlers: {
       'metrics:summary': (query) => queries.summary(query, now()),
       'metrics:series': (query) => queries.series(query, now()),

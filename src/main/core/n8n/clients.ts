@@ -12,11 +12,12 @@ export interface ClientOptions {
 }
 
 /**
- * One client (one keep-alive pool) per instance, rebuilt when the instance's address or key
- * changes. The decrypted key lives only inside the client.
+ * One client (one keep-alive pool) per instance, rebuilt when what it is built from changes:
+ * the address or the sealed key, however they changed (an edit, a restore, a re-sealed key).
+ * The decrypted key lives only inside the client.
  */
 export function createClients(instances: InstancesService, options: ClientOptions = {}) {
-  const cache = new Map<string, { stamp: number; client: N8nClient }>();
+  const cache = new Map<string, { stamp: string; client: N8nClient }>();
 
   const make = (baseUrl: string, apiKey: string) =>
     new N8nClient({
@@ -28,23 +29,33 @@ export function createClients(instances: InstancesService, options: ClientOption
     });
 
   function forInstance(id: string): N8nClient {
-    const instance = instances.get(id);
+    const stamp = instances.connectionStamp(id);
     const cached = cache.get(id);
-    if (cached && cached.stamp === instance.updatedAtMs) return cached.client;
-    if (cached) void cached.client.close();
-    const client = make(instance.baseUrl, instances.apiKeyOf(id));
-    cache.set(id, { stamp: instance.updatedAtMs, client });
+    if (cached && cached.stamp === stamp) return cached.client;
+    evict(id);
+    const client = make(instances.get(id).baseUrl, instances.apiKeyOf(id));
+    // Opening the key may have re-sealed it (bound to its instance): remember the stored form.
+    cache.set(id, { stamp: instances.connectionStamp(id), client });
     return client;
+  }
+
+  /** Closes the clients of instances that are gone or no longer match their row (after a restore). */
+  function evictStale(): void {
+    for (const [id, cached] of cache) {
+      const current = instances.find(id) ? instances.connectionStamp(id) : null;
+      if (current !== cached.stamp) evict(id);
+    }
   }
 
   function evict(id: string): void {
     const cached = cache.get(id);
     cache.delete(id);
-    if (cached) void cached.client.close();
+    if (cached) void cached.client.close().catch(() => undefined); // a pool that fails to close is gone anyway
   }
 
   return {
     forInstance,
+    evictStale,
     /** A throwaway client for testing an unsaved profile. */
     temporary: make,
     evict,

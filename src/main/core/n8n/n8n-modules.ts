@@ -14,6 +14,10 @@ export function createWorkflowsModule(ctx: CoreContext, audit: AuditLog, clients
       'workflows:get': (query) => service.get(query),
       'workflows:setActive': (input) => service.setActive(input),
     },
+    restored() {
+      const ids = ctx.store.db.prepare('SELECT id FROM instances').pluck().all() as string[];
+      ctx.store.write((announce) => ids.forEach((instanceId) => announce('workflows:changed', { instanceId })));
+    },
   };
 }
 
@@ -25,5 +29,6 @@ export function createExecutionsModule(ctx: CoreContext, clients: Clients): Feat
       'executions:list': (query) => reader.list(query),
       'executions:get': ({ id }) => reader.get(id),
     },
+    restored: () => ctx.store.write((announce) => announce('executions:changed', { ids: [] })),
   };
 }

@@ -72,8 +72,8 @@ export function createSync(
   const remote = createRemoteStore(db);
   const running = new Map<string, Promise<SyncLogEntry>>();
   const scheduled = new Map<string, unknown>();
-  /** Instances whose pass must stop at the next page (being removed). */
-  const aborted = new Set<string>();
+  /** Instances whose pass must stop at the next page, and why (being removed, or restored). */
+  const aborted = new Map<string, AppError>();
   /** Background loop running (start() called, stop() not yet). */
   let looping = false;
   /** Set by stop(): passes in flight give up at the next page. */
@@ -90,7 +90,8 @@ export function createSync(
     // n8n lists newest first: paging stops at the page that reaches the floor.
     for await (const page of client.executionPages({ limit: pageSize, ...(floor > 0 ? { stopAtId: floor } : {}) })) {
       if (shuttingDown) throw new AppError('UNAVAILABLE', 'Sync stopped: Flightdeck is shutting down.');
-      if (aborted.has(id)) throw new AppError('NOT_FOUND', 'Sync stopped: the instance is being removed.');
+      const abort = aborted.get(id);
+      if (abort) throw abort;
       ctx.store.write(() => void (counts.executions += remote.upsertExecutions(id, page.data, now())));
       for (const e of page.data) if (Number(e.id) > maxSeen) maxSeen = Number(e.id);
       await options.onPage?.(id, { pages: ++pages, executions: counts.executions });
@@ -184,7 +185,8 @@ export function createSync(
       const appError =
         error instanceof AppError ? error : new AppError('INTERNAL', `Sync failed: ${(error as Error).message}`);
       if (!(error instanceof AppError)) ctx.logger.error('Sync pass failed unexpectedly', { instanceId: id, error });
-      if (!instances.find(id)) throw appError; // removed while syncing: nothing to record
+      // Removed, or replaced by a restore, while syncing: this pass describes a row that is gone.
+      if (!instances.find(id) || aborted.get(id) === error) throw appError;
       return ctx.store.write((announce) => {
         const entry = log(id, startedAt, 'failed', counts, appError);
         instances.updateSyncState(announce, id, {
@@ -292,9 +294,34 @@ export function createSync(
       cancel(id);
       const current = running.get(id);
       if (!current) return;
-      aborted.add(id);
+      aborted.set(id, new AppError('NOT_FOUND', 'Sync stopped: the instance is being removed.'));
       await current.catch(() => undefined);
     },
+    /**
+     * After a restore replaced the instance's row: a pass in flight (reading the old address)
+     * stops at its next page, and a fresh pass runs at once (`delayMs` later), from the restored
+     * sync state. An instance that is gone only loses its timer.
+     */
+    restart(id: string, delayMs = 0): void {
+      cancel(id);
+      versionCheckedAt.delete(id);
+      const current = running.get(id);
+      if (!current) {
+        schedule(id, delayMs);
+        return;
+      }
+      aborted.set(
+        id,
+        new AppError('UNAVAILABLE', 'Sync restarted: a restore replaced this instance.', { retryable: true }),
+      );
+      // After the pass's own `finally`, which plans its next try with backoff: this replaces it.
+      void current
+        .catch(() => undefined)
+        .then(() => schedule(id, delayMs))
+        .catch((error: unknown) => ctx.logger.warn('Could not plan a sync after a restore', { instanceId: id, error }));
+    },
+    /** Instances with a planned or running pass (to find those a restore removed). */
+    known: (): string[] => [...new Set([...scheduled.keys(), ...running.keys()])],
     start() {
       looping = true;
       // Spread the first passes a little so many instances do not start at the same instant.

@@ -271,5 +271,8 @@ export function createQueueModule(
       unsubscribe?.();
       if (timer !== undefined) clearTimeout(timer);
     },
+    // Limits and pauses are read from their restored tables at every claim; jobs are not in a
+    // backup. Windows get the counts afresh.
+    restored: () => announceCounts(),
   };
 }

@@ -113,5 +113,27 @@ export function createSchedulesModule(
       stopped = true;
       clearTimeout(timer);
     },
+    restored() {
+      // Restored rows reuse ids with other timings: parse afresh. A next tick the backup left in
+      // the past belonged to the console before the restore (which may have fired it): plan from
+      // now instead of catching it up as a misfire, so nothing runs twice.
+      const at = ctx.clock.now();
+      ctx.store.write((announce) => {
+        const rows = statements.all.all();
+        for (const row of rows) {
+          engine.forget(row.id);
+          if (!row.enabled || row.next_fire_ms === null || row.next_fire_ms > at) continue;
+          const next = engine.nextDue(row, at);
+          statements.advance.run({
+            id: row.id,
+            last_evaluated_ms: at,
+            next_tick_ms: next?.tick ?? null,
+            next_fire_ms: next?.fire ?? null,
+            buffered_tick_ms: row.buffered_tick_ms,
+          });
+        }
+        announce('schedules:changed', { ids: rows.map((r) => r.id) });
+      });
+    },
   };
 }

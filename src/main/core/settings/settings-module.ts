@@ -14,5 +14,7 @@ export function createSettingsModule(
       'settings:get': () => service.get(),
       'settings:update': ({ patch }) => service.update(patch),
     },
+    // Settings are read from the store on every call: windows only need the restored values.
+    restored: () => ctx.store.write((announce) => announce('settings:changed', service.get())),
   };
 }

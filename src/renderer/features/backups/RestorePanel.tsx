@@ -1,14 +1,17 @@
 import { useRef, useState } from 'react';
-import type { RestorePlan } from '../../../shared/contract';
+import type { CallOutput, InstanceRestore, RestoreKeyOutcome, RestorePlan } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { useRestores } from '../../stores/restore-store';
 import { uploadBackup } from './backup-files';
 import { ProgressBar } from './ProgressBar';
 import { useProgress } from './use-progress';
 
 /**
  * Restore from a picked file: upload, full validation, then a dry-run preview (per table: rows
- * added, changed, removed). Nothing changes until the operator confirms.
+ * added, changed, removed; per n8n instance: name, address and key). Nothing changes until the
+ * operator confirms. After a restore every page reloads (backups:restored); the result is kept
+ * in the restore store so it is still shown on the remounted page.
  */
 export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setPlan(p: RestorePlan | null): void }) {
   const input = useRef<HTMLInputElement>(null);
@@ -19,12 +22,14 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
   const [confirming, setConfirming] = useState(false);
   const [operationId, setOperationId] = useState<string | null>(null);
   const checking = useProgress(operationId);
+  const lastResult = useRestores((s) => s.lastResult);
 
   const check = async (picked: File | null) => {
     if (!picked) return;
     setFile(picked);
     setProblem(null);
     setPlan(null);
+    useRestores.setState({ lastResult: null });
     try {
       const uploadId = await uploadBackup(picked, (done, total) => setBusy({ label: 'Reading the file', done, total }));
       setBusy({ label: 'Checking every section', done: 0, total: 0 });
@@ -50,9 +55,10 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
     setConfirming(false);
     setBusy({ label: 'Restoring', done: 0, total: 0 });
     try {
-      await send('backups:restore', { restoreId: plan.restoreId });
-      // Every area's cache is stale now: start the console afresh on the restored store.
-      window.location.reload();
+      const result = await send('backups:restore', { restoreId: plan.restoreId });
+      // Every page (this one too) reloads on backups:restored; the result outlives this component.
+      useRestores.setState({ lastResult: result });
+      setPlan(null);
     } finally {
       setBusy(null);
     }
@@ -102,6 +108,7 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
           Refused, nothing changed: {problem}
         </p>
       )}
+      {lastResult && !plan && <RestoreResult result={lastResult} />}
       {plan && (
         <RestorePreview
           plan={plan}
@@ -119,6 +126,8 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
         >
           The tables marked “replace” become exactly the backup&apos;s rows, in one step: if anything fails, nothing
           changes.
+          {droppedKeys(plan.instances) > 0 &&
+            ` ${droppedKeys(plan.instances)} API key(s) will have to be entered again (see the instances above).`}
         </ConfirmDialog>
       )}
     </fieldset>
@@ -158,6 +167,7 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
           ))}
         </tbody>
       </table>
+      {plan.instances.length > 0 && <InstancesPreview instances={plan.instances} />}
       {plan.remote.length > 0 && (
         <p className="muted">
           Also holds n8n workflows: {plan.remote.map((r) => `${r.instanceId} (${r.workflows})`).join(', ')}. They are
@@ -177,6 +187,69 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
           Restore…
         </button>
       </div>
+    </div>
+  );
+}
+
+const KEY_LABEL: Record<RestoreKeyOutcome, string> = {
+  kept: 'kept',
+  restored: 'from the backup',
+  dropped: 'dropped: enter it again',
+  missing: 'none: enter it',
+  unreadable: 'unreadable here: enter it again',
+  removed: 'removed',
+};
+
+const needsKey = (i: InstanceRestore) => i.apiKey === 'dropped' || i.apiKey === 'unreadable' || i.apiKey === 'missing';
+const droppedKeys = (instances: InstanceRestore[]) => instances.filter(needsKey).length;
+
+const beforeAfter = (side: { before: string | null; after: string | null }) =>
+  side.before === side.after ? (side.after ?? '') : `${side.before ?? '—'} → ${side.after ?? '—'}`;
+
+/** Per n8n instance: what the restore does to its name, address and API key. */
+function InstancesPreview({ instances }: { instances: InstanceRestore[] }) {
+  return (
+    <>
+      <h3>n8n instances</h3>
+      <table className="table" data-testid="b-preview-instances">
+        <thead>
+          <tr>
+            <th>Instance</th>
+            <th>Action</th>
+            <th>Address</th>
+            <th>API key</th>
+          </tr>
+        </thead>
+        <tbody>
+          {instances.map((i) => (
+            <tr key={i.instanceId} data-testid={`b-preview-instance-${i.name.after ?? i.name.before ?? i.instanceId}`}>
+              <td>{beforeAfter(i.name)}</td>
+              <td data-testid="b-preview-instance-action">{i.action}</td>
+              <td data-testid="b-preview-instance-url">{beforeAfter(i.baseUrl)}</td>
+              <td data-testid="b-preview-instance-key" data-key={i.apiKey} title={i.note}>
+                {needsKey(i) ? <strong className="invalid">{KEY_LABEL[i.apiKey]}</strong> : KEY_LABEL[i.apiKey]}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** What the last restore did, with the keys the operator must enter again. */
+function RestoreResult({ result }: { result: CallOutput<'backups:restore'> }) {
+  return (
+    <div data-testid="b-restore-result" role="status">
+      <p>
+        Restored {result.tables} tables ({result.rows} rows)
+        {result.snapshots > 0 ? `, ${result.snapshots} n8n snapshot(s) kept` : ''}. Every page shows the restored data.
+      </p>
+      {result.warnings.map((w) => (
+        <p key={w} className="invalid" data-testid="b-restore-result-warning">
+          ⚠ {w}
+        </p>
+      ))}
     </div>
   );
 }

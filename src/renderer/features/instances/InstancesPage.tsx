@@ -101,7 +101,18 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
         </span>
       </div>
       <div className="muted small">
-        {instance.baseUrl} · key …{instance.apiKeyLast4} {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>}
+        {instance.baseUrl} ·{' '}
+        {instance.hasApiKey ? (
+          <>key …{instance.apiKeyLast4}</>
+        ) : (
+          <strong className="invalid" data-testid="instance-key-missing">
+            no API key: Edit and enter it again
+          </strong>
+        )}{' '}
+        {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>} · id{' '}
+        <code data-testid="instance-id" title="instanceId for wait registrations (POST /approvals)">
+          {instance.id}
+        </code>
       </div>
       <div className="small">
         Last sync: <span title={dateTime(sync.lastSuccessAtMs)}>{ago(sync.lastSuccessAtMs)}</span>

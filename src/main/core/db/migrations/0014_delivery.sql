@@ -1,5 +1,5 @@
--- 0013_delivery: offline holds, attempts that never reached n8n, crash checks, instance health.
--- (Planned as 0014 in issue #12; the lead renumbers at merge.)
+-- 0014_delivery: offline holds, attempts that never reached n8n, crash checks, instance health.
+-- (Numbered after 0013_links_and_waits; the lead renumbers at merge if needed.)
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 
 -- A job whose last attempt may have reached its target without the outcome being recorded (its

@@ -1,0 +1,52 @@
+import { create } from 'zustand';
+import type { CallOutput } from '../../shared/contract';
+import { api, send } from '../api/client';
+import { useApprovals } from '../features/approvals/approvals-store';
+import { useDrafts } from '../features/drafts/drafts-store';
+import { useInstances } from '../features/instances/instances-store';
+import { useMappings } from '../features/mappings/mappings-store';
+import { useSchedules } from '../features/schedules/schedules-store';
+import { useApp } from './app-store';
+
+interface RestoreState {
+  /**
+   * Bumped each time a restore completes (in any window): the current page is mounted afresh
+   * under this key, so everything it loaded for itself is loaded again.
+   */
+  generation: number;
+  /** This window's last restore, kept here so the answer survives the page being remounted. */
+  lastResult: CallOutput<'backups:restore'> | null;
+}
+
+export const useRestores = create<RestoreState>(() => ({ generation: 0, lastResult: null }));
+
+const quietly = (work: () => Promise<unknown>) => void work().catch(() => undefined);
+
+/**
+ * After a restore every cached row may be another one: refetch each store that has loaded
+ * something (one that never loaded will load when first used), then remount the current page.
+ */
+function refetchEverything(): void {
+  quietly(async () => useApp.setState({ settings: await send('settings:get', {}) }));
+  if (useInstances.getState().loaded) quietly(() => useInstances.getState().refresh());
+  if (useMappings.getState().mappings !== null) quietly(() => useMappings.getState().load());
+  if (useDrafts.getState().drafts !== null) quietly(() => useDrafts.getState().load());
+  if (useSchedules.getState().schedules !== null) quietly(() => useSchedules.getState().reload());
+  const approvals = useApprovals.getState();
+  if (approvals.count !== null) quietly(() => approvals.loadCount());
+  if (approvals.items !== null) {
+    approvals.clearSelection();
+    quietly(() => approvals.load());
+    quietly(() => approvals.loadViews());
+    quietly(() => approvals.loadExpired());
+  }
+  useRestores.setState((s) => ({ generation: s.generation + 1 }));
+}
+
+let following = false;
+/** Follows `backups:restored` for the life of the window. */
+export function followRestores(): void {
+  if (following) return;
+  following = true;
+  api.on('backups:restored', refetchEverything);
+}
