@@ -179,8 +179,10 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     throw new JobSettled(failure.message);
   }
 
-  /** The workflow ran and failed: the run is `failed`, the job done (n8n took the call). */
-  /** (The linker links it to its n8n execution: n8n's 500 means n8n ran it.) */
+  /**
+   * The workflow ran and failed: the run is `failed`, the job done (n8n took the call). The linker
+   * links it to its n8n execution (n8n's 500 means n8n ran it).
+   */
   function workflowFailed(job: ClaimedJob, failure: DeliveryFailure, body: string) {
     const payload = job.payload as DispatchJobPayload;
     const rerun = deps.rerunsFailedWorkflow?.(job.mappingId) ?? false;
