@@ -128,8 +128,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   ): never {
     const payload = job.payload as DispatchJobPayload;
     ctx.store.write((announce) => {
-      if (opts.down !== undefined)
-        deps.health?.report(job.instanceId, 'dispatch', { up: false, reason: opts.down }, { announce });
+      // The job first: a lease lost meanwhile (CONFLICT) must undo this before health moves.
       jobs.returnJob({
         id: job.id,
         leaseToken: job.leaseToken,
@@ -138,6 +137,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         uncertain: opts.uncertain,
       });
       held.markWaiting(payload.executionId, opts.runError, now(), opts.sent);
+      if (opts.down !== undefined)
+        deps.health?.report(job.instanceId, 'dispatch', { up: false, reason: opts.down }, { announce });
       changed(announce, payload.executionId);
     });
     throw new JobSettled(opts.reason);

@@ -142,12 +142,16 @@ export function createInstanceHealth(ctx: CoreContext, instances: InstancesServi
     const instance = instances.find(instanceId);
     if (!instance) return;
     probing.add(instanceId);
+    const startedAtMs = now();
     try {
       const signal = await probe(instance.baseUrl, timeoutMs).catch((error: unknown): HealthSignal => ({
         up: false,
         reason: `the probe failed: ${(error as Error).message}`,
       }));
       if (!running) return;
+      // An answer to a probe sent before the outage began says nothing about n8n now.
+      const current = get(instanceId);
+      if (signal.up && current.state === 'down' && (current.sinceMs ?? 0) > startedAtMs) return;
       if (signal.up) failedProbes.delete(instanceId);
       else failedProbes.set(instanceId, (failedProbes.get(instanceId) ?? 0) + 1);
       ctx.store.write((announce) => record(announce, instanceId, 'probe', signal));
