@@ -13,6 +13,7 @@ import type { ExecutionsWriter } from './executions-writer';
 import { createHeldRuns, HOLD_PREFIX } from './held-runs';
 import { classifyNetworkError, classifyResponse, type DeliveryFailure } from './http-outcome';
 import type { FindRunInN8n, RunLookup } from './run-lookup';
+import { buildWebhookRequest } from './webhook-request';
 
 /** One webhook call. Implemented with the n8n client (keep-alive pool per instance). */
 export type WebhookPost = (request: {
@@ -246,7 +247,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         null,
         true,
       );
-    const url = `${base.replace(/\/+$/, '')}/webhook/${payload.webhookPath}`;
+    const request = buildWebhookRequest({ ...payload, baseUrl: base }); // the same builder as the preview
+    const url = request.url;
     const startedAtMs = now();
 
     // The last attempt may have reached n8n (the console stopped mid-call, the connection broke,
@@ -280,8 +282,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       response = await deps.post({
         instanceId: job.instanceId,
         url,
-        body: payload.body,
-        headers: { 'x-flightdeck-execution-id': String(payload.executionId), 'x-flightdeck-event': payload.event },
+        body: request.body,
+        headers: request.headers,
         timeoutMs,
         signal,
       });
