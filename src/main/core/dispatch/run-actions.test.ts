@@ -17,9 +17,10 @@ async function consoleWithN8n() {
   n8n.addWorkflow('wf-ok', 'OK', { nodes: webhookWorkflow({ path: 'ok' }).nodes });
   n8n.addWorkflow('wf-fail', 'Fail', { nodes: webhookWorkflow({ path: 'fail' }).nodes });
   n8n.state.doorFault = (call) => (call.path === '/webhook/fail' ? { status: 422 } : undefined);
-  // Runs only: instance health's probe (GET /webhook/flightdeck-health-probe) starts nothing.
-  const runs = () => n8n.state.doorCalls.map((c) => c.path).filter((p) => !p.includes('flightdeck-health-probe'));
-  const hits = { filter: (test: (path: string) => boolean) => runs().filter(test), paths: runs };
+  const hits = {
+    filter: (test: (path: string) => boolean) => n8n.state.doorCalls.map((c) => c.path).filter(test),
+    paths: () => n8n.state.doorCalls.map((c) => c.path),
+  };
   const dir = tempDir();
   const core = createCore({ dataDir: dir.path, clock: systemClock });
   cleanups.push(
