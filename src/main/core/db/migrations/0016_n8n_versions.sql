@@ -1,4 +1,4 @@
--- 0015_n8n_versions: n8n 2.x publishes a version instead of activating the saved one, so a
+-- 0016_n8n_versions: n8n 2.x publishes a version instead of activating the saved one, so a
 -- workflow can run one version (published) while n8n holds a newer saved draft.
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 
