@@ -119,9 +119,9 @@ describe('published and draft versions (n8n 2.x)', () => {
     expect(audit.ok && audit.data.entries.map((e) => e.action)).toContain('workflow.publish');
 
     const now = t.clock.now();
-    expect(grace.webhookGraceReason(id, '/orders', now + 1_000)).toMatch(/"Orders" went live 1 s ago/);
+    expect(grace.webhookGraceReason(id, '/orders', now + 1_000)).toMatch(/n8n reports "Orders" active, live since 1 s ago/);
     // Past the grace, a live workflow still counts: n8n reports it published.
-    expect(grace.webhookGraceReason(id, 'orders', now + WEBHOOK_GRACE_MS + 1)).toMatch(/n8n reports "Orders" live/);
+    expect(grace.webhookGraceReason(id, 'orders', now + WEBHOOK_GRACE_MS + 1)).toMatch(/n8n reports "Orders" active with this webhook path/);
     expect(grace.webhookGrace(id, 'other', now)).toBe(false); // never live
     expect(grace.webhookGrace(id, 'nowhere', now)).toBe(false); // no such path
     expect(grace.webhookGrace('another-instance', 'orders', now)).toBe(false);
@@ -129,6 +129,14 @@ describe('published and draft versions (n8n 2.x)', () => {
     // A sync pass that still sees it live keeps the console's stamp.
     await sync();
     expect((await workflow('w1')).liveSinceMs).toBe(now);
+    // A pass that read n8n's list before the publish landed (active = 0) keeps it too: within
+    // the grace the stamp still speaks for the 404; past it, nothing does.
+    const write = new Database(join(t.dataDir, STORE_FILE));
+    cleanups.push(() => void write.close());
+    write.prepare(`UPDATE workflows SET active = 0 WHERE instance_id = ? AND id = 'w1'`).run(id);
+    expect(grace.webhookGraceReason(id, 'orders', now + 2_000)).toMatch(/^"Orders" went live 2 s ago/);
+    expect(grace.webhookGrace(id, 'orders', now + WEBHOOK_GRACE_MS + 1)).toBe(false);
+    write.prepare(`UPDATE workflows SET active = 1 WHERE instance_id = ? AND id = 'w1'`).run(id);
 
     const stopped = await t.core.call('workflows:setActive', { instanceId: id, workflowId: 'w1', active: false });
     expect(stopped).toMatchObject({ ok: true, data: { active: false, liveSinceMs: null } });
@@ -167,7 +175,7 @@ describe('published and draft versions (n8n 2.x)', () => {
     fake.publishWorkflow('w1'); // published in n8n's editor, after the last sync
     const now = t.clock.now();
     expect(grace.webhookGraceReason(id, 'orders', now)).toBeNull(); // the synced copy does not know yet
-    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(/n8n reports "Orders" live.*not synced yet/);
+    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(/n8n reports "Orders" active.*not synced yet/);
     expect(await grace.webhookGraceReasonLive(id, 'nowhere', now)).toBeNull();
     fake.state.failWith = 503;
     expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toBeNull();

@@ -51,12 +51,19 @@ export function createWebhookGrace(db: Database, options: WebhookGraceOptions = 
   function webhookGraceReason(instanceId: string, webhookPath: string, nowMs: number): WebhookGraceReason {
     const row = select.get(instanceId, normalise(webhookPath)) as LiveRow | undefined;
     if (!row) return null;
-    if (row.live_since_ms !== null && nowMs - row.live_since_ms >= 0 && nowMs - row.live_since_ms <= graceMs) {
-      const seconds = Math.max(0, Math.round((nowMs - row.live_since_ms) / 1000));
-      return `"${row.name}" went live ${seconds} s ago; n8n registers its webhooks a moment after a publish, so this 404 is retried.`;
+    const since = row.live_since_ms === null ? null : nowMs - row.live_since_ms;
+    const recent = since !== null && since >= 0 && since <= graceMs;
+    const seconds = since === null ? 0 : Math.max(0, Math.round(since / 1000));
+    if (row.active === 1 && recent) {
+      return `n8n reports "${row.name}" active, live since ${seconds} s ago: n8n registers its webhooks a moment after a publish or activation, so this 404 is retried.`;
     }
     if (row.active === 1) {
-      return `n8n reports "${row.name}" live with this webhook path, so this 404 is taken for a webhook not registered yet and retried.`;
+      return `n8n reports "${row.name}" active with this webhook path: taken for a webhook n8n has not registered yet, so it is retried.`;
+    }
+    // The console's own publish (or a sync) saw it go live, and a later pass read n8n's list
+    // before that landed: the stamp is the better witness for the grace.
+    if (recent) {
+      return `"${row.name}" went live ${seconds} s ago: n8n registers its webhooks a moment after a publish or activation, so this 404 is retried.`;
     }
     return null;
   }
@@ -78,7 +85,7 @@ export function createWebhookGrace(db: Database, options: WebhookGraceOptions = 
       for (const w of await options.liveWorkflows(instanceId)) {
         const live = liveVersionOf(w);
         if (w.active && live && webhookPaths({ id: w.id, nodes: live.nodes }).includes(path))
-          return `n8n reports "${w.name}" live with this webhook path (not synced yet), so this 404 is taken for a webhook not registered yet and retried.`;
+          return `n8n reports "${w.name}" active with this webhook path (not synced yet): taken for a webhook n8n has not registered yet, so it is retried.`;
       }
     } catch {
       // n8n unreachable or refusing: nothing says the 404 is temporary.
