@@ -119,9 +119,13 @@ describe('published and draft versions (n8n 2.x)', () => {
     expect(audit.ok && audit.data.entries.map((e) => e.action)).toContain('workflow.publish');
 
     const now = t.clock.now();
-    expect(grace.webhookGraceReason(id, '/orders', now + 1_000)).toMatch(/n8n reports "Orders" active, live since 1 s ago/);
+    expect(grace.webhookGraceReason(id, '/orders', now + 1_000)).toMatch(
+      /n8n reports "Orders" active, live since 1 s ago/,
+    );
     // Past the grace, a live workflow still counts: n8n reports it published.
-    expect(grace.webhookGraceReason(id, 'orders', now + WEBHOOK_GRACE_MS + 1)).toMatch(/n8n reports "Orders" active with this webhook path/);
+    expect(grace.webhookGraceReason(id, 'orders', now + WEBHOOK_GRACE_MS + 1)).toMatch(
+      /n8n reports "Orders" active with this webhook path/,
+    );
     expect(grace.webhookGrace(id, 'other', now)).toBe(false); // never live
     expect(grace.webhookGrace(id, 'nowhere', now)).toBe(false); // no such path
     expect(grace.webhookGrace('another-instance', 'orders', now)).toBe(false);
@@ -175,7 +179,9 @@ describe('published and draft versions (n8n 2.x)', () => {
     fake.publishWorkflow('w1'); // published in n8n's editor, after the last sync
     const now = t.clock.now();
     expect(grace.webhookGraceReason(id, 'orders', now)).toBeNull(); // the synced copy does not know yet
-    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(/n8n reports "Orders" active.*not synced yet/);
+    expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toMatch(
+      /n8n reports "Orders" active.*not synced yet/,
+    );
     expect(await grace.webhookGraceReasonLive(id, 'nowhere', now)).toBeNull();
     fake.state.failWith = 503;
     expect(await grace.webhookGraceReasonLive(id, 'orders', now)).toBeNull();
