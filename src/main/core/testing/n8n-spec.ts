@@ -1,8 +1,9 @@
 /**
  * What the fake n8n must do, as one list of checks run against the fake (fake-n8n.test.ts, unit
- * project) and against a real n8n 1.123 (tests/n8n/n8n-spec.test.ts, live project): status codes,
- * error bodies, paging, run outcomes, retry and resume, exactly as Flightdeck meets them. When
- * n8n changes, the live run fails here first, and the fake follows.
+ * project) and against a real n8n (tests/n8n/n8n-spec.test.ts, live project; 1.123.81 and 2.41.1):
+ * status codes, error bodies, paging, run outcomes, retry and resume, exactly as Flightdeck meets
+ * them, on each line as it behaves (`version` decides: publish versus activate, versionId on a
+ * rename, signed resume). When n8n changes, the live run fails here first, and the fake follows.
  *
  * Every check makes its own workflows (unique paths), so the checks do not depend on each
  * other's data and a real instance can be shared by the whole list.
@@ -60,11 +61,31 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
     const fire = (path: string, body: unknown = {}) => call<any>('POST', `/webhook/${path}`, body, null);
 
     const unique = () => randomUUID().slice(0, 8);
+    const twoX = () => Number(t().version.split('.')[0]) >= 2;
+
+    /**
+     * Whether n8n serves POST /webhook/<path>, asked without starting a run: a GET there answers
+     * "not registered for GET requests" once the POST webhook is registered. 2.x registers
+     * webhooks a moment after /activate or /publish returns (404 meanwhile).
+     */
+    async function registered(path: string): Promise<boolean> {
+      const probe = await call<any>('GET', `/webhook/${path}`, undefined, null);
+      return typeof probe.body?.message === 'string' && probe.body.message.includes('not registered for GET requests');
+    }
+    async function untilRegistered(path: string, served = true): Promise<void> {
+      await until(`/webhook/${path} ${served ? '' : 'not '}served`, async () =>
+        (await registered(path)) === served ? true : undefined,
+      );
+    }
+
     async function workflow(options: Partial<WebhookWorkflowOptions> = {}, activate = true) {
       const path = options.path ?? `spec-${unique()}`;
       const created = await api('POST', '/workflows', webhookWorkflow({ ...options, path }));
       expect(created.status, JSON.stringify(created.body)).toBe(200);
-      if (activate) expect((await api('POST', `/workflows/${created.body.id}/activate`)).status).toBe(200);
+      if (activate) {
+        expect((await api('POST', `/workflows/${created.body.id}/activate`)).status).toBe(200);
+        await untilRegistered(path);
+      }
       return { id: String(created.body.id), path, body: created.body };
     }
 
@@ -157,7 +178,14 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const updated = await api('PUT', `/workflows/${id}`, { ...body, name: 'CRUD 2' });
       expect(updated.status).toBe(200);
       expect(updated.body.name).toBe('CRUD 2');
-      expect(updated.body.versionId).not.toBe(created.body.versionId);
+      // 1.x: a new versionId on every save; 2.x: only when nodes or connections change.
+      if (twoX()) expect(updated.body.versionId).toBe(created.body.versionId);
+      else expect(updated.body.versionId).not.toBe(created.body.versionId);
+      expect(Date.parse(updated.body.updatedAt)).toBeGreaterThan(Date.parse(created.body.updatedAt));
+      const moved = webhookWorkflow({ path: `spec-${unique()}`, name: 'CRUD 2' });
+      const renodes = await api('PUT', `/workflows/${id}`, moved);
+      expect(renodes.status).toBe(200);
+      expect(renodes.body.versionId).not.toBe(updated.body.versionId);
       expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
       expect(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
       expect(await api('PUT', `/workflows/${id}`, body)).toEqual({ status: 404, body: { message: 'Not Found' } });
@@ -196,11 +224,13 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         message: `The requested webhook "POST ${wf.path}" is not registered.`,
       });
       expect((await api('POST', `/workflows/${wf.id}/activate`)).body).toMatchObject({ id: wf.id, active: true });
+      await untilRegistered(wf.path);
       expect(await fire(wf.path, { a: 1 })).toEqual({ status: 200, body: { received: { a: 1 } } });
       const get = await call('GET', `/webhook/${wf.path}`, undefined, null);
       expect(get.status).toBe(404);
       expect(get.body).toMatchObject({ message: expect.stringContaining('not registered for GET requests') });
       expect((await api('POST', `/workflows/${wf.id}/deactivate`)).body).toMatchObject({ id: wf.id, active: false });
+      await untilRegistered(wf.path, false);
       expect((await fire(wf.path)).status).toBe(404);
       expect(await api('POST', '/workflows/nope/activate')).toEqual({ status: 404, body: { message: 'Not Found' } });
     });
@@ -285,10 +315,10 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         status: 400,
         body: { message: 'request/query/limit must be <= 250' },
       });
-      expect(await api('GET', '/executions?bogus=1')).toEqual({
-        status: 400,
-        body: { message: "Unknown query parameter 'bogus'" },
-      });
+      // 2.x lets an unknown parameter through on /executions; 1.x refuses it.
+      const bogus = await api('GET', '/executions?bogus=1');
+      if (twoX()) expect(bogus.status).toBe(200);
+      else expect(bogus).toEqual({ status: 400, body: { message: "Unknown query parameter 'bogus'" } });
       expect(await api('GET', '/executions?cursor=garbage')).toEqual({
         status: 400,
         body: { message: 'An invalid cursor was provided' },
@@ -332,20 +362,78 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const before = await latestId();
       expect((await fire(waiting.path)).status).toBe(200);
       const parked = await waitingRunAfter(before, waiting.id);
-      const resumed = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      // 2.x resumes only a signed call: ?signature=<data.resumeToken> (401 without); 1.x has no token.
+      const withData = await api('GET', `/executions/${parked.id}?includeData=true`);
+      const token: unknown = withData.body.data?.resumeToken;
+      let signed = '';
+      if (twoX()) {
+        expect(token).toEqual(expect.any(String));
+        expect(await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null)).toEqual({
+          status: 401,
+          body: { error: 'Invalid token' },
+        });
+        expect((await call('POST', `/webhook-waiting/${parked.id}?signature=wrong`, {}, null)).status).toBe(401);
+        signed = `?signature=${String(token)}`;
+      } else {
+        expect(token).toBeUndefined();
+      }
+      const resumed = await call('POST', `/webhook-waiting/${parked.id}${signed}`, { approved: true }, null);
       expect(resumed).toEqual({ status: 200, body: { message: 'Workflow was started' } });
       const done = await until('the resumed run to finish', async () => {
         const e = await api('GET', `/executions/${parked.id}`);
         return e.body.status === 'success' ? e.body : undefined;
       });
       expect(done).toMatchObject({ finished: true, waitTill: null });
-      const again = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      const again = await call('POST', `/webhook-waiting/${parked.id}${signed}`, { approved: true }, null);
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ code: 409, message: expect.stringContaining('has finished already') });
       expect(await call('POST', '/webhook-waiting/99999999', {}, null)).toEqual({
         status: 404,
         body: { code: 404, message: 'The execution "99999999" does not exist.' },
       });
+    });
+
+    it('runs the published version: 2.x keeps a draft save apart until published; 1.x runs a save at once', async () => {
+      const first = `spec-${unique()}`;
+      const second = `spec-${unique()}`;
+      const created = await api('POST', '/workflows', webhookWorkflow({ path: first, name: 'Versions' }));
+      const id = String(created.body.id);
+      const goLive = twoX() ? 'publish' : 'activate';
+      const live = await api('POST', `/workflows/${id}/${goLive}`);
+      expect(live.status).toBe(200);
+      expect(live.body).toMatchObject({ active: true, activeVersionId: created.body.versionId });
+      await untilRegistered(first);
+
+      // As n8n's editor saves (2.x's public API re-publishes a live workflow unless told not to).
+      const draftOnly = twoX() ? '?publishIfActive=false' : '';
+      const edited = await api(
+        'PUT',
+        `/workflows/${id}${draftOnly}`,
+        webhookWorkflow({ path: second, name: 'Versions' }),
+      );
+      expect(edited.status).toBe(200);
+      const read = await api('GET', `/workflows/${id}`);
+      // The public GET answers the saved version; activeVersion is what runs.
+      expect(read.body.nodes).toEqual(edited.body.nodes);
+      if (twoX()) {
+        expect(read.body).toMatchObject({ active: true, activeVersionId: created.body.versionId });
+        expect(read.body.activeVersion).toMatchObject({ versionId: created.body.versionId, nodes: created.body.nodes });
+        expect(await registered(first)).toBe(true); // the draft is not served…
+        expect(await registered(second)).toBe(false);
+        expect(await api('DELETE', `/workflows/${id}`)).toMatchObject({ status: 409 }); // …nor a published one deleted
+        expect((await api('POST', `/workflows/${id}/publish`)).body).toMatchObject({
+          activeVersionId: edited.body.versionId,
+        });
+        await untilRegistered(second);
+        await untilRegistered(first, false);
+        expect((await api('POST', `/workflows/${id}/unpublish`)).body).toMatchObject({ active: false });
+      } else {
+        expect(read.body).toMatchObject({ active: true });
+        await untilRegistered(second); // an active workflow runs what was saved
+        await untilRegistered(first, false);
+        expect((await api('POST', `/workflows/${id}/deactivate`)).body).toMatchObject({ active: false });
+      }
+      expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
     });
 
     it('deletes an execution once', async () => {
