@@ -98,7 +98,7 @@ describe('dispatch against a real n8n', () => {
     }
   });
 
-  it('holds runs while n8n is down and delivers each once when it is back, through its webhook 404s', async () => {
+  it('holds runs while n8n is down and delivers each once when it is back (a 404 while it re-registers is retried)', async () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
     try {
