@@ -491,10 +491,10 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   function api(method: string, path: string, query: URLSearchParams, body: unknown): HttpAnswer {
     const collection = QUERY_PARAMS[path];
-    if (collection && method === 'GET') {
+    // 2.x checks neither unknown parameters nor the limit on /workflows and /executions (1.x: 400).
+    const lax = twoX && (path === '/workflows' || path === '/executions');
+    if (collection && method === 'GET' && !lax) {
       for (const key of query.keys()) {
-        // 2.x lets unknown parameters through on /executions (1.x refuses them).
-        if (twoX && path === '/executions') break;
         if (!collection.includes(key)) return answer(400, { message: `Unknown query parameter '${key}'` });
       }
       if (Number(query.get('limit') ?? 0) > 250) return answer(400, { message: 'request/query/limit must be <= 250' });
@@ -510,8 +510,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (checked instanceof HttpAnswer) return checked;
       const wf = saveWorkflow(checked);
       state.workflows.push(wf);
+      // 1.x leaves tags out of the create answer; 2.x answers them (none yet).
       const { tags: _tags, ...created } = publicWorkflow(wf);
-      return answer(200, created);
+      return answer(200, twoX ? { ...created, tags: [] } : created);
     }
     if (path === '/community-packages' && method === 'GET') {
       if (!twoX) return notFound();
@@ -528,6 +529,10 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       const [, id, action] = workflowMatch;
       const index = state.workflows.findIndex((w) => w.id === id);
       const wf = state.workflows[index];
+      if (!wf && twoX && action === 'activate' && method === 'POST')
+        return answer(404, {
+          message: 'You do not have permission to activate this workflow. Ask the owner to share it with you.',
+        });
       if (!wf) return action === 'tags' && method === 'PUT' ? answer(404, { message: 'Not Found' }) : notFound();
       if (!action && method === 'GET') return answer(200, publicWorkflow(wf));
       if (!action && method === 'PUT') {
@@ -549,7 +554,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if ((action === 'activate' || action === 'publish') && method === 'POST') {
         if (!wf.nodes.some(isTrigger)) {
           return answer(400, {
-            message: `Workflow "${wf.name}" (ID: ${wf.id}) has no node to start the workflow - at least one trigger, poller or webhook node is required`,
+            message: twoX
+              ? 'Workflow cannot be activated because it has no trigger node. At least one trigger, webhook, or polling node is required.'
+              : `Workflow "${wf.name}" (ID: ${wf.id}) has no node to start the workflow - at least one trigger, poller or webhook node is required`,
           });
         }
         goLive(wf);
@@ -630,7 +637,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (retry && method === 'POST') {
         if (!execution) return answer(404, { message: `The execution with the ID "${id}" does not exist.` });
         if (execution.status === 'success')
-          return answer(400, { message: 'The execution succeeded, so it cannot be retried.' });
+          return answer(twoX ? 409 : 400, { message: 'The execution succeeded, so it cannot be retried.' });
         const loadWorkflow = (body as { loadWorkflow?: unknown } | null)?.loadWorkflow === true;
         const current = state.workflows.find((w) => w.id === execution.workflowId);
         const nodes = loadWorkflow && current ? current.nodes : (execution.nodes ?? current?.nodes ?? []);
@@ -675,7 +682,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (method === 'POST' || method === 'PUT')
         state.writes.push({ method, path: path.slice('/api/v1'.length), body });
       const key = req.headers['x-n8n-api-key'];
-      if (key === undefined) return answer(401, { message: "'X-N8N-API-KEY' header required" });
+      if (key === undefined) return answer(401, { message: twoX ? 'Unauthorized' : "'X-N8N-API-KEY' header required" });
       if (key !== apiKey) return answer(401, { message: 'unauthorized' });
       if (state.failWith) return answer(state.failWith, { message: 'failing on purpose' });
       if (state.garble) return 'garbled';

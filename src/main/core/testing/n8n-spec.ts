@@ -141,7 +141,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
     it('refuses the API without a key (401, header required) and with a wrong key (401, unauthorized)', async () => {
       expect(await call('GET', '/api/v1/workflows', undefined, null)).toEqual({
         status: 401,
-        body: { message: "'X-N8N-API-KEY' header required" },
+        body: { message: twoX() ? 'Unauthorized' : "'X-N8N-API-KEY' header required" },
       });
       expect(await call('GET', '/api/v1/workflows', undefined, 'wrong-key')).toEqual({
         status: 401,
@@ -167,8 +167,9 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(created.status).toBe(200);
       expect(created.body).toMatchObject({ name: 'CRUD', active: false, nodes: body.nodes });
       expect(created.body.versionId).toEqual(expect.any(String));
-      // The create answer has no tags; a read has them.
-      expect(created.body.tags).toBeUndefined();
+      // 1.x: the create answer has no tags, a read has them; 2.x answers them at once.
+      if (twoX()) expect(created.body.tags).toEqual([]);
+      else expect(created.body.tags).toBeUndefined();
       const id = String(created.body.id);
       expect((await api('GET', `/workflows/${id}`)).body).toMatchObject({ id, name: 'CRUD', tags: [] });
       expect(await api('PUT', `/workflows/${id}`, { ...body, versionId: 'x' })).toEqual({
@@ -205,14 +206,20 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       } while (cursor);
       expect(seen).toEqual(expect.arrayContaining(made.map((m) => m.id)));
       expect(new Set(seen).size).toBe(seen.length);
-      expect(await api('GET', '/workflows?limit=300')).toEqual({
-        status: 400,
-        body: { message: 'request/query/limit must be <= 250' },
-      });
-      expect(await api('GET', '/workflows?bogus=1')).toEqual({
-        status: 400,
-        body: { message: "Unknown query parameter 'bogus'" },
-      });
+      if (twoX()) {
+        // 2.x checks neither the limit nor unknown parameters here.
+        expect((await api('GET', '/workflows?limit=300')).status).toBe(200);
+        expect((await api('GET', '/workflows?bogus=1')).status).toBe(200);
+      } else {
+        expect(await api('GET', '/workflows?limit=300')).toEqual({
+          status: 400,
+          body: { message: 'request/query/limit must be <= 250' },
+        });
+        expect(await api('GET', '/workflows?bogus=1')).toEqual({
+          status: 400,
+          body: { message: "Unknown query parameter 'bogus'" },
+        });
+      }
     });
 
     it('serves a webhook only while its workflow is active, for its own method', async () => {
@@ -232,7 +239,14 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect((await api('POST', `/workflows/${wf.id}/deactivate`)).body).toMatchObject({ id: wf.id, active: false });
       await untilRegistered(wf.path, false);
       expect((await fire(wf.path)).status).toBe(404);
-      expect(await api('POST', '/workflows/nope/activate')).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect(await api('POST', '/workflows/nope/activate')).toEqual({
+        status: 404,
+        body: {
+          message: twoX()
+            ? 'You do not have permission to activate this workflow. Ask the owner to share it with you.'
+            : 'Not Found',
+        },
+      });
     });
 
     it('refuses to activate a workflow without a trigger', async () => {
@@ -253,7 +267,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       });
       const refused = await api('POST', `/workflows/${created.body.id}/activate`);
       expect(refused.status).toBe(400);
-      expect(refused.body.message).toContain('has no node to start the workflow');
+      expect(refused.body.message).toContain(twoX() ? 'it has no trigger node' : 'has no node to start the workflow');
     });
 
     it('records runs: success, a failing workflow answers 500, a waiting one is found by id', async () => {
@@ -311,10 +325,12 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(paged).toEqual(all.map((e) => e.id));
       const errors = await api('GET', '/executions?status=error&limit=250');
       expect(errors.body.data.every((e: { status: string }) => e.status === 'error')).toBe(true);
-      expect(await api('GET', '/executions?limit=251')).toEqual({
-        status: 400,
-        body: { message: 'request/query/limit must be <= 250' },
-      });
+      if (twoX()) expect((await api('GET', '/executions?limit=251')).status).toBe(200);
+      else
+        expect(await api('GET', '/executions?limit=251')).toEqual({
+          status: 400,
+          body: { message: 'request/query/limit must be <= 250' },
+        });
       // 2.x lets an unknown parameter through on /executions; 1.x refuses it.
       const bogus = await api('GET', '/executions?bogus=1');
       if (twoX()) expect(bogus.status).toBe(200);
@@ -348,7 +364,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const stored = await api('GET', `/executions/${retried.body.id}`);
       expect(stored.body).toMatchObject({ retryOf: String(failed.id), mode: 'retry' });
       expect(await api('POST', `/executions/${succeeded.id}/retry`)).toEqual({
-        status: 400,
+        status: twoX() ? 409 : 400,
         body: { message: 'The execution succeeded, so it cannot be retried.' },
       });
       expect(await api('POST', '/executions/99999999/retry')).toEqual({
@@ -427,13 +443,17 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         await untilRegistered(second);
         await untilRegistered(first, false);
         expect((await api('POST', `/workflows/${id}/unpublish`)).body).toMatchObject({ active: false });
+        // n8n takes the webhooks down a moment after /unpublish answers: 409 to a delete meanwhile.
+        await until('the unpublished workflow to be deletable', async () =>
+          (await api('DELETE', `/workflows/${id}`)).status === 200 ? true : undefined,
+        );
       } else {
         expect(read.body).toMatchObject({ active: true });
         await untilRegistered(second); // an active workflow runs what was saved
         await untilRegistered(first, false);
         expect((await api('POST', `/workflows/${id}/deactivate`)).body).toMatchObject({ active: false });
+        expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
       }
-      expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
     });
 
     it('deletes an execution once', async () => {
