@@ -195,6 +195,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   '/variables': ['limit', 'cursor'],
 };
 const EXECUTION_STATUSES = ['canceled', 'error', 'running', 'success', 'waiting'];
+const EXECUTION_STATUSES_2X = ['canceled', 'crashed', 'error', 'new', 'running', 'success', 'unknown', 'waiting'];
 
 class HttpAnswer {
   constructor(
@@ -452,7 +453,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       return answer(400, { message: 'request/body must be object' });
     const record = body as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (READ_ONLY_WORKFLOW_FIELDS.has(key)) return answer(400, { message: `request/body/${key} is read-only` });
+      // 2.x names versionId read-only too (1.x: an additional property).
+      if (READ_ONLY_WORKFLOW_FIELDS.has(key) || (twoX && key === 'versionId'))
+        return answer(400, { message: `request/body/${key} is read-only` });
     }
     for (const required of ['name', 'nodes', 'connections', 'settings']) {
       if (!(required in record))
@@ -611,9 +614,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (state.failAfterPages !== undefined && state.pagesServed >= state.failAfterPages)
         return answer(503, { message: 'Service Unavailable' });
       const status = query.get('status');
-      if (status !== null && !EXECUTION_STATUSES.includes(status)) {
+      if (status !== null && !(twoX ? EXECUTION_STATUSES_2X : EXECUTION_STATUSES).includes(status)) {
         return answer(400, {
-          message: `request/query/status must be equal to one of the allowed values: ${EXECUTION_STATUSES.join(', ')}`,
+          message: twoX
+            ? `request/query/status Invalid enum value. Expected ${EXECUTION_STATUSES_2X.map((v) => `'${v}'`).join(' | ')}, received '${status}'`
+            : `request/query/status must be equal to one of the allowed values: ${EXECUTION_STATUSES.join(', ')}`,
         });
       }
       const workflow = query.get('workflowId');
@@ -683,7 +688,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         state.writes.push({ method, path: path.slice('/api/v1'.length), body });
       const key = req.headers['x-n8n-api-key'];
       if (key === undefined) return answer(401, { message: twoX ? 'Unauthorized' : "'X-N8N-API-KEY' header required" });
-      if (key !== apiKey) return answer(401, { message: 'unauthorized' });
+      if (key !== apiKey) return answer(401, { message: twoX ? 'Unauthorized' : 'unauthorized' });
       if (state.failWith) return answer(state.failWith, { message: 'failing on purpose' });
       if (state.garble) return 'garbled';
       return api(method, path.slice('/api/v1'.length), url.searchParams, body);

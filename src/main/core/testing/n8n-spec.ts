@@ -145,7 +145,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       });
       expect(await call('GET', '/api/v1/workflows', undefined, 'wrong-key')).toEqual({
         status: 401,
-        body: { message: 'unauthorized' },
+        body: { message: twoX() ? 'Unauthorized' : 'unauthorized' },
       });
     });
 
@@ -174,7 +174,9 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect((await api('GET', `/workflows/${id}`)).body).toMatchObject({ id, name: 'CRUD', tags: [] });
       expect(await api('PUT', `/workflows/${id}`, { ...body, versionId: 'x' })).toEqual({
         status: 400,
-        body: { message: 'request/body must NOT have additional properties' },
+        body: {
+          message: twoX() ? 'request/body/versionId is read-only' : 'request/body must NOT have additional properties',
+        },
       });
       const updated = await api('PUT', `/workflows/${id}`, { ...body, name: 'CRUD 2' });
       expect(updated.status).toBe(200);
@@ -188,9 +190,10 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(renodes.status).toBe(200);
       expect(renodes.body.versionId).not.toBe(updated.body.versionId);
       expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
-      expect(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
-      expect(await api('PUT', `/workflows/${id}`, body)).toEqual({ status: 404, body: { message: 'Not Found' } });
-      expect(await api('DELETE', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      // Soft: every error body that differs is reported in one run.
+      expect.soft(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect.soft(await api('PUT', `/workflows/${id}`, body)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect.soft(await api('DELETE', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
     });
 
     it('pages workflows with a cursor and refuses a limit over 250 or an unknown parameter', async () => {
@@ -335,18 +338,21 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const bogus = await api('GET', '/executions?bogus=1');
       if (twoX()) expect(bogus.status).toBe(200);
       else expect(bogus).toEqual({ status: 400, body: { message: "Unknown query parameter 'bogus'" } });
-      expect(await api('GET', '/executions?cursor=garbage')).toEqual({
+      // Soft: every error body that differs is reported in one run.
+      expect.soft(await api('GET', '/executions?cursor=garbage')).toEqual({
         status: 400,
         body: { message: 'An invalid cursor was provided' },
       });
       const badStatus = await api('GET', '/executions?status=bogus');
-      expect(badStatus.status).toBe(400);
-      expect(badStatus.body.message).toContain('must be equal to one of the allowed values');
-      expect(await api('GET', '/executions/abc')).toEqual({
+      expect.soft(badStatus.status).toBe(400);
+      expect
+        .soft(badStatus.body.message)
+        .toContain(twoX() ? 'request/query/status Invalid enum value' : 'must be equal to one of the allowed values');
+      expect.soft(await api('GET', '/executions/abc')).toEqual({
         status: 400,
         body: { message: 'request/params/id must be number' },
       });
-      expect(await api('GET', '/executions/99999999')).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect.soft(await api('GET', '/executions/99999999')).toEqual({ status: 404, body: { message: 'Not Found' } });
     });
 
     it('retries a failed execution (a new one with retryOf), refuses a successful or unknown one', async () => {
