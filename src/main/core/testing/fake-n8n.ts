@@ -532,9 +532,12 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       const [, id, action] = workflowMatch;
       const index = state.workflows.findIndex((w) => w.id === id);
       const wf = state.workflows[index];
-      if (!wf && twoX && action === 'activate' && method === 'POST')
+      // 2.x answers an unknown workflow's update and activation as a missing permission.
+      const denied =
+        !action && method === 'PUT' ? 'update' : action === 'activate' && method === 'POST' ? 'activate' : null;
+      if (!wf && twoX && denied)
         return answer(404, {
-          message: 'You do not have permission to activate this workflow. Ask the owner to share it with you.',
+          message: `You do not have permission to ${denied} this workflow. Ask the owner to share it with you.`,
         });
       if (!wf) return action === 'tags' && method === 'PUT' ? answer(404, { message: 'Not Found' }) : notFound();
       if (!action && method === 'GET') return answer(200, publicWorkflow(wf));
@@ -636,7 +639,10 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     const executionMatch = /^\/executions\/([^/]+)(\/retry)?$/.exec(path);
     if (executionMatch) {
       const [, id, retry] = executionMatch;
-      if (!/^\d+$/.test(id!)) return answer(400, { message: 'request/params/id must be number' });
+      if (!/^\d+$/.test(id!))
+        return answer(400, {
+          message: twoX ? 'request/params/executionId must be a positive integer' : 'request/params/id must be number',
+        });
       const index = state.executions.findIndex((e) => e.id === id);
       const execution = state.executions[index];
       if (retry && method === 'POST') {
