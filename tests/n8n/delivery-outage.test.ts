@@ -17,7 +17,9 @@ import { data, sawLast, until } from './support';
 let n8n: N8nInstance;
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  // A restart after a SIGKILL recovers the crashed session first: on 2.x under load that has
+  // taken longer than the harness's default 2 minutes here.
+  n8n = await startN8n({ startTimeoutMs: 300_000 });
 });
 afterAll(async () => {
   await n8n?.dispose();
