@@ -17,8 +17,7 @@ import { data, sawLast, until } from './support';
 let n8n: N8nInstance;
 
 beforeAll(async () => {
-  // A restart after a SIGKILL recovers the crashed session first: on 2.x under load that has
-  // taken longer than the harness's default 2 minutes here.
+  // A restart after a SIGKILL recovers the crashed session first: give it 5 minutes on either line.
   n8n = await startN8n({ startTimeoutMs: 300_000 });
 });
 afterAll(async () => {

@@ -148,7 +148,9 @@ export async function startN8n(options: { startTimeoutMs?: number; version?: str
   const brokerPort = await freePort();
   const userFolder = mkdtempSync(join(tmpdir(), 'flightdeck-n8n-'));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const timeout = options.startTimeoutMs ?? 120_000;
+  // 2.x runs its database migrations and starts a task runner on every fresh start: with the
+  // shared 2-core box under load that took longer than 2 minutes here.
+  const timeout = options.startTimeoutMs ?? (Number(version.split('.')[0]) >= 2 ? 300_000 : 120_000);
   let child: ChildProcess | undefined;
   let log = '';
 
