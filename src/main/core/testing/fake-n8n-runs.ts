@@ -14,8 +14,11 @@
  *   as it ran (`workflowData`);
  * - executions page by id (`{lastId, limit}` cursors): runs started between two pages do not
  *   shift the next one.
+ *
+ * `addRunWorkflow` names these behaviours for tests of linking and waits (`FakeRunMode`).
  */
-import type { FakeExecution, FakeNode, FakeWorkflow } from './fake-n8n';
+import type { FakeExecution, FakeN8n, FakeNode, FakeWorkflow } from './fake-n8n';
+import { webhookWorkflow, type WebhookWorkflowOptions } from './n8n-workflows';
 
 /** Longer waits are parked (`waiting`), shorter ones run on in memory (`running`). */
 export const PARK_AFTER_MS = 65_000;
@@ -201,4 +204,57 @@ export function pageById<T extends { id: string }>(items: readonly T[], query: U
       nextCursor: more ? Buffer.from(JSON.stringify({ lastId: last.id, limit })).toString('base64') : null,
     },
   };
+}
+
+/**
+ * What a workflow does when its webhook is called, in the words of tests about linking and
+ * waits. Each is a fixture a real n8n runs the same way (n8n-workflows.ts), except `crash`.
+ */
+export type FakeRunMode =
+  /** Runs to success before answering (responseMode lastNode). */
+  | 'lastNode'
+  /** Answers "Workflow was started", then waits on a Wait node resumed by a POST webhook call. */
+  | 'wait'
+  /** Like `wait`, but the Wait node listens to GET (Flightdeck cannot decide it). */
+  | 'waitGet'
+  /** Answers at once, then waits 10 minutes (a timed wait: parked as waiting). */
+  | 'timed'
+  /** Answers at once, then runs on in memory (a 60 s wait: left out of the list) until finished. */
+  | 'running'
+  /** A Respond to Webhook node names the execution (`{"executionId"}`), then it waits. */
+  | 'respondId'
+  /** Answers "Workflow was started" and is lost (n8n crashed): no execution is ever stored. */
+  | 'crash';
+
+const RUN_MODES: Record<FakeRunMode, Omit<WebhookWorkflowOptions, 'path'>> = {
+  lastNode: {},
+  wait: { waitForResume: true },
+  waitGet: { waitForResume: true, waitMethod: 'GET' },
+  timed: { waitSeconds: 600 },
+  running: { waitSeconds: 60 },
+  respondId: { respond: {}, waitForResume: true },
+  crash: {},
+};
+
+/** Puts an active workflow into the fake whose webhook (POST /webhook/<path>) runs in `mode`. */
+export function addRunWorkflow(
+  fake: FakeN8n,
+  workflow: { id: string; name: string; path: string; mode: FakeRunMode },
+): FakeWorkflow {
+  const body = webhookWorkflow({ path: workflow.path, name: workflow.name, ...RUN_MODES[workflow.mode] });
+  const added = fake.addWorkflow(workflow.id, workflow.name, { nodes: body.nodes, connections: body.connections });
+  if (workflow.mode === 'crash') fake.state.dropRuns.add(workflow.id);
+  return added;
+}
+
+/** Changes what a workflow added by addRunWorkflow does from now on (its path stays). */
+export function setRunMode(fake: FakeN8n, id: string, mode: FakeRunMode): void {
+  fake.editWorkflow(id, (wf) => {
+    const path = String(wf.nodes.find((n) => n.type === WEBHOOK)?.parameters?.path ?? '');
+    const body = webhookWorkflow({ path, name: wf.name, ...RUN_MODES[mode] });
+    wf.nodes = body.nodes;
+    wf.connections = body.connections;
+  });
+  if (mode === 'crash') fake.state.dropRuns.add(id);
+  else fake.state.dropRuns.delete(id);
 }
