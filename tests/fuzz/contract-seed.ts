@@ -41,7 +41,10 @@ export async function seedContractWorld({ core, probe, loop, dataDir, now }: See
   async function replenish(): Promise<void> {
     if (exists('instances', ids.live)) {
       // A fuzzed update may have given it another address or key: give the real ones back.
-      await must(core, 'instances:update', { id: ids.live, patch: { baseUrl: loop.baseUrl, apiKey: FUZZ_N8N_API_KEY } });
+      await must(core, 'instances:update', {
+        id: ids.live,
+        patch: { baseUrl: loop.baseUrl, apiKey: FUZZ_N8N_API_KEY },
+      });
     } else {
       ids.live = (
         await must<{ id: string }>(core, 'instances:add', {

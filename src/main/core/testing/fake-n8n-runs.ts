@@ -139,7 +139,9 @@ export function withRunDetail<T extends Rec>(
     data.resultData = { runData: {} };
     data.executionData = {
       contextData: {},
-      nodeExecutionStack: trigger ? [{ node: structuredClone(trigger), data: { main: [[triggerItem]] }, source: null }] : [],
+      nodeExecutionStack: trigger
+        ? [{ node: structuredClone(trigger), data: { main: [[triggerItem]] }, source: null }]
+        : [],
       waitingExecution: {},
       waitingExecutionSource: {},
     };
@@ -184,7 +186,10 @@ export function pageById<T extends { id: string }>(items: readonly T[], query: U
   const cursor = query.get('cursor');
   if (cursor) {
     try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { lastId?: unknown; limit?: unknown };
+      const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as {
+        lastId?: unknown;
+        limit?: unknown;
+      };
       const lastId = Number(parsed.lastId);
       if (!Number.isFinite(lastId)) throw new Error('no lastId');
       below = lastId;

@@ -18,6 +18,11 @@
  * (tests/n8n/n8n-spec.test.ts). The switches in `state` (failWith, garble, webhookFault…) go
  * beyond n8n on purpose, to let a test make n8n misbehave; `stop()`/`start()` take it off the
  * network and back on the same port, as a restart would.
+ *
+ * Timed waits (a run kept in memory and left out of the list, or parked until its time), Respond
+ * to Webhook answers, n8n's refusals of a resume, the run data it saves (the request, the wait's
+ * execution stack, `workflowData`) and paging executions by id live in fake-n8n-runs.ts, with
+ * `addRunWorkflow` for tests of linking and waits.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
