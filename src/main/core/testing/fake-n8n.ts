@@ -345,7 +345,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     if (ms < PARK_AFTER_MS) Object.assign(execution, { status: 'running', stoppedAt: null, waitTill: null });
     else Object.assign(execution, { status: 'waiting', waitTill: iso(start + ms) });
     if (ms < 2 ** 31) {
-      const timer = setTimeout(() => finishExecution(execution.id), ms).unref();
+      // Its time runs out as n8n's would (unless a test deleted or finished it first).
+      const end = () => state.executions.includes(execution) && finishExecution(execution.id);
+      const timer = setTimeout(end, ms).unref();
       if (ms < PARK_AFTER_MS) running.set(execution.id, timer);
     }
   }
