@@ -19,6 +19,11 @@
  * beyond n8n on purpose, to let a test make n8n misbehave; `stop()`/`start()` take it off the
  * network and back on the same port, as a restart would.
  *
+ * Timed waits (a run kept in memory and left out of the list, or parked until its time), Respond
+ * to Webhook answers, n8n's refusals of a resume, the run data it saves (the request, the wait's
+ * execution stack, `workflowData`) and paging executions by id live in fake-n8n-runs.ts, with
+ * `addRunWorkflow` for tests of linking and waits.
+ *
  * With a 2.x `version` it behaves like n8n 2.41.1 where the lines differ: `/publish` and
  * `/unpublish` (with `/activate`, `/deactivate` as aliases), a published version
  * (`activeVersion`) kept apart from the saved draft that webhooks do not run until published, a
@@ -32,6 +37,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROBE_PATH } from '../instances/health-probe';
+import { pageById, resumeRefusal, respondNodeReply, timedWaitMs, PARK_AFTER_MS, withRunDetail } from './fake-n8n-runs';
 
 export const FAKE_N8N_VERSION = '1.123.81';
 
@@ -89,6 +95,8 @@ export interface FakeExecution {
   input?: unknown;
   /** 2.x: the token `/webhook-waiting/<id>?signature=` must carry. */
   resumeToken?: string;
+  /** The request headers the webhook received (in the Webhook node's output, as n8n keeps them). */
+  headers?: Record<string, string>;
   /** The body that resumed it, for executions that waited. */
   resumedWith?: unknown;
   /** The nodes it ran with (a retry without loadWorkflow runs these again). */
@@ -101,6 +109,8 @@ export interface DoorCall {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body exactly as received. */
+  raw: string;
 }
 
 /** A scripted answer that replaces n8n's own (a test making n8n misbehave). */
@@ -145,6 +155,14 @@ export interface FakeN8nState {
   doorFault: ((call: DoorCall, n: number) => FaultAnswer | undefined) | undefined;
   /** 2.x: node types of the installed community packages (GET /community-packages). */
   communityNodeTypes: string[];
+  /**
+   * Workflow ids whose webhook runs n8n acknowledges and then loses (as if it crashed before
+   * storing them): the execution id is used up, no execution is ever stored.
+   */
+  dropRuns: Set<string>;
+  /** HTTP requests received since start (every door), and those not answered yet. */
+  served: number;
+  inFlight: number;
 }
 
 export interface AddWorkflowOptions {
@@ -178,6 +196,11 @@ export interface FakeN8n {
   editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow;
   /** Makes a workflow live as n8n's editor would (publish on 2.x, activate on 1.x). */
   publishWorkflow(id: string): FakeWorkflow;
+  /**
+   * Ends a run n8n still runs in memory (a short timed Wait) or one parked on a wait, as its
+   * wait running out would: `success` unless told otherwise.
+   */
+  finishExecution(id: string, status?: 'success' | 'error'): FakeExecution;
   /** Takes n8n off the network (connections refused) until start(). */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -257,8 +280,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     probeCalls: 0,
     doorFault: undefined,
     communityNodeTypes: [],
+    dropRuns: new Set(),
+    served: 0,
+    inFlight: 0,
   };
   let nextExecutionId = 1;
+  /** Runs n8n keeps in memory (short timed waits): left out of the list, like n8n's active executions. */
+  const running = new Map<string, NodeJS.Timeout>();
   const now = options.now ?? (() => Date.now());
   const iso = (ms = now()) => new Date(ms).toISOString();
   /** n8n's updatedAt after a save: always later than the last one, even on a test's frozen clock. */
@@ -321,6 +349,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     };
   }
 
+  /** An execution answered with its data, plus what n8n saves beside the run data. */
+  function detailed<T extends Record<string, unknown>>(answered: T, e: FakeExecution): T {
+    const workflow = state.workflows.find((w) => w.id === e.workflowId);
+    const held = lastNodeOutput(e.nodes ?? workflow?.nodes ?? [], e.input);
+    return withRunDetail(answered, e, { workflow, running: running.has(e.id), held });
+  }
+
   function webhookNode(wf: FakeWorkflow, method: string, path: string): FakeNode | undefined {
     return wf.nodes.find(
       (n) =>
@@ -351,7 +386,32 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       ...(waits && twoX ? { resumeToken: randomBytes(32).toString('hex') } : {}),
       ...extra,
     };
+    timedWait(execution, nodes, start);
     state.executions.push(execution);
+    return execution;
+  }
+
+  /** A time-interval Wait node: under 65 s the run stays in memory (`running`), else it is parked. */
+  function timedWait(execution: FakeExecution, nodes: FakeNode[], start: number): void {
+    const ms = execution.status === 'success' ? timedWaitMs(nodes) : undefined;
+    if (ms === undefined) return;
+    if (ms < PARK_AFTER_MS) Object.assign(execution, { status: 'running', stoppedAt: null, waitTill: null });
+    else Object.assign(execution, { status: 'waiting', waitTill: iso(start + ms) });
+    if (ms < 2 ** 31) {
+      // Its time runs out as n8n's would (unless a test deleted or finished it first).
+      const end = () => state.executions.includes(execution) && finishExecution(execution.id);
+      const timer = setTimeout(end, ms).unref();
+      if (ms < PARK_AFTER_MS) running.set(execution.id, timer);
+    }
+  }
+
+  function finishExecution(id: string, status: 'success' | 'error' = 'success'): FakeExecution {
+    const execution = state.executions.find((e) => e.id === id);
+    if (!execution) throw new Error(`the fake n8n has no execution ${id}`);
+    clearTimeout(running.get(id));
+    running.delete(id);
+    if (execution.status === 'running' || execution.status === 'waiting')
+      Object.assign(execution, { status, stoppedAt: iso(Date.now()), waitTill: null });
     return execution;
   }
 
@@ -375,7 +435,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   // ---- the doors ---------------------------------------------------------------------------
 
-  function webhook(method: string, path: string, body: unknown): HttpAnswer {
+  function webhook(method: string, path: string, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
     // What runs is the published version (2.x keeps a newer saved draft apart from it).
     const active = state.workflows.filter((w) => w.active).map((w) => ({ ...w, nodes: liveNodes(w) }));
     const match = active.map((wf) => ({ wf, node: webhookNode(wf, method, path) })).find((m) => m.node);
@@ -397,18 +457,26 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       });
     }
     const { wf, node } = match;
-    const execution = run(wf.nodes, wf.id, body);
+    if (state.dropRuns.has(wf.id)) {
+      nextExecutionId++;
+      return answer(200, { message: 'Workflow was started' });
+    }
+    const execution = run(wf.nodes, wf.id, body, { headers });
+    const responded = respondNodeReply(wf.nodes, node!, execution, `http://127.0.0.1:${port}`);
+    if (responded) return answer(responded.status, responded.body);
     if (node!.parameters?.responseMode !== 'lastNode') return answer(200, { message: 'Workflow was started' });
     if (execution.status === 'error') return answer(500, { message: 'Error in workflow' });
     if (execution.status === 'waiting') return answer(200, { message: 'Workflow was started' });
     return answer(200, lastNodeOutput(wf.nodes, body));
   }
 
-  function resumeWaiting(id: string, body: unknown, signature: string | null): HttpAnswer {
+  function resumeWaiting(id: string, body: unknown, method = 'POST', signature: string | null = null): HttpAnswer {
     const execution = state.executions.find((e) => e.id === id);
     // 2.x checks the token before anything else, finished executions included.
     if (execution?.resumeToken && signature !== execution.resumeToken) return answer(401, { error: 'Invalid token' });
     if (!execution) return answer(404, { code: 404, message: `The execution "${id}" does not exist.` });
+    const refused = resumeRefusal(execution, method, running.has(id));
+    if (refused) return answer(refused.status, refused.body);
     if (execution.status !== 'waiting') {
       // Sic: n8n 1.123's message misses a quote.
       return answer(409, { code: 409, message: `The execution "${id} has finished already.` });
@@ -628,11 +696,14 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       const includeData = query.get('includeData') === 'true';
       const items = [...state.executions]
         .filter((e) => !(state.hideWaitingFromList && e.status === 'waiting'))
+        // n8n leaves out what it runs in memory, unless asked for running executions.
+        .filter((e) => !running.has(e.id) || status === 'running')
         .filter((e) => status === null || e.status === status)
         .filter((e) => workflow === null || e.workflowId === workflow)
         .sort((a, b) => Number(b.id) - Number(a.id))
-        .map((e) => (includeData ? { ...listItem(e), data: runData(e) } : listItem(e)));
-      const result = page(items, query);
+        .map((e) => (includeData ? detailed({ ...listItem(e), data: runData(e) }, e) : listItem(e)));
+      const paged = pageById(items, query);
+      const result = answer(paged.status, paged.body);
       if (result.status === 200) state.pagesServed++;
       return result;
     }
@@ -658,7 +729,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         return answer(200, { ...fullExecution(retried, true), retryOf: Number(execution.id) });
       }
       if (!execution) return notFound();
-      if (method === 'GET') return answer(200, fullExecution(execution, query.get('includeData') === 'true'));
+      if (method === 'GET') {
+        const includeData = query.get('includeData') === 'true';
+        const full = fullExecution(execution, includeData);
+        return answer(200, includeData ? detailed(full, execution) : full);
+      }
       if (method === 'DELETE') {
         state.executions.splice(index, 1);
         return answer(200, { ...fullExecution(execution, false), id: Number(execution.id) });
@@ -703,8 +778,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     if (door) {
       const [, kind, rest] = door;
       return kind === 'webhook'
-        ? webhook(method, decodeURIComponent(rest!), body)
-        : resumeWaiting(rest!, body, url.searchParams.get('signature'));
+        ? webhook(method, decodeURIComponent(rest!), body, flatHeaders(req))
+        : resumeWaiting(rest!, body, method, url.searchParams.get('signature'));
     }
     return new HttpAnswer(404, 'Cannot GET ' + path, { 'content-type': 'text/html' });
   }
@@ -739,7 +814,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         } catch {
           // Keep the raw text: a test may send something that is not JSON on purpose.
         }
-        const call: DoorCall = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: parsed };
+        const call: DoorCall = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          headers: req.headers,
+          body: parsed,
+          raw,
+        };
         if (call.path.endsWith(`/${PROBE_PATH}`)) state.probeCalls++;
         else state.doorCalls.push(call);
         const n = state.doorCalls.filter((c) => c.path === call.path).length;
@@ -770,6 +851,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   async function start(): Promise<void> {
     if (server) return;
     const next = createServer(handle);
+    next.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      state.served++;
+      state.inFlight++;
+      res.on('close', () => state.inFlight--);
+    });
     next.on('connection', (socket) => {
       if (state.offline) {
         socket.destroy();
@@ -908,6 +994,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     addExecutions,
     editWorkflow,
     publishWorkflow,
+    finishExecution,
     stop,
     start,
     close: stop,
@@ -947,4 +1034,13 @@ function runData(e: FakeExecution) {
       ),
     },
   };
+}
+
+/** Request headers as one string each (n8n's Webhook node joins repeated ones). */
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(req.headers).flatMap(([k, v]) =>
+      v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as const],
+    ),
+  );
 }
