@@ -152,7 +152,8 @@ export interface FakeN8nState {
   received: ReceivedRequest[];
   /**
    * Holds an API request (given as in `requests`) until the promise it returns settles, as a slow
-   * n8n would; undefined answers at once.
+   * n8n would; undefined answers at once. A held request is in `received` on arrival and in
+   * `requests` only once it is answered.
    */
   apiHold: ((request: string) => Promise<unknown> | undefined) | undefined;
   /** HTTP requests received since start (every door), and those not answered yet. */
