@@ -757,20 +757,25 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
           return;
         }
       }
-      const answerIt = () => {
-        const result = route(req, url, raw);
-        if (result === 'garbled') {
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": null}]}');
-          return;
-        }
-        send(res, result);
-      };
-      const held = url.pathname.startsWith('/api/v1/')
-        ? state.apiHold?.(`${req.method ?? 'GET'} ${url.pathname}${url.search}`)
-        : undefined;
-      if (held) void held.then(answerIt, answerIt);
-      else answerIt();
+      const result = route(req, url, raw);
+      if (result === 'garbled') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": null}]}');
+        return;
+      }
+      send(res, result);
     });
+  }
+
+  /** Handles a request once `state.apiHold` lets it through (a slow n8n); the body waits unread. */
+  function holding(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const held = url.startsWith('/api/v1/') ? state.apiHold?.(`${req.method ?? 'GET'} ${url}`) : undefined;
+    if (held)
+      void held.then(
+        () => handle(req, res),
+        () => handle(req, res),
+      );
+    else handle(req, res);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -781,7 +786,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   async function start(): Promise<void> {
     if (server) return;
-    const next = createServer(handle);
+    const next = createServer(holding);
     next.on('request', (req: IncomingMessage, res: ServerResponse) => {
       state.received.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
       state.served++;
