@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
-import { invalid, requireIds, requireInt, requireText, toJob, type JobRow } from './job-rows';
+import { invalid, JOB_COLUMNS, JOBS_WITH_PAYLOAD, requireIds, requireInt, requireText, toJob, type JobRow } from './job-rows';
 import {
   JOB_STATES,
   type GroupLimits,
@@ -61,7 +61,9 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     `UPDATE jobs SET state = 'canceled', updated_at_ms = ?, finished_at_ms = ?
      WHERE id IN (SELECT value FROM json_each(?))`,
   );
-  const selectMany = db.prepare('SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  const selectMany = db.prepare(
+    `SELECT ${JOB_COLUMNS} FROM ${JOBS_WITH_PAYLOAD} WHERE jobs.id IN (SELECT value FROM json_each(?)) ORDER BY jobs.id`,
+  );
   const pause = db.prepare('INSERT OR IGNORE INTO queue_paused (instance_id, paused_at_ms) VALUES (?, ?)');
   const resume = db.prepare('DELETE FROM queue_paused WHERE instance_id = ?');
   const selectPaused = db.prepare('SELECT instance_id FROM queue_paused ORDER BY instance_id').pluck();
@@ -188,7 +190,7 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
       where.push('id < @beforeId');
       params.beforeId = requireInt(query.beforeId, 'beforeId', 1, Number.MAX_SAFE_INTEGER);
     }
-    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
+    const sql = `SELECT ${JOB_COLUMNS} FROM ${JOBS_WITH_PAYLOAD} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY jobs.id DESC LIMIT @limit`;
     return (db.prepare(sql).all(params) as JobRow[]).map(toJob);
   }
 
