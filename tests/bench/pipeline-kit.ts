@@ -25,8 +25,7 @@ export const envInt = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
 };
-export const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 export const each = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(', ');
 
 /** The machine's load while a bench ran: printed beside its figures (2 cores shared by others). */
@@ -186,7 +185,20 @@ export async function startRedis(port: number): Promise<{ port: number; stop(): 
   const dir = tempDir('flightdeck-bench-redis-');
   const child: ChildProcess = spawn(
     REDIS,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir.path, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir.path,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const actual = await new Promise<number>((resolve, reject) => {
@@ -256,7 +268,8 @@ export async function bullmqRound(
       );
       if (!check.ok) return void res.writeHead(401).end();
       queue.add('event', JSON.parse(raw.toString('utf8')) as unknown, { removeOnComplete: false }).then(
-        (job) => res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, id: job.id })),
+        (job) =>
+          res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, id: job.id })),
         () => res.writeHead(503).end(),
       );
     });

@@ -37,7 +37,15 @@ it('end to end through the HTTP ingest door vs the seeds’ BullMQ pipeline, 200
       // Warm-up of both sides (JIT, connection pools), not counted.
       await consoleRound(stub, Math.min(1_000, EVENTS), SENDERS, bytes);
       if (!('why' in redis))
-        await bullmqRound(redis.port, stub, Math.min(1_000, EVENTS), SENDERS, bytes, `warm-${bytes}`, DISPATCH_CONCURRENCY);
+        await bullmqRound(
+          redis.port,
+          stub,
+          Math.min(1_000, EVENTS),
+          SENDERS,
+          bytes,
+          `warm-${bytes}`,
+          DISPATCH_CONCURRENCY,
+        );
       for (let round = 0; round < ROUNDS; round++) {
         // Alternate who goes first, so drift in the machine's load weighs on both alike.
         const consoleFirst = round % 2 === 0;

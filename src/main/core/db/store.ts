@@ -67,9 +67,14 @@ export function openStore(options: OpenStoreOptions): Store {
     write<T>(fn: (announce: Announce) => T): T {
       // A write inside another write joins it (as a savepoint); its events wait for the outer
       // commit, so nothing is announced that could still roll back.
+      // A nested write that fails is rolled back to its savepoint, and its events are dropped
+      // with it (the outer write may catch the error and commit the rest: group commit does).
       if (pending) {
         const outer = pending;
-        return db.transaction(() => fn((event, payload) => void outer.push([event, payload])))();
+        const inner: [EventChannel, unknown][] = [];
+        const result = db.transaction(() => fn((event, payload) => void inner.push([event, payload])))();
+        outer.push(...inner);
+        return result;
       }
       const mine: [EventChannel, unknown][] = [];
       pending = mine;

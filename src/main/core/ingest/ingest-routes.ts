@@ -160,7 +160,11 @@ function readSigned(
  * Runs `work` once per signature (see ReplayLedger), in the door's group commit when it has one,
  * and settles after the commit; a replay or a core refusal is answered here.
  */
-async function acceptOnce<T>(options: IngestServerOptions, signed: Verified, work: () => T): Promise<{ value: T } | null> {
+async function acceptOnce<T>(
+  options: IngestServerOptions,
+  signed: Verified,
+  work: () => T,
+): Promise<{ value: T } | null> {
   try {
     const accept = () => options.replay.acceptOnce(signed.signature, signed.timestampMs + MAX_SKEW_MS, work);
     const outcome = options.commit ? await options.commit(accept) : accept();

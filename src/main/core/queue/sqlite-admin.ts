@@ -5,7 +5,16 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
-import { invalid, JOB_COLUMNS, JOBS_WITH_PAYLOAD, requireIds, requireInt, requireText, toJob, type JobRow } from './job-rows';
+import {
+  invalid,
+  JOB_COLUMNS,
+  JOBS_WITH_PAYLOAD,
+  requireIds,
+  requireInt,
+  requireText,
+  toJob,
+  type JobRow,
+} from './job-rows';
 import {
   JOB_STATES,
   type GroupLimits,

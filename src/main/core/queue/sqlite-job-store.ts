@@ -7,7 +7,17 @@ import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
 import type { Store } from '../db/store';
 import { backoffDelayMs, backoffProblem, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type BackoffPolicy } from './backoff';
-import { invalid, JOB_COLUMNS, JOBS_WITH_PAYLOAD, MAX_MS, requireInt, requireText, toAttempt, toJob, toJsonText } from './job-rows';
+import {
+  invalid,
+  JOB_COLUMNS,
+  JOBS_WITH_PAYLOAD,
+  MAX_MS,
+  requireInt,
+  requireText,
+  toAttempt,
+  toJob,
+  toJsonText,
+} from './job-rows';
 import type { AttemptRow, JobRow } from './job-rows';
 import {
   type BatchItemResult,
