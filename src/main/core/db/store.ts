@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { EventChannel, EventPayload } from '../../../shared/contract';
 import type { EventBus } from '../events';
 import { migrate, StartupError, type Migration } from './migrate';
+import { enableIncrementalVacuum } from './reclaim';
 
 export type Announce = <E extends EventChannel>(event: E, payload: EventPayload<E>) => void;
 
@@ -28,6 +29,8 @@ export interface OpenStoreOptions {
   now: () => number;
   /** Path to a better-sqlite3 binary built for another runtime (Electron's ABI). */
   nativeBinding?: string;
+  /** Told of a problem that does not stop the store from opening. */
+  onWarning?(message: string): void;
 }
 
 export const STORE_FILE = 'flightdeck.sqlite';
@@ -49,6 +52,12 @@ export function openStore(options: OpenStoreOptions): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  try {
+    enableIncrementalVacuum(db);
+  } catch (error) {
+    // Not fatal: the store works without it, it only does not shrink after retention.
+    options.onWarning?.(`Incremental vacuum is off: ${(error as Error).message}`);
+  }
 
   let schemaVersion: number;
   try {

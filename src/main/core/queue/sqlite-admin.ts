@@ -59,7 +59,11 @@ interface HoldRow {
 }
 const toHold = (r: HoldRow): InstanceHold => ({ instanceId: r.instance_id, reason: r.reason, sinceMs: r.since_ms });
 
+const PURGE_BATCH = 2_000;
+
 export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: () => T) => T): AdminPart {
+  const purgeBatch = db.prepare(`DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+      WHERE state IN (SELECT value FROM json_each(?)) AND finished_at_ms < ? ORDER BY id LIMIT ?)`);
   const selectStates = db.prepare('SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(?))');
   const requeue = db.prepare(
     `UPDATE jobs SET state = 'waiting', attempts_made = 0, expired_leases = 0, run_at_ms = ?, updated_at_ms = ?,
@@ -298,15 +302,18 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     counts,
     mappingCounts,
     purge,
+    // In batches (each its own short write) and in id order: old jobs come first, so a batch
+    // stops early instead of scanning every job (finished_at_ms has no index on the hot path).
+    // Payloads, attempts and keys go with their jobs (ON DELETE CASCADE).
     purgeFinished: ({ finishedBeforeMs, includeDeadLettered }) => {
       requireInt(finishedBeforeMs, 'finishedBeforeMs', 0, Number.MAX_SAFE_INTEGER);
       const states = includeDeadLettered ? ['completed', 'canceled', 'dead_lettered'] : ['completed', 'canceled'];
-      return write(
-        () =>
-          db
-            .prepare('DELETE FROM jobs WHERE state IN (SELECT value FROM json_each(?)) AND finished_at_ms < ?')
-            .run(JSON.stringify(states), finishedBeforeMs).changes,
-      );
+      let purged = 0;
+      for (;;) {
+        const deleted = write(() => purgeBatch.run(JSON.stringify(states), finishedBeforeMs, PURGE_BATCH).changes);
+        purged += deleted;
+        if (deleted < PURGE_BATCH) return purged;
+      }
     },
   };
 }
