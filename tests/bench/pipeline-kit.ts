@@ -74,7 +74,14 @@ const ok = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Pr
 export async function startConsoleAt(
   stubUrl: string,
   options: { ingestPort?: number; event?: string } = {},
-): Promise<{ core: Core; dataDir: string; ingestUrl: string; secret: string; close(): Promise<void> }> {
+): Promise<{
+  core: Core;
+  dataDir: string;
+  instanceId: string;
+  ingestUrl: string;
+  secret: string;
+  close(): Promise<void>;
+}> {
   const dir = tempDir('flightdeck-bench-');
   const core = createCore({
     dataDir: dir.path,
@@ -102,6 +109,7 @@ export async function startConsoleAt(
   return {
     core,
     dataDir: dir.path,
+    instanceId: instance.id,
     ingestUrl: info.url,
     secret: loadOrCreateIngestSecret(dir.path, silentLogger),
     close: async () => {
