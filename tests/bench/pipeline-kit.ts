@@ -130,7 +130,7 @@ export async function sendSigned(
   senders: number,
   payloadBytes: number,
 ): Promise<void> {
-  const agents = Array.from({ length: senders }, () => new Agent({ connections: 1, pipelining: 0 }));
+  const agents = Array.from({ length: senders }, () => new Agent({ connections: 1 }));
   let next = 0;
   try {
     await Promise.all(
