@@ -188,10 +188,20 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
       params.cAt = Number(match[1]);
       params.cId = Number(match[2]);
     }
+    if (typeof query.seek === 'number') {
+      where.push('e.created_at_ms <= @seekAt');
+      params.seekAt = query.seek;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    if (query.seek === 'oldest') {
+      // The oldest page, read from the old end of the index and shown newest first; nothing is older.
+      const oldest = db
+        .prepare(`${SELECT} ${clause} ORDER BY e.created_at_ms ASC, e.id ASC LIMIT @limit`)
+        .all({ ...params, limit: query.limit }) as ExecutionRow[];
+      return { executions: oldest.reverse().map(toSummary), nextCursor: null };
+    }
     const rows = db
-      .prepare(
-        `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`,
-      )
+      .prepare(`${SELECT} ${clause} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`)
       .all(params) as ExecutionRow[];
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
