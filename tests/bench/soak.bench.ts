@@ -22,7 +22,6 @@ import { envInt, loadNote, payloadOf } from './pipeline-kit';
 
 const RUNS = envInt('BENCH_SOAK_RUNS', 200_000);
 const DAYS = envInt('BENCH_SOAK_DAYS', 10);
-const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 it('soak with 1-day retention: the file stays flat', () => {
