@@ -3,6 +3,7 @@ import type { Schedule } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { useAction } from '../../data/calls';
+import { useNav, useRouteItem } from '../../stores/nav-store';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleLedger } from './ScheduleLedger';
 import { useScheduleList } from './schedules-store';
@@ -27,7 +28,11 @@ export function SchedulesPage() {
   const runNowAction = useAction('schedules:runNow');
   const removeAction = useAction('schedules:remove');
   const [editing, setEditing] = useState<Schedule | 'new' | null>(null);
-  const [ledgerId, setLedgerId] = useState<number | null>(null);
+  // The open ledger is the URL's: #/schedules/<id>.
+  const item = useRouteItem('schedules');
+  const go = useNav((s) => s.go);
+  const ledgerId = item?.[0] && /^\d{1,15}$/.test(item[0]) ? Number(item[0]) : null;
+  const setLedgerId = (id: number | null) => (id === null ? go('schedules') : go('schedules', id));
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState('');
