@@ -79,10 +79,12 @@ export function useAction<C extends CallChannel>(channel: C, options: ActionOpti
     },
     onError: (error, input) => {
       if (options.quiet) return;
-      useErrors.getState().report(
-        { code: error.code, message: error.message, retryable: error.retryable, details: error.details },
-        toastContextOf(channel, input),
-      );
+      useErrors
+        .getState()
+        .report(
+          { code: error.code, message: error.message, retryable: error.retryable, details: error.details },
+          toastContextOf(channel, input),
+        );
     },
   });
   const run = (input: CallInput<C>) => mutation.mutateAsync(input).catch(() => undefined);

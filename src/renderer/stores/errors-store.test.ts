@@ -28,7 +28,12 @@ describe('toasts', () => {
     const held = useErrors.getState().errors.find((e) => e.message === 'a')!;
     useErrors.getState().hold(held.id, true);
     vi.advanceTimersByTime(TOAST_MS * 3);
-    expect(useErrors.getState().errors.map((e) => e.message).sort()).toEqual(['a', 'b']);
+    expect(
+      useErrors
+        .getState()
+        .errors.map((e) => e.message)
+        .sort(),
+    ).toEqual(['a', 'b']);
     useErrors.getState().hold(held.id, false);
     vi.advanceTimersByTime(TOAST_MS);
     expect(useErrors.getState().errors.map((e) => e.message)).toEqual(['b']);
@@ -43,7 +48,9 @@ describe('toasts', () => {
 
   it('a NOT_FOUND does not follow the operator to another area', () => {
     setToastArea('executions');
-    useErrors.getState().report({ code: 'NOT_FOUND', message: 'No run 29', retryable: false }, { channel: 'runs:detail' });
+    useErrors
+      .getState()
+      .report({ code: 'NOT_FOUND', message: 'No run 29', retryable: false }, { channel: 'runs:detail' });
     setToastArea('executions');
     expect(codes()).toEqual(['NOT_FOUND']);
     setToastArea('approvals');
@@ -59,7 +66,10 @@ describe('toasts', () => {
     followToastConditions(api);
     useErrors
       .getState()
-      .report({ code: 'N8N_UNREACHABLE', message: 'n8n down', retryable: true }, toastContextOf('instances:test', { id: 'a' }));
+      .report(
+        { code: 'N8N_UNREACHABLE', message: 'n8n down', retryable: true },
+        toastContextOf('instances:test', { id: 'a' }),
+      );
     useErrors.getState().report({ code: 'UNAVAILABLE', message: 'Cannot connect', retryable: true });
     vi.advanceTimersByTime(TOAST_MS * 10);
     expect(codes().sort()).toEqual(['N8N_UNREACHABLE', 'UNAVAILABLE']);

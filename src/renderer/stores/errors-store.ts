@@ -49,7 +49,7 @@ export const TOAST_MS = 8000;
 const MAX_SHOWN = 5;
 
 const N8N_DOWN = new Set(['N8N_UNREACHABLE', 'N8N_RATE_LIMITED']);
-const PAGE_BOUND = new Set(['NOT_FOUND', 'VALIDATION', 'CONFLICT']);
+const PAGE_BOUND = new Set(['NOT_FOUND', 'N8N_NOT_FOUND', 'VALIDATION', 'CONFLICT']);
 
 export function clearsWhenFor(error: AppErrorData, context: ToastContext): ClearsWhen {
   if (context.sticky) return 'sticky';
@@ -117,7 +117,11 @@ export const useErrors = create<ErrorsState>((set, get) => {
         repeats: 0,
       };
       const kept = get().errors.slice(0, MAX_SHOWN - 1);
-      drop(get().errors.slice(MAX_SHOWN - 1).map((e) => e.id));
+      drop(
+        get()
+          .errors.slice(MAX_SHOWN - 1)
+          .map((e) => e.id),
+      );
       set({ errors: [toast, ...kept] });
       arm(toast);
     },
@@ -132,7 +136,9 @@ export const useErrors = create<ErrorsState>((set, get) => {
       const gone = get().errors.filter((e) => {
         if ('connection' in condition) return e.clearsWhen === 'connection';
         if ('instanceId' in condition)
-          return e.clearsWhen === 'instance' && (!e.context.instanceId || e.context.instanceId === condition.instanceId);
+          return (
+            e.clearsWhen === 'instance' && (!e.context.instanceId || e.context.instanceId === condition.instanceId)
+          );
         return e.clearsWhen === 'area' && e.context.area !== condition.area;
       });
       drop(gone.map((e) => e.id));
