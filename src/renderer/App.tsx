@@ -34,14 +34,12 @@ function useGlobalShortcuts() {
 }
 
 /**
- * A test hook: `sessionStorage['flightdeck.test.crashArea'] = 'schedules'` makes that area throw
+ * A test hook: while `sessionStorage['flightdeck.test.crashArea']` names an area, that area throws
  * while rendering, so browser tests can prove an area's failure stays inside its boundary.
  */
 function CrashProbe({ area }: { area: AreaId }) {
-  if (sessionStorage.getItem('flightdeck.test.crashArea') === area) {
-    sessionStorage.removeItem('flightdeck.test.crashArea');
+  if (sessionStorage.getItem('flightdeck.test.crashArea') === area)
     throw new Error(`Test crash of the ${area} area (flightdeck.test.crashArea)`);
-  }
   return null;
 }
 
