@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AREAS, type AreaId } from './areas';
 import { AreaBoundary } from './components/AreaBoundary';
+import { CommandPalette, useCommandPalette } from './components/CommandPalette';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
@@ -70,6 +71,7 @@ export function App() {
   const restoreGeneration = useRestores((s) => s.generation);
   useTheme(settings?.theme ?? 'system');
   useGlobalShortcuts();
+  const [paletteOpen, setPaletteOpen] = useCommandPalette();
   // A failed start is in the toasts (send reports it); the shell stays on "Loading…" and says so.
   useEffect(() => void start().catch(() => undefined), [start]);
   useEffect(followRestores, []);
@@ -83,6 +85,15 @@ export function App() {
         <>
           <header className={styles.topbar}>
             <span className={styles.brand}>Flightdeck</span>
+            <button
+              type="button"
+              className={styles.search}
+              onClick={() => setPaletteOpen(true)}
+              aria-keyshortcuts="Control+K Meta+K"
+              data-testid="open-palette"
+            >
+              Go to… <kbd>Ctrl K</kbd>
+            </button>
             <ConnectionBadge />
           </header>
           <aside className={styles.sidebar}>
@@ -93,6 +104,7 @@ export function App() {
           </main>
         </>
       )}
+      {paletteOpen && appState === 'ready' && <CommandPalette onClose={() => setPaletteOpen(false)} />}
       <ErrorTray />
     </div>
   );

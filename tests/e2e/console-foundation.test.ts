@@ -159,4 +159,84 @@ describe('console foundation in Chromium', () => {
     await expect.poll(() => notFound.count()).toBe(0);
     await page.close();
   });
+
+  it('jumps anywhere from the palette, by keyboard only', async () => {
+    const page = await open();
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => page.getByTestId('palette').isVisible()).toBe(true);
+    // An area by name.
+    await page.keyboard.type('sched');
+    await expect.poll(() => page.getByTestId('palette-option').first().textContent()).toContain('Schedules');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => heading(page)).toBe('Schedules');
+    expect(await page.getByTestId('palette').count()).toBe(0);
+    // A workflow by a word of its name and its instance, chosen with the arrows.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('orders prod');
+    await expect.poll(() => page.locator('[data-testid="palette-option"][data-group="Workflow"]').count()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('workflow-detail').isVisible()).toBe(true);
+    expect(new URL(page.url()).hash).toBe(`#/workflows/${instanceId}/wfOrders000000001`);
+    // A run by its number (the executions' own search).
+    await call('mappings:create', {
+      mapping: { name: 'Orders placed', event: 'order.placed', instanceId, webhookPath: 'orders' },
+    });
+    const queued = await call<{ executionIds: number[] }>('ingest:emit', { event: 'order.placed', payload: { n: 1 } });
+    const run = queued.executionIds[0];
+    expect(run).toBeGreaterThan(0);
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type(`FD-${run}`);
+    await expect.poll(() => page.locator('[data-group="Run"]').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/executions/FD-${run}`);
+    // A mapping by name.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('orders placed');
+    await expect.poll(() => page.locator('[data-group="Mapping"]').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/mappings\/.+/);
+    // Escape closes without going anywhere; an action runs.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('dark theme');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await call('settings:update', { patch: { theme: 'light' } });
+    const before = page.url();
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('settings');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('palette').count()).toBe(0);
+    expect(page.url()).toBe(before);
+    await page.close();
+  });
+
+  it('has the audit log as its own area, with every recorded action in its filter', async () => {
+    await call('schedules:create', {
+      draft: {
+        name: 'Audited',
+        event: 'report.audited',
+        payload: {},
+        timing: { kind: 'interval', everyMs: 3_600_000, timeZone: 'UTC' },
+      },
+    });
+    await call('settings:update', { patch: { theme: 'light' } });
+    const page = await open();
+    await page.goto(`${base()}#/audit`);
+    await expect.poll(() => heading(page)).toBe('Audit log');
+    const actions = () =>
+      page
+        .getByTestId('audit-action-filter')
+        .locator('option')
+        .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    await expect.poll(actions).toEqual(expect.arrayContaining(['instance.add', 'schedule.create', 'settings.update']));
+    await page.getByTestId('audit-action-filter').selectOption('schedule.create');
+    await expect
+      .poll(() => page.getByTestId('audit-target').allTextContents())
+      .toSatisfy((targets: string[]) => targets.length > 0 && targets.every((t) => t.startsWith('schedule')));
+    await page.getByTestId('audit-verify').click();
+    await expect.poll(() => page.getByTestId('audit-verify-result').textContent()).toContain('intact');
+    await page.close();
+  });
 });
