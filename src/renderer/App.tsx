@@ -7,7 +7,7 @@ import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
-import { queryClient } from './data/calls';
+import { queryClient, shownAsToast } from './data/calls';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
 import { setToastArea } from './stores/errors-store';
@@ -72,8 +72,8 @@ export function App() {
   useTheme(settings?.theme ?? 'system');
   useGlobalShortcuts();
   const [paletteOpen, setPaletteOpen] = useCommandPalette();
-  // A failed start is in the toasts (send reports it); the shell stays on "Loading…" and says so.
-  useEffect(() => void start().catch(() => undefined), [start]);
+  // A failed start is in the toasts (send reports it); the shell stays on "Loading…".
+  useEffect(() => void start().catch(shownAsToast), [start]);
   useEffect(followRestores, []);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';

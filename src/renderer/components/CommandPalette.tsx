@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatRun, parseRunNumber } from '../../shared/run-identity';
 import { AREAS } from '../areas';
-import { useAction, useCall } from '../data/calls';
+import { shownAsToast, useAction, useCall } from '../data/calls';
 import { useApp } from '../stores/app-store';
 import { useNav } from '../stores/nav-store';
 import { executionItem } from '../stores/routes';
@@ -65,7 +65,7 @@ function usePaletteItems(query: string): { items: PaletteItem[]; loading: boolea
         id: 'action:theme',
         label: `Switch to the ${otherTheme} theme`,
         group: 'Action',
-        run: () => void updateSettings({ theme: otherTheme }).catch(() => undefined),
+        run: () => void updateSettings({ theme: otherTheme }).catch(shownAsToast),
       },
       {
         id: 'action:sync',
