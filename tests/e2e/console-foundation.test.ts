@@ -191,6 +191,14 @@ describe('console foundation in Chromium', () => {
     await expect.poll(() => page.locator('[data-group="Run"]').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).hash).toBe(`#/executions/FD-${run}`);
+    // The route opens the run's detail; Back closes it again.
+    await expect
+      .poll(() => page.getByTestId('execution-detail').getByTestId('execution-detail-number').textContent())
+      .toBe(`FD-${run}`);
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('execution-detail').count()).toBe(0);
+    await page.goForward();
+    await expect.poll(() => page.getByTestId('execution-detail').count()).toBe(1);
     // A mapping by name.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('orders placed');
