@@ -205,6 +205,10 @@ describe('console foundation in Chromium', () => {
     await expect.poll(() => page.locator('[data-group="Mapping"]').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/mappings\/.+/);
+    // The route opens that mapping's editor; an unknown id says so instead of offering a new mapping.
+    await expect.poll(() => page.getByTestId('m-event').inputValue()).toBe('order.placed');
+    await page.goto(`${base()}#/mappings/no-such-mapping`);
+    await expect.poll(() => page.getByTestId('empty-state').textContent()).toContain('No such mapping');
     // Escape closes without going anywhere; an action runs.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('dark theme');
