@@ -111,6 +111,27 @@ describe('console foundation in Chromium', () => {
     await page.close();
   });
 
+  it('opens an approval from its link (#/approvals/<id>)', async () => {
+    for (const [name, amount] of [
+      ['Refund A', 10],
+      ['Refund B', 20],
+    ] as const) {
+      const event = `refund.${amount}`;
+      await call('mappings:create', {
+        mapping: { event, name, instanceId, webhookPath: 'orders', requiresApproval: true },
+      });
+      await call('ingest:emit', { event, payload: { amount } });
+    }
+    const { items } = await call<{ items: { id: number }[] }>('approvals:list', {});
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    const page = await open();
+    for (const item of items) {
+      await page.goto(`${base()}#/approvals/${item.id}`);
+      await expect.poll(() => page.getByTestId('approval-detail').textContent()).toContain(`item ${item.id}`);
+    }
+    await page.close();
+  });
+
   it('keeps a crashing area inside its boundary; the rest works and the area reloads', async () => {
     const page = await open();
     await page.evaluate(() => sessionStorage.setItem('flightdeck.test.crashArea', 'schedules'));
