@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Approval, ApprovalDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { ApprovalFields } from './ApprovalFields';
 import { priorityLabel, statusText, when } from './format';
 
 /** The focused item: payload, mapping, history, related runs, comments and claim. */
@@ -62,6 +63,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <dd>{item.expiresAtMs ? `${when(item.expiresAtMs)} → ${item.expiryAction}` : 'never'}</dd>
         </div>
       </dl>
+      <ApprovalFields item={item} />
       {item.status === 'pending' ? (
         <div className="actions">
           <button
