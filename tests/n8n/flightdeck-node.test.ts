@@ -1,0 +1,444 @@
+/**
+ * The n8n community node package (n8n-nodes-flightdeck/) in a real n8n: built by
+ * `npm run build:node`, loaded through n8n's custom-extensions folder (node types `CUSTOM.…`), and
+ * used against a real console. Runs on the line N8N_VERSION names (1.123.81 by default; 2.41.1
+ * with N8N_VERSION=2.41.1): on 1.x the approval node uses one output and an If node (n8n 1.x
+ * resumes a waiting node on its first output only), on 2.x its Approved and Rejected outputs.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Approval } from '../../src/shared/contract';
+import { createCore, type Core } from '../../src/main/core/create-core';
+import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
+import { silentLogger } from '../../src/main/core/logger';
+import { tempDir } from '../../src/main/core/testing/test-core';
+import { api, createWebhookWorkflow, N8N_MAJOR, OWNER, startN8n, type N8nInstance } from './harness';
+import { data, sawLast, until } from './support';
+
+const TWO_OUTPUTS = N8N_MAJOR >= 2;
+const APPROVAL_NODE_ID = 'f1a9e0c2-0000-4000-8000-000000000002';
+
+let n8n: N8nInstance;
+let extensions: string;
+let core: Core;
+let removeDataDir: () => void;
+let instanceId: string;
+let ingestUrl: string;
+let secret: string;
+let credential: { id: string; name: string };
+/** The console's clock runs this far ahead of the wall clock (to reach an expiry without waiting). */
+let aheadMs = 0;
+
+type Node = Record<string, unknown>;
+/** A workflow node; `extra` carries its id (and webhookId, credentials). */
+const node = (
+  name: string,
+  type: string,
+  typeVersion: number,
+  x: number,
+  y: number,
+  parameters: object,
+  extra: { id: string } & Record<string, unknown>,
+): Node => ({ name, type, typeVersion, position: [x, y], parameters, ...extra });
+
+const setNode = (name: string, id: string, x: number, y: number) =>
+  node(
+    name,
+    'n8n-nodes-base.set',
+    3.4,
+    x,
+    y,
+    { assignments: { assignments: [{ id: `${id}-a`, name: 'outcome', value: name.toLowerCase(), type: 'string' }] }, options: {} },
+    { id },
+  );
+
+/**
+ * Webhook → Request Approval → Approved | Rejected. On 1.x the node has one output and an If node
+ * routes on `$json.approved`.
+ */
+function approvalWorkflow(path: string, outputs: 'twoOutputs' | 'oneOutput') {
+  const nodes: Node[] = [
+    node(
+      'Webhook',
+      'n8n-nodes-base.webhook',
+      2,
+      0,
+      0,
+      { httpMethod: 'POST', path, responseMode: 'onReceived' },
+      { id: 'f1a9e0c2-0000-4000-8000-000000000001', webhookId: `fd-${path}` },
+    ),
+    node(
+      'Request Approval',
+      'CUSTOM.flightdeckApproval',
+      1,
+      220,
+      0,
+      {
+        title: '={{ "Refund " + $json.body.amount + " EUR to " + $json.body.customer + " (" + $json.body.case + ")" }}',
+        summary: 'Refund requested through the shop. Check the order first.',
+        fields: {
+          field: [
+            { name: 'amount', value: '={{ $json.body.amount }}' },
+            { name: 'customer', value: '={{ $json.body.customer }}' },
+          ],
+        },
+        priority: 2,
+        expireAfter: '={{ $json.body.expireMinutes }}',
+        expireUnit: 'minutes',
+        onExpiry: 'approve',
+        decisionOutputs: outputs,
+      },
+      { id: APPROVAL_NODE_ID, webhookId: `fd-approval-${path}`, credentials: { flightdeckApi: credential } },
+    ),
+    setNode('Approved', 'f1a9e0c2-0000-4000-8000-000000000003', 660, -100),
+    setNode('Rejected', 'f1a9e0c2-0000-4000-8000-000000000004', 660, 100),
+  ];
+  const connections: Record<string, unknown> = {
+    Webhook: { main: [[{ node: 'Request Approval', type: 'main', index: 0 }]] },
+  };
+  const branches = [[{ node: 'Approved', type: 'main', index: 0 }], [{ node: 'Rejected', type: 'main', index: 0 }]];
+  if (outputs === 'twoOutputs') {
+    connections['Request Approval'] = { main: branches };
+  } else {
+    nodes.push(
+      node(
+        'Approved?',
+        'n8n-nodes-base.if',
+        2,
+        440,
+        0,
+        {
+          conditions: {
+            options: { caseSensitive: true, leftValue: '', typeValidation: 'loose' },
+            conditions: [
+              {
+                id: 'approved',
+                leftValue: '={{ $json.approved }}',
+                rightValue: '',
+                operator: { type: 'boolean', operation: 'true', singleValue: true },
+              },
+            ],
+            combinator: 'and',
+          },
+          options: {},
+        },
+        { id: 'f1a9e0c2-0000-4000-8000-000000000005' },
+      ),
+    );
+    connections['Request Approval'] = { main: [[{ node: 'Approved?', type: 'main', index: 0 }]] };
+    connections['Approved?'] = { main: branches };
+  }
+  return { name: `Flightdeck node ${path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Webhook (answers with the last node's output) → Emit Event. */
+function emitWorkflow(path: string) {
+  return {
+    name: `Flightdeck emit ${path}`,
+    settings: { executionOrder: 'v1' },
+    nodes: [
+      node(
+        'Webhook',
+        'n8n-nodes-base.webhook',
+        2,
+        0,
+        0,
+        { httpMethod: 'POST', path, responseMode: 'lastNode' },
+        { id: 'e1a9e0c2-0000-4000-8000-000000000001', webhookId: `fd-${path}` },
+      ),
+      node(
+        'Emit Event',
+        'CUSTOM.flightdeckEvent',
+        1,
+        220,
+        0,
+        {
+          event: 'node.emitted',
+          payloadSource: 'json',
+          payload: '={{ JSON.stringify($json.body) }}',
+          idempotencyKey: '={{ $json.body.key }}',
+        },
+        { id: 'e1a9e0c2-0000-4000-8000-000000000002', credentials: { flightdeckApi: credential } },
+      ),
+    ],
+    connections: { Webhook: { main: [[{ node: 'Emit Event', type: 'main', index: 0 }]] } },
+  };
+}
+
+async function createLive(body: object, path: string): Promise<string> {
+  const created = await api<{ id: string }>(n8n, 'POST', '/workflows', body);
+  await api(n8n, 'POST', `/workflows/${created.id}/activate`);
+  await fire(path, {}, { probeOnly: true });
+  return created.id;
+}
+
+/**
+ * POSTs to /webhook/<path>, retrying while n8n answers 404 (2.x registers webhooks a moment after
+ * activation; a 404 starts nothing). `probeOnly`: a CORS preflight, which starts nothing and lists
+ * POST once n8n serves the path.
+ */
+async function fire(path: string, body: unknown, options: { probeOnly?: boolean } = {}) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(
+      `${n8n.baseUrl}/webhook/${path}`,
+      options.probeOnly
+        ? {
+            method: 'OPTIONS',
+            headers: { origin: 'http://flightdeck.invalid', 'access-control-request-method': 'POST' },
+          }
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
+    const text = await res.text();
+    const served = options.probeOnly
+      ? (res.headers.get('access-control-allow-methods') ?? '').includes('POST')
+      : res.status !== 404;
+    if (served) return { status: res.status, text };
+    if (Date.now() > deadline) throw new Error(`n8n does not serve /webhook/${path}: ${res.status} ${text}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function inboxItem(caseName: string, status: 'open' | 'all' = 'open'): Promise<Approval> {
+  return until(`the inbox to list "${caseName}"`, async () => {
+    const { items } = await data(core.call('approvals:list', { filter: { status } }));
+    sawLast(items.map((i) => i.summary));
+    return items.find((i) => i.summary.includes(`(${caseName})`));
+  });
+}
+
+interface N8nExecution {
+  status: string;
+  data?: {
+    resumeToken?: string;
+    resultData: {
+      error?: { message?: string; description?: string };
+      runData: Record<string, { data?: { main: ({ json: Record<string, unknown> }[] | null)[] } }[]>;
+    };
+  };
+}
+const execution = (id: string) => api<N8nExecution>(n8n, 'GET', `/executions/${id}?includeData=true`);
+
+async function finished(id: string): Promise<N8nExecution> {
+  return until(`n8n execution ${id} to finish`, async () => {
+    const e = await execution(id);
+    sawLast(e.status);
+    return ['waiting', 'running', 'new'].includes(e.status) ? undefined : e;
+  });
+}
+
+/** The decision the approval node continued with, and the branch that ran. */
+function outcome(e: N8nExecution) {
+  const runData = e.data?.resultData.runData ?? {};
+  const outputs = runData['Request Approval']?.at(-1)?.data?.main ?? [];
+  const decision = outputs.flatMap((items) => items ?? [])[0]?.json;
+  return {
+    decision,
+    branch: ['Approved', 'Rejected'].filter((name) => name in runData),
+    onOutput: outputs.findIndex((items) => (items ?? []).length > 0),
+  };
+}
+
+const path = TWO_OUTPUTS ? 'fd-node-approval' : 'fd-node-approval-one';
+
+beforeAll(async () => {
+  // The package as the project's scripts build it, copied to a folder of its own (as a user
+  // copies dist/ into ~/.n8n/custom), so it resolves n8n-workflow from n8n like any custom node.
+  execFileSync('npm', ['run', '--silent', 'build:node'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  extensions = mkdtempSync(join(tmpdir(), 'flightdeck-n8n-extensions-'));
+  cpSync(join('n8n-nodes-flightdeck', 'dist'), join(extensions, 'n8n-nodes-flightdeck'), { recursive: true });
+  n8n = await startN8n({ customExtensions: extensions });
+
+  const dir = tempDir();
+  removeDataDir = dir.remove;
+  core = createCore({ dataDir: dir.path, clock: { now: () => Date.now() + aheadMs }, ingestPort: 0 });
+  const instance = await data(
+    core.call('instances:add', {
+      name: 'live',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'test',
+      color: '#2f6fed',
+      syncEnabled: false,
+    }),
+  );
+  instanceId = instance.id;
+  ingestUrl = (await data(core.call('ingest:info', {}))).url!;
+  secret = loadOrCreateIngestSecret(dir.path, silentLogger);
+
+  // No instance id in the credential: the console finds this n8n by the address n8n gives itself.
+  const created = await api<{ id: string; name: string }>(n8n, 'POST', '/credentials', {
+    name: 'Flightdeck (test console)',
+    type: 'flightdeckApi',
+    data: { url: ingestUrl, secret },
+  });
+  credential = { id: created.id, name: created.name };
+  await createLive(approvalWorkflow(path, TWO_OUTPUTS ? 'twoOutputs' : 'oneOutput'), path);
+  await createLive(emitWorkflow('fd-node-emit'), 'fd-node-emit');
+  await createWebhookWorkflow(n8n, { path: 'fd-node-sink', name: 'Sink' });
+  await data(
+    core.call('mappings:create', { mapping: { event: 'node.emitted', instanceId, webhookPath: 'fd-node-sink' } }),
+  );
+});
+
+afterAll(async () => {
+  await core?.close();
+  removeDataDir?.();
+  await n8n?.dispose();
+  if (extensions) rmSync(extensions, { recursive: true, force: true });
+});
+
+describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`, () => {
+  it('waits in the inbox with its title and fields, survives an n8n restart, and is approved once', async () => {
+    const started = await fire(path, { case: 'approve', amount: 40, customer: 'ana@example.com', expireMinutes: 0 });
+    expect(started.status).toBe(200);
+    const item = await inboxItem('approve');
+    expect(item).toMatchObject({
+      kind: 'wait',
+      status: 'pending',
+      source: 'flightdeck-node',
+      instanceId,
+      summary: 'Refund 40 EUR to ana@example.com (approve)',
+      description: 'Refund requested through the shop. Check the order first.',
+      fields: [
+        { name: 'amount', value: 40 },
+        { name: 'customer', value: 'ana@example.com' },
+      ],
+      payload: { amount: 40, customer: 'ana@example.com' },
+      priority: 2,
+      expiresAtMs: null,
+    });
+    const id = item.remoteExecutionId!;
+    expect((await execution(id)).status).toBe('waiting');
+
+    // The wait is n8n's own: it outlives a restart of n8n.
+    await n8n.stop();
+    await n8n.start();
+    expect((await execution(id)).status).toBe('waiting');
+
+    await data(core.call('approvals:decide', { id: item.id, decision: 'approve', comment: 'fine' }));
+    const done = await finished(id);
+    expect(done.status).toBe('success');
+    const { decision, branch, onOutput } = outcome(done);
+    expect(branch).toEqual(['Approved']);
+    expect(onOutput).toBe(0);
+    expect(decision).toMatchObject({ approved: true, decision: 'approved', comment: 'fine', decidedBy: expect.any(String) });
+    expect(Date.parse(String(decision?.decidedAt))).toBeGreaterThan(0);
+
+    // Exactly once: one delivery, and a second decision changes nothing.
+    const resumed = await until('the resume to be recorded', async () => {
+      const { items } = await data(core.call('approvals:list', { filter: { status: 'all' } }));
+      const it = items.find((i) => i.id === item.id);
+      return it?.resumeState === 'resumed' ? it : undefined;
+    });
+    expect(resumed).toMatchObject({ status: 'approved', resumeAttempts: 1, resumeError: null });
+    expect(await core.call('approvals:decide', { id: item.id, decision: 'reject', comment: 'late' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+  });
+
+  it('refuses a resume without the node’s token, then is rejected with the comment on the rejected path', async () => {
+    await fire(path, { case: 'reject', amount: 900, customer: 'bo@example.com', expireMinutes: 0 });
+    const item = await inboxItem('reject');
+    const id = item.remoteExecutionId!;
+    // Whoever knows n8n's resume address but not the node's token cannot decide.
+    const signature = TWO_OUTPUTS ? `?signature=${(await execution(id)).data?.resumeToken ?? ''}` : '';
+    const forged = await fetch(`${n8n.baseUrl}/webhook-waiting/${id}/${APPROVAL_NODE_ID}${signature}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ approved: true, comment: 'forged', decidedBy: 'mallory' }),
+    });
+    expect(forged.status).toBe(403);
+    expect((await execution(id)).status).toBe('waiting');
+
+    await data(core.call('approvals:decide', { id: item.id, decision: 'reject', comment: 'too much at once' }));
+    const done = await finished(id);
+    expect(done.status).toBe('success');
+    const { decision, branch, onOutput } = outcome(done);
+    expect(branch).toEqual(['Rejected']);
+    expect(onOutput).toBe(TWO_OUTPUTS ? 1 : 0);
+    expect(decision).toMatchObject({ approved: false, decision: 'rejected', comment: 'too much at once' });
+  });
+
+  it('expires from the console and follows the chosen action (approve)', async () => {
+    await fire(path, { case: 'expire', amount: 5, customer: 'cy@example.com', expireMinutes: 1 });
+    const item = await inboxItem('expire');
+    expect(item).toMatchObject({ expiryAction: 'approve', expiresAtMs: expect.any(Number) });
+    // The console's clock passes the expiry (its background check runs every 10 s).
+    aheadMs = 2 * 60_000;
+    const done = await finished(item.remoteExecutionId!);
+    const { decision, branch } = outcome(done);
+    expect(branch).toEqual(['Approved']);
+    expect(decision).toMatchObject({ approved: true, decidedBy: 'system', comment: expect.stringMatching(/expired/) });
+    expect((await inboxItem('expire', 'all')).status).toBe('expired');
+  });
+
+  it('Emit Event lands in the console queue, signed and acknowledged; its idempotency key holds', async () => {
+    const first = await fire('fd-node-emit', { orderId: 81, key: 'order-81' });
+    expect(first.status).toBe(200);
+    const answer = JSON.parse(first.text) as { event: string; executionIds: number[]; deduplicated: boolean };
+    expect(answer).toMatchObject({ event: 'node.emitted', deduplicated: false, idempotencyKey: 'order-81' });
+    expect(answer.executionIds).toHaveLength(1);
+    const runId = answer.executionIds[0]!;
+    const run = await until('the run to reach n8n', async () => {
+      const { executions } = await data(core.call('executions:list', { source: 'local' }));
+      const found = executions.find((e) => e.id === runId);
+      sawLast(found?.status);
+      return found?.status === 'succeeded' ? found : undefined;
+    });
+    expect(run).toMatchObject({ event: 'node.emitted' });
+
+    const again = JSON.parse((await fire('fd-node-emit', { orderId: 81, key: 'order-81' })).text) as typeof answer;
+    expect(again).toMatchObject({ deduplicated: true, executionIds: [runId] });
+  });
+
+  it('the credential test passes with the console’s secret and fails with another', async () => {
+    const login = await fetch(`${n8n.baseUrl}/rest/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+    });
+    expect(login.ok).toBe(true);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const test = async (data: Record<string, string>) => {
+      const res = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ credentials: { ...credential, type: 'flightdeckApi', data } }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { data: { status: string; message: string } }).data;
+    };
+    expect(await test({ url: ingestUrl, secret })).toMatchObject({ status: 'OK' });
+    expect(await test({ url: ingestUrl, secret: 'not-the-console-secret' })).toMatchObject({
+      status: 'Error',
+      message: expect.stringMatching(/another secret/),
+    });
+    expect(await test({ url: 'http://127.0.0.1:1', secret })).toMatchObject({ status: 'Error' });
+  });
+
+  it.runIf(!TWO_OUTPUTS)('on n8n 1.x refuses two outputs before registering anything', async () => {
+    const twoPath = 'fd-node-approval-two';
+    await createLive(approvalWorkflow(twoPath, 'twoOutputs'), twoPath);
+    const before = (await data(core.call('approvals:list', { filter: { status: 'all' } }))).total;
+    await fire(twoPath, { case: 'two', amount: 1, customer: 'di@example.com', expireMinutes: 0 });
+    const failed = await until('the execution to fail', async () => {
+      const { data: list } = await api<{ data: { id: string; status: string; workflowId: string }[] }>(
+        n8n,
+        'GET',
+        '/executions?status=error&limit=20',
+      );
+      return list[0];
+    });
+    const e = await execution(failed.id);
+    expect(JSON.stringify(e.data?.resultData.error)).toMatch(/first output only/);
+    expect((await data(core.call('approvals:list', { filter: { status: 'all' } }))).total).toBe(before);
+  });
+});
