@@ -1,9 +1,19 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestRequest,
+  ICredentialType,
+  IHttpRequestOptions,
+  INodeProperties,
+} from 'n8n-workflow';
+import { consoleCredentials, proveConsole } from '../shared/console-client';
+
+/** The nonce of the test's own request; the proof is checked with a fresh one first (authenticate). */
+const TEST_NONCE = 'flightdeck-n8n-credential-test';
 
 /**
  * The Flightdeck console's ingest door: its address and the HMAC secret every request is signed
- * with. Tested by `POST /challenge` (see shared/console-client.ts, testConsoleCredential), which
- * only the console holding the secret can answer.
+ * with. The nodes sign their requests themselves (shared/console-client.ts); this credential's
+ * `authenticate` is only reached by its own test.
  */
 export class FlightdeckApi implements ICredentialType {
   name = 'flightdeckApi';
@@ -41,4 +51,29 @@ export class FlightdeckApi implements ICredentialType {
         "This n8n's ID under Instances in Flightdeck. Leave empty to let the console find it by this n8n's address.",
     },
   ];
+
+  /**
+   * n8n runs a credential-level test the same way however the package was installed (a node's own
+   * test function is not found for nodes in a custom extensions folder), but a declarative test
+   * cannot check an HMAC. So before the test's request goes out, this proves with a fresh nonce that
+   * the console answers `POST /challenge` with HMAC(secret, "challenge.<nonce>"); a wrong secret or
+   * something else at the address fails the test with the reason.
+   */
+  authenticate = async (
+    credentials: ICredentialDataDecryptedObject,
+    requestOptions: IHttpRequestOptions,
+  ): Promise<IHttpRequestOptions> => {
+    const body = requestOptions.body as { nonce?: unknown } | undefined;
+    if (body?.nonce === TEST_NONCE) await proveConsole(consoleCredentials(credentials));
+    return requestOptions;
+  };
+
+  test: ICredentialTestRequest = {
+    request: {
+      baseURL: '={{ $credentials.url.replace(/\\/+$/, "") }}',
+      url: '/challenge',
+      method: 'POST',
+      body: { nonce: TEST_NONCE },
+    },
+  };
 }

@@ -2,13 +2,7 @@
  * Talking to the console's ingest door from inside n8n: signed requests through n8n's own HTTP
  * helper, every answer checked against the console's acknowledgement.
  */
-import type {
-  ICredentialDataDecryptedObject,
-  ICredentialTestFunctions,
-  ICredentialsDecrypted,
-  IHttpRequestOptions,
-  INodeCredentialTestResult,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 import { ACK_HEADER, ackHolds, challengeProof, newNonce, sameText, signedHeaders, SIGNATURE_HEADER } from './protocol';
 
 /** The credential's fields (see FlightdeckApi.credentials.ts). */
@@ -168,47 +162,38 @@ export async function postSigned(
 }
 
 /**
- * The credential test: `POST /challenge {nonce}` must come back with HMAC(secret,
- * "challenge.<nonce>"), which only the console holding the secret can compute.
+ * Proves the console at the credential's address holds its secret: `POST /challenge {nonce}` with
+ * a fresh nonce must come back with HMAC(secret, "challenge.<nonce>"), which only that console
+ * can compute. Throws a ConsoleError saying what is wrong otherwise.
  */
-export async function testConsoleCredential(
-  this: ICredentialTestFunctions,
-  credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
-  let credentials: ConsoleCredentials;
-  let url: string;
-  try {
-    credentials = consoleCredentials(credential.data);
-    url = consoleUrl(credentials.url, 'challenge');
-  } catch (error) {
-    return { status: 'Error', message: (error as Error).message };
-  }
+export async function proveConsole(credentials: ConsoleCredentials): Promise<void> {
+  const url = consoleUrl(credentials.url, 'challenge');
   const nonce = newNonce();
-  let answer: unknown;
+  let res: Response;
   try {
-    answer = await this.helpers.request({
+    res = await fetch(url, {
       method: 'POST',
-      uri: url,
-      body: { nonce },
-      json: true,
-      timeout: REQUEST_TIMEOUT_MS,
-      followRedirect: false,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nonce }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
-    return {
-      status: 'Error',
-      message: `No Flightdeck console answered at ${url}: ${(error as Error).message}`,
-    };
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new ConsoleError(`No Flightdeck console answered at ${url} (${cause ?? (error as Error).message}).`);
   }
-  const proof = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>).proof : undefined;
+  let proof: unknown;
+  try {
+    proof = ((await res.json()) as Record<string, unknown> | null)?.proof;
+  } catch {
+    proof = undefined;
+  }
   if (typeof proof !== 'string') {
-    return { status: 'Error', message: `Something answered at ${url}, but not like the Flightdeck console.` };
+    throw new ConsoleError(`Something answered at ${url} (HTTP ${res.status}), but not like the Flightdeck console.`);
   }
   if (!sameText(proof, challengeProof(credentials.secret, nonce))) {
-    return {
-      status: 'Error',
-      message: 'The Flightdeck console answered, but with another secret: copy the ingest secret again.',
-    };
+    throw new ConsoleError(
+      'The Flightdeck console answered, but it holds another secret: copy its ingest secret into the credential again.',
+    );
   }
-  return { status: 'OK', message: 'The Flightdeck console answered and holds this secret.' };
 }

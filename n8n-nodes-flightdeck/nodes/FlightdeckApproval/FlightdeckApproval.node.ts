@@ -20,7 +20,7 @@ import {
   type ApprovalParameters,
   type OutputMode,
 } from '../../shared/approval';
-import { ConsoleError, consoleCredentials, postSigned, testConsoleCredential } from '../../shared/console-client';
+import { ConsoleError, consoleCredentials, postSigned } from '../../shared/console-client';
 import { resumeToken, sameText } from '../../shared/protocol';
 
 /**
@@ -42,7 +42,7 @@ export class FlightdeckApproval implements INodeType {
     inputs: [NodeConnectionTypes.Main],
     // Two outputs by default; one (the decision in the data) where n8n resumes on the first output only.
     outputs: `={{ $parameter["decisionOutputs"] === "oneOutput" ? [{ "type": "main", "displayName": "Decision" }] : [{ "type": "main", "displayName": "Approved" }, { "type": "main", "displayName": "Rejected" }] }}`,
-    credentials: [{ name: 'flightdeckApi', required: true, testedBy: 'flightdeckApiTest' }],
+    credentials: [{ name: 'flightdeckApi', required: true }],
     webhooks: [
       {
         name: 'default',
@@ -182,10 +182,6 @@ export class FlightdeckApproval implements INodeType {
         ],
       },
     ],
-  };
-
-  methods = {
-    credentialTest: { flightdeckApiTest: testConsoleCredential },
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

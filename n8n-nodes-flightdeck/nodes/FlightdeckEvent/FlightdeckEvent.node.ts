@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { ConsoleError, consoleCredentials, postSigned, testConsoleCredential } from '../../shared/console-client';
+import { ConsoleError, consoleCredentials, postSigned } from '../../shared/console-client';
 import { checkEventName, checkIdempotencyKey, EventInputError, eventResult, payloadText } from '../../shared/event';
 
 /**
@@ -20,7 +20,7 @@ export class FlightdeckEvent implements INodeType {
     defaults: { name: 'Emit Event' },
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],
-    credentials: [{ name: 'flightdeckApi', required: true, testedBy: 'flightdeckApiTest' }],
+    credentials: [{ name: 'flightdeckApi', required: true }],
     properties: [
       {
         displayName: 'Event',
@@ -59,10 +59,6 @@ export class FlightdeckEvent implements INodeType {
           'Sending the same key again (a retry) gives back the runs the first one created instead of new ones (kept 24 h)',
       },
     ],
-  };
-
-  methods = {
-    credentialTest: { flightdeckApiTest: testConsoleCredential },
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
