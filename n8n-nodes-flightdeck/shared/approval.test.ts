@@ -89,7 +89,16 @@ describe('the registration body', () => {
     ['a summary over 4,000 characters', { summary: 'x'.repeat(4001) }, /summary/],
     ['priority 10', { priority: 10 }, /Priority/],
     ['priority 1.5', { priority: 1.5 }, /Priority/],
-    ['a field twice', { fields: [{ name: 'a', value: 1 }, { name: 'a', value: 2 }] }, /twice/],
+    [
+      'a field twice',
+      {
+        fields: [
+          { name: 'a', value: 1 },
+          { name: 'a', value: 2 },
+        ],
+      },
+      /twice/,
+    ],
     ['a long field value', { fields: [{ name: 'a', value: 'x'.repeat(2001) }] }, /longer/],
     ['a field that is not a number', { fields: [{ name: 'a', value: Number.NaN }] }, /finite/],
     ['51 fields', { fields: Array.from({ length: 51 }, (_, i) => ({ name: `f${i}`, value: i })) }, /at most 50/],

@@ -86,7 +86,9 @@ export function approvalFields(rows: ApprovalParameters['fields']): ApprovalFiel
     const name = typeof row.name === 'string' ? row.name.trim() : String(row.name ?? '').trim();
     if (!name) continue;
     if (name.length > LIMITS.fieldNameChars) {
-      throw new ApprovalInputError(`Field name "${name.slice(0, 40)}…" is longer than ${LIMITS.fieldNameChars} characters.`);
+      throw new ApprovalInputError(
+        `Field name "${name.slice(0, 40)}…" is longer than ${LIMITS.fieldNameChars} characters.`,
+      );
     }
     if (fields.some((f) => f.name === name)) throw new ApprovalInputError(`Field "${name}" is listed twice.`);
     fields.push({ name, value: fieldValue(name, row.value) });
@@ -116,7 +118,8 @@ export function expiry(
   if (!Number.isFinite(afterMs) || afterMs < LIMITS.minExpiryMs || afterMs > LIMITS.maxExpiryMs) {
     throw new ApprovalInputError('Expire after must be between 1 minute and 90 days (0: never).');
   }
-  if (action !== 'approve' && action !== 'reject') throw new ApprovalInputError(`Unknown expiry action "${String(action)}".`);
+  if (action !== 'approve' && action !== 'reject')
+    throw new ApprovalInputError(`Unknown expiry action "${String(action)}".`);
   return { afterMs, action };
 }
 
@@ -127,7 +130,8 @@ export function expiry(
 export function buildRegistration(params: ApprovalParameters, wait: WaitingExecution): Record<string, unknown> {
   const title = params.title.trim();
   if (!title) throw new ApprovalInputError('Give the approval a title: it is what the operator reads in the inbox.');
-  if (title.length > LIMITS.titleChars) throw new ApprovalInputError(`The title is longer than ${LIMITS.titleChars} characters.`);
+  if (title.length > LIMITS.titleChars)
+    throw new ApprovalInputError(`The title is longer than ${LIMITS.titleChars} characters.`);
   const summary = params.summary?.trim() ?? '';
   if (summary.length > LIMITS.summaryChars) {
     throw new ApprovalInputError(`The summary is longer than ${LIMITS.summaryChars} characters.`);
@@ -135,7 +139,8 @@ export function buildRegistration(params: ApprovalParameters, wait: WaitingExecu
   if (!Number.isInteger(params.priority) || params.priority < 0 || params.priority > 9) {
     throw new ApprovalInputError('Priority is a whole number from 0 (most urgent) to 9.');
   }
-  if (!wait.instanceId && !wait.instanceUrl) throw new ApprovalInputError('Neither an instance id nor a base URL is known.');
+  if (!wait.instanceId && !wait.instanceUrl)
+    throw new ApprovalInputError('Neither an instance id nor a base URL is known.');
   const fields = approvalFields(params.fields);
   const due = dueAtMs(params.dueAt);
   const expires = expiry(params.expireAfter, params.expireUnit, params.onExpiry);
@@ -198,8 +203,7 @@ export function readDecision(body: unknown, receivedAt: Date): DecisionItem | nu
   const b = body as Record<string, unknown>;
   if (typeof b.approved !== 'boolean') return null;
   const text = (v: unknown, max: number) => (typeof v === 'string' && v.length > 0 ? v.slice(0, max) : null);
-  const at =
-    typeof b.decidedAtMs === 'number' && Number.isFinite(b.decidedAtMs) ? new Date(b.decidedAtMs) : receivedAt;
+  const at = typeof b.decidedAtMs === 'number' && Number.isFinite(b.decidedAtMs) ? new Date(b.decidedAtMs) : receivedAt;
   return {
     approved: b.approved,
     decision: b.approved ? 'approved' : 'rejected',

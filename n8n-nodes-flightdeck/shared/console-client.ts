@@ -146,7 +146,8 @@ export async function postSigned(
   let json: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      json = parsed as Record<string, unknown>;
   } catch {
     // An acknowledged answer is always JSON; an empty object keeps the status meaningful.
   }

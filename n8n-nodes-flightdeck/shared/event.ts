@@ -50,7 +50,13 @@ export interface EventResult {
   idempotencyKey: string | null;
 }
 
-export function eventResult(event: string, idempotencyKey: string | undefined, json: Record<string, unknown>): EventResult {
-  const ids = Array.isArray(json.executionIds) ? json.executionIds.filter((id): id is number => typeof id === 'number') : [];
+export function eventResult(
+  event: string,
+  idempotencyKey: string | undefined,
+  json: Record<string, unknown>,
+): EventResult {
+  const ids = Array.isArray(json.executionIds)
+    ? json.executionIds.filter((id): id is number => typeof id === 'number')
+    : [];
   return { event, executionIds: ids, deduplicated: json.deduplicated === true, idempotencyKey: idempotencyKey ?? null };
 }

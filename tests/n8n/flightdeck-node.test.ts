@@ -51,7 +51,10 @@ const setNode = (name: string, id: string, x: number, y: number) =>
     3.4,
     x,
     y,
-    { assignments: { assignments: [{ id: `${id}-a`, name: 'outcome', value: name.toLowerCase(), type: 'string' }] }, options: {} },
+    {
+      assignments: { assignments: [{ id: `${id}-a`, name: 'outcome', value: name.toLowerCase(), type: 'string' }] },
+      options: {},
+    },
     { id },
   );
 
@@ -326,7 +329,12 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
     const { decision, branch, onOutput } = outcome(done);
     expect(branch).toEqual(['Approved']);
     expect(onOutput).toBe(0);
-    expect(decision).toMatchObject({ approved: true, decision: 'approved', comment: 'fine', decidedBy: expect.any(String) });
+    expect(decision).toMatchObject({
+      approved: true,
+      decision: 'approved',
+      comment: 'fine',
+      decidedBy: expect.any(String),
+    });
     expect(Date.parse(String(decision?.decidedAt))).toBeGreaterThan(0);
 
     // Exactly once: one delivery, and a second decision changes nothing.

@@ -22,7 +22,12 @@ import { join } from 'node:path';
 
 export const N8N_VERSION = process.env.N8N_VERSION ?? '1.123.81';
 /** The owner every test instance is set up with (for REST calls that need a session). */
-export const OWNER = { email: 'owner@flightdeck.test', firstName: 'Test', lastName: 'Owner', password: 'Flightdeck-test-1' };
+export const OWNER = {
+  email: 'owner@flightdeck.test',
+  firstName: 'Test',
+  lastName: 'Owner',
+  password: 'Flightdeck-test-1',
+};
 const ENCRYPTION_KEY = 'flightdeck-test-encryption-key-0001';
 
 export interface N8nInstance {

@@ -49,7 +49,12 @@ describe('waits registered by the Flightdeck node', () => {
   it('rules test the fields the node sends as its payload', async () => {
     const h = harness();
     await h.module.handlers['approvals:saveRule'](
-      { rule: approvalRuleInputSchema.parse({ name: 'small refunds', conditions: [{ path: 'amount', op: 'lt', value: 100 }] }) },
+      {
+        rule: approvalRuleInputSchema.parse({
+          name: 'small refunds',
+          conditions: [{ path: 'amount', op: 'lt', value: 100 }],
+        }),
+      },
       { transport: 'direct' },
     );
     const { approval } = h.wait('82', { source: 'flightdeck-node', fields, payload: { amount: 40 } });
