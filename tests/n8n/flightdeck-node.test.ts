@@ -6,15 +6,16 @@
  * resumes a waiting node on its first output only), on 2.x its Approved and Rejected outputs.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Approval } from '../../src/shared/contract';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/testing/test-core';
+import { launchChromium } from '../e2e/console';
 import { api, createWebhookWorkflow, N8N_MAJOR, OWNER, startN8n, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
@@ -29,6 +30,7 @@ let instanceId: string;
 let ingestUrl: string;
 let secret: string;
 let credential: { id: string; name: string };
+let refundMappingId: string;
 /** The console's clock runs this far ahead of the wall clock (to reach an expiry without waiting). */
 let aheadMs = 0;
 
@@ -225,6 +227,15 @@ interface N8nExecution {
 }
 const execution = (id: string) => api<N8nExecution>(n8n, 'GET', `/executions/${id}?includeData=true`);
 
+/** n8n saves the wait once the node returns, a moment after the inbox has the item. */
+async function waiting(id: string): Promise<void> {
+  await until(`n8n execution ${id} to wait`, async () => {
+    const e = await execution(id);
+    sawLast(e.status);
+    return e.status === 'waiting' ? true : undefined;
+  });
+}
+
 async function finished(id: string): Promise<N8nExecution> {
   return until(`n8n execution ${id} to finish`, async () => {
     const e = await execution(id);
@@ -246,6 +257,60 @@ function outcome(e: N8nExecution) {
 }
 
 const path = TWO_OUTPUTS ? 'fd-node-approval' : 'fd-node-approval-one';
+let starterId: string | undefined;
+
+/** The committed starter workflow, its node types as the custom folder names them, with the credential. */
+function starterWorkflow() {
+  const text = readFileSync('n8n-nodes-flightdeck/examples/refund-approval.json', 'utf8');
+  const starter = JSON.parse(text.replaceAll('"n8n-nodes-flightdeck.', '"CUSTOM.')) as { nodes: Node[] };
+  for (const n of starter.nodes) {
+    if (String(n.type).startsWith('CUSTOM.')) n.credentials = { flightdeckApi: credential };
+  }
+  return starter;
+}
+
+/** A logged-in session cookie of the owner, as n8n's editor has it. */
+async function ownerCookie(): Promise<{ name: string; value: string }[]> {
+  const login = await fetch(`${n8n.baseUrl}/rest/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+  });
+  expect(login.ok).toBe(true);
+  return login.headers.getSetCookie().map((c) => {
+    const [pair = ''] = c.split(';');
+    const at = pair.indexOf('=');
+    return { name: pair.slice(0, at), value: pair.slice(at + 1) };
+  });
+}
+
+/** Opens the workflow in n8n's editor (Chromium) and waits until the canvas shows every node. */
+async function editorShows(workflowId: string, names: string[]) {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 560 } });
+    await context.addCookies((await ownerCookie()).map((c) => ({ ...c, url: n8n.baseUrl })));
+    const page = await context.newPage();
+    await page.goto(`${n8n.baseUrl}/workflow/${workflowId}`);
+    for (const name of names) {
+      await page.getByText(name, { exact: true }).first().waitFor({ timeout: 60_000 });
+    }
+    // 2.x opens a "Production Checklist" over a published workflow's canvas: close it as a person would.
+    const checklist = page.getByText('Production Checklist', { exact: true });
+    if (await checklist.isVisible()) {
+      await page.keyboard.press('Escape');
+      if (await checklist.isVisible()) await page.mouse.click(1000, 470);
+      await checklist.waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+    const shot = process.env.FLIGHTDECK_N8N_SCREENSHOT;
+    if (shot) {
+      mkdirSync(dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot });
+    }
+  } finally {
+    await browser.close();
+  }
+}
 
 beforeAll(async () => {
   // The package as the project's scripts build it, copied to a folder of its own (as a user
@@ -286,6 +351,10 @@ beforeAll(async () => {
   await data(
     core.call('mappings:create', { mapping: { event: 'node.emitted', instanceId, webhookPath: 'fd-node-sink' } }),
   );
+  const refund = await data(
+    core.call('mappings:create', { mapping: { event: 'refund.approved', instanceId, webhookPath: 'fd-node-sink' } }),
+  );
+  refundMappingId = refund.id;
 });
 
 afterAll(async () => {
@@ -316,7 +385,7 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
       expiresAtMs: null,
     });
     const id = item.remoteExecutionId!;
-    expect((await execution(id)).status).toBe('waiting');
+    await waiting(id);
 
     // The wait is n8n's own: it outlives a restart of n8n.
     await n8n.stop();
@@ -354,6 +423,7 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
     await fire(path, { case: 'reject', amount: 900, customer: 'bo@example.com', expireMinutes: 0 });
     const item = await inboxItem('reject');
     const id = item.remoteExecutionId!;
+    await waiting(id);
     // Whoever knows n8n's resume address but not the node's token cannot decide.
     const signature = TWO_OUTPUTS ? `?signature=${(await execution(id)).data?.resumeToken ?? ''}` : '';
     const forged = await fetch(`${n8n.baseUrl}/webhook-waiting/${id}/${APPROVAL_NODE_ID}${signature}`, {
@@ -406,16 +476,7 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
   });
 
   it('the credential test passes with the console’s secret and fails with another', async () => {
-    const login = await fetch(`${n8n.baseUrl}/rest/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
-    });
-    expect(login.ok).toBe(true);
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = (await ownerCookie()).map((c) => `${c.name}=${c.value}`).join('; ');
     const test = async (data: Record<string, string>) => {
       const res = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
         method: 'POST',
@@ -433,18 +494,59 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
     expect(await test({ url: 'http://127.0.0.1:1', secret })).toMatchObject({ status: 'Error' });
   });
 
+  it('the starter workflow is accepted as committed, and n8n’s editor draws it with the Flightdeck nodes', async () => {
+    starterId = await createLive(starterWorkflow(), 'refund-requested');
+    // FLIGHTDECK_N8N_SCREENSHOT=docs/n8n-node-workflow.png keeps a picture of the editor (README).
+    await editorShows(starterId, ['Refund requested', 'Request Approval', 'Queue the refund', 'Note the rejection']);
+  });
+
+  it.runIf(TWO_OUTPUTS)('the starter workflow runs: approved, its refund event reaches the console queue', async () => {
+    expect(starterId).toBeDefined();
+    await fire('refund-requested', {
+      orderId: 'A-1001',
+      amount: 40,
+      customer: 'ana@example.com',
+      reason: 'Lost parcel',
+    });
+    const item = await until('the refund in the inbox', async () => {
+      const { items } = await data(core.call('approvals:list', { filter: { status: 'open' } }));
+      return items.find((i) => i.summary === 'Refund 40 EUR to ana@example.com');
+    });
+    expect(item).toMatchObject({
+      description: 'Order A-1001: Lost parcel',
+      fields: [
+        { name: 'amount', value: 40 },
+        { name: 'customer', value: 'ana@example.com' },
+        { name: 'order', value: 'A-1001' },
+      ],
+      expiryAction: 'reject',
+    });
+    await data(core.call('approvals:decide', { id: item.id, decision: 'approve' }));
+    const done = await finished(item.remoteExecutionId!);
+    expect(done.status).toBe('success');
+    const queued = await until('the refund event to be dispatched', async () => {
+      const { executions } = await data(
+        core.call('executions:list', { mappingId: refundMappingId, search: 'A-1001', source: 'local' }),
+      );
+      sawLast(executions);
+      return executions.find((e) => e.status === 'succeeded');
+    });
+    expect(queued.source).toBe('local');
+  });
+
   it.runIf(!TWO_OUTPUTS)('on n8n 1.x refuses two outputs before registering anything', async () => {
     const twoPath = 'fd-node-approval-two';
-    await createLive(approvalWorkflow(twoPath, 'twoOutputs'), twoPath);
+    const workflowId = await createLive(approvalWorkflow(twoPath, 'twoOutputs'), twoPath);
     const before = (await data(core.call('approvals:list', { filter: { status: 'all' } }))).total;
     await fire(twoPath, { case: 'two', amount: 1, customer: 'di@example.com', expireMinutes: 0 });
     const failed = await until('the execution to fail', async () => {
-      const { data: list } = await api<{ data: { id: string; status: string; workflowId: string }[] }>(
+      const { data: list } = await api<{ data: { id: string; status: string }[] }>(
         n8n,
         'GET',
-        '/executions?status=error&limit=20',
+        `/executions?workflowId=${workflowId}&limit=5`,
       );
-      return list[0];
+      sawLast(list);
+      return list.find((e) => e.status === 'error');
     });
     const e = await execution(failed.id);
     expect(JSON.stringify(e.data?.resultData.error)).toMatch(/first output only/);

@@ -36,7 +36,7 @@ export class FlightdeckApproval implements INodeType {
     icon: 'file:flightdeck.svg',
     group: ['transform'],
     version: 1,
-    subtitle: '={{ $parameter["title"] }}',
+    subtitle: 'waits for Flightdeck',
     description: 'Ask an operator in the Flightdeck console and wait for the decision',
     defaults: { name: 'Request Approval' },
     inputs: [NodeConnectionTypes.Main],
