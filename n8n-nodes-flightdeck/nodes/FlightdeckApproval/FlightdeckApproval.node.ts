@@ -262,28 +262,38 @@ export class FlightdeckApproval implements INodeType {
     return routeDecision(mode, true, items);
   }
 
-  /** The console's decision arrives here: `POST <resume URL>` with {approved, comment, decidedBy}. */
+  /**
+   * The console's decision arrives here: `POST <resume URL>` with {approved, comment, decidedBy}.
+   * Never throws: after a webhook error n8n records the error and still runs the execution on
+   * (with an empty item on the first output), so every refusal is an answer and the execution
+   * keeps waiting.
+   */
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
     const res = this.getResponseObject();
-    const node = this.getNode();
     const refuse = (status: number, message: string): IWebhookResponseData => {
       res.status(status).json({ ok: false, error: { message } });
       // No workflowData: the execution keeps waiting for a proper decision.
       return { noWebhookResponse: true };
     };
-    const credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
-    const query = this.getQueryData() as Record<string, unknown>;
-    const token = query[RESUME_TOKEN_PARAM];
-    const expected = resumeToken(credentials.secret, this.getExecutionId(), node.id);
-    if (typeof token !== 'string' || !sameText(token, expected)) {
-      return refuse(403, 'This resume URL was not issued for this execution by the Flightdeck node.');
+    try {
+      const node = this.getNode();
+      const credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
+      const query = this.getQueryData() as Record<string, unknown>;
+      const token = query[RESUME_TOKEN_PARAM];
+      const expected = resumeToken(credentials.secret, this.getExecutionId(), node.id);
+      if (typeof token !== 'string' || !sameText(token, expected)) {
+        return refuse(403, 'This resume URL was not issued for this execution by the Flightdeck node.');
+      }
+      const decision = readDecision(this.getBodyData(), new Date());
+      if (!decision) return refuse(400, 'Send {"approved": true|false, "comment": "…", "decidedBy": "…"} as JSON.');
+      const mode = this.getNodeParameter('decisionOutputs', 'twoOutputs') as OutputMode;
+      return {
+        webhookResponse: { ok: true, decision: decision.decision },
+        workflowData: routeDecision(mode, decision.approved, [{ json: { ...decision }, pairedItem: { item: 0 } }]),
+      };
+    } catch (error) {
+      // A 5xx: the console keeps the decision owed and sends it again later.
+      return refuse(500, `The Flightdeck node could not take the decision: ${(error as Error).message}`);
     }
-    const decision = readDecision(this.getBodyData(), new Date());
-    if (!decision) return refuse(400, 'Send {"approved": true|false, "comment": "…", "decidedBy": "…"} as JSON.');
-    const mode = this.getNodeParameter('decisionOutputs', 'twoOutputs') as OutputMode;
-    return {
-      webhookResponse: { ok: true, decision: decision.decision },
-      workflowData: routeDecision(mode, decision.approved, [{ json: { ...decision }, pairedItem: { item: 0 } }]),
-    };
   }
 }
