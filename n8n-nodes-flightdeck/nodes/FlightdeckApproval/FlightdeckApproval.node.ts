@@ -58,7 +58,7 @@ export class FlightdeckApproval implements INodeType {
     properties: [
       {
         displayName:
-          'The execution waits until an operator decides in the Flightdeck inbox (or the expiry decides). The wait is kept by n8n and survives restarts.',
+          'The execution waits until an operator decides in the Flightdeck inbox (or the expiry decides); n8n keeps the wait across restarts. One request per execution, from the first item.',
         name: 'waitNotice',
         type: 'notice',
         default: '',
