@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs) and
-// `e2e` (the built console in Debian's Chromium, one file at a time), and `bench`.
+// Projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs), `e2e` (the
+// built console in Debian's Chromium, one file at a time), `n8n` (live), `fuzz` (hostile input), `bench`.
 export default defineConfig({
   test: {
     projects: [
@@ -32,6 +32,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // `npm run test:fuzz`: hostile input, seeded (FLIGHTDECK_FUZZ_SEED): every contract channel
+        // through a real core, and the built host's HTTP, WebSocket and ingest doors.
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {

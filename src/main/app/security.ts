@@ -16,9 +16,14 @@ export function lockDownContents(contents: WebContents, isTrustedUrl: (url: stri
   });
 }
 
-/** No permission prompts (camera, geolocation…) except notifications, which alerts use. */
+/**
+ * No permission prompts or grants for the page (camera, geolocation, notifications…). Desktop
+ * notifications come from the main process (src/main/app/notifications.ts, with Approve/Reject
+ * buttons); the page's own Web Notifications stay off so nothing is announced twice.
+ */
 export function denyPermissions(): void {
   void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_wc, permission, done) => done(permission === 'notifications'));
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
   });
 }

@@ -13,6 +13,7 @@ import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
 import { createLinker, type LinkerOptions } from './dispatch/linker';
 import { createRunsModule } from './dispatch/runs-module';
+import { createRunFinder, type RunFinderOptions } from './dispatch/run-lookup';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createDraftsModule } from './drafts/drafts-module';
 import type { N8nWorkflowsPort } from './drafts/n8n-port';
@@ -37,8 +38,8 @@ export interface WiringOptions {
   ingestPort?: number | null;
   /** How webhook calls are made (tests may pass their own); default: undici with keep-alive. */
   webhookPost?: WebhookPost;
-  /** How often local runs are linked to the n8n executions they started. */
-  linker?: LinkerOptions;
+  /** How often local runs are linked to the n8n executions they started, and how far it searches. */
+  linker?: LinkerOptions & { finder?: RunFinderOptions };
   /** Gauge providers, instance health and timings of the metrics module. */
   metrics?: MetricsOptions;
   /** Seals n8n API keys at rest; default AES-256-GCM with <dataDir>/keys/master.key (0600). */
@@ -99,6 +100,8 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     gates: approvals.service,
   });
   late.enqueueRun = emit.enqueueRun;
+  // Finds a run's n8n execution by its mark: the linker's engine, and crash recovery's findRunInN8n.
+  const runFinder = createRunFinder(instances.clients, options.linker?.finder);
   const ownPost = options.webhookPost ? undefined : createWebhookPost();
   const post: WebhookPost = options.webhookPost ?? (ownPost as WebhookPost);
   return {
@@ -108,7 +111,21 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     emit,
     httpClient: { stop: () => ownPost?.close() } satisfies Lifecycle,
     dispatcher: createDispatcher({ ctx, jobs: queue.jobs, executions, instanceBaseUrl, post }),
-    linker: createLinker(ctx, instances.clients, options.linker),
+    runFinder,
+    linker: createLinker(
+      ctx,
+      {
+        clients: instances.clients,
+        finder: runFinder,
+        instances: () => instances.service.list(),
+        // New waits reach the inbox at once, not at its next tick.
+        onWaits: () =>
+          void approvals.service
+            .syncWaiting()
+            .catch((error: unknown) => ctx.logger.warn('Could not add n8n waits to the inbox', { error })),
+      },
+      options.linker,
+    ),
     ingest: createIngestModule(ctx, {
       emit,
       hasMappings: (event) => mappings.service.hasActive(event),

@@ -23,6 +23,11 @@ export const executionSummarySchema = z.object({
   startedAtMs: z.number().int().nullable(),
   finishedAtMs: z.number().int().nullable(),
   durationMs: z.number().int().nullable(),
+  /**
+   * Local runs n8n acknowledged but never showed within the linker's window (10 min): set when
+   * the run was flagged (epoch ms). It may never have run in n8n; Retry sends it again.
+   */
+  unconfirmedAtMs: z.number().int().nullable(),
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 

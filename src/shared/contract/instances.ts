@@ -28,6 +28,30 @@ export const instanceFieldsSchema = z.object({
   syncEnabled: z.boolean(),
 });
 
+/**
+ * Executions started directly in n8n (not by Flightdeck) that wait on a Wait node resumed by a
+ * webhook call join the approval inbox. Off by default: an instance full of waits should not
+ * fill the inbox unasked. Timed waits never join.
+ */
+export const waitInboxSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** Only these n8n workflow ids; empty: every workflow of the instance. */
+    workflowIds: z.array(z.string().trim().min(1).max(100)).max(500),
+  })
+  .strict();
+export type WaitInbox = z.infer<typeof waitInboxSchema>;
+
+/** Options of an instance beyond its connection. */
+export const instanceOptionsSchema = z.object({
+  /**
+   * n8n's public webhook base (its `WEBHOOK_URL`), when it differs from the address above:
+   * n8n builds `$execution.resumeUrl` on it, so wait registrations on it are accepted.
+   */
+  publicWebhookUrl: baseUrlSchema.nullable(),
+  waitInbox: waitInboxSchema,
+});
+
 /** The sync loop's view of an instance: what the health badge shows. */
 export const syncStateSchema = z.object({
   /** `offline`: n8n could not be reached (retried with backoff); `error`: reached but refused. */
@@ -45,6 +69,7 @@ export type SyncState = z.infer<typeof syncStateSchema>;
 
 /** An instance as the renderer sees it: the API key itself never leaves the core. */
 export const instanceSchema = instanceFieldsSchema.extend({
+  ...instanceOptionsSchema.shape,
   id: z.string(),
   hasApiKey: z.boolean(),
   /** Last 4 characters of the key, so an operator can tell two keys apart. */
@@ -90,7 +115,14 @@ const idArg = z.object({ id: z.string().min(1).max(100) }).strict();
 export const instancesCalls = {
   'instances:list': call(z.object({}).strict(), z.object({ instances: z.array(instanceSchema) })),
   'instances:add': call(
-    instanceFieldsSchema.extend({ apiKey: apiKeySchema, syncEnabled: z.boolean().default(true) }).strict(),
+    instanceFieldsSchema
+      .extend({
+        apiKey: apiKeySchema,
+        syncEnabled: z.boolean().default(true),
+        publicWebhookUrl: baseUrlSchema.nullable().default(null),
+        waitInbox: waitInboxSchema.default({ enabled: false, workflowIds: [] }),
+      })
+      .strict(),
     instanceSchema,
   ),
   /** Any subset of fields; `apiKey` replaces the stored key. */
@@ -98,7 +130,10 @@ export const instancesCalls = {
     z
       .object({
         id: z.string().min(1).max(100),
-        patch: instanceFieldsSchema.extend({ apiKey: apiKeySchema }).partial().strict(),
+        patch: instanceFieldsSchema
+          .extend({ apiKey: apiKeySchema, ...instanceOptionsSchema.shape })
+          .partial()
+          .strict(),
       })
       .strict(),
     instanceSchema,

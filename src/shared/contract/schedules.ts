@@ -6,6 +6,12 @@ const localDateTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Use a local date-time like 2026-03-29T09:30');
 
+/**
+ * The last moment a schedule may count from: the end of year 9999 (epoch ms). Later anchors put
+ * ticks beyond the integers JavaScript numbers hold exactly.
+ */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** An IANA zone name (`Europe/Berlin`); the core rejects names it does not know. */
 const timeZone = z.string().trim().min(1).max(64);
 
@@ -29,7 +35,7 @@ export const scheduleTimingSchema = z.discriminatedUnion('kind', [
         .min(1000)
         .max(366 * 86_400_000),
       /** Epoch ms the ticks are counted from; defaults to the moment the schedule is created. */
-      anchorMs: z.number().int().nonnegative().optional(),
+      anchorMs: z.number().int().nonnegative().max(MAX_TIME_MS).optional(),
       timeZone,
     })
     .strict(),
@@ -69,8 +75,27 @@ export const misfireSchema = z
   .strict();
 export type Misfire = z.infer<typeof misfireSchema>;
 
+/** Deepest nesting a payload may have: as deep as any door accepts (core/limits.ts). */
+const MAX_PAYLOAD_DEPTH = 64;
+
+/** Nesting depth, walked without recursion, stopping as soon as it is too deep. */
+function withinDepth(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+// Depth first: z.json() checks recursively, and a payload thousands of levels deep would overflow
+// the stack inside the parser instead of being refused.
 const payloadSchema = z
-  .json()
+  .unknown()
+  .refine((value) => withinDepth(value, MAX_PAYLOAD_DEPTH), `The payload may nest at most ${MAX_PAYLOAD_DEPTH} levels`)
+  .pipe(z.json())
   .refine((value) => JSON.stringify(value).length <= 65_536, 'The payload must be at most 64 KB of JSON');
 
 /** What an operator writes; the core adds id, status, next run. */

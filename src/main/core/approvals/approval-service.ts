@@ -9,6 +9,7 @@ import { approvalRows, toApproval, type ApprovalRow } from './approval-rows';
 import type { ApprovalPorts, GateRequest } from './ports';
 import type { Resumer } from './resumer';
 import type { RuleBook } from './rule-book';
+import { describeAddresses, isOnInstance, onSavedAddress } from './instance-urls';
 import { waitRegistrationSchema } from './wait-registration';
 import { createAutomaticDecisions } from './automatic-decisions';
 import { createDecider } from './decider';
@@ -76,11 +77,14 @@ export function createApprovalService(
         `Unknown n8n instance ${r.instanceId ?? r.instanceUrl}: add it under Instances first.`,
       );
     }
-    if (new URL(r.resumeUrl).origin !== new URL(instance.baseUrl).origin) {
+    if (!isOnInstance(instance, r.resumeUrl)) {
       throw new AppError(
         'VALIDATION',
-        `resumeUrl must be on the instance's own address (${new URL(instance.baseUrl).origin}).`,
+        `resumeUrl must be on the instance's own address (${describeAddresses(instance)}; localhost and 127.0.0.1 count as one). If n8n's WEBHOOK_URL is another address, enter it as the instance's public webhook URL.`,
       );
+    }
+    if (!new URL(r.resumeUrl).pathname.split('/').includes(encodeURIComponent(r.executionId))) {
+      throw new AppError('VALIDATION', `resumeUrl must name execution ${r.executionId} ($execution.resumeUrl does).`);
     }
     const existing = db
       .prepare("SELECT id FROM approvals WHERE kind = 'wait' AND instance_id = ? AND remote_execution_id = ?")
@@ -102,7 +106,7 @@ export function createApprovalService(
           workflowId: r.workflowId ?? null,
           mappingId: null,
           event: null,
-          resumeUrl: r.resumeUrl,
+          resumeUrl: onSavedAddress(instance, r.resumeUrl),
           summary: r.summary,
           payload: r.payload ?? null,
           priority: r.priority,

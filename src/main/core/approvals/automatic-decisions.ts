@@ -72,7 +72,7 @@ export function createAutomaticDecisions(
     return { approved, checked: pending.length };
   }
 
-  /** Adds executions Flightdeck dispatched that n8n reports waiting, unless already in the inbox. */
+  /** Adds n8n's waiting executions (dispatched here, or opted in per instance) unless already in the inbox. */
   async function syncWaiting(): Promise<number> {
     const waiting = await ports.waitingExecutions();
     let added = 0;
@@ -90,8 +90,8 @@ export function createAutomaticDecisions(
             remoteExecutionId: w.remoteExecutionId,
             instanceId: w.instanceId,
             workflowId: w.workflowId,
-            mappingId: null,
-            event: null,
+            mappingId: w.mappingId ?? null,
+            event: w.event ?? null,
             resumeUrl: w.resumeUrl,
             summary: w.summary,
             payload: w.payload ?? null,

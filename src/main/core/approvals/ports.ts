@@ -28,7 +28,7 @@ export interface ResumeBody {
   decidedBy: string;
 }
 
-/** One execution Flightdeck dispatched that n8n reports in status 'waiting'. */
+/** One n8n execution in status 'waiting' that a decision can resume (see n8n-waits.ts). */
 export interface WaitingExecution {
   instanceId: string;
   /** n8n's execution id. */
@@ -36,8 +36,12 @@ export interface WaitingExecution {
   workflowId: string | null;
   /** The local executions row, when Flightdeck dispatched the run. */
   executionId: number | null;
+  /** The mapping and event of a run Flightdeck dispatched. */
+  mappingId?: string | null;
+  event?: string | null;
   /** `<instance base URL>/webhook-waiting/<remoteExecutionId>`. */
   resumeUrl: string;
+  /** The inbox title: a name and the fields of the payload, never an id. */
   summary: string;
   payload?: unknown;
 }
@@ -57,8 +61,18 @@ export interface ApprovalPorts {
    * n8n could not be reached; the decision is then retried later, never lost.
    */
   resumeExecution(request: { instanceId: string; resumeUrl: string; body: ResumeBody }): Promise<{ status: number }>;
-  /** Executions Flightdeck dispatched that sit in n8n status 'waiting' (polled; see N8N-TEST-INSTANCE.md). */
+  /** n8n executions waiting for a decision that are not in the inbox yet (see n8n-waits.ts). */
   waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
-  /** Resolves an n8n instance by id or by base URL (for registrations posted by workflows). */
-  findInstance(ref: { instanceId?: string; baseUrl?: string }): { id: string; baseUrl: string } | null;
+  /**
+   * Resolves an n8n instance by id, or by its address (for registrations that name no id).
+   * Throws VALIDATION when an address fits more than one instance.
+   */
+  findInstance(ref: { instanceId?: string; baseUrl?: string }): InstanceRef | null;
+}
+
+/** An n8n instance as the approvals area needs it: where it is, and n8n's public webhook base. */
+export interface InstanceRef {
+  id: string;
+  baseUrl: string;
+  publicWebhookUrl?: string | null;
 }

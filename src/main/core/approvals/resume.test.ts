@@ -77,16 +77,26 @@ describe('n8n waits: registration', () => {
     expect(h.auditActions()).toEqual([]);
   });
 
-  it('finds dispatched runs the sync marked waiting in the shared executions table', async () => {
+  it('finds dispatched runs n8n holds waiting on a webhook-resumed Wait node, titled without ids', async () => {
     const h = harness();
+    h.db
+      .prepare(
+        `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color,
+           created_at_ms, updated_at_ms) VALUES ('dev', 'dev', 'http://127.0.0.1:5678', 'x', 'xxxx', 'file', 'dev', '#2f6fed', 0, 0)`,
+      )
+      .run();
+    const wait = (resume: string, httpMethod = 'POST') =>
+      JSON.stringify({ node: 'Wait', nodeType: 'n8n-nodes-base.wait', resume, httpMethod, suffix: null, item: {} });
     const insert = h.db.prepare(
-      `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, payload_json, created_at_ms, updated_at_ms)
-       VALUES (?, ?, 'wf1', ?, ?, '{"a":1}', 0, 0)`,
+      `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, event, payload_json, wait_json,
+         created_at_ms, updated_at_ms) VALUES (?, ?, 'wf1', ?, ?, 'refund', '{"a":1}', ?, 0, 0)`,
     );
-    insert.run('local', 'dev', '11', 'waiting');
-    insert.run('local', 'dev', '12', 'succeeded');
-    insert.run('remote', 'dev', '13', 'waiting'); // not dispatched by Flightdeck
-    insert.run('local', 'gone', '14', 'waiting'); // instance no longer known
+    insert.run('local', 'dev', '11', 'waiting', wait('webhook'));
+    insert.run('local', 'dev', '12', 'succeeded', wait('webhook'));
+    insert.run('remote', 'dev', '13', 'waiting', wait('webhook')); // started in n8n: the instance did not opt in
+    insert.run('local', 'dev', '14', 'waiting', wait('timeInterval')); // a timed wait
+    insert.run('local', 'dev', '15', 'waiting', wait('webhook', 'GET')); // a decision cannot resume it
+    insert.run('local', 'dev', '16', 'waiting', null); // what it waits on is not known yet
     const find = waitingFromExecutionsTable(h.ctx.store, h.ports.findInstance);
     expect(find()).toEqual([
       {
@@ -94,8 +104,10 @@ describe('n8n waits: registration', () => {
         remoteExecutionId: '11',
         workflowId: 'wf1',
         executionId: 1,
+        mappingId: null,
+        event: 'refund',
         resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/11',
-        summary: 'Workflow wf1 is waiting (execution 11)',
+        summary: 'refund: a: 1',
         payload: { a: 1 },
       },
     ]);

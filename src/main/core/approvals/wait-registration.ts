@@ -12,8 +12,12 @@ import {
  */
 export const waitRegistrationSchema = z
   .object({
-    /** The Flightdeck id of the n8n instance; or give `instanceUrl` (its base URL). */
+    /** The Flightdeck id of the n8n instance (Instances → the instance → its id). Preferred. */
     instanceId: z.string().min(1).max(100).optional(),
+    /**
+     * Or the instance's address (or its public webhook URL), path prefix included; refused when
+     * it fits more than one instance (two instances behind one proxy): send instanceId then.
+     */
     instanceUrl: z.string().url().max(500).optional(),
     executionId: z
       .union([z.string().regex(/^[A-Za-z0-9_-]{1,100}$/), z.number().int().nonnegative()])

@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/result';
-import { waitingFromExecutionsTable } from '../approvals/default-ports';
+import { waitingFromN8n } from '../approvals/n8n-waits';
 import { createHttpResumePort } from '../approvals/http-resume';
+import { isInstanceBase, isOnInstance } from '../approvals/instance-urls';
 import type { ApprovalPorts } from '../approvals/ports';
 import type { Store } from '../db/store';
 import type { InstancesService } from '../instances/instances-service';
@@ -16,14 +17,6 @@ export interface ApprovalPortDeps {
   enqueueRun: () => (executionId: number, mapping: ReturnType<MappingService['get']>, body: unknown) => void;
 }
 
-const sameOrigin = (a: string, b: string) => {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
-};
-
 /** The approvals area's ports, on the real pipeline: gates enqueue, waits resume over HTTP. */
 export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
   const { db } = deps.store;
@@ -35,11 +28,25 @@ export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
   );
   const resume = createHttpResumePort();
 
+  // By id; by address only when exactly one instance has it (two behind one proxy differ by path).
   const findInstance: ApprovalPorts['findInstance'] = ({ instanceId, baseUrl }) => {
-    const instance = instanceId
-      ? deps.instances.find(instanceId)
-      : deps.instances.list().find((i) => baseUrl !== undefined && sameOrigin(i.baseUrl, baseUrl));
-    return instance ? { id: instance.id, baseUrl: instance.baseUrl } : null;
+    if (instanceId) {
+      const instance = deps.instances.find(instanceId);
+      return instance
+        ? { id: instance.id, baseUrl: instance.baseUrl, publicWebhookUrl: instance.publicWebhookUrl }
+        : null;
+    }
+    if (baseUrl === undefined) return null;
+    const matches = deps.instances.list().filter((i) => isInstanceBase(i, baseUrl));
+    if (matches.length > 1)
+      throw new AppError(
+        'VALIDATION',
+        `${matches.length} instances answer at ${baseUrl} (${matches.map((i) => i.name).join(', ')}): send instanceId instead of instanceUrl.`,
+      );
+    const [instance] = matches;
+    return instance
+      ? { id: instance.id, baseUrl: instance.baseUrl, publicWebhookUrl: instance.publicWebhookUrl }
+      : null;
   };
 
   return {
@@ -55,12 +62,12 @@ export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
     // Resume only at the instance the wait belongs to: a signed registration cannot point elsewhere.
     resumeExecution: async (request) => {
       const instance = findInstance({ instanceId: request.instanceId });
-      if (!instance || !sameOrigin(instance.baseUrl, request.resumeUrl)) {
+      if (!instance || !isOnInstance(instance, request.resumeUrl)) {
         return { status: 400 };
       }
       return resume(request);
     },
-    waitingExecutions: waitingFromExecutionsTable(deps.store, findInstance),
+    waitingExecutions: waitingFromN8n(deps.store, findInstance),
     findInstance,
   };
 }

@@ -31,11 +31,20 @@ export function createExecutionsWriter(store: Store) {
   const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
       started_at_ms = coalesce(started_at_ms, @now), queue_wait_ms = coalesce(queue_wait_ms, @now - created_at_ms),
       updated_at_ms = @now WHERE id = @id`);
+  // The n8n execution id in a webhook's answer is a hint, not a fact (the workflow writes that
+  // answer): it links the run only while no other run holds it. A clash must never fail the write,
+  // or a delivered webhook would be retried and run twice.
   const finished = db.prepare(`UPDATE executions SET status = @status, error = @error, response_status = @httpStatus,
-      response_excerpt = @excerpt, remote_id = coalesce(@remoteId, remote_id),
+      response_excerpt = @excerpt,
+      remote_id = CASE WHEN @remoteId IS NULL OR EXISTS (SELECT 1 FROM executions other
+        WHERE other.instance_id = executions.instance_id AND other.remote_id = @remoteId AND other.id <> executions.id
+          AND other.source = 'local') THEN remote_id ELSE @remoteId END,
       finished_at_ms = CASE WHEN @terminal THEN @now ELSE finished_at_ms END,
       duration_ms = CASE WHEN @terminal THEN @now - started_at_ms ELSE duration_ms END,
       updated_at_ms = @now WHERE id = @id`);
+  // A synced copy of the same n8n execution is folded into the local run (as the linker does).
+  const foldRemote = db.prepare(`DELETE FROM executions WHERE source = 'remote' AND remote_id = @remoteId
+      AND instance_id = (SELECT instance_id FROM executions WHERE id = @id)`);
   const setStatus = db.prepare(
     'UPDATE executions SET status = ?, error = coalesce(?, error), updated_at_ms = ? WHERE id = ?',
   );
@@ -65,6 +74,7 @@ export function createExecutionsWriter(store: Store) {
       },
       now: number,
     ) {
+      if (outcome.remoteId) foldRemote.run({ id, remoteId: outcome.remoteId });
       finished.run({
         id,
         now,

@@ -98,6 +98,33 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     expect(p.n8n.calls[0]!.headers['x-flightdeck-execution-id']).toBe(String(executionIds[0]));
   });
 
+  it('a webhook answer naming an execution id another run holds still counts as delivered, once (found by the fuzz suite)', async () => {
+    // A workflow's "Respond to Webhook" node may answer the same body every time.
+    const p = await pipeline(() => ({ status: 200, body: '{"executionId":"4242"}' }));
+    p.mapping();
+    // n8n's copy of execution 4242, synced before the webhook's answer arrived.
+    p.t.ctx.store.db
+      .prepare(
+        `INSERT INTO executions (source, instance_id, remote_id, status, created_at_ms, updated_at_ms)
+         VALUES ('remote', 'dev', '4242', 'succeeded', 1, 1)`,
+      )
+      .run();
+    p.dispatcher.start?.();
+    const first = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
+    expect(await p.settled(first)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const second = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
+    expect(await p.settled(second)).toMatchObject({ status: 'succeeded', attempts: 1, error: null });
+    expect(p.n8n.calls).toHaveLength(2);
+    const rows = p.t.ctx.store.db
+      .prepare("SELECT id, source, remote_id FROM executions WHERE remote_id = '4242' OR id IN (?, ?) ORDER BY id")
+      .all(first, second);
+    // The first run took the synced copy's place; the second stays unlinked instead of failing.
+    expect(rows).toEqual([
+      { id: first, source: 'local', remote_id: '4242' },
+      { id: second, source: 'local', remote_id: null },
+    ]);
+  });
+
   it('retries a 500 and succeeds; dead-letters a 404 at once with a reason', async () => {
     const p = await pipeline((path, n) =>
       path === '/webhook/flaky' ? { status: n < 2 ? 500 : 200 } : { status: 404, body: '{"message":"not registered"}' },

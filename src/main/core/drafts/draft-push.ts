@@ -15,6 +15,9 @@ import {
 /** Replay backoff: 5 s, 10 s, 20 s… capped at 5 min (ms). */
 export const pushBackoffMs = (attempts: number) => Math.min(5_000 * 2 ** attempts, 300_000);
 
+const unknownInstance = (id: string) =>
+  new AppError('VALIDATION', `Unknown instance ${id}: add it under Instances, then push again.`);
+
 /**
  * Pushing drafts to n8n. Every push is a row in draft_pushes: done, conflict (waits for the
  * operator), failed, or queued (instance unreachable; replayed by `replayDue` with backoff).
@@ -92,12 +95,7 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
     busy.add(draft.id);
     try {
       // A draft restored from another machine may name an instance this one does not have.
-      if (!(await port.listInstances()).some((i) => i.id === row.instance_id)) {
-        throw new AppError(
-          'VALIDATION',
-          `Unknown instance ${row.instance_id}: add it under Instances, then push again.`,
-        );
-      }
+      if (!(await port.listInstances()).some((i) => i.id === row.instance_id)) throw unknownInstance(row.instance_id);
       if (!(await port.isReachable(row.instance_id))) {
         throw new AppError('N8N_UNREACHABLE', `Instance ${row.instance_id} is unreachable.`, { retryable: true });
       }
@@ -152,6 +150,8 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
     if (busy.has(id))
       throw new AppError('CONFLICT', 'A push of this draft is already in flight; wait for it.', { retryable: true });
     const instanceId = draft.instanceId;
+    // Refused before a push row exists: bad input changes nothing (replays re-check in `attempt`).
+    if (!(await port.listInstances()).some((i) => i.id === instanceId)) throw unknownInstance(instanceId);
     const row = ctx.store.write((announce) => {
       const now = ctx.clock.now();
       const info = db

@@ -266,13 +266,28 @@ describe('drafts', () => {
     expect((await n8n.listWorkflows('dev')).map((w) => w.name)).toEqual(['Offline']);
   });
 
-  it('a push to an instance that no longer exists fails instead of waiting forever', async () => {
+  it('a push to an instance that no longer exists is refused at once and records nothing', async () => {
     const { drafts, pusher, n8n } = setup();
     const draft = await drafts.create('Orphan', 'dev');
     n8n.instances.delete('dev');
     const error = await rejects(pusher.push(draft.id, false), 'VALIDATION');
     expect(error.message).toContain('Unknown instance dev');
-    expect(drafts.get(draft.id).lastPush?.status).toBe('failed');
+    expect(drafts.get(draft.id).lastPush).toBeNull();
+    expect(pusher.list(draft.id)).toEqual([]);
+  });
+
+  it('a queued push whose instance was removed meanwhile fails on replay instead of waiting forever', async () => {
+    const { drafts, pusher, n8n, clock } = setup();
+    const draft = await drafts.create('Orphan later', 'dev');
+    n8n.setReachable('dev', false);
+    await pusher.push(draft.id, false);
+    n8n.instances.delete('dev');
+    clock.advance(pushBackoffMs(0));
+    expect(await pusher.replayDue()).toBe(1);
+    expect(drafts.get(draft.id).lastPush).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringContaining('Unknown instance dev'),
+    });
   });
 
   it('a queued push still detects a conflict on replay instead of overwriting', async () => {

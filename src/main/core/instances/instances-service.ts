@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CallArgs, Instance, SyncState } from '../../../shared/contract';
+import type { CallArgs, Instance, SyncState, WaitInbox } from '../../../shared/contract';
+import { waitInboxSchema } from '../../../shared/contract/instances';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
@@ -16,6 +17,8 @@ interface InstanceRow {
   environment: string;
   color: string;
   sync_enabled: number;
+  public_webhook_url: string | null;
+  wait_inbox_json: string;
   created_at_ms: number;
   updated_at_ms: number;
   state: SyncState['state'] | null;
@@ -43,6 +46,20 @@ const SYNC_COLUMNS: Record<keyof SyncStatePatch, string> = {
 };
 
 const normalizeUrl = (url: string) => url.trim().replace(/\/+$/, '');
+const OFF: WaitInbox = { enabled: false, workflowIds: [] };
+
+/** The stored option, re-validated on read (a hand-edited row reads as off, never as a crash). */
+function readWaitInbox(json: string): WaitInbox {
+  try {
+    const parsed = waitInboxSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : OFF;
+  } catch {
+    return OFF;
+  }
+}
+
+const writeWaitInbox = (w: WaitInbox) =>
+  JSON.stringify({ enabled: w.enabled, workflowIds: [...new Set(w.workflowIds)] });
 const last4 = (key: string) => key.trim().slice(-4);
 
 /**
@@ -68,6 +85,8 @@ function toInstance(row: InstanceRow): Instance {
     environment: row.environment,
     color: row.color,
     syncEnabled: row.sync_enabled === 1,
+    publicWebhookUrl: row.public_webhook_url,
+    waitInbox: readWaitInbox(row.wait_inbox_json),
     hasApiKey: row.api_key_sealed.length > 0,
     apiKeyLast4: row.api_key_last4,
     createdAtMs: row.created_at_ms,
@@ -121,7 +140,8 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
       return ctx.store.write((announce) => {
         db.prepare(
           `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color,
-             sync_enabled, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             sync_enabled, public_webhook_url, wait_inbox_json, created_at_ms, updated_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           input.name,
@@ -132,6 +152,8 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
           input.environment,
           input.color,
           input.syncEnabled ? 1 : 0,
+          input.publicWebhookUrl ? normalizeUrl(input.publicWebhookUrl) : null,
+          writeWaitInbox(input.waitInbox),
           t,
           t,
         );
@@ -166,6 +188,9 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     if (patch.environment !== undefined) set('environment', patch.environment);
     if (patch.color !== undefined) set('color', patch.color);
     if (patch.syncEnabled !== undefined) set('sync_enabled', patch.syncEnabled ? 1 : 0);
+    if (patch.publicWebhookUrl !== undefined)
+      set('public_webhook_url', patch.publicWebhookUrl ? normalizeUrl(patch.publicWebhookUrl) : null);
+    if (patch.waitInbox !== undefined) set('wait_inbox_json', writeWaitInbox(patch.waitInbox));
     if (patch.apiKey !== undefined) {
       set('api_key_sealed', box.encrypt(patch.apiKey.trim(), instanceKeyContext(id, baseUrl)));
       set('api_key_last4', last4(patch.apiKey));

@@ -167,6 +167,16 @@ describe('N8nClient', () => {
     expect(await codeOf(client.getWorkflow('1'))).toBe('N8N_BAD_RESPONSE');
   });
 
+  it('asks n8n for an id with a lone surrogate instead of throwing "URI malformed" (found by the fuzz suite)', async () => {
+    const { pool, client } = setup();
+    pool.intercept({ path: '/api/v1/workflows/%EF%BF%BD', method: 'GET' }).reply(404, { message: 'Not Found' });
+    expect(await codeOf(client.getWorkflow('\uDFFF'))).toBe('N8N_NOT_FOUND');
+    pool
+      .intercept({ path: '/api/v1/workflows/a%F0%9F%9B%AB%EF%BF%BD/activate', method: 'POST' })
+      .reply(404, { message: 'Not Found' });
+    expect(await codeOf(client.activateWorkflow('a\uD83D\uDEEB\uD800'))).toBe('N8N_NOT_FOUND');
+  });
+
   it('rejects a page size n8n would refuse before sending', async () => {
     const { client } = setup();
     expect(() => client.listExecutions({ limit: 251 })).toThrow(AppError);

@@ -320,7 +320,15 @@ export class N8nClient extends N8nHttp {
   }
 }
 
-const enc = encodeURIComponent;
+/**
+ * encodeURIComponent, except that it never throws: a lone surrogate (an id cut in half, or a
+ * hostile one) becomes U+FFFD, which n8n answers with a 404 instead of the call failing with
+ * INTERNAL ("URI malformed").
+ */
+const enc = (value: string) =>
+  encodeURIComponent(
+    value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+  );
 
 /** The cursor and the lowest numeric id of a raw (not yet validated) page, to plan the next request. */
 function peekPage(raw: unknown): { nextCursor: string | null; minId: number } {

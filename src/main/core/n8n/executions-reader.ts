@@ -21,6 +21,7 @@ interface ExecutionRow {
   finished_at_ms: number | null;
   duration_ms: number | null;
   updated_at_ms: number;
+  unconfirmed_at_ms: number | null;
 }
 
 const toSummary = (r: ExecutionRow): ExecutionSummary => ({
@@ -38,6 +39,7 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   startedAtMs: r.started_at_ms,
   finishedAtMs: r.finished_at_ms,
   durationMs: r.duration_ms,
+  unconfirmedAtMs: r.unconfirmed_at_ms,
 });
 
 const SELECT = `SELECT e.*, w.name AS workflow_name FROM executions e
@@ -89,12 +91,17 @@ export function summarizeRunData(data: unknown): { nodes: NodeRun[]; error: stri
 
 /** Turns the search box's words into an FTS5 query: each word quoted, prefix-matched, all required. */
 export function ftsQuery(search: string): string {
-  return search
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 12)
-    .map((word) => `"${word.replace(/"/g, '""')}"*`)
-    .join(' ');
+  return (
+    search
+      // FTS5 ends a string at a NUL ("unterminated string"); control characters are never searched for.
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 12)
+      .map((word) => `"${word.replace(/"/g, '""')}"*`)
+      .join(' ')
+  );
 }
 
 /** WHERE clauses (on alias `e`) for an execution filter; shared with bulk actions. */

@@ -34,6 +34,8 @@ export function createRemoteStore(db: Database) {
       created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms, synced_at_ms = excluded.synced_at_ms`);
 
   // Only a real change counts (and touches updated_at_ms): re-reading a page is free of churn.
+  // An execution already held by a local run (linked) updates that run, never a second row, and
+  // confirms it: n8n itself listed it (linked_at_ms).
   const upsertExecution = db.prepare(`INSERT INTO executions
       (source, instance_id, workflow_id, remote_id, status, mode, retry_of, created_at_ms, started_at_ms,
        finished_at_ms, duration_ms, updated_at_ms)
@@ -42,10 +44,13 @@ export function createRemoteStore(db: Database) {
     ON CONFLICT (instance_id, remote_id) DO UPDATE SET status = excluded.status, mode = excluded.mode,
       retry_of = excluded.retry_of, workflow_id = COALESCE(excluded.workflow_id, executions.workflow_id),
       started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms,
-      duration_ms = excluded.duration_ms, updated_at_ms = excluded.updated_at_ms
+      duration_ms = excluded.duration_ms, updated_at_ms = excluded.updated_at_ms,
+      linked_at_ms = CASE WHEN executions.source = 'local' THEN coalesce(executions.linked_at_ms, excluded.updated_at_ms) END,
+      unconfirmed_at_ms = NULL
     WHERE executions.status IS NOT excluded.status OR executions.finished_at_ms IS NOT excluded.finished_at_ms
       OR executions.retry_of IS NOT excluded.retry_of OR executions.mode IS NOT excluded.mode
-      OR executions.started_at_ms IS NOT excluded.started_at_ms`);
+      OR executions.started_at_ms IS NOT excluded.started_at_ms
+      OR (executions.source = 'local' AND executions.linked_at_ms IS NULL)`);
 
   /** Replaces the instance's workflows with n8n's current list (deleted ones disappear). */
   function replaceWorkflows(instanceId: string, workflows: N8nWorkflow[], now: number): number {

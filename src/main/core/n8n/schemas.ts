@@ -29,6 +29,8 @@ export const n8nExecutionSchema = z.object({
   workflowId: id.nullish(),
   waitTill: isoTime.nullish(),
   data: z.unknown().optional(),
+  /** With includeData: the workflow as it ran (name, nodes with parameters). */
+  workflowData: z.unknown().optional(),
 });
 export type N8nExecution = z.infer<typeof n8nExecutionSchema>;
 

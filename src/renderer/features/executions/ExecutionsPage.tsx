@@ -277,7 +277,19 @@ export function ExecutionsPage() {
                     <span>#{e.remoteId ?? e.id}</span>
                     <span title={e.workflowName ?? e.workflowId ?? ''}>{e.workflowName ?? e.workflowId ?? '—'}</span>
                     <span>{instanceName(e.instanceId)}</span>
-                    <span className={`status-${e.status}`}>{e.status}</span>
+                    <span className={`status-${e.status}`}>
+                      {e.status}
+                      {e.unconfirmedAtMs !== null && (
+                        <small
+                          className="invalid"
+                          title="n8n acknowledged this run but never showed it: it may not have run"
+                          data-testid="execution-unconfirmed"
+                        >
+                          {' '}
+                          · unconfirmed
+                        </small>
+                      )}
+                    </span>
                     <span>{dateTime(e.startedAtMs ?? e.createdAtMs)}</span>
                     <span>{duration(e.durationMs)}</span>
                   </div>

@@ -75,6 +75,15 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           </button>
         )}
       </div>
+      {execution.unconfirmedAtMs !== null && (
+        <p className="small invalid" data-testid="run-unconfirmed">
+          Unconfirmed: n8n acknowledged this run but has not shown its execution since; it may never have run (n8n
+          restarted?).{' '}
+          <button type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-unconfirmed-retry">
+            Send again
+          </button>
+        </p>
+      )}
       {notice && (
         <p role="status" className="small" data-testid="run-notice">
           {notice}

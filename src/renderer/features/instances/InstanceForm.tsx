@@ -1,5 +1,11 @@
-import { useState } from 'react';
-import { instanceFieldsSchema, apiKeySchema, type ConnectionTest, type Instance } from '../../../shared/contract';
+import { useEffect, useState } from 'react';
+import {
+  instanceFieldsSchema,
+  apiKeySchema,
+  baseUrlSchema,
+  type ConnectionTest,
+  type Instance,
+} from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 
 const COLORS = ['#2f6fed', '#2e7d32', '#b26a00', '#c62828', '#7b1fa2', '#00838f'];
@@ -12,6 +18,10 @@ export function InstanceForm({ instance, onDone }: { instance?: Instance; onDone
   const [environment, setEnvironment] = useState(instance?.environment ?? 'dev');
   const [color, setColor] = useState(instance?.color ?? COLORS[0]!);
   const [syncEnabled, setSyncEnabled] = useState(instance?.syncEnabled ?? true);
+  const [publicWebhookUrl, setPublicWebhookUrl] = useState(instance?.publicWebhookUrl ?? '');
+  const [waitsEnabled, setWaitsEnabled] = useState(instance?.waitInbox.enabled ?? false);
+  const [waitWorkflows, setWaitWorkflows] = useState<string[]>(instance?.waitInbox.workflowIds ?? []);
+  const [workflows, setWorkflows] = useState<{ id: string; name: string }[]>([]);
   const [test, setTest] = useState<ConnectionTest | 'running' | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -20,7 +30,22 @@ export function InstanceForm({ instance, onDone }: { instance?: Instance; onDone
   const keyOk = instance && apiKey === '' ? true : key.success;
   const fieldError = (field: string) =>
     fields.success ? undefined : fields.error.issues.find((i) => i.path[0] === field)?.message;
-  const canSave = fields.success && keyOk && !saving;
+  const publicUrl = publicWebhookUrl.trim() === '' ? null : baseUrlSchema.safeParse(publicWebhookUrl);
+  const options = {
+    publicWebhookUrl: publicUrl?.success ? publicUrl.data : null,
+    waitInbox: { enabled: waitsEnabled, workflowIds: waitsEnabled ? waitWorkflows : [] },
+  };
+  const canSave = fields.success && keyOk && (publicUrl === null || publicUrl.success) && !saving;
+
+  // The per-workflow filter lists the instance's synced workflows (a new instance has none yet).
+  useEffect(() => {
+    if (!instance || !waitsEnabled) return;
+    void sendCatch('workflows:list', { instanceId: instance.id }).then(
+      (r) => r.ok && setWorkflows(r.data.workflows.map((w) => ({ id: w.id, name: w.name }))),
+    );
+  }, [instance, waitsEnabled]);
+  const toggleWorkflow = (id: string) =>
+    setWaitWorkflows((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
 
   const runTest = async () => {
     setTest('running');
@@ -47,9 +72,12 @@ export function InstanceForm({ instance, onDone }: { instance?: Instance; onDone
     setSaving(true);
     try {
       if (instance) {
-        await send('instances:update', { id: instance.id, patch: { ...fields.data, ...(apiKey ? { apiKey } : {}) } });
+        await send('instances:update', {
+          id: instance.id,
+          patch: { ...fields.data, ...options, ...(apiKey ? { apiKey } : {}) },
+        });
       } else {
-        await send('instances:add', { ...fields.data, apiKey });
+        await send('instances:add', { ...fields.data, ...options, apiKey });
       }
       onDone();
     } catch {
@@ -139,6 +167,52 @@ export function InstanceForm({ instance, onDone }: { instance?: Instance; onDone
         />
         Sync in the background
       </label>
+      <label className="field">
+        <span>
+          n8n&apos;s public webhook URL <small className="muted">(optional)</small>
+        </span>
+        <input
+          value={publicWebhookUrl}
+          onChange={(e) => setPublicWebhookUrl(e.target.value)}
+          placeholder="https://n8n.example.com"
+          data-testid="instance-public-webhook-url"
+          aria-invalid={publicUrl !== null && !publicUrl.success}
+        />
+        {publicUrl !== null && !publicUrl.success && (
+          <small className="invalid">{publicUrl.error.issues[0]?.message}</small>
+        )}
+        <small className="muted">
+          n8n&apos;s WEBHOOK_URL, when it is not the address above: wait registrations whose resume URL is on it are
+          accepted. localhost and 127.0.0.1 already count as one.
+        </small>
+      </label>
+      <label className="radio">
+        <input
+          type="checkbox"
+          checked={waitsEnabled}
+          onChange={(e) => setWaitsEnabled(e.target.checked)}
+          data-testid="instance-wait-inbox"
+        />
+        Show waits started in n8n in the approval inbox
+      </label>
+      {waitsEnabled && (
+        <fieldset className="field" data-testid="instance-wait-workflows">
+          <legend className="small">
+            Executions started directly in n8n that wait on a Wait node resumed by a POST webhook call (timed waits
+            never). Workflows: {waitWorkflows.length === 0 ? 'all' : `${waitWorkflows.length} chosen`}
+          </legend>
+          {workflows.length === 0 ? (
+            <small className="muted">Every workflow (pick some once the instance has synced).</small>
+          ) : (
+            workflows.map((w) => (
+              <label key={w.id} className="radio small">
+                <input type="checkbox" checked={waitWorkflows.includes(w.id)} onChange={() => toggleWorkflow(w.id)} />
+                {w.name}
+              </label>
+            ))
+          )}
+        </fieldset>
+      )}
       {test && (
         <p
           className={test === 'running' ? 'muted' : test.ok ? 'ok-text' : 'invalid'}

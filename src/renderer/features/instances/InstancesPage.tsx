@@ -103,7 +103,10 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
             no API key: Edit and enter it again
           </strong>
         )}{' '}
-        {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>}
+        {sync.n8nVersion && <>· n8n {sync.n8nVersion}</>} · id{' '}
+        <code data-testid="instance-id" title="instanceId for wait registrations (POST /approvals)">
+          {instance.id}
+        </code>
       </div>
       <div className="small">
         Last sync: <span title={dateTime(sync.lastSuccessAtMs)}>{ago(sync.lastSuccessAtMs)}</span>

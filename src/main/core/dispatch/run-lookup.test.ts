@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { N8nClient } from '../n8n/client';
+import { startLoopbackN8n, type FakeRunMode } from '../testing/loopback-n8n-runs';
+import { createRunFinder, markOf } from './run-lookup';
+
+// findRunInN8n, the one function crash recovery calls before re-posting a run: found by its
+// mark wherever n8n keeps it, absent only when every execution since was read, else unknown.
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function setup(line: 1 | 2 = 1) {
+  const n8n = await startLoopbackN8n({ line });
+  const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey, retries: 0 });
+  cleanups.push(n8n.close, () => client.close());
+  const finder = createRunFinder({ forInstance: () => client });
+  const post = async (workflow: string, runId: number, event = 'order.created') =>
+    fetch(`${n8n.baseUrl}/webhook/${workflow}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-flightdeck-execution-id': String(runId),
+        'x-flightdeck-event': event,
+      },
+      body: JSON.stringify({ runId }),
+    }).then((r) => r.arrayBuffer());
+  const workflow = (id: string, mode: FakeRunMode) => n8n.addWorkflow({ id, name: id, path: id, mode });
+  return { n8n, finder, post, workflow };
+}
+
+describe('findRunInN8n', () => {
+  it('finds a run among many executions, past the newest page', async () => {
+    const { finder, post, workflow } = await setup();
+    workflow('w1', 'lastNode');
+    const since = Date.now();
+    await post('w1', 7);
+    for (let i = 100; i < 400; i++) await post('w1', i); // 300 newer executions
+    const found = await finder.findRunInN8n('i1', 'w1', 7, since);
+    expect(found).toMatchObject({ state: 'found', execution: { id: '1', workflowId: 'w1', status: 'success' } });
+  });
+
+  it.each([1, 2] as const)('n8n %i.x: finds runs n8n leaves out of its list (waiting, running)', async (line) => {
+    const { finder, post, workflow } = await setup(line);
+    workflow('wait', 'wait');
+    workflow('busy', 'running');
+    workflow('ok', 'lastNode');
+    const since = Date.now();
+    await post('wait', 1);
+    await post('busy', 2);
+    await post('ok', 3);
+    expect(await finder.findRunInN8n('i1', 'wait', 1, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '1', status: 'waiting' },
+    });
+    expect(await finder.findRunInN8n('i1', null, 2, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '2', status: 'running' },
+    });
+  });
+
+  it('says absent only after reading everything since the run was sent', async () => {
+    const { n8n, finder, post, workflow } = await setup();
+    workflow('ok', 'lastNode');
+    workflow('lost', 'crash');
+    const since = Date.now();
+    await post('ok', 1);
+    await post('lost', 2); // acknowledged, never stored: id 2 is a gap
+    await post('ok', 3);
+    expect(await finder.findRunInN8n('i1', 'lost', 2, since)).toEqual({ state: 'absent' });
+    // The gap was asked for, and is not asked for again.
+    const probes = n8n.probes();
+    expect(probes).toBeGreaterThan(0);
+    expect(await finder.findRunInN8n('i1', 'lost', 2, since)).toEqual({ state: 'absent' });
+    expect(n8n.probes() - probes).toBeLessThanOrEqual(1); // only the id above the newest
+  });
+
+  it('does not take an older execution with the same mark (another console, an earlier run)', async () => {
+    const { finder, post, workflow } = await setup();
+    workflow('ok', 'lastNode');
+    await post('ok', 5, 'other.event');
+    await post('ok', 5);
+    const found = await finder.findRunInN8n('i1', 'ok', 5, Date.now(), { event: 'order.created' });
+    expect(found).toMatchObject({ state: 'found', execution: { id: '2' } });
+    expect(await finder.findRunInN8n('i1', 'ok', 5, Date.now() + 3_600_000)).toEqual({ state: 'absent' });
+  });
+
+  it('answers unknown when n8n cannot be asked', async () => {
+    const { n8n, finder } = await setup();
+    n8n.state.down = true;
+    expect(await finder.findRunInN8n('i1', 'w1', 1, Date.now())).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/503/),
+    });
+  });
+});
+
+describe('markOf', () => {
+  it("reads the dispatcher's headers from the Webhook node's output, and nothing else", () => {
+    const data = (headers: unknown) => ({
+      resultData: { runData: { Webhook: [{ data: { main: [[{ json: { headers, body: {} } }]] } }] } },
+    });
+    expect(markOf(data({ 'x-flightdeck-execution-id': '42', 'x-flightdeck-event': 'a.b' }))).toEqual({
+      runId: 42,
+      event: 'a.b',
+    });
+    expect(markOf(data({ 'x-flightdeck-execution-id': '42; drop' }))).toBeNull();
+    expect(markOf(data({}))).toBeNull();
+    expect(markOf(null)).toBeNull();
+    expect(markOf({ resultData: { runData: { Webhook: 'garbage' } } })).toBeNull();
+  });
+});
