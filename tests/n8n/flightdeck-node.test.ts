@@ -457,6 +457,22 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
     expect((await inboxItem('expire', 'all')).status).toBe('expired');
   });
 
+  it('continues at once when an auto-approval rule decides as the request arrives', async () => {
+    await data(
+      core.call('approvals:saveRule', {
+        rule: { name: 'trusted customer', conditions: [{ path: 'customer', op: 'eq', value: 'rule@example.com' }] },
+      }),
+    );
+    await fire(path, { case: 'rule', amount: 3, customer: 'rule@example.com', expireMinutes: 0 });
+    const item = await inboxItem('rule', 'all');
+    expect(item).toMatchObject({ status: 'approved', decidedBy: expect.stringMatching(/^rule:/) });
+    const done = await finished(item.remoteExecutionId!);
+    expect(done.status).toBe('success');
+    const { decision, branch } = outcome(done);
+    expect(branch).toEqual(['Approved']);
+    expect(decision).toMatchObject({ approved: true, decision: 'approved', approvalId: item.id });
+  });
+
   it('Emit Event lands in the console queue, signed and acknowledged; its idempotency key holds', async () => {
     const first = await fire('fd-node-emit', { orderId: 81, key: 'order-81' });
     expect(first.status).toBe(200);

@@ -20,7 +20,7 @@ import {
   type ApprovalParameters,
   type OutputMode,
 } from '../../shared/approval';
-import { ConsoleError, consoleCredentials, postSigned } from '../../shared/console-client';
+import { ConsoleError, consoleCredentials, postSigned, type ConsoleCredentials } from '../../shared/console-client';
 import { resumeToken, sameText } from '../../shared/protocol';
 
 /**
@@ -192,7 +192,12 @@ export class FlightdeckApproval implements INodeType {
       if (error instanceof ConsoleError) throw new NodeOperationError(node, error.message);
       throw error;
     };
-    const credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
+    let credentials: ConsoleCredentials = { url: '', secret: '' };
+    try {
+      credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
+    } catch (error) {
+      fail(error);
+    }
     const mode = this.getNodeParameter('decisionOutputs', 0, 'twoOutputs') as OutputMode;
     const executionResumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
     if (mode === 'twoOutputs' && !resumeUrlIsSigned(executionResumeUrl)) {

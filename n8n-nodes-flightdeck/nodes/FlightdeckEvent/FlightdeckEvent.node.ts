@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { ConsoleError, consoleCredentials, postSigned } from '../../shared/console-client';
+import { ConsoleError, consoleCredentials, postSigned, type ConsoleCredentials } from '../../shared/console-client';
 import { checkEventName, checkIdempotencyKey, EventInputError, eventResult, payloadText } from '../../shared/event';
 
 /**
@@ -63,7 +63,12 @@ export class FlightdeckEvent implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();
-    const credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
+    let credentials: ConsoleCredentials;
+    try {
+      credentials = consoleCredentials(await this.getCredentials('flightdeckApi'));
+    } catch (error) {
+      throw new NodeOperationError(this.getNode(), (error as Error).message);
+    }
     const out: INodeExecutionData[] = [];
     for (let i = 0; i < items.length; i++) {
       try {
