@@ -9,7 +9,7 @@ import { openStore, type Store } from './db/store';
 import { wireModules, type WiringOptions } from './wire-modules';
 import { EventBus, type AnyEventListener } from './events';
 import type { CallContext } from './handlers';
-import { invokeHandler } from './invoke';
+import { checkReply, invokeHandler } from './invoke';
 import { limitsFromEnv, type InputLimits } from './limits';
 import { silentLogger, type Logger } from './logger';
 
@@ -26,6 +26,11 @@ export interface CoreOptions extends WiringOptions {
   nativeBinding?: string;
   /** Size and depth limits of every call's argument; default from FLIGHTDECK_MAX_PAYLOAD_BYTES. */
   limits?: InputLimits;
+  /**
+   * Parse every reply against its channel's declared output and answer INTERNAL on a mismatch
+   * (see `checkReply`). On in tests; default: the environment variable FLIGHTDECK_CHECK_OUTPUTS=1.
+   */
+  checkOutputs?: boolean;
 }
 
 export interface Core {
@@ -79,6 +84,7 @@ export function createCore(options: CoreOptions): Core {
   }
   const handlers = built?.handlers;
 
+  const checkOutputs = options.checkOutputs ?? process.env.FLIGHTDECK_CHECK_OUTPUTS === '1';
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -88,7 +94,8 @@ export function createCore(options: CoreOptions): Core {
       if (channel === 'app:status') return { ok: true as const, data: status() };
       return fail('STARTUP_FAILED', startupError?.message ?? 'Flightdeck failed to start.');
     }
-    const pending = invokeHandler(handlers, channel, input, ctx, logger, limits);
+    const handled = invokeHandler(handlers, channel, input, ctx, logger, limits);
+    const pending = checkOutputs ? handled.then((reply) => checkReply(channel, reply, logger)) : handled;
     inFlight.add(pending);
     try {
       return await pending;

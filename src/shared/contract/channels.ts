@@ -81,6 +81,8 @@ export const CALL_CHANNELS = [
   'runs:listViews',
   'runs:saveView',
   'runs:removeView',
+  'runs:lineage',
+  'runs:refs',
   // approvals
   'approvals:list',
   'approvals:count',

@@ -133,12 +133,19 @@ export const mappingSchema = mappingInputSchema.extend({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-/** The exact HTTP request a dispatch would make (secrets never included). */
+/**
+ * The exact HTTP request a dispatch makes (secrets never included): built by the same function
+ * as the dispatcher's call. In a preview made before any run exists, the execution-id header holds
+ * a placeholder; a run's own request holds its id.
+ */
 export const requestPreviewSchema = z.object({
   method: z.literal('POST'),
   url: z.string(),
+  /** Every header Flightdeck sets; the HTTP client adds only Host and Content-Length. */
   headers: z.record(z.string(), z.string()),
   body: z.unknown(),
+  /** The body exactly as sent (runs queued before this field existed lack it). */
+  bodyText: z.string().optional(),
 });
 export type RequestPreview = z.infer<typeof requestPreviewSchema>;
 

@@ -7,6 +7,7 @@ import { createWorker, type JobHandler } from '../queue/worker';
 import type { DispatchJobPayload } from './emit';
 import type { ExecutionsWriter } from './executions-writer';
 import { classifyNetworkError, classifyResponse, type DeliveryFailure } from './http-outcome';
+import { buildWebhookRequest } from './webhook-request';
 
 /** One webhook call. Implemented with the n8n client (keep-alive pool per instance). */
 export type WebhookPost = (request: {
@@ -82,7 +83,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         message: `Instance ${job.instanceId} no longer exists: this run cannot be sent.`,
         unrecoverable: true,
       });
-    const url = `${base.replace(/\/+$/, '')}/webhook/${payload.webhookPath}`;
+    const request = buildWebhookRequest({ ...payload, baseUrl: base }); // the same builder as the preview
+    const url = request.url;
     ctx.store.write((announce) => {
       executions.markDispatching(payload.executionId, now());
       announce('executions:changed', { ids: [payload.executionId] });
@@ -94,8 +96,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       response = await deps.post({
         instanceId: job.instanceId,
         url,
-        body: payload.body,
-        headers: { 'x-flightdeck-execution-id': String(payload.executionId), 'x-flightdeck-event': payload.event },
+        body: request.body,
+        headers: request.headers,
         timeoutMs,
         signal,
       });

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Approval, ApprovalDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
+import { useInstanceNamer } from '../executions/RunLabel';
 import { ApprovalFields } from './ApprovalFields';
 import { priorityLabel, statusText, when } from './format';
 
@@ -9,6 +11,16 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
   const { item } = props;
   const [detail, setDetail] = useState<ApprovalDetail | null>(null);
   const [comment, setComment] = useState('');
+  const namer = useInstanceNamer();
+  /** The run the item holds, named as everywhere else (FD-29 → n8n #812 on prod). */
+  const runOf = (a: Approval): string | null => {
+    const own = detail?.related.find((r) => r.id === a.executionId);
+    if (own) return formatRun(own, namer);
+    if (a.kind === 'gate' && a.executionId !== null) return localRunNumber(a.executionId);
+    if (a.remoteExecutionId === null) return null;
+    const on = namer(a.instanceId) ?? a.instanceId;
+    return `${n8nExecutionNumber(a.remoteExecutionId)}${on ? ` on ${on}` : ''}`;
+  };
 
   useEffect(() => {
     let live = true;
@@ -39,7 +51,8 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
         <span className={`status-chip status-${item.status}`}>{statusText(item)}</span>
         <span className={prio.className}>{prio.text}</span>
         <span className="muted">
-          {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'} · #{item.id}
+          {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'}
+          {runOf(item) && <span data-testid="approval-run"> · {runOf(item)}</span>} · item {item.id}
         </span>
       </div>
       <dl className="grid2">
@@ -185,10 +198,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <tbody>
             {d.related.map((r) => (
               <tr key={r.id}>
-                <td>
-                  #{r.id}
-                  {r.remoteId && ` (n8n ${r.remoteId})`}
-                </td>
+                <td data-testid="approval-related-run">{formatRun(r, namer)}</td>
                 <td>{r.status}</td>
                 <td>{when(r.createdAtMs)}</td>
                 <td>{r.error ?? ''}</td>
