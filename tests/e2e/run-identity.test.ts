@@ -18,7 +18,7 @@ let browser: Browser;
 let page: Page;
 const answers = new Map([
   ['ok', 200],
-  ['fail', 500],
+  ['fail', 422],
 ]);
 const ids: Record<string, number> = {};
 
@@ -80,7 +80,7 @@ beforeAll(async () => {
   }
   await call('instances:syncNow', { id: instanceId });
 
-  // Local runs: two that fail (500), one that n8n runs as its execution #4.
+  // Local runs: two that n8n refuses (422: dead-lettered), one that n8n runs as its execution #4.
   ids.a = await emit('order.fail', { order: 'A-1', qty: 1 });
   ids.b = await emit('order.fail', { order: 'B-1', qty: 1 });
   ids.ok = await emit('order.ok', { order: 'C-1' });

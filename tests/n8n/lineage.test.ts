@@ -9,6 +9,7 @@ import { data, sawLast, until } from './support';
 
 // Lineage against a real n8n: single, edited, bulk and n8n's own retries link both ways, the
 // originals read as superseded, a bulk dry run flags what it should, and metrics count runs.
+// The failing workflow answers 500 (it ran and failed): its runs are 'failed', not re-sent.
 let n8n: N8nInstance;
 let core: Core;
 let dir: { path: string; remove(): void };
@@ -88,11 +89,11 @@ describe('lineage against a real n8n 1.123', () => {
 
   it('single retry: FD-a is superseded by FD-b, which says it retried FD-a', async () => {
     const original = await emit({ order: 1, qty: 1 });
-    expect(await settled(original)).toMatchObject({ status: 'dead_lettered' });
+    expect(await settled(original)).toMatchObject({ status: 'failed' });
     const done = await call('runs:retry', { ids: [original], dryRun: false });
     const retry = done.results![0]!.newId!;
     expect(await settled(retry)).toMatchObject({
-      status: 'dead_lettered',
+      status: 'failed',
       retryKind: 'retry',
       retryOfRun: { id: original },
     });
@@ -124,7 +125,7 @@ describe('lineage against a real n8n 1.123', () => {
 
   it('bulk retry: the dry run flags retried, edited and 404 runs; each item gets its new run and outcome', async () => {
     const failing = [await emit({ order: 2 }), await emit({ order: 3 })];
-    for (const id of failing) expect(await settled(id)).toMatchObject({ status: 'dead_lettered' });
+    for (const id of failing) expect(await settled(id)).toMatchObject({ status: 'failed' });
     // A run whose workflow n8n stopped serving since (the sync knows it): it will 404 again.
     const gone = await emit({ order: 4 }, 'order.gone');
     expect(await settled(gone)).toMatchObject({ status: 'succeeded' });

@@ -71,6 +71,12 @@ export const retryPolicySchema = z
     maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
     /** Random spread as a fraction of the delay (0 = none, 0.2 = ±20 %). */
     jitter: z.number().min(0).max(1).default(0.2),
+    /**
+     * Run the workflow again, within `attempts`, when it ran in n8n and failed (n8n's 500). Off by
+     * default: a re-run repeats whatever the workflow did before the error. Either way the
+     * operator can Retry a failed run.
+     */
+    rerunFailedWorkflow: z.boolean().default(false),
   })
   .strict();
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;

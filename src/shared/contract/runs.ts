@@ -7,7 +7,8 @@ export const attemptSchema = z.object({
   attempt: z.number().int(),
   startedAtMs: z.number().int(),
   finishedAtMs: z.number().int().nullable(),
-  outcome: z.enum(['running', 'completed', 'failed', 'lease_expired']),
+  /** `returned`: the call never reached n8n (unreachable, or n8n still starting): it did not count. */
+  outcome: z.enum(['running', 'completed', 'failed', 'lease_expired', 'returned']),
   error: z.string().nullable(),
   httpStatus: z.number().int().nullable(),
 });

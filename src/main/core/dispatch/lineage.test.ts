@@ -13,12 +13,13 @@ afterEach(async () => {
 
 /**
  * A whole console against a loopback stand-in for n8n: workflow "Orders" serves /webhook/ok
- * (200); /webhook/fail answers 500 (a failing workflow the last sync did not see: 404 later).
+ * (200); /webhook/fail answers 422 (a request n8n rejects: dead-lettered; 404 later, once the
+ * last sync saw its workflow deactivated).
  */
 async function setup() {
   const answers = new Map([
     ['ok', 200],
-    ['fail', 500],
+    ['fail', 422],
   ]);
   const n8n = await startWebhookN8n({ answer: (path) => answers.get(path) ?? 404 });
   n8n.addWorkflow({ id: 'w1', name: 'Orders', active: true, paths: ['ok'] });

@@ -115,11 +115,11 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     ]);
   });
 
-  it('retries a 500 and succeeds; dead-letters a 404 at once with a reason', async () => {
-    // n8n fails the first call (a 500), then runs the workflow; nothing listens on 'missing' (n8n's own 404).
+  it('retries a 503 and succeeds; dead-letters a 404 at once with a reason', async () => {
+    // n8n is briefly unavailable (a 503), then runs the workflow; nothing listens on 'missing' (n8n's own 404).
     const p = await pipeline((n8n) => {
       webhooks(n8n, 'flaky');
-      n8n.state.doorFault = (call, n) => (call.path === '/webhook/flaky' && n < 2 ? { status: 500 } : undefined);
+      n8n.state.doorFault = (call, n) => (call.path === '/webhook/flaky' && n < 2 ? { status: 503 } : undefined);
     });
     p.mapping({ webhookPath: 'flaky' });
     p.mapping({ event: 'gone', webhookPath: 'missing' });

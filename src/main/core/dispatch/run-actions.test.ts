@@ -11,11 +11,12 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** A whole core against the loopback fake n8n: workflow 'ok' succeeds, 'fail' fails (n8n's 500). */
+/** A whole core against the loopback fake n8n: workflow 'ok' succeeds, 'fail' answers 422 (cannot succeed). */
 async function consoleWithN8n() {
   const n8n = await startFakeN8n();
   n8n.addWorkflow('wf-ok', 'OK', { nodes: webhookWorkflow({ path: 'ok' }).nodes });
-  n8n.addWorkflow('wf-fail', 'Fail', { nodes: webhookWorkflow({ path: 'fail', fail: true }).nodes });
+  n8n.addWorkflow('wf-fail', 'Fail', { nodes: webhookWorkflow({ path: 'fail' }).nodes });
+  n8n.state.doorFault = (call) => (call.path === '/webhook/fail' ? { status: 422 } : undefined);
   const hits = {
     filter: (test: (path: string) => boolean) => n8n.state.doorCalls.map((c) => c.path).filter(test),
     paths: () => n8n.state.doorCalls.map((c) => c.path),
@@ -74,7 +75,7 @@ describe('run actions through the contract', () => {
     expect(await settled(core, good!)).toMatchObject({ status: 'succeeded' });
 
     const detail = await data(core.call('runs:detail', { id: bad! }));
-    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 500 })]);
+    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 422 })]);
     expect(detail.request).toMatchObject({ method: 'POST', body: { customer: 'acme corp' } });
 
     const found = await data(core.call('executions:list', { search: 'acme' }));

@@ -25,6 +25,8 @@ async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
         setTimeout: (fn, ms) => ref.timers!.setTimeout(fn, ms),
         clearTimeout: (h) => ref.timers!.clearTimeout(h),
       },
+      // Instance health keeps its own (idle) timers: these tests count the sync's.
+      health: { timers: { setTimeout: () => undefined, clearTimeout: () => undefined } },
     },
   });
   ref.timers = new ManualTimers(() => t.clock.now());

@@ -22,6 +22,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { PROBE_PATH } from '../instances/health-probe';
 
 export const FAKE_N8N_VERSION = '1.123.81';
 
@@ -112,8 +113,10 @@ export interface FakeN8nState {
   requests: string[];
   /** The bodies of API writes (POST, PUT), in order. */
   writes: { method: string; path: string; body: unknown }[];
-  /** Every call to a run-time door, in order. */
+  /** Every call to a run-time door, in order (health probes apart). */
   doorCalls: DoorCall[];
+  /** Instance health's probes (GET /webhook/flightdeck-health-probe): kept apart, they start no run. */
+  probeCalls: number;
   /**
    * Scripted door answers: return one to answer instead of n8n (`n` counts the calls to the
    * same path, from 1), or undefined to let the fake behave like n8n.
@@ -220,6 +223,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     requests: [],
     writes: [],
     doorCalls: [],
+    probeCalls: 0,
     doorFault: undefined,
   };
   let nextExecutionId = 1;
@@ -637,7 +641,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
           // Keep the raw text: a test may send something that is not JSON on purpose.
         }
         const call: DoorCall = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: parsed };
-        state.doorCalls.push(call);
+        if (call.path.endsWith(`/${PROBE_PATH}`)) state.probeCalls++;
+        else state.doorCalls.push(call);
         const n = state.doorCalls.filter((c) => c.path === call.path).length;
         const fault = state.doorFault?.(call, n);
         if (fault) {
