@@ -1,5 +1,5 @@
--- 0015_approval_source: who registered an n8n wait, and what it asks the operator to read.
--- (Other branches may add 0015 too; the lead renumbers at merge.)
+-- 0017_approval_source: who registered an n8n wait, and what it asks the operator to read.
+-- (0016 is another branch's; this number waits for it on main.)
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 
 -- 'flightdeck-node' for a wait registered by the n8n node "Flightdeck: Request Approval"
