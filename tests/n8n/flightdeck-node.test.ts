@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Approval } from '../../src/shared/contract';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secret';
+import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { launchChromium } from '../e2e/console';
@@ -170,6 +171,64 @@ function emitWorkflow(path: string) {
       ),
     ],
     connections: { Webhook: { main: [[{ node: 'Emit Event', type: 'main', index: 0 }]] } },
+  };
+}
+
+/**
+ * Webhook → Respond {executionId, resumeUrl} → Hold (15 s in n8n's process: the execution stays
+ * 'running') → Wait for the decision: a registration decided before n8n has saved the wait.
+ */
+function lateWaitWorkflow(path: string) {
+  const id = (n: number) => `c1a9e0c2-0000-4000-8000-00000000000${n}`;
+  return {
+    name: `Late wait ${path}`,
+    settings: { executionOrder: 'v1' },
+    nodes: [
+      node(
+        'Webhook',
+        'n8n-nodes-base.webhook',
+        2,
+        0,
+        0,
+        { httpMethod: 'POST', path, responseMode: 'responseNode' },
+        { id: id(1), webhookId: `fd-${path}` },
+      ),
+      node(
+        'Respond',
+        'n8n-nodes-base.respondToWebhook',
+        1.1,
+        200,
+        0,
+        {
+          respondWith: 'json',
+          responseBody: '={{ JSON.stringify({ executionId: $execution.id, resumeUrl: $execution.resumeUrl }) }}',
+        },
+        { id: id(2) },
+      ),
+      node(
+        'Hold',
+        'n8n-nodes-base.wait',
+        1.1,
+        400,
+        0,
+        { resume: 'timeInterval', amount: 15, unit: 'seconds' },
+        { id: id(3), webhookId: `fd-hold-${path}` },
+      ),
+      node(
+        'Wait',
+        'n8n-nodes-base.wait',
+        1.1,
+        600,
+        0,
+        { resume: 'webhook', httpMethod: 'POST', options: {} },
+        { id: id(4), webhookId: `fd-wait-${path}` },
+      ),
+    ],
+    connections: {
+      Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+      Respond: { main: [[{ node: 'Hold', type: 'main', index: 0 }]] },
+      Hold: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
+    },
   };
 }
 
@@ -513,6 +572,49 @@ describe(`n8n-nodes-flightdeck in n8n ${N8N_MAJOR}.x (custom extensions folder)`
       message: expect.stringMatching(/another secret/),
     });
     expect(await test({ url: 'http://127.0.0.1:1', secret })).toMatchObject({ status: 'Error' });
+  });
+
+  it('a decision made before n8n saved the wait (n8n: 409 "running") is sent again and lands once', async () => {
+    await createLive(lateWaitWorkflow('fd-late-wait'), 'fd-late-wait');
+    const started = JSON.parse((await fire('fd-late-wait', {})).text) as { executionId: string; resumeUrl: string };
+    const body = JSON.stringify({
+      instanceId,
+      executionId: started.executionId,
+      resumeUrl: started.resumeUrl,
+      summary: 'Decided early (early)',
+    });
+    const t = Date.now() + aheadMs;
+    const registered = await fetch(`${ingestUrl}/approvals`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-flightdeck-timestamp': String(t),
+        'x-flightdeck-signature': sign(secret, t, body),
+      },
+    });
+    expect(registered.status).toBe(201);
+    const item = await inboxItem('early');
+    await data(core.call('approvals:decide', { id: item.id, decision: 'approve', comment: 'early' }));
+
+    const refused = await until('n8n to refuse the first resume', async () => {
+      const { items } = await data(core.call('approvals:list', { filter: { status: 'all' } }));
+      const it = items.find((i) => i.id === item.id);
+      sawLast(it);
+      return it?.resumeAttempts ? it : undefined;
+    });
+    expect(refused).toMatchObject({ resumeState: 'resuming', resumeError: expect.stringMatching(/still running/) });
+    const done = await finished(started.executionId);
+    expect(done.status).toBe('success');
+    const waited = done.data?.resultData.runData.Wait?.at(-1)?.data?.main[0]?.[0]?.json;
+    expect(waited).toMatchObject({ body: { approved: true, comment: 'early' } });
+    const resumed = await until('the resume to be recorded', async () => {
+      const { items } = await data(core.call('approvals:list', { filter: { status: 'all' } }));
+      const it = items.find((i) => i.id === item.id);
+      return it?.resumeState === 'resumed' ? it : undefined;
+    });
+    expect(resumed.resumeAttempts).toBeGreaterThanOrEqual(2);
+    expect(resumed.resumeError).toBeNull();
   });
 
   it.runIf(!TWO_OUTPUTS)('on n8n 1.x refuses two outputs before registering anything', async () => {
