@@ -4,6 +4,7 @@ import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
+import { fieldsLine, waitOrigin } from './ApprovalFields';
 import { followInbox, useApprovals } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
 import { priorityLabel, statusText, when } from './format';
@@ -220,8 +221,9 @@ export function InboxView() {
                       </td>
                       <td>
                         {a.summary}
+                        {a.fields?.length ? <div data-testid="approval-fields">{fieldsLine(a)}</div> : null}
                         <div className="muted">
-                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `n8n wait · ${a.instanceId ?? ''}`}
+                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `${waitOrigin(a)} · ${a.instanceId ?? ''}`}
                         </div>
                       </td>
                       <td>
