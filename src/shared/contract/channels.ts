@@ -63,6 +63,15 @@ export const CALL_CHANNELS = [
   'alerts:updateRule',
   'alerts:deleteRule',
   'alerts:list',
+  'alerts:counts',
+  'alerts:acknowledge',
+  'alerts:silence',
+  'alerts:unsilence',
+  'alerts:getNotifier',
+  'alerts:setNotifier',
+  'alerts:removeNotifier',
+  'alerts:testNotifier',
+  'alerts:outbox',
   // monitoring
   'monitoring:list',
   // instances
@@ -156,6 +165,8 @@ export const EVENT_CHANNELS = [
   // alerts
   'alerts:fired',
   'alerts:resolved',
+  'alerts:changed',
+  'alerts:outboxChanged',
   // monitoring
   'monitoring:event',
   // instances
