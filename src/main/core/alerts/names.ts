@@ -20,8 +20,7 @@ export function createNameDirectory(db: Database.Database): NameDirectory {
     instance: (id) => (instance.get(id) as string | undefined) ?? null,
     workflow: (instanceId, workflowId) =>
       ((instanceId ? workflowOn.get(instanceId, workflowId) : workflowAnywhere.get(workflowId)) as
-        | string
-        | undefined) ?? null,
+        string | undefined) ?? null,
   };
 }
 

@@ -274,9 +274,7 @@ export function createAlertOutbox(deps: {
   }
 
   const list = ({ limit }: CallArgs<'alerts:outbox'>) => ({
-    entries: (db.prepare('SELECT * FROM alert_outbox ORDER BY id DESC LIMIT ?').all(limit) as OutboxRow[]).map(
-      toEntry,
-    ),
+    entries: (db.prepare('SELECT * FROM alert_outbox ORDER BY id DESC LIMIT ?').all(limit) as OutboxRow[]).map(toEntry),
   });
 
   /** The address and secret, opened; null when none is set, it is disabled or does not open here. */
@@ -302,7 +300,7 @@ export function createAlertOutbox(deps: {
     const code = e.cause?.code ?? e.code;
     const text =
       e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT'
-        ? `No answer within ${Math.round(timeoutMs / 1000)} s`
+        ? `No answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`
         : code
           ? `Could not reach ${hintOf(url)} (${code})`
           : `Could not reach ${hintOf(url)}`;
@@ -310,6 +308,7 @@ export function createAlertOutbox(deps: {
   }
 
   let running: Promise<number> | null = null;
+  let stopped = false;
 
   /**
    * Posts the notices that are due, one after another. One run at a time; a second call while
@@ -317,6 +316,7 @@ export function createAlertOutbox(deps: {
    */
   function deliverDue(): Promise<number> {
     if (running) return running;
+    if (stopped) return Promise.resolve(0);
     const run = (async () => {
       let count = 0;
       try {
@@ -334,7 +334,8 @@ export function createAlertOutbox(deps: {
         for (const row of rows) {
           const headers: Record<string, string> = {};
           if (target.secret)
-            headers[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', target.secret).update(row.body_json).digest('hex')}`;
+            headers[SIGNATURE_HEADER] =
+              `sha256=${createHmac('sha256', target.secret).update(row.body_json).digest('hex')}`;
           let failure: { message: string; permanent: boolean } | null = null;
           try {
             const { status } = await post({ url: target.url, body: row.body_json, headers, timeoutMs });
@@ -380,6 +381,8 @@ export function createAlertOutbox(deps: {
 
   /** Waits for a delivery run in flight (at stop). */
   async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
     await running;
     await ownPost?.close();
   }

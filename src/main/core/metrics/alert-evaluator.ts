@@ -98,9 +98,7 @@ export function createAlertEvaluator(deps: {
       expireSilences.run(now);
       for (const { rule, verdicts } of plans) {
         if (verdicts === null) continue;
-        const open = new Map(
-          (openAlerts.all({ ruleId: rule.id, now }) as AlertRow[]).map((row) => [row.subject, row]),
-        );
+        const open = new Map((openAlerts.all({ ruleId: rule.id, now }) as AlertRow[]).map((row) => [row.subject, row]));
         for (const verdict of verdicts) {
           const current = open.get(verdict.subject);
           open.delete(verdict.subject);

@@ -209,13 +209,12 @@ export function createAlertRules(
     return row;
   }
 
-  const countOpen = db
-    .prepare(
-      `SELECT COUNT(*) AS open,
+  const countOpen = db.prepare(
+    `SELECT COUNT(*) AS open,
          coalesce(SUM(silenced_until_ms IS NULL AND acknowledged_at_ms IS NULL), 0) AS unacknowledged,
          coalesce(SUM(silenced_until_ms IS NOT NULL), 0) AS silenced
        FROM (${ALERTS_WITH_SILENCE} WHERE a.state = 'open')`,
-    );
+  );
   const counts = (): AlertCounts => countOpen.get({ now: now() }) as AlertCounts;
 
   const ack = db.prepare('UPDATE alerts SET acknowledged_at_ms = ?, acknowledged_by = ? WHERE id = ?');
