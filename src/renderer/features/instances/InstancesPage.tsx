@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Instance, SyncLogEntry } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
 import { ConfirmButton } from './ConfirmButton';
 import { ago, dateTime, duration } from './format';
 import { InstanceForm } from './InstanceForm';
@@ -18,7 +19,7 @@ const STATE_LABEL: Record<Instance['sync']['state'], string> = {
 
 /** Instances: connection profiles with health, last sync, test, sync now, edit and remove. */
 export function InstancesPage() {
-  const { instances, loaded } = useInstanceList();
+  const { instances, loaded, query } = useInstanceList();
   const [editing, setEditing] = useState<Instance | 'new' | null>(null);
 
   return (
@@ -38,6 +39,10 @@ export function InstancesPage() {
           onDone={() => setEditing(null)}
         />
       )}
+      {query.isError && (
+        <LoadError what="instances" error={query.error} retry={() => void query.refetch()} />
+      )}
+      {!loaded && !query.isError && <p className="muted">Loading instances…</p>}
       {loaded && instances.length === 0 && editing === null && (
         <EmptyState title="No instances yet">
           Connect an n8n instance (dev, staging, prod) with its address and an API key. Flightdeck then syncs its
