@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { AREAS } from '../areas';
 import { ApprovalsBadge } from '../features/approvals/ApprovalsBadge';
+import { AlertsBadge } from '../features/metrics/AlertsBadge';
 import { useNav } from '../stores/nav-store';
 
 /** Sidebar navigation: arrow keys move between areas, Alt+1…9 jumps from anywhere. */
@@ -34,6 +35,7 @@ export function Nav() {
             >
               {a.label}
               {a.id === 'approvals' && <ApprovalsBadge />}
+              {a.id === 'metrics' && <AlertsBadge />}
               <kbd>{i + 1}</kbd>
             </button>
           </li>
