@@ -102,6 +102,8 @@ describe('metrics in Chromium', () => {
     expect(await page.getByTestId('card-p50').textContent()).toContain('1.00 s');
     expect(await page.getByTestId('card-p95').textContent()).toContain('1.90 s');
     expect(await page.getByTestId('card-p95').textContent()).toContain('exact');
+    // The run-time chart says which line is p50 and which p95.
+    expect(await page.getByTestId('legend-p95').textContent()).toBe('p50p95');
 
     // Click a point that has runs: the executions behind it appear.
     await page.locator('[data-testid^="point-throughput-"]:not([aria-label^="runs 0 "])').first().click();

@@ -104,7 +104,14 @@ function NotifierForm({ notifier: n }: { notifier: Notifier }) {
             }
             data-testid="notifier-url"
           />
-          {touched && urlProblem && <span className={styles.problem}>{urlProblem}</span>}
+          {/* Always one line, so a problem shown on blur does not move the Save button. */}
+          {touched && urlProblem ? (
+            <span className={styles.problem}>{urlProblem}</span>
+          ) : (
+            <span className={styles.hint}>
+              A Slack incoming webhook, or any endpoint that takes JSON (http or https).
+            </span>
+          )}
         </label>
         <label className={styles.field}>
           <span>Signing secret (optional)</span>

@@ -107,6 +107,15 @@ function problemsOf(d: RuleDraft): Map<string, string> {
 }
 
 /**
+ * A field's problem, else its hint. The line is always there (at least one line high), so a
+ * problem appearing on blur does not move the button the operator is clicking.
+ */
+function Message({ problem, hint }: { problem?: string | undefined; hint?: string | undefined }) {
+  if (problem) return <span className={styles.problem}>{problem}</span>;
+  return <span className={styles.hint}>{hint ?? '\u00a0'}</span>;
+}
+
+/**
  * Edits one rule. The kind's fields, units and scopes come from its descriptor, so a new kind
  * needs no change here. Problems show once a field was touched, or all of them on save.
  */
@@ -170,7 +179,7 @@ export function AlertRuleEditor(props: {
           placeholder="Orders failing"
           data-testid="rule-name"
         />
-        {shown('name') && <span className={styles.problem}>{shown('name')}</span>}
+        <Message problem={shown('name')} />
       </label>
       <label className={styles.field}>
         <span>Watch</span>
@@ -203,11 +212,7 @@ export function AlertRuleEditor(props: {
             />
             <span className={styles.muted}>{f.unit}</span>
           </span>
-          {shown(f.key) ? (
-            <span className={styles.problem}>{shown(f.key)}</span>
-          ) : (
-            f.hint && <span className={styles.hint}>{f.hint}</span>
-          )}
+          <Message problem={shown(f.key)} hint={f.hint} />
         </label>
       ))}
       {descriptor.scopes.includes('instance') && (
@@ -262,7 +267,7 @@ export function AlertRuleEditor(props: {
           />
           <span className={styles.muted}>min</span>
         </span>
-        {shown('cooldownMs') && <span className={styles.problem}>{shown('cooldownMs')}</span>}
+        <Message problem={shown('cooldownMs')} />
       </label>
       <label className={styles.check}>
         <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled
