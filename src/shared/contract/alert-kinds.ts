@@ -52,6 +52,7 @@ export interface AlertKindDescriptor<P extends z.ZodRawShape = z.ZodRawShape> {
 const defineKind = <P extends z.ZodRawShape>(descriptor: AlertKindDescriptor<P>) => descriptor;
 
 const minutes = (ms: number) => `${Math.round((ms / 60_000) * 100) / 100} min`;
+const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
 const windowField = { key: 'windowMs', label: 'Window', unit: 'min', scale: 60_000, defaultValue: 15 } as const;
 const minRunsField = {
   key: 'minRuns',
@@ -76,7 +77,7 @@ export const ALERT_KINDS = {
     scopes: ['instance', 'workflow'],
     valueUnit: '%',
     severity: 'warn',
-    summary: (p) => `error rate > ${p.thresholdPct}% over ${minutes(p.windowMs)} (at least ${p.minRuns} runs)`,
+    summary: (p) => `error rate > ${p.thresholdPct}% over ${minutes(p.windowMs)} (at least ${runs(p.minRuns)})`,
   }),
   p95_duration: defineKind({
     label: 'p95 run time above a duration',
@@ -90,7 +91,7 @@ export const ALERT_KINDS = {
     scopes: ['instance', 'workflow'],
     valueUnit: 'ms',
     severity: 'warn',
-    summary: (p) => `p95 run time > ${p.thresholdMs} ms over ${minutes(p.windowMs)} (at least ${p.minRuns} runs)`,
+    summary: (p) => `p95 run time > ${p.thresholdMs} ms over ${minutes(p.windowMs)} (at least ${runs(p.minRuns)})`,
   }),
   instance_down: defineKind({
     label: 'Instance down',

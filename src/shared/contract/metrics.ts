@@ -345,18 +345,18 @@ export const notifierUrlSchema = z
   .trim()
   .min(1, 'Enter the webhook address')
   .max(2000, 'The address is too long (2000 characters at most)')
+  // Shared code has no URL class: regexes, checked again with URL in the core before sealing.
   .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+    if (!scheme) {
       ctx.addIssue({ code: 'custom', message: 'Not a web address: enter one like https://hooks.slack.com/services/…' });
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      ctx.addIssue({ code: 'custom', message: `Only http and https addresses can be notified (not ${url.protocol})` });
-    else if (url.username || url.password)
+    } else if (scheme !== 'http' && scheme !== 'https') {
+      ctx.addIssue({ code: 'custom', message: `Only http and https addresses can be notified (not ${scheme}:)` });
+    } else if (/^https?:\/\/[^/?#]*@/i.test(value)) {
       ctx.addIssue({ code: 'custom', message: 'Put credentials in the signing secret, not in the address' });
+    } else if (!/^https?:\/\/[^\s/?#@]+(\/[^\s#]*)?$/i.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'Not a web address: enter one like https://hooks.slack.com/services/…' });
+    }
   });
 
 /** The notifier as the renderer sees it: never the address or the secret, only a hint. */

@@ -77,6 +77,20 @@ const toEntry = (row: OutboxRow): OutboxEntry => ({
   deliveredAtMs: row.delivered_at_ms,
 });
 
+/** The contract's check, then the URL class's (shared code has none): what is sealed must parse. */
+function checkedUrl(value: string): string {
+  const url = notifierUrlSchema.parse(value);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AppError('VALIDATION', 'Not a web address: enter one like https://hooks.slack.com/services/…');
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username || parsed.password)
+    throw new AppError('VALIDATION', 'Only http and https addresses, without credentials, can be notified.');
+  return url;
+}
+
 /** The origin only: `https://hooks.slack.com/…`. The path of a Slack address is its token. */
 const hintOf = (url: string) => `${new URL(url).origin}/…`;
 
@@ -220,7 +234,7 @@ export function createAlertOutbox(deps: {
       if (!before && args.url === undefined)
         throw new AppError('VALIDATION', 'Enter the webhook address to notify.', { details: [{ path: ['url'] }] });
       // The contract checked it; checked again here because this is where it is sealed and used.
-      const url = args.url === undefined ? undefined : notifierUrlSchema.parse(args.url);
+      const url = args.url === undefined ? undefined : checkedUrl(args.url);
       const urlEnc = url === undefined ? (before as NotifierRow).url_enc : box.encrypt(url, URL_CONTEXT);
       const urlHint = url === undefined ? (before as NotifierRow).url_hint : hintOf(url);
       const secretEnc =
@@ -379,6 +393,17 @@ export function createAlertOutbox(deps: {
     return run;
   }
 
+  /**
+   * After a restore: notices the backup still had waiting are old news (and may name rules that
+   * changed since); they are marked failed, not posted.
+   */
+  function restored(): void {
+    store.write((announce) => {
+      if (dropPending.run('Dropped by a restore: this notice was waiting when the backup was taken.').changes > 0)
+        changed(announce);
+    });
+  }
+
   /** Waits for a delivery run in flight (at stop). */
   async function stop(): Promise<void> {
     if (stopped) return;
@@ -390,6 +415,7 @@ export function createAlertOutbox(deps: {
   return {
     enqueue,
     deliverDue,
+    restored,
     stop,
     handlers: {
       'alerts:getNotifier': () => view(),

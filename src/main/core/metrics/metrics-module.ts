@@ -170,6 +170,7 @@ export function createMetricsModule(
       // Rollups were re-derived from the restored executions and alert rules may differ:
       // judge alerts on the next tick and tell windows to reload the dashboard now.
       last.evaluate = -Infinity;
+      outbox.restored();
       seenVersion = version.get() as number;
       store.write((announce) => announce('metrics:updated', { atMs: now() }));
     },
