@@ -163,7 +163,7 @@ export function contractHint(channel: string, world: ContractWorld): Hint {
       case 'url':
         // The alert notifier's webhook: loopback or refused, never beyond this machine.
         return fc.constantFrom(
-          `${world.loop.url}/hooks/alerts`,
+          `${world.loop.baseUrl}/hooks/alerts`,
           'http://127.0.0.1:1/hook',
           'file:///etc/passwd',
           'javascript:alert(1)',
