@@ -83,6 +83,7 @@ describe('alerts in Chromium', () => {
     expect(await rowOf(page, 'Orders failing').getAttribute('data-state')).toBe('firing');
     expect(await rowOf(page, 'Orders failing').textContent()).toContain('workflow “wf-orders”');
     expect(await page.getByTestId('alerts-tab-badge').textContent()).toBe('2');
+    await page.screenshot({ path: `${shots}/alerts-firing-light.png` });
 
     // Acknowledge one: it stays firing but leaves the badge.
     await rowOf(page, 'Orders failing').getByTestId('ack-alert').click();
