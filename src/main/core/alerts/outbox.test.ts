@@ -136,6 +136,12 @@ describe('alert notices through the outbox', () => {
     expect(everything).not.toContain('tokenTOKENtoken42');
     expect(everything).not.toContain(SIGNING);
     expect(t.events.map((e) => e.event)).toContain('alerts:outboxChanged');
+
+    // Delivered notices follow the history setting (30 days here); a waiting one stays.
+    await t.h['alerts:testNotifier']({}, ctx);
+    t.clock.advance(31 * 86_400_000);
+    t.module.runRetention();
+    expect(await t.outbox()).toEqual([expect.objectContaining({ event: 'test', state: 'pending' })]);
   });
 
   it('gives up after the last attempt, or at once on a 4xx, and records why', async () => {

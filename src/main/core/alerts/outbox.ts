@@ -404,6 +404,10 @@ export function createAlertOutbox(deps: {
     });
   }
 
+  /** Forgets delivered and failed notices created before `beforeMs` (the history setting). */
+  const prune = (beforeMs: number): number =>
+    db.prepare("DELETE FROM alert_outbox WHERE state != 'pending' AND created_at_ms < ?").run(beforeMs).changes;
+
   /** Waits for a delivery run in flight (at stop). */
   async function stop(): Promise<void> {
     if (stopped) return;
@@ -416,6 +420,7 @@ export function createAlertOutbox(deps: {
     enqueue,
     deliverDue,
     restored,
+    prune,
     stop,
     handlers: {
       'alerts:getNotifier': () => view(),

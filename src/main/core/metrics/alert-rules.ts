@@ -100,7 +100,7 @@ export function createAlertRules(
     ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, params_json = excluded.params_json,
       instance_id = excluded.instance_id, workflow_id = excluded.workflow_id, enabled = excluded.enabled,
       cooldown_ms = excluded.cooldown_ms, updated_at_ms = excluded.updated_at_ms`);
-  const openOf = db.prepare("SELECT * FROM alerts WHERE rule_id = ? AND state = 'open'");
+  const openOf = db.prepare(`${ALERTS_WITH_SILENCE} WHERE a.rule_id = @ruleId AND a.state = 'open'`);
   const resolve = db.prepare("UPDATE alerts SET state = 'resolved', resolved_at_ms = ? WHERE id = ?");
 
   const listRules = (): AlertRule[] => (all.all() as RuleRow[]).map((row) => toRule(row, names));
@@ -162,12 +162,12 @@ export function createAlertRules(
   function remove({ id }: CallArgs<'alerts:deleteRule'>): { deleted: true } {
     return store.write((announce) => {
       const before = get(id);
-      for (const row of openOf.all(id) as AlertRow[]) {
+      for (const row of openOf.all({ ruleId: id, now: now() }) as AlertRow[]) {
         const at = now();
         resolve.run(at, row.id);
         const alert = toAlert({ ...row, state: 'resolved', resolved_at_ms: at });
         announce('alerts:resolved', alert);
-        onResolved(announce, alert);
+        if (alert.silencedUntilMs === null) onResolved(announce, alert);
       }
       db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id);
       audit.record(announce, {

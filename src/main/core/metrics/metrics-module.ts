@@ -110,7 +110,12 @@ export function createMetricsModule(
   const version = store.db.prepare('SELECT version FROM metric_state WHERE id = 1').pluck();
   let seenVersion = version.get() as number;
 
-  const runRetention = () => retention.run(now(), deps.retentionDays());
+  const runRetention = () => {
+    const result = retention.run(now(), deps.retentionDays());
+    // The notifier's outbox follows the same history setting (waiting notices are kept).
+    store.write(() => outbox.prune(now() - deps.retentionDays() * 86_400_000));
+    return result;
+  };
 
   /** Each job isolated: one failing (a locked table, a bad provider) must not stop the others. */
   function guarded(name: string, job: () => void): void {
