@@ -38,7 +38,10 @@ function attention(a: Alert, now: number): { label: string; className: string; t
 /** Firing alerts (or the whole history) with acknowledge and silence. */
 export function AlertList() {
   const [view, setView] = useState<'open' | 'all'>('open');
-  const alerts = useCall('alerts:list', view === 'open' ? { state: 'open', limit: 200 } : { limit: 200 });
+  // Polled slowly too: a silence running out is not an event.
+  const alerts = useCall('alerts:list', view === 'open' ? { state: 'open', limit: 200 } : { limit: 200 }, {
+    refetchInterval: 60_000,
+  });
   const acknowledge = useAction('alerts:acknowledge');
   const silence = useAction('alerts:silence');
   const unsilence = useAction('alerts:unsilence');

@@ -5,7 +5,8 @@ import { useCall } from '../../data/calls';
  * fresh by the data layer (alerts:fired, :resolved and :changed invalidate it).
  */
 export function AlertsBadge({ className, testId = 'alerts-badge' }: { className?: string; testId?: string }) {
-  const counts = useCall('alerts:counts', {});
+  // A silence that runs out announces nothing: a slow poll brings such an alert back.
+  const counts = useCall('alerts:counts', {}, { refetchInterval: 60_000 });
   const n = counts.data?.unacknowledged ?? 0;
   if (n === 0) return null;
   return (
