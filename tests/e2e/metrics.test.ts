@@ -150,7 +150,10 @@ describe('metrics in Chromium', () => {
     await page.getByTestId('save-rule').click();
     // Problems in words, once saving was tried: the name, and the threshold with its unit.
     expect(await page.getByTestId('rule-problems').textContent()).toBe('2 fields need a fix.');
-    expect(await page.getByTestId('rule-editor').textContent()).toContain('Above must be at most 100 %.');
+    expect(await page.getByTestId('rule-editor').textContent()).toContain('Above must be at most 100%.');
+    await page
+      .getByTestId('rule-editor')
+      .screenshot({ path: `${process.env.FLIGHTDECK_SCREENSHOTS ?? tmpdir()}/alert-rule-editor.png` });
     await page.getByTestId('rule-name').fill('Orders failing');
     await page.getByTestId('rule-field-thresholdPct').fill('10');
     await page.getByTestId('rule-field-windowMs').fill('60');

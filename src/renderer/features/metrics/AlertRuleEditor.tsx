@@ -85,7 +85,8 @@ function problemsOf(d: RuleDraft): Map<string, string> {
     const scale = field?.scale ?? 1;
     const unit = key === 'cooldownMs' ? 'min' : (field?.unit ?? '');
     const label = key === 'name' ? 'Name' : key === 'cooldownMs' ? 'Quiet period' : (field?.label ?? key);
-    const bound = (value: unknown) => `${Number(value) / (key === 'cooldownMs' ? 60_000 : scale)} ${unit}`.trim();
+    const bound = (value: unknown) =>
+      `${Number(value) / (key === 'cooldownMs' ? 60_000 : scale)}${unit === '%' ? '' : ' '}${unit}`.trim();
     const raw = issue as { code: string; minimum?: unknown; maximum?: unknown };
     const typed = key === 'cooldownMs' ? d.cooldownMin : (d.values[key] ?? '');
     problems.set(
