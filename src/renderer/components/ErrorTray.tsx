@@ -1,7 +1,8 @@
 import { useErrors, type ShownError } from '../stores/errors-store';
 import styles from './ErrorTray.module.css';
 
-const time = (ms: number) => new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const time = (ms: number) =>
+  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 const HOW_IT_CLEARS: Record<ShownError['clearsWhen'], string> = {
   connection: 'Clears when the console is connected again.',

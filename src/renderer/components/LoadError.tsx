@@ -6,7 +6,12 @@ import styles from './LoadError.module.css';
 /** What a failed load says in place of the data: what failed, why, and a Retry. Never an empty list. */
 export function LoadError({ what, error, retry }: { what: string; error: Error | null; retry(): void }) {
   return (
-    <div className={styles.box} role="alert" data-testid="load-error" data-code={error instanceof AppError ? error.code : undefined}>
+    <div
+      className={styles.box}
+      role="alert"
+      data-testid="load-error"
+      data-code={error instanceof AppError ? error.code : undefined}
+    >
       <p className={styles.text}>
         <strong>Could not load {what}.</strong> {error?.message ?? 'The core did not answer.'}
       </p>
@@ -30,8 +35,7 @@ export function Loaded<T>({
   what: string;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isError)
-    return <LoadError what={what} error={query.error} retry={() => void query.refetch()} />;
+  if (query.isError) return <LoadError what={what} error={query.error} retry={() => void query.refetch()} />;
   if (query.data === undefined)
     return (
       <p className="muted" data-testid="loading">

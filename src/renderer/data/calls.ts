@@ -79,15 +79,23 @@ export function useAction<C extends CallChannel>(channel: C, options: ActionOpti
     },
     onError: (error, input) => {
       if (options.quiet) return;
-      useErrors.getState().report(
-        { code: error.code, message: error.message, retryable: error.retryable, details: error.details },
-        toastContextOf(channel, input),
-      );
+      useErrors
+        .getState()
+        .report(
+          { code: error.code, message: error.message, retryable: error.retryable, details: error.details },
+          toastContextOf(channel, input),
+        );
     },
   });
-  const run = (input: CallInput<C>) => mutation.mutateAsync(input).catch(() => undefined);
+  const run = (input: CallInput<C>) => mutation.mutateAsync(input).catch(shownAsToast);
   return Object.assign(mutation, { run });
 }
+
+/**
+ * For a promise from `send()` or an action whose failure is already a toast: ends the chain
+ * without hiding anything. Named so a reader (and a grep for silent catches) can tell them apart.
+ */
+export const shownAsToast = (): undefined => undefined;
 
 /** Refetches what `useCall` shows for a channel (every input), e.g. after "Reload this area". */
 export const refetchChannel = (channel: CallChannel) => queryClient.invalidateQueries({ queryKey: [channel] });

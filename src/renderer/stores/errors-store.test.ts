@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState, FlightdeckApi } from '../../shared/contract';
-import { followToastConditions, setToastArea, toastContextOf, TOAST_MS, useErrors } from './errors-store';
+import { followToastConditions, RECHECK_MS, setToastArea, toastContextOf, TOAST_MS, useErrors } from './errors-store';
 
 const codes = () => useErrors.getState().errors.map((e) => e.code);
 
@@ -28,7 +28,12 @@ describe('toasts', () => {
     const held = useErrors.getState().errors.find((e) => e.message === 'a')!;
     useErrors.getState().hold(held.id, true);
     vi.advanceTimersByTime(TOAST_MS * 3);
-    expect(useErrors.getState().errors.map((e) => e.message).sort()).toEqual(['a', 'b']);
+    expect(
+      useErrors
+        .getState()
+        .errors.map((e) => e.message)
+        .sort(),
+    ).toEqual(['a', 'b']);
     useErrors.getState().hold(held.id, false);
     vi.advanceTimersByTime(TOAST_MS);
     expect(useErrors.getState().errors.map((e) => e.message)).toEqual(['b']);
@@ -43,7 +48,9 @@ describe('toasts', () => {
 
   it('a NOT_FOUND does not follow the operator to another area', () => {
     setToastArea('executions');
-    useErrors.getState().report({ code: 'NOT_FOUND', message: 'No run 29', retryable: false }, { channel: 'runs:detail' });
+    useErrors
+      .getState()
+      .report({ code: 'NOT_FOUND', message: 'No run 29', retryable: false }, { channel: 'runs:detail' });
     setToastArea('executions');
     expect(codes()).toEqual(['NOT_FOUND']);
     setToastArea('approvals');
@@ -55,11 +62,15 @@ describe('toasts', () => {
     const api = {
       on: (_event: string, listener: (i: unknown) => void) => ((listeners.instance = listener), () => undefined),
       onConnection: (listener: (s: ConnectionState) => void) => ((listeners.connection = listener), () => undefined),
+      call: () => Promise.resolve({ ok: true, data: { healthy: false } }),
     } as unknown as FlightdeckApi;
-    followToastConditions(api);
+    const stop = followToastConditions(api);
     useErrors
       .getState()
-      .report({ code: 'N8N_UNREACHABLE', message: 'n8n down', retryable: true }, toastContextOf('instances:test', { id: 'a' }));
+      .report(
+        { code: 'N8N_UNREACHABLE', message: 'n8n down', retryable: true },
+        toastContextOf('instances:test', { id: 'a' }),
+      );
     useErrors.getState().report({ code: 'UNAVAILABLE', message: 'Cannot connect', retryable: true });
     vi.advanceTimersByTime(TOAST_MS * 10);
     expect(codes().sort()).toEqual(['N8N_UNREACHABLE', 'UNAVAILABLE']);
@@ -70,6 +81,36 @@ describe('toasts', () => {
     expect(codes()).toEqual(['UNAVAILABLE']);
     listeners.connection?.('connected');
     expect(codes()).toEqual([]);
+    stop();
+  });
+
+  it('asks whether n8n answers again while an n8n toast is shown, and clears it when it does', async () => {
+    let healthy = false;
+    const asked: unknown[] = [];
+    const api = {
+      on: () => () => undefined,
+      onConnection: () => () => undefined,
+      call: (_channel: string, input: unknown) => {
+        asked.push(input);
+        return Promise.resolve({ ok: true, data: { healthy } });
+      },
+    } as unknown as FlightdeckApi;
+    const stop = followToastConditions(api);
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(asked).toEqual([]); // Nothing shown: nothing asked.
+    useErrors
+      .getState()
+      .report(
+        { code: 'N8N_UNREACHABLE', message: 'down', retryable: true },
+        toastContextOf('workflows:setActive', { instanceId: 'i1' }),
+      );
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(asked).toEqual([{ id: 'i1' }]);
+    expect(codes()).toEqual(['N8N_UNREACHABLE']);
+    healthy = true;
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(codes()).toEqual([]);
+    stop();
   });
 
   it('keeps at most five', () => {

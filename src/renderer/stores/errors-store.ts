@@ -49,7 +49,7 @@ export const TOAST_MS = 8000;
 const MAX_SHOWN = 5;
 
 const N8N_DOWN = new Set(['N8N_UNREACHABLE', 'N8N_RATE_LIMITED']);
-const PAGE_BOUND = new Set(['NOT_FOUND', 'VALIDATION', 'CONFLICT']);
+const PAGE_BOUND = new Set(['NOT_FOUND', 'N8N_NOT_FOUND', 'VALIDATION', 'CONFLICT']);
 
 export function clearsWhenFor(error: AppErrorData, context: ToastContext): ClearsWhen {
   if (context.sticky) return 'sticky';
@@ -117,7 +117,11 @@ export const useErrors = create<ErrorsState>((set, get) => {
         repeats: 0,
       };
       const kept = get().errors.slice(0, MAX_SHOWN - 1);
-      drop(get().errors.slice(MAX_SHOWN - 1).map((e) => e.id));
+      drop(
+        get()
+          .errors.slice(MAX_SHOWN - 1)
+          .map((e) => e.id),
+      );
       set({ errors: [toast, ...kept] });
       arm(toast);
     },
@@ -132,7 +136,9 @@ export const useErrors = create<ErrorsState>((set, get) => {
       const gone = get().errors.filter((e) => {
         if ('connection' in condition) return e.clearsWhen === 'connection';
         if ('instanceId' in condition)
-          return e.clearsWhen === 'instance' && (!e.context.instanceId || e.context.instanceId === condition.instanceId);
+          return (
+            e.clearsWhen === 'instance' && (!e.context.instanceId || e.context.instanceId === condition.instanceId)
+          );
         return e.clearsWhen === 'area' && e.context.area !== condition.area;
       });
       drop(gone.map((e) => e.id));
@@ -140,16 +146,40 @@ export const useErrors = create<ErrorsState>((set, get) => {
   };
 });
 
-/** Follows what resolves toasts: the connection coming back, an instance turning healthy. */
-export function followToastConditions(api: Pick<FlightdeckApi, 'on' | 'onConnection'>): () => void {
+/** How often an "n8n does not answer" toast asks whether that n8n answers again. */
+export const RECHECK_MS = 5000;
+
+/**
+ * Follows what resolves toasts: the connection coming back, an instance turning healthy (its
+ * health event; and, while such a toast is shown, a light `instances:test` every few seconds,
+ * since the call that failed may not have been a signal the health monitor saw).
+ */
+export function followToastConditions(api: Pick<FlightdeckApi, 'on' | 'onConnection' | 'call'>): () => void {
   const offConnection = api.onConnection((state) => {
     if (state === 'connected') useErrors.getState().resolved({ connection: true });
   });
   const offInstances = api.on('instances:changed', (instance) => {
     if (instance.health.state === 'up') useErrors.getState().resolved({ instanceId: instance.id });
   });
+  const checking = new Set<string>();
+  const recheck = async () => {
+    const ids = new Set(
+      useErrors
+        .getState()
+        .errors.filter((e) => e.clearsWhen === 'instance' && e.context.instanceId)
+        .map((e) => e.context.instanceId as string),
+    );
+    for (const id of ids) {
+      if (checking.has(id)) continue;
+      checking.add(id);
+      const result = await api.call('instances:test', { id }).finally(() => checking.delete(id));
+      if (result.ok && result.data.healthy) useErrors.getState().resolved({ instanceId: id });
+    }
+  };
+  const timer = setInterval(() => void recheck(), RECHECK_MS);
   return () => {
     offConnection();
     offInstances();
+    clearInterval(timer);
   };
 }

@@ -2,10 +2,12 @@ import { useState } from 'react';
 import type { Schedule } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
 import { useAction } from '../../data/calls';
+import { useNav, useRouteItem } from '../../stores/nav-store';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleLedger } from './ScheduleLedger';
-import { useScheduleList } from './schedules-store';
+import { scheduleTone, tickTone, useScheduleList } from './schedules-store';
 import { TimeInZones } from './TimeInZones';
 import './schedules.css';
 
@@ -27,7 +29,11 @@ export function SchedulesPage() {
   const runNowAction = useAction('schedules:runNow');
   const removeAction = useAction('schedules:remove');
   const [editing, setEditing] = useState<Schedule | 'new' | null>(null);
-  const [ledgerId, setLedgerId] = useState<number | null>(null);
+  // The open ledger is the URL's: #/schedules/<id>.
+  const item = useRouteItem('schedules');
+  const go = useNav((s) => s.go);
+  const ledgerId = item?.[0] && /^\d{1,15}$/.test(item[0]) ? Number(item[0]) : null;
+  const setLedgerId = (id: number | null) => (id === null ? go('schedules') : go('schedules', id));
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState('');
@@ -206,9 +212,9 @@ export function SchedulesPage() {
                     <small className="muted"> {s.timing.timeZone}</small>
                   </td>
                   <td>
-                    <span className={`badge badge-${s.status}`} data-testid="schedule-status">
+                    <StatusPill tone={scheduleTone[s.status]} testId="schedule-status" value={s.status}>
                       {s.status}
-                    </span>
+                    </StatusPill>
                     {s.note && <small className="muted note"> {s.note}</small>}
                   </td>
                   <td data-testid="schedule-next">
@@ -216,9 +222,9 @@ export function SchedulesPage() {
                   </td>
                   <td>
                     {s.lastTick ? (
-                      <span className={`badge badge-${s.lastTick.outcome}`} title={s.lastTick.reason}>
+                      <StatusPill tone={tickTone[s.lastTick.outcome]} title={s.lastTick.reason}>
                         {s.lastTick.outcome}
-                      </span>
+                      </StatusPill>
                     ) : (
                       <span className="muted">never</span>
                     )}
