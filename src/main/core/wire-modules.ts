@@ -204,6 +204,8 @@ function metricsSources(
   const { queue, approvals } = pipeline;
   return {
     ...options.metrics,
+    // The notifier's address and secret are sealed like the n8n API keys.
+    ...(options.secretBox && !options.metrics?.secretBox ? { secretBox: options.secretBox } : {}),
     gauges: {
       queueDepth: () => {
         const { waiting, delayed, active } = queue.jobs.counts().total;

@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { AREAS } from '../areas';
 import { ApprovalsBadge } from '../features/approvals/ApprovalsBadge';
+import { AlertsBadge } from '../features/metrics/AlertsBadge';
 import { useNav } from '../stores/nav-store';
 import styles from './Nav.module.css';
 
@@ -43,6 +44,7 @@ export function Nav() {
               >
                 <span className={styles.label}>{a.label}</span>
                 {a.id === 'approvals' && <ApprovalsBadge />}
+                {a.id === 'metrics' && <AlertsBadge />}
                 {key && <kbd className={styles.key}>{key}</kbd>}
               </button>
             </li>

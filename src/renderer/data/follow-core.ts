@@ -22,6 +22,9 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'metrics:updated': ['metrics:'],
   'alerts:fired': ['alerts:'],
   'alerts:resolved': ['alerts:'],
+  'alerts:changed': ['alerts:'],
+  // Prefixes match whole channels too: only the notifier's own views.
+  'alerts:outboxChanged': ['alerts:getNotifier', 'alerts:outbox'],
   'monitoring:event': ['monitoring:'],
   'instances:changed': ['instances:'],
   'instances:removed': ['instances:', 'workflows:', 'executions:'],
