@@ -1,3 +1,0 @@
--- 0016_reserved: a placeholder on the surface-alerts branch for a migration another branch adds.
--- Delete this file when main's own 0016 arrives (the lead's merge).
-SELECT 1;

@@ -1,3 +1,0 @@
--- 0018_reserved: a placeholder on the surface-alerts branch for a migration another branch adds.
--- Delete this file when main's own 0018 arrives (the lead's merge).
-SELECT 1;
