@@ -21,7 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const N8N_VERSION = process.env.N8N_VERSION ?? '1.123.81';
-const OWNER = { email: 'owner@flightdeck.test', firstName: 'Test', lastName: 'Owner', password: 'Flightdeck-test-1' };
+/** The owner every test instance is set up with (for REST calls that need a session). */
+export const OWNER = {
+  email: 'owner@flightdeck.test',
+  firstName: 'Test',
+  lastName: 'Owner',
+  password: 'Flightdeck-test-1',
+};
 const ENCRYPTION_KEY = 'flightdeck-test-encryption-key-0001';
 
 export interface N8nInstance {
@@ -139,8 +145,12 @@ async function createApiKey(baseUrl: string): Promise<string> {
 /**
  * Installs if needed, starts a fresh n8n on a free loopback port, and creates owner + API key.
  * `version`: another release than N8N_VERSION (a migration between lines needs both at once).
+ * `customExtensions`: folders n8n loads extra nodes and credentials from (N8N_CUSTOM_EXTENSIONS,
+ * `;`-separated); their node types are named `CUSTOM.<name>`.
  */
-export async function startN8n(options: { startTimeoutMs?: number; version?: string } = {}): Promise<N8nInstance> {
+export async function startN8n(
+  options: { startTimeoutMs?: number; version?: string; customExtensions?: string } = {},
+): Promise<N8nInstance> {
   const version = options.version ?? N8N_VERSION;
   const { dir, node } = installN8n(version);
   const port = await freePort();
@@ -175,6 +185,7 @@ export async function startN8n(options: { startTimeoutMs?: number; version?: str
     N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '3',
     DB_SQLITE_POOL_SIZE: '2',
     EXECUTIONS_DATA_PRUNE: 'false',
+    ...(options.customExtensions === undefined ? {} : { N8N_CUSTOM_EXTENSIONS: options.customExtensions }),
   };
 
   async function start(): Promise<void> {

@@ -1,6 +1,6 @@
-import { afterEach, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, expect, it } from 'vitest';
 import type { WaitingLookup } from '../n8n/waiting-lookup';
 import { startFakeN8n } from '../testing/fake-n8n';
 import { createHttpResumePort, waitingExecutionId } from './http-resume';
@@ -19,7 +19,7 @@ it('POSTs the decision as JSON and reports n8n status; a refused connection reje
   const url = `${n8n.baseUrl}/webhook-waiting/${waiting!.id}`;
   expect(await resume({ instanceId: 'dev', resumeUrl: url, body })).toEqual({ status: 200 });
   // n8n answers 409 once the execution has finished.
-  expect(await resume({ instanceId: 'dev', resumeUrl: url, body })).toEqual({ status: 409 });
+  expect(await resume({ instanceId: 'dev', resumeUrl: url, body })).toEqual({ status: 409, stillRunning: false });
   expect(n8n.state.doorCalls[0]).toMatchObject({
     path: `/webhook-waiting/${waiting!.id}`,
     headers: { 'content-type': 'application/json' },
@@ -91,7 +91,10 @@ it('posts a registered, already-signed URL as it is; a 401 for a closed executio
   const signed = `${n8n.base}/webhook-waiting/7?signature=tok-7`;
   expect(await resume({ instanceId: 'prod', resumeUrl: signed, body: decision })).toEqual({ status: 200 });
   expect(n8n.lookups).toEqual([]); // no lookup needed
-  expect(await resume({ instanceId: 'prod', resumeUrl: signed, body: decision })).toEqual({ status: 409 });
+  expect(await resume({ instanceId: 'prod', resumeUrl: signed, body: decision })).toEqual({
+    status: 409,
+    stillRunning: false,
+  });
   // A stale signature on a finished execution: 401, then the lookup says closed.
   const stale = `${n8n.base}/webhook-waiting/8?signature=old`;
   expect(await resume({ instanceId: 'prod', resumeUrl: stale, body: decision })).toEqual({ status: 401, closed: true });
@@ -117,4 +120,39 @@ it('without a lookup (n8n 1.x wiring) a bare URL is posted unsigned, as before',
   });
   expect(waitingExecutionId(new URL('http://h/n8n/webhook-waiting/12/node-1?approved=true'))).toBe('12');
   expect(waitingExecutionId(new URL('http://h/webhook/12'))).toBeNull();
+});
+
+it('posts nothing while n8n reports the execution running, not waiting yet (2.x lookup): the decision stays owed', async () => {
+  const n8n = await signedN8n();
+  const lookup: WaitingLookup = async () => ({ kind: 'running' });
+  const resume = createHttpResumePort({ timeoutMs: 5_000, lookup });
+  expect(await resume({ instanceId: 'prod', resumeUrl: `${n8n.base}/webhook-waiting/7`, body: decision })).toEqual({
+    status: 409,
+    stillRunning: true,
+  });
+  expect(n8n.posts).toEqual([]);
+});
+
+it('tells a 409 for an execution still running (its wait not saved yet) from one for a finished execution', async () => {
+  // n8n's own answers (1.123 and 2.x): the running one, and a large body that is not read to its end.
+  const answers = [
+    JSON.stringify({ code: 409, message: 'The execution "8" is running already.' }),
+    JSON.stringify({ code: 409, message: 'The execution "8 has finished already.' }),
+    JSON.stringify({ code: 409, message: 'x'.repeat(1_000_000) + ' is running already.' }),
+  ];
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(409, { 'content-type': 'application/json' }).end(answers.shift());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  const resume = createHttpResumePort({ timeoutMs: 5_000 });
+  const request = {
+    instanceId: 'dev',
+    resumeUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook-waiting/8/node`,
+    body: { approved: true, comment: '', decidedBy: 'ana' },
+  };
+  expect(await resume(request)).toEqual({ status: 409, stillRunning: true });
+  expect(await resume(request)).toEqual({ status: 409, stillRunning: false });
+  expect(await resume(request)).toEqual({ status: 409, stillRunning: false });
 });

@@ -50,8 +50,11 @@ export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalP
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    await res.body.dump();
-    return res.statusCode;
+    if (res.statusCode !== 409) {
+      await res.body.dump();
+      return { status: res.statusCode };
+    }
+    return { status: 409, stillRunning: RUNNING.test(await headText(res.body)) };
   };
 
   return async ({ instanceId, resumeUrl, body }) => {
@@ -62,18 +65,39 @@ export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalP
     if (lookup && executionId && !url.searchParams.has(SIGNATURE)) {
       const found = await lookup(instanceId, executionId);
       if (found.kind === 'gone') return { status: 404 };
+      // Not waiting yet (its wait is not saved): nothing is posted, the decision stays owed.
+      if (found.kind === 'running') return { status: 409, stillRunning: true };
       if (found.kind === 'closed') return { status: 409, closed: true };
       if (found.kind === 'waiting' && found.resumeToken) url.searchParams.set(SIGNATURE, found.resumeToken);
     }
-    const status = await post(url, body);
-    if (status !== 401 || !lookup || !executionId) return { status };
+    const answer = await post(url, body);
+    if (answer.status !== 401 || !lookup || !executionId) return answer;
     const found = await lookup(instanceId, executionId, { always: true });
     if (found.kind === 'gone') return { status: 404 };
-    if (found.kind === 'closed') return { status, closed: true };
+    if (found.kind === 'running') return { status: answer.status, stillRunning: true };
+    if (found.kind === 'closed') return { status: answer.status, closed: true };
     if (found.kind === 'waiting' && found.resumeToken && found.resumeToken !== url.searchParams.get(SIGNATURE)) {
       url.searchParams.set(SIGNATURE, found.resumeToken);
-      return { status: await post(url, body) };
+      return post(url, body);
     }
-    return { status };
+    return answer;
   };
+}
+
+/**
+ * n8n's 409 for an execution that is not waiting yet (or again): "The execution "8" is running
+ * already." (1.x and 2.x); its other 409s say the execution has finished.
+ */
+const RUNNING = /is running already/;
+
+/** The first few KB of an answer (n8n's error bodies are short; leaving the loop drops the rest). */
+async function headText(body: Dispatcher.ResponseData['body'], limit = 4_096): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }

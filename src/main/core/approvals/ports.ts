@@ -62,12 +62,15 @@ export interface ApprovalPorts {
    * longer waiting (already resumed or finished: 2.x answers a finished one 401 when unsigned,
    * 1.x 409; nothing is posted when the lookup before the POST already says so, status 409).
    * Rejects only when n8n could not be reached; the decision is then retried later, never lost.
+   * `stillRunning`: n8n says the execution is running: it has not saved its wait yet (a
+   * registration from a running execution, decided at once) or an earlier resume got through and
+   * it runs on.
    */
   resumeExecution(request: {
     instanceId: string;
     resumeUrl: string;
     body: ResumeBody;
-  }): Promise<{ status: number; closed?: boolean }>;
+  }): Promise<{ status: number; closed?: boolean; stillRunning?: boolean }>;
   /** n8n executions waiting for a decision that are not in the inbox yet (see n8n-waits.ts). */
   waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
   /**

@@ -15,14 +15,21 @@ type Outcome = { state: 'resumed' | 'failed' | 'retry'; status: number | null; e
 
 /**
  * How an answer from n8n's resume URL ends a delivery. `closed`: n8n reports the execution no
- * longer waiting (looked up after a 2.x 401, or before posting).
+ * longer waiting (looked up after a 2.x 401, or before posting). `stillRunning`: n8n says it is
+ * running, not waiting yet.
  */
-export function classifyResume(status: number, closed = false): Outcome {
+export function classifyResume(status: number, flags: { closed?: boolean; stillRunning?: boolean } = {}): Outcome {
   if (status >= 200 && status < 300) return { state: 'resumed', status, error: null };
+  // A running execution has not saved its wait yet: a node registers its wait while its execution
+  // runs, and a decision made at once would otherwise be taken as delivered and lost. (If an
+  // earlier attempt did get through, the execution finishes and n8n's next 409 closes it.)
+  if (flags.stillRunning) {
+    return { state: 'retry', status, error: 'The execution is still running in n8n (not waiting yet); retrying.' };
+  }
   // n8n answers 409 (1.x, and 2.x when signed) when the execution already resumed: our earlier
   // attempt got through. 2.x answers a finished execution 401 to an unsigned URL, and the port
   // then reports it closed: the same "already resumed or finished", never a second run.
-  if (status === 409 || closed) return { state: 'resumed', status, error: null };
+  if (status === 409 || flags.closed) return { state: 'resumed', status, error: null };
   if (status === 408 || status === 429 || status >= 500) {
     return { state: 'retry', status, error: `n8n answered ${status}; retrying.` };
   }
@@ -62,12 +69,12 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
   async function deliver(row: ApprovalRow): Promise<void> {
     let outcome: Outcome;
     try {
-      const { status, closed } = await ports.resumeExecution({
+      const { status, closed, stillRunning } = await ports.resumeExecution({
         instanceId: row.instance_id ?? '',
         resumeUrl: row.resume_url ?? '',
         body: JSON.parse(row.resume_body_json ?? '{}') as ResumeBody,
       });
-      outcome = classifyResume(status, closed);
+      outcome = classifyResume(status, { closed, stillRunning });
     } catch (error) {
       outcome = { state: 'retry', status: null, error: `Could not reach n8n: ${(error as Error).message}` };
     }

@@ -5,12 +5,14 @@ import type { N8nClient } from './client';
  * What n8n says about an execution Flightdeck is about to resume:
  * - `unsigned`: this n8n (1.x) resumes /webhook-waiting/<id> without a signature;
  * - `waiting`: still waiting; `resumeToken` is the `?signature=` n8n 2.x expects (null if none);
+ * - `running`: running, not waiting (yet): its wait is not saved, a resume must wait too;
  * - `closed`: no longer waiting (resumed, finished, stopped): nothing to resume;
  * - `gone`: n8n has no such execution (deleted or pruned).
  */
 export type WaitingLookupResult =
   | { kind: 'unsigned' }
   | { kind: 'waiting'; resumeToken: string | null }
+  | { kind: 'running' }
   | { kind: 'closed'; status: string | null }
   | { kind: 'gone' };
 
@@ -35,7 +37,9 @@ export function createWaitingLookup(clientFor: (instanceId: string) => N8nClient
     if (!options.always && (await client.line()) === 1) return { kind: 'unsigned' };
     try {
       const { status, resumeToken } = await client.waitingState(executionId);
-      return status === 'waiting' ? { kind: 'waiting', resumeToken } : { kind: 'closed', status };
+      if (status === 'waiting') return { kind: 'waiting', resumeToken };
+      if (status === 'running' || status === 'new') return { kind: 'running' };
+      return { kind: 'closed', status };
     } catch (error) {
       if (error instanceof AppError && error.code === 'N8N_NOT_FOUND') return { kind: 'gone' };
       throw error;

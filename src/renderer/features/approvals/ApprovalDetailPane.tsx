@@ -3,6 +3,7 @@ import type { Approval, ApprovalDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
+import { ApprovalFields } from './ApprovalFields';
 import { priorityLabel, statusText, when } from './format';
 
 /** The focused item: payload, mapping, history, related runs, comments and claim. */
@@ -75,6 +76,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <dd>{item.expiresAtMs ? `${when(item.expiresAtMs)} → ${item.expiryAction}` : 'never'}</dd>
         </div>
       </dl>
+      <ApprovalFields item={item} />
       {item.status === 'pending' ? (
         <div className="actions">
           <button
