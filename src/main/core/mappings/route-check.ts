@@ -66,7 +66,11 @@ export function createRouteCheck(db: Database) {
       },
     );
 
-  return function checkRoute(input: { instanceId: string; webhookPath: string; workflowId: string | null }): RouteCheck {
+  return function checkRoute(input: {
+    instanceId: string;
+    webhookPath: string;
+    workflowId: string | null;
+  }): RouteCheck {
     const instance = instanceOf(input.instanceId);
     const path = trimSlashes(input.webhookPath);
     const none = { servedBy: [], suggestions: [] };

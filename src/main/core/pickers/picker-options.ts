@@ -63,7 +63,12 @@ export function createPickerOptions(db: Database, sources: PickerSources) {
     }));
     const mapped = new Set(mappings.filter((m) => m.active).map((m) => m.event));
     const seen = selectEvents.all() as { event: string; runs: number; last: number }[];
-    const events: PickerOptions['events'] = seen.map((e) => ({ name: e.event, runs: e.runs, lastSeenAtMs: e.last, mapped: mapped.has(e.event) }));
+    const events: PickerOptions['events'] = seen.map((e) => ({
+      name: e.event,
+      runs: e.runs,
+      lastSeenAtMs: e.last,
+      mapped: mapped.has(e.event),
+    }));
     // Events a mapping names but no run has carried yet are choosable too.
     const known = new Set(events.map((e) => e.name));
     for (const event of [...new Set(mappings.map((m) => m.event))].sort()) {

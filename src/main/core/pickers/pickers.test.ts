@@ -91,8 +91,20 @@ describe('pickers and the mapping route check through the contract', { timeout: 
     ]);
     expect(options.workflows).toEqual(
       expect.arrayContaining([
-        { instanceId: prod.id, id: 'wf-cust', name: 'Customer updated', active: true, webhookPaths: ['customer-updated'] },
-        { instanceId: prod.id, id: 'wf-off', name: 'Refunds (draft)', active: false, webhookPaths: ['refund-requested'] },
+        {
+          instanceId: prod.id,
+          id: 'wf-cust',
+          name: 'Customer updated',
+          active: true,
+          webhookPaths: ['customer-updated'],
+        },
+        {
+          instanceId: prod.id,
+          id: 'wf-off',
+          name: 'Refunds (draft)',
+          active: false,
+          webhookPaths: ['refund-requested'],
+        },
       ]),
     );
     expect(options.mappings).toEqual([
@@ -119,7 +131,10 @@ describe('pickers and the mapping route check through the contract', { timeout: 
       workflowName: 'Customer updated',
     });
 
-    expect(await check('customer-updated')).toMatchObject({ verdict: 'served', message: 'Runs "Customer updated" on prod.' });
+    expect(await check('customer-updated')).toMatchObject({
+      verdict: 'served',
+      message: 'Runs "Customer updated" on prod.',
+    });
     expect(await check('orders/17')).toMatchObject({ verdict: 'served' });
     expect(await check('/customer-updated', 'wf-cust')).toMatchObject({ verdict: 'served' });
     const other = await check('customer-updated', 'wf-ord');
@@ -137,13 +152,21 @@ describe('pickers and the mapping route check through the contract', { timeout: 
     expect(
       await data(core.call('mappings:checkRoute', { instanceId: fresh.id, webhookPath: 'customer-updatd' })),
     ).toMatchObject({ verdict: 'unsynced', message: expect.stringMatching(/fresh has not been synced yet/) });
-    expect(
-      await data(core.call('mappings:checkRoute', { instanceId: 'gone', webhookPath: 'x' })),
-    ).toMatchObject({ verdict: 'unknown', message: expect.stringMatching(/no longer exists/) });
-    for (const bad of [{ instanceId: '', webhookPath: 'x' }, { instanceId: 'a' }, { instanceId: 'a', webhookPath: 'x', extra: 1 }]) {
+    expect(await data(core.call('mappings:checkRoute', { instanceId: 'gone', webhookPath: 'x' }))).toMatchObject({
+      verdict: 'unknown',
+      message: expect.stringMatching(/no longer exists/),
+    });
+    for (const bad of [
+      { instanceId: '', webhookPath: 'x' },
+      { instanceId: 'a' },
+      { instanceId: 'a', webhookPath: 'x', extra: 1 },
+    ]) {
       expect(await core.invoke('mappings:checkRoute', bad)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
-    expect(await core.invoke('pickers:options', { all: true })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await core.invoke('pickers:options', { all: true })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
   });
 });
 
