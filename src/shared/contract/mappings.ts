@@ -127,6 +127,13 @@ export const mappingInputSchema = z
       .default(null),
     conditions: z.array(conditionSchema).max(50).default([]),
     transform: transformSchema.default(transformSchema.parse({})),
+    /**
+     * The inbox title of a gated run, over payload fields: `Refund {{refundId}} · {{amount}}
+     * {{currency}}` (dotted paths; a missing field reads as `?`). Empty: `<event> → <mapping name>`.
+     */
+    approvalTitle: z.string().trim().max(200).default(''),
+    /** Shown to the approver above the payload: what to check before deciding. */
+    approverNote: z.string().trim().max(2_000).default(''),
   })
   .strict();
 export type MappingInput = z.input<typeof mappingInputSchema>;
