@@ -1,22 +1,28 @@
 import { useEffect } from 'react';
-import { AREAS } from './areas';
+import { AREAS, type AreaId } from './areas';
+import { AreaBoundary } from './components/AreaBoundary';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
+import { queryClient } from './data/calls';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
+import { setToastArea } from './stores/errors-store';
 import { useNav } from './stores/nav-store';
 import { followRestores, useRestores } from './stores/restore-store';
+import styles from './App.module.css';
 import { useTheme } from './use-theme';
 
+/** Alt+1…9 opens the nth area, Alt+0 Settings (wherever it sits in the list). */
 function useGlobalShortcuts() {
   const go = useNav((s) => s.go);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = AREAS[Number(event.code.replace('Digit', '')) - 1];
+      if (!event.altKey || event.ctrlKey || event.metaKey || !/^Digit\d$/.test(event.code)) return;
+      const digit = Number(event.code.slice(5));
+      const target = digit === 0 ? AREAS.find((a) => a.id === 'settings') : AREAS[digit - 1];
       if (target) {
         event.preventDefault();
         go(target.id);
@@ -27,16 +33,36 @@ function useGlobalShortcuts() {
   }, [go]);
 }
 
+/**
+ * A test hook: `sessionStorage['flightdeck.test.crashArea'] = 'schedules'` makes that area throw
+ * while rendering, so browser tests can prove an area's failure stays inside its boundary.
+ */
+function CrashProbe({ area }: { area: AreaId }) {
+  if (sessionStorage.getItem('flightdeck.test.crashArea') === area) {
+    sessionStorage.removeItem('flightdeck.test.crashArea');
+    throw new Error(`Test crash of the ${area} area (flightdeck.test.crashArea)`);
+  }
+  return null;
+}
+
 function CurrentArea() {
   const area = useNav((s) => s.area);
+  useEffect(() => setToastArea(area), [area]);
   const Page = PAGES[area];
-  if (Page) return <Page />;
   const meta = AREAS.find((a) => a.id === area);
   return (
-    <section className="page">
-      <h1>{meta?.label}</h1>
-      <EmptyState title={`No ${meta?.label.toLowerCase()} yet`}>{meta?.empty}</EmptyState>
-    </section>
+    // Keyed by area: a failed area is forgotten when the operator goes elsewhere and comes back.
+    <AreaBoundary key={area} label={meta?.label ?? area} onReload={() => void queryClient.invalidateQueries()}>
+      <CrashProbe area={area} />
+      {Page ? (
+        <Page />
+      ) : (
+        <section className="page">
+          <h1>{meta?.label}</h1>
+          <EmptyState title={`No ${meta?.label.toLowerCase()} yet`}>{meta?.empty}</EmptyState>
+        </section>
+      )}
+    </AreaBoundary>
   );
 }
 
@@ -46,24 +72,25 @@ export function App() {
   const restoreGeneration = useRestores((s) => s.generation);
   useTheme(settings?.theme ?? 'system');
   useGlobalShortcuts();
+  // A failed start is in the toasts (send reports it); the shell stays on "Loading…" and says so.
   useEffect(() => void start().catch(() => undefined), [start]);
   useEffect(followRestores, []);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
   return (
-    <div className="app" data-app-state={appState}>
+    <div className={styles.app} data-app-state={appState}>
       {status?.state === 'failed' ? (
         <StartupError status={status} />
       ) : (
         <>
-          <header className="topbar">
-            <span className="brand">Flightdeck</span>
+          <header className={styles.topbar}>
+            <span className={styles.brand}>Flightdeck</span>
             <ConnectionBadge />
           </header>
-          <aside className="sidebar">
+          <aside className={styles.sidebar}>
             <Nav />
           </aside>
-          <main className="content" data-restores={restoreGeneration}>
+          <main className={`${styles.content} content`} data-restores={restoreGeneration}>
             {appState === 'ready' ? <CurrentArea key={restoreGeneration} /> : <p className="muted">Loading…</p>}
           </main>
         </>

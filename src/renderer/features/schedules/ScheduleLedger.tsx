@@ -1,37 +1,25 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { formatLocalRuns } from '../../../shared/run-identity';
-import { useCallback, useEffect, useState } from 'react';
-import type { Schedule, ScheduleTick } from '../../../shared/contract';
-import { send } from '../../api/client';
-import { useSchedules } from './schedules-store';
+import type { Schedule } from '../../../shared/contract';
+import { LoadError } from '../../components/LoadError';
+import { callKey, callOrThrow } from '../../data/calls';
 import { TimeInZones } from './TimeInZones';
 
 type Cursor = { tickMs: number; id: number } | null;
 
 /** A schedule's timeline: upcoming ticks, then every recorded tick, newest first, paged. */
 export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onClose: () => void }) {
-  const tickVersion = useSchedules((s) => s.tickVersion);
-  const [ticks, setTicks] = useState<ScheduleTick[] | null>(null);
-  const [upcoming, setUpcoming] = useState<number[]>([]);
-  const [next, setNext] = useState<Cursor>(null);
+  // Pages of one query: a tick (schedules:tick invalidates `schedules:`) refetches every page shown.
+  const query = useInfiniteQuery({
+    queryKey: [...callKey('schedules:ticks', { id: schedule.id }), schedule.updatedAtMs, schedule.status],
+    queryFn: ({ pageParam }: { pageParam: Cursor }) =>
+      callOrThrow('schedules:ticks', { id: schedule.id, limit: 50, ...(pageParam ? { before: pageParam } : {}) }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (page) => page.next,
+  });
+  const ticks = query.data?.pages.flatMap((page) => page.ticks) ?? null;
+  const upcoming = query.data?.pages[0]?.upcoming ?? [];
   const zone = schedule.timing.timeZone;
-
-  const loadFirst = useCallback(async () => {
-    const page = await send('schedules:ticks', { id: schedule.id, limit: 50 });
-    setTicks(page.ticks);
-    setUpcoming(page.upcoming);
-    setNext(page.next);
-  }, [schedule.id]);
-
-  useEffect(() => {
-    loadFirst().catch(() => undefined);
-  }, [loadFirst, tickVersion, schedule.updatedAtMs, schedule.status]);
-
-  const loadMore = async () => {
-    if (!next) return;
-    const page = await send('schedules:ticks', { id: schedule.id, limit: 50, before: next });
-    setTicks((t) => [...(t ?? []), ...page.ticks]);
-    setNext(page.next);
-  };
 
   return (
     <section className="ledger" aria-label={`Ledger of ${schedule.name}`} data-testid="schedule-ledger">
@@ -57,7 +45,9 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
         </ol>
       )}
       <h3>Past ticks</h3>
-      {ticks === null ? (
+      {query.isError ? (
+        <LoadError what="the ledger" error={query.error} retry={() => void query.refetch()} />
+      ) : ticks === null ? (
         <p className="muted">Loading…</p>
       ) : ticks.length === 0 ? (
         <p className="muted" data-testid="ledger-empty">
@@ -80,8 +70,8 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
           ))}
         </ol>
       )}
-      {next && (
-        <button type="button" onClick={() => void loadMore().catch(() => undefined)}>
+      {query.hasNextPage && (
+        <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
           Older ticks
         </button>
       )}
