@@ -1,47 +1,15 @@
-import { useEffect } from 'react';
-import { create } from 'zustand';
 import type { PickerOptions } from '../../shared/contract';
-import { api, sendCatch } from '../api/client';
+import { useCall } from '../data/calls';
 import type { PickerOption } from './Picker';
 
-interface PickerOptionsState {
-  options: PickerOptions | null;
-  /** What went wrong on the last load, in words (the pickers say so instead of showing an empty list). */
-  error: string | null;
-  load(): Promise<void>;
-}
-
 /**
- * What every picker offers (instances, synced workflows, mappings, events seen), loaded once and
- * reloaded when the core announces a change. Interim: moves onto the shared query layer once it
- * lands (src/renderer/data/).
+ * What every picker offers (instances, synced workflows, mappings, events seen): one query, kept
+ * fresh by the core's events (data/follow-core.ts marks `pickers:` stale). `options` is null until
+ * the first answer; `error` says why a load failed, so a picker never passes off a failure as empty.
  */
-export const usePickerStore = create<PickerOptionsState>((set) => ({
-  options: null,
-  error: null,
-  async load() {
-    const result = await sendCatch('pickers:options', {});
-    if (result.ok) set({ options: result.data, error: null });
-    else set({ error: result.error.message });
-  },
-}));
-
-let following = false;
-function follow() {
-  if (following) return;
-  following = true;
-  const reload = () => void usePickerStore.getState().load();
-  for (const event of ['instances:changed', 'instances:removed', 'workflows:changed', 'mappings:changed'] as const) {
-    api.on(event, reload);
-  }
-  api.onConnection((state) => state === 'connected' && reload());
-  reload();
-}
-
-/** The pickers' options (null until the first load). */
-export function usePickerOptions(): PickerOptionsState {
-  useEffect(follow, []);
-  return usePickerStore();
+export function usePickerOptions(): { options: PickerOptions | null; error: string | null } {
+  const query = useCall('pickers:options', {});
+  return { options: query.data ?? null, error: query.error ? query.error.message : null };
 }
 
 const ago = (ms: number | null) => {
