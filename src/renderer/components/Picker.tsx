@@ -1,5 +1,5 @@
 import { useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import './picker.css';
+import styles from './Picker.module.css';
 
 /** One choice of a picker: shown by name, with what tells two alike apart. */
 export interface PickerOption {
@@ -104,9 +104,9 @@ export function Picker(props: PickerProps) {
 
   const activeId = open && visible[active] ? `${id}-opt-${active}` : undefined;
   return (
-    <div className="field fd-picker" data-testid={props.testId}>
+    <div className={`field ${styles.picker}`} data-testid={props.testId}>
       <label htmlFor={`${id}-input`}>{props.label}</label>
-      <div className="fd-picker-box">
+      <div className={styles.box}>
         <input
           ref={input}
           id={`${id}-input`}
@@ -139,13 +139,8 @@ export function Picker(props: PickerProps) {
           onKeyDown={onKeyDown}
         />
         {open && (
-          <ul
-            className="fd-picker-list"
-            role="listbox"
-            id={listId}
-            data-testid={props.testId && `${props.testId}-list`}
-          >
-            {visible.length === 0 && <li className="fd-picker-empty">{props.emptyText ?? 'Nothing matches'}</li>}
+          <ul className={styles.list} role="listbox" id={listId} data-testid={props.testId && `${props.testId}-list`}>
+            {visible.length === 0 && <li className={styles.empty}>{props.emptyText ?? 'Nothing matches'}</li>}
             {visible.map((o, i) => (
               <li
                 key={`${o.value}-${i}`}
@@ -154,7 +149,7 @@ export function Picker(props: PickerProps) {
                 aria-selected={i === active}
                 data-value={o.value}
                 data-testid={props.testId && `${props.testId}-option`}
-                className={i === active ? 'active' : undefined}
+                className={i === active ? styles.active : undefined}
                 title={o.value || undefined}
                 // Before the input's blur, so the click picks instead of closing the list.
                 onMouseDown={(e) => {
@@ -163,18 +158,22 @@ export function Picker(props: PickerProps) {
                 }}
                 onMouseMove={() => setActive(i)}
               >
-                <span className="fd-picker-label">{o.label}</span>
-                {o.tag && <span className={`fd-picker-tag ${o.tone ?? ''}`}>{o.tag}</span>}
-                {o.detail && <span className="fd-picker-detail">{o.detail}</span>}
+                <span className={styles.label}>{o.label}</span>
+                {o.tag && <span className={`${styles.tag} ${o.tone ? (styles[o.tone] ?? '') : ''}`}>{o.tag}</span>}
+                {o.detail && <span className={styles.detail}>{o.detail}</span>}
               </li>
             ))}
             {filtered.length > SHOWN && (
-              <li className="fd-picker-empty">{filtered.length - SHOWN} more: type to narrow the list</li>
+              <li className={styles.empty}>{filtered.length - SHOWN} more: type to narrow the list</li>
             )}
           </ul>
         )}
       </div>
-      {props.error ? <small className="invalid">{props.error}</small> : props.note && <small>{props.note}</small>}
+      {props.error ? (
+        <small className={`invalid ${styles.invalid ?? ''}`}>{props.error}</small>
+      ) : (
+        props.note && <small>{props.note}</small>
+      )}
     </div>
   );
 }

@@ -35,7 +35,12 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
           .pluck()
           .get(row.instance_id, row.remote_execution_id) as number | undefined) ?? null)
       : null);
-  const chainIds = ownRun === null ? [] : (createLineageReader(db).chain(ownRun)?.chain.map((n) => n.run.id) ?? []);
+  const chainIds =
+    ownRun === null
+      ? []
+      : (createLineageReader(db)
+          .chain(ownRun)
+          ?.chain.map((n) => n.run.id) ?? []);
   const related = chainIds.length
     ? (db
         .prepare(
@@ -45,7 +50,12 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
         .all(JSON.stringify(chainIds)) as RelatedRow[])
     : [];
   const name = (sql: string, ...args: (string | null)[]): string | null =>
-    args.some((a) => a === null) ? null : ((db.prepare(sql).pluck().get(...args) as string | undefined) ?? null);
+    args.some((a) => a === null)
+      ? null
+      : ((db
+          .prepare(sql)
+          .pluck()
+          .get(...args) as string | undefined) ?? null);
   const mapping = mappingJson ? (JSON.parse(mappingJson) as Record<string, unknown>) : null;
   return {
     item: toApproval(row),

@@ -171,3 +171,35 @@ describe('pickers and the mapping route check through the contract', { timeout: 
 });
 
 const n8nKeyLike = 'fake-key-0001';
+
+describe('triage: a gated run reads by its mapping title', { timeout: 30_000 }, () => {
+  it('titles the inbox item from payload fields and names instance, workflow and mapping in its detail', async () => {
+    const { core, prod } = await syncedConsole();
+    await data(
+      core.call('mappings:create', {
+        mapping: {
+          event: 'refund.requested',
+          name: 'Refunds',
+          instanceId: prod.id,
+          workflowId: 'wf-cust',
+          webhookPath: 'customer-updated',
+          requiresApproval: true,
+          approvalTitle: 'Refund {{refundId}} · {{amount}} {{currency}} · {{customer.name}}',
+          approverNote: 'Over 500 EUR: ask finance.',
+        },
+      }),
+    );
+    await data(
+      core.call('ingest:emit', {
+        event: 'refund.requested',
+        payload: { refundId: 'R-7', amount: 129.5, currency: 'EUR', customer: { name: 'Acme' } },
+      }),
+    );
+    const { items } = await data(core.call('approvals:list', {}));
+    expect(items.map((i) => i.summary)).toEqual(['Refund R-7 · 129.5 EUR · Acme']);
+    const detail = await data(core.call('approvals:get', { id: items[0]!.id }));
+    expect(detail.names).toEqual({ instance: 'prod', workflow: 'Customer updated', mapping: 'Refunds' });
+    expect(detail.approverNote).toBe('Over 500 EUR: ask finance.');
+    expect(detail.related.map((r) => r.id)).toEqual([items[0]!.executionId]);
+  });
+});

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { namer, usePickerOptions } from '../../components/picker-options';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { followInbox, useApprovals } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
@@ -50,6 +51,7 @@ export function InboxView() {
   const [dialog, setDialog] = useState<{ decision: Decision; ids: number[] } | null>(null);
   const [result, setResult] = useState<{ decision: Decision; data: BulkResult } | null>(null);
   const table = useRef<HTMLTableSectionElement>(null);
+  const names = namer(usePickerOptions().options);
   useEffect(followInbox, []);
   const focused = items?.[cursor];
 
@@ -208,7 +210,9 @@ export function InboxView() {
                       <td>
                         {a.summary}
                         <div className="muted">
-                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `n8n wait · ${a.instanceId ?? ''}`}
+                          {a.kind === 'gate'
+                            ? `${a.event ?? 'event'} · ${names.mapping(a.mappingId)} on ${names.instance(a.instanceId)}`
+                            : `n8n wait · ${names.workflow(a.instanceId, a.workflowId)} on ${names.instance(a.instanceId)}`}
                         </div>
                       </td>
                       <td>
