@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { AREAS, type AreaId } from './areas';
 import { AreaBoundary } from './components/AreaBoundary';
+import { CommandPalette, useCommandPalette } from './components/CommandPalette';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
-import { queryClient } from './data/calls';
+import { queryClient, shownAsToast } from './data/calls';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
 import { setToastArea } from './stores/errors-store';
@@ -34,14 +35,12 @@ function useGlobalShortcuts() {
 }
 
 /**
- * A test hook: `sessionStorage['flightdeck.test.crashArea'] = 'schedules'` makes that area throw
+ * A test hook: while `sessionStorage['flightdeck.test.crashArea']` names an area, that area throws
  * while rendering, so browser tests can prove an area's failure stays inside its boundary.
  */
 function CrashProbe({ area }: { area: AreaId }) {
-  if (sessionStorage.getItem('flightdeck.test.crashArea') === area) {
-    sessionStorage.removeItem('flightdeck.test.crashArea');
+  if (sessionStorage.getItem('flightdeck.test.crashArea') === area)
     throw new Error(`Test crash of the ${area} area (flightdeck.test.crashArea)`);
-  }
   return null;
 }
 
@@ -72,8 +71,9 @@ export function App() {
   const restoreGeneration = useRestores((s) => s.generation);
   useTheme(settings?.theme ?? 'system');
   useGlobalShortcuts();
-  // A failed start is in the toasts (send reports it); the shell stays on "Loading…" and says so.
-  useEffect(() => void start().catch(() => undefined), [start]);
+  const [paletteOpen, setPaletteOpen] = useCommandPalette();
+  // A failed start is in the toasts (send reports it); the shell stays on "Loading…".
+  useEffect(() => void start().catch(shownAsToast), [start]);
   useEffect(followRestores, []);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
@@ -85,6 +85,15 @@ export function App() {
         <>
           <header className={styles.topbar}>
             <span className={styles.brand}>Flightdeck</span>
+            <button
+              type="button"
+              className={styles.search}
+              onClick={() => setPaletteOpen(true)}
+              aria-keyshortcuts="Control+K Meta+K"
+              data-testid="open-palette"
+            >
+              Go to… <kbd>Ctrl K</kbd>
+            </button>
             <ConnectionBadge />
           </header>
           <aside className={styles.sidebar}>
@@ -95,6 +104,7 @@ export function App() {
           </main>
         </>
       )}
+      {paletteOpen && appState === 'ready' && <CommandPalette onClose={() => setPaletteOpen(false)} />}
       <ErrorTray />
     </div>
   );

@@ -11,6 +11,7 @@ import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 import { ExecutionsPage } from './features/executions/ExecutionsPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
 import { QueuePage } from './features/queue/QueuePage';
+import { AuditPage } from './features/audit/AuditPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -28,4 +29,5 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   executions: ExecutionsPage,
   metrics: MetricsPage,
   queue: QueuePage,
+  audit: AuditPage,
 };

@@ -105,6 +105,7 @@ describe('application menu', () => {
       'Schedules Alt+8',
       'Metrics and Alerts Alt+9',
       'Backups undefined',
+      'Audit Log undefined',
       'Settings Alt+0',
     ]);
     linux.click('Approvals');

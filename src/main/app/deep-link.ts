@@ -29,6 +29,7 @@ export const AREA_IDS = [
   'schedules',
   'metrics',
   'backups',
+  'audit',
   'settings',
 ] as const;
 export type AreaId = (typeof AREA_IDS)[number];

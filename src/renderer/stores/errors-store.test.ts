@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState, FlightdeckApi } from '../../shared/contract';
-import { followToastConditions, setToastArea, toastContextOf, TOAST_MS, useErrors } from './errors-store';
+import { followToastConditions, RECHECK_MS, setToastArea, toastContextOf, TOAST_MS, useErrors } from './errors-store';
 
 const codes = () => useErrors.getState().errors.map((e) => e.code);
 
@@ -62,8 +62,9 @@ describe('toasts', () => {
     const api = {
       on: (_event: string, listener: (i: unknown) => void) => ((listeners.instance = listener), () => undefined),
       onConnection: (listener: (s: ConnectionState) => void) => ((listeners.connection = listener), () => undefined),
+      call: () => Promise.resolve({ ok: true, data: { healthy: false } }),
     } as unknown as FlightdeckApi;
-    followToastConditions(api);
+    const stop = followToastConditions(api);
     useErrors
       .getState()
       .report(
@@ -80,6 +81,36 @@ describe('toasts', () => {
     expect(codes()).toEqual(['UNAVAILABLE']);
     listeners.connection?.('connected');
     expect(codes()).toEqual([]);
+    stop();
+  });
+
+  it('asks whether n8n answers again while an n8n toast is shown, and clears it when it does', async () => {
+    let healthy = false;
+    const asked: unknown[] = [];
+    const api = {
+      on: () => () => undefined,
+      onConnection: () => () => undefined,
+      call: (_channel: string, input: unknown) => {
+        asked.push(input);
+        return Promise.resolve({ ok: true, data: { healthy } });
+      },
+    } as unknown as FlightdeckApi;
+    const stop = followToastConditions(api);
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(asked).toEqual([]); // Nothing shown: nothing asked.
+    useErrors
+      .getState()
+      .report(
+        { code: 'N8N_UNREACHABLE', message: 'down', retryable: true },
+        toastContextOf('workflows:setActive', { instanceId: 'i1' }),
+      );
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(asked).toEqual([{ id: 'i1' }]);
+    expect(codes()).toEqual(['N8N_UNREACHABLE']);
+    healthy = true;
+    await vi.advanceTimersByTimeAsync(RECHECK_MS);
+    expect(codes()).toEqual([]);
+    stop();
   });
 
   it('keeps at most five', () => {

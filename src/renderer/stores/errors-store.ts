@@ -146,16 +146,40 @@ export const useErrors = create<ErrorsState>((set, get) => {
   };
 });
 
-/** Follows what resolves toasts: the connection coming back, an instance turning healthy. */
-export function followToastConditions(api: Pick<FlightdeckApi, 'on' | 'onConnection'>): () => void {
+/** How often an "n8n does not answer" toast asks whether that n8n answers again. */
+export const RECHECK_MS = 5000;
+
+/**
+ * Follows what resolves toasts: the connection coming back, an instance turning healthy (its
+ * health event; and, while such a toast is shown, a light `instances:test` every few seconds,
+ * since the call that failed may not have been a signal the health monitor saw).
+ */
+export function followToastConditions(api: Pick<FlightdeckApi, 'on' | 'onConnection' | 'call'>): () => void {
   const offConnection = api.onConnection((state) => {
     if (state === 'connected') useErrors.getState().resolved({ connection: true });
   });
   const offInstances = api.on('instances:changed', (instance) => {
     if (instance.health.state === 'up') useErrors.getState().resolved({ instanceId: instance.id });
   });
+  const checking = new Set<string>();
+  const recheck = async () => {
+    const ids = new Set(
+      useErrors
+        .getState()
+        .errors.filter((e) => e.clearsWhen === 'instance' && e.context.instanceId)
+        .map((e) => e.context.instanceId as string),
+    );
+    for (const id of ids) {
+      if (checking.has(id)) continue;
+      checking.add(id);
+      const result = await api.call('instances:test', { id }).finally(() => checking.delete(id));
+      if (result.ok && result.data.healthy) useErrors.getState().resolved({ instanceId: id });
+    }
+  };
+  const timer = setInterval(() => void recheck(), RECHECK_MS);
   return () => {
     offConnection();
     offInstances();
+    clearInterval(timer);
   };
 }

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { CallOutput } from '../../shared/contract';
 import { api, send } from '../api/client';
+import { shownAsToast } from '../data/calls';
 import { useApprovals } from '../features/approvals/approvals-store';
 import { useDrafts } from '../features/drafts/drafts-store';
 import { useMappings } from '../features/mappings/mappings-store';
@@ -18,7 +19,8 @@ interface RestoreState {
 
 export const useRestores = create<RestoreState>(() => ({ generation: 0, lastResult: null }));
 
-const quietly = (work: () => Promise<unknown>) => void work().catch(() => undefined);
+// Each refetch goes through send(), which puts a failure in the toasts.
+const quietly = (work: () => Promise<unknown>) => void work().catch(shownAsToast);
 
 /**
  * After a restore every cached row may be another one (the data layer's queries refetch by

@@ -12,6 +12,7 @@ export const CALL_CHANNELS = [
   // audit
   'audit:list',
   'audit:verify',
+  'audit:kinds',
   // mappings
   'mappings:list',
   'mappings:get',

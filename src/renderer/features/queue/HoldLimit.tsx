@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { send } from '../../api/client';
+import { shownAsToast } from '../../data/calls';
 
 const DAY = 86_400_000;
 
@@ -21,7 +22,7 @@ export function HoldLimit({ holdLimitMs }: { holdLimitMs: number }) {
   };
 
   return (
-    <form className="queue-hold-limit small" onSubmit={(e) => void save(e).catch(() => undefined)}>
+    <form className="queue-hold-limit small" onSubmit={(e) => void save(e).catch(shownAsToast)}>
       <label>
         Runs wait for an offline instance up to{' '}
         <input

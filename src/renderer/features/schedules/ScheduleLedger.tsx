@@ -2,6 +2,8 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { formatLocalRuns } from '../../../shared/run-identity';
 import type { Schedule } from '../../../shared/contract';
 import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
+import { tickTone } from './schedules-store';
 import { callKey, callOrThrow } from '../../data/calls';
 import { TimeInZones } from './TimeInZones';
 
@@ -38,7 +40,7 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
         <ol className="timeline upcoming">
           {upcoming.map((ms) => (
             <li key={ms} data-testid="ledger-upcoming">
-              <span className="badge badge-upcoming">upcoming</span>
+              <StatusPill tone="neutral">upcoming</StatusPill>
               <TimeInZones ms={ms} zone={zone} />
             </li>
           ))}
@@ -57,9 +59,9 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
         <ol className="timeline">
           {ticks.map((t) => (
             <li key={t.id} data-testid="ledger-tick" data-outcome={t.outcome}>
-              <span className={`badge badge-${t.outcome}`}>
+              <StatusPill tone={tickTone[t.outcome]} value={t.outcome}>
                 {t.trigger === 'manual' ? `${t.outcome} (run now)` : t.outcome}
-              </span>
+              </StatusPill>
               <TimeInZones ms={t.tickMs} zone={zone} />
               <span className="reason">
                 {t.reason}

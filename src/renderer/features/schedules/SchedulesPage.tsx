@@ -2,11 +2,12 @@ import { useState } from 'react';
 import type { Schedule } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
 import { useAction } from '../../data/calls';
 import { useNav, useRouteItem } from '../../stores/nav-store';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleLedger } from './ScheduleLedger';
-import { useScheduleList } from './schedules-store';
+import { scheduleTone, tickTone, useScheduleList } from './schedules-store';
 import { TimeInZones } from './TimeInZones';
 import './schedules.css';
 
@@ -211,9 +212,9 @@ export function SchedulesPage() {
                     <small className="muted"> {s.timing.timeZone}</small>
                   </td>
                   <td>
-                    <span className={`badge badge-${s.status}`} data-testid="schedule-status">
+                    <StatusPill tone={scheduleTone[s.status]} testId="schedule-status" value={s.status}>
                       {s.status}
-                    </span>
+                    </StatusPill>
                     {s.note && <small className="muted note"> {s.note}</small>}
                   </td>
                   <td data-testid="schedule-next">
@@ -221,9 +222,9 @@ export function SchedulesPage() {
                   </td>
                   <td>
                     {s.lastTick ? (
-                      <span className={`badge badge-${s.lastTick.outcome}`} title={s.lastTick.reason}>
+                      <StatusPill tone={tickTone[s.lastTick.outcome]} title={s.lastTick.reason}>
                         {s.lastTick.outcome}
-                      </span>
+                      </StatusPill>
                     ) : (
                       <span className="muted">never</span>
                     )}

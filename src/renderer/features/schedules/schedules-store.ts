@@ -1,5 +1,17 @@
-import type { Schedule } from '../../../shared/contract';
+import type { Schedule, ScheduleTick } from '../../../shared/contract';
+import type { Tone } from '../../components/StatusPill';
 import { useCall } from '../../data/calls';
+
+/** What each schedule status means, in the console's one set of status colours. */
+export const scheduleTone: Record<Schedule['status'], Tone> = { active: 'ok', paused: 'warn', finished: 'neutral' };
+export const tickTone: Record<ScheduleTick['outcome'], Tone> = {
+  fired: 'ok',
+  skipped: 'warn',
+  coalesced: 'warn',
+  buffered: 'info',
+  missed: 'danger',
+  failed: 'danger',
+};
 
 const list = (data: { schedules: Schedule[] }) => data.schedules;
 
