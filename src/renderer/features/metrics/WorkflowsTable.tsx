@@ -1,5 +1,6 @@
 import { Line, LineChart } from 'recharts';
 import type { CallOutput } from '../../../shared/contract';
+import type { namer } from '../../components/picker-options';
 import { formatMs, formatPct } from './format';
 
 type Row = CallOutput<'metrics:workflows'>['workflows'][number];
@@ -8,8 +9,11 @@ type Row = CallOutput<'metrics:workflows'>['workflows'][number];
 export function WorkflowsTable({
   workflows,
   onPick,
+  names,
 }: {
   workflows: Row[];
+  /** Names for the ids the metrics carry. */
+  names: ReturnType<typeof namer>;
   onPick(scope: { instanceId?: string; workflowId: string }): void;
 }) {
   return (
@@ -27,7 +31,11 @@ export function WorkflowsTable({
         </thead>
         <tbody>
           {workflows.map((w) => (
-            <tr key={`${w.instanceId}/${w.workflowId}`} data-testid={`workflow-row-${w.workflowId}`}>
+            <tr
+              key={`${w.instanceId}/${w.workflowId}`}
+              data-testid={`workflow-row-${w.workflowId}`}
+              title={w.workflowId ? `n8n workflow ${w.workflowId}` : undefined}
+            >
               <td>
                 <button
                   type="button"
@@ -36,9 +44,9 @@ export function WorkflowsTable({
                     onPick({ ...(w.instanceId ? { instanceId: w.instanceId } : {}), workflowId: w.workflowId })
                   }
                 >
-                  {w.workflowId || '(no workflow)'}
+                  {w.workflowId ? names.workflow(w.instanceId, w.workflowId) : '(no workflow)'}
                 </button>
-                {w.instanceId && <small className="muted"> {w.instanceId}</small>}
+                {w.instanceId && <small className="muted"> {names.instance(w.instanceId)}</small>}
               </td>
               <td>{w.summary.total}</td>
               <td>{formatPct(w.summary.errorRate)}</td>
