@@ -207,4 +207,43 @@ describe('mappings editor in Chromium', () => {
       .poll(async () => (await call<Listed[]>('mappings:list', {})).map((m) => [m.webhookPath, m.workflowId]))
       .toEqual([['customer-updated', 'wfCust0000000001']]);
   });
+
+  it('lists mappings in the shared table: sort by header, keyboard to open, column choice remembered', async () => {
+    const { instances } = await call<{ instances: { id: string }[] }>('instances:list', {});
+    const instanceId = instances[0]!.id;
+    for (const [event, name] of [
+      ['zeta.event', 'Zeta'],
+      ['alpha.event', 'Alpha'],
+    ]) {
+      await call('mappings:create', { mapping: { event, name, instanceId, webhookPath: 'orders/new' } });
+    }
+    const page = await openConsole(browser, app.url);
+    await page.getByTestId('nav-mappings').click();
+    const rows = page.getByTestId('mappings-table-row');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+    const firstEvents = async () => (await rows.allTextContents()).map((t) => /[a-z]+\.[a-z]+/.exec(t)?.[0]);
+
+    await page.getByTestId('mappings-table-sort-event').click();
+    await expect.poll(async () => (await firstEvents())[0]).toBe('alpha.event');
+    await page.getByTestId('mappings-table-sort-event').click();
+    await expect.poll(async () => (await firstEvents()).at(-1)).toBe('alpha.event');
+
+    // Keyboard only: focus the grid, move, Enter opens the editor of that row.
+    await page.getByTestId('mappings-table-grid').focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('mapping-editor').locator('h2').textContent()).toBe('Edit Alpha');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Hide the Webhook column; it stays hidden after a reload.
+    await page.getByTestId('mappings-table-columns').click();
+    await page.getByLabel('Webhook').uncheck();
+    await expect.poll(() => page.getByTestId('mappings-table').textContent()).not.toContain('orders/new');
+    await page.reload();
+    await page.locator('[data-app-state="ready"]').waitFor();
+    await page.getByTestId('nav-mappings').click();
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('mappings-table').textContent()).not.toContain('orders/new');
+    await page.screenshot({ path: `${shots}/mappings-table-light.png` });
+  });
 });
