@@ -108,5 +108,17 @@ describe('approval triage by name', () => {
       )
       .toBe('approved');
     await expect.poll(() => n8n.state.doorCalls.filter((c) => c.path === '/webhook/refunds').length).toBe(1);
+
+    // Executions, keyboard only: focus the table, Enter opens the run, Tab to Retry, Enter retries.
+    await page.getByTestId('nav-executions').click();
+    await page.getByTestId('execution-grid').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('execution-detail-title').textContent()).toMatch(/FD-\d+/);
+    await expect.poll(() => page.getByTestId('run-retry').isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.getByTestId('run-retry').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => n8n.state.doorCalls.filter((c) => c.path === '/webhook/refunds').length).toBe(2);
+    await page.screenshot({ path: `${shots}/executions-table-light.png` });
   });
 });

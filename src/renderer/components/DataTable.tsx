@@ -67,6 +67,10 @@ export interface DataTableProps<T extends RowData> {
   /** Height of the scrolling body, CSS (default 60vh). */
   height?: string;
   empty?: ReactNode;
+  /** Extra attributes per row (data-… for tests and links). */
+  rowAttributes?(row: T): Record<`data-${string}`, string>;
+  /** Called when the last rows come into view: load the next page. */
+  onNearEnd?(): void;
 }
 
 /**
@@ -107,6 +111,11 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     overscan: 10,
   });
   const [choosing, setChoosing] = useState(false);
+  const lastShown = virtualizer.getVirtualItems().at(-1)?.index ?? 0;
+  const { onNearEnd } = props;
+  useEffect(() => {
+    if (rows.length > 0 && lastShown >= rows.length - 20) onNearEnd?.();
+  }, [lastShown, rows.length, onNearEnd]);
   const at = Math.min(cursor, Math.max(rows.length - 1, 0));
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -177,16 +186,20 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
                 className={styles.th}
                 aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
               >
-                <button
-                  type="button"
-                  className={styles.sort}
-                  tabIndex={-1}
-                  onClick={header.column.getToggleSortingHandler()}
-                  data-testid={props.testId && `${props.testId}-sort-${header.column.id}`}
-                >
+                {header.column.getCanSort() ? (
+                  <button
+                    type="button"
+                    className={styles.sort}
+                    tabIndex={-1}
+                    onClick={header.column.getToggleSortingHandler()}
+                    data-testid={props.testId && `${props.testId}-sort-${header.column.id}`}
+                  >
+                    <table.FlexRender header={header} />
+                    <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
+                  </button>
+                ) : (
                   <table.FlexRender header={header} />
-                  <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
-                </button>
+                )}
                 <span
                   className={styles.resizer}
                   onMouseDown={header.getResizeHandler()}
@@ -197,7 +210,11 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
             );
           })}
         </div>
-        <div className={styles.body} ref={scroller} style={{ height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 3) * ROW_HEIGHT + 2}px)` }}>
+        <div
+          className={styles.body}
+          ref={scroller}
+          style={{ height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 3) * ROW_HEIGHT + 2}px)` }}
+        >
           {rows.length === 0 && <div className={styles.empty}>{props.empty ?? 'Nothing to show'}</div>}
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualizer.getVirtualItems().map((item) => {
@@ -222,6 +239,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
                   }}
                   data-testid={props.testId && `${props.testId}-row`}
                   data-row-id={row.id}
+                  {...props.rowAttributes?.(row.original)}
                 >
                   {row
                     .getAllCells()
