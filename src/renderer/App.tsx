@@ -16,6 +16,9 @@ import { followRestores, useRestores } from './stores/restore-store';
 import styles from './App.module.css';
 import { useTheme } from './use-theme';
 
+/** How the palette's shortcut reads on this machine. */
+const PALETTE_KEY = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘K' : 'Ctrl K';
+
 /** Alt+1…9 opens the nth area, Alt+0 Settings (wherever it sits in the list). */
 function useGlobalShortcuts() {
   const go = useNav((s) => s.go);
@@ -92,7 +95,7 @@ export function App() {
               aria-keyshortcuts="Control+K Meta+K"
               data-testid="open-palette"
             >
-              Go to… <kbd>Ctrl K</kbd>
+              Go to… <kbd>{PALETTE_KEY}</kbd>
             </button>
             <ConnectionBadge />
           </header>

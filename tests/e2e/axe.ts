@@ -4,7 +4,8 @@ import type { Page } from 'playwright-core';
 
 /** axe-core's browser build, read once. */
 let source: string | undefined;
-const axeSource = () => (source ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+const axeSource = () =>
+  (source ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
 
 export interface AxeViolation {
   id: string;

@@ -111,6 +111,27 @@ describe('console foundation in Chromium', () => {
     await page.close();
   });
 
+  it('opens an approval from its link (#/approvals/<id>)', async () => {
+    for (const [name, amount] of [
+      ['Refund A', 10],
+      ['Refund B', 20],
+    ] as const) {
+      const event = `refund.${amount}`;
+      await call('mappings:create', {
+        mapping: { event, name, instanceId, webhookPath: 'orders', requiresApproval: true },
+      });
+      await call('ingest:emit', { event, payload: { amount } });
+    }
+    const { items } = await call<{ items: { id: number }[] }>('approvals:list', {});
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    const page = await open();
+    for (const item of items) {
+      await page.goto(`${base()}#/approvals/${item.id}`);
+      await expect.poll(() => page.getByTestId('approval-detail').textContent()).toContain(`item ${item.id}`);
+    }
+    await page.close();
+  });
+
   it('keeps a crashing area inside its boundary; the rest works and the area reloads', async () => {
     const page = await open();
     await page.evaluate(() => sessionStorage.setItem('flightdeck.test.crashArea', 'schedules'));
@@ -191,12 +212,24 @@ describe('console foundation in Chromium', () => {
     await expect.poll(() => page.locator('[data-group="Run"]').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).hash).toBe(`#/executions/FD-${run}`);
+    // The route opens the run's detail; Back closes it again.
+    await expect
+      .poll(() => page.getByTestId('execution-detail').getByTestId('execution-detail-number').textContent())
+      .toBe(`FD-${run}`);
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('execution-detail').count()).toBe(0);
+    await page.goForward();
+    await expect.poll(() => page.getByTestId('execution-detail').count()).toBe(1);
     // A mapping by name.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('orders placed');
     await expect.poll(() => page.locator('[data-group="Mapping"]').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/mappings\/.+/);
+    // The route opens that mapping's editor; an unknown id says so instead of offering a new mapping.
+    await expect.poll(() => page.getByTestId('m-event').inputValue()).toBe('order.placed');
+    await page.goto(`${base()}#/mappings/no-such-mapping`);
+    await expect.poll(() => page.getByTestId('empty-state').textContent()).toContain('No such mapping');
     // Escape closes without going anywhere; an action runs.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('dark theme');

@@ -115,6 +115,7 @@ describe('application menu', () => {
     expect(mac.map((i) => i.accelerator)).toEqual([
       ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `Cmd+${n}`),
       undefined,
+      undefined,
       'Cmd+,',
     ]);
   });

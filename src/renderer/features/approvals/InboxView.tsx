@@ -3,6 +3,7 @@ import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { namer, usePickerOptions } from '../../components/picker-options';
+import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { followInbox, useApprovals } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
@@ -54,6 +55,18 @@ export function InboxView() {
   const names = namer(usePickerOptions().options);
   useEffect(followInbox, []);
   const focused = items?.[cursor];
+  // A link (#/approvals/12: notifications, the tray, the palette) focuses that item once it is listed;
+  // once per link, so j/k are not pulled back on every refresh.
+  const routed = useRouteItem('approvals')?.[0] ?? null;
+  const applied = useRef<string | null>(null);
+  useEffect(() => {
+    if (!routed || !items || applied.current === routed) return;
+    const index = items.findIndex((item) => String(item.id) === routed);
+    if (index >= 0) {
+      applied.current = routed;
+      setCursor(index);
+    }
+  }, [routed, items, setCursor]);
 
   const [busy, setBusy] = useState(false);
   const decide = async (decision: Decision, ids: number[], comment?: string) => {

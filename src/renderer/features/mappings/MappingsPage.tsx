@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { send } from '../../api/client';
 import type { Mapping } from '../../../shared/contract';
 import { DataTable, type DataColumn } from '../../components/DataTable';
@@ -6,6 +6,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { namer, usePickerOptions } from '../../components/picker-options';
 import { downloadText } from '../../files';
 import { useInstanceList } from '../instances/instances-store';
+import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
@@ -50,7 +51,10 @@ export function MappingsPage() {
       },
     ];
   }, [instances, options]);
-  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  // The mapping being edited is the URL's: #/mappings/<id>, #/mappings/new.
+  const editing = useRouteItem('mappings')?.[0] ?? null;
+  const go = useNav((s) => s.go);
+  const setEditing = (id: string | null) => (id === null ? go('mappings') : go('mappings', id));
   useEffect(followMappings, []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -70,7 +74,17 @@ export function MappingsPage() {
   };
 
   if (editing) {
+    if (editing !== 'new' && mappings === null) return <p className="muted">Loading…</p>;
     const mapping = editing === 'new' ? null : (mappings?.find((m) => m.id === editing) ?? null);
+    if (editing !== 'new' && !mapping)
+      return (
+        <section className="page">
+          <h1>Mappings</h1>
+          <EmptyState title="No such mapping">
+            It may have been removed. <a href={hashFor('mappings')}>See all mappings</a>.
+          </EmptyState>
+        </section>
+      );
     return (
       <section className="page">
         <MappingEditor key={editing} mapping={mapping} onDone={() => setEditing(null)} />
