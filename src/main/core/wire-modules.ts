@@ -27,6 +27,7 @@ import { createMappingsModule } from './mappings/mappings-module';
 import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
 import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
 import { clientWorkflowsPort } from './n8n/workflows-port';
+import { createPickersModule } from './pickers/picker-options';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
@@ -269,6 +270,10 @@ export function wireModules(
   );
   const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
   const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  const pickers = createPickersModule(ctx, {
+    instances: () => instances.service.list(),
+    mappings: () => mappings.service.list(),
+  });
   const backups = createBackupsModule(ctx, audit.log, {
     port: n8nWorkflows,
     appVersion: options.version ?? '0.0.0',
@@ -293,6 +298,7 @@ export function wireModules(
     ...approvals.handlers,
     ...drafts.handlers,
     ...backups.handlers,
+    ...pickers.handlers,
   };
   const modules: Lifecycle[] = [
     audit,

@@ -9,6 +9,8 @@ import {
 import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Picker } from '../../components/Picker';
+import { instanceChoices, namer, usePickerOptions } from '../../components/picker-options';
 import { useErrors } from '../../stores/errors-store';
 import { ConflictDialog } from './ConflictDialog';
 import { ConnectionsEditor } from './ConnectionsEditor';
@@ -19,6 +21,8 @@ import { NodeEditor } from './NodeEditor';
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
   const [workflow, setWorkflow] = useState<WorkflowDefinition>(draft.workflow);
   const [instanceId, setInstanceId] = useState(draft.instanceId ?? '');
+  const { options } = usePickerOptions();
+  const names = namer(options);
   const [settingsText, setSettingsText] = useState(() => JSON.stringify(draft.workflow.settings, null, 2));
   const [jsonErrors, setJsonErrors] = useState<Record<string, string | null>>({});
   const [diff, setDiff] = useState<WorkflowDiff | null>(null);
@@ -99,8 +103,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       setConflict(null);
       setStatus(
         result.data.push.status === 'queued'
-          ? `n8n is unreachable: the push is queued and will be replayed when ${result.data.push.instanceId} is back.`
-          : `Pushed to ${result.data.push.instanceId} (workflow ${result.data.push.remoteWorkflowId}).`,
+          ? `n8n is unreachable: the push is queued and will be replayed when ${names.instance(result.data.push.instanceId)} is back.`
+          : `Pushed to ${names.instance(result.data.push.instanceId)} (workflow “${workflow.name}”).`,
       );
       return;
     }
@@ -136,19 +140,20 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
             data-testid="d-name"
           />
         </label>
-        <label className="field">
-          Instance (push target)
-          <input
-            value={instanceId}
-            onChange={(e) => setInstanceId(e.target.value)}
-            disabled={draft.remoteWorkflowId !== null}
-            data-testid="d-instance"
-          />
-        </label>
+        <Picker
+          label="Instance (push target)"
+          value={instanceId || null}
+          options={instanceChoices(options)}
+          clearable="No instance yet"
+          placeholder="Choose an instance…"
+          disabled={draft.remoteWorkflowId !== null}
+          onChange={(v) => setInstanceId(v ?? '')}
+          testId="d-instance"
+        />
       </div>
       <p className="muted">
         {draft.remoteWorkflowId
-          ? `n8n workflow ${draft.remoteWorkflowId}, based on version ${draft.baseVersionId ?? '—'}.`
+          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken.`
           : 'Not in n8n yet: a push creates it.'}
         {draft.lastPush &&
           ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
