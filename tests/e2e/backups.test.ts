@@ -46,6 +46,8 @@ async function exportAndDownload(page: Page, folder: string, passphrase?: string
   return path;
 }
 
+const shots = process.env.FLIGHTDECK_SCREENSHOTS ?? tmpdir();
+
 describe('backups in Chromium', () => {
   let browser: Browser;
   let source: ConsoleProcess;
@@ -64,6 +66,19 @@ describe('backups in Chromium', () => {
   it('exports a backup (download), restores it into a fresh console after a preview, and shows the restored data', async () => {
     const page = await openConsole(browser, source.url);
     await makeLocalData(page);
+    const instance = await callHost<{ id: string }>(source, 'instances:add', {
+      name: 'prod-eu',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'e2e-key-123456',
+      environment: 'prod',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    await callHost(source, 'mappings:create', {
+      mapping: { event: 'customer.updated', name: 'CRM sync', instanceId: instance.id, webhookPath: 'crm' },
+    });
+    // The fresh console records something of its own: the preview must say it leaves the audit log.
+    await callHost(fresh, 'settings:update', { patch: { operatorName: 'Ada' } });
     const file = await exportAndDownload(page, downloads);
     const text = gunzipSync(readFileSync(file)).toString('utf8');
     expect(text).toContain('Nightly report');
@@ -77,6 +92,20 @@ describe('backups in Chromium', () => {
     expect(await other.getByTestId('b-preview-drafts-add').textContent()).toBe('1');
     expect(Number(await other.getByTestId('b-preview-settings-add').textContent())).toBeGreaterThan(0);
     expect(await other.getByTestId('b-preview-summary').textContent()).toContain('every checksum matches');
+    // In domain terms: by name, and what happens to the audit log.
+    expect(await other.getByTestId('b-preview-change').allTextContents()).toEqual([
+      '1 instance comes back: prod-eu',
+      '1 mapping comes back: CRM sync',
+    ]);
+    expect(await other.getByTestId('b-preview-audit').textContent()).toMatch(
+      /The audit log becomes the backup's \d+ entries: the 1 entry recorded here and not in the backup is removed/,
+    );
+    await other.setViewportSize({ width: 1280, height: 1000 });
+    await other.getByTestId('b-preview').screenshot({ path: `${shots}/restore-preview-light.png` });
+    await callHost(fresh, 'settings:update', { patch: { theme: 'dark' } });
+    await expect.poll(() => other.locator('html').getAttribute('data-theme')).toBe('dark');
+    await other.getByTestId('b-preview').screenshot({ path: `${shots}/restore-preview-dark.png` });
+    await callHost(fresh, 'settings:update', { patch: { theme: 'light' } });
 
     // Nothing changed yet: the fresh console still has no drafts.
     await other.getByTestId('b-restore').click();

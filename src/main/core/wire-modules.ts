@@ -28,6 +28,7 @@ import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules
 import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
 import { createWebhookGrace } from './n8n/webhook-grace';
+import { createPickersModule } from './pickers/picker-options';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
@@ -277,6 +278,10 @@ export function wireModules(
   );
   const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
   const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  const pickers = createPickersModule(ctx, {
+    instances: () => instances.service.list(),
+    mappings: () => mappings.service.list(),
+  });
   const backups = createBackupsModule(ctx, audit.log, {
     port: n8nWorkflows,
     appVersion: options.version ?? '0.0.0',
@@ -301,6 +306,7 @@ export function wireModules(
     ...approvals.handlers,
     ...drafts.handlers,
     ...backups.handlers,
+    ...pickers.handlers,
   };
   const modules: Lifecycle[] = [
     audit,

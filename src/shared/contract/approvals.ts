@@ -114,8 +114,16 @@ export const approvalDetailSchema = z.object({
   history: z.array(auditEntrySchema),
   /** The mapping behind a gate (as stored), when it still exists. */
   mapping: z.record(z.string(), z.unknown()).nullable(),
-  /** Recent runs of the same instance + workflow, newest first (the item's own run included). */
+  /** This item's run and its retry chain (lineage), oldest first: not every run of the workflow. */
   related: z.array(relatedExecutionSchema),
+  /** Names for the ids above, as the operator knows them (null when the id is null or gone). */
+  names: z.object({
+    instance: z.string().nullable(),
+    workflow: z.string().nullable(),
+    mapping: z.string().nullable(),
+  }),
+  /** The mapping's note to the approver ('' when none). */
+  approverNote: z.string(),
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 

@@ -89,6 +89,29 @@ export const instanceRestoreSchema = z.object({
 });
 export type InstanceRestore = z.infer<typeof instanceRestoreSchema>;
 
+/** One line of the restore preview in domain terms: "mapping CRM sync comes back". */
+export const restoreChangeSchema = z.object({
+  kind: z.enum(['instance', 'mapping', 'schedule', 'approval rule', 'alert rule']),
+  change: z.enum(['comes back', 'goes away', 'changes']),
+  /** How many (exact). */
+  count: z.number().int(),
+  /** Their names, sorted; at most 100 are listed. */
+  names: z.array(z.string()),
+});
+export type RestoreChange = z.infer<typeof restoreChangeSchema>;
+
+/** What a restore does to the audit log, said outright (it is replaced by the backup's when the backup holds one). */
+export const restoreAuditSchema = z.object({
+  action: z.enum(['replace', 'keep']),
+  /** Entries recorded here that are not in the backup: they go away. */
+  removed: z.number().int(),
+  /** Entries in the backup that are not here: they come back. */
+  added: z.number().int(),
+  /** One or two sentences for the operator. */
+  sentence: z.string(),
+});
+export type RestoreAudit = z.infer<typeof restoreAuditSchema>;
+
 export const restorePlanSchema = z.object({
   /** Pass to `backups:restore` to apply exactly this validated backup. */
   restoreId: z.string(),
@@ -99,6 +122,10 @@ export const restorePlanSchema = z.object({
   /** n8n workflows in the backup, per instance: a restore keeps them as n8n snapshots. */
   remote: z.array(z.object({ instanceId: z.string(), workflows: z.number().int() })),
   warnings: z.array(z.string()),
+  /** What comes back, goes away or changes, by name: mappings, instances, schedules, rules. */
+  changes: z.array(restoreChangeSchema),
+  /** What happens to the audit log. */
+  audit: restoreAuditSchema,
 });
 export type RestorePlan = z.infer<typeof restorePlanSchema>;
 

@@ -20,6 +20,7 @@ export const CALL_CHANNELS = [
   'mappings:update',
   'mappings:remove',
   'mappings:preview',
+  'mappings:checkRoute',
   'mappings:export',
   'mappings:import',
   // queue
@@ -145,6 +146,8 @@ export const CALL_CHANNELS = [
   'backups:snapshotTake',
   'backups:snapshots',
   'backups:snapshotRestore',
+  // pickers
+  'pickers:options',
 ] as const;
 
 export const EVENT_CHANNELS = [

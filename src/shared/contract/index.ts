@@ -16,6 +16,7 @@ import { schedulesCalls, schedulesEvents } from './schedules';
 import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls, monitoringEvents } from './metrics';
 import { instancesCalls, instancesEvents } from './instances';
 import { workflowsCalls, workflowsEvents } from './workflows';
+import { pickersCalls, pickersEvents } from './pickers';
 
 export * from './app';
 export * from './approvals';
@@ -31,6 +32,7 @@ export * from './schedules';
 export * from './metrics';
 export * from './instances';
 export * from './workflows';
+export * from './pickers';
 export * from './executions';
 export * from './runs';
 export * from './channels';
@@ -57,6 +59,7 @@ export const calls = {
   ...approvalsCalls,
   ...draftsCalls,
   ...backupsCalls,
+  ...pickersCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -78,6 +81,7 @@ export const events = {
   ...approvalsEvents,
   ...draftsEvents,
   ...backupsEvents,
+  ...pickersEvents,
 };
 
 export const areas = {
@@ -98,6 +102,7 @@ export const areas = {
   approvals: { calls: approvalsCalls, events: approvalsEvents },
   drafts: { calls: draftsCalls, events: draftsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
+  pickers: { calls: pickersCalls, events: pickersEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -127,6 +127,13 @@ export const mappingInputSchema = z
       .default(null),
     conditions: z.array(conditionSchema).max(50).default([]),
     transform: transformSchema.default(transformSchema.parse({})),
+    /**
+     * The inbox title of a gated run, over payload fields: `Refund {{refundId}} · {{amount}}
+     * {{currency}}` (dotted paths; a missing field reads as `?`). Empty: `<event> → <mapping name>`.
+     */
+    approvalTitle: z.string().trim().max(200).default(''),
+    /** Shown to the approver above the payload: what to check before deciding. */
+    approverNote: z.string().trim().max(2_000).default(''),
   })
   .strict();
 export type MappingInput = z.input<typeof mappingInputSchema>;
@@ -174,6 +181,27 @@ export const mappingsDocumentSchema = z
   .strict();
 export type MappingsDocument = z.output<typeof mappingsDocumentSchema>;
 
+/**
+ * Whether a webhook path is served on an instance, from its synced workflows: `served` by a live
+ * workflow (the chosen one, when one is chosen); `other-workflow`: served live, but by another
+ * workflow than the chosen one; `inactive`: only an inactive workflow has it (n8n answers 404 until
+ * it is activated); `unknown`: no synced workflow has it (every run would be dead-lettered with a
+ * 404); `unsynced`: the instance's workflows are not known yet, so nothing can be said.
+ */
+export const ROUTE_VERDICTS = ['served', 'other-workflow', 'inactive', 'unknown', 'unsynced'] as const;
+export type RouteVerdict = (typeof ROUTE_VERDICTS)[number];
+
+export const routeCheckSchema = z.object({
+  verdict: z.enum(ROUTE_VERDICTS),
+  /** One or two sentences for the operator (names, never ids). */
+  message: z.string(),
+  /** The synced workflows of the instance that have this path. */
+  servedBy: z.array(z.object({ workflowId: z.string(), name: z.string(), active: z.boolean() })),
+  /** Live paths of the instance close to the one typed (a likely typo), nearest first, at most 5. */
+  suggestions: z.array(z.object({ path: z.string(), workflowId: z.string(), workflowName: z.string() })),
+});
+export type RouteCheck = z.infer<typeof routeCheckSchema>;
+
 const idArg = z.object({ id: z.string().min(1).max(100) }).strict();
 
 export const mappingsCalls = {
@@ -185,6 +213,17 @@ export const mappingsCalls = {
     mappingSchema,
   ),
   'mappings:remove': call(idArg, z.object({ removed: z.boolean() })),
+  /** Before saving: does a live workflow of the instance serve this webhook path? Sends nothing. */
+  'mappings:checkRoute': call(
+    z
+      .object({
+        instanceId: z.string().min(1).max(100),
+        webhookPath: z.string().min(1).max(300),
+        workflowId: z.string().max(100).nullable().default(null),
+      })
+      .strict(),
+    routeCheckSchema,
+  ),
   /** Checks a sample payload against a saved mapping or an unsaved draft; sends nothing. */
   'mappings:preview': call(
     z.object({ mapping: mappingInputSchema, payload: z.unknown() }).strict(),

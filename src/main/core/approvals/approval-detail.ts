@@ -1,6 +1,7 @@
 import type { ApprovalDetail } from '../../../shared/contract/approvals';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import { createLineageReader } from '../dispatch/run-lineage';
 import { toApproval, type ApprovalRows } from './approval-rows';
 
 interface RelatedRow {
@@ -25,19 +26,42 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
   const mappingJson = row.mapping_id
     ? (db.prepare('SELECT config_json FROM mappings WHERE id = ?').pluck().get(row.mapping_id) as string | undefined)
     : undefined;
-  const related = db
-    .prepare(
-      `SELECT id, source, instance_id, remote_id, status, created_at_ms, finished_at_ms, error FROM executions
-       WHERE id = @executionId OR (@instanceId IS NOT NULL AND @workflowId IS NOT NULL
-         AND instance_id = @instanceId AND workflow_id = @workflowId)
-       ORDER BY created_at_ms DESC, id DESC LIMIT 20`,
-    )
-    .all({ executionId: row.execution_id, instanceId: row.instance_id, workflowId: row.workflow_id }) as RelatedRow[];
+  // Related = this item's own run and its retry chain; a wait's run is the synced n8n execution.
+  const ownRun =
+    row.execution_id ??
+    (row.instance_id && row.remote_execution_id
+      ? ((db
+          .prepare('SELECT id FROM executions WHERE instance_id = ? AND remote_id = ?')
+          .pluck()
+          .get(row.instance_id, row.remote_execution_id) as number | undefined) ?? null)
+      : null);
+  const chainIds =
+    ownRun === null
+      ? []
+      : (createLineageReader(db)
+          .chain(ownRun)
+          ?.chain.map((n) => n.run.id) ?? []);
+  const related = chainIds.length
+    ? (db
+        .prepare(
+          `SELECT id, source, instance_id, remote_id, status, created_at_ms, finished_at_ms, error FROM executions
+           WHERE id IN (SELECT value FROM json_each(?)) ORDER BY created_at_ms, id`,
+        )
+        .all(JSON.stringify(chainIds)) as RelatedRow[])
+    : [];
+  const name = (sql: string, ...args: (string | null)[]): string | null =>
+    args.some((a) => a === null)
+      ? null
+      : ((db
+          .prepare(sql)
+          .pluck()
+          .get(...args) as string | undefined) ?? null);
+  const mapping = mappingJson ? (JSON.parse(mappingJson) as Record<string, unknown>) : null;
   return {
     item: toApproval(row),
     comments,
     history,
-    mapping: mappingJson ? (JSON.parse(mappingJson) as Record<string, unknown>) : null,
+    mapping,
     related: related.map((r) => ({
       id: r.id,
       source: r.source,
@@ -48,5 +72,11 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
       finishedAtMs: r.finished_at_ms,
       error: r.error,
     })),
+    names: {
+      instance: name('SELECT name FROM instances WHERE id = ?', row.instance_id),
+      workflow: name('SELECT name FROM workflows WHERE instance_id = ? AND id = ?', row.instance_id, row.workflow_id),
+      mapping: typeof mapping?.name === 'string' ? mapping.name : null,
+    },
+    approverNote: typeof mapping?.approverNote === 'string' ? mapping.approverNote : '',
   };
 }

@@ -227,23 +227,44 @@ describe('claim and comments', () => {
 });
 
 describe('detail', () => {
-  it('has the payload, the mapping, the history from the audit log and related runs', () => {
+  it('has the payload, the mapping, the history from the audit log, names for ids and its own lineage', () => {
     const h = harness();
     h.db
       .prepare(
-        "INSERT INTO mappings (id, event, instance_id, active, config_json, created_at_ms, updated_at_ms) VALUES ('m1', 'order.created', 'dev', 1, '{\"webhookPath\":\"orders\"}', 0, 0)",
+        `INSERT INTO mappings (id, event, instance_id, active, config_json, created_at_ms, updated_at_ms) VALUES ('m1', 'order.created', 'dev', 1, '{"webhookPath":"orders","name":"Refunds","approverNote":"Check the amount"}', 0, 0)`,
+      )
+      .run();
+    h.db
+      .prepare(
+        `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color, created_at_ms, updated_at_ms)
+         VALUES ('dev', 'prod-eu', 'http://127.0.0.1:1', 'x', '0000', 'aes', 'prod', '#000000', 0, 0)`,
+      )
+      .run();
+    h.db
+      .prepare(
+        `INSERT INTO workflows (instance_id, id, name, active, tags_json, node_count, nodes_json, webhook_paths_json, synced_at_ms)
+         VALUES ('dev', 'wf1', 'Refund approvals', 1, '[]', 2, '[]', '["orders"]', 0)`,
       )
       .run();
     h.history(2, 1);
     const item = h.gate({ payload: { amount: 7 } });
+    // A retry of the item's run: part of its lineage, unlike the other runs of the workflow.
+    const retryId = Number(
+      h.db
+        .prepare(
+          "INSERT INTO executions (source, status, instance_id, workflow_id, retry_of_id, created_at_ms, updated_at_ms) VALUES ('local', 'queued', 'dev', 'wf1', ?, 9e12, 9e12)",
+        )
+        .run(item.executionId).lastInsertRowid,
+    );
     h.service.comment(item.id, 'looking');
     h.service.decide(item.id, 'reject', 'no budget');
     const d = approvalDetail(h.ctx, h.audit, h.service.rows, item.id);
     expect(d.item.payload).toEqual({ amount: 7 });
-    expect(d.mapping).toEqual({ webhookPath: 'orders' });
+    expect(d.mapping).toMatchObject({ webhookPath: 'orders' });
     expect(d.history.map((e) => e.action)).toEqual(['approval.create', 'approval.comment', 'approval.reject']);
     expect(d.comments.map((c) => c.body)).toEqual(['looking', 'no budget']);
-    expect(d.related).toHaveLength(4); // its own run and three finished runs of dev/wf1
-    expect(d.related.map((r) => r.id)).toContain(item.executionId);
+    expect(d.related.map((r) => r.id)).toEqual([item.executionId, retryId]);
+    expect(d.names).toEqual({ instance: 'prod-eu', workflow: 'Refund approvals', mapping: 'Refunds' });
+    expect(d.approverNote).toBe('Check the amount');
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { previewByName } from './restore-names';
+import type { InstanceRestore } from '../../../shared/contract/backups';
 import { mkdirSync, rmSync } from 'node:fs';
 import { appendFile, open, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -244,6 +246,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
         });
         const tables = previewRestore(db, result);
         const instances = previewInstances(db, result, deps.keys);
+        const byName = previewByName(db, result);
         attached = false;
         detach();
         staged.set(restoreId, { staged: result, file, atMs: ctx.clock.now() });
@@ -253,7 +256,8 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
           tables,
           instances,
           remote: result.remote,
-          warnings: [...warningsOf(result), ...instanceWarnings(instances)],
+          warnings: [...warningsOf(result, instanceNames(instances)), ...instanceWarnings(instances)],
+          ...byName,
         };
       } catch (error) {
         if (attached) detachQuietly();
@@ -265,7 +269,12 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
     });
   }
 
-  function warningsOf(result: StagedBackup): string[] {
+  /** Instance id → its name (after the restore, else before): warnings name instances, not ids. */
+  function instanceNames(instances: InstanceRestore[]): Map<string, string> {
+    return new Map(instances.map((i) => [i.instanceId, i.name.after ?? i.name.before ?? i.instanceId]));
+  }
+
+  function warningsOf(result: StagedBackup, names: Map<string, string>): string[] {
     const warnings: string[] = [];
     for (const s of result.manifest.sections) {
       if (s.redacted.length) {
@@ -273,7 +282,10 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
           `${s.name.slice(6)}: ${s.redacted.join(', ')} not in this backup (no passphrase); rows kept keep their local value, others need them re-entered.`,
         );
       }
-      if (s.error) warnings.push(`${s.name}: workflows were not pulled (${s.error}).`);
+      if (s.error) {
+        const id = s.name.replace(/^remote:/, '');
+        warnings.push(`n8n workflows of ${names.get(id) ?? id} were not pulled (${s.error}).`);
+      }
     }
     if (!result.manifest.includesExecutions)
       warnings.push('Execution history is not in this backup: the local history is kept as it is.');

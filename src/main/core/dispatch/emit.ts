@@ -1,4 +1,5 @@
 import { eventNameSchema, type Mapping } from '../../../shared/contract/mappings';
+import { renderApprovalTitle } from '../../../shared/approval-title';
 import { AppError } from '../../../shared/result';
 import type { GateRequest } from '../approvals/ports';
 import type { AuditLog } from '../audit/audit-log';
@@ -109,7 +110,10 @@ export function createEmitter(
         priority: mapping.priority,
         expiresAtMs: mapping.approvalExpiry ? now + mapping.approvalExpiry.afterMs : null,
         expiryAction: mapping.approvalExpiry?.action ?? null,
-        summary: `${request.event} → ${mapping.name}`,
+        // The mapping's title over payload fields makes the inbox readable at a glance.
+        summary: mapping.approvalTitle
+          ? renderApprovalTitle(mapping.approvalTitle, request.payload)
+          : `${request.event} → ${mapping.name}`,
       });
     }
     return executionId;

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import { createMappingService, type MappingDeps, type MappingService } from './mapping-service';
+import { createRouteCheck } from './route-check';
 
 export function createMappingsModule(
   ctx: CoreContext,
@@ -9,6 +10,7 @@ export function createMappingsModule(
   deps: MappingDeps,
 ): FeatureModule<'mappings'> & { service: MappingService } {
   const service = createMappingService(ctx, audit, deps);
+  const checkRoute = createRouteCheck(ctx.store.db);
   return {
     service,
     handlers: {
@@ -18,6 +20,7 @@ export function createMappingsModule(
       'mappings:update': ({ id, mapping }) => service.update(id, mapping),
       'mappings:remove': ({ id }) => service.remove(id),
       'mappings:preview': ({ mapping, payload }) => service.preview(mapping, payload),
+      'mappings:checkRoute': (input) => checkRoute(input),
       'mappings:export': ({ ids }) => service.exportDocument(ids),
       'mappings:import': ({ document, dryRun }) => service.importDocument(document, dryRun),
     },

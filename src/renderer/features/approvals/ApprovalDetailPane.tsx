@@ -1,15 +1,28 @@
-import { useEffect, useState } from 'react';
-import type { Approval, ApprovalDetail } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { useState } from 'react';
+import type { Approval } from '../../../shared/contract';
+import { send } from '../../api/client';
+import { useCall } from '../../data/calls';
+import { executionItem, hashFor } from '../../stores/routes';
 import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
 import { ApprovalFields } from './ApprovalFields';
+import { PayloadFields } from './PayloadFields';
 import { priorityLabel, statusText, when } from './format';
 
-/** The focused item: payload, mapping, history, related runs, comments and claim. */
+/** A button's keyboard shortcut, shown apart from its label ("Approve  A") and announced to assistive tech. */
+export function KeyHint({ keys }: { keys: string }) {
+  return (
+    <kbd className="key-hint" aria-hidden="true">
+      {keys}
+    </kbd>
+  );
+}
+
+/** The focused item: payload fields, the mapping by name, its note, history, its run's lineage, comments and claim. */
 export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: 'approve' | 'reject'): void }) {
   const { item } = props;
-  const [detail, setDetail] = useState<ApprovalDetail | null>(null);
+  // Kept fresh by approvals events through the shared query layer.
+  const detail = useCall('approvals:get', { id: item.id }).data ?? null;
   const [comment, setComment] = useState('');
   const namer = useInstanceNamer();
   /** The run the item holds, named as everywhere else (FD-29 → n8n #812 on prod). */
@@ -21,20 +34,6 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
     const on = namer(a.instanceId) ?? a.instanceId;
     return `${n8nExecutionNumber(a.remoteExecutionId)}${on ? ` on ${on}` : ''}`;
   };
-
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      void send('approvals:get', { id: item.id })
-        .then((d) => live && setDetail(d))
-        .catch(() => undefined);
-    load();
-    const off = api.on('approvals:changed', ({ ids }) => ids.includes(item.id) && load());
-    return () => {
-      live = false;
-      off();
-    };
-  }, [item.id]);
 
   const addComment = async () => {
     if (!comment.trim()) return;
@@ -52,17 +51,40 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
         <span className={prio.className}>{prio.text}</span>
         <span className="muted">
           {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'}
-          {runOf(item) && <span data-testid="approval-run"> · {runOf(item)}</span>} · item {item.id}
+          {runOf(item) && <span data-testid="approval-run"> · {runOf(item)}</span>}
+          <span title={`Approval item ${item.id}`}> · #{item.id}</span>
         </span>
       </div>
       <dl className="grid2">
         <div>
-          <dt className="muted">Instance / workflow</dt>
-          <dd>
-            {item.instanceId ?? '—'} / {item.workflowId ?? '—'}
-            {item.remoteExecutionId && ` · execution ${item.remoteExecutionId}`}
+          <dt className="muted">Instance</dt>
+          <dd data-testid="approval-instance" title={item.instanceId ?? undefined}>
+            {item.instanceId === null ? '—' : (d?.names.instance ?? namer(item.instanceId) ?? 'removed instance')}
           </dd>
         </div>
+        <div>
+          <dt className="muted">Workflow</dt>
+          <dd data-testid="approval-workflow" title={item.workflowId ?? undefined}>
+            {item.workflowId === null ? (
+              '—'
+            ) : item.instanceId ? (
+              <a href={hashFor('workflows', item.instanceId, item.workflowId)}>
+                {d?.names.workflow ?? 'workflow not synced'}
+              </a>
+            ) : (
+              (d?.names.workflow ?? 'workflow not synced')
+            )}
+          </dd>
+        </div>
+        {item.mappingId && (
+          <div>
+            <dt className="muted">Mapping</dt>
+            <dd data-testid="approval-mapping" title={item.mappingId}>
+              <a href={hashFor('mappings', item.mappingId)}>{d?.names.mapping ?? 'removed mapping'}</a>
+              {item.event && <span className="muted"> · {item.event}</span>}
+            </dd>
+          </div>
+        )}
         <div>
           <dt className="muted">Created</dt>
           <dd>{when(item.createdAtMs)}</dd>
@@ -83,12 +105,19 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
             type="button"
             className="primary"
             onClick={() => props.onDecide('approve')}
+            aria-keyshortcuts="A"
             data-testid="detail-approve"
           >
-            Approve <kbd>a</kbd>
+            Approve <KeyHint keys="A" />
           </button>
-          <button type="button" className="danger" onClick={() => props.onDecide('reject')} data-testid="detail-reject">
-            Reject… <kbd>r</kbd>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => props.onDecide('reject')}
+            aria-keyshortcuts="R"
+            data-testid="detail-reject"
+          >
+            Reject… <KeyHint keys="R" />
           </button>
           {item.assignee ? (
             <>
@@ -144,16 +173,13 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           )}
         </p>
       )}
-      <h3>Payload</h3>
-      <pre className="code" data-testid="detail-payload">
-        {JSON.stringify(item.payload, null, 2)}
-      </pre>
-      {d?.mapping && (
-        <>
-          <h3>Mapping</h3>
-          <pre className="code">{JSON.stringify(d.mapping, null, 2)}</pre>
-        </>
+      {d?.approverNote && (
+        <p className="approver-note" data-testid="approver-note">
+          <strong>Note to the approver:</strong> {d.approverNote}
+        </p>
       )}
+      <h3>Payload</h3>
+      <PayloadFields payload={item.payload} />
       <h3>Comments</h3>
       {d?.comments.length ? (
         <ul>
@@ -192,13 +218,15 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
       ) : (
         <p className="muted">Loading…</p>
       )}
-      <h3>Related executions</h3>
+      <h3>This run and its retries</h3>
       {d?.related.length ? (
-        <table className="table">
+        <table className="table" data-testid="approval-lineage">
           <tbody>
             {d.related.map((r) => (
               <tr key={r.id}>
-                <td data-testid="approval-related-run">{formatRun(r, namer)}</td>
+                <td data-testid="approval-related-run">
+                  <a href={hashFor('executions', executionItem(r))}>{formatRun(r, namer)}</a>
+                </td>
                 <td>{r.status}</td>
                 <td>{when(r.createdAtMs)}</td>
                 <td>{r.error ?? ''}</td>
@@ -207,7 +235,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           </tbody>
         </table>
       ) : (
-        <p className="muted">No runs of this workflow recorded yet.</p>
+        <p className="muted">No run recorded for this item yet.</p>
       )}
     </aside>
   );

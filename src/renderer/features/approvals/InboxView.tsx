@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { namer, usePickerOptions } from '../../components/picker-options';
 import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { fieldsLine, waitOrigin } from './ApprovalFields';
@@ -52,6 +53,7 @@ export function InboxView() {
   const [dialog, setDialog] = useState<{ decision: Decision; ids: number[] } | null>(null);
   const [result, setResult] = useState<{ decision: Decision; data: BulkResult } | null>(null);
   const table = useRef<HTMLTableSectionElement>(null);
+  const names = namer(usePickerOptions().options);
   useEffect(followInbox, []);
   const focused = items?.[cursor];
   // A link (#/approvals/12: notifications, the tray, the palette) focuses that item once it is listed;
@@ -223,7 +225,9 @@ export function InboxView() {
                         {a.summary}
                         {a.fields?.length ? <div data-testid="approval-fields">{fieldsLine(a)}</div> : null}
                         <div className="muted">
-                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `${waitOrigin(a)} · ${a.instanceId ?? ''}`}
+                          {a.kind === 'gate'
+                            ? `${a.event ?? 'event'} · ${names.mapping(a.mappingId)} on ${names.instance(a.instanceId)}`
+                            : `${waitOrigin(a)} · ${names.workflow(a.instanceId, a.workflowId)} on ${names.instance(a.instanceId)}`}
                         </div>
                       </td>
                       <td>

@@ -1,4 +1,12 @@
 import { useState } from 'react';
+import { Picker } from '../../components/Picker';
+import {
+  eventChoices,
+  instanceChoices,
+  mappingChoices,
+  usePickerOptions,
+  workflowChoices,
+} from '../../components/picker-options';
 import { approvalRuleInputSchema, CONDITION_OPS, type ApprovalRule, type CallOutput } from '../../../shared/contract';
 import { send } from '../../api/client';
 
@@ -74,6 +82,7 @@ function fromDraft(d: Draft) {
 /** Edits one auto-approval rule, with a live check and a dry run over past decisions. */
 export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void }) {
   const [draft, setDraft] = useState(() => toDraft(props.rule));
+  const { options } = usePickerOptions();
   const [dry, setDry] = useState<CallOutput<'approvals:dryRunRule'> | null>(null);
   const parsed = fromDraft(draft);
   const problem = parsed.success
@@ -113,15 +122,43 @@ export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void })
             <option value="gate">Gates</option>
             <option value="wait">n8n waits</option>
           </select>
-          {(['instanceId', 'workflowId', 'mappingId', 'event'] as const).map((k) => (
-            <input
-              key={k}
-              placeholder={k}
-              aria-label={k}
-              value={draft.scope[k]}
-              onChange={(e) => set({ scope: { ...draft.scope, [k]: e.target.value } })}
-            />
-          ))}
+          <Picker
+            label="Instance"
+            value={draft.scope.instanceId || null}
+            options={instanceChoices(options)}
+            clearable="Any instance"
+            placeholder="Any instance"
+            onChange={(v) => set({ scope: { ...draft.scope, instanceId: v ?? '', workflowId: '' } })}
+            testId="rule-instance"
+          />
+          <Picker
+            label="Workflow"
+            value={draft.scope.workflowId || null}
+            options={workflowChoices(options, draft.scope.instanceId || null)}
+            clearable="Any workflow"
+            disabled={!draft.scope.instanceId}
+            placeholder={draft.scope.instanceId ? 'Any workflow' : 'Choose an instance first'}
+            onChange={(v) => set({ scope: { ...draft.scope, workflowId: v ?? '' } })}
+            testId="rule-workflow"
+          />
+          <Picker
+            label="Mapping"
+            value={draft.scope.mappingId || null}
+            options={mappingChoices(options)}
+            clearable="Any mapping"
+            placeholder="Any mapping"
+            onChange={(v) => set({ scope: { ...draft.scope, mappingId: v ?? '' } })}
+            testId="rule-mapping"
+          />
+          <Picker
+            label="Event"
+            free
+            value={draft.scope.event}
+            options={eventChoices(options)}
+            placeholder="Any event"
+            onChange={(v) => set({ scope: { ...draft.scope, event: v ?? '' } })}
+            testId="rule-event"
+          />
         </div>
       </fieldset>
       <fieldset>

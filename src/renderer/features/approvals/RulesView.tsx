@@ -3,11 +3,23 @@ import type { ApprovalRule } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
+import { namer, usePickerOptions } from '../../components/picker-options';
 import { RuleEditor } from './RuleEditor';
 
-const describe = (r: ApprovalRule['rule']) =>
+type Names = ReturnType<typeof namer>;
+
+/** A rule's scope in words: "instance prod · workflow Refund payout · mapping Refunds · event refund.requested". */
+const scopeWords = (scope: ApprovalRule['rule']['scope'], names: Names): string[] => [
+  ...(scope.kind ? [scope.kind === 'gate' ? 'gates only' : 'n8n waits only'] : []),
+  ...(scope.instanceId ? [`instance ${names.instance(scope.instanceId)}`] : []),
+  ...(scope.workflowId ? [`workflow ${names.workflow(scope.instanceId, scope.workflowId)}`] : []),
+  ...(scope.mappingId ? [`mapping ${names.mapping(scope.mappingId)}`] : []),
+  ...(scope.event ? [`event ${scope.event}`] : []),
+];
+
+const describe = (r: ApprovalRule['rule'], names: Names) =>
   [
-    ...Object.entries(r.scope).map(([k, v]) => `${k} = ${String(v)}`),
+    ...scopeWords(r.scope, names),
     ...r.conditions.map((c) => `${c.path} ${c.op}${c.value === undefined ? '' : ' ' + JSON.stringify(c.value)}`),
     ...(r.history ? [`success rate > ${r.history.minSuccessRatePct}% over ${r.history.windowDays} days`] : []),
   ].join(' and ');
@@ -18,6 +30,7 @@ export function RulesView() {
   const [editing, setEditing] = useState<ApprovalRule | 'new' | null>(null);
   const [removing, setRemoving] = useState<ApprovalRule | null>(null);
   const [ran, setRan] = useState<string | null>(null);
+  const names = namer(usePickerOptions().options);
 
   useEffect(() => {
     const load = () =>
@@ -62,7 +75,7 @@ export function RulesView() {
         rules.map((r) => (
           <div className="rule-card" key={r.id} data-testid="rule-card">
             <strong>{r.rule.name}</strong> {r.rule.enabled ? '' : <span className="muted">(off)</span>}
-            <div>{describe(r.rule)}</div>
+            <div>{describe(r.rule, names)}</div>
             <div className="muted">
               {r.approvedLast24h} approved in the last 24 hours
               {r.rule.dailyLimit !== null && ` (limit ${r.rule.dailyLimit})`}

@@ -125,8 +125,8 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
           onCancel={() => setConfirming(false)}
           onConfirm={() => void apply().catch(shownAsToast)}
         >
-          The tables marked “replace” become exactly the backup&apos;s rows, in one step: if anything fails, nothing
-          changes.
+          Mappings, instances, schedules, rules and the other data become exactly the backup&apos;s, in one step: if
+          anything fails, nothing changes. {plan.audit.sentence}
           {droppedKeys(plan.instances) > 0 &&
             ` ${droppedKeys(plan.instances)} API key(s) will have to be entered again (see the instances above).`}
         </ConfirmDialog>
@@ -144,35 +144,62 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
         {m.schemaVersion}), {m.secrets === 'encrypted' ? 'encrypted with secrets' : 'without secrets'}; every checksum
         matches.
       </p>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>Table</th>
-            <th>Action</th>
-            <th>Add</th>
-            <th>Change</th>
-            <th>Remove</th>
-            <th>Unchanged</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.tables.map((t) => (
-            <tr key={t.table} data-testid={`b-preview-${t.table}`}>
-              <td>{t.table}</td>
-              <td>{t.action}</td>
-              <td data-testid={`b-preview-${t.table}-add`}>{t.add}</td>
-              <td data-testid={`b-preview-${t.table}-change`}>{t.change}</td>
-              <td data-testid={`b-preview-${t.table}-remove`}>{t.remove}</td>
-              <td>{t.unchanged}</td>
-            </tr>
+      <h3>What changes</h3>
+      {plan.changes.length === 0 ? (
+        <p className="muted" data-testid="b-preview-changes">
+          No mapping, instance, schedule or rule changes: they are the same in the backup and here.
+        </p>
+      ) : (
+        <ul data-testid="b-preview-changes">
+          {plan.changes.map((c) => (
+            <li key={`${c.kind}-${c.change}`} data-testid="b-preview-change">
+              <strong>{changeWords(c)}</strong>: {c.names.join(', ')}
+              {c.count > c.names.length && ` and ${c.count - c.names.length} more`}
+            </li>
           ))}
-        </tbody>
-      </table>
+        </ul>
+      )}
+      <p data-testid="b-preview-audit" className={plan.audit.removed > 0 ? 'invalid' : undefined}>
+        <strong>Audit log:</strong> {plan.audit.sentence}
+      </p>
+      <details>
+        <summary>Rows per table</summary>
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Table</th>
+              <th>Action</th>
+              <th>Add</th>
+              <th>Change</th>
+              <th>Remove</th>
+              <th>Unchanged</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.tables.map((t) => (
+              <tr key={t.table} data-testid={`b-preview-${t.table}`}>
+                <td>{t.table}</td>
+                <td>{t.action}</td>
+                <td data-testid={`b-preview-${t.table}-add`}>{t.add}</td>
+                <td data-testid={`b-preview-${t.table}-change`}>{t.change}</td>
+                <td data-testid={`b-preview-${t.table}-remove`}>{t.remove}</td>
+                <td>{t.unchanged}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
       {plan.instances.length > 0 && <InstancesPreview instances={plan.instances} />}
       {plan.remote.length > 0 && (
         <p className="muted">
-          Also holds n8n workflows: {plan.remote.map((r) => `${r.instanceId} (${r.workflows})`).join(', ')}. They are
-          kept as n8n snapshots, which you can restore into any instance below.
+          Also holds n8n workflows:{' '}
+          {plan.remote
+            .map((r) => {
+              const i = plan.instances.find((x) => x.instanceId === r.instanceId);
+              return `${i?.name.after ?? i?.name.before ?? 'an instance not in this backup'} (${r.workflows})`;
+            })
+            .join(', ')}
+          . They are kept as n8n snapshots, which you can restore into any instance below.
         </p>
       )}
       {plan.warnings.map((w) => (
@@ -202,6 +229,17 @@ const KEY_LABEL: Record<RestoreKeyOutcome, string> = {
 };
 
 const needsKey = (i: InstanceRestore) => i.apiKey === 'dropped' || i.apiKey === 'unreadable' || i.apiKey === 'missing';
+/** "1 mapping comes back", "3 schedules go away". */
+function changeWords(c: RestorePlan['changes'][number]): string {
+  const one = c.count === 1;
+  const verb = {
+    'comes back': one ? 'comes back' : 'come back',
+    'goes away': one ? 'goes away' : 'go away',
+    changes: one ? 'changes' : 'change',
+  }[c.change];
+  return `${c.count} ${c.kind}${one ? '' : 's'} ${verb}`;
+}
+
 const droppedKeys = (instances: InstanceRestore[]) => instances.filter(needsKey).length;
 
 const beforeAfter = (side: { before: string | null; after: string | null }) =>

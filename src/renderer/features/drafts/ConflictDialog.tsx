@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { PushConflict } from '../../../shared/contract';
-import { DiffView } from './DiffView';
+import { sideBySide } from './side-by-side';
+import './conflict.css';
 
 /**
  * n8n changed since the draft was taken: both sides are shown and the operator chooses. Nothing
@@ -21,17 +22,15 @@ export function ConflictDialog(props: {
   return (
     <dialog ref={dialog} className="dialog wide" onCancel={props.onCancel} data-testid="d-conflict">
       <h2>n8n has changed since this draft was taken</h2>
-      <p>
-        Your draft was based on version <code>{conflict.baseVersionId ?? '—'}</code>; n8n now has{' '}
-        {conflict.theirs ? (
-          <>
-            version <code>{conflict.remoteVersionId ?? '—'}</code>
-            {conflict.remoteUpdatedAtMs ? `, saved ${new Date(conflict.remoteUpdatedAtMs).toLocaleString()}` : ''}
-          </>
-        ) : (
-          'no such workflow (it was deleted)'
-        )}
-        . Nothing was pushed.
+      <p
+        title={`Draft taken from version ${conflict.baseVersionId ?? '—'}; n8n now has ${conflict.remoteVersionId ?? '—'}`}
+      >
+        {conflict.theirs
+          ? `Someone saved “${conflict.theirs.name}” in n8n${
+              conflict.remoteUpdatedAtMs ? ` at ${new Date(conflict.remoteUpdatedAtMs).toLocaleString()}` : ''
+            } after this draft was taken.`
+          : 'The workflow was deleted in n8n after this draft was taken.'}{' '}
+        Nothing was pushed. Compare the values and choose what to keep.
       </p>
       {conflict.reasons.includes('updatedAt') && !conflict.reasons.includes('versionId') && (
         <p className="muted" data-testid="d-conflict-saved">
@@ -39,22 +38,49 @@ export function ConflictDialog(props: {
           id for such a save.
         </p>
       )}
-      {conflict.diff && (
-        <>
-          <h3>Your draft compared with n8n</h3>
-          <DiffView diff={conflict.diff} testId="d-conflict-diff" />
-        </>
+      {conflict.diff && conflict.theirs ? (
+        conflict.diff.identical ? (
+          <p className="muted" data-testid="d-conflict-diff">
+            The contents are the same on both sides; only n8n&apos;s version moved on.
+          </p>
+        ) : (
+          <table className="table conflict-values" data-testid="d-conflict-diff">
+            <thead>
+              <tr>
+                <th scope="col">What</th>
+                <th scope="col">Mine (this draft)</th>
+                <th scope="col">Theirs (n8n now)</th>
+              </tr>
+            </thead>
+            {sideBySide(conflict.diff, conflict.mine, conflict.theirs).map((group) => (
+              <tbody key={`${group.kind}-${group.title}`} data-testid="d-conflict-group">
+                <tr className="conflict-group">
+                  <th colSpan={3} scope="rowgroup">
+                    {group.title}
+                    {group.kind === 'added' && <span className="muted"> · only in your draft</span>}
+                    {group.kind === 'removed' && <span className="muted"> · only in n8n</span>}
+                  </th>
+                </tr>
+                {group.rows.map((row, i) => (
+                  <tr key={i} data-testid="d-conflict-row">
+                    <td>{row.what}</td>
+                    <td className="mine">
+                      <code>{row.mine}</code>
+                    </td>
+                    <td className="theirs">
+                      <code>{row.theirs}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
+          </table>
+        )
+      ) : (
+        <p data-testid="d-conflict-diff">
+          The workflow is gone from n8n: keeping yours creates it again with {conflict.mine.nodes.length} nodes.
+        </p>
       )}
-      <div className="grid2">
-        <div>
-          <h3>Mine ({conflict.mine.nodes.length} nodes)</h3>
-          <pre className="code">{conflict.mine.nodes.map((n) => n.name).join('\n')}</pre>
-        </div>
-        <div>
-          <h3>Theirs ({conflict.theirs?.nodes.length ?? 0} nodes)</h3>
-          <pre className="code">{conflict.theirs?.nodes.map((n) => n.name).join('\n') ?? '(deleted)'}</pre>
-        </div>
-      </div>
       <div className="actions">
         <button type="button" onClick={props.onCancel}>
           Decide later

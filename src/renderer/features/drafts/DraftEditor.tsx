@@ -10,6 +10,8 @@ import {
 import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Picker } from '../../components/Picker';
+import { instanceChoices, namer, usePickerOptions } from '../../components/picker-options';
 import { useErrors } from '../../stores/errors-store';
 import { ConflictDialog } from './ConflictDialog';
 import { ConnectionsEditor } from './ConnectionsEditor';
@@ -21,6 +23,8 @@ import { PreflightView } from './PreflightView';
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
   const [workflow, setWorkflow] = useState<WorkflowDefinition>(draft.workflow);
   const [instanceId, setInstanceId] = useState(draft.instanceId ?? '');
+  const { options } = usePickerOptions();
+  const names = namer(options);
   const [settingsText, setSettingsText] = useState(() => JSON.stringify(draft.workflow.settings, null, 2));
   const [jsonErrors, setJsonErrors] = useState<Record<string, string | null>>({});
   const [diff, setDiff] = useState<WorkflowDiff | null>(null);
@@ -104,8 +108,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       setPreflight(result.data.preflight && result.data.preflight.workflows.length > 0 ? result.data.preflight : null);
       setStatus(
         result.data.push.status === 'queued'
-          ? `n8n is unreachable: the push is queued and will be replayed when ${result.data.push.instanceId} is back.`
-          : `Pushed to ${result.data.push.instanceId} (workflow ${result.data.push.remoteWorkflowId}).`,
+          ? `n8n is unreachable: the push is queued and will be replayed when ${names.instance(result.data.push.instanceId)} is back.`
+          : `Pushed to ${names.instance(result.data.push.instanceId)} (workflow “${workflow.name}”).`,
       );
       return;
     }
@@ -147,19 +151,20 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
             data-testid="d-name"
           />
         </label>
-        <label className="field">
-          Instance (push target)
-          <input
-            value={instanceId}
-            onChange={(e) => setInstanceId(e.target.value)}
-            disabled={draft.remoteWorkflowId !== null}
-            data-testid="d-instance"
-          />
-        </label>
+        <Picker
+          label="Instance (push target)"
+          value={instanceId || null}
+          options={instanceChoices(options)}
+          clearable="No instance yet"
+          placeholder="Choose an instance…"
+          disabled={draft.remoteWorkflowId !== null}
+          onChange={(v) => setInstanceId(v ?? '')}
+          testId="d-instance"
+        />
       </div>
       <p className="muted">
         {draft.remoteWorkflowId
-          ? `n8n workflow ${draft.remoteWorkflowId}, based on ${draft.baseKind === 'published' ? 'the published version' : 'the saved version'} ${draft.baseVersionId ?? '—'}.`
+          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
           : 'Not in n8n yet: a push creates it.'}
         {draft.lastPush &&
           ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}

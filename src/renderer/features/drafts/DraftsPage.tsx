@@ -3,6 +3,8 @@ import type { WorkflowVersionKind } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
+import { Picker } from '../../components/Picker';
+import { instanceChoices, namer, usePickerOptions, workflowChoices } from '../../components/picker-options';
 import { readJsonFile } from '../../files';
 import { DraftEditor } from './DraftEditor';
 import { followDrafts, useDrafts } from './drafts-store';
@@ -18,6 +20,8 @@ export function DraftsPage() {
   const [problem, setProblem] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
+  const { options } = usePickerOptions();
+  const names = namer(options);
   useEffect(followDrafts, []);
 
   const target = instanceId.trim() || null;
@@ -62,11 +66,17 @@ export function DraftsPage() {
     <section className="page">
       <h1>Drafts</h1>
       <div className="toolbar">
-        <input
-          placeholder="Instance id (push target)"
-          value={instanceId}
-          onChange={(e) => setInstanceId(e.target.value)}
-          data-testid="d-new-instance"
+        <Picker
+          label="Instance (push target)"
+          value={instanceId || null}
+          options={instanceChoices(options)}
+          clearable="No instance (import or edit only)"
+          placeholder="Choose an instance…"
+          onChange={(v) => {
+            setInstanceId(v ?? '');
+            setCloneId('');
+          }}
+          testId="d-new-instance"
         />
         <input
           placeholder="New workflow name"
@@ -83,11 +93,15 @@ export function DraftsPage() {
         >
           New draft
         </button>
-        <input
-          placeholder="n8n workflow id"
-          value={cloneId}
-          onChange={(e) => setCloneId(e.target.value)}
-          data-testid="d-clone-id"
+        <Picker
+          label="Workflow to clone"
+          value={cloneId || null}
+          options={workflowChoices(options, target)}
+          disabled={!target}
+          placeholder={target ? 'Search its synced workflows…' : 'Choose an instance first'}
+          emptyText="No synced workflow matches: sync the instance first"
+          onChange={(v) => setCloneId(v ?? '')}
+          testId="d-clone-id"
         />
         <select
           value={cloneVersion}
@@ -159,7 +173,7 @@ export function DraftsPage() {
                     </span>
                   )}
                 </td>
-                <td>{d.instanceId ?? '—'}</td>
+                <td title={d.instanceId ?? undefined}>{d.instanceId ? names.instance(d.instanceId) : '—'}</td>
                 <td>{d.workflow.nodes.length}</td>
                 <td>{d.issues.length ? `${d.issues.length} to fix` : 'valid'}</td>
                 <td>

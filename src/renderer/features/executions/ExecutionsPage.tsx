@@ -1,5 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   EXECUTION_STATUSES,
   type CallInput,
@@ -9,6 +8,7 @@ import {
   type Workflow,
 } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
@@ -23,7 +23,6 @@ import '../instances/n8n-ui.css';
 import './executions.css';
 
 const PAGE = 200;
-const ROW_HEIGHT = 34;
 
 /** "2026-01-31T10:00" (datetime-local) → epoch ms, or undefined when empty/invalid. */
 const toMs = (value: string) => {
@@ -156,21 +155,100 @@ export function ExecutionsPage() {
     );
   }, [instanceId]);
 
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.at(-1)?.index ?? 0;
-  useEffect(() => {
-    if (lastIndex >= rows.length - 20) void loadMore();
-  }, [lastIndex, rows.length, loadMore]);
+  const nearEnd = useCallback(() => void loadMore(), [loadMore]);
 
   const instanceName = (id: string | null) => instances.find((i) => i.id === id)?.name ?? '—';
   const namer = (id: string | null) => instances.find((i) => i.id === id)?.name ?? null;
+  const columns = useMemo<DataColumn<ExecutionSummary>[]>(
+    () => [
+      {
+        id: 'select',
+        header: '',
+        enableSorting: false,
+        enableResizing: false,
+        size: 36,
+        cell: ({ row }) => (
+          <input
+            type="checkbox"
+            aria-label={`Select ${formatRun(row.original, namer)}`}
+            checked={checked.has(row.original.id)}
+            onChange={() => toggle(row.original.id)}
+            onClick={(ev) => ev.stopPropagation()}
+            data-testid="execution-check"
+          />
+        ),
+      },
+      {
+        id: 'run',
+        header: 'Run',
+        accessorFn: (e) => e.id,
+        size: 190,
+        cell: ({ row }) => <RunLabel run={row.original} withInstance={false} testId="execution-number" />,
+      },
+      {
+        id: 'workflow',
+        header: 'Workflow',
+        accessorFn: (e) => e.workflowName ?? e.workflowId ?? '',
+        size: 200,
+        cell: ({ row }) => (
+          <span title={row.original.workflowId ?? ''}>
+            {row.original.workflowName ?? (row.original.workflowId ? `workflow ${row.original.workflowId}` : '—')}
+          </span>
+        ),
+      },
+      { id: 'instance', header: 'Instance', accessorFn: (e) => instanceName(e.instanceId), size: 120 },
+      {
+        id: 'status',
+        header: 'Status',
+        accessorFn: (e) => e.status,
+        size: 230,
+        cell: ({ row }) => {
+          const e = row.original;
+          return (
+            <span className={`status-${e.status}`} data-testid="execution-status-cell">
+              {e.status.replace('_', ' ')}
+              {e.unconfirmedAtMs !== null && (
+                <small
+                  className="invalid"
+                  title="n8n acknowledged this run but never showed it: it may not have run"
+                  data-testid="execution-unconfirmed"
+                >
+                  {' '}
+                  · unconfirmed
+                </small>
+              )}
+              {e.supersededByRun && (
+                <small
+                  className="muted superseded"
+                  data-testid="execution-superseded"
+                  title={`Retried as ${formatRun(e.supersededByRun, namer)} (${e.supersededByRun.status.replace('_', ' ')}): this run counts only as attempts`}
+                >
+                  {' '}
+                  · retried as {formatRunShort(e.supersededByRun)}
+                </small>
+              )}
+            </span>
+          );
+        },
+      },
+      {
+        id: 'started',
+        header: 'Started',
+        accessorFn: (e) => e.startedAtMs ?? e.createdAtMs,
+        size: 170,
+        cell: ({ row }) => dateTime(row.original.startedAtMs ?? row.original.createdAtMs),
+      },
+      {
+        id: 'duration',
+        header: 'Duration',
+        accessorFn: (e) => e.durationMs ?? -1,
+        size: 90,
+        cell: ({ row }) => duration(row.original.durationMs),
+      },
+    ],
+    // Rebuilt when instance names or the checked set change (the cells read both).
+    [instances, checked],
+  );
   const filtered = Boolean(instanceId || workflowKey || status || from || to || search);
 
   return (
@@ -257,69 +335,21 @@ export function ExecutionsPage() {
       )}
       {rows.length > 0 && (
         <div className={selected !== null ? 'split' : ''}>
-          <div className="vlist executions-list" ref={scroller} data-testid="execution-list" role="list">
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {items.map((item) => {
-                const e = rows[item.index]!;
-                return (
-                  <div
-                    key={e.id}
-                    role="listitem"
-                    className="vrow"
-                    style={{
-                      position: 'absolute',
-                      top: 0,
-                      left: 0,
-                      right: 0,
-                      height: ROW_HEIGHT,
-                      transform: `translateY(${item.start}px)`,
-                    }}
-                    onClick={() => setSelected(e.id)}
-                    aria-selected={selected === e.id}
-                    data-testid="execution-row"
-                    data-remote-id={e.remoteId ?? ''}
-                    data-run={formatRun(e, namer)}
-                  >
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${formatRun(e, namer)}`}
-                      checked={checked.has(e.id)}
-                      onChange={() => toggle(e.id)}
-                      onClick={(ev) => ev.stopPropagation()}
-                      data-testid="execution-check"
-                    />
-                    <RunLabel run={e} withInstance={false} testId="execution-number" />
-                    <span title={e.workflowName ?? e.workflowId ?? ''}>{e.workflowName ?? e.workflowId ?? '—'}</span>
-                    <span>{instanceName(e.instanceId)}</span>
-                    <span className={`status-${e.status}`} data-testid="execution-status-cell">
-                      {e.status.replace('_', ' ')}
-                      {e.unconfirmedAtMs !== null && (
-                        <small
-                          className="invalid"
-                          title="n8n acknowledged this run but never showed it: it may not have run"
-                          data-testid="execution-unconfirmed"
-                        >
-                          {' '}
-                          · unconfirmed
-                        </small>
-                      )}
-                      {e.supersededByRun && (
-                        <small
-                          className="muted superseded"
-                          data-testid="execution-superseded"
-                          title={`Retried as ${formatRun(e.supersededByRun, namer)} (${e.supersededByRun.status.replace('_', ' ')}): this run counts only as attempts`}
-                        >
-                          {' '}
-                          · retried as {formatRunShort(e.supersededByRun)}
-                        </small>
-                      )}
-                    </span>
-                    <span>{dateTime(e.startedAtMs ?? e.createdAtMs)}</span>
-                    <span>{duration(e.durationMs)}</span>
-                  </div>
-                );
-              })}
-            </div>
+          <div data-testid="execution-list" className="executions-table">
+            <DataTable
+              storageKey="executions"
+              label="Executions"
+              testId="execution"
+              columns={columns}
+              data={rows}
+              rowId={(e) => String(e.id)}
+              openId={selected === null ? null : String(selected)}
+              onOpen={(e) => setSelected(e.id)}
+              onToggle={(e) => toggle(e.id)}
+              onNearEnd={nearEnd}
+              rowAttributes={(e) => ({ 'data-remote-id': e.remoteId ?? '', 'data-run': formatRun(e, namer) })}
+              height="calc(100vh - 260px)"
+            />
           </div>
           {selected !== null && (
             <ExecutionDetail

@@ -1,42 +1,119 @@
-import { useState } from 'react';
-import type { Mapping, MappingFields } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useEffect, useState } from 'react';
+import type { Mapping, MappingFields, RouteCheck } from '../../../shared/contract';
+import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { useInstanceList } from '../instances/instances-store';
+import { Picker } from '../../components/Picker';
+import {
+  eventChoices,
+  instanceChoices,
+  usePickerOptions,
+  webhookPathChoices,
+  workflowChoices,
+} from '../../components/picker-options';
 import { ConditionsFieldset } from './ConditionsFieldset';
-import { draftOf, newDraft, validateDraft, type Draft } from './draft';
+import { changedFrom, draftOf, newDraft, validateDraft, type Draft } from './draft';
 import { RequestPreviewPanel } from './RequestPreviewPanel';
 import { TransformFieldset } from './TransformFieldset';
+import { TriageFieldset } from './TriageFieldset';
+import './mapping-editor.css';
 
 type Patch = Partial<MappingFields>;
 
-/** Create or edit one mapping, with validation as you type and a preview of the exact request. */
+/** Verdicts that need the operator's word before saving: the path would not reach a live workflow. */
+const WARN: ReadonlySet<RouteCheck['verdict']> = new Set(['unknown', 'inactive', 'other-workflow']);
+
+/**
+ * The route check of the path being edited, asked a moment after typing stops (the core judges it
+ * from the last sync; nothing is sent to n8n).
+ */
+function useRouteCheck(instanceId: string, webhookPath: string, workflowId: string | null): RouteCheck | null {
+  const [check, setCheck] = useState<{ key: string; result: RouteCheck } | null>(null);
+  const key = `${instanceId}\n${webhookPath}\n${workflowId ?? ''}`;
+  useEffect(() => {
+    if (!instanceId || !webhookPath.trim()) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      void sendCatch('mappings:checkRoute', { instanceId, webhookPath, workflowId }).then(
+        (r) => live && r.ok && setCheck({ key, result: r.data }),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [key, instanceId, webhookPath, workflowId]);
+  return check?.key === key ? check.result : null;
+}
+
+/** Create or edit one mapping: pickers fed by what is synced, and a preview of the exact request. */
 export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; onDone(id: string | null): void }) {
-  const [draft, setDraft] = useState<Draft>(() => (mapping ? draftOf(mapping) : newDraft()));
-  const { instances } = useInstanceList();
+  const [initial] = useState<Draft>(() => (mapping ? draftOf(mapping) : newDraft()));
+  const [draft, setDraft] = useState<Draft>(initial);
+  const { options } = usePickerOptions();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // Errors show once a field was changed or left, or after a save was tried: never on an untouched form.
+  const [blurred, setBlurred] = useState<ReadonlySet<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [routeWarning, setRouteWarning] = useState<RouteCheck | null>(null);
   const { value, errors } = validateDraft(draft);
   const f = draft.fields;
-  const patch = (p: Patch) => setDraft((d) => ({ ...d, fields: { ...d.fields, ...p } }));
-  const err = (path: string) => errors.get(path);
+  const patch = (p: Patch) => {
+    setRouteWarning(null);
+    setDraft((d) => ({ ...d, fields: { ...d.fields, ...p } }));
+  };
+  const touch = (path: string) => () => setBlurred((b) => new Set(b).add(path));
+  const err = (path: string) =>
+    submitted || blurred.has(path) || changedFrom(initial.fields, draft.fields, path) ? errors.get(path) : undefined;
+  const route = useRouteCheck(f.instanceId, f.webhookPath, f.workflowId);
+  const noSync = options !== null && options.instances.length === 0;
 
-  const save = async () => {
+  const write = async () => {
     if (!value) return;
     const saved = mapping
       ? await send('mappings:update', { id: mapping.id, mapping: value })
       : await send('mappings:create', { mapping: value });
     onDone(saved.id);
   };
+  const save = async () => {
+    setSubmitted(true);
+    if (!value) return;
+    // The check is asked again at save time: the one on screen may be a keystroke old.
+    const check = await sendCatch('mappings:checkRoute', {
+      instanceId: value.instanceId,
+      webhookPath: value.webhookPath,
+      workflowId: value.workflowId,
+    });
+    if (check.ok && WARN.has(check.data.verdict)) {
+      setRouteWarning(check.data);
+      return;
+    }
+    await write();
+  };
   const remove = async () => {
     if (mapping) await send('mappings:remove', { id: mapping.id });
     onDone(null);
+  };
+  const pickWorkflow = (workflowId: string | null) => {
+    const workflow = options?.workflows.find((w) => w.instanceId === f.instanceId && w.id === workflowId);
+    const paths = workflow?.webhookPaths ?? [];
+    // The workflow's own path, when it has exactly one and the path is not already one of its own.
+    const path = paths.length === 1 && !paths.includes(f.webhookPath) ? paths[0] : undefined;
+    patch({ workflowId, ...(path !== undefined ? { webhookPath: path } : {}) });
+  };
+  const pickPath = (webhookPath: string) => {
+    const owner = options?.workflows.find(
+      (w) => w.instanceId === f.instanceId && w.webhookPaths.includes(webhookPath) && w.active,
+    );
+    // A path picked from the list names its workflow; typing keeps the workflow chosen.
+    patch({ webhookPath, ...(owner && !f.workflowId ? { workflowId: owner.id } : {}) });
   };
 
   const num = (text: string) => (text.trim() === '' ? null : Number(text));
   return (
     <form
-      className="editor"
+      className="editor mapping-editor"
       data-testid="mapping-editor"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void save().catch(() => undefined);
@@ -44,11 +121,16 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
     >
       <h2>{mapping ? `Edit ${mapping.name}` : 'New mapping'}</h2>
       <div className="grid2">
-        <Text
+        <Picker
           label="Event name"
+          free
           value={f.event}
+          options={eventChoices(options)}
           error={err('event')}
-          onChange={(event) => patch({ event })}
+          onChange={(event) => patch({ event: event ?? '' })}
+          onBlur={touch('event')}
+          placeholder="order.created"
+          emptyText="A new event name: runs start when it is first emitted"
           testId="m-event"
         />
         <Text
@@ -58,38 +140,67 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           onChange={(name) => patch({ name })}
           placeholder="defaults to the event name"
         />
-        <label className="field">
-          <span>Instance</span>
-          <select
-            value={f.instanceId}
-            onChange={(e) => patch({ instanceId: e.target.value })}
-            aria-invalid={Boolean(err('instanceId'))}
-            data-testid="m-instance"
-          >
-            <option value="">Choose an instance…</option>
-            {instances.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name} ({i.environment})
-              </option>
-            ))}
-          </select>
-          {instances.length === 0 && <small className="muted">Add an n8n instance under Instances first.</small>}
-          {err('instanceId') && <small className="invalid">{err('instanceId')}</small>}
-        </label>
-        <Text
-          label="Webhook path"
-          value={f.webhookPath}
-          error={err('webhookPath')}
-          onChange={(webhookPath) => patch({ webhookPath })}
-          testId="m-path"
-          placeholder="orders/new"
+        <Picker
+          label="Instance"
+          value={f.instanceId || null}
+          options={instanceChoices(options)}
+          error={err('instanceId')}
+          onChange={(instanceId) => {
+            const same = instanceId === f.instanceId;
+            patch({ instanceId: instanceId ?? '', ...(same ? {} : { workflowId: null }) });
+          }}
+          onBlur={touch('instanceId')}
+          placeholder="Choose an instance…"
+          emptyText="No instance matches"
+          note={noSync ? 'Add an n8n instance under Instances first.' : undefined}
+          testId="m-instance"
         />
-        <Text
-          label="Workflow id (optional)"
-          value={f.workflowId ?? ''}
-          error={err('workflowId')}
-          onChange={(v) => patch({ workflowId: v || null })}
+        <Picker
+          label="Workflow"
+          value={f.workflowId}
+          options={workflowChoices(options, f.instanceId || null)}
+          clearable="(none: only the webhook path)"
+          disabled={!f.instanceId}
+          onChange={pickWorkflow}
+          placeholder={f.instanceId ? 'Search this instance’s workflows…' : 'Choose an instance first'}
+          emptyText="No synced workflow matches: sync the instance, or type the path below"
+          note="Links runs to the workflow and fills in its webhook path."
+          testId="m-workflow"
         />
+        <div className="span2">
+          <Picker
+            label="Webhook path"
+            free
+            value={f.webhookPath}
+            options={webhookPathChoices(options, f.instanceId || null, f.workflowId)}
+            error={err('webhookPath')}
+            onChange={(p) => pickPath(p ?? '')}
+            onBlur={touch('webhookPath')}
+            placeholder="orders/new"
+            emptyText="No synced workflow of this instance has a matching path"
+            testId="m-path"
+          />
+          {!err('webhookPath') && route && (
+            <p
+              className={`route-note ${WARN.has(route.verdict) ? 'warn' : route.verdict === 'served' ? 'ok' : 'muted'}`}
+              data-testid="m-route"
+              data-verdict={route.verdict}
+            >
+              {route.message}
+              {route.suggestions.map((s) => (
+                <button
+                  key={`${s.workflowId}/${s.path}`}
+                  type="button"
+                  className="link"
+                  data-testid="m-route-suggestion"
+                  onClick={() => patch({ webhookPath: s.path, workflowId: s.workflowId })}
+                >
+                  Use {s.path}
+                </button>
+              ))}
+            </p>
+          )}
+        </div>
         <Text
           label="Priority (0 first … 9 last)"
           type="number"
@@ -202,10 +313,12 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
 
       <TransformFieldset draft={draft} setDraft={setDraft} err={err} />
 
+      {f.requiresApproval && <TriageFieldset draft={draft} setDraft={setDraft} err={err} />}
+
       <RequestPreviewPanel mapping={value} saved={Boolean(mapping)} />
 
       <div className="actions">
-        <button type="submit" className="primary" disabled={!value} data-testid="m-save">
+        <button type="submit" className="primary" data-testid="m-save">
           {mapping ? 'Save' : 'Create'}
         </button>
         <button type="button" onClick={() => onDone(mapping?.id ?? null)}>
@@ -216,8 +329,27 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
             Delete
           </button>
         )}
-        {!value && <span className="invalid">{[...errors.entries()][0]?.join(': ')}</span>}
+        {submitted && !value && (
+          <span className="invalid" data-testid="m-form-error">
+            {errors.size === 1 ? 'One field needs a fix' : `${errors.size} fields need a fix`}:{' '}
+            {[...errors.values()][0]}
+          </span>
+        )}
       </div>
+      {routeWarning && (
+        <ConfirmDialog
+          title="No live workflow serves this path"
+          confirmLabel="Save anyway"
+          danger
+          onCancel={() => setRouteWarning(null)}
+          onConfirm={() => {
+            setRouteWarning(null);
+            void write().catch(() => undefined);
+          }}
+        >
+          <span data-testid="m-route-warning">{routeWarning.message}</span>
+        </ConfirmDialog>
+      )}
       {confirmDelete && mapping && (
         <ConfirmDialog
           title={`Delete ${mapping.name}?`}

@@ -1,6 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { send } from '../../api/client';
+import type { Mapping } from '../../../shared/contract';
+import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { namer, usePickerOptions } from '../../components/picker-options';
 import { downloadText } from '../../files';
 import { useInstanceList } from '../instances/instances-store';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
@@ -12,7 +15,42 @@ import { followMappings, useMappings } from './mappings-store';
 export function MappingsPage() {
   const mappings = useMappings((s) => s.mappings);
   const { instances } = useInstanceList();
-  const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? 'removed instance';
+  const { options } = usePickerOptions();
+  const columns = useMemo<DataColumn<Mapping>[]>(() => {
+    const names = namer(options);
+    const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? 'removed instance';
+    return [
+      {
+        id: 'event',
+        header: 'Event',
+        accessorFn: (m) => m.event,
+        cell: (c) => <code>{c.row.original.event}</code>,
+        size: 180,
+      },
+      { id: 'label', header: 'Label', accessorFn: (m) => m.name, size: 180 },
+      { id: 'instance', header: 'Instance', accessorFn: (m) => instanceName(m.instanceId), size: 130 },
+      {
+        id: 'workflow',
+        header: 'Workflow',
+        accessorFn: (m) => (m.workflowId ? names.workflow(m.instanceId, m.workflowId) : '—'),
+        size: 180,
+      },
+      {
+        id: 'path',
+        header: 'Webhook',
+        accessorFn: (m) => m.webhookPath,
+        cell: (c) => <code>{c.row.original.webhookPath}</code>,
+        size: 180,
+      },
+      { id: 'priority', header: 'Priority', accessorFn: (m) => m.priority, size: 80 },
+      {
+        id: 'status',
+        header: 'Status',
+        accessorFn: (m) => `${m.active ? 'Active' : 'Off'}${m.requiresApproval ? ' · needs approval' : ''}`,
+        size: 190,
+      },
+    ];
+  }, [instances, options]);
   // The mapping being edited is the URL's: #/mappings/<id>, #/mappings/new.
   const editing = useRouteItem('mappings')?.[0] ?? null;
   const go = useNav((s) => s.go);
@@ -84,42 +122,16 @@ export function MappingsPage() {
           <kbd>n</kbd> or choose New mapping; or import a file exported from another console.
         </EmptyState>
       ) : (
-        <table className="table" data-testid="mappings-table">
-          <thead>
-            <tr>
-              <th>Event</th>
-              <th>Label</th>
-              <th>Instance</th>
-              <th>Webhook</th>
-              <th>Priority</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {mappings.map((m) => (
-              <tr
-                key={m.id}
-                tabIndex={0}
-                onClick={() => setEditing(m.id)}
-                onKeyDown={(e) => e.key === 'Enter' && setEditing(m.id)}
-              >
-                <td>
-                  <code>{m.event}</code>
-                </td>
-                <td>{m.name}</td>
-                <td>{instanceName(m.instanceId)}</td>
-                <td>
-                  <code>{m.webhookPath}</code>
-                </td>
-                <td>{m.priority}</td>
-                <td>
-                  {m.active ? 'Active' : 'Off'}
-                  {m.requiresApproval && ' · needs approval'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          storageKey="mappings"
+          label="Mappings"
+          testId="mappings-table"
+          columns={columns}
+          data={mappings}
+          rowId={(m) => m.id}
+          onOpen={(m) => setEditing(m.id)}
+          height="min(70vh, 640px)"
+        />
       )}
     </section>
   );

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { namer, usePickerOptions } from '../../components/picker-options';
 import { Chart, type ChartLine } from './Chart';
 import { DrilldownPanel, type DrillTarget } from './DrilldownPanel';
 import { formatMs, formatPct, formatRate, formatSpan, formatTime, toLocalInput } from './format';
@@ -73,6 +74,7 @@ const CHARTS: { id: string; title: string; lines: ChartLine[] }[] = [
 export type ChartRow = MetricsPoint & { errorPct: number | null };
 
 export function Dashboard() {
+  const names = namer(usePickerOptions().options);
   const [range, setRange] = useState<MetricsRange>('24h');
   const [custom, setCustom] = useState(() => ({
     from: toLocalInput(Date.now() - 86_400_000),
@@ -170,7 +172,7 @@ export function Dashboard() {
           <option value="">All workflows</option>
           {data?.dimensions.workflows.map((w) => (
             <option key={`${w.instanceId}/${w.workflowId}`} value={`${w.instanceId}\u0000${w.workflowId}`}>
-              {w.workflowId} {w.instanceId ? `(${w.instanceId})` : ''}
+              {names.workflow(w.instanceId, w.workflowId)} {w.instanceId ? `(${names.instance(w.instanceId)})` : ''}
             </option>
           ))}
         </select>
@@ -187,7 +189,7 @@ export function Dashboard() {
             <option value="">All mappings</option>
             {data?.dimensions.mappings.map((m) => (
               <option key={m} value={m}>
-                {m}
+                {names.mapping(m)}
               </option>
             ))}
           </select>
@@ -226,7 +228,9 @@ export function Dashboard() {
       )}
 
       {drill && <DrilldownPanel target={drill} onClose={() => setDrill(null)} />}
-      {data && data.workflows.length > 0 && <WorkflowsTable workflows={data.workflows} onPick={(w) => setScope(w)} />}
+      {data && data.workflows.length > 0 && (
+        <WorkflowsTable names={names} workflows={data.workflows} onPick={(w) => setScope(w)} />
+      )}
       {query && (
         <GaugesPanel range={range} {...(range === 'custom' ? { fromMs: query.fromMs, toMs: query.toMs } : {})} />
       )}

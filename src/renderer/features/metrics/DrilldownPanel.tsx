@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { TERMINAL_STATUSES, type CallOutput, type ExecutionStatus } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { namer as picknamer, usePickerOptions } from '../../components/picker-options';
 import { formatRun, formatRunShort } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
 import { formatMs, formatTime } from './format';
@@ -20,6 +21,7 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const [withRetried, setWithRetried] = useState(false);
   const namer = useInstanceNamer();
+  const names = picknamer(usePickerOptions().options);
   const [result, setResult] = useState<CallOutput<'metrics:drilldown'> | null>(null);
 
   useEffect(() => {
@@ -106,8 +108,8 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
                     {e.supersededBy && <small className="muted"> · retried as {formatRunShort(e.supersededBy)}</small>}
                   </td>
                   <td>
-                    {e.workflowId ?? '—'}
-                    {e.instanceId ? <small className="muted"> ({e.instanceId})</small> : null}
+                    {e.workflowId ? names.workflow(e.instanceId, e.workflowId) : '—'}
+                    {e.instanceId ? <small className="muted"> ({names.instance(e.instanceId)})</small> : null}
                   </td>
                   <td>{formatTime(e.createdAtMs)}</td>
                   <td>{formatMs(e.durationMs)}</td>

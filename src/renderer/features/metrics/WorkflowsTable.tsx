@@ -1,5 +1,6 @@
 import { Line, LineChart } from 'recharts';
 import type { CallOutput } from '../../../shared/contract';
+import type { namer } from '../../components/picker-options';
 import { formatMs, formatPct } from './format';
 
 type Row = CallOutput<'metrics:workflows'>['workflows'][number];
@@ -8,8 +9,11 @@ type Row = CallOutput<'metrics:workflows'>['workflows'][number];
 export function WorkflowsTable({
   workflows,
   onPick,
+  names,
 }: {
   workflows: Row[];
+  /** Names for the ids the metrics carry. */
+  names: ReturnType<typeof namer>;
   onPick(scope: { instanceId?: string; workflowId: string }): void;
 }) {
   return (
@@ -27,7 +31,11 @@ export function WorkflowsTable({
         </thead>
         <tbody>
           {workflows.map((w) => (
-            <tr key={`${w.instanceId}/${w.workflowId}`} data-testid={`workflow-row-${w.workflowId}`}>
+            <tr
+              key={`${w.instanceId}/${w.workflowId}`}
+              data-testid={`workflow-row-${w.workflowId}`}
+              title={w.workflowId ? `n8n workflow ${w.workflowId}` : undefined}
+            >
               <td>
                 {w.workflowId ? (
                   <button
@@ -38,7 +46,7 @@ export function WorkflowsTable({
                       onPick({ ...(w.instanceId ? { instanceId: w.instanceId } : {}), workflowId: w.workflowId })
                     }
                   >
-                    {w.workflowName ?? w.workflowId}
+                    {w.workflowName ?? names.workflow(w.instanceId, w.workflowId)}
                   </button>
                 ) : (
                   // Runs without a workflow (refused before dispatch): nothing to scope to.
@@ -47,7 +55,7 @@ export function WorkflowsTable({
                 {w.instanceId && (
                   <small className="muted" title={w.instanceId}>
                     {' '}
-                    {w.instanceName ?? w.instanceId}
+                    {w.instanceName ?? names.instance(w.instanceId)}
                   </small>
                 )}
               </td>
