@@ -14,6 +14,11 @@
 // the 60 s graceful outage 199 of 200 succeeded and one ended `failed` (n8n answered it 500
 // around its stop or start). Run it with N8N_LINES=2.41.1 FD_N8N_ALL=1 while that is looked into.
 //
+// Also left out on 2.x by default, to keep `npm test` well under 30 minutes on a 2-core CI box:
+// the files whose behaviour does not differ between the lines (delivery-crash, lineage, live,
+// ui). What differs — publish, signed resume, draft versus published, the 404 grace, the node's
+// waits, the fake's spec — runs on both. FD_N8N_ALL=1 runs every file on every line.
+//
 // Override with N8N_LINES, e.g. N8N_LINES=2.41.1 (one line) or N8N_LINES=1.123.81,2.41.1.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,7 +31,9 @@ const requested = process.env.N8N_LINES?.split(',')
 const versions = requested ?? [ONE, TWO];
 /** Files a line skips unless FD_N8N_ALL=1 (see above). */
 const skipped = (version) =>
-  process.env.FD_N8N_ALL === '1' || Number(version.split('.')[0]) < 2 ? [] : ['tests/n8n/delivery-outage.test.ts'];
+  process.env.FD_N8N_ALL === '1' || Number(version.split('.')[0]) < 2
+    ? []
+    : ['delivery-outage', 'delivery-crash', 'lineage', 'live', 'ui'].map((f) => `tests/n8n/${f}.test.ts`);
 
 const vitest = join('node_modules', 'vitest', 'vitest.mjs');
 const results = [];
