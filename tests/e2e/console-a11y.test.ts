@@ -2,14 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { AREAS as ALL_AREAS } from '../../src/renderer/areas';
 import { blockingViolations, type AxeViolation } from './axe';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 /** Where the screenshots go (viewed by a person, not compared): FLIGHTDECK_SHOTS, else a temp folder. */
 const SHOTS = process.env.FLIGHTDECK_SHOTS ?? '/tmp/flightdeck-shots/foundation';
 
-/** The areas this suite owns (the shell and its foundation); other areas run the same helper in their own suites. */
-const AREAS = ['instances', 'workflows', 'schedules', 'queue', 'backups', 'audit', 'settings'] as const;
+/** Every area of the navigation (a new area is swept without touching this file). */
+const AREAS = ALL_AREAS.map((a) => a.id);
+
+/**
+ * Known blocking violations in areas this suite does not own, reported to their owners; they are
+ * left out here so every other area stays checked. Delete an entry once it is fixed.
+ * - approvals: the Approvals tab strip (role="tablist") also holds the desktop-notifications
+ *   button, which is not a tab (ApprovalsPage.tsx).
+ */
+const KNOWN: Record<string, string[]> = { approvals: ['aria-required-children'] };
+const unknown = (area: string, violations: AxeViolation[]) => violations.filter((v) => !KNOWN[area]?.includes(v.id));
 
 describe('accessibility of the shell and its areas, light and dark', () => {
   let browser: Browser;
@@ -71,7 +81,7 @@ describe('accessibility of the shell and its areas, light and dark', () => {
         await page.getByTestId(`nav-${area}`).click();
         await expect.poll(() => page.getByRole('heading', { level: 1 }).first().isVisible()).toBe(true);
         await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'));
-        const violations = await blockingViolations(page);
+        const violations = unknown(area, await blockingViolations(page));
         if (violations.length) found[area] = violations;
         await page.screenshot({ path: `${SHOTS}/${area}-${theme}.png` });
       }
