@@ -9,12 +9,16 @@ import type { FakeN8n } from '../src/main/core/testing/fake-n8n';
 
 type Call = <T>(channel: string, input: unknown) => Promise<T>;
 
-/** One seeding step; a step that fails is reported and the tour goes on (a thinner screenshot beats none). */
+/** Set per seed(): a failing step throws (tests) or is reported and skipped (the tour: a thinner screenshot beats none). */
+let strict = false;
+
 async function step(label: string, run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch (error) {
-    console.warn(`seed: ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = `seed: ${label} failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (strict) throw new Error(message);
+    console.warn(message);
   }
 }
 
@@ -24,10 +28,12 @@ const until = async (label: string, check: () => Promise<boolean>, timeoutMs = 2
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
+  if (strict) throw new Error(`seed: gave up waiting for ${label}`);
   console.warn(`seed: gave up waiting for ${label}`);
 };
 
-export async function seed(call: Call, dev: FakeN8n, prod: FakeN8n): Promise<void> {
+export async function seed(call: Call, dev: FakeN8n, prod: FakeN8n, options: { strict?: boolean } = {}): Promise<void> {
+  strict = options.strict ?? false;
   for (const n8n of [dev, prod]) {
     n8n.addWorkflow('wfOrders000000001', 'Orders → CRM', {
       tags: ['shop'],
