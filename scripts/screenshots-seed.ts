@@ -80,10 +80,10 @@ export async function seed(call: Call, dev: FakeN8n, prod: FakeN8n, options: { s
   if (!prodId) return;
 
   const mappings = [
-    { name: 'Orders placed', event: 'order.placed', webhookPath: 'orders' },
-    { name: 'Refund requested', event: 'refund.requested', webhookPath: 'refunds' },
-    { name: 'Invoice sent', event: 'invoice.sent', webhookPath: 'invoices' },
-    { name: 'Sign-off needed', event: 'signoff.needed', webhookPath: 'signoff' },
+    { name: 'Orders placed', event: 'order.placed', webhookPath: 'orders', workflowId: 'wfOrders000000001' },
+    { name: 'Refund requested', event: 'refund.requested', webhookPath: 'refunds', workflowId: 'wfRefunds00000001' },
+    { name: 'Invoice sent', event: 'invoice.sent', webhookPath: 'invoices', workflowId: 'wfInvoice00000001' },
+    { name: 'Sign-off needed', event: 'signoff.needed', webhookPath: 'signoff', workflowId: 'wfSignoff00000001' },
   ];
   for (const m of mappings)
     await step(`mapping ${m.name}`, () => call('mappings:create', { mapping: { ...m, instanceId: prodId } }));
@@ -94,6 +94,7 @@ export async function seed(call: Call, dev: FakeN8n, prod: FakeN8n, options: { s
         event: 'refund.large',
         instanceId: prodId,
         webhookPath: 'orders',
+        workflowId: 'wfOrders000000001',
         requiresApproval: true,
         approvalTitle: 'Refund {{amount}} EUR to {{customer}}',
         approvalExpiry: null,
