@@ -5,11 +5,13 @@ import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secr
 import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/testing/test-core';
-import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+import { api, createLiveWorkflow, createWebhookWorkflow, N8N_MAJOR, startN8n, type N8nInstance } from './harness';
 import { data, until } from './support';
 
 // Approvals against a real n8n: a gate holds a run until approved, and an execution parked on a
-// Wait node is resumed by the decision: approved → success, rejected → its error path.
+// Wait node is resumed by the decision: approved → success, rejected → its error path. On n8n 2.x
+// a resume needs the execution's signature: a registered `$execution.resumeUrl` carries it, and
+// one the console knows only by execution id is signed with n8n's resume token.
 let n8n: N8nInstance;
 
 /** Webhook → Respond (execution id + resume URL) → Wait → If approved → Done | Fail. */
@@ -85,8 +87,7 @@ function approvalWorkflow(path: string) {
 
 beforeAll(async () => {
   n8n = await startN8n();
-  const created = await api<{ id: string }>(n8n, 'POST', '/workflows', approvalWorkflow('fd-approve'));
-  await api(n8n, 'POST', `/workflows/${created.id}/activate`);
+  await createLiveWorkflow(n8n, approvalWorkflow('fd-approve'), 'fd-approve');
   await createWebhookWorkflow(n8n, { path: 'fd-gated', name: 'Gated' });
 });
 afterAll(async () => {
@@ -125,14 +126,22 @@ async function console_(): Promise<{
   };
 }
 
-/** Starts the approval workflow in n8n and registers its wait with the inbox, signed. */
-async function parkAndRegister(c: Awaited<ReturnType<typeof console_>>, summary: string) {
+/**
+ * Starts the approval workflow in n8n and registers its wait with the inbox (the request signed
+ * with the ingest secret). `bareUrl`: register `<base>/webhook-waiting/<id>` instead of n8n's own
+ * `$execution.resumeUrl`, as the console knows a wait it found by execution id alone.
+ */
+async function parkAndRegister(c: Awaited<ReturnType<typeof console_>>, summary: string, bareUrl = false) {
   const res = await fetch(`${n8n.baseUrl}/webhook/fd-approve`, {
     method: 'POST',
     body: '{}',
     headers: { 'content-type': 'application/json' },
   });
-  const { executionId, resumeUrl } = (await res.json()) as { executionId: string; resumeUrl: string };
+  const parked = (await res.json()) as { executionId: string; resumeUrl: string };
+  const { executionId } = parked;
+  const resumeUrl = bareUrl ? `${n8n.baseUrl}/webhook-waiting/${executionId}` : parked.resumeUrl;
+  // 2.x signs $execution.resumeUrl itself; 1.x does not.
+  expect(new URL(parked.resumeUrl).searchParams.has('signature')).toBe(N8N_MAJOR >= 2);
   const body = JSON.stringify({ instanceId: c.instanceId, executionId, resumeUrl, summary, payload: { amount: 42 } });
   const t = Date.now();
   const registered = await fetch(`${c.ingestUrl}/approvals`, {
@@ -183,6 +192,29 @@ describe('approvals against a real n8n', () => {
         ok: false,
         error: { code: 'CONFLICT' },
       });
+    } finally {
+      await c.cleanup();
+    }
+  });
+
+  it('resumes a wait known only by its execution id: signed with n8n 2.x resume token, exactly once', async () => {
+    const c = await console_();
+    try {
+      const { executionId, approvalId } = await parkAndRegister(c, 'bare url', true);
+      expect((await n8nStatus(executionId)).status).toBe('waiting');
+      await data(c.core.call('approvals:decide', { id: approvalId, decision: 'approve' }));
+      await until('n8n finished the execution', async () =>
+        (await n8nStatus(executionId)).status === 'success' ? true : undefined,
+      );
+      const item = await until('the decision recorded as resumed', async () => {
+        const { items } = await data(c.core.call('approvals:list', { filter: { status: 'all' } }));
+        const found = items.find((i) => i.summary === 'bare url');
+        return found?.status === 'approved' ? found : undefined;
+      });
+      // Delivered on the first attempt: on 2.x an unsigned POST would have been refused (401).
+      await expect
+        .poll(async () => (await data(c.core.call('approvals:get', { id: item.id }))).item)
+        .toMatchObject({ resumeState: 'resumed', resumeError: null, resumeAttempts: 1 });
     } finally {
       await c.cleanup();
     }

@@ -17,7 +17,8 @@ import { data, sawLast, until } from './support';
 let n8n: N8nInstance;
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  // A restart after a SIGKILL recovers the crashed session first: give it 5 minutes on either line.
+  n8n = await startN8n({ startTimeoutMs: 300_000 });
 });
 afterAll(async () => {
   await n8n?.dispose();

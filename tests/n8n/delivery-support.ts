@@ -23,11 +23,39 @@ export function n8nPids(n8n: Pick<N8nInstance, 'port'>): number[] {
   return pids;
 }
 
-/** SIGKILLs n8n (no graceful shutdown: in-flight requests and executions are cut short). */
+/** The pids of the processes `pid` started (n8n 2.x starts its task runner as a child). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it is in parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+/**
+ * SIGKILLs n8n (no graceful shutdown: in-flight requests and executions are cut short), with the
+ * task runner n8n 2.x runs beside it, as a crash of the machine or container would: an orphaned
+ * runner would keep knocking at the restarted n8n's task broker with a stale token.
+ */
 export async function killN8n(n8n: Pick<N8nInstance, 'port' | 'baseUrl'>): Promise<void> {
   const pids = n8nPids(n8n);
   if (pids.length === 0) throw new Error(`no n8n process serves port ${n8n.port}`);
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const runners = pids.flatMap(childPids);
+  for (const pid of [...pids, ...runners]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone (a runner ends with its parent).
+    }
+  }
   // Until the port refuses connections.
   for (let i = 0; i < 100; i++) {
     try {

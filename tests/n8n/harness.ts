@@ -3,9 +3,9 @@
  *
  * Usage (one instance per test file; startup takes about 30 s):
  *
- *   const n8n = await startN8n();           // installs (cached) and starts n8n 1.123.81
- *   n8n.baseUrl; n8n.apiKey;                // public API at `${baseUrl}/api/v1`, all scopes
- *   const wf = await createWebhookWorkflow(n8n, { path: 'orders' });   // created and activated
+ *   const n8n = await startN8n();           // installs (cached) and starts N8N_VERSION (1.123.81)
+ *   n8n.baseUrl; n8n.apiKey; n8n.major;     // public API at `${baseUrl}/api/v1`, all scopes
+ *   const wf = await createWebhookWorkflow(n8n, { path: 'orders' });   // created, live, served
  *   await fireWebhook(n8n, 'orders', { id: 1 });                        // one execution
  *   await n8n.stop(); await n8n.start();    // restart on the same folder and port
  *   await n8n.dispose();                    // stop and delete the folder
@@ -37,6 +37,9 @@ export interface N8nInstance {
   /** An API key with every scope n8n offers. */
   apiKey: string;
   userFolder: string;
+  /** The release it runs ("2.41.1") and its major: 2.x publishes, signs resumes, has no Start node. */
+  version: string;
+  major: number;
   /** Stops the process (SIGTERM, then SIGKILL after 10 s); the folder is kept. */
   stop(): Promise<void>;
   /** Starts again on the same folder and port and waits until the API answers. */
@@ -54,9 +57,9 @@ export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
  * Runs scripts/install-n8n.sh (idempotent, cached in ~/.cache/flightdeck) and returns the install
  * folder and the Node binary that runs it (n8n 2.x needs Node 24; 1.x runs on this one).
  */
-export function installN8n(): { dir: string; node: string } {
+export function installN8n(version = N8N_VERSION): { dir: string; node: string } {
   const out = execFileSync('bash', ['scripts/install-n8n.sh'], {
-    env: { ...process.env, N8N_VERSION },
+    env: { ...process.env, N8N_VERSION: version },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 15 * 60_000,
   });
@@ -141,19 +144,23 @@ async function createApiKey(baseUrl: string): Promise<string> {
 
 /**
  * Installs if needed, starts a fresh n8n on a free loopback port, and creates owner + API key.
+ * `version`: another release than N8N_VERSION (a migration between lines needs both at once).
  * `customExtensions`: folders n8n loads extra nodes and credentials from (N8N_CUSTOM_EXTENSIONS,
  * `;`-separated); their node types are named `CUSTOM.<name>`.
  */
 export async function startN8n(
-  options: { startTimeoutMs?: number; customExtensions?: string } = {},
+  options: { startTimeoutMs?: number; version?: string; customExtensions?: string } = {},
 ): Promise<N8nInstance> {
-  const { dir, node } = installN8n();
+  const version = options.version ?? N8N_VERSION;
+  const { dir, node } = installN8n(version);
   const port = await freePort();
   // 2.x always starts a task broker (N8N_RUNNERS_ENABLED=false is ignored): one port per instance.
   const brokerPort = await freePort();
   const userFolder = mkdtempSync(join(tmpdir(), 'flightdeck-n8n-'));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const timeout = options.startTimeoutMs ?? 120_000;
+  // 2.x runs its database migrations and starts a task runner on every fresh start: with the
+  // shared 2-core box under load that took longer than 2 minutes here.
+  const timeout = options.startTimeoutMs ?? (Number(version.split('.')[0]) >= 2 ? 300_000 : 120_000);
   let child: ChildProcess | undefined;
   let log = '';
 
@@ -225,6 +232,8 @@ export async function startN8n(
       port,
       apiKey,
       userFolder,
+      version,
+      major: Number(version.split('.')[0]),
       stop,
       start,
       async dispose() {
@@ -261,27 +270,49 @@ export { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/cor
 import { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/core/testing/n8n-workflows';
 
 /**
+ * Whether n8n serves POST /webhook/<path> now, without starting an execution: a CORS preflight
+ * (OPTIONS with Origin and Access-Control-Request-Method) makes n8n look the path up and list
+ * its methods in Access-Control-Allow-Methods. A bare OPTIONS is no probe: n8n (1.123 and 2.41)
+ * answers it 204 for any path, registered or not.
+ */
+export async function webhookServed(n8n: Pick<N8nInstance, 'baseUrl'>, path: string): Promise<boolean> {
+  const res = await fetch(`${n8n.baseUrl}/webhook/${path}`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://flightdeck.invalid', 'access-control-request-method': 'POST' },
+  });
+  await res.arrayBuffer();
+  const methods = (res.headers.get('access-control-allow-methods') ?? '').split(',').map((m) => m.trim());
+  return res.ok && methods.includes('POST');
+}
+
+/**
  * Waits until n8n serves /webhook/<path>. n8n 2.x registers webhooks asynchronously: right after
- * activation the path answers 404 for a moment. An OPTIONS request (CORS preflight) answers 404
- * only while no webhook is registered at that path, and starts no execution.
+ * publishing the path answers 404 for a moment (~50–250 ms here).
  */
 export async function waitForWebhook(n8n: Pick<N8nInstance, 'baseUrl'>, path: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${n8n.baseUrl}/webhook/${path}`, { method: 'OPTIONS' });
-    await res.arrayBuffer();
-    if (res.status !== 404) return;
+  while (!(await webhookServed(n8n, path))) {
     if (Date.now() > deadline) throw new Error(`n8n does not serve /webhook/${path} after activation`);
-    await sleep(100);
+    await sleep(50);
   }
 }
 
-/** Creates and activates a webhook workflow, and waits until its webhook answers; returns its id. */
-export async function createWebhookWorkflow(n8n: N8nInstance, options: WebhookWorkflowOptions): Promise<string> {
-  const created = await api<{ id: string }>(n8n, 'POST', '/workflows', webhookWorkflow(options));
-  await api(n8n, 'POST', `/workflows/${created.id}/activate`);
-  await waitForWebhook(n8n, options.path);
+/** Makes a workflow live with its line's verb: /publish on 2.x, /activate on 1.x. */
+export async function makeLive(n8n: N8nInstance, workflowId: string): Promise<void> {
+  await api(n8n, 'POST', `/workflows/${workflowId}/${n8n.major >= 2 ? 'publish' : 'activate'}`);
+}
+
+/** Creates a workflow, makes it live and waits until its webhook answers; returns its id. */
+export async function createLiveWorkflow(n8n: N8nInstance, body: unknown, path: string): Promise<string> {
+  const created = await api<{ id: string }>(n8n, 'POST', '/workflows', body);
+  await makeLive(n8n, created.id);
+  await waitForWebhook(n8n, path);
   return created.id;
+}
+
+/** Creates and activates (publishes) a webhook workflow, and waits until its webhook answers; returns its id. */
+export async function createWebhookWorkflow(n8n: N8nInstance, options: WebhookWorkflowOptions): Promise<string> {
+  return createLiveWorkflow(n8n, webhookWorkflow(options), options.path);
 }
 
 /** POSTs to /webhook/<path>; returns the HTTP status (a failing workflow answers 500). */

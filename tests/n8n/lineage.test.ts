@@ -4,7 +4,7 @@ import { formatRun } from '../../src/shared/run-identity';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
-import { api, createWebhookWorkflow, fireWebhook, startN8n, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, fireWebhook, N8N_VERSION, startN8n, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // Lineage against a real n8n: single, edited, bulk and n8n's own retries link both ways, the
@@ -84,7 +84,7 @@ afterAll(async () => {
 const emit = async (payload: unknown, event = 'order.created') =>
   (await call('ingest:emit', { event, payload })).executionIds[0]!;
 
-describe('lineage against a real n8n 1.123', () => {
+describe(`lineage against a real n8n ${N8N_VERSION}`, () => {
   let single: { original: number; retry: number };
 
   it('single retry: FD-a is superseded by FD-b, which says it retried FD-a', async () => {

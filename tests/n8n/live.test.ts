@@ -7,7 +7,11 @@ import {
   createWebhookWorkflow,
   fireMany,
   fireWebhook,
+  N8N_MAJOR,
+  N8N_VERSION,
   startN8n,
+  waitForWebhook,
+  webhookServed,
   webhookWorkflow,
   type N8nInstance,
 } from './harness';
@@ -46,23 +50,52 @@ async function remoteIds(): Promise<string[]> {
 }
 
 describe('n8n client against a real n8n', () => {
-  it('creates, reads, updates, activates, deactivates and deletes a workflow', async () => {
+  it('creates, reads, updates, makes live, stops and deletes a workflow with the verbs of its line', async () => {
     const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+    expect(await client.line()).toBe(N8N_MAJOR >= 2 ? 2 : 1);
     const created = await client.createWorkflow(webhookWorkflow({ path: 'crud', name: 'CRUD' }));
     expect(created).toMatchObject({ name: 'CRUD', active: false });
-    const updated = await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2' }) });
-    expect(updated.name).toBe('CRUD 2');
-    expect(updated.versionId).not.toBe(created.versionId);
-    expect((await client.activateWorkflow(created.id)).active).toBe(true);
+    const renamed = await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2' }) });
+    expect(renamed.name).toBe('CRUD 2');
+    expect(renamed.updatedAt).toBeGreaterThan(created.updatedAt ?? 0);
+    // 1.x renews the versionId on every save; 2.x only when nodes or connections change.
+    if (N8N_MAJOR >= 2) expect(renamed.versionId).toBe(created.versionId);
+    else expect(renamed.versionId).not.toBe(created.versionId);
+    const edited = await client.updateWorkflow(created.id, {
+      ...webhookWorkflow({ path: 'crud', name: 'CRUD 2', fail: true }),
+    });
+    expect(edited.versionId).not.toBe(renamed.versionId);
+    await client.updateWorkflow(created.id, { ...webhookWorkflow({ path: 'crud', name: 'CRUD 2' }) });
+
+    const live = await client.setWorkflowLive(created.id, true); // /publish on 2.x, /activate on 1.x
+    expect(live).toMatchObject({ active: true, activeVersionId: expect.any(String) });
+    await expect.poll(() => client.webhookServed('crud'), { timeout: 10_000 }).toBe(true);
     expect((await client.postWebhook('crud', { hello: 'world' })).status).toBe(200);
-    expect((await client.deactivateWorkflow(created.id)).active).toBe(false);
+    expect((await client.setWorkflowLive(created.id, false)).active).toBe(false);
+    await expect.poll(() => client.webhookServed('crud'), { timeout: 10_000 }).toBe(false);
     const tag = await client.createTag(`live-${Date.now()}`);
     expect((await client.setWorkflowTags(created.id, [tag.id])).map((t) => t.name)).toEqual([tag.name]);
     expect((await client.listTags()).data.map((t) => t.id)).toContain(tag.id);
-    await client.deleteWorkflow(created.id);
+
+    await client.setWorkflowLive(created.id, true);
+    if (N8N_MAJOR >= 2) {
+      // 2.x refuses to delete a published workflow: the client says so, or unpublishes first.
+      const refused = await client.deleteWorkflow(created.id).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/unpublish/) });
+      await client.deleteWorkflow(created.id, { unpublishFirst: true });
+    } else {
+      await client.deleteWorkflow(created.id); // 1.x deletes an active workflow as it is
+    }
     const gone = await client.getWorkflow(created.id).catch((e: unknown) => e);
     expect(gone).toMatchObject({ code: 'N8N_NOT_FOUND' });
     await client.close();
+  });
+
+  it('tells a served webhook apart without starting a run (a bare OPTIONS answers 204 for any path)', async () => {
+    const bare = await fetch(`${n8n.baseUrl}/webhook/no-such-path`, { method: 'OPTIONS' });
+    expect(bare.status).toBe(204);
+    expect(await webhookServed(n8n, 'no-such-path')).toBe(false);
+    expect(await webhookServed(n8n, 'live-ok')).toBe(true);
   });
 
   it('maps a wrong key to N8N_UNAUTHORIZED, never retried', async () => {
@@ -93,7 +126,7 @@ describe('instances and sync against a real n8n', () => {
       const good = await t.core.call('instances:test', { baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
       expect(good).toMatchObject({
         ok: true,
-        data: { ok: true, healthy: true, authenticated: true, version: '1.123.81' },
+        data: { ok: true, healthy: true, authenticated: true, version: N8N_VERSION },
       });
       expect(good.ok && good.data.latencyMs).toBeGreaterThan(0);
       const wrong = await t.core.call('instances:test', { baseUrl: n8n.baseUrl, apiKey: 'wrong-key-0000' });
@@ -159,7 +192,7 @@ describe('instances and sync against a real n8n', () => {
           const r = await t.core.call('instances:list', {});
           return r.ok ? r.data.instances[0]?.sync.n8nVersion : undefined;
         })
-        .toBe('1.123.81');
+        .toBe(N8N_VERSION);
 
       // A third pass changes nothing.
       expect(await t.core.call('instances:syncNow', { id })).toMatchObject({ data: { outcome: 'ok', executions: 0 } });
@@ -203,11 +236,78 @@ describe('the run-time doors against a real n8n', () => {
       // n8n 1.123 leaves waiting executions out of the list (n8n#14748), so look the next id up.
       const id = String(before + 1);
       await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('waiting');
-      expect((await client.resumeWaiting(id, { approved: true })).status).toBe(200);
+      const { resumeToken } = await client.waitingState(id);
+      if (N8N_MAJOR >= 2) {
+        // 2.x resumes only with the execution's token as ?signature=; 1.x has no token.
+        expect(resumeToken).toMatch(/^[0-9a-f]{32,}$/);
+        expect((await client.resumeWaiting(id, { approved: true })).status).toBe(401);
+        expect((await client.getExecution(id)).status).toBe('waiting');
+      } else expect(resumeToken).toBeNull();
+      expect((await client.resumeWaiting(id, { approved: true }, { signature: resumeToken ?? undefined })).status).toBe(
+        200,
+      );
       await expect.poll(async () => (await client.getExecution(id)).status, { timeout: 10_000 }).toBe('success');
-      expect((await client.resumeWaiting(id, {})).status).toBe(409); // finished: nothing to resume
+      // Finished: nothing to resume. Signed (or on 1.x) n8n answers 409; unsigned, 2.x answers 401.
+      expect((await client.resumeWaiting(id, {}, { signature: resumeToken ?? undefined })).status).toBe(409);
+      expect((await client.resumeWaiting(id, {})).status).toBe(N8N_MAJOR >= 2 ? 401 : 409);
     } finally {
       await client.close();
+    }
+  });
+
+  it('dispatches to the live version while an edit saved in n8n is not published (2.x), or to the saved one (1.x)', async () => {
+    const t = testCore();
+    try {
+      const id = await createWebhookWorkflow(n8n, { path: 'live-v1', name: 'Live Versions' });
+      // Saved in n8n without publishing (the public API's way: publishIfActive=false; 1.x ignores
+      // the flag and puts an active workflow's saved version live at once).
+      const saved = await fetch(
+        `${n8n.baseUrl}/api/v1/workflows/${id}${N8N_MAJOR >= 2 ? '?publishIfActive=false' : ''}`,
+        {
+          method: 'PUT',
+          headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify(webhookWorkflow({ path: 'live-v2', name: 'Live Versions' })),
+        },
+      );
+      expect(saved.status).toBe(200);
+      const added = await t.core.call('instances:add', {
+        name: 'live',
+        baseUrl: n8n.baseUrl,
+        apiKey: n8n.apiKey,
+        environment: 'test',
+        color: '#2f6fed',
+        syncEnabled: false,
+      });
+      if (!added.ok) throw new Error(added.error.message);
+      expect(await t.core.call('instances:syncNow', { id: added.data.id })).toMatchObject({ data: { outcome: 'ok' } });
+      const detail = await t.core.call('workflows:get', { instanceId: added.data.id, workflowId: id });
+      if (N8N_MAJOR >= 2) {
+        expect(detail).toMatchObject({
+          ok: true,
+          data: { workflow: { webhookPaths: ['live-v1'], draftWebhookPaths: ['live-v2'], draftDiffers: true } },
+        });
+        expect(await fireWebhook(n8n, 'live-v1')).toBe(200); // what runs is still the published version
+        expect(await fireWebhook(n8n, 'live-v2')).toBe(404);
+      } else {
+        await waitForWebhook(n8n, 'live-v2');
+        expect(detail).toMatchObject({
+          ok: true,
+          data: { workflow: { webhookPaths: ['live-v2'], draftDiffers: false } },
+        });
+      }
+      // Publishing from the console puts the saved version live, with the line's own verb.
+      const published = await t.core.call('workflows:setActive', {
+        instanceId: added.data.id,
+        workflowId: id,
+        active: true,
+      });
+      expect(published).toMatchObject({ ok: true, data: { webhookPaths: ['live-v2'], draftDiffers: false } });
+      await waitForWebhook(n8n, 'live-v2');
+      expect(await fireWebhook(n8n, 'live-v2')).toBe(200);
+      const audit = await t.core.call('audit:list', {});
+      expect(audit.ok && audit.data.entries[0]?.action).toBe(N8N_MAJOR >= 2 ? 'workflow.publish' : 'workflow.activate');
+    } finally {
+      await t.cleanup();
     }
   });
 });

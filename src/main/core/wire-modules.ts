@@ -12,7 +12,6 @@ import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
 import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
 import { createLinker, type LinkerOptions } from './dispatch/linker';
-import { createActiveWebhookReason } from './dispatch/active-webhook';
 import { createRunsModule } from './dispatch/runs-module';
 import { createRunFinder, type FindRunInN8n, type RunFinderOptions } from './dispatch/run-lookup';
 import { createWebhookPost } from './dispatch/webhook-post';
@@ -26,7 +25,9 @@ import type { Logger } from './logger';
 import { createMappingsModule } from './mappings/mappings-module';
 import { createMetricsModule, type MetricsOptions } from './metrics/metrics-module';
 import { createExecutionsModule, createWorkflowsModule } from './n8n/n8n-modules';
+import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
+import { createWebhookGrace } from './n8n/webhook-grace';
 import { createPickersModule } from './pickers/picker-options';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
@@ -114,6 +115,12 @@ function wirePipeline(
       now: () => ctx.clock.now(),
       mappings: mappings.service,
       instances: instances.service,
+      // The client learns the version the sync read, so a resume on 1.x asks n8n nothing extra.
+      waitingLookup: createWaitingLookup((id) => {
+        const client = instances.clients.forInstance(id);
+        client.rememberVersion(instances.service.find(id)?.sync.n8nVersion);
+        return client;
+      }),
       enqueueRun: () => {
         if (!late.enqueueRun)
           throw new AppError('UNAVAILABLE', 'The dispatch pipeline is not ready yet.', { retryable: true });
@@ -157,8 +164,9 @@ function wirePipeline(
           return false; // removed meanwhile: never re-run
         }
       },
-      // Until n8n/webhook-grace.ts (issue #13) is wired here: "n8n reports it active".
-      webhookGraceReason: createActiveWebhookReason(ctx.store.db),
+      // A 404 right after a publish/activation (n8n 2.x registers webhooks asynchronously), or
+      // while n8n reports the workflow live, is retried: the synced copy says which (n8n/webhook-grace.ts).
+      webhookGraceReason: createWebhookGrace(ctx.store.db).webhookGraceReason,
       holdLimitMs: () => queue.holdLimitMs(),
       ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
       ...(options.dispatch?.holdSweepMs !== undefined ? { holdSweepMs: options.dispatch.holdSweepMs } : {}),

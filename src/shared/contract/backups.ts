@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call } from './define';
+import { workflowVersionKindSchema } from './drafts';
 
 /** One section of a backup: a local table, or the workflows pulled from one n8n instance. */
 export const backupSectionSchema = z.object({
@@ -268,10 +269,18 @@ export const backupsCalls = {
   ),
   /**
    * Restores a snapshot into an instance (the same or another): workflows are matched by name
-   * (updated) or created; tags and variables missing there are created.
+   * (updated) or created; tags and variables missing there are created. `version`: each
+   * workflow's saved draft (absent: the draft) or its published version where one was live (n8n 2.x).
+   * Node types the target may not run (pre-flight; dry run: `drafts:preflight`) are warnings.
    */
   'backups:snapshotRestore': call(
-    z.object({ snapshotId: z.number().int().min(1), targetInstanceId: z.string().min(1).max(100) }).strict(),
+    z
+      .object({
+        snapshotId: z.number().int().min(1),
+        targetInstanceId: z.string().min(1).max(100),
+        version: workflowVersionKindSchema.optional(),
+      })
+      .strict(),
     snapshotRestoreResultSchema,
   ),
 };

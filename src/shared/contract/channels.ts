@@ -132,6 +132,7 @@ export const CALL_CHANNELS = [
   'drafts:push',
   'drafts:rebase',
   'drafts:pushes',
+  'drafts:preflight',
   // backups
   'backups:list',
   'backups:export',

@@ -89,6 +89,14 @@ export const draftPushSchema = z.object({
 });
 export type DraftPush = z.infer<typeof draftPushSchema>;
 
+/**
+ * Which version of an n8n workflow: `draft` is what n8n has saved (the editor's version, which
+ * the public API returns); `published` is what runs (n8n 2.x can hold a newer unpublished
+ * draft; on 1.x both are the same).
+ */
+export const workflowVersionKindSchema = z.enum(['draft', 'published']);
+export type WorkflowVersionKind = z.infer<typeof workflowVersionKindSchema>;
+
 export const draftSchema = z.object({
   id: z.string(),
   origin: z.enum(['blank', 'clone', 'import']),
@@ -96,7 +104,10 @@ export const draftSchema = z.object({
   remoteWorkflowId: z.string().nullable(),
   /** The n8n version the draft was taken from; a push refuses if n8n moved on since. */
   baseVersionId: z.string().nullable(),
+  /** n8n's updatedAt when the draft was taken: a rename or settings change in n8n 2.x moves only this. */
   baseUpdatedAtMs: z.number().int().nullable(),
+  /** Which of n8n's versions the draft was taken from (clone: the operator's pick). */
+  baseKind: workflowVersionKindSchema,
   workflow: workflowDefinitionSchema,
   issues: z.array(draftIssueSchema),
   lastPush: draftPushSchema.nullable(),
@@ -136,12 +147,52 @@ export const pushConflictSchema = z.object({
   baseVersionId: z.string().nullable(),
   remoteVersionId: z.string().nullable(),
   remoteUpdatedAtMs: z.number().int().nullable(),
+  /**
+   * What moved in n8n: `versionId` (nodes or connections changed), `updatedAt` (saved again:
+   * on 2.x a rename or a settings change keeps the versionId), `deleted`.
+   */
+  reasons: z.array(z.enum(['versionId', 'updatedAt', 'deleted'])).default([]),
   mine: workflowDefinitionSchema,
   /** Null when the workflow was deleted in n8n. */
   theirs: workflowDefinitionSchema.nullable(),
   diff: workflowDiffSchema.nullable(),
 });
 export type PushConflict = z.infer<typeof pushConflictSchema>;
+
+/** One node the target n8n may not run, and why. */
+export const preflightProblemSchema = z.object({
+  node: z.string(),
+  type: z.string(),
+  /** `error`: the target cannot run it (activation fails); `warning`: check before relying on it. */
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+});
+export type PreflightProblem = z.infer<typeof preflightProblemSchema>;
+
+/** Migration pre-flight: node types of workflows checked against the instance they go into. */
+export const preflightReportSchema = z.object({
+  targetInstanceId: z.string(),
+  /** The target's n8n release as last read, null when unknown. */
+  targetVersion: z.string().nullable(),
+  /** Which of n8n's versions of the workflows were checked. */
+  version: workflowVersionKindSchema,
+  /** How many workflows were checked. */
+  checked: z.number().int(),
+  /**
+   * What the check used: the types n8n removed or disabled per major (always), the target's
+   * installed community packages (where n8n lists them to the API key, 2.x).
+   */
+  checkedWith: z.array(z.enum(['removed-types-list', 'community-packages'])),
+  /** Only the workflows with problems. */
+  workflows: z.array(
+    z.object({ workflowId: z.string().nullable(), name: z.string(), problems: z.array(preflightProblemSchema) }),
+  ),
+  /** Sentences about the check itself (version unknown, 2.x → 1.x). */
+  notes: z.array(z.string()),
+  /** No node the target cannot run (warnings may remain). */
+  ok: z.boolean(),
+});
+export type PreflightReport = z.infer<typeof preflightReportSchema>;
 
 const idArg = z.object({ id: z.string().min(1).max(100) }).strict();
 
@@ -152,9 +203,18 @@ export const draftsCalls = {
     z.object({ name: z.string().trim().min(1).max(200), instanceId: z.string().min(1).max(100).nullable() }).strict(),
     draftSchema,
   ),
-  /** Copies a synced workflow from n8n, remembering its versionId for conflict checks. */
+  /**
+   * Copies a workflow from n8n, remembering its versionId and updatedAt for conflict checks.
+   * `version`: the saved draft (default) or the published version n8n runs (2.x may differ).
+   */
   'drafts:clone': call(
-    z.object({ instanceId: z.string().min(1).max(100), workflowId: z.string().min(1).max(100) }).strict(),
+    z
+      .object({
+        instanceId: z.string().min(1).max(100),
+        workflowId: z.string().min(1).max(100),
+        version: workflowVersionKindSchema.default('draft'),
+      })
+      .strict(),
     draftSchema,
   ),
   /** Imports n8n's exported workflow JSON (read-only fields are dropped). */
@@ -183,7 +243,31 @@ export const draftsCalls = {
    */
   'drafts:push': call(
     z.object({ id: z.string().min(1).max(100), override: z.boolean().default(false) }).strict(),
-    z.object({ push: draftPushSchema, draft: draftSchema }),
+    z.object({
+      push: draftPushSchema,
+      draft: draftSchema,
+      /** The pre-flight of the pushed workflow against the instance (null when it could not run). */
+      preflight: preflightReportSchema.nullable(),
+    }),
+  ),
+  /**
+   * Dry run before pushing or migrating: checks node types against the target instance and
+   * says, per workflow, what it may not run. Nothing is written. Either a draft (against its
+   * instance), or a snapshot's workflows (`version`: their saved drafts or published versions)
+   * against the instance it would be restored into.
+   */
+  'drafts:preflight': call(
+    z.union([
+      z.object({ draftId: z.string().min(1).max(100) }).strict(),
+      z
+        .object({
+          snapshotId: z.number().int().min(1),
+          targetInstanceId: z.string().min(1).max(100),
+          version: workflowVersionKindSchema.default('draft'),
+        })
+        .strict(),
+    ]),
+    preflightReportSchema,
   ),
   /** "Take theirs": replaces the draft with n8n's current version of the workflow. */
   'drafts:rebase': call(idArg, draftSchema),

@@ -9,12 +9,30 @@ export const workflowSchema = z.object({
   /** n8n's workflow id (unique within its instance only). */
   id: z.string(),
   name: z.string(),
+  /** Live in n8n: active (1.x) or published (2.x). */
   active: z.boolean(),
   tags: z.array(z.string()),
+  /** Nodes of the version n8n runs (the published one on 2.x), else of the saved draft. */
   nodeCount: z.number().int(),
-  /** Paths of its Webhook nodes: it runs on POST <baseUrl>/webhook/<path>. */
+  /**
+   * Where it is served, POST <baseUrl>/webhook/<path>: the Webhook nodes of the version n8n
+   * runs (published, on 2.x) when it is live, else of the saved draft.
+   */
   webhookPaths: z.array(z.string()),
+  /** n8n's saved version (on 2.x the draft, which may not be what runs). */
   versionId: z.string().nullable(),
+  /** The version n8n runs; null when nothing is live. */
+  activeVersionId: z.string().nullable(),
+  /** n8n holds a saved draft that differs from the published version (2.x: edited, not published). */
+  draftDiffers: z.boolean(),
+  /** Webhook paths of the saved draft (differ from `webhookPaths` only while the draft differs). */
+  draftWebhookPaths: z.array(z.string()),
+  /** Archived in n8n (listed by n8n, never live). */
+  archived: z.boolean(),
+  /** When Flightdeck saw the current live version appear (epoch ms); null when unknown. */
+  liveSinceMs: z.number().int().nullable(),
+  /** The instance's n8n release as last read ("2.41.1"), null when unknown: 2.x publishes, 1.x activates. */
+  n8nVersion: z.string().nullable(),
   /** n8n's updatedAt (epoch ms). */
   updatedAtMs: z.number().int().nullable(),
   syncedAtMs: z.number().int(),
@@ -53,7 +71,11 @@ export const workflowsCalls = {
       recentExecutions: z.array(executionSummarySchema),
     }),
   ),
-  /** Activates or deactivates the workflow in n8n, then stores n8n's answer. */
+  /**
+   * Makes the workflow live or stops it in n8n, then stores n8n's answer: publish/unpublish on
+   * n8n 2.x (the saved draft becomes the published version: `active: true` on a published
+   * workflow whose draft differs publishes that draft), activate/deactivate on 1.x.
+   */
   'workflows:setActive': call(
     z.object({ ...ref, active: z.boolean(), reason: z.string().max(500).optional() }).strict(),
     workflowSchema,

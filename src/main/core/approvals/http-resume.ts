@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import type { WaitingLookup } from '../n8n/waiting-lookup';
 import type { ApprovalPorts } from './ports';
 
 export interface HttpResumeOptions {
@@ -6,20 +7,41 @@ export interface HttpResumeOptions {
   timeoutMs?: number;
   /** Connection pool to reuse (keep-alive); one is made if absent. */
   dispatcher?: Dispatcher;
+  /**
+   * How to ask n8n about a waiting execution (its resume token on 2.x, whether it still waits).
+   * Without it resume URLs are posted as they are, which only n8n 1.x accepts unsigned.
+   */
+  lookup?: WaitingLookup;
+}
+
+/** The query parameter n8n 2.x reads the resume token from. */
+const SIGNATURE = 'signature';
+
+/** The execution id of an n8n `/webhook-waiting/<id>[/suffix]` URL, or null for any other URL. */
+export function waitingExecutionId(url: URL): string | null {
+  const match = /\/webhook-waiting\/([A-Za-z0-9_-]{1,100})(?:\/|$)/.exec(url.pathname);
+  return match?.[1] ?? null;
 }
 
 /**
- * A plain implementation of the `resumeExecution` port: POSTs the decision as JSON to the
- * execution's resume URL (n8n's `/webhook-waiting/<id>`, which needs no API key) and reports the
- * status. Network errors reject, so the resumer keeps the decision owed and retries it.
+ * The `resumeExecution` port over HTTP: POSTs the decision as JSON to the execution's resume URL
+ * (n8n's `/webhook-waiting/<id>`, which needs no API key) and reports the status. Network errors
+ * reject, so the resumer keeps the decision owed and retries it.
+ *
+ * n8n 2.x resumes only with `?signature=<resumeToken>`. A URL registered by the workflow
+ * (`$execution.resumeUrl`) is already signed and is posted as it is. A bare one (the console
+ * only knows the execution id) is signed first with the token n8n reports for the execution;
+ * that lookup also says when the execution is no longer waiting, so nothing is posted then.
+ * A 401 (wrong or stale token, or an unsigned URL at a 2.x whose version was unknown) is
+ * looked into: the execution closed meanwhile → `closed` (an earlier attempt got through, or
+ * someone resumed it in n8n); still waiting with another token → posted once more, signed.
  */
 export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalPorts['resumeExecution'] {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-  return async ({ resumeUrl, body }) => {
-    const url = new URL(resumeUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new Error(`Not an HTTP resume URL: ${url.protocol}`);
+  const { lookup } = options;
+
+  const post = async (url: URL, body: unknown) => {
     const res = await request(url, {
       method: 'POST',
       dispatcher,
@@ -33,6 +55,32 @@ export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalP
       return { status: res.statusCode };
     }
     return { status: 409, stillRunning: RUNNING.test(await headText(res.body)) };
+  };
+
+  return async ({ instanceId, resumeUrl, body }) => {
+    const url = new URL(resumeUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`Not an HTTP resume URL: ${url.protocol}`);
+    const executionId = waitingExecutionId(url);
+    if (lookup && executionId && !url.searchParams.has(SIGNATURE)) {
+      const found = await lookup(instanceId, executionId);
+      if (found.kind === 'gone') return { status: 404 };
+      // Not waiting yet (its wait is not saved): nothing is posted, the decision stays owed.
+      if (found.kind === 'running') return { status: 409, stillRunning: true };
+      if (found.kind === 'closed') return { status: 409, closed: true };
+      if (found.kind === 'waiting' && found.resumeToken) url.searchParams.set(SIGNATURE, found.resumeToken);
+    }
+    const answer = await post(url, body);
+    if (answer.status !== 401 || !lookup || !executionId) return answer;
+    const found = await lookup(instanceId, executionId, { always: true });
+    if (found.kind === 'gone') return { status: 404 };
+    if (found.kind === 'running') return { status: answer.status, stillRunning: true };
+    if (found.kind === 'closed') return { status: answer.status, closed: true };
+    if (found.kind === 'waiting' && found.resumeToken && found.resumeToken !== url.searchParams.get(SIGNATURE)) {
+      url.searchParams.set(SIGNATURE, found.resumeToken);
+      return post(url, body);
+    }
+    return answer;
   };
 }
 

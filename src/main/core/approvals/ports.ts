@@ -56,17 +56,21 @@ export interface ApprovalPorts {
   /** Reject of a gate: set the local execution 'rejected' with the reason. Same transaction rules. */
   rejectGate(executionId: number, reason: string): void;
   /**
-   * POSTs `body` (JSON) to an n8n execution's resume URL. Resolves with n8n's HTTP status (2xx:
-   * resumed; 409: it had already resumed; 404: it is not waiting there). Rejects only when
-   * n8n could not be reached; the decision is then retried later, never lost. `stillRunning`: the
-   * 409 said the execution is running: it has not saved its wait yet (a registration from a
-   * running execution, decided at once) or an earlier resume got through and it runs on.
+   * POSTs `body` (JSON) to an n8n execution's resume URL, signed as n8n 2.x requires. Resolves
+   * with n8n's HTTP status (2xx: resumed; 409: it had already resumed; 404: it is not waiting
+   * there; 401 on 2.x: the signature was refused) and `closed` when n8n reports the execution no
+   * longer waiting (already resumed or finished: 2.x answers a finished one 401 when unsigned,
+   * 1.x 409; nothing is posted when the lookup before the POST already says so, status 409).
+   * Rejects only when n8n could not be reached; the decision is then retried later, never lost.
+   * `stillRunning`: n8n says the execution is running: it has not saved its wait yet (a
+   * registration from a running execution, decided at once) or an earlier resume got through and
+   * it runs on.
    */
   resumeExecution(request: {
     instanceId: string;
     resumeUrl: string;
     body: ResumeBody;
-  }): Promise<{ status: number; stillRunning?: boolean }>;
+  }): Promise<{ status: number; closed?: boolean; stillRunning?: boolean }>;
   /** n8n executions waiting for a decision that are not in the inbox yet (see n8n-waits.ts). */
   waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
   /**

@@ -253,12 +253,38 @@ describe('n8n waits: exactly-once resume', () => {
   it('classifies n8n answers', () => {
     expect(classifyResume(200).state).toBe('resumed');
     expect(classifyResume(409).state).toBe('resumed');
-    expect(classifyResume(409, false).state).toBe('resumed');
-    expect(classifyResume(409, true).state).toBe('retry');
+    expect(classifyResume(409, { stillRunning: false }).state).toBe('resumed');
+    expect(classifyResume(409, { stillRunning: true }).state).toBe('retry');
     expect(classifyResume(503).state).toBe('retry');
     expect(classifyResume(429).state).toBe('retry');
     expect(classifyResume(404)).toMatchObject({ state: 'failed', error: expect.stringMatching(/not waiting/) });
     expect(classifyResume(400).state).toBe('failed');
+    // n8n 2.x: a refused signature on a waiting execution fails; on a closed one it is done.
+    expect(classifyResume(401)).toMatchObject({ state: 'failed', error: expect.stringMatching(/signature/) });
+    expect(classifyResume(401, { closed: true })).toMatchObject({ state: 'resumed', status: 401, error: null });
+  });
+
+  it('on n8n 2.x a redelivery after a crash meets a closed execution (401) and is done, never resumed twice', async () => {
+    const n8n = fakeN8n();
+    const h = approvalsHarness({
+      resumeExecution: ({ resumeUrl, body }) => {
+        n8n.resume(resumeUrl, body);
+        return new Promise(() => undefined); // dies before recording n8n's answer
+      },
+    });
+    const item = h.wait('6').approval;
+    h.service.decide(item.id, 'approve');
+    await expect.poll(() => n8n.calls.length).toBe(1);
+    const restarted = createApprovalsModule(h.ctx, h.audit, {
+      ...h.ports,
+      // What the HTTP port reports when 2.x answers 401 and the lookup finds the run finished.
+      resumeExecution: async () => ({ status: 401, closed: true }),
+    });
+    cleanups.push(h.cleanup, () => restarted.stop());
+    restarted.start();
+    await expect.poll(() => h.service.rows.get(item.id).resume_state).toBe('resumed');
+    expect(h.service.rows.get(item.id)).toMatchObject({ resume_http_status: 401, resume_error: null });
+    expect(n8n.resumed.size).toBe(1);
   });
 
   it('an expired wait resumes with its expiry action', async () => {

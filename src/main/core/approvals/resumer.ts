@@ -13,17 +13,23 @@ export interface ResumerOptions {
 
 type Outcome = { state: 'resumed' | 'failed' | 'retry'; status: number | null; error: string | null };
 
-/** How an HTTP status from n8n's resume URL ends a delivery. */
-export function classifyResume(status: number, stillRunning = false): Outcome {
+/**
+ * How an answer from n8n's resume URL ends a delivery. `closed`: n8n reports the execution no
+ * longer waiting (looked up after a 2.x 401, or before posting). `stillRunning`: n8n says it is
+ * running, not waiting yet.
+ */
+export function classifyResume(status: number, flags: { closed?: boolean; stillRunning?: boolean } = {}): Outcome {
   if (status >= 200 && status < 300) return { state: 'resumed', status, error: null };
   // A running execution has not saved its wait yet: a node registers its wait while its execution
   // runs, and a decision made at once would otherwise be taken as delivered and lost. (If an
   // earlier attempt did get through, the execution finishes and n8n's next 409 closes it.)
-  if (status === 409 && stillRunning) {
+  if (flags.stillRunning) {
     return { state: 'retry', status, error: 'The execution is still running in n8n (not waiting yet); retrying.' };
   }
-  // n8n answers 409 when the execution already resumed: our earlier attempt got through.
-  if (status === 409) return { state: 'resumed', status, error: null };
+  // n8n answers 409 (1.x, and 2.x when signed) when the execution already resumed: our earlier
+  // attempt got through. 2.x answers a finished execution 401 to an unsigned URL, and the port
+  // then reports it closed: the same "already resumed or finished", never a second run.
+  if (status === 409 || flags.closed) return { state: 'resumed', status, error: null };
   if (status === 408 || status === 429 || status >= 500) {
     return { state: 'retry', status, error: `n8n answered ${status}; retrying.` };
   }
@@ -33,7 +39,9 @@ export function classifyResume(status: number, stillRunning = false): Outcome {
     error:
       status === 404
         ? 'n8n says this execution is not waiting at that resume URL (404): it may have been stopped or deleted in n8n.'
-        : `n8n refused the resume with HTTP ${status}; decide in n8n directly.`,
+        : status === 401
+          ? 'n8n 2.x refused the resume signature (401) although the execution still waits; decide in n8n directly.'
+          : `n8n refused the resume with HTTP ${status}; decide in n8n directly.`,
   };
 }
 
@@ -41,7 +49,8 @@ export function classifyResume(status: number, stillRunning = false): Outcome {
  * Delivers wait decisions to n8n exactly once. The decision is committed first with
  * resume_state 'resuming' and the exact body; only then is n8n called, and only a definite
  * answer marks it 'resumed' (or 'failed'). A crash in between leaves it 'resuming', so the next
- * start sends it again — and n8n's 409 for an already-resumed execution closes it.
+ * start sends it again — and n8n's 409 for an already-resumed execution closes it (on 2.x the
+ * port signs the URL with the execution's resume token, and reports a closed execution as such).
  */
 export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: ResumerOptions = {}) {
   const { db } = ctx.store;
@@ -60,12 +69,12 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
   async function deliver(row: ApprovalRow): Promise<void> {
     let outcome: Outcome;
     try {
-      const { status, stillRunning } = await ports.resumeExecution({
+      const { status, closed, stillRunning } = await ports.resumeExecution({
         instanceId: row.instance_id ?? '',
         resumeUrl: row.resume_url ?? '',
         body: JSON.parse(row.resume_body_json ?? '{}') as ResumeBody,
       });
-      outcome = classifyResume(status, stillRunning);
+      outcome = classifyResume(status, { closed, stillRunning });
     } catch (error) {
       outcome = { state: 'retry', status: null, error: `Could not reach n8n: ${(error as Error).message}` };
     }

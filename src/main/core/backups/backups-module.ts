@@ -61,8 +61,8 @@ export function createBackupsModule(
       'backups:scheduleSet': ({ schedule: s }) => scheduled.set(s),
       'backups:snapshotTake': ({ instanceId, label }) => snapshots.take(instanceId, label),
       'backups:snapshots': ({ instanceId }) => snapshots.list(instanceId),
-      'backups:snapshotRestore': ({ snapshotId, targetInstanceId }) =>
-        snapshots.restoreInto(snapshotId, targetInstanceId),
+      'backups:snapshotRestore': ({ snapshotId, targetInstanceId, version }) =>
+        snapshots.restoreInto(snapshotId, targetInstanceId, version),
     },
     start() {
       timer = setInterval(() => {

@@ -5,18 +5,20 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../../../shared/contract/backups';
+import type { WorkflowVersionKind } from '../../../shared/contract/drafts';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import {
   checked,
-  definitionOf,
   remoteTagSchema,
   remoteVariableSchema,
   remoteWorkflowSchema,
   toWorkflowBody,
   type N8nWorkflowsPort,
 } from '../drafts/n8n-port';
+import { preflightAgainst, restorableDefinition } from '../drafts/preflight-service';
+import { preflightWarnings } from '../n8n/preflight';
 
 const snapshotDataSchema = z.object({
   workflows: z.array(remoteWorkflowSchema),
@@ -107,14 +109,36 @@ export function createSnapshots(ctx: CoreContext, audit: AuditLog, port: N8nWork
     return (rows as SnapshotRow[]).map(toSnapshot);
   }
 
-  /** Creates missing tags and variables; workflows with the same name are updated, others created. */
-  async function restoreInto(snapshotId: number, target: string) {
+  /**
+   * Creates missing tags and variables; workflows with the same name are updated, others created.
+   * `version`: each workflow's saved draft, or its published version where one was live (n8n 2.x
+   * can hold both). The pre-flight's findings (node types the target lacks) come back as warnings.
+   */
+  async function restoreInto(snapshotId: number, target: string, version: WorkflowVersionKind = 'draft') {
     const row = db.prepare('SELECT instance_id, data_json FROM n8n_snapshots WHERE id = ?').get(snapshotId) as
       { instance_id: string; data_json: string } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No snapshot ${snapshotId}; it may have been removed.`);
     await knownInstance(target);
     const data = snapshotDataSchema.parse(JSON.parse(row.data_json));
-    const warnings: string[] = [];
+    const definitions = data.workflows.map((w) => ({ workflow: w, definition: restorableDefinition(w, version) }));
+    const preflight = await preflightAgainst(
+      port,
+      target,
+      definitions.map(({ workflow, definition }) => ({
+        workflowId: workflow.id,
+        name: workflow.name,
+        nodes: definition.nodes,
+      })),
+      { version, sourceInstanceId: row.instance_id },
+    );
+    const warnings: string[] = preflightWarnings(preflight);
+    const differing = data.workflows.filter((w) => w.published && w.published.versionId !== w.versionId).length;
+    if (differing)
+      warnings.push(
+        version === 'draft'
+          ? `${differing} workflow(s) had a saved draft newer than their published version: the drafts were restored.`
+          : `${differing} workflow(s) had a saved draft newer than their published version: the published versions were restored.`,
+      );
 
     const tagIds = new Map((await port.listTags(target)).map((t) => [t.name, t.id]));
     let tagsCreated = 0;
@@ -140,8 +164,8 @@ export function createSnapshots(ctx: CoreContext, audit: AuditLog, port: N8nWork
     const idMap: Record<string, string> = {};
     let created = 0;
     let updated = 0;
-    for (const workflow of data.workflows) {
-      const body = toWorkflowBody(definitionOf(workflow));
+    for (const { workflow, definition } of definitions) {
+      const body = toWorkflowBody(definition);
       const existingId = byName.get(workflow.name);
       const saved = checked(
         remoteWorkflowSchema,

@@ -6,6 +6,7 @@ import type { ApprovalPorts } from '../approvals/ports';
 import type { Store } from '../db/store';
 import type { InstancesService } from '../instances/instances-service';
 import type { MappingService } from '../mappings/mapping-service';
+import type { WaitingLookup } from '../n8n/waiting-lookup';
 import type { DispatchJobPayload } from './emit';
 
 export interface ApprovalPortDeps {
@@ -15,6 +16,8 @@ export interface ApprovalPortDeps {
   instances: InstancesService;
   /** The emitter's enqueue; bound late because the emitter itself needs the approvals service. */
   enqueueRun: () => (executionId: number, mapping: ReturnType<MappingService['get']>, body: unknown) => void;
+  /** Signs resumes for n8n 2.x (its resume token) and tells closed executions apart. */
+  waitingLookup?: WaitingLookup;
 }
 
 /** The approvals area's ports, on the real pipeline: gates enqueue, waits resume over HTTP. */
@@ -26,7 +29,7 @@ export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
   const setStatus = db.prepare(
     "UPDATE executions SET status = ?, error = ?, updated_at_ms = ? WHERE id = ? AND status = 'awaiting_approval'",
   );
-  const resume = createHttpResumePort();
+  const resume = createHttpResumePort(deps.waitingLookup ? { lookup: deps.waitingLookup } : {});
 
   // By id; by address only when exactly one instance has it (two behind one proxy differ by path).
   const findInstance: ApprovalPorts['findInstance'] = ({ instanceId, baseUrl }) => {

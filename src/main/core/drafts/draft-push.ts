@@ -1,4 +1,4 @@
-import type { Draft, DraftPush, PushConflict } from '../../../shared/contract/drafts';
+import type { Draft, DraftPush, PreflightReport, PushConflict } from '../../../shared/contract/drafts';
 import { diffWorkflows } from '../../../shared/drafts/workflow-model';
 import { AppError } from '../../../shared/result';
 import type { CoreContext } from '../context';
@@ -11,6 +11,21 @@ import {
   type N8nWorkflowsPort,
   type RemoteWorkflow,
 } from './n8n-port';
+import { preflightAgainst } from './preflight-service';
+
+/**
+ * What moved in n8n since the draft was taken; empty when nothing did. versionId alone is not
+ * enough on n8n 2.x: a rename or a settings change keeps it and moves only updatedAt (seen on
+ * 2.41.1). n8n's versionCounter is not compared: 1.123 bumps it on every (de)activation too,
+ * and on 2.x it moves only with a new versionId, so it would add false conflicts and no signal.
+ */
+export function remoteChanges(draft: Draft, remote: RemoteWorkflow | null): PushConflict['reasons'] {
+  if (remote === null) return ['deleted'];
+  const reasons: PushConflict['reasons'] = [];
+  if (remote.versionId !== draft.baseVersionId) reasons.push('versionId');
+  if (draft.baseUpdatedAtMs !== null && remote.updatedAtMs !== draft.baseUpdatedAtMs) reasons.push('updatedAt');
+  return reasons;
+}
 
 /** Replay backoff: 5 s, 10 s, 20 s… capped at 5 min (ms). */
 export const pushBackoffMs = (attempts: number) => Math.min(5_000 * 2 ** attempts, 300_000);
@@ -33,19 +48,20 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
   /** Drafts with a push in flight: the replay loop and the operator never push one twice at once. */
   const busy = new Set<string>();
 
-  function conflict(draft: Draft, remote: RemoteWorkflow | null): AppError {
+  function conflict(draft: Draft, remote: RemoteWorkflow | null, reasons: PushConflict['reasons']): AppError {
     const theirs = remote ? definitionOf(remote) : null;
     const details: PushConflict = {
       draftId: draft.id,
       baseVersionId: draft.baseVersionId,
       remoteVersionId: remote?.versionId ?? null,
       remoteUpdatedAtMs: remote?.updatedAtMs ?? null,
+      reasons,
       mine: draft.workflow,
       theirs,
       diff: theirs ? diffWorkflows(draft.workflow, theirs) : null,
     };
     const what = remote
-      ? `n8n has a newer version of "${remote.name}" (changed since this draft was taken)`
+      ? `n8n has a newer version of "${remote.name}" (${reasons.includes('versionId') ? 'its nodes or connections changed' : 'saved again: renamed or settings changed'} since this draft was taken)`
       : `the workflow was deleted in n8n since this draft was taken`;
     return new AppError('CONFLICT', `Not pushed: ${what}. Compare both sides, then keep yours or take theirs.`, {
       details,
@@ -65,7 +81,8 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       if (!(error instanceof AppError) || error.code !== 'N8N_NOT_FOUND') throw error;
       remote = null;
     }
-    if (!override && (remote === null || remote.versionId !== draft.baseVersionId)) throw conflict(draft, remote);
+    const reasons = remoteChanges(draft, remote);
+    if (!override && reasons.length > 0) throw conflict(draft, remote, reasons);
     const saved = remote
       ? await port.updateWorkflow(instanceId, remote.id, body)
       : await port.createWorkflow(instanceId, body);
@@ -108,6 +125,7 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
           instanceId: row.instance_id,
           baseVersionId: saved.versionId,
           baseUpdatedAtMs: saved.updatedAtMs,
+          baseKind: 'draft',
         });
         drafts.record(announce, 'draft.push', draft.id, {
           instanceId: row.instance_id,
@@ -163,8 +181,16 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       announce('drafts:changed', { ids: [id] });
       return selectPush.get(info.lastInsertRowid) as PushRow;
     });
+    // The dry run's check, reported with the push (it never blocks or delays it: the operator
+    // saw the pre-flight before pushing). A failed check leaves the push alone.
+    const preflight = preflightAgainst(port, instanceId, [
+      { workflowId: draft.remoteWorkflowId, name: draft.workflow.name, nodes: draft.workflow.nodes },
+    ]).catch((error: unknown): PreflightReport | null => {
+      ctx.logger.warn('Pre-flight of a push failed', { draftId: id, error: (error as Error).message });
+      return null;
+    });
     const pushed = await attempt(row);
-    return { push: pushed, draft: drafts.get(id) };
+    return { push: pushed, draft: drafts.get(id), preflight: await preflight };
   }
 
   /** Replays queued pushes whose backoff has passed. Returns how many were tried. */

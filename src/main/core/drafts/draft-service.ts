@@ -6,6 +6,7 @@ import {
   type Draft,
   type DraftPush,
   type WorkflowDefinition,
+  type WorkflowVersionKind,
 } from '../../../shared/contract/drafts';
 import { diffWorkflows, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { AppError } from '../../../shared/result';
@@ -13,7 +14,14 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
 import { describeIssues } from '../invoke';
-import { checked, definitionOf, remoteWorkflowSchema, type N8nWorkflowsPort, type RemoteWorkflow } from './n8n-port';
+import {
+  checked,
+  definitionOf,
+  remoteWorkflowSchema,
+  versionIdOf,
+  type N8nWorkflowsPort,
+  type RemoteWorkflow,
+} from './n8n-port';
 
 interface DraftRow {
   id: string;
@@ -23,6 +31,7 @@ interface DraftRow {
   remote_workflow_id: string | null;
   base_version_id: string | null;
   base_updated_at_ms: number | null;
+  base_kind: WorkflowVersionKind;
   workflow_json: string;
   created_at_ms: number;
   updated_at_ms: number;
@@ -64,12 +73,13 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
   const selectAll = db.prepare('SELECT * FROM drafts ORDER BY updated_at_ms DESC, id');
   const lastPush = db.prepare('SELECT * FROM draft_pushes WHERE draft_id = ? ORDER BY id DESC LIMIT 1');
   const insert = db.prepare(`INSERT INTO drafts (id, name, origin, instance_id, remote_workflow_id, base_version_id,
-    base_updated_at_ms, workflow_json, created_at_ms, updated_at_ms)
+    base_updated_at_ms, base_kind, workflow_json, created_at_ms, updated_at_ms)
     VALUES (@id, @name, @origin, @instance_id, @remote_workflow_id, @base_version_id, @base_updated_at_ms,
-    @workflow_json, @now, @now)`);
+    @base_kind, @workflow_json, @now, @now)`);
   const updateRow = db.prepare(`UPDATE drafts SET name = @name, instance_id = @instance_id,
     remote_workflow_id = @remote_workflow_id, base_version_id = @base_version_id,
-    base_updated_at_ms = @base_updated_at_ms, workflow_json = @workflow_json, updated_at_ms = @now WHERE id = @id`);
+    base_updated_at_ms = @base_updated_at_ms, base_kind = @base_kind, workflow_json = @workflow_json,
+    updated_at_ms = @now WHERE id = @id`);
 
   function toDraft(row: DraftRow): Draft {
     const parsed = workflowDefinitionSchema.safeParse(JSON.parse(row.workflow_json));
@@ -83,6 +93,7 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
       remoteWorkflowId: row.remote_workflow_id,
       baseVersionId: row.base_version_id,
       baseUpdatedAtMs: row.base_updated_at_ms,
+      baseKind: row.base_kind,
       workflow: parsed.data,
       issues: validateWorkflow(parsed.data),
       lastPush: push ? toPush(push) : null,
@@ -109,6 +120,8 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
     origin: Draft['origin'];
     instanceId: string | null;
     remote: RemoteWorkflow | null;
+    /** Which of the remote's versions `workflow` is. */
+    kind: WorkflowVersionKind;
     workflow: WorkflowDefinition;
   }
 
@@ -121,8 +134,9 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
         origin: d.origin,
         instance_id: d.instanceId,
         remote_workflow_id: d.remote?.id ?? null,
-        base_version_id: d.remote?.versionId ?? null,
+        base_version_id: d.remote ? versionIdOf(d.remote, d.kind) : null,
         base_updated_at_ms: d.remote?.updatedAtMs ?? null,
+        base_kind: d.kind,
         workflow_json: JSON.stringify(d.workflow),
         now: ctx.clock.now(),
       });
@@ -156,19 +170,30 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
       connections: {},
       settings: { executionOrder: 'v1' },
     };
-    return insertDraft({ origin: 'blank', instanceId, remote: null, workflow }, {});
+    return insertDraft({ origin: 'blank', instanceId, remote: null, kind: 'draft', workflow }, {});
   }
 
   async function fetchRemote(instanceId: string, workflowId: string): Promise<RemoteWorkflow> {
     return checked(remoteWorkflowSchema, await port.getWorkflow(instanceId, workflowId), 'the n8n workflow');
   }
 
-  async function clone(instanceId: string, workflowId: string): Promise<Draft> {
+  /**
+   * Copies a workflow from n8n: its saved draft, or the published version n8n runs (on 2.x they
+   * differ while an edit is saved but not published). The draft remembers which, and the
+   * versionId and updatedAt it came from: a push refuses if n8n's saved version moved since.
+   */
+  async function clone(instanceId: string, workflowId: string, kind: WorkflowVersionKind = 'draft'): Promise<Draft> {
     await checkInstance(instanceId);
     const remote = await fetchRemote(instanceId, workflowId);
+    const workflow = definitionOf(remote, kind);
+    if (!workflow)
+      throw new AppError(
+        'VALIDATION',
+        `"${remote.name}" has no published version in n8n (it is not live): clone its saved draft instead.`,
+      );
     return insertDraft(
-      { origin: 'clone', instanceId, remote, workflow: definitionOf(remote) },
-      { instanceId, workflowId, versionId: remote.versionId },
+      { origin: 'clone', instanceId, remote, kind, workflow },
+      { instanceId, workflowId, versionId: versionIdOf(remote, kind), version: kind },
     );
   }
 
@@ -179,7 +204,10 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
     await checkInstance(instanceId);
     const { name, nodes, connections, settings } = parsed.data;
     const workflow = { name, nodes, connections, settings: settings ?? {} };
-    return insertDraft({ origin: 'import', instanceId, remote: null, workflow }, { nodes: nodes.length });
+    return insertDraft(
+      { origin: 'import', instanceId, remote: null, kind: 'draft', workflow },
+      { nodes: nodes.length },
+    );
   }
 
   async function update(id: string, workflow: WorkflowDefinition, instanceId?: string | null): Promise<Draft> {
@@ -202,7 +230,9 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
   /** Writes the row (inside the caller's transaction), keeping what is not given. */
   function saveRow(
     current: Draft,
-    patch: Partial<Pick<Draft, 'workflow' | 'instanceId' | 'remoteWorkflowId' | 'baseVersionId' | 'baseUpdatedAtMs'>>,
+    patch: Partial<
+      Pick<Draft, 'workflow' | 'instanceId' | 'remoteWorkflowId' | 'baseVersionId' | 'baseUpdatedAtMs' | 'baseKind'>
+    >,
   ) {
     const next = { ...current, ...patch };
     updateRow.run({
@@ -212,6 +242,7 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
       remote_workflow_id: next.remoteWorkflowId,
       base_version_id: next.baseVersionId,
       base_updated_at_ms: next.baseUpdatedAtMs,
+      base_kind: next.baseKind,
       workflow_json: JSON.stringify(next.workflow),
       now: ctx.clock.now(),
     });
@@ -252,6 +283,7 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
         workflow: definitionOf(remote),
         baseVersionId: remote.versionId,
         baseUpdatedAtMs: remote.updatedAtMs,
+        baseKind: 'draft',
       });
       record(announce, 'draft.rebase', id, { versionId: remote.versionId });
     });

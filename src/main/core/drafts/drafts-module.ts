@@ -4,6 +4,7 @@ import type { FeatureModule } from '../handlers';
 import { createDraftPusher, type DraftPusher } from './draft-push';
 import { createDraftService, type DraftService } from './draft-service';
 import type { N8nWorkflowsPort } from './n8n-port';
+import { createPreflight } from './preflight-service';
 
 /** How often queued pushes are looked at (each has its own backoff), ms. */
 export const REPLAY_INTERVAL_MS = 5_000;
@@ -15,6 +16,7 @@ export function createDraftsModule(
 ): FeatureModule<'drafts'> & { service: DraftService; pusher: DraftPusher } {
   const service = createDraftService(ctx, audit, port);
   const pusher = createDraftPusher(ctx, service, port);
+  const preflight = createPreflight(ctx, service, port);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   return {
@@ -24,7 +26,7 @@ export function createDraftsModule(
       'drafts:list': () => service.list(),
       'drafts:get': ({ id }) => service.get(id),
       'drafts:create': ({ name, instanceId }) => service.create(name, instanceId),
-      'drafts:clone': ({ instanceId, workflowId }) => service.clone(instanceId, workflowId),
+      'drafts:clone': ({ instanceId, workflowId, version }) => service.clone(instanceId, workflowId, version),
       'drafts:import': ({ document, instanceId }) => service.importDocument(document, instanceId),
       'drafts:update': ({ id, workflow, instanceId }) => service.update(id, workflow, instanceId),
       'drafts:remove': ({ id }) => service.remove(id),
@@ -32,6 +34,10 @@ export function createDraftsModule(
       'drafts:push': ({ id, override }) => pusher.push(id, override),
       'drafts:rebase': ({ id }) => service.rebase(id),
       'drafts:pushes': ({ draftId }) => pusher.list(draftId),
+      'drafts:preflight': (input) =>
+        'draftId' in input
+          ? preflight.forDraft(input.draftId)
+          : preflight.forSnapshot(input.snapshotId, input.targetInstanceId, input.version),
     },
     start() {
       // Due times come from the injected clock; the timer only decides how often to look.

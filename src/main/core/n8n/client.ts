@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/result';
 import { N8nHttp, validate, type WebhookAnswer } from './http';
+import { lineOf, type N8nLine } from './n8n-line';
 import {
   healthSchema,
+  n8nCommunityPackageSchema,
   n8nExecutionSchema,
   n8nTagSchema,
   n8nVariableSchema,
@@ -21,6 +23,13 @@ const executionPageSchema = pageOf(n8nExecutionSchema);
 const workflowPageSchema = pageOf(n8nWorkflowSchema);
 const tagPageSchema = pageOf(n8nTagSchema);
 const variablePageSchema = pageOf(n8nVariableSchema);
+const communityPackagesSchema = z.array(n8nCommunityPackageSchema);
+
+/** The query parameter n8n 2.x reads the resume token from on /webhook-waiting/<id>. */
+export const WAITING_SIGNATURE_PARAM = 'signature';
+
+/** An Origin header for readiness probes: n8n answers CORS preflights only when one is sent. */
+const PROBE_ORIGIN = 'http://flightdeck.invalid';
 
 /**
  * A client for n8n's public API v1 and its two run-time doors (webhook, webhook-waiting).
@@ -28,7 +37,33 @@ const variablePageSchema = pageOf(n8nVariableSchema);
  * to a stable code (errors.ts). The API key is sent as a header and appears nowhere else.
  */
 export class N8nClient extends N8nHttp {
-  // ---- health -------------------------------------------------------------------------------
+  #version: string | null = null;
+  #versionAsked: Promise<string | null> | null = null;
+
+  // ---- health and version -------------------------------------------------------------------
+
+  /** Tells the client the version read elsewhere (the sync stores it), so it need not ask. */
+  rememberVersion(version: string | null | undefined): void {
+    if (version && lineOf(version) !== null) this.#version = version;
+  }
+
+  /**
+   * The release line, read once per client (GET /rest/settings or the editor page). Unknown
+   * (hidden by a proxy) counts as 1: the 1.x verbs (/activate, /deactivate) still work on 2.x,
+   * deprecated, so nothing breaks while the version is unknown.
+   */
+  async line(): Promise<N8nLine> {
+    if (!this.#version) {
+      this.#versionAsked ??= this.version().finally(() => (this.#versionAsked = null));
+      this.rememberVersion(await this.#versionAsked);
+    }
+    return lineOf(this.#version) ?? 1;
+  }
+
+  /** The version remembered or read by `line()`; null until known. */
+  get knownVersion(): string | null {
+    return this.#version;
+  }
 
   /** GET /healthz (no key needed). */
   async health(): Promise<{ status: string }> {
@@ -122,17 +157,76 @@ export class N8nClient extends N8nHttp {
     });
   }
 
-  deleteWorkflow(id: string): Promise<N8nWorkflow> {
+  /**
+   * Deletes a workflow. n8n 2.x refuses to delete a published workflow (409): with
+   * `unpublishFirst` it is unpublished first (its webhooks stop), else the CONFLICT says so.
+   */
+  async deleteWorkflow(id: string, options: { unpublishFirst?: boolean } = {}): Promise<N8nWorkflow> {
+    const remove = () =>
+      this.send({
+        method: 'DELETE',
+        path: `/workflows/${enc(id)}`,
+        idempotent: false,
+        what: `deleting workflow ${id}`,
+        schema: n8nWorkflowSchema,
+      });
+    try {
+      return await remove();
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'CONFLICT' || (await this.line()) !== 2) throw error;
+      if (!options.unpublishFirst)
+        throw new AppError(
+          'CONFLICT',
+          `n8n 2.x does not delete published workflows: unpublish workflow ${id} first (its webhooks stop), then delete it.`,
+          { details: { published: true } },
+        );
+    }
+    await this.unpublishWorkflow(id);
+    // n8n may still be taking the webhooks down ("still being unpublished"): a few short tries.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await remove();
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'CONFLICT' || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * Makes the workflow live or stops it, with the verbs of the instance's line: publish and
+   * unpublish on 2.x (the current draft becomes the published version), activate and deactivate
+   * on 1.x. Answers n8n's workflow after the change.
+   */
+  async setWorkflowLive(id: string, live: boolean): Promise<N8nWorkflow> {
+    if ((await this.line()) === 2) return live ? this.publishWorkflow(id) : this.unpublishWorkflow(id);
+    return live ? this.activateWorkflow(id) : this.deactivateWorkflow(id);
+  }
+
+  /** 2.x: publishes the draft (or the given saved version). Publishing twice is harmless: retried like a read. */
+  publishWorkflow(id: string, options: { versionId?: string } = {}): Promise<N8nWorkflow> {
     return this.send({
-      method: 'DELETE',
-      path: `/workflows/${enc(id)}`,
-      idempotent: false,
-      what: `deleting workflow ${id}`,
+      method: 'POST',
+      path: `/workflows/${enc(id)}/publish`,
+      body: options.versionId ? { versionId: options.versionId } : {},
+      idempotent: true,
+      what: `publishing workflow ${id}`,
       schema: n8nWorkflowSchema,
     });
   }
 
-  /** Setting a state twice is harmless, so these two are retried like reads. */
+  /** 2.x: takes the published version down; the draft stays. */
+  unpublishWorkflow(id: string): Promise<N8nWorkflow> {
+    return this.send({
+      method: 'POST',
+      path: `/workflows/${enc(id)}/unpublish`,
+      idempotent: true,
+      what: `unpublishing workflow ${id}`,
+      schema: n8nWorkflowSchema,
+    });
+  }
+
+  /** 1.x verbs (deprecated aliases on 2.x). Setting a state twice is harmless: retried like reads. */
   activateWorkflow(id: string): Promise<N8nWorkflow> {
     return this.send({
       method: 'POST',
@@ -151,6 +245,27 @@ export class N8nClient extends N8nHttp {
       what: `deactivating workflow ${id}`,
       schema: n8nWorkflowSchema,
     });
+  }
+
+  /**
+   * Node types the instance adds through community packages (GET /community-packages, 2.x
+   * public API); null where n8n does not tell an API key (1.x: 404, or a key without the scope).
+   */
+  async communityNodeTypes(): Promise<string[] | null> {
+    try {
+      const packages = await this.send({
+        method: 'GET',
+        path: '/community-packages',
+        idempotent: true,
+        what: 'the installed community packages',
+        schema: communityPackagesSchema,
+      });
+      return packages.flatMap((p) => (p.installedNodes ?? []).map((n) => n.type));
+    } catch (error) {
+      if (error instanceof AppError && ['N8N_NOT_FOUND', 'N8N_FORBIDDEN', 'VALIDATION'].includes(error.code))
+        return null;
+      throw error;
+    }
   }
 
   // ---- executions ---------------------------------------------------------------------------
@@ -302,6 +417,16 @@ export class N8nClient extends N8nHttp {
     );
   }
 
+  /**
+   * What resuming a waiting execution needs to know from n8n: its status and, on 2.x, the token
+   * n8n expects as `?signature=` on /webhook-waiting/<id> (`data.resumeToken`; 1.x has none).
+   */
+  async waitingState(executionId: string): Promise<{ status: string | null; resumeToken: string | null }> {
+    const execution = await this.getExecution(executionId, { includeData: true });
+    const token = (execution.data as { resumeToken?: unknown } | null | undefined)?.resumeToken;
+    return { status: execution.status ?? null, resumeToken: typeof token === 'string' && token ? token : null };
+  }
+
   // ---- run-time doors -----------------------------------------------------------------------
 
   /** POST /webhook/<path>: starts the workflow behind an active Webhook node. Never retried. */
@@ -309,10 +434,36 @@ export class N8nClient extends N8nHttp {
     return this.door(`/webhook/${path.replace(/^\/+/, '')}`, body, 'the webhook', options.timeoutMs);
   }
 
-  /** POST /webhook-waiting/<executionId>: resumes an execution parked on a Wait node. */
-  resumeWaiting(executionId: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<WebhookAnswer> {
+  /**
+   * Whether n8n serves /webhook/<path> for `method` now, without starting an execution: a CORS
+   * preflight (OPTIONS with Origin and Access-Control-Request-Method) makes n8n look the path up
+   * and list its methods in Access-Control-Allow-Methods. A bare OPTIONS is no probe: n8n
+   * answers it 204 for any path. 2.x registers webhooks a moment after /publish returns.
+   */
+  async webhookServed(path: string, method = 'POST'): Promise<boolean> {
+    const answer = await this.probe(
+      `/webhook/${path.replace(/^\/+/, '')}`,
+      'OPTIONS',
+      { origin: PROBE_ORIGIN, 'access-control-request-method': method },
+      'the webhook',
+    );
+    const allowed = answer.headers['access-control-allow-methods'];
+    const methods = (Array.isArray(allowed) ? allowed.join(',') : (allowed ?? '')).split(',').map((m) => m.trim());
+    return answer.status >= 200 && answer.status < 300 && methods.includes(method);
+  }
+
+  /**
+   * POST /webhook-waiting/<executionId>: resumes an execution parked on a Wait node. On 2.x
+   * pass the execution's resume token as `signature` (see `waitingState`), or n8n answers 401.
+   */
+  resumeWaiting(
+    executionId: string,
+    body: unknown,
+    options: { timeoutMs?: number; signature?: string } = {},
+  ): Promise<WebhookAnswer> {
+    const query = options.signature ? `?${WAITING_SIGNATURE_PARAM}=${enc(options.signature)}` : '';
     return this.door(
-      `/webhook-waiting/${enc(executionId)}`,
+      `/webhook-waiting/${enc(executionId)}${query}`,
       body,
       `resuming execution ${executionId}`,
       options.timeoutMs,

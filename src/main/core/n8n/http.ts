@@ -117,6 +117,33 @@ export class N8nHttp {
     return answer as WebhookAnswer;
   }
 
+  /**
+   * One request whose status and headers are the answer (no body, no retry, no API key): for
+   * readiness probes such as a CORS preflight at a webhook path. Transport failures still map
+   * to N8N_UNREACHABLE.
+   */
+  protected async probe(
+    path: string,
+    method: 'OPTIONS' | 'HEAD' | 'GET',
+    headers: Record<string, string>,
+    what: string,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+    try {
+      const response = await this.dispatcher.request({
+        origin: this.origin,
+        path: this.prefix + path,
+        method,
+        headers,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      await response.body.dump();
+      return { status: response.statusCode, headers: response.headers };
+    } catch (error) {
+      throw errorFromTransport(error, this.baseUrl, what);
+    }
+  }
+
   protected async send<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -211,6 +238,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function badResponse(what: string, why: string): AppError {
   return new AppError(
     'N8N_BAD_RESPONSE',
-    `n8n's answer for ${what} was not understood: ${why}. Is the address an n8n ${'instance'} of version 1.x?`,
+    `n8n's answer for ${what} was not understood: ${why}. Is the address an n8n instance (1.x or 2.x)?`,
   );
 }

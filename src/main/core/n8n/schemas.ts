@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The shapes Flightdeck relies on in n8n's public API v1 answers (observed on 1.123). Objects
+ * The shapes Flightdeck relies on in n8n's public API v1 answers (observed on 1.123 and 2.41). Objects
  * are not strict: n8n adds fields between versions, and only what is read here must be valid.
  */
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
@@ -47,19 +47,43 @@ export const n8nNodeSchema = z
 
 export const n8nTagSchema = z.object({ id, name: z.string() });
 
+/** One saved version of a workflow: on 2.x the published one (`activeVersion`). */
+export const n8nWorkflowVersionSchema = z.object({
+  versionId: z.string(),
+  nodes: z.array(n8nNodeSchema),
+  connections: z.record(z.string(), z.unknown()).nullish(),
+});
+export type N8nWorkflowVersion = z.infer<typeof n8nWorkflowVersionSchema>;
+
 export const n8nWorkflowSchema = z.object({
   id,
   name: z.string(),
+  /** 2.x: a version is published; 1.x: the workflow is active. */
   active: z.boolean(),
+  /** The saved version (on 2.x the draft, which may differ from what is published). */
   nodes: z.array(n8nNodeSchema),
   connections: z.record(z.string(), z.unknown()).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: z.record(z.string(), z.unknown()).nullish(),
   tags: z.array(n8nTagSchema).nullish(),
+  /** New on every node or connection change; on 2.x a rename or settings change keeps it. */
   versionId: z.string().nullish(),
+  /** The published version's id (1.123 and 2.x; null when not live). */
+  activeVersionId: z.string().nullish(),
+  /** The published version itself (1.123 and 2.x list and get it). */
+  activeVersion: n8nWorkflowVersionSchema.nullish(),
+  /** Single GET only. 2.x bumps it with a new versionId; 1.123 also on every (de)activation. */
+  versionCounter: z.number().int().nullish(),
+  isArchived: z.boolean().nullish(),
   createdAt: isoTime.nullish(),
   updatedAt: isoTime.nullish(),
 });
 export type N8nWorkflow = z.infer<typeof n8nWorkflowSchema>;
+
+/** GET /community-packages (2.x public API): installed packages and the node types they add. */
+export const n8nCommunityPackageSchema = z.object({
+  packageName: z.string(),
+  installedNodes: z.array(z.object({ name: z.string().optional(), type: z.string() }).loose()).nullish(),
+});
 
 export const n8nVariableSchema = z.object({ id, key: z.string(), value: z.string(), type: z.string().optional() });
 

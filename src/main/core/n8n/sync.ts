@@ -132,6 +132,7 @@ export function createSync(
     const check = client
       .version()
       .then((version) => {
+        client.rememberVersion(version);
         if (!version)
           versionCheckedAt.delete(id); // ask again next pass
         else if (!shuttingDown) ctx.store.write((a) => instances.updateSyncState(a, id, { n8nVersion: version }));
@@ -150,6 +151,7 @@ export function createSync(
     );
     try {
       const client = clientFor(id);
+      client.rememberVersion(instance.sync.n8nVersion);
       // Workflows and executions are read side by side: n8n answers one while the other is
       // stored. Both settle before the pass ends, so no write outlives its pass.
       const workflowsPart = (async () => {

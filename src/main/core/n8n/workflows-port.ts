@@ -1,11 +1,16 @@
 import type { InstanceRef, N8nWorkflowsPort, RemoteWorkflow } from '../drafts/n8n-port';
 import type { InstancesService } from '../instances/instances-service';
 import type { Clients } from './clients';
+import { liveVersionOf } from './live-version';
 import type { N8nWorkflow } from './schemas';
 
-/** n8n's workflow as drafts and backups see it; their own schemas re-validate the shape. */
-const toRemote = (w: N8nWorkflow): RemoteWorkflow =>
-  ({
+/**
+ * n8n's workflow as drafts and backups see it: the saved draft at top level, the version n8n
+ * runs as `published`. Their own schemas re-validate the shape.
+ */
+const toRemote = (w: N8nWorkflow): RemoteWorkflow => {
+  const live = liveVersionOf(w);
+  return {
     id: w.id,
     name: w.name,
     active: w.active,
@@ -15,7 +20,11 @@ const toRemote = (w: N8nWorkflow): RemoteWorkflow =>
     connections: w.connections ?? {},
     settings: w.settings ?? null,
     tags: (w.tags ?? []).map((t) => ({ id: t.id, name: t.name })),
-  }) as RemoteWorkflow;
+    versionCounter: w.versionCounter ?? null,
+    published: live ? { versionId: live.versionId, nodes: live.nodes, connections: live.connections ?? {} } : null,
+    archived: w.isArchived ?? false,
+  } as RemoteWorkflow;
+};
 
 /** Pages through a cursor-paged list. */
 async function all<T>(page: (cursor?: string) => Promise<{ data: T[]; nextCursor: string | null }>): Promise<T[]> {
@@ -31,7 +40,11 @@ async function all<T>(page: (cursor?: string) => Promise<{ data: T[]; nextCursor
 
 /** The drafts/backups port over the instances' undici clients. */
 export function clientWorkflowsPort(instances: InstancesService, clients: Clients): N8nWorkflowsPort {
-  const client = (id: string) => clients.forInstance(id);
+  const client = (id: string) => {
+    const c = clients.forInstance(id);
+    c.rememberVersion(instances.find(id)?.sync.n8nVersion);
+    return c;
+  };
   return {
     listInstances: (): InstanceRef[] => instances.list().map((i) => ({ id: i.id, name: i.name })),
     async isReachable(instanceId) {
@@ -55,5 +68,12 @@ export function clientWorkflowsPort(instances: InstancesService, clients: Client
         value: v.value,
       })),
     createVariable: (id, variable) => client(id).createVariable(variable),
+    async targetInfo(id, needs) {
+      if (!instances.find(id)) return { version: null, communityNodeTypes: null };
+      const c = client(id);
+      // The version the sync read; else ask n8n once (a proxy may hide it: then unknown).
+      const version = c.knownVersion ?? (await c.version());
+      return { version, communityNodeTypes: needs.communityNodeTypes ? await c.communityNodeTypes() : null };
+    },
   };
 }

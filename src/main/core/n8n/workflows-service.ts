@@ -4,6 +4,8 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Clients } from './clients';
 import type { ExecutionsReader } from './executions-reader';
+import { lineOf, liveVerbs } from './n8n-line';
+import { workflowRow } from './remote-store';
 
 interface WorkflowRow {
   instance_id: string;
@@ -17,6 +19,12 @@ interface WorkflowRow {
   version_id: string | null;
   updated_at_ms: number | null;
   synced_at_ms: number;
+  active_version_id: string | null;
+  draft_webhook_paths_json: string;
+  draft_differs: number;
+  is_archived: number;
+  live_since_ms: number | null;
+  n8n_version: string | null;
   execution_count: number | null;
   last_status: ExecutionStatus | null;
   last_execution_at_ms: number | null;
@@ -31,6 +39,12 @@ const toWorkflow = (r: WorkflowRow): Workflow => ({
   nodeCount: r.node_count,
   webhookPaths: JSON.parse(r.webhook_paths_json) as string[],
   versionId: r.version_id,
+  activeVersionId: r.active_version_id,
+  draftDiffers: r.draft_differs === 1,
+  draftWebhookPaths: JSON.parse(r.draft_webhook_paths_json) as string[],
+  archived: r.is_archived === 1,
+  liveSinceMs: r.live_since_ms,
+  n8nVersion: r.n8n_version,
   updatedAtMs: r.updated_at_ms,
   syncedAtMs: r.synced_at_ms,
   executionCount: r.execution_count ?? 0,
@@ -40,6 +54,7 @@ const toWorkflow = (r: WorkflowRow): Workflow => ({
 
 // Counts and last status per workflow, from the executions table (index executions_workflow).
 const SELECT = `SELECT w.*,
+    (SELECT s.n8n_version FROM instance_sync_state s WHERE s.instance_id = w.instance_id) AS n8n_version,
     (SELECT COUNT(*) FROM executions e WHERE e.instance_id = w.instance_id AND e.workflow_id = w.id) AS execution_count,
     (SELECT e.status FROM executions e WHERE e.instance_id = w.instance_id AND e.workflow_id = w.id
        ORDER BY e.created_at_ms DESC LIMIT 1) AS last_status,
@@ -47,7 +62,7 @@ const SELECT = `SELECT w.*,
        AS last_execution_at_ms
   FROM workflows w`;
 
-/** The synced workflows across instances, and the one write back to n8n: activate/deactivate. */
+/** The synced workflows across instances, and the one write back to n8n: make live or stop. */
 export function createWorkflowsService(
   ctx: CoreContext,
   audit: AuditLog,
@@ -95,7 +110,19 @@ export function createWorkflowsService(
     };
   }
 
-  /** Changes the state in n8n first; stores n8n's answer and the audit entry in one write. */
+  // The console's own publish: n8n's answer replaces the row (the version that is now live, its
+  // paths), and live_since_ms records the moment for the dispatcher's post-publish grace.
+  const storeAnswer = db.prepare(`UPDATE workflows SET name = @name, active = @active, node_count = @node_count,
+      nodes_json = @nodes_json, webhook_paths_json = @webhook_paths_json, version_id = @version_id,
+      updated_at_ms = COALESCE(@updated_at_ms, updated_at_ms), active_version_id = @active_version_id,
+      draft_webhook_paths_json = @draft_webhook_paths_json, draft_differs = @draft_differs,
+      live_since_ms = CASE WHEN @active = 1 THEN @synced_at_ms END
+    WHERE instance_id = @instance_id AND id = @id`);
+
+  /**
+   * Makes the workflow live or stops it in n8n first (publish/unpublish on 2.x, activate/deactivate
+   * on 1.x); stores n8n's answer and the audit entry in one write.
+   */
   async function setActive({
     instanceId,
     workflowId,
@@ -104,18 +131,29 @@ export function createWorkflowsService(
   }: CallArgs<'workflows:setActive'>): Promise<Workflow> {
     const before = toWorkflow(row(instanceId, workflowId));
     const client = clients.forInstance(instanceId);
-    const answer = active ? await client.activateWorkflow(workflowId) : await client.deactivateWorkflow(workflowId);
+    client.rememberVersion(before.n8nVersion);
+    const answer = await client.setWorkflowLive(workflowId, active);
+    const verbs = liveVerbs(lineOf(client.knownVersion));
     return ctx.store.write((announce) => {
-      db.prepare(
-        'UPDATE workflows SET active = ?, version_id = COALESCE(?, version_id) WHERE instance_id = ? AND id = ?',
-      ).run(answer.active ? 1 : 0, answer.versionId ?? null, instanceId, workflowId);
+      const {
+        tags_json: _tags,
+        created_at_ms: _created,
+        is_archived: _archived,
+        ...fields
+      } = workflowRow(instanceId, answer, ctx.clock.now());
+      storeAnswer.run(fields);
       audit.record(announce, {
         actor: ctx.operator(),
-        action: active ? 'workflow.activate' : 'workflow.deactivate',
+        action: `workflow.${active ? verbs.on : verbs.off}`,
         targetType: 'workflow',
         targetId: `${instanceId}/${workflowId}`,
         reason: reason ?? null,
-        details: { name: before.name, wasActive: before.active, isActive: answer.active },
+        details: {
+          name: before.name,
+          wasActive: before.active,
+          isActive: answer.active,
+          liveVersionId: answer.activeVersionId ?? null,
+        },
       });
       announce('workflows:changed', { instanceId });
       return toWorkflow(row(instanceId, workflowId));

@@ -2,11 +2,12 @@
  * The n8n port of drafts and backups (N8nWorkflowsPort) over real HTTP: each instance is a
  * loopback fake n8n (fake-n8n.ts), reached through the real N8nClient and the real port adapter
  * (n8n/workflows-port.ts), so these tests exercise the same code and wire as the console. The
- * helpers (seed, editRemotely, setReachable…) act on the fakes directly, synchronously, as
- * someone working in n8n's editor would.
+ * helpers (seed, editRemotely, publish, setReachable…) act on the fakes directly, synchronously,
+ * as someone working in n8n's editor would. An instance added with a 2.x `version` behaves like
+ * n8n 2.x (see fake-n8n.ts): published versions apart from drafts, versionId kept on a rename.
  */
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
-import type { N8nWorkflowsPort, RemoteTag, RemoteWorkflow, WorkflowBody } from '../drafts/n8n-port';
+import type { N8nWorkflowsPort, RemoteTag, RemoteWorkflow, TargetInfo, WorkflowBody } from '../drafts/n8n-port';
 import type { InstancesService } from '../instances/instances-service';
 import { N8nClient } from '../n8n/client';
 import type { Clients } from '../n8n/clients';
@@ -23,16 +24,30 @@ export class FakeN8n implements N8nWorkflowsPort {
   private seq = 0;
 
   constructor(private readonly now: () => number = () => Date.UTC(2026, 0, 1)) {
-    const instances = { list: () => [...this.instances.keys()].map((id) => ({ id, name: id })) };
+    // The instances registry as the adapter reads it: ids, names, and the version a sync would store.
+    const instances = {
+      list: () => [...this.instances.keys()].map((id) => ({ id, name: id })),
+      find: (id: string) => {
+        const fake = this.instances.get(id);
+        return fake ? { id, name: id, sync: { n8nVersion: fake.version } } : undefined;
+      },
+    };
     const clients = { forInstance: (id: string) => this.client(id) };
     this.port = clientWorkflowsPort(instances as unknown as InstancesService, clients as unknown as Clients);
   }
 
-  /** Adds an instance (a fresh loopback n8n). Variables are licensed unless told otherwise. */
-  addInstance(id: string, options: { reachable?: boolean; variablesLicensed?: boolean } = {}): this {
-    const fake = createFakeN8n({ now: this.now });
+  /**
+   * Adds an instance (a fresh loopback n8n, 1.123.81 unless `version` says otherwise). Variables
+   * are licensed unless told otherwise; `communityNodeTypes` are what a 2.x lists as installed.
+   */
+  addInstance(
+    id: string,
+    options: { reachable?: boolean; variablesLicensed?: boolean; version?: string; communityNodeTypes?: string[] } = {},
+  ): this {
+    const fake = createFakeN8n({ now: this.now, ...(options.version ? { version: options.version } : {}) });
     fake.state.variablesLicensed = options.variablesLicensed ?? true;
     fake.state.offline = options.reachable === false;
+    fake.state.communityNodeTypes = options.communityNodeTypes ?? [];
     this.instances.set(id, fake);
     return this;
   }
@@ -56,7 +71,10 @@ export class FakeN8n implements N8nWorkflowsPort {
     return toRemote(wf);
   }
 
-  /** Someone edits the workflow in n8n: a new versionId, as n8n gives on every save. */
+  /**
+   * Someone edits and saves the workflow in n8n's editor: updatedAt moves; a new versionId (on 2.x
+   * only when nodes or connections changed); on 2.x a live workflow keeps running its published version.
+   */
   editRemotely(instanceId: string, id: string, edit: (wf: RemoteWorkflow) => RemoteWorkflow): RemoteWorkflow {
     const fake = this.fake(instanceId);
     const edited = fake.editWorkflow(id, (wf) => {
@@ -64,6 +82,11 @@ export class FakeN8n implements N8nWorkflowsPort {
       Object.assign(wf, { name: next.name, nodes: next.nodes, connections: next.connections, settings: next.settings });
     });
     return toRemote(edited);
+  }
+
+  /** Someone publishes (2.x) or activates (1.x) the workflow in n8n: its saved version goes live. */
+  publish(instanceId: string, id: string): RemoteWorkflow {
+    return toRemote(this.fake(instanceId).publishWorkflow(id));
   }
 
   /** Someone deletes the workflow in n8n. */
@@ -114,6 +137,9 @@ export class FakeN8n implements N8nWorkflowsPort {
   createTag = this.ready((id, name: string) => this.port.createTag(id, name));
   listVariables = this.ready((id) => this.port.listVariables(id));
   createVariable = this.ready((id, variable: { key: string; value: string }) => this.port.createVariable(id, variable));
+  targetInfo = this.ready((id, needs: { communityNodeTypes: boolean }): Promise<TargetInfo> =>
+    this.port.targetInfo!(id, needs),
+  );
 
   // ---- plumbing ----------------------------------------------------------------------------
 
@@ -159,5 +185,8 @@ function toRemote(wf: LoopbackN8n['state']['workflows'][number]): RemoteWorkflow
     connections: wf.connections,
     settings: wf.settings,
     tags: wf.tags.map((t) => ({ id: t.id, name: t.name })),
+    versionCounter: null,
+    published: wf.active && wf.activeVersion ? wf.activeVersion : null,
+    archived: wf.isArchived ?? false,
   }) as RemoteWorkflow;
 }

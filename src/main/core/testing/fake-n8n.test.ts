@@ -4,13 +4,23 @@ import { addRunWorkflow, setRunMode } from './fake-n8n-runs';
 import { describeN8nSpec } from './n8n-spec';
 
 let fake: FakeN8n;
+let fakeTwo: FakeN8n;
 beforeAll(async () => {
   fake = await startFakeN8n();
+  fakeTwo = await startFakeN8n({ version: '2.41.1' });
 });
-afterAll(() => fake.close());
+afterAll(async () => {
+  await fake.close();
+  await fakeTwo.close();
+});
 
-// The same list of checks runs against a real n8n in tests/n8n/n8n-spec.test.ts.
+// The same list of checks runs against a real n8n in tests/n8n/n8n-spec.test.ts (both lines).
 describeN8nSpec('the loopback fake', () => ({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, version: fake.version }));
+describeN8nSpec('the loopback fake as 2.41.1', () => ({
+  baseUrl: fakeTwo.baseUrl,
+  apiKey: fakeTwo.apiKey,
+  version: fakeTwo.version,
+}));
 
 describe('the fake n8n’s own switches (beyond n8n, for tests that make it misbehave)', () => {
   it('stop() refuses connections and start() listens again on the same port, state kept', async () => {

@@ -23,8 +23,17 @@
  * to Webhook answers, n8n's refusals of a resume, the run data it saves (the request, the wait's
  * execution stack, `workflowData`) and paging executions by id live in fake-n8n-runs.ts, with
  * `addRunWorkflow` for tests of linking and waits.
+ *
+ * With a 2.x `version` it behaves like n8n 2.41.1 where the lines differ: `/publish` and
+ * `/unpublish` (with `/activate`, `/deactivate` as aliases), a published version
+ * (`activeVersion`) kept apart from the saved draft that webhooks do not run until published, a
+ * `versionId` kept by a save that changes neither nodes nor connections, no delete of a published
+ * workflow (409), `?signature=<resumeToken>` required on `/webhook-waiting/<id>` (401 otherwise;
+ * `data.resumeToken` on the execution), and `GET /community-packages`. On both lines `updatedAt`
+ * moves on every save and `activeVersion` names what runs (1.123 reports it too).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROBE_PATH } from '../instances/health-probe';
@@ -51,7 +60,17 @@ export interface FakeWorkflow {
   versionId: string;
   createdAt: string;
   updatedAt: string;
+  /** The version n8n runs (the published one on 2.x); null when not live. */
+  activeVersion?: FakeVersion | null;
+  isArchived?: boolean;
   [key: string]: unknown;
+}
+
+/** One saved version of a workflow's nodes and connections. */
+export interface FakeVersion {
+  versionId: string;
+  nodes: FakeNode[];
+  connections: Record<string, unknown>;
 }
 
 export interface FakeTag {
@@ -74,6 +93,8 @@ export interface FakeExecution {
   waitTill?: string | null;
   /** What the webhook received (the run's input). */
   input?: unknown;
+  /** 2.x: the token `/webhook-waiting/<id>?signature=` must carry. */
+  resumeToken?: string;
   /** The request headers the webhook received (in the Webhook node's output, as n8n keeps them). */
   headers?: Record<string, string>;
   /** The body that resumed it, for executions that waited. */
@@ -140,6 +161,8 @@ export interface FakeN8nState {
    * same path, from 1), or undefined to let the fake behave like n8n.
    */
   doorFault: ((call: DoorCall, n: number) => FaultAnswer | undefined) | undefined;
+  /** 2.x: node types of the installed community packages (GET /community-packages). */
+  communityNodeTypes: string[];
   /**
    * Workflow ids whose webhook runs n8n acknowledges and then loses (as if it crashed before
    * storing them): the execution id is used up, no execution is ever stored.
@@ -184,8 +207,14 @@ export interface FakeN8n {
   addWorkflow(id: string, name: string, options?: AddWorkflowOptions): FakeWorkflow;
   /** Adds `count` finished executions with increasing ids, one second apart from 2026-01-01. */
   addExecutions(count: number, workflowId: string, status?: string, extra?: Partial<FakeExecution>): FakeExecution[];
-  /** Edits a workflow as someone in n8n's editor would: a new versionId. */
+  /**
+   * Edits and saves a workflow as someone in n8n's editor would: updatedAt moves; a new versionId
+   * (on 2.x only when nodes or connections changed). On 2.x the edit stays a draft until
+   * published; on 1.x an active workflow runs it at once.
+   */
   editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow;
+  /** Makes a workflow live as n8n's editor would (publish on 2.x, activate on 1.x). */
+  publishWorkflow(id: string): FakeWorkflow;
   /**
    * Ends a run n8n still runs in memory (a short timed Wait) or one parked on a wait, as its
    * wait running out would: `success` unless told otherwise.
@@ -208,6 +237,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   '/variables': ['limit', 'cursor'],
 };
 const EXECUTION_STATUSES = ['canceled', 'error', 'running', 'success', 'waiting'];
+const EXECUTION_STATUSES_2X = ['canceled', 'crashed', 'error', 'new', 'running', 'success', 'unknown', 'waiting'];
 
 class HttpAnswer {
   constructor(
@@ -250,6 +280,7 @@ export async function startFakeN8n(options: FakeN8nOptions = {}): Promise<FakeN8
 export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: Promise<void> } {
   const apiKey = options.apiKey ?? 'fake-key-0001';
   const version = options.version ?? FAKE_N8N_VERSION;
+  const twoX = Number(version.split('.')[0]) >= 2;
   const state: FakeN8nState = {
     workflows: [],
     executions: [],
@@ -267,6 +298,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     doorCalls: [],
     probeCalls: 0,
     doorFault: undefined,
+    communityNodeTypes: [],
     dropRuns: new Set(),
     received: [],
     apiHold: undefined,
@@ -278,6 +310,24 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   const running = new Map<string, NodeJS.Timeout>();
   const now = options.now ?? (() => Date.now());
   const iso = (ms = now()) => new Date(ms).toISOString();
+  /** n8n's updatedAt after a save: always later than the last one, even on a test's frozen clock. */
+  const savedAt = (previous?: string) => iso(Math.max(now(), previous === undefined ? 0 : Date.parse(previous) + 1));
+
+  /** Puts the saved version live (activate on 1.x, publish on 2.x). */
+  function goLive(wf: FakeWorkflow): void {
+    wf.active = true;
+    wf.activeVersion = {
+      versionId: wf.versionId,
+      nodes: structuredClone(wf.nodes),
+      connections: structuredClone(wf.connections),
+    };
+  }
+  function stopLive(wf: FakeWorkflow): void {
+    wf.active = false;
+    wf.activeVersion = null;
+  }
+  /** The nodes n8n runs for a live workflow: its published version. */
+  const liveNodes = (wf: FakeWorkflow) => (wf.activeVersion ? wf.activeVersion.nodes : wf.nodes);
 
   // ---- the model ---------------------------------------------------------------------------
 
@@ -289,6 +339,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       meta: null,
       pinData: null,
       ...structuredClone(wf),
+      activeVersionId: wf.active ? (wf.activeVersion?.versionId ?? wf.versionId) : null,
+      activeVersion: wf.active && wf.activeVersion ? structuredClone(wf.activeVersion) : null,
     };
   }
 
@@ -314,7 +366,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       createdAt: e.createdAt ?? e.startedAt,
       deletedAt: null,
       waitTill,
-      ...(includeData ? { data: runData(e) } : {}),
+      ...(includeData ? { data: { ...runData(e), ...(e.resumeToken ? { resumeToken: e.resumeToken } : {}) } } : {}),
     };
   }
 
@@ -352,6 +404,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       waitTill: waits ? FAR_FUTURE : null,
       input,
       nodes: structuredClone(nodes),
+      ...(waits && twoX ? { resumeToken: randomBytes(32).toString('hex') } : {}),
       ...extra,
     };
     timedWait(execution, nodes, start);
@@ -404,7 +457,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   // ---- the doors ---------------------------------------------------------------------------
 
   function webhook(method: string, path: string, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
-    const active = state.workflows.filter((w) => w.active);
+    // What runs is the published version (2.x keeps a newer saved draft apart from it).
+    const active = state.workflows.filter((w) => w.active).map((w) => ({ ...w, nodes: liveNodes(w) }));
     const match = active.map((wf) => ({ wf, node: webhookNode(wf, method, path) })).find((m) => m.node);
     if (!match) {
       const otherMethod = active
@@ -437,8 +491,10 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     return answer(200, lastNodeOutput(wf.nodes, body));
   }
 
-  function resumeWaiting(id: string, body: unknown, method = 'POST'): HttpAnswer {
+  function resumeWaiting(id: string, body: unknown, method = 'POST', signature: string | null = null): HttpAnswer {
     const execution = state.executions.find((e) => e.id === id);
+    // 2.x checks the token before anything else, finished executions included.
+    if (execution?.resumeToken && signature !== execution.resumeToken) return answer(401, { error: 'Invalid token' });
     if (!execution) return answer(404, { code: 404, message: `The execution "${id}" does not exist.` });
     const refused = resumeRefusal(execution, method, running.has(id));
     if (refused) return answer(refused.status, refused.body);
@@ -486,7 +542,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       return answer(400, { message: 'request/body must be object' });
     const record = body as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (READ_ONLY_WORKFLOW_FIELDS.has(key)) return answer(400, { message: `request/body/${key} is read-only` });
+      // 2.x names versionId read-only too (1.x: an additional property).
+      if (READ_ONLY_WORKFLOW_FIELDS.has(key) || (twoX && key === 'versionId'))
+        return answer(400, { message: `request/body/${key} is read-only` });
     }
     for (const required of ['name', 'nodes', 'connections', 'settings']) {
       if (!(required in record))
@@ -498,7 +556,12 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   }
 
   function saveWorkflow(body: Record<string, unknown>, existing?: FakeWorkflow): FakeWorkflow {
-    const now = iso();
+    const now = savedAt(existing?.updatedAt);
+    // 2.x renews the versionId only when nodes or connections change (a rename keeps it).
+    const sameContent =
+      existing !== undefined &&
+      isDeepStrictEqual(existing.nodes, body.nodes) &&
+      isDeepStrictEqual(existing.connections, body.connections);
     return {
       ...(existing ?? {}),
       id: existing?.id ?? workflowId(),
@@ -511,15 +574,18 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         ...structuredClone(body.settings as Record<string, unknown>),
       },
       tags: existing?.tags ?? [],
-      versionId: randomUUID(),
+      versionId: twoX && sameContent ? existing.versionId : randomUUID(),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
+      activeVersion: existing?.activeVersion ?? null,
     };
   }
 
   function api(method: string, path: string, query: URLSearchParams, body: unknown): HttpAnswer {
     const collection = QUERY_PARAMS[path];
-    if (collection && method === 'GET') {
+    // 2.x checks neither unknown parameters nor the limit on /workflows and /executions (1.x: 400).
+    const lax = twoX && (path === '/workflows' || path === '/executions');
+    if (collection && method === 'GET' && !lax) {
       for (const key of query.keys()) {
         if (!collection.includes(key)) return answer(400, { message: `Unknown query parameter '${key}'` });
       }
@@ -536,37 +602,63 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (checked instanceof HttpAnswer) return checked;
       const wf = saveWorkflow(checked);
       state.workflows.push(wf);
+      // 1.x leaves tags out of the create answer; 2.x answers them (none yet).
       const { tags: _tags, ...created } = publicWorkflow(wf);
-      return answer(200, created);
+      return answer(200, twoX ? { ...created, tags: [] } : created);
     }
-    const workflowMatch = /^\/workflows\/([^/]+)(?:\/(activate|deactivate|tags))?$/.exec(path);
+    if (path === '/community-packages' && method === 'GET') {
+      if (!twoX) return notFound();
+      return answer(
+        200,
+        state.communityNodeTypes.map((type) => ({
+          packageName: type.slice(0, type.lastIndexOf('.')),
+          installedNodes: [{ name: type, type }],
+        })),
+      );
+    }
+    const workflowMatch = /^\/workflows\/([^/]+)(?:\/(activate|deactivate|publish|unpublish|tags))?$/.exec(path);
     if (workflowMatch) {
       const [, id, action] = workflowMatch;
       const index = state.workflows.findIndex((w) => w.id === id);
       const wf = state.workflows[index];
+      // 2.x answers an unknown workflow's update and activation as a missing permission.
+      const denied =
+        !action && method === 'PUT' ? 'update' : action === 'activate' && method === 'POST' ? 'activate' : null;
+      if (!wf && twoX && denied)
+        return answer(404, {
+          message: `You do not have permission to ${denied} this workflow. Ask the owner to share it with you.`,
+        });
       if (!wf) return action === 'tags' && method === 'PUT' ? answer(404, { message: 'Not Found' }) : notFound();
       if (!action && method === 'GET') return answer(200, publicWorkflow(wf));
       if (!action && method === 'PUT') {
         const checked = checkWorkflowBody(body);
         if (checked instanceof HttpAnswer) return checked;
-        state.workflows[index] = saveWorkflow(checked, wf);
-        return answer(200, publicWorkflow(state.workflows[index]!));
+        const saved = saveWorkflow(checked, wf);
+        state.workflows[index] = saved;
+        // A live workflow runs the saved version: 1.x always, 2.x unless publishIfActive=false.
+        if (saved.active && !(twoX && query.get('publishIfActive') === 'false')) goLive(saved);
+        return answer(200, publicWorkflow(saved));
       }
       if (!action && method === 'DELETE') {
+        if (twoX && wf.active)
+          return answer(409, { message: 'Cannot delete a published workflow. Unpublish it before deleting.' });
         state.workflows.splice(index, 1);
         return answer(200, publicWorkflow(wf));
       }
-      if (action === 'activate' && method === 'POST') {
+      if (!twoX && (action === 'publish' || action === 'unpublish')) return notFound();
+      if ((action === 'activate' || action === 'publish') && method === 'POST') {
         if (!wf.nodes.some(isTrigger)) {
           return answer(400, {
-            message: `Workflow "${wf.name}" (ID: ${wf.id}) has no node to start the workflow - at least one trigger, poller or webhook node is required`,
+            message: twoX
+              ? 'Workflow cannot be activated because it has no trigger node. At least one trigger, webhook, or polling node is required.'
+              : `Workflow "${wf.name}" (ID: ${wf.id}) has no node to start the workflow - at least one trigger, poller or webhook node is required`,
           });
         }
-        wf.active = true;
+        goLive(wf);
         return answer(200, publicWorkflow(wf));
       }
-      if (action === 'deactivate' && method === 'POST') {
-        wf.active = false;
+      if ((action === 'deactivate' || action === 'unpublish') && method === 'POST') {
+        stopLive(wf);
         return answer(200, publicWorkflow(wf));
       }
       if (action === 'tags' && method === 'GET') return answer(200, structuredClone(wf.tags));
@@ -614,9 +706,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (state.failAfterPages !== undefined && state.pagesServed >= state.failAfterPages)
         return answer(503, { message: 'Service Unavailable' });
       const status = query.get('status');
-      if (status !== null && !EXECUTION_STATUSES.includes(status)) {
+      if (status !== null && !(twoX ? EXECUTION_STATUSES_2X : EXECUTION_STATUSES).includes(status)) {
         return answer(400, {
-          message: `request/query/status must be equal to one of the allowed values: ${EXECUTION_STATUSES.join(', ')}`,
+          message: twoX
+            ? `request/query/status Invalid enum value. Expected ${EXECUTION_STATUSES_2X.map((v) => `'${v}'`).join(' | ')}, received '${status}'`
+            : `request/query/status must be equal to one of the allowed values: ${EXECUTION_STATUSES.join(', ')}`,
         });
       }
       const workflow = query.get('workflowId');
@@ -637,13 +731,16 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     const executionMatch = /^\/executions\/([^/]+)(\/retry)?$/.exec(path);
     if (executionMatch) {
       const [, id, retry] = executionMatch;
-      if (!/^\d+$/.test(id!)) return answer(400, { message: 'request/params/id must be number' });
+      if (!/^\d+$/.test(id!))
+        return answer(400, {
+          message: twoX ? 'request/params/executionId must be a positive integer' : 'request/params/id must be number',
+        });
       const index = state.executions.findIndex((e) => e.id === id);
       const execution = state.executions[index];
       if (retry && method === 'POST') {
         if (!execution) return answer(404, { message: `The execution with the ID "${id}" does not exist.` });
         if (execution.status === 'success')
-          return answer(400, { message: 'The execution succeeded, so it cannot be retried.' });
+          return answer(twoX ? 409 : 400, { message: 'The execution succeeded, so it cannot be retried.' });
         const loadWorkflow = (body as { loadWorkflow?: unknown } | null)?.loadWorkflow === true;
         const current = state.workflows.find((w) => w.id === execution.workflowId);
         const nodes = loadWorkflow && current ? current.nodes : (execution.nodes ?? current?.nodes ?? []);
@@ -692,8 +789,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       if (method === 'POST' || method === 'PUT')
         state.writes.push({ method, path: path.slice('/api/v1'.length), body });
       const key = req.headers['x-n8n-api-key'];
-      if (key === undefined) return answer(401, { message: "'X-N8N-API-KEY' header required" });
-      if (key !== apiKey) return answer(401, { message: 'unauthorized' });
+      if (key === undefined) return answer(401, { message: twoX ? 'Unauthorized' : "'X-N8N-API-KEY' header required" });
+      if (key !== apiKey) return answer(401, { message: twoX ? 'Unauthorized' : 'unauthorized' });
       if (state.failWith) return answer(state.failWith, { message: 'failing on purpose' });
       if (state.garble) return 'garbled';
       return api(method, path.slice('/api/v1'.length), url.searchParams, body);
@@ -703,7 +800,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       const [, kind, rest] = door;
       return kind === 'webhook'
         ? webhook(method, decodeURIComponent(rest!), body, flatHeaders(req))
-        : resumeWaiting(rest!, body, method);
+        : resumeWaiting(rest!, body, method, url.searchParams.get('signature'));
     }
     return new HttpAnswer(404, 'Cannot GET ' + path, { 'content-type': 'text/html' });
   }
@@ -834,7 +931,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     const wf: FakeWorkflow = {
       id,
       name,
-      active: options.active ?? true,
+      active: false,
       nodes: options.nodes ?? [
         {
           id: `${id}-webhook`,
@@ -861,6 +958,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       createdAt: created,
       updatedAt: created,
     };
+    if (options.active ?? true) goLive(wf);
     state.workflows.push(wf);
     return wf;
   }
@@ -897,9 +995,21 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   function editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow {
     const wf = state.workflows.find((w) => w.id === id);
     if (!wf) throw new Error(`the fake n8n has no workflow ${id}`);
+    const before = { nodes: structuredClone(wf.nodes), connections: structuredClone(wf.connections) };
     edit(wf);
-    wf.versionId = randomUUID();
-    wf.updatedAt = iso();
+    const contentChanged =
+      !isDeepStrictEqual(before.nodes, wf.nodes) || !isDeepStrictEqual(before.connections, wf.connections);
+    if (!twoX || contentChanged) wf.versionId = randomUUID();
+    wf.updatedAt = savedAt(wf.updatedAt);
+    // 1.x: an active workflow runs what was saved; 2.x: saved as a draft, published stays.
+    if (!twoX && wf.active) goLive(wf);
+    return wf;
+  }
+
+  function publishWorkflow(id: string): FakeWorkflow {
+    const wf = state.workflows.find((w) => w.id === id);
+    if (!wf) throw new Error(`the fake n8n has no workflow ${id}`);
+    goLive(wf);
     return wf;
   }
 
@@ -917,6 +1027,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     addWorkflow,
     addExecutions,
     editWorkflow,
+    publishWorkflow,
     finishExecution,
     stop,
     start,

@@ -1,8 +1,9 @@
 /**
  * What the fake n8n must do, as one list of checks run against the fake (fake-n8n.test.ts, unit
- * project) and against a real n8n 1.123 (tests/n8n/n8n-spec.test.ts, live project): status codes,
- * error bodies, paging, run outcomes, retry and resume, exactly as Flightdeck meets them. When
- * n8n changes, the live run fails here first, and the fake follows.
+ * project) and against a real n8n (tests/n8n/n8n-spec.test.ts, live project; 1.123.81 and 2.41.1):
+ * status codes, error bodies, paging, run outcomes, retry and resume, exactly as Flightdeck meets
+ * them, on each line as it behaves (`version` decides: publish versus activate, versionId on a
+ * rename, signed resume). When n8n changes, the live run fails here first, and the fake follows.
  *
  * Every check makes its own workflows (unique paths), so the checks do not depend on each
  * other's data and a real instance can be shared by the whole list.
@@ -61,11 +62,31 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
     const fire = (path: string, body: unknown = {}) => call<any>('POST', `/webhook/${path}`, body, null);
 
     const unique = () => randomUUID().slice(0, 8);
+    const twoX = () => Number(t().version.split('.')[0]) >= 2;
+
+    /**
+     * Whether n8n serves POST /webhook/<path>, asked without starting a run: a GET there answers
+     * "not registered for GET requests" once the POST webhook is registered. 2.x registers
+     * webhooks a moment after /activate or /publish returns (404 meanwhile).
+     */
+    async function registered(path: string): Promise<boolean> {
+      const probe = await call<any>('GET', `/webhook/${path}`, undefined, null);
+      return typeof probe.body?.message === 'string' && probe.body.message.includes('not registered for GET requests');
+    }
+    async function untilRegistered(path: string, served = true): Promise<void> {
+      await until(`/webhook/${path} ${served ? '' : 'not '}served`, async () =>
+        (await registered(path)) === served ? true : undefined,
+      );
+    }
+
     async function workflow(options: Partial<WebhookWorkflowOptions> = {}, activate = true) {
       const path = options.path ?? `spec-${unique()}`;
       const created = await api('POST', '/workflows', webhookWorkflow({ ...options, path }));
       expect(created.status, JSON.stringify(created.body)).toBe(200);
-      if (activate) expect((await api('POST', `/workflows/${created.body.id}/activate`)).status).toBe(200);
+      if (activate) {
+        expect((await api('POST', `/workflows/${created.body.id}/activate`)).status).toBe(200);
+        await untilRegistered(path);
+      }
       return { id: String(created.body.id), path, body: created.body };
     }
 
@@ -121,11 +142,11 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
     it('refuses the API without a key (401, header required) and with a wrong key (401, unauthorized)', async () => {
       expect(await call('GET', '/api/v1/workflows', undefined, null)).toEqual({
         status: 401,
-        body: { message: "'X-N8N-API-KEY' header required" },
+        body: { message: twoX() ? 'Unauthorized' : "'X-N8N-API-KEY' header required" },
       });
       expect(await call('GET', '/api/v1/workflows', undefined, 'wrong-key')).toEqual({
         status: 401,
-        body: { message: 'unauthorized' },
+        body: { message: twoX() ? 'Unauthorized' : 'unauthorized' },
       });
     });
 
@@ -147,22 +168,40 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(created.status).toBe(200);
       expect(created.body).toMatchObject({ name: 'CRUD', active: false, nodes: body.nodes });
       expect(created.body.versionId).toEqual(expect.any(String));
-      // The create answer has no tags; a read has them.
-      expect(created.body.tags).toBeUndefined();
+      // 1.x: the create answer has no tags, a read has them; 2.x answers them at once.
+      if (twoX()) expect(created.body.tags).toEqual([]);
+      else expect(created.body.tags).toBeUndefined();
       const id = String(created.body.id);
       expect((await api('GET', `/workflows/${id}`)).body).toMatchObject({ id, name: 'CRUD', tags: [] });
       expect(await api('PUT', `/workflows/${id}`, { ...body, versionId: 'x' })).toEqual({
         status: 400,
-        body: { message: 'request/body must NOT have additional properties' },
+        body: {
+          message: twoX() ? 'request/body/versionId is read-only' : 'request/body must NOT have additional properties',
+        },
       });
       const updated = await api('PUT', `/workflows/${id}`, { ...body, name: 'CRUD 2' });
       expect(updated.status).toBe(200);
       expect(updated.body.name).toBe('CRUD 2');
-      expect(updated.body.versionId).not.toBe(created.body.versionId);
+      // 1.x: a new versionId on every save; 2.x: only when nodes or connections change.
+      if (twoX()) expect(updated.body.versionId).toBe(created.body.versionId);
+      else expect(updated.body.versionId).not.toBe(created.body.versionId);
+      expect(Date.parse(updated.body.updatedAt)).toBeGreaterThan(Date.parse(created.body.updatedAt));
+      const moved = webhookWorkflow({ path: `spec-${unique()}`, name: 'CRUD 2' });
+      const renodes = await api('PUT', `/workflows/${id}`, moved);
+      expect(renodes.status).toBe(200);
+      expect(renodes.body.versionId).not.toBe(updated.body.versionId);
       expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
-      expect(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
-      expect(await api('PUT', `/workflows/${id}`, body)).toEqual({ status: 404, body: { message: 'Not Found' } });
-      expect(await api('DELETE', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      // Soft: every error body that differs is reported in one run.
+      expect.soft(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect.soft(await api('PUT', `/workflows/${id}`, body)).toEqual({
+        status: 404,
+        body: {
+          message: twoX()
+            ? 'You do not have permission to update this workflow. Ask the owner to share it with you.'
+            : 'Not Found',
+        },
+      });
+      expect.soft(await api('DELETE', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
     });
 
     it('pages workflows with a cursor and refuses a limit over 250 or an unknown parameter', async () => {
@@ -178,14 +217,20 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       } while (cursor);
       expect(seen).toEqual(expect.arrayContaining(made.map((m) => m.id)));
       expect(new Set(seen).size).toBe(seen.length);
-      expect(await api('GET', '/workflows?limit=300')).toEqual({
-        status: 400,
-        body: { message: 'request/query/limit must be <= 250' },
-      });
-      expect(await api('GET', '/workflows?bogus=1')).toEqual({
-        status: 400,
-        body: { message: "Unknown query parameter 'bogus'" },
-      });
+      if (twoX()) {
+        // 2.x checks neither the limit nor unknown parameters here.
+        expect((await api('GET', '/workflows?limit=300')).status).toBe(200);
+        expect((await api('GET', '/workflows?bogus=1')).status).toBe(200);
+      } else {
+        expect(await api('GET', '/workflows?limit=300')).toEqual({
+          status: 400,
+          body: { message: 'request/query/limit must be <= 250' },
+        });
+        expect(await api('GET', '/workflows?bogus=1')).toEqual({
+          status: 400,
+          body: { message: "Unknown query parameter 'bogus'" },
+        });
+      }
     });
 
     it('serves a webhook only while its workflow is active, for its own method', async () => {
@@ -197,13 +242,22 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         message: `The requested webhook "POST ${wf.path}" is not registered.`,
       });
       expect((await api('POST', `/workflows/${wf.id}/activate`)).body).toMatchObject({ id: wf.id, active: true });
+      await untilRegistered(wf.path);
       expect(await fire(wf.path, { a: 1 })).toEqual({ status: 200, body: { received: { a: 1 } } });
       const get = await call('GET', `/webhook/${wf.path}`, undefined, null);
       expect(get.status).toBe(404);
       expect(get.body).toMatchObject({ message: expect.stringContaining('not registered for GET requests') });
       expect((await api('POST', `/workflows/${wf.id}/deactivate`)).body).toMatchObject({ id: wf.id, active: false });
+      await untilRegistered(wf.path, false);
       expect((await fire(wf.path)).status).toBe(404);
-      expect(await api('POST', '/workflows/nope/activate')).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect(await api('POST', '/workflows/nope/activate')).toEqual({
+        status: 404,
+        body: {
+          message: twoX()
+            ? 'You do not have permission to activate this workflow. Ask the owner to share it with you.'
+            : 'Not Found',
+        },
+      });
     });
 
     it('refuses to activate a workflow without a trigger', async () => {
@@ -224,7 +278,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       });
       const refused = await api('POST', `/workflows/${created.body.id}/activate`);
       expect(refused.status).toBe(400);
-      expect(refused.body.message).toContain('has no node to start the workflow');
+      expect(refused.body.message).toContain(twoX() ? 'it has no trigger node' : 'has no node to start the workflow');
     });
 
     it('records runs: success, a failing workflow answers 500, a waiting one is found by id', async () => {
@@ -282,26 +336,35 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(paged).toEqual(all.map((e) => e.id));
       const errors = await api('GET', '/executions?status=error&limit=250');
       expect(errors.body.data.every((e: { status: string }) => e.status === 'error')).toBe(true);
-      expect(await api('GET', '/executions?limit=251')).toEqual({
-        status: 400,
-        body: { message: 'request/query/limit must be <= 250' },
-      });
-      expect(await api('GET', '/executions?bogus=1')).toEqual({
-        status: 400,
-        body: { message: "Unknown query parameter 'bogus'" },
-      });
-      expect(await api('GET', '/executions?cursor=garbage')).toEqual({
+      if (twoX()) expect((await api('GET', '/executions?limit=251')).status).toBe(200);
+      else
+        expect(await api('GET', '/executions?limit=251')).toEqual({
+          status: 400,
+          body: { message: 'request/query/limit must be <= 250' },
+        });
+      // 2.x lets an unknown parameter through on /executions; 1.x refuses it.
+      const bogus = await api('GET', '/executions?bogus=1');
+      if (twoX()) expect(bogus.status).toBe(200);
+      else expect(bogus).toEqual({ status: 400, body: { message: "Unknown query parameter 'bogus'" } });
+      // Soft: every error body that differs is reported in one run.
+      expect.soft(await api('GET', '/executions?cursor=garbage')).toEqual({
         status: 400,
         body: { message: 'An invalid cursor was provided' },
       });
       const badStatus = await api('GET', '/executions?status=bogus');
-      expect(badStatus.status).toBe(400);
-      expect(badStatus.body.message).toContain('must be equal to one of the allowed values');
-      expect(await api('GET', '/executions/abc')).toEqual({
+      expect.soft(badStatus.status).toBe(400);
+      expect
+        .soft(badStatus.body.message)
+        .toContain(twoX() ? 'request/query/status Invalid enum value' : 'must be equal to one of the allowed values');
+      expect.soft(await api('GET', '/executions/abc')).toEqual({
         status: 400,
-        body: { message: 'request/params/id must be number' },
+        body: {
+          message: twoX()
+            ? 'request/params/executionId must be a positive integer'
+            : 'request/params/id must be number',
+        },
       });
-      expect(await api('GET', '/executions/99999999')).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect.soft(await api('GET', '/executions/99999999')).toEqual({ status: 404, body: { message: 'Not Found' } });
     });
 
     it('retries a failed execution (a new one with retryOf), refuses a successful or unknown one', async () => {
@@ -319,7 +382,7 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const stored = await api('GET', `/executions/${retried.body.id}`);
       expect(stored.body).toMatchObject({ retryOf: String(failed.id), mode: 'retry' });
       expect(await api('POST', `/executions/${succeeded.id}/retry`)).toEqual({
-        status: 400,
+        status: twoX() ? 409 : 400,
         body: { message: 'The execution succeeded, so it cannot be retried.' },
       });
       expect(await api('POST', '/executions/99999999/retry')).toEqual({
@@ -333,20 +396,82 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       const before = await latestId();
       expect((await fire(waiting.path)).status).toBe(200);
       const parked = await waitingRunAfter(before, waiting.id);
-      const resumed = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      // 2.x resumes only a signed call: ?signature=<data.resumeToken> (401 without); 1.x has no token.
+      const withData = await api('GET', `/executions/${parked.id}?includeData=true`);
+      const token: unknown = withData.body.data?.resumeToken;
+      let signed = '';
+      if (twoX()) {
+        expect(token).toEqual(expect.any(String));
+        expect(await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null)).toEqual({
+          status: 401,
+          body: { error: 'Invalid token' },
+        });
+        expect((await call('POST', `/webhook-waiting/${parked.id}?signature=wrong`, {}, null)).status).toBe(401);
+        signed = `?signature=${String(token)}`;
+      } else {
+        expect(token).toBeUndefined();
+      }
+      const resumed = await call('POST', `/webhook-waiting/${parked.id}${signed}`, { approved: true }, null);
       expect(resumed).toEqual({ status: 200, body: { message: 'Workflow was started' } });
       const done = await until('the resumed run to finish', async () => {
         const e = await api('GET', `/executions/${parked.id}`);
         return e.body.status === 'success' ? e.body : undefined;
       });
       expect(done).toMatchObject({ finished: true, waitTill: null });
-      const again = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      const again = await call('POST', `/webhook-waiting/${parked.id}${signed}`, { approved: true }, null);
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ code: 409, message: expect.stringContaining('has finished already') });
       expect(await call('POST', '/webhook-waiting/99999999', {}, null)).toEqual({
         status: 404,
         body: { code: 404, message: 'The execution "99999999" does not exist.' },
       });
+    });
+
+    it('runs the published version: 2.x keeps a draft save apart until published; 1.x runs a save at once', async () => {
+      const first = `spec-${unique()}`;
+      const second = `spec-${unique()}`;
+      const created = await api('POST', '/workflows', webhookWorkflow({ path: first, name: 'Versions' }));
+      const id = String(created.body.id);
+      const goLive = twoX() ? 'publish' : 'activate';
+      const live = await api('POST', `/workflows/${id}/${goLive}`);
+      expect(live.status).toBe(200);
+      expect(live.body).toMatchObject({ active: true, activeVersionId: created.body.versionId });
+      await untilRegistered(first);
+
+      // As n8n's editor saves (2.x's public API re-publishes a live workflow unless told not to).
+      const draftOnly = twoX() ? '?publishIfActive=false' : '';
+      const edited = await api(
+        'PUT',
+        `/workflows/${id}${draftOnly}`,
+        webhookWorkflow({ path: second, name: 'Versions' }),
+      );
+      expect(edited.status).toBe(200);
+      const read = await api('GET', `/workflows/${id}`);
+      // The public GET answers the saved version; activeVersion is what runs.
+      expect(read.body.nodes).toEqual(edited.body.nodes);
+      if (twoX()) {
+        expect(read.body).toMatchObject({ active: true, activeVersionId: created.body.versionId });
+        expect(read.body.activeVersion).toMatchObject({ versionId: created.body.versionId, nodes: created.body.nodes });
+        expect(await registered(first)).toBe(true); // the draft is not served…
+        expect(await registered(second)).toBe(false);
+        expect(await api('DELETE', `/workflows/${id}`)).toMatchObject({ status: 409 }); // …nor a published one deleted
+        expect((await api('POST', `/workflows/${id}/publish`)).body).toMatchObject({
+          activeVersionId: edited.body.versionId,
+        });
+        await untilRegistered(second);
+        await untilRegistered(first, false);
+        expect((await api('POST', `/workflows/${id}/unpublish`)).body).toMatchObject({ active: false });
+        // n8n takes the webhooks down a moment after /unpublish answers: 409 to a delete meanwhile.
+        await until('the unpublished workflow to be deletable', async () =>
+          (await api('DELETE', `/workflows/${id}`)).status === 200 ? true : undefined,
+        );
+      } else {
+        expect(read.body).toMatchObject({ active: true });
+        await untilRegistered(second); // an active workflow runs what was saved
+        await untilRegistered(first, false);
+        expect((await api('POST', `/workflows/${id}/deactivate`)).body).toMatchObject({ active: false });
+        expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
+      }
     });
 
     it('answers the health probe (a GET no workflow serves) with its JSON 404 and starts no run', async () => {

@@ -1,9 +1,10 @@
-import { useState } from 'react';
-import type { Snapshot } from '../../../shared/contract';
+import { useEffect, useState } from 'react';
+import type { PreflightReport, Snapshot, WorkflowVersionKind } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { LoadError } from '../../components/LoadError';
 import { shownAsToast, useCall } from '../../data/calls';
+import { PreflightView } from '../drafts/PreflightView';
 
 /** n8n-side backups: pull an instance's workflows, tags and variables; restore them into any instance. */
 export function SnapshotsPanel() {
@@ -16,6 +17,21 @@ export function SnapshotsPanel() {
   const [restoring, setRestoring] = useState<{ snapshot: Snapshot; target: string } | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [target, setTarget] = useState('');
+  // Which of each workflow's versions a restore writes (n8n 2.x may hold a newer unpublished draft).
+  const [version, setVersion] = useState<WorkflowVersionKind>('draft');
+  const [preflight, setPreflight] = useState<PreflightReport | null>(null);
+  // The dry run for the restore being confirmed: node types the target may not run.
+  useEffect(() => {
+    setPreflight(null);
+    if (!restoring) return;
+    let current = true;
+    void send('drafts:preflight', { snapshotId: restoring.snapshot.id, targetInstanceId: restoring.target, version })
+      .then((report) => current && setPreflight(report))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [restoring, version]);
 
   const take = async () => {
     setTaking(true);
@@ -29,7 +45,7 @@ export function SnapshotsPanel() {
 
   const restore = async (snapshot: Snapshot, target: string) => {
     setRestoring(null);
-    const r = await send('backups:snapshotRestore', { snapshotId: snapshot.id, targetInstanceId: target });
+    const r = await send('backups:snapshotRestore', { snapshotId: snapshot.id, targetInstanceId: target, version });
     setOutcome(
       `Into ${target}: ${r.created} created, ${r.updated} updated, ${r.tagsCreated} tags and ${r.variablesCreated} variables created. ${r.warnings.join(' ')}`,
     );
@@ -126,6 +142,22 @@ export function SnapshotsPanel() {
         >
           Workflows with the same name in {restoring.target} are overwritten with the snapshot&apos;s version; the
           others are created (inactive). Missing tags and variables are created.
+          <label className="row">
+            Restore each workflow&apos;s
+            <select
+              value={version}
+              onChange={(e) => setVersion(e.target.value as WorkflowVersionKind)}
+              data-testid="b-snapshot-version"
+            >
+              <option value="draft">saved version</option>
+              <option value="published">published (live) version, where one was live</option>
+            </select>
+          </label>
+          {preflight ? (
+            <PreflightView report={preflight} testId="b-snapshot-preflight" />
+          ) : (
+            <p className="muted">Checking node types against {restoring.target}…</p>
+          )}
         </ConfirmDialog>
       )}
     </fieldset>

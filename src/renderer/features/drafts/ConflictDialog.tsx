@@ -32,6 +32,12 @@ export function ConflictDialog(props: {
           : 'The workflow was deleted in n8n after this draft was taken.'}{' '}
         Nothing was pushed. Compare the values and choose what to keep.
       </p>
+      {conflict.reasons.includes('updatedAt') && !conflict.reasons.includes('versionId') && (
+        <p className="muted" data-testid="d-conflict-saved">
+          Same nodes and connections, but saved again in n8n (renamed, or settings changed): n8n 2.x keeps the version
+          id for such a save.
+        </p>
+      )}
       {conflict.diff && conflict.theirs ? (
         conflict.diff.identical ? (
           <p className="muted" data-testid="d-conflict-diff">

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import {
   pushConflictSchema,
   type Draft,
+  type PreflightReport,
   type PushConflict,
   type WorkflowDefinition,
   type WorkflowDiff,
@@ -16,6 +17,7 @@ import { ConflictDialog } from './ConflictDialog';
 import { ConnectionsEditor } from './ConnectionsEditor';
 import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
+import { PreflightView } from './PreflightView';
 
 /** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
@@ -29,6 +31,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   const [conflict, setConflict] = useState<PushConflict | null>(null);
   const [confirmTheirs, setConfirmTheirs] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
+  const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   const [nodeKeys, setNodeKeys] = useState(() => workflow.nodes.map((_, i) => i));
 
   const issues = useMemo(
@@ -101,6 +104,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
     const result = await sendCatch('drafts:push', { id: draft.id, override });
     if (result.ok) {
       setConflict(null);
+      // Shown again after the push when the target may not run every node.
+      setPreflight(result.data.preflight && result.data.preflight.workflows.length > 0 ? result.data.preflight : null);
       setStatus(
         result.data.push.status === 'queued'
           ? `n8n is unreachable: the push is queued and will be replayed when ${names.instance(result.data.push.instanceId)} is back.`
@@ -111,6 +116,12 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
     const parsed = result.error.code === 'CONFLICT' ? pushConflictSchema.safeParse(result.error.details) : null;
     if (parsed?.success) setConflict(parsed.data);
     else useErrors.getState().report(result.error);
+  };
+
+  /** Dry run: checks the draft's node types against the instance it would be pushed to. */
+  const check = async () => {
+    if (dirty) await save();
+    setPreflight(await send('drafts:preflight', { draftId: draft.id }));
   };
 
   const takeTheirs = async () => {
@@ -153,7 +164,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       </div>
       <p className="muted">
         {draft.remoteWorkflowId
-          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken.`
+          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
           : 'Not in n8n yet: a push creates it.'}
         {draft.lastPush &&
           ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
@@ -228,6 +239,15 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         </button>
         <button
           type="button"
+          disabled={!instanceId.trim() || Object.values(jsonErrors).some(Boolean)}
+          title="Dry run: will the instance run every node type of this draft? Nothing is sent to n8n but reads."
+          onClick={() => void check().catch(() => undefined)}
+          data-testid="d-preflight-button"
+        >
+          Check against instance
+        </button>
+        <button
+          type="button"
           className="primary"
           disabled={issues.length > 0 || !instanceId.trim()}
           onClick={() => void push(false).catch(() => undefined)}
@@ -237,6 +257,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         </button>
       </div>
       {status && <p data-testid="d-status">{status}</p>}
+      {preflight && <PreflightView report={preflight} testId="d-preflight" />}
       {diff && <DiffView diff={diff} />}
       {conflict && (
         <ConflictDialog

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { WorkflowVersionKind } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
@@ -15,6 +16,7 @@ export function DraftsPage() {
   const [name, setName] = useState('');
   const [instanceId, setInstanceId] = useState('');
   const [cloneId, setCloneId] = useState('');
+  const [cloneVersion, setCloneVersion] = useState<WorkflowVersionKind>('draft');
   const [problem, setProblem] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
@@ -30,7 +32,7 @@ export function DraftsPage() {
   };
   const clone = async () => {
     if (!target) return;
-    const draft = await send('drafts:clone', { instanceId: target, workflowId: cloneId.trim() });
+    const draft = await send('drafts:clone', { instanceId: target, workflowId: cloneId.trim(), version: cloneVersion });
     setCloneId('');
     setEditing(draft.id);
   };
@@ -101,6 +103,16 @@ export function DraftsPage() {
           onChange={(v) => setCloneId(v ?? '')}
           testId="d-clone-id"
         />
+        <select
+          value={cloneVersion}
+          onChange={(e) => setCloneVersion(e.target.value as WorkflowVersionKind)}
+          aria-label="Which version to clone"
+          title="n8n 2.x can hold a saved draft that is not published yet; on 1.x both are the same"
+          data-testid="d-clone-version"
+        >
+          <option value="draft">its saved version</option>
+          <option value="published">its published (live) version</option>
+        </select>
         <button
           type="button"
           disabled={!target || !cloneId.trim()}
@@ -153,7 +165,14 @@ export function DraftsPage() {
                 onClick={() => setEditing(d.id)}
                 onKeyDown={(e) => e.key === 'Enter' && setEditing(d.id)}
               >
-                <td>{d.workflow.name}</td>
+                <td>
+                  {d.workflow.name}
+                  {d.origin === 'clone' && d.baseKind === 'published' && (
+                    <span className="tag" title="Cloned from the version n8n runs, not its saved draft">
+                      from published
+                    </span>
+                  )}
+                </td>
                 <td title={d.instanceId ?? undefined}>{d.instanceId ? names.instance(d.instanceId) : '—'}</td>
                 <td>{d.workflow.nodes.length}</td>
                 <td>{d.issues.length ? `${d.issues.length} to fix` : 'valid'}</td>

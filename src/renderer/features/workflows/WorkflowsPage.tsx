@@ -1,3 +1,4 @@
+import type { Workflow } from '../../../shared/contract';
 import { formatRunShort } from '../../../shared/run-identity';
 import { keepPreviousData } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,7 +12,20 @@ import { ago, dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import '../instances/n8n-ui.css';
 
-/** Workflows across all instances: search and filters, details, activate/deactivate with confirmation. */
+/** n8n 2.x publishes a version instead of activating the workflow; 1.x (and unknown) activates. */
+const publishes = (w: Pick<Workflow, 'n8nVersion'>) => Number(/^(\d+)\./.exec(w.n8nVersion ?? '')?.[1] ?? 1) >= 2;
+
+/** The state in the words of the instance's line: active/inactive (1.x), published/unpublished (2.x). */
+export function stateLabel(w: Pick<Workflow, 'n8nVersion' | 'active' | 'archived'>): string {
+  if (w.archived) return 'archived';
+  if (publishes(w)) return w.active ? 'published' : 'unpublished';
+  return w.active ? 'active' : 'inactive';
+}
+
+/**
+ * Workflows across all instances: search and filters, details, activate/deactivate (1.x) or
+ * publish/unpublish (2.x) with confirmation, and whether a saved draft differs from what runs.
+ */
 export function WorkflowsPage() {
   const { instances } = useInstanceList();
   const [search, setSearch] = useState('');
@@ -79,9 +93,9 @@ export function WorkflowsPage() {
           aria-label="Active"
           data-testid="workflow-active"
         >
-          <option value="">Active and inactive</option>
-          <option value="true">Active only</option>
-          <option value="false">Inactive only</option>
+          <option value="">Live and stopped</option>
+          <option value="true">Active / published only</option>
+          <option value="false">Inactive / unpublished only</option>
         </select>
         <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Tag" data-testid="workflow-tag">
           <option value="">Any tag</option>
@@ -131,7 +145,19 @@ export function WorkflowsPage() {
                     ))}
                   </td>
                   <td>{instanceName(w.instanceId)}</td>
-                  <td data-testid="workflow-state">{w.active ? 'active' : 'inactive'}</td>
+                  <td data-testid="workflow-state">
+                    {stateLabel(w)}
+                    {w.draftDiffers && ' '}
+                    {w.draftDiffers && (
+                      <span
+                        className="tag"
+                        title="A newer version is saved in n8n but not published: runs use the published one"
+                        data-testid="workflow-draft-differs"
+                      >
+                        draft differs
+                      </span>
+                    )}
+                  </td>
                   <td>{w.executionCount}</td>
                   <td className={w.lastStatus ? `status-${w.lastStatus}` : 'muted'}>
                     {w.lastStatus ?? '—'}{' '}
@@ -178,6 +204,9 @@ function WorkflowDetail(props: {
   const detail = query.data;
   if (!detail) return <div className="panel muted">Loading…</div>;
   const w = detail.workflow;
+  const two = publishes(w);
+  const verb = w.active ? (two ? 'Unpublish' : 'Deactivate') : two ? 'Publish' : 'Activate';
+  const draftOnly = w.draftWebhookPaths.filter((p) => !w.webhookPaths.includes(p));
 
   return (
     <aside className="panel" data-testid="workflow-detail" aria-label={`Workflow ${w.name}`}>
@@ -188,8 +217,10 @@ function WorkflowDetail(props: {
         </button>
       </div>
       <p className="small muted">
-        {props.instanceName} · id {w.id} · version {w.versionId ?? '—'} · updated {dateTime(w.updatedAtMs)} · synced{' '}
-        {ago(w.syncedAtMs)}
+        {props.instanceName}
+        {w.n8nVersion ? ` (n8n ${w.n8nVersion})` : ''} · id {w.id} · saved version {w.versionId ?? '—'}
+        {w.activeVersionId && w.activeVersionId !== w.versionId ? ` · published version ${w.activeVersionId}` : ''} ·
+        updated {dateTime(w.updatedAtMs)} · synced {ago(w.syncedAtMs)}
         {props.baseUrl && (
           <>
             {' · '}
@@ -204,27 +235,53 @@ function WorkflowDetail(props: {
           </>
         )}
       </p>
+      {w.draftDiffers && (
+        <p className="small" role="note" data-testid="detail-draft-differs">
+          A newer version is saved in n8n but not published: webhooks and triggers still run the published version
+          {draftOnly.length > 0 && (
+            <>
+              {' '}
+              (the draft would serve{' '}
+              {draftOnly.map((p) => (
+                <code key={p}>/webhook/{p} </code>
+              ))}
+              , which answers 404 until it is published)
+            </>
+          )}
+          . Publish it here or in n8n when it is ready.
+        </p>
+      )}
       {w.webhookPaths.length > 0 && (
-        <p className="small">
-          Webhooks:{' '}
+        <p className="small" data-testid="detail-webhooks">
+          {w.active ? 'Served at' : 'Webhooks (served once live)'}:{' '}
           {w.webhookPaths.map((p) => (
             <code key={p}>/webhook/{p} </code>
           ))}
         </p>
       )}
       <div className="actions">
-        <span data-testid="detail-state">{w.active ? 'Active' : 'Inactive'}</span>
+        <span data-testid="detail-state">{stateLabel(w).replace(/^./, (c) => c.toUpperCase())}</span>
         <ConfirmButton
-          label={w.active ? 'Deactivate' : 'Activate'}
+          label={verb}
           danger={w.active}
           question={
             w.active
-              ? `Deactivate ${w.name}? Its triggers and webhooks stop answering.`
-              : `Activate ${w.name}? Its triggers and webhooks start running.`
+              ? `${verb} ${w.name}? Its triggers and webhooks stop answering.`
+              : two
+                ? `Publish ${w.name}? Its saved version goes live: triggers and webhooks start running it.`
+                : `Activate ${w.name}? Its triggers and webhooks start running.`
           }
           onConfirm={() => setActive.mutateAsync({ instanceId, workflowId, active: !w.active })}
           testId="workflow-toggle"
         />
+        {w.draftDiffers && w.active && (
+          <ConfirmButton
+            label="Publish the saved version"
+            question={`Publish the saved version of ${w.name}? It replaces the published one: webhooks and triggers run it from now on.`}
+            onConfirm={() => setActive.mutateAsync({ instanceId, workflowId, active: true })}
+            testId="workflow-publish-draft"
+          />
+        )}
       </div>
       <h3>Nodes ({detail.nodes.length})</h3>
       <ul className="small" data-testid="workflow-nodes">
