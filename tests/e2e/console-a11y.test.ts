@@ -69,11 +69,12 @@ describe('accessibility of the shell and its areas, light and dark', () => {
         if (violations.length) found[area] = violations;
         await page.screenshot({ path: `${SHOTS}/${area}-${theme}.png` });
       }
-      // Items open: a workflow, a run with its retry chain, an approval; then the palette over them.
+      // Items open: a workflow, a run with its retry chain, an approval, the firing alert; then the palette over them.
       const details: [string, string, string][] = [
         ['workflows', '[data-testid="workflow-row-Orders → CRM"]', 'workflow-detail'],
         ['executions', '[data-testid="execution-row"]', 'execution-detail'],
         ['approvals', '[data-testid="approval-row"]', 'approval-detail'],
+        ['metrics', '[data-testid="metrics-tab-alerts"]', 'alert-row'],
       ];
       for (const [area, row, detail] of details) {
         await page.getByTestId(`nav-${area}`).click();
