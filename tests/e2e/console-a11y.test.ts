@@ -2,50 +2,44 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { AREAS as ALL_AREAS } from '../../src/renderer/areas';
+import { seed } from '../../scripts/screenshots-seed';
 import { blockingViolations, type AxeViolation } from './axe';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 /** Where the screenshots go (viewed by a person, not compared): FLIGHTDECK_SHOTS, else a temp folder. */
 const SHOTS = process.env.FLIGHTDECK_SHOTS ?? '/tmp/flightdeck-shots/foundation';
 
-/** The areas this suite owns (the shell and its foundation); other areas run the same helper in their own suites. */
-const AREAS = ['instances', 'workflows', 'schedules', 'queue', 'backups', 'audit', 'settings'] as const;
+/** Every area of the navigation (a new area is swept without touching this file). */
+const AREAS = ALL_AREAS.map((a) => a.id);
+
+/**
+ * Known blocking violations in areas this suite does not own, reported to their owners; they are
+ * left out here so every other area stays checked. Delete an entry once it is fixed.
+ * - approvals: the Approvals tab strip (role="tablist") also holds the desktop-notifications
+ *   button, which is not a tab (ApprovalsPage.tsx).
+ */
+const KNOWN: Record<string, string[]> = { approvals: ['aria-required-children'] };
+const unknown = (area: string, violations: AxeViolation[]) => violations.filter((v) => !KNOWN[area]?.includes(v.id));
 
 describe('accessibility of the shell and its areas, light and dark', () => {
   let browser: Browser;
   let app: ConsoleProcess;
-  let n8n: FakeN8n;
+  let dev: FakeN8n;
+  let prod: FakeN8n;
   const call = <T>(channel: string, input: unknown) => callHost<T>(app, channel, input);
 
   beforeAll(async () => {
-    [browser, app, n8n] = await Promise.all([launchChromium(), startConsole(), startFakeN8n()]);
-    n8n.addWorkflow('wfOrders000000001', 'Orders', { path: 'orders', tags: ['shop'] });
-    n8n.addWorkflow('wfRefunds00000001', 'Refunds', { active: false, path: 'refunds' });
-    const { id: instanceId } = await call<{ id: string }>('instances:add', {
-      name: 'prod',
-      baseUrl: n8n.baseUrl,
-      apiKey: n8n.apiKey,
-      environment: 'prod',
-      color: '#2f6fed',
-      syncEnabled: false,
-    });
-    await call('instances:syncNow', { id: instanceId });
-    await call('mappings:create', {
-      mapping: { name: 'Orders placed', event: 'order.placed', instanceId, webhookPath: 'orders' },
-    });
-    await call('ingest:emit', { event: 'order.placed', payload: { order: 'A-1' } });
-    for (const [name, timing] of [
-      ['Nightly report', { kind: 'cron', expression: '0 3 * * *', timeZone: 'Asia/Tokyo' }],
-      ['Hourly sync', { kind: 'interval', everyMs: 3_600_000, timeZone: 'UTC' }],
-    ] as const) {
-      await call('schedules:create', { draft: { name, event: 'order.placed', payload: {}, timing } });
-    }
+    [browser, app, dev, prod] = await Promise.all([launchChromium(), startConsole(), startFakeN8n(), startFakeN8n()]);
+    // The screenshot tour's data: every area has rows, details and a firing alert to check.
+    await seed(call, dev, prod, { strict: true });
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    await n8n?.close();
+    await dev?.close();
+    await prod?.close();
   });
 
   it('the check can fail: it finds a nameless button and unreadable text', async () => {
@@ -71,15 +65,25 @@ describe('accessibility of the shell and its areas, light and dark', () => {
         await page.getByTestId(`nav-${area}`).click();
         await expect.poll(() => page.getByRole('heading', { level: 1 }).first().isVisible()).toBe(true);
         await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'));
-        const violations = await blockingViolations(page);
+        const violations = unknown(area, await blockingViolations(page));
         if (violations.length) found[area] = violations;
         await page.screenshot({ path: `${SHOTS}/${area}-${theme}.png` });
       }
-      // An item open, and the palette over it.
-      await page.getByTestId('nav-workflows').click();
-      await page.getByTestId('workflow-row-Orders').click();
-      await page.getByTestId('workflow-detail').waitFor();
-      await page.screenshot({ path: `${SHOTS}/workflow-detail-${theme}.png` });
+      // Items open: a workflow, a run with its retry chain, an approval, the firing alert; then the palette over them.
+      const details: [string, string, string][] = [
+        ['workflows', '[data-testid="workflow-row-Orders → CRM"]', 'workflow-detail'],
+        ['executions', '[data-testid="execution-row"]', 'execution-detail'],
+        ['approvals', '[data-testid="approval-row"]', 'approval-detail'],
+        ['metrics', '[data-testid="metrics-tab-alerts"]', 'alert-row'],
+      ];
+      for (const [area, row, detail] of details) {
+        await page.getByTestId(`nav-${area}`).click();
+        await page.locator(row).first().click();
+        await page.getByTestId(detail).waitFor();
+        const violations = unknown(area, await blockingViolations(page));
+        if (violations.length) found[detail] = violations;
+        await page.screenshot({ path: `${SHOTS}/${detail}-${theme}.png` });
+      }
       await page.keyboard.press('Control+k');
       await page.keyboard.type('or');
       await page.getByTestId('palette-option').first().waitFor();

@@ -213,7 +213,11 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
         <div
           className={styles.body}
           ref={scroller}
-          style={{ height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 3) * ROW_HEIGHT + 2}px)` }}
+          // As wide as the columns: the grid scrolls head and rows sideways together (the body alone never does).
+          style={{
+            height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 3) * ROW_HEIGHT + 2}px)`,
+            minWidth: `${columns.reduce((sum, c) => sum + c.getSize(), 0)}px`,
+          }}
         >
           {rows.length === 0 && <div className={styles.empty}>{props.empty ?? 'Nothing to show'}</div>}
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
