@@ -15,11 +15,9 @@ const AREAS = ALL_AREAS.map((a) => a.id);
 
 /**
  * Known blocking violations in areas this suite does not own, reported to their owners; they are
- * left out here so every other area stays checked. Delete an entry once it is fixed.
- * - approvals: the Approvals tab strip (role="tablist") also holds the desktop-notifications
- *   button, which is not a tab (ApprovalsPage.tsx).
+ * left out here so every other area stays checked. Delete an entry once it is fixed. None today.
  */
-const KNOWN: Record<string, string[]> = { approvals: ['aria-required-children'] };
+const KNOWN: Record<string, string[]> = {};
 const unknown = (area: string, violations: AxeViolation[]) => violations.filter((v) => !KNOWN[area]?.includes(v.id));
 
 describe('accessibility of the shell and its areas, light and dark', () => {
