@@ -95,6 +95,15 @@ export const approvalDetailSchema = z.object({
   mapping: z.record(z.string(), z.unknown()).nullable(),
   /** Recent runs of the same instance + workflow, newest first (the item's own run included). */
   related: z.array(relatedExecutionSchema),
+  /** Team mode's four-eyes state: approvals given so far, how many are needed, who asked for the run. */
+  quorum: z
+    .object({
+      required: z.number().int(),
+      approvals: z.array(z.object({ by: z.string(), atMs: z.number().int() })),
+      requestedBy: z.string().nullable(),
+      requesterMayApprove: z.boolean(),
+    })
+    .optional(),
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 

@@ -125,6 +125,19 @@ export const CALL_CHANNELS = [
   'backups:snapshotTake',
   'backups:snapshots',
   'backups:snapshotRestore',
+  // auth
+  'auth:me',
+  'auth:changePassword',
+  'auth:sessions',
+  'auth:logoutEverywhere',
+  'auth:listTokens',
+  'auth:createToken',
+  'auth:revokeToken',
+  'auth:listUsers',
+  'auth:addUser',
+  'auth:updateUser',
+  'auth:resetPassword',
+  'auth:endSessions',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -167,6 +180,8 @@ export const EVENT_CHANNELS = [
   'backups:progress',
   'backups:changed',
   'backups:restored',
+  // auth
+  'auth:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { approvalsCalls, approvalsEvents } from './approvals';
+import { authCalls, authEvents } from './auth';
 import { auditCalls, auditEvents } from './audit';
 import { executionsCalls, executionsEvents } from './executions';
 import { runsCalls, runsEvents } from './runs';
@@ -19,6 +20,7 @@ import { workflowsCalls, workflowsEvents } from './workflows';
 
 export * from './app';
 export * from './approvals';
+export * from './auth';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
@@ -57,6 +59,7 @@ export const calls = {
   ...approvalsCalls,
   ...draftsCalls,
   ...backupsCalls,
+  ...authCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -78,6 +81,7 @@ export const events = {
   ...approvalsEvents,
   ...draftsEvents,
   ...backupsEvents,
+  ...authEvents,
 };
 
 export const areas = {
@@ -98,6 +102,7 @@ export const areas = {
   approvals: { calls: approvalsCalls, events: approvalsEvents },
   drafts: { calls: draftsCalls, events: draftsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
+  auth: { calls: authCalls, events: authEvents },
 } as const;
 
 export type Calls = typeof calls;

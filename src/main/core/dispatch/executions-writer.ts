@@ -18,14 +18,18 @@ export interface NewLocalRun {
 
 const EXCERPT_BYTES = 2048;
 
-/** The pipeline's writes to the shared executions table: prepared once, small and explicit. */
-export function createExecutionsWriter(store: Store) {
+/**
+ * The pipeline's writes to the shared executions table: prepared once, small and explicit.
+ * `requestedBy` names who asks for a run inserted now (the caller of the running call; null for
+ * machine traffic), kept on the run for the four-eyes rule of approvals.
+ */
+export function createExecutionsWriter(store: Store, options: { requestedBy?: () => string | null } = {}) {
   const { db } = store;
   const insert = db.prepare(`INSERT INTO executions
     (source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, idempotency_key,
-     source_kind, retry_of, created_at_ms, updated_at_ms)
+     source_kind, retry_of, requested_by, created_at_ms, updated_at_ms)
     VALUES ('local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @idempotencyKey,
-     @sourceKind, @retryOf, @nowMs, @nowMs)`);
+     @sourceKind, @retryOf, @requestedBy, @nowMs, @nowMs)`);
   const byKey = db.prepare('SELECT id FROM executions WHERE idempotency_key = ?').pluck();
   const setJob = db.prepare('UPDATE executions SET job_id = ? WHERE id = ?');
   const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
@@ -57,6 +61,7 @@ export function createExecutionsWriter(store: Store) {
           payload: JSON.stringify(run.payload ?? null),
           request: JSON.stringify(run.request),
           retryOf: run.retryOf ?? null,
+          requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       ),
     findByKey: (key: string) => byKey.get(key) as number | undefined,
