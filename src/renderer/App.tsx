@@ -5,8 +5,10 @@ import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
+import { UserMenu } from './components/UserMenu';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
+import { useAuth } from './stores/auth-store';
 import { useNav } from './stores/nav-store';
 import { followRestores, useRestores } from './stores/restore-store';
 import { useTheme } from './use-theme';
@@ -48,6 +50,11 @@ export function App() {
   useGlobalShortcuts();
   useEffect(() => void start().catch(() => undefined), [start]);
   useEffect(followRestores, []);
+  // Who this window acts as (team mode) and what each control needs.
+  const ready = status?.state === 'ready';
+  useEffect(() => {
+    if (ready) void useAuth.getState().start().catch(() => undefined);
+  }, [ready]);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
   return (
@@ -58,7 +65,10 @@ export function App() {
         <>
           <header className="topbar">
             <span className="brand">Flightdeck</span>
-            <ConnectionBadge />
+            <span className="topbar-end">
+              <ConnectionBadge />
+              <UserMenu />
+            </span>
           </header>
           <aside className="sidebar">
             <Nav />

@@ -47,6 +47,8 @@ export const AREAS = [
     empty: 'No backups yet. One-file backups of everything local, and their restores, will be listed here.',
   },
   { id: 'settings', label: 'Settings', empty: '' },
+  // Team mode only (Nav hides it otherwise): accounts, sessions and personal API tokens.
+  { id: 'team', label: 'Team', empty: '' },
 ] as const;
 
 export type AreaId = (typeof AREAS)[number]['id'];

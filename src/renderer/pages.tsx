@@ -10,6 +10,7 @@ import { InstancesPage } from './features/instances/InstancesPage';
 import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 import { ExecutionsPage } from './features/executions/ExecutionsPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
+import { TeamPage } from './features/team/TeamPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -26,4 +27,5 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   workflows: WorkflowsPage,
   executions: ExecutionsPage,
   metrics: MetricsPage,
+  team: TeamPage,
 };

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { CanButton } from '../../components/Guarded';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { followInbox, useApprovals } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
@@ -133,12 +134,12 @@ export function InboxView() {
         <div className="bulkbar" data-testid="bulk-bar">
           <strong data-testid="selected-count">{selected.size} selected</strong>
           {busy && <span role="status">Deciding…</span>}
-          <button type="button" className="primary" onClick={() => start('approve')} data-testid="bulk-approve">
+          <CanButton channel="approvals:decideMany" className="primary" onClick={() => start('approve')} data-testid="bulk-approve">
             Approve {selected.size}…
-          </button>
-          <button type="button" className="danger" onClick={() => start('reject')} data-testid="bulk-reject">
+          </CanButton>
+          <CanButton channel="approvals:decideMany" className="danger" onClick={() => start('reject')} data-testid="bulk-reject">
             Reject {selected.size}…
-          </button>
+          </CanButton>
           <button type="button" onClick={clearSelection}>
             Clear
           </button>

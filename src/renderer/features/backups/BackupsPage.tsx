@@ -8,6 +8,7 @@ import { RestorePanel } from './RestorePanel';
 import { SchedulePanel } from './SchedulePanel';
 import { SnapshotsPanel } from './SnapshotsPanel';
 import { ProgressBar } from './ProgressBar';
+import { CanButton } from '../../components/Guarded';
 
 /** Backups: make one, download it, restore one (validated, previewed), schedule them, n8n snapshots. */
 export function BackupsPage() {
@@ -91,20 +92,20 @@ export function BackupsPage() {
                 <td>{formatBytes(f.bytes)}</td>
                 <td>{new Date(f.modifiedAtMs).toLocaleString()}</td>
                 <td className="row">
-                  <button
+                  <CanButton channel="backups:read"
                     type="button"
                     onClick={() => void get(f).catch(() => undefined)}
                     data-testid={`b-download-${i}`}
                   >
                     Download
-                  </button>
-                  <button
+                  </CanButton>
+                  <CanButton channel="backups:inspect"
                     type="button"
                     onClick={() => void inspectListed(f).catch(() => undefined)}
                     data-testid={`b-inspect-${i}`}
                   >
                     Restore…
-                  </button>
+                  </CanButton>
                 </td>
               </tr>
             ))}

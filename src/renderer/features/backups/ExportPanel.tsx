@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { send } from '../../api/client';
 import { ProgressBar } from './ProgressBar';
 import { useProgress } from './use-progress';
+import { CanButton } from '../../components/Guarded';
 
 /** Makes a backup file: options, an optional passphrase (twice), and a progress bar. */
 export function ExportPanel({ onDone }: { onDone(): void }) {
@@ -96,7 +97,7 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
       {tooShort && <span className="invalid">Use at least 8 characters.</span>}
       {mismatch && !tooShort && <span className="invalid">The two passphrases differ.</span>}
       <div className="row">
-        <button
+        <CanButton channel="backups:export"
           type="button"
           className="primary"
           disabled={running || mismatch || tooShort}
@@ -104,7 +105,7 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
           data-testid="b-export"
         >
           {running ? 'Backing up…' : 'Back up now'}
-        </button>
+        </CanButton>
         {running && (
           <ProgressBar
             label={progress?.phase ?? 'starting'}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BackupSchedule } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { CanButton } from '../../components/Guarded';
 
 type ScheduleState = Awaited<ReturnType<typeof loadSchedule>>;
 const loadSchedule = () => send('backups:scheduleGet', {});
@@ -91,7 +92,7 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
         Include execution history
       </label>
       <div className="row">
-        <button
+        <CanButton channel="backups:scheduleSet"
           type="button"
           className="primary"
           disabled={invalid}
@@ -103,7 +104,7 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
           data-testid="b-schedule-save"
         >
           Save schedule
-        </button>
+        </CanButton>
         {state && (
           <span className="muted" data-testid="b-schedule-state">
             {state.enabled && state.nextRunAtMs ? `Next: ${new Date(state.nextRunAtMs).toLocaleString()}. ` : 'Off. '}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Snapshot } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CanButton } from '../../components/Guarded';
 
 /** n8n-side backups: pull an instance's workflows, tags and variables; restore them into any instance. */
 export function SnapshotsPanel() {
@@ -50,14 +51,14 @@ export function SnapshotsPanel() {
           data-testid="b-snapshot-instance"
         />
         <input placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
-        <button
+        <CanButton channel="backups:snapshotTake"
           type="button"
           disabled={taking || !instanceId.trim()}
           onClick={() => void take().catch(() => undefined)}
           data-testid="b-snapshot-take"
         >
           {taking ? 'Pulling…' : 'Take snapshot'}
-        </button>
+        </CanButton>
       </div>
       {outcome && <p data-testid="b-snapshot-outcome">{outcome}</p>}
       {snapshots === null ? (
@@ -99,7 +100,7 @@ export function SnapshotsPanel() {
                     {s.workflowCount} / {s.tagCount} / {s.variableCount}
                   </td>
                   <td>
-                    <button
+                    <CanButton channel="backups:snapshotRestore"
                       type="button"
                       disabled={!target.trim()}
                       title={
@@ -110,7 +111,7 @@ export function SnapshotsPanel() {
                       onClick={() => setRestoring({ snapshot: s, target: target.trim() })}
                     >
                       Restore into {target.trim() || '…'}
-                    </button>
+                    </CanButton>
                   </td>
                 </tr>
               ))}

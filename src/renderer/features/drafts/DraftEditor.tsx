@@ -14,6 +14,7 @@ import { ConflictDialog } from './ConflictDialog';
 import { ConnectionsEditor } from './ConnectionsEditor';
 import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
+import { CanButton } from '../../components/Guarded';
 
 /** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
@@ -197,7 +198,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         />
       </label>
       <div className="actions">
-        <button
+        <CanButton channel="drafts:update"
           type="button"
           disabled={!dirty || Object.values(jsonErrors).some(Boolean)}
           onClick={() =>
@@ -208,7 +209,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           data-testid="d-save"
         >
           Save draft
-        </button>
+        </CanButton>
         <button
           type="button"
           disabled={!draft.remoteWorkflowId}
@@ -221,7 +222,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         >
           Compare with n8n
         </button>
-        <button
+        <CanButton channel="drafts:push"
           type="button"
           className="primary"
           disabled={issues.length > 0 || !instanceId.trim()}
@@ -229,7 +230,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           data-testid="d-push"
         >
           Push to n8n
-        </button>
+        </CanButton>
       </div>
       {status && <p data-testid="d-status">{status}</p>}
       {diff && <DiffView diff={diff} />}

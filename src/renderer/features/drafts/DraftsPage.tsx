@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { readJsonFile } from '../../files';
 import { DraftEditor } from './DraftEditor';
 import { followDrafts, useDrafts } from './drafts-store';
+import { CanButton } from '../../components/Guarded';
 
 /** Drafts: n8n workflows edited offline, then pushed (with conflict checks) when n8n is reachable. */
 export function DraftsPage() {
@@ -72,7 +73,7 @@ export function DraftsPage() {
           onChange={(e) => setName(e.target.value)}
           data-testid="d-new-name"
         />
-        <button
+        <CanButton channel="drafts:create"
           type="button"
           className="primary"
           disabled={!name.trim()}
@@ -80,24 +81,24 @@ export function DraftsPage() {
           data-testid="d-new"
         >
           New draft
-        </button>
+        </CanButton>
         <input
           placeholder="n8n workflow id"
           value={cloneId}
           onChange={(e) => setCloneId(e.target.value)}
           data-testid="d-clone-id"
         />
-        <button
+        <CanButton channel="drafts:clone"
           type="button"
           disabled={!target || !cloneId.trim()}
           onClick={() => void clone().catch(() => undefined)}
           data-testid="d-clone"
         >
           Clone from n8n
-        </button>
-        <button type="button" onClick={() => file.current?.click()} data-testid="d-import">
+        </CanButton>
+        <CanButton channel="drafts:import" type="button" onClick={() => file.current?.click()} data-testid="d-import">
           Import file…
-        </button>
+        </CanButton>
         <input
           ref={file}
           type="file"
@@ -149,7 +150,7 @@ export function DraftsPage() {
                     : '—'}
                 </td>
                 <td>
-                  <button
+                  <CanButton channel="drafts:remove"
                     type="button"
                     onClick={(e) => {
                       e.stopPropagation();
@@ -157,7 +158,7 @@ export function DraftsPage() {
                     }}
                   >
                     Delete
-                  </button>
+                  </CanButton>
                 </td>
               </tr>
             ))}

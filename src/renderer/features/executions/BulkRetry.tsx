@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { CallOutput, ExecutionFilter } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CanButton } from '../../components/Guarded';
 
 type Outcome = CallOutput<'runs:retry'>;
 
@@ -33,21 +34,21 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
 
   return (
     <>
-      <button
+      <CanButton channel="runs:retry"
         type="button"
         disabled={props.selected.length === 0}
         onClick={() => void start({ ids: props.selected }).catch(() => undefined)}
         data-testid="bulk-retry-selected"
       >
         Retry selected ({props.selected.length})
-      </button>
-      <button
+      </CanButton>
+      <CanButton channel="runs:retry"
         type="button"
         onClick={() => void start({ filter: props.filter }).catch(() => undefined)}
         data-testid="bulk-retry-filter"
       >
         Retry all matching…
-      </button>
+      </CanButton>
       {result && (
         <span role="status" className="small" data-testid="bulk-result">
           {result.length - failed.length} retried, {failed.length} refused

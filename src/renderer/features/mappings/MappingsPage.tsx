@@ -6,6 +6,7 @@ import { useInstanceList } from '../instances/instances-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
+import { CanButton, RoleNote } from '../../components/Guarded';
 
 /** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
 export function MappingsPage() {
@@ -42,16 +43,17 @@ export function MappingsPage() {
   return (
     <section className="page">
       <h1>Mappings</h1>
+      <RoleNote channel="mappings:create" doing="changing mappings" />
       <div className="toolbar">
-        <button
-          type="button"
+        <CanButton
+          channel="mappings:create"
           className="primary"
           onClick={() => setEditing('new')}
           title="New mapping (n)"
           data-testid="m-new"
         >
           New mapping
-        </button>
+        </CanButton>
         <ImportMappings />
         <button
           type="button"

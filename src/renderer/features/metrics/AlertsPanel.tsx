@@ -10,6 +10,7 @@ import { api, send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { formatTime } from './format';
 import { notificationsSupported } from './notifications';
+import { CanButton } from '../../components/Guarded';
 
 const KINDS: { value: AlertKind; label: string }[] = [
   { value: 'error_rate', label: 'Error rate above X% over a window' },
@@ -137,14 +138,14 @@ export function AlertsPanel() {
       <section className="panel" aria-label="Alert rules">
         <header>
           <h2>Alert rules</h2>
-          <button
+          <CanButton channel="alerts:createRule"
             type="button"
             className="primary"
             onClick={() => setEditing({ id: null, draft: EMPTY })}
             data-testid="new-rule"
           >
             New rule
-          </button>
+          </CanButton>
           {notificationsSupported() && permission === 'default' && (
             <button
               type="button"
@@ -183,20 +184,20 @@ export function AlertsPanel() {
                   {!r.enabled && ' (disabled)'}
                 </span>
                 <span className="actions">
-                  <button type="button" className="link" onClick={() => void toggle(r)}>
+                  <CanButton channel="alerts:updateRule" type="button" className="link" onClick={() => void toggle(r)}>
                     {r.enabled ? 'Disable' : 'Enable'}
-                  </button>
-                  <button type="button" className="link" onClick={() => setEditing({ id: r.id, draft: toDraft(r) })}>
+                  </CanButton>
+                  <CanButton channel="alerts:updateRule" type="button" className="link" onClick={() => setEditing({ id: r.id, draft: toDraft(r) })}>
                     Edit
-                  </button>
-                  <button
+                  </CanButton>
+                  <CanButton channel="alerts:deleteRule"
                     type="button"
                     className="link danger"
                     onClick={() => void remove(r)}
                     data-testid="delete-rule"
                   >
                     Delete
-                  </button>
+                  </CanButton>
                 </span>
               </li>
             ))}

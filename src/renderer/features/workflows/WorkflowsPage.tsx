@@ -196,6 +196,7 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
               workflow: await send('workflows:setActive', { instanceId, workflowId, active: !w.active }),
             })
           }
+          channel="workflows:setActive"
           testId="workflow-toggle"
         />
       </div>
