@@ -1,7 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs), `e2e` (the
-// built console in Debian's Chromium, one file at a time), `n8n` (live), `fuzz` (hostile input), `bench`.
+// Every core a test builds, in process or as a spawned host (children inherit the environment),
+// parses each reply against its channel's declared output (CoreOptions.checkOutputs).
+const env = { FLIGHTDECK_CHECK_OUTPUTS: '1' };
+
+// Waits are generous and the timeouts above them larger still, so a busy 2-core machine makes a
+// test slower, never red: `expect.poll` waits 10 s by default (src/main/core/testing/wait.ts
+// WAIT_TIMEOUT_MS likewise), and each project's test timeout exceeds the longest wait inside
+// its tests (the n8n project: a restart of n8n, up to 120 s, plus a 240 s delivery wait).
+const expect = { poll: { timeout: 10_000, interval: 100 } };
+
+// Projects: `unit` (core, contract, transports: plain Node, real SQLite in temp dirs, the
+// loopback fake n8n), `e2e` (the built console in Debian's Chromium, one file at a time), `n8n`
+// (live, against a real n8n), `fuzz` (hostile input) and `bench`.
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +21,12 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
+          env,
+          expect,
+          // Above every wait inside (10 s each, several in a row) and the passphrase KDF of the
+          // backup tests, which takes tens of seconds on a 2-core machine under load.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -17,9 +34,11 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          env,
+          expect,
           fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -28,9 +47,12 @@ export default defineConfig({
           name: 'n8n',
           include: ['tests/n8n/**/*.test.ts'],
           environment: 'node',
+          env,
+          expect,
           fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 600_000,
+          testTimeout: 600_000,
+          // The first start installs n8n (up to 15 min on a cold cache, tests/n8n/harness.ts).
+          hookTimeout: 1_200_000,
         },
       },
       {
@@ -40,6 +62,8 @@ export default defineConfig({
           name: 'fuzz',
           include: ['tests/fuzz/**/*.test.ts'],
           environment: 'node',
+          env,
+          expect,
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -51,9 +75,11 @@ export default defineConfig({
           name: 'bench',
           include: ['tests/bench/**/*.bench.ts'],
           environment: 'node',
+          // No output checks here: they would be part of what is measured.
+          expect,
           fileParallelism: false,
           testTimeout: 1_800_000,
-          hookTimeout: 600_000,
+          hookTimeout: 1_200_000,
         },
       },
     ],

@@ -27,6 +27,11 @@ export const AREAS = [
     empty: 'No executions yet. Runs dispatched from here and runs synced from n8n will stream in live.',
   },
   {
+    id: 'queue',
+    label: 'Queue',
+    empty: 'Nothing queued yet. Runs wait here before they reach n8n.',
+  },
+  {
     id: 'approvals',
     label: 'Approvals',
     empty: 'Nothing waiting for a decision. Runs that need a human will collect here.',

@@ -10,6 +10,7 @@ import { InstancesPage } from './features/instances/InstancesPage';
 import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 import { ExecutionsPage } from './features/executions/ExecutionsPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
+import { QueuePage } from './features/queue/QueuePage';
 import { TeamPage } from './features/team/TeamPage';
 
 /**
@@ -27,5 +28,6 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   workflows: WorkflowsPage,
   executions: ExecutionsPage,
   metrics: MetricsPage,
+  queue: QueuePage,
   team: TeamPage,
 };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { callHost, startConsole, type ConsoleProcess } from './console';
 
 const run = promisify(execFile);
@@ -23,20 +24,17 @@ async function flightdeck(...args: string[]): Promise<{ code: number; stdout: st
 
 describe('the flightdeck CLI door', () => {
   let app: ConsoleProcess;
-  let webhook: Server;
-  let hits = 0;
+  let n8n: FakeN8n;
+  const hits = () => n8n.state.doorCalls.length;
   const files = mkdtempSync(join(tmpdir(), 'flightdeck-cli-'));
 
   beforeAll(async () => {
-    webhook = createServer((req, res) => {
-      hits++;
-      req.resume().on('end', () => res.writeHead(200).end('{}'));
-    });
-    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    n8n = await startFakeN8n();
+    n8n.addWorkflow('wf-cli', 'CLI', { path: 'cli' });
     app = await startConsole();
     const instance = await callHost<{ id: string }>(app, 'instances:add', {
       name: 'local',
-      baseUrl: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`,
+      baseUrl: n8n.baseUrl,
       apiKey: 'cli-test-key-1234',
       environment: 'test',
       color: '#2f6fed',
@@ -48,7 +46,7 @@ describe('the flightdeck CLI door', () => {
   });
   afterAll(async () => {
     await app?.stop();
-    await new Promise((r) => webhook?.close(r));
+    await n8n?.close();
     rmSync(files, { recursive: true, force: true });
   });
 
@@ -71,6 +69,10 @@ describe('the flightdeck CLI door', () => {
       executionIds: [expect.any(Number)],
       deduplicated: false,
     });
+    // The person at the terminal reads the run as the console names it.
+    expect(result.stderr).toBe(
+      `Queued as FD-${(JSON.parse(result.stdout) as { executionIds: number[] }).executionIds[0]}.\n`,
+    );
     const again = await flightdeck(
       'emit',
       'cli.test',
@@ -82,7 +84,7 @@ describe('the flightdeck CLI door', () => {
       'k1',
     );
     expect(JSON.parse(again.stdout)).toMatchObject({ deduplicated: true });
-    await expect.poll(() => hits).toBe(1);
+    await expect.poll(() => hits()).toBe(1);
   });
 
   it('refuses bad input with a clear message and an exit code', async () => {
@@ -185,13 +187,14 @@ describe('the flightdeck CLI door', () => {
         '--data-dir',
         dir,
         '--idempotency-key',
-        'k9',
+        'idem-key-never-sent',
       );
       expect(result.code).toBe(4);
       expect(result.stderr).toMatch(/could not prove it holds this console's ingest secret, so the event was NOT sent/);
       expect(result.stdout).toBe('');
       expect(fake.seen.map((r) => r.path)).toEqual(['/challenge']);
-      expect(JSON.stringify(fake.seen)).not.toMatch(/4111|k9|signature/);
+      // Marks long enough that a random challenge nonce cannot contain one by chance ('k9' did).
+      expect(JSON.stringify(fake.seen)).not.toMatch(/4111-1111|idem-key-never-sent|signature/);
     });
 
     it('gives up after --timeout when the process on the port never answers', async () => {

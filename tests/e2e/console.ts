@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { OUTPUT_MISMATCH } from '../../src/main/core/invoke';
 
 /** Debian's Chromium, with the flags this offline, display-less machine needs. */
 export function launchChromium(): Promise<Browser> {
@@ -23,12 +24,17 @@ export interface ConsoleProcess {
   url: string;
   dataDir: string;
   process: ChildProcess;
+  /** Log lines of replies that did not match their declared output schema (none, we hope). */
+  outputMismatches(): string[];
+  /** Stops the host; throws when any reply did not match its declared output schema. */
   stop(): Promise<void>;
 }
 
 /**
  * Starts the built headless host (`out/main/host.js`) on a free port with its own data
- * directory, exactly as `npm run serve` does, and waits for the URL it prints.
+ * directory, exactly as `npm run serve` does, and waits for the URL it prints. The host checks
+ * every reply against its channel's output schema (FLIGHTDECK_CHECK_OUTPUTS=1); `stop()` fails
+ * the test if any did not match.
  */
 export async function startConsole(
   options: { dataDir?: string; env?: Record<string, string> } = {},
@@ -36,12 +42,12 @@ export async function startConsole(
   const ownDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'flightdeck-e2e-'));
   const dataDir = options.dataDir ?? ownDir!;
   const child = spawn(process.execPath, ['out/main/host.js', '--data-dir', dataDir, '--port', '0'], {
-    env: { ...process.env, FLIGHTDECK_INGEST_PORT: '0', ...options.env },
+    env: { ...process.env, FLIGHTDECK_INGEST_PORT: '0', FLIGHTDECK_CHECK_OUTPUTS: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`host did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Open (http:\/\/\S+)/.exec(output);
@@ -54,17 +60,21 @@ export async function startConsole(
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`host exited with ${code}:\n${output}`)));
   });
+  const outputMismatches = () => output.split('\n').filter((line) => line.includes(OUTPUT_MISMATCH));
   return {
     url,
     dataDir,
     process: child,
+    outputMismatches,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
       if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+      const mismatches = outputMismatches();
+      if (mismatches.length > 0) throw new Error(`The host answered outside its contract:\n${mismatches.join('\n')}`);
     },
   };
 }

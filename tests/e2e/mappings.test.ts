@@ -38,7 +38,10 @@ describe('mappings editor in Chromium', () => {
     await page.getByTestId('m-preview').click();
     await expect
       .poll(() => page.getByTestId('m-preview-result').textContent())
-      .toMatch(/POST http:\/\/127\.0\.0\.1:5999\/webhook\/orders\/new.*"amount": 42/s);
+      // The dispatcher's own request: every header it sends, and the body's exact bytes.
+      .toMatch(
+        /POST http:\/\/127\.0\.0\.1:5999\/webhook\/orders\/new.*user-agent: Flightdeck.*x-flightdeck-execution-id: .*\{"amount":42\}/s,
+      );
 
     // A condition that the sample does not meet: the preview says it would be skipped.
     await page.getByRole('button', { name: 'Add condition' }).click();

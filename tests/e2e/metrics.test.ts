@@ -127,7 +127,7 @@ describe('metrics in Chromium', () => {
     const csv = readFileSync((await download.path())!, 'utf8')
       .trim()
       .split('\r\n');
-    expect(csv[0]).toBe('bucket_start_iso,bucket_start_ms,bucket_ms,total');
+    expect(csv[0]).toBe('bucket_start_iso,bucket_start_ms,bucket_ms,total,attempts,failedAttempts');
     // Header + the two-minute buckets that cover the hour (31 unless now sits on a bucket edge).
     expect(csv.length - 1).toBe(now() % (2 * MIN) === 0 ? 30 : 31);
     expect(csv.slice(1).reduce((n, line) => n + Number(line.split(',')[3]), 0)).toBe(20);

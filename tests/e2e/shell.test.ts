@@ -25,6 +25,7 @@ describe('console shell in Chromium', () => {
       'drafts',
       'mappings',
       'executions',
+      'queue',
       'approvals',
       'schedules',
       'metrics',
@@ -34,10 +35,12 @@ describe('console shell in Chromium', () => {
       await expect.poll(() => page.getByTestId('empty-state').isVisible()).toBe(true);
     }
 
-    // Ten areas now (drafts joined): Alt+9 reaches Backups, the ninth.
+    // Eleven areas now (queue joined): Alt+9 reaches Metrics, the ninth.
     await page.keyboard.press('Alt+9');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Metrics');
+    await page.getByTestId('nav-metrics').focus();
+    await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Backups');
-    await page.getByTestId('nav-settings').focus();
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
     await page.keyboard.press('ArrowDown');

@@ -92,11 +92,19 @@ export function useDoorWorld(file: string) {
     ingestUrl = (info.data as { url: string }).url;
   }
 
-  /** Waits (on the store, up to 20 s) until nothing is queued or running: accepted runs were dispatched. */
+  /**
+   * Waits (on the store, up to 20 s) until nothing is queued or running and the linker has judged
+   * the id n8n's answer named (confirmed or dropped it): after that the run's row stays still.
+   */
   async function settled(): Promise<void> {
     const deadline = Date.now() + 20_000;
-    while (probe.count("SELECT count(*) FROM jobs WHERE state IN ('waiting', 'active')") > 0) {
-      if (Date.now() > deadline) throw new Error('the queued run was not dispatched within 20 s');
+    const busy = () =>
+      probe.count("SELECT count(*) FROM jobs WHERE state IN ('waiting', 'active')") +
+      probe.count(
+        "SELECT count(*) FROM executions WHERE source = 'local' AND remote_id IS NOT NULL AND linked_at_ms IS NULL",
+      );
+    while (busy() > 0) {
+      if (Date.now() > deadline) throw new Error('the queued run was not dispatched and judged within 20 s');
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -200,7 +200,19 @@ describe('approvals against a real n8n', () => {
         .executionIds;
       const run = async () =>
         (await data(c.core.call('executions:list', { source: 'local' }))).executions.find((e) => e.id === runId);
-      await new Promise((r) => setTimeout(r, 1000));
+      // A drain, not a sleep: an ungated run emitted after it is delivered, so the worker has had
+      // its chance, and the gated one is still held.
+      await data(
+        c.core.call('mappings:create', {
+          mapping: { event: 'payout.sentinel', instanceId: c.instanceId, webhookPath: 'fd-gated' },
+        }),
+      );
+      const [sentinelId] = (await data(c.core.call('ingest:emit', { event: 'payout.sentinel', payload: {} })))
+        .executionIds;
+      await until('the ungated run to be delivered', async () => {
+        const list = (await data(c.core.call('executions:list', { source: 'local' }))).executions;
+        return list.find((e) => e.id === sentinelId)?.status === 'succeeded' ? true : undefined;
+      });
       expect(await run()).toMatchObject({ status: 'awaiting_approval' });
       const { items } = await data(c.core.call('approvals:list', {}));
       await data(c.core.call('approvals:decide', { id: items[0]!.id, decision: 'approve' }));

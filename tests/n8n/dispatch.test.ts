@@ -13,7 +13,7 @@ import {
   startConsole,
   type ConsoleProcess,
 } from '../e2e/console';
-import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, startN8n, waitForWebhook, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // The dispatch pipeline against a real n8n: events in through the signed HTTP door, runs out
@@ -102,7 +102,7 @@ describe('dispatch against a real n8n', () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
     try {
-      await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
+      const instanceId = await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
       const before = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;
       await n8n.stop();
@@ -117,7 +117,14 @@ describe('dispatch against a real n8n', () => {
       });
       const waiting = await runs(core);
       expect(waiting.find((r) => ids.includes(r.id))?.error).toMatch(/Cannot reach n8n/);
+      // While n8n boots it already answers HTTP, but a webhook of an active workflow answers 404
+      // until n8n has re-registered it, and the dispatcher dead-letters a 404 at once. Hold the
+      // instance's runs across that window (the retries above already proved the backoff), then
+      // let them go once n8n serves the webhook again.
+      await data(core.call('queue:pause', { instanceId }));
       await n8n.start();
+      await waitForWebhook(n8n, 'fd-ok', 60_000);
+      await data(core.call('queue:resume', { instanceId }));
       await until(
         'every run delivered after n8n is back',
         async () => {
@@ -168,7 +175,7 @@ describe('live stream in the console', () => {
     await page.getByTestId('mappings-table').getByText('ui.fired').first().click();
     await page.getByTestId('m-sample').fill('{"from": "the console"}');
     await page.getByTestId('m-fire').click();
-    await expect.poll(() => page.getByTestId('m-fired').textContent()).toMatch(/Queued as run/);
+    await expect.poll(() => page.getByTestId('m-fired').textContent()).toMatch(/Queued as FD-\d+/);
 
     await page.getByTestId('nav-executions').click();
     const row = page.getByTestId('execution-row').first();

@@ -244,70 +244,8 @@ export async function api<T = unknown>(
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-export interface WebhookWorkflowOptions {
-  /** Webhook path: the workflow answers POST /webhook/<path>. */
-  path: string;
-  name?: string;
-  /** Ends in a Stop and Error node: every run fails (for retry tests). */
-  fail?: boolean;
-  /** Waits for POST /webhook-waiting/<executionId> before finishing. */
-  waitForResume?: boolean;
-}
-
-/** A workflow body the public API accepts: Webhook → Set (→ Stop and Error | Wait). */
-export function webhookWorkflow(options: WebhookWorkflowOptions) {
-  const nodes: Record<string, unknown>[] = [
-    {
-      id: 'a1b2c3d4-0000-4000-8000-000000000001',
-      name: 'Webhook',
-      type: 'n8n-nodes-base.webhook',
-      typeVersion: 2,
-      position: [0, 0],
-      webhookId: `fd-${options.path}`,
-      parameters: {
-        httpMethod: 'POST',
-        path: options.path,
-        responseMode: options.waitForResume ? 'onReceived' : 'lastNode',
-      },
-    },
-    {
-      id: 'a1b2c3d4-0000-4000-8000-000000000002',
-      name: 'Set',
-      type: 'n8n-nodes-base.set',
-      typeVersion: 3.4,
-      position: [220, 0],
-      parameters: {
-        assignments: { assignments: [{ id: 'x1', name: 'received', value: '={{ $json.body }}', type: 'object' }] },
-        options: {},
-      },
-    },
-  ];
-  const connections: Record<string, unknown> = { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } };
-  const last = options.fail ? 'Fail' : options.waitForResume ? 'Wait' : undefined;
-  if (options.fail) {
-    nodes.push({
-      id: 'a1b2c3d4-0000-4000-8000-000000000003',
-      name: 'Fail',
-      type: 'n8n-nodes-base.stopAndError',
-      typeVersion: 1,
-      position: [440, 0],
-      parameters: { errorMessage: 'deliberate failure' },
-    });
-  }
-  if (options.waitForResume) {
-    nodes.push({
-      id: 'a1b2c3d4-0000-4000-8000-000000000004',
-      name: 'Wait',
-      type: 'n8n-nodes-base.wait',
-      typeVersion: 1.1,
-      position: [440, 0],
-      webhookId: `fd-wait-${options.path}`,
-      parameters: { resume: 'webhook', httpMethod: 'POST', options: {} },
-    });
-  }
-  if (last) connections.Set = { main: [[{ node: last, type: 'main', index: 0 }]] };
-  return { name: options.name ?? `fixture ${options.path}`, nodes, connections, settings: { executionOrder: 'v1' } };
-}
+export { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/core/testing/n8n-workflows';
+import { webhookWorkflow, type WebhookWorkflowOptions } from '../../src/main/core/testing/n8n-workflows';
 
 /**
  * Waits until n8n serves /webhook/<path>. n8n 2.x registers webhooks asynchronously: right after

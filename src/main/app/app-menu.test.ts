@@ -100,17 +100,22 @@ describe('application menu', () => {
       'Drafts Alt+3',
       'Mappings Alt+4',
       'Executions Alt+5',
-      'Approvals Alt+6',
-      'Schedules Alt+7',
-      'Metrics and Alerts Alt+8',
-      'Backups Alt+9',
+      'Queue Alt+6',
+      'Approvals Alt+7',
+      'Schedules Alt+8',
+      'Metrics and Alerts Alt+9',
+      'Backups undefined',
       'Settings Alt+0',
     ]);
     linux.click('Approvals');
     linux.click('Settings');
     expect(linux.calls).toEqual(['go #/approvals', 'go #/settings']);
     const mac = menu({ platform: 'darwin' }).find('Go').submenu as MenuItemConstructorOptions[];
-    expect(mac.map((i) => i.accelerator)).toEqual([...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `Cmd+${n}`), 'Cmd+,']);
+    expect(mac.map((i) => i.accelerator)).toEqual([
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `Cmd+${n}`),
+      undefined,
+      'Cmd+,',
+    ]);
   });
 
   it('binds no key twice, on any platform', () => {

@@ -8,6 +8,7 @@ const AREA_LABELS: Record<AreaId, string> = {
   drafts: 'Drafts',
   mappings: 'Mappings',
   executions: 'Executions',
+  queue: 'Queue',
   approvals: 'Approvals',
   schedules: 'Schedules',
   metrics: 'Metrics and Alerts',
@@ -16,15 +17,18 @@ const AREA_LABELS: Record<AreaId, string> = {
 };
 
 /**
- * An area's shortcut: the console's own Alt+1…9 (Option+digit types characters on macOS, so
- * there ⌘1…9, as tabs do); Settings is Alt+0, and ⌘, on macOS where ⌘0 is Actual Size.
+ * An area's shortcut: the console's own Alt+1…9 for the first nine (Option+digit types characters
+ * on macOS, so there ⌘1…9, as tabs do); Settings is Alt+0, and ⌘, on macOS where ⌘0 is Actual
+ * Size. Areas past the ninth have none (the command palette reaches them).
  */
-export function areaAccelerator(area: AreaId, platform: NodeJS.Platform): string {
+export function areaAccelerator(area: AreaId, platform: NodeJS.Platform): string | undefined {
   const index = AREA_IDS.indexOf(area);
   const mac = platform === 'darwin';
   if (area === 'settings') return mac ? 'Cmd+,' : 'Alt+0';
-  return `${mac ? 'Cmd' : 'Alt'}+${index + 1}`;
+  return index < 9 ? `${mac ? 'Cmd' : 'Alt'}+${index + 1}` : undefined;
 }
+
+const withAccelerator = (accelerator: string | undefined) => (accelerator ? { accelerator } : {});
 
 /** The theme "Toggle Dark Mode" switches to: the opposite of what shows now. */
 export function toggledTheme(current: Theme, systemIsDark: boolean): 'light' | 'dark' {
@@ -115,7 +119,7 @@ export function appMenuTemplate(state: AppMenuState, on: AppMenuHandlers): MenuI
     label: 'Go',
     submenu: AREA_IDS.map((area) => ({
       label: AREA_LABELS[area],
-      accelerator: areaAccelerator(area, state.platform),
+      ...withAccelerator(areaAccelerator(area, state.platform)),
       click: () => on.go(routeFor({ kind: 'area', area })),
     })),
   };

@@ -21,6 +21,7 @@ export const AREA_IDS = [
   'drafts',
   'mappings',
   'executions',
+  'queue',
   'approvals',
   'schedules',
   'metrics',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { IDEMPOTENCY_KEY_PATTERN } from '../core/ingest/signature';
 import { defaultDataDir } from '../core/paths';
+import { formatLocalRuns } from '../../shared/run-identity';
 import { emitToConsole, EXIT } from './emit-client';
 import { failureOf, runTeamCommand, runUsersCommand, TEAM_USAGE, USERS_USAGE } from './team-commands';
 
@@ -91,7 +92,15 @@ async function main(argv: string[]): Promise<void> {
     timeoutMs,
   });
   if (outcome.kind !== 'queued') fail(outcome.message, EXIT[outcome.kind]);
+  // The answer as JSON for scripts (stdout); for the person at the terminal, the runs as the console names them.
   console.log(JSON.stringify(outcome.answer));
+  const ids = Array.isArray(outcome.answer.executionIds)
+    ? outcome.answer.executionIds.filter((id): id is number => Number.isSafeInteger(id))
+    : [];
+  if (ids.length > 0)
+    console.error(
+      `${outcome.answer.deduplicated === true ? 'Already queued as' : 'Queued as'} ${formatLocalRuns(ids)}.`,
+    );
 }
 
 function parseCli(argv: string[]) {

@@ -11,7 +11,7 @@ import { openStore, type Store } from './db/store';
 import { wireModules, type WiringOptions } from './wire-modules';
 import { EventBus, type AnyEventListener } from './events';
 import type { CallContext } from './handlers';
-import { invokeHandler } from './invoke';
+import { checkReply, invokeHandler } from './invoke';
 import { limitsFromEnv, type InputLimits } from './limits';
 import { silentLogger, type Logger } from './logger';
 
@@ -28,6 +28,11 @@ export interface CoreOptions extends WiringOptions {
   nativeBinding?: string;
   /** Size and depth limits of every call's argument; default from FLIGHTDECK_MAX_PAYLOAD_BYTES. */
   limits?: InputLimits;
+  /**
+   * Parse every reply against its channel's declared output and answer INTERNAL on a mismatch
+   * (see `checkReply`). On in tests; default: the environment variable FLIGHTDECK_CHECK_OUTPUTS=1.
+   */
+  checkOutputs?: boolean;
 }
 
 export interface Core {
@@ -84,6 +89,7 @@ export function createCore(options: CoreOptions): Core {
   }
   const handlers = built?.handlers;
 
+  const checkOutputs = options.checkOutputs ?? process.env.FLIGHTDECK_CHECK_OUTPUTS === '1';
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -97,7 +103,8 @@ export function createCore(options: CoreOptions): Core {
     if (!ctx.user && ctx.transport === 'ws' && built?.auth.teamMode()) {
       return fail('UNAUTHORIZED', 'Sign in first: this console runs in team mode.');
     }
-    const pending = invokeHandler(handlers, channel, input, ctx, logger, limits, actor);
+    const handled = invokeHandler(handlers, channel, input, ctx, logger, limits, actor);
+    const pending = checkOutputs ? handled.then((reply) => checkReply(channel, reply, logger)) : handled;
     inFlight.add(pending);
     try {
       return await pending;

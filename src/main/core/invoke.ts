@@ -64,3 +64,45 @@ export async function invokeHandler(
     return fail('INTERNAL', `Something went wrong in ${channel}: ${(error as Error).message}. Details are in the log.`);
   }
 }
+
+/** The log message of an output mismatch; test hosts' output is searched for it. */
+export const OUTPUT_MISMATCH = 'A reply does not match its declared output schema';
+
+/**
+ * Keys present in `actual` that the schema's parse dropped (zod strips unknown keys): fields a
+ * handler sends that the contract does not declare, such as a secret column read by `SELECT *`.
+ */
+function undeclaredKeys(actual: unknown, parsed: unknown, path: string[] = []): string[] {
+  if (Array.isArray(actual) && Array.isArray(parsed)) {
+    return actual.flatMap((item, i) => undeclaredKeys(item, parsed[i], [...path, String(i)]));
+  }
+  if (!isPlainObject(actual) || !isPlainObject(parsed)) return [];
+  return Object.keys(actual).flatMap((key) =>
+    key in parsed ? undeclaredKeys(actual[key], parsed[key], [...path, key]) : [[...path, key].join('.')],
+  );
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Parses a successful reply against its channel's declared output (`CoreOptions.checkOutputs`,
+ * on in tests). The contract's output types are otherwise trusted at run time, so a handler that
+ * drifts from them would reach the renderer unnoticed: here a mismatch, or a key the schema does
+ * not declare, becomes an INTERNAL failure naming the fields, and is logged.
+ */
+export function checkReply(channel: unknown, reply: Result<unknown>, logger: Logger): Result<unknown> {
+  if (!reply.ok || !isCallChannel(channel)) return reply;
+  const parsed = calls[channel].output.safeParse(reply.data);
+  const problems = parsed.success
+    ? undeclaredKeys(reply.data, parsed.data).map((path) => `${path}: not declared in the output schema`)
+    : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(reply)'}: ${i.message}`);
+  if (problems.length === 0) return reply;
+  logger.error(OUTPUT_MISMATCH, { channel, problems: problems.slice(0, 20) });
+  return fail(
+    'INTERNAL',
+    `${OUTPUT_MISMATCH}: ${channel}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+    false,
+    { outputMismatch: problems },
+  );
+}

@@ -15,8 +15,9 @@ import { createDispatcher, type WebhookPost } from './dispatch/dispatcher';
 import { createEmitter } from './dispatch/emit';
 import { createExecutionsWriter } from './dispatch/executions-writer';
 import { createLinker, type LinkerOptions } from './dispatch/linker';
+import { createActiveWebhookReason } from './dispatch/active-webhook';
 import { createRunsModule } from './dispatch/runs-module';
-import { createRunFinder, type RunFinderOptions } from './dispatch/run-lookup';
+import { createRunFinder, type FindRunInN8n, type RunFinderOptions } from './dispatch/run-lookup';
 import { createWebhookPost } from './dispatch/webhook-post';
 import { createDraftsModule } from './drafts/drafts-module';
 import type { N8nWorkflowsPort } from './drafts/n8n-port';
@@ -53,6 +54,8 @@ export interface WiringOptions {
   n8nWorkflows?: N8nWorkflowsPort;
   /** Team mode: session lifetime and password hashing cost. */
   auth?: AuthOptions;
+  /** How the dispatcher delivers: lease, hold sweep, and its look-up of runs in n8n (tests). */
+  dispatch?: { leaseMs?: number; holdSweepMs?: number; findRunInN8n?: FindRunInN8n };
 }
 
 type Instances = ReturnType<typeof createInstancesModule>;
@@ -73,15 +76,34 @@ function wireN8n(ctx: CoreContext, audit: AuditLog, options: WiringOptions) {
 /** Events in, runs out: mappings, the queue, approvals' gates, the dispatcher and the doors. */
 function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, options: WiringOptions) {
   const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
-  const queue = createQueueModule(ctx, audit);
+  // A run records who asked for it (the four-eyes rule of approvals reads it).
+  const executions = createExecutionsWriter(ctx.store, { requestedBy: () => ctx.requester?.() ?? null });
+  // The Queue area names instances and mappings; requeue and cancel there move the runs too.
+  const late: {
+    enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'];
+    mappings?: ReturnType<typeof createMappingsModule>;
+  } = {};
+  const queue = createQueueModule(ctx, audit, {
+    directory: {
+      instances: () => instances.service.list().map(({ id, name, health }) => ({ id, name, health })),
+      mappings: () =>
+        (late.mappings?.service.list() ?? []).map(({ id, name, event, instanceId }) => ({
+          id,
+          name,
+          event,
+          instanceId,
+        })),
+    },
+    runStatus: (_announce, ids, status) => {
+      for (const id of ids) executions.setStatus(id, status, ctx.clock.now());
+    },
+  });
   const mappings = createMappingsModule(ctx, audit, {
     instanceBaseUrl,
     applyLimits: (id, limits) => queue.jobs.setLimits('mapping', id, limits ?? { concurrency: null, rate: null }),
   });
-  // A run records who asked for it (the four-eyes rule of approvals reads it).
-  const executions = createExecutionsWriter(ctx.store, { requestedBy: () => ctx.requester?.() ?? null });
+  late.mappings = mappings;
   // Approvals hold gated runs; approving one enqueues it through the emitter (bound below).
-  const late: { enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'] } = {};
   const approvals = createApprovalsModule(
     ctx,
     audit,
@@ -116,7 +138,29 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     approvals,
     emit,
     httpClient: { stop: () => ownPost?.close() } satisfies Lifecycle,
-    dispatcher: createDispatcher({ ctx, jobs: queue.jobs, executions, instanceBaseUrl, post }),
+    dispatcher: createDispatcher({
+      ctx,
+      jobs: queue.jobs,
+      executions,
+      instanceBaseUrl,
+      instanceName: (id) => instances.service.find(id)?.name ?? null,
+      post,
+      health: instances.health,
+      // Before re-sending a run whose attempt may have reached n8n: the linker's finder, by mark.
+      findRunInN8n: options.dispatch?.findRunInN8n ?? runFinder.findRunInN8n,
+      rerunsFailedWorkflow: (id) => {
+        try {
+          return mappings.service.get(id).retry.rerunFailedWorkflow;
+        } catch {
+          return false; // removed meanwhile: never re-run
+        }
+      },
+      // Until n8n/webhook-grace.ts (issue #13) is wired here: "n8n reports it active".
+      webhookGraceReason: createActiveWebhookReason(ctx.store.db),
+      holdLimitMs: () => queue.holdLimitMs(),
+      ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
+      ...(options.dispatch?.holdSweepMs !== undefined ? { holdSweepMs: options.dispatch.holdSweepMs } : {}),
+    }),
     runFinder,
     linker: createLinker(
       ctx,
@@ -172,10 +216,14 @@ function metricsSources(
     instanceHealth:
       options.metrics?.instanceHealth ??
       (() =>
+        // Health (dispatch, sync and probe) where it has spoken; else what the sync last saw.
         instances.service
           .list()
-          .filter((i) => i.syncEnabled && i.sync.state !== 'never')
-          .map((i) => ({ instanceId: i.id, up: i.sync.state !== 'offline' }))),
+          .filter((i) => i.health.state !== 'unknown' || (i.syncEnabled && i.sync.state !== 'never'))
+          .map((i) => ({
+            instanceId: i.id,
+            up: i.health.state === 'unknown' ? i.sync.state !== 'offline' : i.health.state === 'up',
+          }))),
   };
 }
 

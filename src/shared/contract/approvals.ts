@@ -79,6 +79,9 @@ export const approvalCommentSchema = z.object({
 
 const relatedExecutionSchema = z.object({
   id: z.number().int(),
+  /** A local run (`FD-<id>`) or an execution synced from n8n. */
+  source: z.enum(['local', 'remote']),
+  instanceId: z.string().nullable(),
   remoteId: z.string().nullable(),
   status: executionStatusSchema.or(z.string()),
   createdAtMs: z.number().int(),

@@ -23,10 +23,17 @@ export const CALL_CHANNELS = [
   'mappings:import',
   // queue
   'queue:stats',
+  'queue:overview',
+  'queue:jobs',
   'queue:pause',
   'queue:resume',
+  'queue:pauseMapping',
+  'queue:resumeMapping',
   'queue:requeueDead',
   'queue:cancel',
+  'queue:purge',
+  'queue:getSettings',
+  'queue:updateSettings',
   // ingest
   'ingest:info',
   'ingest:emit',
@@ -81,6 +88,8 @@ export const CALL_CHANNELS = [
   'runs:listViews',
   'runs:saveView',
   'runs:removeView',
+  'runs:lineage',
+  'runs:refs',
   // approvals
   'approvals:list',
   'approvals:count',

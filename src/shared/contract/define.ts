@@ -4,7 +4,7 @@ import type { z } from 'zod';
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** Validated at the transport boundary before any handler runs. */
   input: I;
-  /** What the handler promises to return (checked in tests, trusted at run time). */
+  /** What the handler promises to return: trusted at run time, checked on every call a test makes through a core (checkReply in src/main/core/invoke.ts). */
   output: O;
 }
 

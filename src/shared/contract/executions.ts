@@ -2,9 +2,28 @@ import { z } from 'zod';
 import { call } from './define';
 import { executionStatusSchema } from './executions-model';
 
+/** How a run came to be: retried one by one, with an edited payload, in bulk, or by n8n itself. */
+export const retryKindSchema = z.enum(['retry', 'edited', 'bulk', 'n8n']);
+export type RetryKind = z.infer<typeof retryKindSchema>;
+
+/**
+ * Enough of a run to name it (src/shared/run-identity.ts: `FD-29 → n8n #812 on prod`) and to say
+ * how it ended.
+ */
+export const runRefSchema = z.object({
+  /** Local row id: a local run's number (`FD-<id>`). */
+  id: z.number().int(),
+  source: z.enum(['local', 'remote']),
+  /** n8n's execution id, once known. */
+  remoteId: z.string().nullable(),
+  instanceId: z.string().nullable(),
+  status: executionStatusSchema,
+});
+export type RunRef = z.infer<typeof runRefSchema>;
+
 /** One row of the shared executions table: a local run or a synced n8n execution. */
 export const executionSummarySchema = z.object({
-  /** Local row id (stable across syncs). */
+  /** Local row id (stable across syncs); a local run's number is `FD-<id>`. */
   id: z.number().int(),
   source: z.enum(['local', 'remote']),
   instanceId: z.string().nullable(),
@@ -16,8 +35,13 @@ export const executionSummarySchema = z.object({
   status: executionStatusSchema,
   /** n8n's mode: webhook, retry, trigger, manual… */
   mode: z.string().nullable(),
-  /** n8n execution id this one retried. */
+  /** n8n execution id this one retried, as n8n says (its own retries only). */
   retryOf: z.string().nullable(),
+  /** The run this one retried (any kind of retry), when it is still kept. */
+  retryOfRun: runRefSchema.nullable(),
+  retryKind: retryKindSchema.nullable(),
+  /** The newest retry of this run: it supersedes this one (which then counts only as attempts). */
+  supersededByRun: runRefSchema.nullable(),
   error: z.string().nullable(),
   createdAtMs: z.number().int(),
   startedAtMs: z.number().int().nullable(),
@@ -56,7 +80,11 @@ export const executionFilterSchema = z
     fromMs: z.number().int().optional(),
     /** Created before (epoch ms). */
     toMs: z.number().int().optional(),
-    /** Full-text search over event name, payload and error (words, prefix-matched, all must occur). */
+    /**
+     * Full-text search over event name, payload and error (words, prefix-matched, all must occur),
+     * or a run number: `FD-29` (that local run), `n8n #812` (that n8n execution on any instance),
+     * `29` (either, or the text).
+     */
     search: z.string().trim().max(200).optional(),
   })
   .strict();

@@ -67,6 +67,24 @@ export const syncStateSchema = z.object({
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 
+/**
+ * Whether n8n answers, from every signal: dispatch outcomes, the sync, and a light probe of
+ * `/healthz` (every few seconds while down, with backoff). An outage shows within seconds.
+ */
+export const instanceHealthSchema = z.object({
+  /** `unknown`: nothing observed yet. `down`: the last signal found n8n unreachable or starting up. */
+  state: z.enum(['unknown', 'up', 'down']),
+  /** Since when it is in this state, epoch ms (null when unknown). */
+  sinceMs: z.number().int().nullable(),
+  /** Why it is down, e.g. "connection refused (ECONNREFUSED)"; null when up. */
+  reason: z.string().nullable(),
+  /** Which signal said so last. */
+  source: z.enum(['dispatch', 'sync', 'probe']).nullable(),
+  /** The last signal of either kind, epoch ms. */
+  checkedAtMs: z.number().int().nullable(),
+});
+export type InstanceHealth = z.infer<typeof instanceHealthSchema>;
+
 /** An instance as the renderer sees it: the API key itself never leaves the core. */
 export const instanceSchema = instanceFieldsSchema.extend({
   ...instanceOptionsSchema.shape,
@@ -77,6 +95,7 @@ export const instanceSchema = instanceFieldsSchema.extend({
   createdAtMs: z.number().int(),
   updatedAtMs: z.number().int(),
   sync: syncStateSchema,
+  health: instanceHealthSchema,
 });
 export type Instance = z.infer<typeof instanceSchema>;
 

@@ -71,6 +71,12 @@ export const retryPolicySchema = z
     maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
     /** Random spread as a fraction of the delay (0 = none, 0.2 = ±20 %). */
     jitter: z.number().min(0).max(1).default(0.2),
+    /**
+     * Run the workflow again, within `attempts`, when it ran in n8n and failed (n8n's 500). Off by
+     * default: a re-run repeats whatever the workflow did before the error. Either way the
+     * operator can Retry a failed run.
+     */
+    rerunFailedWorkflow: z.boolean().default(false),
   })
   .strict();
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
@@ -150,12 +156,19 @@ export const mappingSchema = mappingInputSchema.extend({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-/** The exact HTTP request a dispatch would make (secrets never included). */
+/**
+ * The exact HTTP request a dispatch makes (secrets never included): built by the same function
+ * as the dispatcher's call. In a preview made before any run exists, the execution-id header holds
+ * a placeholder; a run's own request holds its id.
+ */
 export const requestPreviewSchema = z.object({
   method: z.literal('POST'),
   url: z.string(),
+  /** Every header Flightdeck sets; the HTTP client adds only Host and Content-Length. */
   headers: z.record(z.string(), z.string()),
   body: z.unknown(),
+  /** The body exactly as sent (runs queued before this field existed lack it). */
+  bodyText: z.string().optional(),
 });
 export type RequestPreview = z.infer<typeof requestPreviewSchema>;
 

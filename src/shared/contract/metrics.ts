@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { call } from './define';
+import { runRefSchema } from './executions';
 import { executionStatusSchema } from './executions-model';
 
 /**
  * Metrics, alerts and the monitoring event log: three areas (`metrics:`, `alerts:`,
  * `monitoring:`) kept in one file because they share the scope and range vocabulary.
  *
- * Every metric counts terminal executions (succeeded, failed, dead_lettered, canceled,
- * rejected), each in the bucket of its `createdAtMs`. Percentiles use the nearest-rank
+ * Metrics count runs, each once, by its final outcome: a terminal execution (succeeded, failed,
+ * dead_lettered, canceled, rejected) is a run unless a retry superseded it (the run lives on in
+ * its newest retry, local or n8n's), in the bucket of its `createdAtMs`. Attempts (webhook calls
+ * of local runs, one per synced n8n execution, superseded rows included) are their own series.
+ * Percentiles use the nearest-rank
  * definition: of n durations sorted ascending, pXX is the value at rank ceil(XX/100 · n)
  * (1-based); null when n = 0.
  */
@@ -75,7 +79,7 @@ export const metricsSummarySchema = z.object({
   exact: z.boolean(),
   /** Largest relative error of the percentiles: 0 when exact, about 0.044 from the histograms. */
   percentileErrorBound: z.number(),
-  /** Terminal executions created in the range. */
+  /** Runs (terminal, not superseded by a retry) created in the range. */
   total: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
@@ -86,8 +90,19 @@ export const metricsSummarySchema = z.object({
   errorRate: z.number().nullable(),
   /** succeeded / (succeeded + failed + deadLettered); null without such runs. */
   successRate: z.number().nullable(),
-  /** Terminal executions per hour over the range. */
+  /**
+   * Runs per hour over the period the data covers (`coveredFromMs`–`coveredToMs`: the first to
+   * the last run created in the range, at least one minute), not over the range's length.
+   */
   throughputPerHour: z.number(),
+  /** Start of the period the runs cover (epoch ms); null without runs. */
+  coveredFromMs: z.number().nullable(),
+  /** End of the period the runs cover (epoch ms); null without runs. */
+  coveredToMs: z.number().nullable(),
+  /** Webhook calls of local runs plus synced n8n executions, retried (superseded) ones included. */
+  attempts: z.number().int(),
+  /** Attempts n8n did not answer 2xx, and synced n8n executions that failed. */
+  failedAttempts: z.number().int(),
   /** Executions that had a duration. */
   durationCount: z.number().int(),
   /** Run time percentiles and mean (ms), nearest-rank; null without durations. */
@@ -113,6 +128,8 @@ export const metricsPointSchema = metricsSummarySchema
     p99Ms: true,
     avgDurationMs: true,
     avgQueueWaitMs: true,
+    attempts: true,
+    failedAttempts: true,
   })
   .extend({
     /** Start of the point's bucket (epoch ms); the bucket ends at tMs + stepMs. */
@@ -136,6 +153,8 @@ export const drilldownExecutionSchema = z.object({
   workflowId: z.string().nullable(),
   mappingId: z.string().nullable(),
   remoteId: z.string().nullable(),
+  /** The newest retry of this run (it then counts only as attempts), when one exists. */
+  supersededBy: runRefSchema.nullable(),
   createdAtMs: z.number(),
   durationMs: z.number().nullable(),
   queueWaitMs: z.number().nullable(),
@@ -147,7 +166,7 @@ export const workflowMetricsSchema = z.object({
   instanceId: z.string(),
   workflowId: z.string(),
   summary: metricsSummarySchema,
-  /** Terminal executions per bucket across the range, for a sparkline. */
+  /** Runs per bucket across the range, for a sparkline. */
   spark: z.array(z.number().int()),
 });
 
@@ -168,6 +187,8 @@ export const metricsCalls = {
         ...scopeShape,
         /** Only these statuses; all terminal statuses when absent. */
         statuses: z.array(executionStatusSchema).min(1).max(11).optional(),
+        /** Also the runs a retry superseded (they count as attempts, not as runs). Default false. */
+        includeSuperseded: z.boolean().optional(),
         limit: z.number().int().min(1).max(1000).default(200),
       })
       .strict()

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { call } from './define';
-import { executionFilterSchema } from './executions';
+import { executionFilterSchema, retryKindSchema, runRefSchema } from './executions';
 
 /** One delivery attempt of a local run, from the queue's history. */
 export const attemptSchema = z.object({
   attempt: z.number().int(),
   startedAtMs: z.number().int(),
   finishedAtMs: z.number().int().nullable(),
-  outcome: z.enum(['running', 'completed', 'failed', 'lease_expired']),
+  /** `returned`: the call never reached n8n (unreachable, or n8n still starting): it did not count. */
+  outcome: z.enum(['running', 'completed', 'failed', 'lease_expired', 'returned']),
   error: z.string().nullable(),
   httpStatus: z.number().int().nullable(),
 });
@@ -46,25 +47,87 @@ export const itemResultSchema = z.object({
   message: z.string().nullable(),
 });
 
+/** What a dry run warns about one run. */
+export const retryFlagSchema = z.enum([
+  /** A retry of it exists already (its newest retry is `retriedAs`): retrying again sends it once more. */
+  'already_retried',
+  /** As far as the last sync knows, no active workflow serves the mapping's webhook path: n8n will answer 404. */
+  'webhook_missing',
+  /** It was retried with an edited payload since: retrying it sends the old payload again. */
+  'payload_edited',
+  /** It has not finished: it cannot be retried yet. */
+  'not_finished',
+  /** It cannot be retried at all (no mapping any more, or an n8n execution that succeeded). */
+  'cannot_retry',
+]);
+export type RetryFlag = z.infer<typeof retryFlagSchema>;
+
 export const retryPreviewSchema = z.object({
+  /** Runs that a confirmed retry would retry (skipped ones not included). */
   count: z.number().int(),
-  /** Targets grouped, so the operator sees which workflows a bulk retry will hit. */
+  /** Runs left out because they were retried already (`skipRetried`). */
+  skipped: z.number().int(),
+  /** Targets grouped per mapping and workflow, by name, with how many of them are flagged. */
   byTarget: z.array(
     z.object({
+      source: z.enum(['local', 'remote']),
       instanceId: z.string().nullable(),
+      instanceName: z.string().nullable(),
       workflowId: z.string().nullable(),
-      source: z.string(),
+      workflowName: z.string().nullable(),
+      mappingId: z.string().nullable(),
+      mappingName: z.string().nullable(),
       count: z.number().int(),
+      alreadyRetried: z.number().int(),
+      webhookMissing: z.number().int(),
+      payloadEdited: z.number().int(),
     }),
   ),
+  /** The flagged runs, each with what is wrong (the first 200; `flaggedTotal` counts all). */
+  flagged: z.array(
+    z.object({
+      run: runRefSchema,
+      flags: z.array(retryFlagSchema),
+      /** The newest retry, for already_retried. */
+      retriedAs: runRefSchema.nullable(),
+      message: z.string(),
+    }),
+  ),
+  flaggedTotal: z.number().int(),
 });
+export type RetryPreview = z.infer<typeof retryPreviewSchema>;
+
+/** One item of a retry: the run, what happened, and the run its retry created (live status: runs:refs). */
+export const retryItemSchema = itemResultSchema.extend({
+  /** The run the item names (null when no such run exists). */
+  run: runRefSchema.nullable(),
+  /** queued: a new local run; retried: n8n retried it (newRun is its new execution); skipped; refused. */
+  outcome: z.enum(['queued', 'retried', 'skipped', 'refused']),
+  newRun: runRefSchema.nullable(),
+});
+export type RetryItem = z.infer<typeof retryItemSchema>;
+
+/** One run of a retry chain (runs:lineage). */
+export const lineageNodeSchema = z.object({
+  run: runRefSchema,
+  /** The run it retried (its parent in the chain); null for the first. */
+  retryOfId: z.number().int().nullable(),
+  retryKind: retryKindSchema.nullable(),
+  createdAtMs: z.number().int(),
+  /** 0 for the first run, 1 for its retries, … */
+  depth: z.number().int(),
+  /** A local retry whose payload differs from the run it retried. */
+  payloadEdited: z.boolean(),
+});
+export type LineageNode = z.infer<typeof lineageNodeSchema>;
 
 export const savedViewSchema = z.object({ id: z.number().int(), name: z.string(), filter: executionFilterSchema });
 
 export const runsCalls = {
   'runs:detail': call(z.object({ id: z.number().int().positive() }).strict(), runDetailSchema),
   /**
-   * Retry by ids or by filter. `dryRun` (the default) only counts; a real retry of local runs
+   * Retry by ids or by filter. `dryRun` (the default) only describes (per mapping and workflow,
+   * with flagged runs: retried already, webhook missing, payload edited since); a real retry of local runs
    * queues new runs (paced by the mapping's and instance's limits), of n8n executions asks n8n
    * to retry them one at a time. `payload` replaces the payload (one id only).
    */
@@ -76,6 +139,8 @@ export const runsCalls = {
         dryRun: z.boolean().default(true),
         payload: z.unknown().optional(),
         reason: z.string().trim().max(500).optional(),
+        /** Leave out runs that were retried already (the dry run flags them). Default false. */
+        skipRetried: z.boolean().default(false),
       })
       .strict()
       .refine((v) => (v.ids ? !v.filter : Boolean(v.filter)), { message: 'Give either ids or a filter' })
@@ -83,7 +148,17 @@ export const runsCalls = {
         message: 'An edited payload needs exactly one run',
         path: ['payload'],
       }),
-    z.object({ preview: retryPreviewSchema, results: z.array(itemResultSchema).nullable() }),
+    z.object({ preview: retryPreviewSchema, results: z.array(retryItemSchema).nullable() }),
+  ),
+  /** The retry chain a run belongs to, first run first (at most 200 runs; `truncated` says more exist). */
+  'runs:lineage': call(
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ chain: z.array(lineageNodeSchema), truncated: z.boolean() }),
+  ),
+  /** Runs by id, as they are now (e.g. the new runs of a bulk retry, to follow their outcome). Unknown ids are left out. */
+  'runs:refs': call(
+    z.object({ ids: z.array(z.number().int().positive()).min(1).max(1_000) }).strict(),
+    z.array(runRefSchema),
   ),
   /** Cancels queued local runs (waiting or delayed). */
   'runs:cancel': call(

@@ -5,6 +5,8 @@ import { toApproval, type ApprovalRows } from './approval-rows';
 
 interface RelatedRow {
   id: number;
+  source: 'local' | 'remote';
+  instance_id: string | null;
   remote_id: string | null;
   status: string;
   created_at_ms: number;
@@ -25,7 +27,7 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
     : undefined;
   const related = db
     .prepare(
-      `SELECT id, remote_id, status, created_at_ms, finished_at_ms, error FROM executions
+      `SELECT id, source, instance_id, remote_id, status, created_at_ms, finished_at_ms, error FROM executions
        WHERE id = @executionId OR (@instanceId IS NOT NULL AND @workflowId IS NOT NULL
          AND instance_id = @instanceId AND workflow_id = @workflowId)
        ORDER BY created_at_ms DESC, id DESC LIMIT 20`,
@@ -38,6 +40,8 @@ export function approvalDetail(ctx: CoreContext, audit: AuditLog, rows: Approval
     mapping: mappingJson ? (JSON.parse(mappingJson) as Record<string, unknown>) : null,
     related: related.map((r) => ({
       id: r.id,
+      source: r.source,
+      instanceId: r.instance_id,
       remoteId: r.remote_id,
       status: r.status,
       createdAtMs: r.created_at_ms,

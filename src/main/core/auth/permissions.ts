@@ -25,10 +25,19 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'mappings:import': 'editor',
 
   'queue:stats': 'viewer',
+  'queue:overview': 'viewer',
+  'queue:jobs': 'viewer',
+  'queue:getSettings': 'viewer',
   'queue:pause': 'operator',
   'queue:resume': 'operator',
+  'queue:pauseMapping': 'operator',
+  'queue:resumeMapping': 'operator',
   'queue:requeueDead': 'operator',
   'queue:cancel': 'operator',
+  // Finished jobs only; their runs stay in Executions.
+  'queue:purge': 'operator',
+  // Delivery limits for every instance and mapping: a console setting.
+  'queue:updateSettings': 'admin',
 
   'ingest:info': 'viewer',
   'ingest:emit': 'operator',
@@ -79,6 +88,8 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'executions:get': 'viewer',
 
   'runs:detail': 'viewer',
+  'runs:lineage': 'viewer',
+  'runs:refs': 'viewer',
   'runs:listViews': 'viewer',
   'runs:retry': 'operator',
   'runs:cancel': 'operator',

@@ -123,7 +123,7 @@ async function rejected(promise: Promise<unknown>, code = 'VALIDATION'): Promise
 }
 
 // Real scrypt (32 MiB, on purpose) and real files: give these room on a loaded machine.
-describe('backup and restore', { timeout: 30_000 }, () => {
+describe('backup and restore', () => {
   it('export → a new data dir → restore gives the identical state, every table', async () => {
     const source = station();
     await seed(source);

@@ -65,7 +65,6 @@ export function createEmitter(
   }
 
   function runFor(mapping: Mapping, request: EmitRequest, key: string | null): number {
-    const preview = mappings.requestFor(mapping, request.payload);
     const now = ctx.clock.now();
     if (mapping.requiresApproval && !deps.gates) {
       throw new AppError(
@@ -80,11 +79,13 @@ export function createEmitter(
       event: request.event,
       status: mapping.requiresApproval ? 'awaiting_approval' : 'queued',
       payload: request.payload,
-      request: preview,
       idempotencyKey: key,
       sourceKind: request.source,
       nowMs: now,
     });
+    // Built by the dispatcher's own builder, with this run's id: what the detail shows is what is sent.
+    const preview = mappings.requestFor(mapping, request.payload, executionId, request.event);
+    executions.setRequest(executionId, preview);
     if (mapping.requiresApproval) {
       deps.gates?.createGate({
         executionId,

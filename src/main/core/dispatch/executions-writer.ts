@@ -1,3 +1,4 @@
+import type { RetryKind } from '../../../shared/contract/executions';
 import type { ExecutionStatus } from '../../../shared/contract/executions-model';
 import type { Store } from '../db/store';
 
@@ -9,10 +10,10 @@ export interface NewLocalRun {
   event: string;
   status: Extract<ExecutionStatus, 'queued' | 'awaiting_approval'>;
   payload: unknown;
-  request: unknown;
   idempotencyKey: string | null;
   sourceKind: string;
-  retryOf?: string | null;
+  /** The run this one retries (its row id), and how: a retry supersedes what it retried. */
+  retry?: { ofId: number; kind: RetryKind } | null;
   nowMs: number;
 }
 
@@ -25,11 +26,13 @@ const EXCERPT_BYTES = 2048;
  */
 export function createExecutionsWriter(store: Store, options: { requestedBy?: () => string | null } = {}) {
   const { db } = store;
+  // The request is written once the row has its id: the id is part of the request (a header).
   const insert = db.prepare(`INSERT INTO executions
-    (source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, idempotency_key,
-     source_kind, retry_of, requested_by, created_at_ms, updated_at_ms)
-    VALUES ('local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @idempotencyKey,
-     @sourceKind, @retryOf, @requestedBy, @nowMs, @nowMs)`);
+    (source, instance_id, workflow_id, mapping_id, status, event, payload_json, idempotency_key,
+     source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)
+    VALUES ('local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @idempotencyKey,
+     @sourceKind, @retryOfId, @retryKind, @requestedBy, @nowMs, @nowMs)`);
+  const setRequest = db.prepare('UPDATE executions SET request_json = ? WHERE id = ?');
   const byKey = db.prepare('SELECT id FROM executions WHERE idempotency_key = ?').pluck();
   const setJob = db.prepare('UPDATE executions SET job_id = ? WHERE id = ?');
   const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
@@ -57,13 +60,22 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
     insert: (run: NewLocalRun): number =>
       Number(
         insert.run({
-          ...run,
+          instanceId: run.instanceId,
+          workflowId: run.workflowId,
+          mappingId: run.mappingId,
+          status: run.status,
+          event: run.event,
+          idempotencyKey: run.idempotencyKey,
+          sourceKind: run.sourceKind,
+          nowMs: run.nowMs,
           payload: JSON.stringify(run.payload ?? null),
-          request: JSON.stringify(run.request),
-          retryOf: run.retryOf ?? null,
+          retryOfId: run.retry?.ofId ?? null,
+          retryKind: run.retry?.kind ?? null,
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       ),
+    /** The exact request of a run (webhook-request.ts), kept for its detail view and for release after approval. */
+    setRequest: (id: number, request: unknown) => void setRequest.run(JSON.stringify(request), id),
     findByKey: (key: string) => byKey.get(key) as number | undefined,
     setJob: (executionId: number, jobId: number) => void setJob.run(jobId, executionId),
     markDispatching: (id: number, now: number) => void started.run({ id, now }),

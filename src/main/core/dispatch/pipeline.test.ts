@@ -1,55 +1,46 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mappingInputSchema, type MappingInput } from '../../../shared/contract/mappings';
 import { AppError } from '../../../shared/result';
 import { createMappingService } from '../mappings/mapping-service';
 import { createSqliteJobStore } from '../queue/sqlite-job-store';
+import { startFakeN8n, type FakeN8n } from '../testing/fake-n8n';
+import { webhookWorkflow } from '../testing/n8n-workflows';
 import { testContext } from '../testing/test-core';
+import { waitUntil } from '../testing/wait';
 import { createDispatcher } from './dispatcher';
 import { createEmitter } from './emit';
 import { createExecutionsWriter } from './executions-writer';
 import { createWebhookPost } from './webhook-post';
-
-/** A stand-in for n8n's webhook door on loopback: answers from a script, records every call. */
-async function fakeN8n(
-  script: (path: string, n: number) => { status: number; body?: string; headers?: Record<string, string> },
-) {
-  const calls: { path: string; body: unknown; headers: Record<string, unknown> }[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      calls.push({ path: req.url ?? '', body: JSON.parse(raw) as unknown, headers: req.headers });
-      const answer = script(req.url ?? '', calls.filter((c) => c.path === req.url).length);
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? '{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function pipeline(script: Parameters<typeof fakeN8n>[0]) {
-  const n8n = await fakeN8n(script);
+/** Active workflows with a Webhook node on each path, as n8n would have them. */
+function webhooks(n8n: FakeN8n, ...paths: string[]) {
+  for (const path of paths) n8n.addWorkflow(`wf-${path}`, path, { nodes: webhookWorkflow({ path }).nodes });
+}
+
+/** The pipeline against the loopback fake n8n (real HTTP); `setup` gives it workflows and faults. */
+async function pipeline(setup: (n8n: FakeN8n) => void) {
+  const n8n = await startFakeN8n();
+  setup(n8n);
   // Real time here: backoff delays are set to a few ms by the mappings below.
   const t = testContext({ clock: { now: () => Date.now() } });
-  const instanceBaseUrl = (id: string) => (id === 'dev' ? n8n.url : null);
+  const instanceBaseUrl = (id: string) => (id === 'dev' ? n8n.baseUrl : null);
   const mappings = createMappingService(t.ctx, t.audit, { instanceBaseUrl });
   const jobs = createSqliteJobStore({ store: t.ctx.store, clock: t.ctx.clock });
   const executions = createExecutionsWriter(t.ctx.store);
   const emit = createEmitter({ ctx: t.ctx, audit: t.audit, mappings, jobs, executions });
   const post = createWebhookPost();
   const dispatcher = createDispatcher({ ctx: t.ctx, jobs, executions, instanceBaseUrl, post });
-  cleanups.push(n8n.close, t.cleanup, post.close, () => dispatcher.stop?.());
+  cleanups.push(
+    () => n8n.close(),
+    t.cleanup,
+    post.close,
+    () => dispatcher.stop?.(),
+  );
   const mapping = (over: Partial<MappingInput> = {}) =>
     mappings.create(
       mappingInputSchema.parse({
@@ -70,19 +61,16 @@ async function pipeline(script: Parameters<typeof fakeN8n>[0]) {
       response_status: number | null;
       job_id: number | null;
     };
-  const settled = async (id: number) => {
-    for (let i = 0; i < 400; i++) {
-      if (['succeeded', 'dead_lettered', 'failed'].includes(row(id).status)) return row(id);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`execution ${id} did not settle: ${JSON.stringify(row(id))}`);
-  };
+  const settled = (id: number) =>
+    waitUntil(`execution ${id} to settle`, () =>
+      ['succeeded', 'dead_lettered', 'failed'].includes(row(id).status) ? row(id) : undefined,
+    );
   return { n8n, t, emit, dispatcher, mapping, row, settled, jobs };
 }
 
 describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
   it('queues an event durably, posts the transformed body and records success', async () => {
-    const p = await pipeline(() => ({ status: 200, body: '{"message":"Workflow was started"}' }));
+    const p = await pipeline((n8n) => webhooks(n8n, 'orders'));
     p.mapping({ transform: { mode: 'pick', fields: [{ from: 'order.id', to: 'id' }], constants: [] } });
     const { executionIds } = p.emit({
       event: 'order.created',
@@ -93,14 +81,16 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     expect(p.row(executionIds[0]!)).toMatchObject({ status: 'queued', attempts: 0 });
     p.dispatcher.start?.();
     expect(await p.settled(executionIds[0]!)).toMatchObject({ status: 'succeeded', attempts: 1, response_status: 200 });
-    expect(p.n8n.calls).toHaveLength(1);
-    expect(p.n8n.calls[0]).toMatchObject({ path: '/webhook/orders', body: { id: 7 } });
-    expect(p.n8n.calls[0]!.headers['x-flightdeck-execution-id']).toBe(String(executionIds[0]));
+    expect(p.n8n.state.doorCalls).toHaveLength(1);
+    expect(p.n8n.state.doorCalls[0]).toMatchObject({ path: '/webhook/orders', body: { id: 7 } });
+    expect(p.n8n.state.doorCalls[0]!.headers['x-flightdeck-execution-id']).toBe(String(executionIds[0]));
   });
 
   it('a webhook answer naming an execution id another run holds still counts as delivered, once (found by the fuzz suite)', async () => {
     // A workflow's "Respond to Webhook" node may answer the same body every time.
-    const p = await pipeline(() => ({ status: 200, body: '{"executionId":"4242"}' }));
+    const p = await pipeline((n8n) => {
+      n8n.state.doorFault = () => ({ status: 200, body: { executionId: '4242' } });
+    });
     p.mapping();
     // n8n's copy of execution 4242, synced before the webhook's answer arrived.
     p.t.ctx.store.db
@@ -114,7 +104,7 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     expect(await p.settled(first)).toMatchObject({ status: 'succeeded', attempts: 1 });
     const second = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
     expect(await p.settled(second)).toMatchObject({ status: 'succeeded', attempts: 1, error: null });
-    expect(p.n8n.calls).toHaveLength(2);
+    expect(p.n8n.state.doorCalls).toHaveLength(2);
     const rows = p.t.ctx.store.db
       .prepare("SELECT id, source, remote_id FROM executions WHERE remote_id = '4242' OR id IN (?, ?) ORDER BY id")
       .all(first, second);
@@ -125,10 +115,12 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
     ]);
   });
 
-  it('retries a 500 and succeeds; dead-letters a 404 at once with a reason', async () => {
-    const p = await pipeline((path, n) =>
-      path === '/webhook/flaky' ? { status: n < 2 ? 500 : 200 } : { status: 404, body: '{"message":"not registered"}' },
-    );
+  it('retries a 503 and succeeds; dead-letters a 404 at once with a reason', async () => {
+    // n8n is briefly unavailable (a 503), then runs the workflow; nothing listens on 'missing' (n8n's own 404).
+    const p = await pipeline((n8n) => {
+      webhooks(n8n, 'flaky');
+      n8n.state.doorFault = (call, n) => (call.path === '/webhook/flaky' && n < 2 ? { status: 503 } : undefined);
+    });
     p.mapping({ webhookPath: 'flaky' });
     p.mapping({ event: 'gone', webhookPath: 'missing' });
     const flaky = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x' }).executionIds[0]!;
@@ -142,7 +134,7 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
   });
 
   it('gives one run per idempotency key and mapping', async () => {
-    const p = await pipeline(() => ({ status: 200 }));
+    const p = await pipeline((n8n) => webhooks(n8n, 'orders', 'second'));
     p.mapping();
     p.mapping({ webhookPath: 'second' });
     const first = p.emit({ event: 'order.created', payload: {}, source: 'http', actor: 'x', idempotencyKey: 'k' });
@@ -159,7 +151,7 @@ describe('dispatch pipeline (real SQLite, real HTTP on loopback)', () => {
   });
 
   it('refuses unknown events and gated mappings without approvals; skips unmet conditions', async () => {
-    const p = await pipeline(() => ({ status: 200 }));
+    const p = await pipeline((n8n) => webhooks(n8n, 'orders', 'second'));
     expect(() => p.emit({ event: 'nobody', payload: {}, source: 'ui', actor: 'x' })).toThrow(/No active mapping/);
     p.mapping({ conditions: [{ path: 'amount', op: 'gt', value: 100 }] });
     expect(p.emit({ event: 'order.created', payload: { amount: 5 }, source: 'ui', actor: 'x' }).executionIds).toEqual(

@@ -1,28 +1,31 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
+import { startFakeN8n } from '../testing/fake-n8n';
+import { webhookWorkflow } from '../testing/n8n-workflows';
 import { tempDir } from '../testing/test-core';
+import { waitUntil } from '../testing/wait';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** A whole core against a loopback stand-in for n8n's webhooks: /webhook/ok → 200, else 500. */
+/** A whole core against the loopback fake n8n: workflow 'ok' succeeds, 'fail' answers 422 (cannot succeed). */
 async function consoleWithN8n() {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    req.resume().on('end', () => res.writeHead(req.url === '/webhook/ok' ? 200 : 500).end('{}'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const n8n = await startFakeN8n();
+  n8n.addWorkflow('wf-ok', 'OK', { nodes: webhookWorkflow({ path: 'ok' }).nodes });
+  n8n.addWorkflow('wf-fail', 'Fail', { nodes: webhookWorkflow({ path: 'fail' }).nodes });
+  n8n.state.doorFault = (call) => (call.path === '/webhook/fail' ? { status: 422 } : undefined);
+  const hits = {
+    filter: (test: (path: string) => boolean) => n8n.state.doorCalls.map((c) => c.path).filter(test),
+    paths: () => n8n.state.doorCalls.map((c) => c.path),
+  };
   const dir = tempDir();
   const core = createCore({ dataDir: dir.path, clock: systemClock });
   cleanups.push(
     dir.remove,
-    () => new Promise((r) => server.close(r)),
+    () => n8n.close(),
     () => core.close(),
   );
   const data = async <T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> => {
@@ -33,7 +36,7 @@ async function consoleWithN8n() {
   const instance = await data(
     core.call('instances:add', {
       name: 'local',
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      baseUrl: n8n.baseUrl,
       apiKey: 'test-key-123456',
       environment: 'dev',
       color: '#2f6fed',
@@ -53,14 +56,12 @@ async function consoleWithN8n() {
   return { core, data, hits, instanceId: instance.id };
 }
 
-async function settled(core: Core, id: number) {
-  for (let i = 0; i < 300; i++) {
+function settled(core: Core, id: number) {
+  return waitUntil(`run ${id} to settle`, async () => {
     const r = await core.call('executions:list', {});
     const run = r.ok ? r.data.executions.find((e) => e.id === id) : undefined;
-    if (run && ['succeeded', 'dead_lettered', 'canceled'].includes(run.status)) return run;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`run ${id} did not settle`);
+    return run && ['succeeded', 'dead_lettered', 'canceled'].includes(run.status) ? run : undefined;
+  });
 }
 
 describe('run actions through the contract', () => {
@@ -74,14 +75,14 @@ describe('run actions through the contract', () => {
     expect(await settled(core, good!)).toMatchObject({ status: 'succeeded' });
 
     const detail = await data(core.call('runs:detail', { id: bad! }));
-    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 500 })]);
+    expect(detail.job?.attempts).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', httpStatus: 422 })]);
     expect(detail.request).toMatchObject({ method: 'POST', body: { customer: 'acme corp' } });
 
     const found = await data(core.call('executions:list', { search: 'acme' }));
     expect(found.executions.map((e) => e.id)).toEqual([bad]);
 
     const dry = await data(core.call('runs:retry', { filter: { status: ['dead_lettered'] } }));
-    expect(dry).toEqual({
+    expect(dry).toMatchObject({
       preview: { count: 1, byTarget: [expect.objectContaining({ source: 'local', count: 1 })] },
       results: null,
     });
@@ -90,8 +91,13 @@ describe('run actions through the contract', () => {
       core.call('runs:retry', { ids: [good!], dryRun: false, payload: { customer: 'edited' } }),
     );
     const newId = edited.results?.[0]?.newId;
-    expect(edited.results).toEqual([{ id: good, ok: true, newId: expect.any(Number), message: null }]);
-    expect(await settled(core, newId!)).toMatchObject({ status: 'succeeded', retryOf: String(good) });
+    expect(edited.results).toMatchObject([{ id: good, ok: true, newId: expect.any(Number), message: null }]);
+    expect(await settled(core, newId!)).toMatchObject({
+      status: 'succeeded',
+      retryOf: null,
+      retryOfRun: { id: good, source: 'local' },
+      retryKind: 'edited',
+    });
     expect((await data(core.call('runs:detail', { id: newId! }))).payload).toEqual({ customer: 'edited' });
 
     const before = hits.filter((h) => h === '/webhook/fail').length;
@@ -118,8 +124,11 @@ describe('run actions through the contract', () => {
       expect.objectContaining({ id, ok: false, message: expect.stringMatching(/.+/) }),
     ]);
     await data(core.call('queue:resume', { instanceId }));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(hits).toEqual([]);
+    // A drain, not a sleep: a run queued after the canceled one is delivered; by then the worker
+    // has passed the canceled one, which must not have reached n8n.
+    const [after] = (await data(core.call('ingest:emit', { event: 'order.ok', payload: {} }))).executionIds;
+    expect(await settled(core, after!)).toMatchObject({ status: 'succeeded' });
+    expect(hits.paths()).toEqual(['/webhook/ok']);
   });
 
   it('keeps saved views and rejects malformed bulk requests', async () => {

@@ -9,6 +9,8 @@ export function createRunsModule(deps: RunActionsDeps): FeatureModule<'runs'> {
     handlers: {
       'runs:detail': ({ id }) => actions.detail(id),
       'runs:retry': (input) => actions.retry(input),
+      'runs:lineage': ({ id }) => actions.lineage(id),
+      'runs:refs': ({ ids }) => actions.refs(ids),
       'runs:cancel': ({ ids, reason }) => actions.cancel(ids, reason),
       'runs:requeue': ({ ids, reason }) => actions.requeue(ids, reason),
       'runs:listViews': () => views.list(),

@@ -39,6 +39,7 @@ function setup() {
   const t = testContext();
   cleanups.push(t.cleanup);
   const n8n = new FakeN8n(() => t.clock.now()).addInstance('dev');
+  cleanups.push(() => void n8n.close());
   const drafts = createDraftService(t.ctx, t.audit, n8n);
   const pusher = createDraftPusher(t.ctx, drafts, n8n);
   return { ...t, n8n, drafts, pusher };
@@ -224,7 +225,7 @@ describe('drafts', () => {
     const { drafts, pusher, n8n } = setup();
     const remote = n8n.seed('dev', workflow());
     const draft = await drafts.clone('dev', remote.id);
-    n8n.instances.get('dev')?.workflows.delete(remote.id);
+    n8n.deleteRemotely('dev', remote.id);
     const error = await rejects(pusher.push(draft.id, false), 'CONFLICT');
     expect((error.details as PushConflict).theirs).toBeNull();
     const { draft: after } = await pusher.push(draft.id, true);

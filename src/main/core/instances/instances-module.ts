@@ -4,11 +4,13 @@ import type { FeatureModule } from '../handlers';
 import { createClients, type ClientOptions, type Clients } from '../n8n/clients';
 import { testConnection } from '../n8n/connection-test';
 import { createSync, type Sync, type SyncOptions } from '../n8n/sync';
+import { createWebhookProbe } from './health-probe';
+import { createInstanceHealth, type HealthOptions, type InstanceHealthMonitor } from './instance-health';
 import { createInstancesService, type InstancesService } from './instances-service';
 import { createFileKeyBox, type SecretBox } from './secret-box';
 
-/** How the core talks to n8n: client pools and the background sync (all optional). */
-export type N8nOptions = ClientOptions & SyncOptions;
+/** How the core talks to n8n: client pools, the background sync and the health probe (all optional). */
+export type N8nOptions = ClientOptions & SyncOptions & { health?: HealthOptions };
 
 /**
  * n8n instances: profiles with sealed keys, connection tests, and the background sync that
@@ -18,21 +20,34 @@ export function createInstancesModule(
   ctx: CoreContext,
   audit: AuditLog,
   options: { secretBox?: SecretBox; n8n?: N8nOptions } = {},
-): FeatureModule<'instances'> & { service: InstancesService; clients: Clients; sync: Sync } {
+): FeatureModule<'instances'> & {
+  service: InstancesService;
+  clients: Clients;
+  sync: Sync;
+  health: InstanceHealthMonitor;
+} {
   const box = options.secretBox ?? createFileKeyBox(ctx.dataDir, ctx.logger);
   const service = createInstancesService(ctx, audit, box);
   const clients = createClients(service, options.n8n);
   const sync = createSync(ctx, service, (id) => clients.forInstance(id), options.n8n);
+  const ownProbe = options.n8n?.health?.probe ? undefined : createWebhookProbe();
+  const health = createInstanceHealth(ctx, service, {
+    ...options.n8n?.health,
+    ...(ownProbe ? { probe: ownProbe } : {}),
+    ...(options.n8n?.timers && !options.n8n.health?.timers ? { timers: options.n8n.timers } : {}),
+  });
 
   return {
     service,
     clients,
     sync,
+    health,
     handlers: {
       'instances:list': () => ({ instances: service.list() }),
       'instances:add': (input) => {
         const added = service.add(input);
         sync.schedule(added.id, 0);
+        health.probeSoon(added.id);
         return added;
       },
       'instances:update': (input) => {
@@ -49,6 +64,7 @@ export function createInstancesModule(
         // The halted pass may have planned a next one on its way out.
         sync.cancel(id);
         clients.evict(id);
+        health.forget(id);
         return removed;
       },
       'instances:test': async (input) => {
@@ -66,6 +82,7 @@ export function createInstancesModule(
     start() {
       service.bindLegacyKeys();
       sync.start();
+      health.start();
     },
     restored() {
       // The rows may belong to other instances now: keys from an older backup are bound to
@@ -79,11 +96,18 @@ export function createInstancesModule(
       for (const id of sync.known()) if (!ids.has(id)) sync.restart(id);
       // Spread a little, as at start, so many instances do not all start at the same instant.
       present.forEach((instance, i) => sync.restart(instance.id, 250 * i));
+      // Health as restored is re-read, and checked again soon.
+      for (const id of ids) {
+        health.forget(id);
+        health.probeSoon(id);
+      }
     },
     async stop() {
+      health.stop();
       const stopping = sync.stop();
       await clients.destroyAll();
       await stopping;
+      await ownProbe?.close();
     },
   };
 }

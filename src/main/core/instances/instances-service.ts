@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallArgs, Instance, SyncState, WaitInbox } from '../../../shared/contract';
+import type { CallArgs, Instance, InstanceHealth, SyncState, WaitInbox } from '../../../shared/contract';
 import { waitInboxSchema } from '../../../shared/contract/instances';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
@@ -29,6 +29,11 @@ interface InstanceRow {
   last_error: string | null;
   consecutive_failures: number | null;
   next_sync_at_ms: number | null;
+  health_state: 'up' | 'down' | null;
+  health_since_ms: number | null;
+  health_reason: string | null;
+  health_source: InstanceHealth['source'];
+  health_checked_at_ms: number | null;
 }
 
 /** The fields of the sync state the sync loop writes. */
@@ -101,6 +106,13 @@ function toInstance(row: InstanceRow): Instance {
       consecutiveFailures: row.consecutive_failures ?? 0,
       nextSyncAtMs: row.next_sync_at_ms,
     },
+    health: {
+      state: row.health_state ?? 'unknown',
+      sinceMs: row.health_since_ms,
+      reason: row.health_reason,
+      source: row.health_source,
+      checkedAtMs: row.health_checked_at_ms,
+    },
   };
 }
 
@@ -114,10 +126,19 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: SecretBox) {
   const { db } = ctx.store;
   const now = () => ctx.clock.now();
-  const selectAll = db.prepare(`SELECT i.*, s.* FROM instances i
-    LEFT JOIN instance_sync_state s ON s.instance_id = i.id ORDER BY i.name COLLATE NOCASE`);
-  const selectOne = db.prepare(`SELECT i.*, s.* FROM instances i
-    LEFT JOIN instance_sync_state s ON s.instance_id = i.id WHERE i.id = ?`);
+  // Health (0013) is named apart: its `state` column would shadow the sync state's.
+  const HEALTH = `h.state AS health_state, h.since_ms AS health_since_ms, h.reason AS health_reason,
+    h.source AS health_source, h.checked_at_ms AS health_checked_at_ms`;
+  const selectAll = db.prepare(`SELECT i.*, s.*, ${HEALTH} FROM instances i
+    LEFT JOIN instance_sync_state s ON s.instance_id = i.id
+    LEFT JOIN instance_health h ON h.instance_id = i.id ORDER BY i.name COLLATE NOCASE`);
+  const selectOne = db.prepare(`SELECT i.*, s.*, ${HEALTH} FROM instances i
+    LEFT JOIN instance_sync_state s ON s.instance_id = i.id
+    LEFT JOIN instance_health h ON h.instance_id = i.id WHERE i.id = ?`);
+  /** Told of every sync outcome that says whether n8n answered (instance health listens). */
+  const syncListeners = new Set<
+    (announce: Announce, id: string, state: SyncState['state'], error: string | null) => void
+  >();
 
   function find(id: string): InstanceRow | undefined {
     return selectOne.get(id) as InstanceRow | undefined;
@@ -344,6 +365,8 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
       )
       .run(...keys.map((k) => patch[k]), id);
     if (result.changes > 0) announce('instances:changed', get(id));
+    if (result.changes > 0 && (patch.state === 'ok' || patch.state === 'offline'))
+      for (const listener of syncListeners) listener(announce, id, patch.state, patch.lastError ?? null);
   }
 
   return {
@@ -358,6 +381,11 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     keyOpens,
     bindLegacyKeys,
     updateSyncState,
+    /** Listens to sync outcomes (ok / offline), inside the transaction that records them. */
+    onSyncState(listener: (announce: Announce, id: string, state: SyncState['state'], error: string | null) => void) {
+      syncListeners.add(listener);
+      return () => void syncListeners.delete(listener);
+    },
   };
 }
 

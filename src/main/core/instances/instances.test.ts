@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { createFakeN8n } from '../testing/fake-n8n';
+import { startFakeN8n } from '../testing/fake-n8n';
 import { testCore } from '../testing/test-core';
 import { KEY_FILE } from './secret-box';
 
@@ -14,11 +14,11 @@ afterEach(async () => {
 
 const KEY = 'n8n_api_SUPERSECRET_9f3a';
 
-function setup() {
-  const fake = createFakeN8n(KEY);
+async function setup() {
+  const fake = await startFakeN8n({ apiKey: KEY });
   const lines: string[] = [];
   const logger = createLogger({ minLevel: 'debug', write: (line) => void lines.push(line) });
-  const t = testCore({ logger, n8n: { dispatcher: fake.agent, retries: 0 } });
+  const t = testCore({ logger, n8n: { retries: 0 } });
   const events: unknown[] = [];
   t.core.subscribe((event, payload) => events.push({ event, payload }));
   cleanups.push(fake.close, t.cleanup);
@@ -29,11 +29,11 @@ function setup() {
 
 describe('instances', () => {
   it('stores the key sealed and never returns, announces, audits or logs it', async () => {
-    const { t, lines, events, add } = setup();
+    const { t, fake, lines, events, add } = await setup();
     const added = await add();
     expect(added).toMatchObject({
       ok: true,
-      data: { name: 'prod', baseUrl: 'http://fake-n8n.test:5678', hasApiKey: true, apiKeyLast4: '9f3a' },
+      data: { name: 'prod', baseUrl: fake.baseUrl, hasApiKey: true, apiKeyLast4: '9f3a' },
     });
     expect(JSON.stringify(added)).not.toContain('SUPERSECRET');
     const list = await t.core.call('instances:list', {});
@@ -58,7 +58,7 @@ describe('instances', () => {
   });
 
   it('binds a key sealed by an earlier release (v1) to its instance at start, and keeps using it', async () => {
-    const { t, fake, add } = setup();
+    const { t, add } = await setup();
     const added = await add();
     const id = added.ok ? added.data.id : '';
     // The v1 format exactly as the previous release wrote it: AES-GCM without associated data.
@@ -74,7 +74,7 @@ describe('instances', () => {
     db.prepare('UPDATE instances SET api_key_sealed = ?').run(legacy);
     db.close();
 
-    const again = testCore({ dataDir: t.dataDir, n8n: { dispatcher: fake.agent, retries: 0 } });
+    const again = testCore({ dataDir: t.dataDir, n8n: { retries: 0 } });
     cleanups.push(again.cleanup);
     const stored = () => {
       const read = new Database(file, { readonly: true });
@@ -89,7 +89,7 @@ describe('instances', () => {
   });
 
   it('re-seals the key when the operator moves the instance in its form, and asks for it when it cannot', async () => {
-    const { t, add } = setup();
+    const { t, add } = await setup();
     const added = await add();
     const id = added.ok ? added.data.id : '';
     const moved = await t.core.call('instances:update', { id, patch: { baseUrl: 'http://fake-n8n.test:5678/n8n' } });
@@ -115,7 +115,7 @@ describe('instances', () => {
   });
 
   it('rejects bad input and changes nothing', async () => {
-    const { t } = setup();
+    const { t } = await setup();
     const bad = [
       { name: 'x', baseUrl: 'ftp://n8n', apiKey: KEY, environment: 'dev', color: '#000000' },
       { name: 'x', baseUrl: 'http://user:pw@n8n.test', apiKey: KEY, environment: 'dev', color: '#000000' },
@@ -133,13 +133,13 @@ describe('instances', () => {
   });
 
   it('refuses a second instance with the same name', async () => {
-    const { add } = setup();
+    const { add } = await setup();
     await add('prod');
     expect(await add('prod')).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 
   it('tests a connection: ok with version and latency, wrong key, unreachable', async () => {
-    const { t, fake, add } = setup();
+    const { t, fake, add } = await setup();
     const added = await add();
     const id = added.ok ? added.data.id : '';
     expect(await t.core.call('instances:test', { id })).toMatchObject({
@@ -158,7 +158,7 @@ describe('instances', () => {
   });
 
   it('removes an instance with its workflows and synced executions, and audits it', async () => {
-    const { t, fake, add } = setup();
+    const { t, fake, add } = await setup();
     fake.addWorkflow('w1', 'Orders');
     fake.addExecutions(3, 'w1');
     const added = await add();

@@ -10,6 +10,7 @@ import {
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import { buildWebhookRequest } from '../dispatch/webhook-request';
 import { describeIssues } from '../invoke';
 import { allConditionsHold, conditionHolds, describeCondition } from './conditions';
 import { applyTransform } from './transform';
@@ -122,14 +123,24 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     return { removed: true };
   }
 
-  function requestFor(fields: MappingFields, payload: unknown): RequestPreview {
-    const baseUrl = checkInstance(fields);
-    return {
-      method: 'POST',
-      url: `${baseUrl.replace(/\/+$/, '')}/webhook/${fields.webhookPath}`,
-      headers: { 'content-type': 'application/json', 'x-flightdeck-event': fields.event },
+  /**
+   * The request a run of this mapping sends (the dispatcher's own builder): for a preview without
+   * a run, `executionId` is null and the execution-id header holds a placeholder. `event` is the
+   * emitted event's name (the mapping's own event unless a caller says otherwise).
+   */
+  function requestFor(
+    fields: MappingFields,
+    payload: unknown,
+    executionId: number | null = null,
+    event: string = fields.event,
+  ): RequestPreview {
+    return buildWebhookRequest({
+      baseUrl: checkInstance(fields),
+      webhookPath: fields.webhookPath,
+      event,
+      executionId,
       body: applyTransform(fields.transform, payload),
-    };
+    });
   }
 
   function preview(fields: MappingFields, payload: unknown) {

@@ -1,3 +1,4 @@
+import { PREVIEW_EXECUTION_ID } from '../dispatch/webhook-request';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mappingInputSchema, type MappingInput } from '../../../shared/contract/mappings';
 import { AppError } from '../../../shared/result';
@@ -130,8 +131,14 @@ describe('mapping service', () => {
       request: {
         method: 'POST',
         url: 'http://127.0.0.1:5678/webhook/orders/new',
-        headers: { 'content-type': 'application/json', 'x-flightdeck-event': 'order.created' },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Flightdeck',
+          'x-flightdeck-event': 'order.created',
+          'x-flightdeck-execution-id': PREVIEW_EXECUTION_ID,
+        },
         body: { amount: 150 },
+        bodyText: '{"amount":150}',
       },
     });
   });

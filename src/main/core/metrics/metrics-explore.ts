@@ -6,6 +6,7 @@ import {
   type DrilldownExecution,
   type ExecutionStatus,
 } from '../../../shared/contract';
+import { parseRunRef, RUN_REF_SQL } from '../dispatch/run-lineage';
 import { chooseStep, DAY_MS, HOUR_MS, resolveRange, type MetricsQueries } from './metrics-query';
 
 interface DrillRow {
@@ -16,6 +17,7 @@ interface DrillRow {
   workflow_id: string | null;
   mapping_id: string | null;
   remote_id: string | null;
+  superseded_by_ref: string | null;
   created_at_ms: number;
   duration_ms: number | null;
   queue_wait_ms: number | null;
@@ -30,6 +32,7 @@ const toExecution = (row: DrillRow): DrilldownExecution => ({
   workflowId: row.workflow_id,
   mappingId: row.mapping_id,
   remoteId: row.remote_id,
+  supersededBy: parseRunRef(row.superseded_by_ref),
   createdAtMs: row.created_at_ms,
   durationMs: row.duration_ms,
   queueWaitMs: row.queue_wait_ms,
@@ -43,8 +46,10 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
     const params: Record<string, unknown> = { from: args.fromMs, to: args.toMs, limit: args.limit };
     statuses.forEach((s, i) => (params[`s${i}`] = s));
     const filters = [
-      'created_at_ms >= @from AND created_at_ms < @to',
-      `status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`,
+      'e.created_at_ms >= @from AND e.created_at_ms < @to',
+      `e.status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`,
+      // The chart counts runs: a retried run is behind the point of its newest retry.
+      ...(args.includeSuperseded ? [] : ['e.superseded_by_id IS NULL']),
     ];
     for (const [key, column] of [
       ['instanceId', 'instance_id'],
@@ -52,18 +57,20 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
       ['mappingId', 'mapping_id'],
     ] as const) {
       if (args[key] === undefined) continue;
-      filters.push(`${column} = @${key}`);
+      filters.push(`e.${column} = @${key}`);
       params[key] = args[key];
     }
     const where = filters.join(' AND ');
     const rows = db
       .prepare(
-        `SELECT id, status, source, instance_id, workflow_id, mapping_id, remote_id, created_at_ms, duration_ms,
-          queue_wait_ms, error FROM executions WHERE ${where} ORDER BY created_at_ms DESC, id DESC LIMIT @limit`,
+        `SELECT e.id, e.status, e.source, e.instance_id, e.workflow_id, e.mapping_id, e.remote_id,
+          ${RUN_REF_SQL('s')} AS superseded_by_ref, e.created_at_ms, e.duration_ms, e.queue_wait_ms, e.error
+        FROM executions e LEFT JOIN executions s ON s.id = e.superseded_by_id
+        WHERE ${where} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`,
       )
       .all(params) as DrillRow[];
     const { limit: _limit, ...countParams } = params;
-    const total = db.prepare(`SELECT COUNT(*) FROM executions WHERE ${where}`).pluck().get(countParams) as number;
+    const total = db.prepare(`SELECT COUNT(*) FROM executions e WHERE ${where}`).pluck().get(countParams) as number;
     return { executions: rows.map(toExecution), total };
   }
 
@@ -102,7 +109,7 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
       ? `SELECT instance_id AS i, workflow_id AS w, ${t} AS t, SUM(total) AS n FROM metric_rollups
          WHERE grain_ms = @grain AND bucket_ms >= @from AND bucket_ms < @to ${args.instanceId ? 'AND instance_id = @instanceId' : ''}
          GROUP BY i, w, t`
-      : `SELECT coalesce(instance_id, '') AS i, coalesce(workflow_id, '') AS w, ${t} AS t, COUNT(*) AS n FROM executions
+      : `SELECT coalesce(instance_id, '') AS i, coalesce(workflow_id, '') AS w, ${t} AS t, SUM(superseded_by_id IS NULL) AS n FROM executions
          WHERE created_at_ms >= @from AND created_at_ms < @to AND status IN (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})
          ${args.instanceId ? 'AND instance_id = @instanceId' : ''} GROUP BY i, w, t`;
     const params = {

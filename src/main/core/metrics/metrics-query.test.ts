@@ -21,7 +21,8 @@ const MIN = 60_000;
  * Workflow wf-a on i1 (mapping m1), last hour: durations 100…1000 ms (ten runs, 8 succeeded,
  * 2 failed), queue waits 10 and 30 on two of them, plus one canceled run without a duration
  * and one still running (not counted).
- *   total 11 · succeeded 8 · failed 2 · canceled 1 · errorRate 2/10 · throughput 11/h
+ *   total 11 · succeeded 8 · failed 2 · canceled 1 · errorRate 2/10
+ *   throughput 11 runs over the 45 min they cover (−50 min … −5 min) = 14.67/h
  *   p50 = rank ceil(0.50·10) = 5 → 500 · p95 = rank ceil(9.5) = 10 → 1000 · p99 → 1000
  *   avg duration 5500/10 = 550 · avg queue wait (10+30)/2 = 20
  * Workflow wf-b on i2, two hours ago: 5 ms succeeded, 50 ms dead-lettered.
@@ -90,7 +91,11 @@ describe('metrics summary (exact from raw rows)', () => {
       rejected: 0,
       errorRate: 0.2,
       successRate: 0.8,
-      throughputPerHour: 11,
+      throughputPerHour: 11 / 0.75,
+      coveredFromMs: now - 50 * MIN,
+      coveredToMs: now - 5 * MIN,
+      attempts: 0,
+      failedAttempts: 0,
       durationCount: 10,
       p50Ms: 500,
       p95Ms: 1000,
@@ -119,7 +124,10 @@ describe('metrics summary (exact from raw rows)', () => {
       p50Ms: 400,
       p95Ms: 1000,
       p99Ms: 1000,
-      throughputPerHour: 13 / 24,
+      // 13 runs over the 115 min from the first (−2 h) to the last (−5 min), not over 24 h.
+      throughputPerHour: 13 / (115 / 60),
+      coveredFromMs: now - 2 * HOUR_MS,
+      coveredToMs: now - 5 * MIN,
     });
   });
 

@@ -64,6 +64,10 @@ export interface Aggregate {
   durationSumMs: number;
   queueWaitCount: number;
   queueWaitSumMs: number;
+  /** Webhook calls (local runs) and n8n executions, superseded runs included. */
+  attempts: number;
+  /** Of those, the ones n8n did not take (no 2xx) or that failed in n8n. */
+  failedAttempts: number;
 }
 
 const AGG_KEYS: (keyof Aggregate)[] = [
@@ -77,6 +81,8 @@ const AGG_KEYS: (keyof Aggregate)[] = [
   'durationSumMs',
   'queueWaitCount',
   'queueWaitSumMs',
+  'attempts',
+  'failedAttempts',
 ];
 
 const emptyAggregate = (): Aggregate => ({
@@ -90,22 +96,38 @@ const emptyAggregate = (): Aggregate => ({
   durationSumMs: 0,
   queueWaitCount: 0,
   queueWaitSumMs: 0,
+  attempts: 0,
+  failedAttempts: 0,
 });
 
 function addInto(target: Aggregate, row: Partial<Record<keyof Aggregate, number | null>>, sign = 1): void {
   for (const key of AGG_KEYS) target[key] += sign * (row[key] ?? 0);
 }
 
-/** SELECT list producing an Aggregate from the raw executions table. */
-const RAW_AGG_SQL = `COUNT(*) AS total, SUM(status = 'succeeded') AS succeeded, SUM(status = 'failed') AS failed,
-  SUM(status = 'dead_lettered') AS deadLettered, SUM(status = 'canceled') AS canceled,
-  SUM(status = 'rejected') AS rejected, COUNT(duration_ms) AS durationCount,
-  SUM(duration_ms) AS durationSumMs, COUNT(queue_wait_ms) AS queueWaitCount, SUM(queue_wait_ms) AS queueWaitSumMs`;
+/**
+ * Per run, not per attempt (0013_metrics_per_run.sql holds the same definitions for the rollups):
+ * a terminal row counts as a run unless a retry superseded it (the run lives on in its newest
+ * retry); every terminal row counts its attempts.
+ */
+const IS_RUN = 'superseded_by_id IS NULL';
+const ATTEMPTS_SQL = `(CASE WHEN source = 'remote' THEN 1 ELSE attempts END)`;
+const FAILED_ATTEMPTS_SQL = `(CASE WHEN source = 'remote' THEN status = 'failed'
+  ELSE max(attempts - (coalesce(response_status, 0) BETWEEN 200 AND 299), 0) END)`;
+
+/** SELECT list producing an Aggregate from the raw executions table (terminal rows). */
+const RAW_AGG_SQL = `coalesce(SUM(${IS_RUN}), 0) AS total, SUM(${IS_RUN} AND status = 'succeeded') AS succeeded,
+  SUM(${IS_RUN} AND status = 'failed') AS failed, SUM(${IS_RUN} AND status = 'dead_lettered') AS deadLettered,
+  SUM(${IS_RUN} AND status = 'canceled') AS canceled, SUM(${IS_RUN} AND status = 'rejected') AS rejected,
+  COUNT(CASE WHEN ${IS_RUN} THEN duration_ms END) AS durationCount,
+  SUM(CASE WHEN ${IS_RUN} THEN duration_ms END) AS durationSumMs,
+  COUNT(CASE WHEN ${IS_RUN} THEN queue_wait_ms END) AS queueWaitCount,
+  SUM(CASE WHEN ${IS_RUN} THEN queue_wait_ms END) AS queueWaitSumMs,
+  SUM(${ATTEMPTS_SQL}) AS attempts, SUM(${FAILED_ATTEMPTS_SQL}) AS failedAttempts`;
 
 /** One rollup row with its histogram; summed in JS (a few hundred rows for a 30-day dashboard). */
 const ROLLUP_ROW_SQL = `grain_ms AS g, bucket_ms AS t, instance_id AS i, workflow_id AS w, mapping_id AS m, revision, total, succeeded, failed, dead_lettered AS deadLettered, canceled, rejected,
   duration_count AS durationCount, duration_sum_ms AS durationSumMs, queue_wait_count AS queueWaitCount,
-  queue_wait_sum_ms AS queueWaitSumMs, hist_json AS hist`;
+  queue_wait_sum_ms AS queueWaitSumMs, attempts, failed_attempts AS failedAttempts, hist_json AS hist`;
 
 type RollupRow = Aggregate & { g: number; t: number; i: string; w: string; m: string; revision: number; hist: string };
 
@@ -164,6 +186,30 @@ export function chooseStep(spanMs: number): number {
   return STEPS.find((step) => Math.ceil(spanMs / step) <= MAX_POINTS) ?? STEPS[STEPS.length - 1]!;
 }
 
+/** The shortest period a throughput is computed over: one run is not "infinitely many per hour". */
+export const MIN_COVERED_MS = 60_000;
+
+/**
+ * Runs per hour over the period the data covers: from the first run to the last one created in
+ * the range (at least MIN_COVERED_MS, kept inside the range), never the range's nominal length.
+ * 76 runs created within 10 minutes of a 24 h view are 456/h, not 3.17/h.
+ */
+export function throughput(
+  runs: number,
+  span: [number, number] | null,
+  fromMs: number,
+  toMs: number,
+): { throughputPerHour: number; coveredFromMs: number | null; coveredToMs: number | null } {
+  if (runs === 0 || !span) return { throughputPerHour: 0, coveredFromMs: null, coveredToMs: null };
+  let [from, to] = span;
+  if (to - from < MIN_COVERED_MS) {
+    to = Math.min(toMs, from + MIN_COVERED_MS);
+    from = Math.max(fromMs, to - MIN_COVERED_MS);
+  }
+  const covered = Math.max(1, to - from);
+  return { throughputPerHour: (runs * HOUR_MS) / covered, coveredFromMs: from, coveredToMs: to };
+}
+
 const floorTo = (t: number, step: number) => t - (((t % step) + step) % step);
 const ceilTo = (t: number, step: number) => floorTo(t + step - 1, step);
 
@@ -172,6 +218,10 @@ interface RawRow {
   status: string;
   duration: number | null;
   queueWait: number | null;
+  /** 1 unless a retry superseded this row. */
+  run: number;
+  attempts: number;
+  failedAttempts: number;
 }
 
 /** Turns an aggregate and its durations (sorted list or histogram) into the summary fields. */
@@ -187,6 +237,8 @@ function describe(agg: Aggregate, percentile: (p: number) => number | null) {
     rejected: agg.rejected,
     errorRate: judged ? errors / judged : null,
     successRate: judged ? agg.succeeded / judged : null,
+    attempts: agg.attempts,
+    failedAttempts: agg.failedAttempts,
     durationCount: agg.durationCount,
     p50Ms: percentile(50),
     p95Ms: percentile(95),
@@ -201,6 +253,9 @@ function aggregateRows(rows: RawRow[]): { agg: Aggregate; sorted: number[] } {
   const agg = emptyAggregate();
   const durations: number[] = [];
   for (const row of rows) {
+    agg.attempts += row.attempts;
+    agg.failedAttempts += row.failedAttempts;
+    if (!row.run) continue;
     agg.total++;
     if (row.status === 'succeeded') agg.succeeded++;
     else if (row.status === 'failed') agg.failed++;
@@ -232,6 +287,8 @@ const toPoint = (tMs: number, d: ReturnType<typeof describe>): MetricsPoint => (
   p99Ms: d.p99Ms,
   avgDurationMs: d.avgDurationMs,
   avgQueueWaitMs: d.avgQueueWaitMs,
+  attempts: d.attempts,
+  failedAttempts: d.failedAttempts,
 });
 
 /** Read side of the metrics: summaries and series over raw rows or rollups. */
@@ -257,7 +314,8 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
   }
 
   function rawRows(fromMs: number, toMs: number, scope: Scope): RawRow[] {
-    const sql = `SELECT created_at_ms AS created, status, duration_ms AS duration, queue_wait_ms AS queueWait
+    const sql = `SELECT created_at_ms AS created, status, duration_ms AS duration, queue_wait_ms AS queueWait,
+        ${IS_RUN} AS run, ${ATTEMPTS_SQL} AS attempts, ${FAILED_ATTEMPTS_SQL} AS failedAttempts
       FROM executions WHERE ${where(scope)}`;
     return prepared(sql).all({ from: fromMs, to: toMs, ...scopeParams(scope) }) as RawRow[];
   }
@@ -268,7 +326,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     const params = { from, to, ...scopeParams(scope) };
     addInto(agg, prepared(`SELECT ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)}`).get(params) as Aggregate);
     const bins = `SELECT ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
-      WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY bin`;
+      WHERE ${where(scope)} AND ${IS_RUN} AND duration_ms IS NOT NULL GROUP BY bin`;
     for (const row of prepared(bins).all(params) as { bin: number; n: number }[]) mergeInto(hist, row.bin, row.n);
   }
 
@@ -329,25 +387,48 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     return { agg, hist };
   }
 
+  /** Creation times of the first and the last run in [from, to): two index probes. */
+  function firstAndLast(fromMs: number, toMs: number, scope: Scope): [number, number] | null {
+    const params = { from: fromMs, to: toMs, ...scopeParams(scope) };
+    const probe = (order: 'ASC' | 'DESC') =>
+      prepared(
+        `SELECT created_at_ms FROM executions WHERE ${where(scope)} AND ${IS_RUN} ORDER BY created_at_ms ${order} LIMIT 1`,
+      )
+        .pluck()
+        .get(params) as number | undefined;
+    const first = probe('ASC');
+    const last = probe('DESC');
+    return first === undefined || last === undefined ? null : [first, last];
+  }
+
   function summary(query: MetricsQuery, now: number): MetricsSummary {
     const { fromMs, toMs } = resolveRange(query, now);
-    const hours = (toMs - fromMs) / HOUR_MS;
-    if (estimateRows(fromMs, toMs, query) <= exactRowLimit) {
-      const { agg, sorted } = aggregateRows(rawRows(fromMs, toMs, query));
-      const d = describe(agg, (p) => exactPercentile(sorted, p));
-      return { fromMs, toMs, exact: true, percentileErrorBound: 0, throughputPerHour: agg.total / hours, ...d };
-    }
     // One read transaction: every part of the answer sees the same snapshot of the store.
-    const { agg, hist } = db.transaction(() => fromRollups(fromMs, toMs, query))();
-    const d = describe(agg, (p) => histogramPercentile(hist, p));
-    return {
-      fromMs,
-      toMs,
-      exact: false,
-      percentileErrorBound: HISTOGRAM_ERROR_BOUND,
-      throughputPerHour: agg.total / hours,
-      ...d,
-    };
+    return db.transaction((): MetricsSummary => {
+      const span = firstAndLast(fromMs, toMs, query);
+      if (estimateRows(fromMs, toMs, query) <= exactRowLimit) {
+        const { agg, sorted } = aggregateRows(rawRows(fromMs, toMs, query));
+        const d = describe(agg, (p) => exactPercentile(sorted, p));
+        return {
+          fromMs,
+          toMs,
+          exact: true,
+          percentileErrorBound: 0,
+          ...throughput(agg.total, span, fromMs, toMs),
+          ...d,
+        };
+      }
+      const { agg, hist } = fromRollups(fromMs, toMs, query);
+      const d = describe(agg, (p) => histogramPercentile(hist, p));
+      return {
+        fromMs,
+        toMs,
+        exact: false,
+        percentileErrorBound: HISTOGRAM_ERROR_BOUND,
+        ...throughput(agg.total, span, fromMs, toMs),
+        ...d,
+      };
+    })();
   }
 
   /** Points aligned to multiples of the step, covering the range; empty buckets included. */
@@ -404,7 +485,7 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
     const t = 'created_at_ms - (created_at_ms % @step)';
     const aggSql = `SELECT ${t} AS t, ${RAW_AGG_SQL} FROM executions WHERE ${where(scope)} GROUP BY t`;
     const binsSql = `SELECT ${t} AS t, ${binSql('duration_ms')} AS bin, COUNT(*) AS n FROM executions
-      WHERE ${where(scope)} AND duration_ms IS NOT NULL GROUP BY t, bin`;
+      WHERE ${where(scope)} AND ${IS_RUN} AND duration_ms IS NOT NULL GROUP BY t, bin`;
     for (const row of prepared(aggSql).all(params) as (Aggregate & { t: number })[]) addInto(cell(row.t).agg, row);
     for (const row of prepared(binsSql).all(params) as { t: number; bin: number; n: number }[]) {
       mergeInto(cell(row.t).hist, row.bin, row.n);

@@ -2,7 +2,7 @@ import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
 import { N8nClient } from './client';
-import { createFakeN8n } from '../testing/fake-n8n';
+import { startFakeN8n } from '../testing/fake-n8n';
 
 const BASE = 'http://n8n.test:5678';
 const agents: MockAgent[] = [];
@@ -193,10 +193,10 @@ describe('N8nClient', () => {
   });
 
   it('pages executions with a prefetch, stops at stopAtId, and validates every page', async () => {
-    const fake = createFakeN8n();
+    const fake = await startFakeN8n();
     try {
       fake.addExecutions(7, 'wf1');
-      const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, dispatcher: fake.agent, retries: 0 });
+      const client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retries: 0 });
       const seen: string[][] = [];
       for await (const page of client.executionPages({ limit: 2, stopAtId: 4 })) seen.push(page.data.map((e) => e.id));
       expect(seen).toEqual([

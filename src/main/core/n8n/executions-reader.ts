@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import type { CallArgs, ExecutionFilter, ExecutionStatus, ExecutionSummary, NodeRun } from '../../../shared/contract';
+import type {
+  CallArgs,
+  ExecutionFilter,
+  ExecutionStatus,
+  ExecutionSummary,
+  NodeRun,
+  RetryKind,
+} from '../../../shared/contract';
+import { parseRunNumber } from '../../../shared/run-identity';
+import { parseRunRef, RUN_REF_SQL } from '../dispatch/run-lineage';
 import { AppError } from '../../../shared/result';
 import type { CoreContext } from '../context';
 import type { Clients } from './clients';
@@ -21,6 +30,10 @@ interface ExecutionRow {
   finished_at_ms: number | null;
   duration_ms: number | null;
   updated_at_ms: number;
+  retry_kind: RetryKind | null;
+  /** The retried and the superseding run, as RunRef JSON (lineage: run-lineage.ts). */
+  retry_of_ref: string | null;
+  superseded_by_ref: string | null;
   unconfirmed_at_ms: number | null;
 }
 
@@ -34,6 +47,9 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   status: r.status,
   mode: r.mode,
   retryOf: r.retry_of,
+  retryOfRun: parseRunRef(r.retry_of_ref),
+  retryKind: r.retry_kind,
+  supersededByRun: parseRunRef(r.superseded_by_ref),
   error: r.error,
   createdAtMs: r.created_at_ms,
   startedAtMs: r.started_at_ms,
@@ -42,8 +58,10 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   unconfirmedAtMs: r.unconfirmed_at_ms,
 });
 
-const SELECT = `SELECT e.*, w.name AS workflow_name FROM executions e
-  LEFT JOIN workflows w ON w.instance_id = e.instance_id AND w.id = e.workflow_id`;
+const SELECT = `SELECT e.*, w.name AS workflow_name, ${RUN_REF_SQL('r')} AS retry_of_ref, ${RUN_REF_SQL('s')} AS superseded_by_ref
+  FROM executions e
+  LEFT JOIN workflows w ON w.instance_id = e.instance_id AND w.id = e.workflow_id
+  LEFT JOIN executions r ON r.id = e.retry_of_id LEFT JOIN executions s ON s.id = e.superseded_by_id`;
 
 // The part of n8n's run data the detail view reads; anything else in it is ignored.
 const runDataSchema = z.object({
@@ -120,7 +138,24 @@ export function filterClause(filter: ExecutionFilter): { where: string[]; params
   if (filter.toMs !== undefined) add('e.created_at_ms < @toMs', 'toMs', filter.toMs);
   if (filter.status?.length)
     add('e.status IN (SELECT value FROM json_each(@status))', 'status', JSON.stringify(filter.status));
-  if (filter.search && ftsQuery(filter.search))
+  const number = filter.search ? parseRunNumber(filter.search) : null;
+  if (number) {
+    // A run number (`FD-29`, `n8n #812`, `29`): that run, plus, for a bare number, the text search.
+    const either = [
+      ...(number.localId !== null ? ["(e.source = 'local' AND e.id = @runLocalId)"] : []),
+      // Through UNIQUE (instance_id, remote_id), once per instance: no scan of the whole table.
+      ...(number.remoteId !== null
+        ? ['(e.instance_id IN (SELECT id FROM instances) AND e.remote_id = @runRemoteId)']
+        : []),
+      ...(number.localId !== null && number.remoteId !== null && ftsQuery(filter.search ?? '')
+        ? ['e.id IN (SELECT rowid FROM executions_fts WHERE executions_fts MATCH @search)']
+        : []),
+    ];
+    where.push(`(${either.join(' OR ')})`);
+    if (number.localId !== null) params.runLocalId = number.localId;
+    if (number.remoteId !== null) params.runRemoteId = number.remoteId;
+    if (either.length === 3) params.search = ftsQuery(filter.search ?? '');
+  } else if (filter.search && ftsQuery(filter.search))
     add(
       'e.id IN (SELECT rowid FROM executions_fts WHERE executions_fts MATCH @search)',
       'search',

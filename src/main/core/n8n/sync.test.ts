@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../testing/test-core';
-import { createFakeN8n } from '../testing/fake-n8n';
+import { startFakeN8n } from '../testing/fake-n8n';
 import { ManualTimers } from '../testing/manual-timers';
+import { waitUntil } from '../testing/wait';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -9,12 +10,11 @@ afterEach(async () => {
 });
 
 async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
-  const fake = createFakeN8n();
+  const fake = await startFakeN8n();
   // The timers need the core's clock, which exists only once the core does.
   const ref: { timers?: ManualTimers } = {};
   const t = testCore({
     n8n: {
-      dispatcher: fake.agent,
       retries: 0,
       pageSize: options.pageSize ?? 2,
       overlapIds: options.overlapIds ?? 1,
@@ -25,6 +25,8 @@ async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
         setTimeout: (fn, ms) => ref.timers!.setTimeout(fn, ms),
         clearTimeout: (h) => ref.timers!.clearTimeout(h),
       },
+      // Instance health keeps its own (idle) timers: these tests count the sync's.
+      health: { timers: { setTimeout: () => undefined, clearTimeout: () => undefined } },
     },
   });
   ref.timers = new ManualTimers(() => t.clock.now());
@@ -152,11 +154,12 @@ describe('sync', () => {
     await t.core.call('instances:update', { id, patch: { syncEnabled: true } });
     expect(timers.delays()).toEqual([0]);
     fake.state.failWith = 503;
-    const settle = async () => {
-      for (let i = 0; i < 50 && (await instance())?.sync.state === 'syncing'; i++)
-        await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 5));
-    };
+    // A pass has ended once it planned the next one and the instance is no longer syncing.
+    const settle = () =>
+      waitUntil(
+        'the sync pass to end',
+        async () => timers.pending.size === 1 && (await instance())?.sync.state !== 'syncing',
+      );
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       t.clock.advance(timers.delays()[0]!);

@@ -69,6 +69,17 @@ export class JobFailure extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that already recorded its job's outcome itself (fail or returnJob under its
+ * lease, in one transaction with its own rows): the worker then records nothing more.
+ */
+export class JobSettled extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = 'JobSettled';
+  }
+}
+
 /** 4xx means "this request will never work as sent", except 408 (timeout) and 429 (slow down). */
 export function isUnrecoverableStatus(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;

@@ -22,6 +22,8 @@ export interface JobRow {
   lease_token: string | null;
   lease_expires_at_ms: number | null;
   last_error: string | null;
+  uncertain: number;
+  expired_leases: number;
   result_json: string | null;
   http_status: number | null;
   created_at_ms: number;
@@ -54,6 +56,7 @@ export const toJob = (row: JobRow): Job => ({
   runAtMs: row.run_at_ms,
   leaseExpiresAtMs: row.lease_expires_at_ms,
   lastError: row.last_error,
+  uncertain: row.uncertain === 1,
   result: row.result_json === null ? null : (JSON.parse(row.result_json) as unknown),
   createdAtMs: row.created_at_ms,
   updatedAtMs: row.updated_at_ms,

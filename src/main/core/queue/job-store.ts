@@ -79,6 +79,12 @@ export interface Job {
   /** Lease expiry while active, epoch ms. */
   leaseExpiresAtMs: number | null;
   lastError: string | null;
+  /**
+   * The last attempt may have reached its target without its outcome being recorded (its worker
+   * vanished, or the connection broke after the request was sent): check before acting again.
+   * Cleared when an answer is recorded (fail) or the job finishes.
+   */
+  uncertain: boolean;
   /** What the handler returned on completion (JSON), else null. */
   result: unknown;
   createdAtMs: number;
@@ -93,7 +99,8 @@ export interface ClaimedJob extends Job {
   attempt: number;
 }
 
-export type AttemptOutcome = 'running' | 'completed' | 'failed' | 'lease_expired';
+/** `returned`: the attempt never reached its target and did not count (see JobStore.returnJob). */
+export type AttemptOutcome = 'running' | 'completed' | 'failed' | 'lease_expired' | 'returned';
 
 export interface JobAttempt {
   attempt: number;
@@ -134,6 +141,29 @@ export interface FailInput {
   /** Server asked to wait (HTTP 429 Retry-After), milliseconds: replaces the backoff delay. */
   retryAfterMs?: number;
   httpStatus?: number;
+  /** The request may have reached the target anyway (a gateway's 502/504): the next claim checks first. */
+  uncertain?: boolean;
+}
+
+/** A claimed job given back without counting its attempt (see JobStore.returnJob). */
+export interface ReturnInput {
+  id: number;
+  leaseToken: string;
+  /** Why the attempt did not count, in words an operator understands. */
+  reason: string;
+  /** Not claimable before now + delayMs (ms, default 0). A hold on the instance may keep it longer. */
+  delayMs?: number;
+  /** The request may have reached the target: the next claim must check first (Job.uncertain). */
+  uncertain?: boolean;
+}
+
+/** A hold: an instance whose jobs wait because their target cannot be reached. */
+export interface InstanceHold {
+  instanceId: string;
+  /** Why, in words an operator understands (e.g. "connection refused"). */
+  reason: string;
+  /** Since when, epoch ms. */
+  sinceMs: number;
 }
 
 /** What a fail() did: retry (now when the delay is 0, else later), or dead-lettered. */
@@ -162,9 +192,16 @@ export interface QueueCounts {
   total: StateCounts;
   /** Per instance id (instances with no jobs are absent). */
   byInstance: Record<string, StateCounts>;
-  /** Instances whose jobs are not being claimed. */
+  /** Instances whose jobs are not being claimed (the operator's pause). */
   pausedInstances: string[];
+  /** Mappings whose jobs are not being claimed (the operator's pause). */
+  pausedMappings: string[];
+  /** Instances whose jobs wait for their target to answer again (not the operator's doing). */
+  holds: InstanceHold[];
 }
+
+/** Jobs not finished yet, and dead letters, per mapping (mappings with none are absent). */
+export type MappingCounts = Record<string, Pick<StateCounts, 'waiting' | 'delayed' | 'active' | 'dead_lettered'>>;
 
 export interface ListJobsQuery {
   states?: JobState[];
@@ -174,6 +211,12 @@ export interface ListJobsQuery {
   beforeId?: number;
   /** 1–1000, default 100. */
   limit?: number;
+}
+
+export interface PurgeOptions {
+  state: 'completed' | 'canceled' | 'dead_lettered';
+  instanceId?: string;
+  mappingId?: string;
 }
 
 export interface JobStore {
@@ -203,6 +246,27 @@ export interface JobStore {
    * last attempt). `claim` does this itself; exposed for tests and stats. Returns how many.
    */
   recoverExpired(): number;
+  /**
+   * Gives a claimed job back without counting its attempt: the call never reached its target (or
+   * may have, with `uncertain`, to be checked by the next claim). The attempt is kept in the
+   * history as `returned`. CONFLICT if the lease is not held.
+   */
+  returnJob(input: ReturnInput): FailOutcome;
+  /**
+   * Holds an instance: its queued jobs are not claimed until the hold is lifted. Holding a held
+   * instance keeps its first `sinceMs` and takes the new reason.
+   */
+  holdInstance(hold: InstanceHold): void;
+  /** Lifts an instance's hold (nothing happens when there is none). */
+  liftHold(instanceId: string): void;
+  /**
+   * Dead-letters queued jobs of held instances that have waited on the hold since `cutoffMs` or
+   * before (the later of the job's creation and the hold's start), with `reason(hold)` as their
+   * error. Returns them.
+   */
+  expireHeld(cutoffMs: number, reason: (hold: InstanceHold) => string): Job[];
+  pauseMapping(mappingId: string): void;
+  resumeMapping(mappingId: string): void;
   /** Moves dead-lettered jobs back to waiting with attempts reset. All-or-nothing. */
   requeueDead(ids: number[]): Job[];
   /** Cancels waiting or delayed jobs. All-or-nothing: CONFLICT if any is not queued. */
@@ -215,6 +279,8 @@ export interface JobStore {
   get(id: number): JobWithAttempts;
   list(query?: ListJobsQuery): Job[];
   counts(): QueueCounts;
+  /** Per-mapping counts of jobs not finished yet, and dead letters. */
+  mappingCounts(): MappingCounts;
   /**
    * Earliest time something becomes claimable without a new enqueue: a delayed job's due time or
    * an active lease's expiry, epoch ms; null when there is neither. (Waiting jobs are due now.)
@@ -222,6 +288,8 @@ export interface JobStore {
   nextDueAtMs(): number | null;
   /** Deletes finished jobs (completed, canceled; dead-lettered only if asked) finished before a time. */
   purgeFinished(options: { finishedBeforeMs: number; includeDeadLettered?: boolean }): number;
+  /** Deletes the finished jobs of one state, optionally of one instance or mapping. Returns how many. */
+  purge(options: PurgeOptions): number;
   /** Called after each committed change (enqueue, claim, finish…); returns the unsubscribe function. */
   onChange(listener: () => void): () => void;
 }

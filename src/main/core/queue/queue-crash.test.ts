@@ -41,7 +41,7 @@ beforeAll(async () => {
     },
   });
   childScript = join(work.path, 'bundle', 'child.cjs');
-}, 60_000);
+});
 afterAll(() => work.remove());
 
 interface Delivery {
@@ -162,4 +162,4 @@ it('survives a SIGKILL mid-run: all terminal, none lost, duplicates only from th
   } finally {
     server.close();
   }
-}, 120_000);
+}, 300_000);

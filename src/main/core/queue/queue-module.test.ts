@@ -94,4 +94,79 @@ describe('queue module', () => {
     await vi.waitFor(() => expect(seen).toHaveLength(1));
     expect(seen[0]).toMatchObject({ pausedInstances: ['i9'] });
   });
+
+  it('names instances and mappings in the overview, never bare ids, and marks removed ones', async () => {
+    const { core, jobs } = fresh();
+    const instance = await core.call('instances:add', {
+      name: 'prod',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'key-0000-0000',
+      environment: 'prod',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    if (!instance.ok) throw new Error('instance');
+    const mapping = await core.call('mappings:create', {
+      mapping: { event: 'order.created', name: 'Orders', instanceId: instance.data.id, webhookPath: 'orders' },
+    });
+    if (!mapping.ok) throw new Error('mapping');
+    jobs.enqueue({ instanceId: instance.data.id, mappingId: mapping.data.id, payload: {} });
+    jobs.enqueue({ instanceId: 'gone', mappingId: 'gone-too', payload: {} });
+    const overview = await core.call('queue:overview', {});
+    if (!overview.ok) throw new Error('overview');
+    expect(overview.data.instances.map((i) => [i.name, i.removed, i.counts.waiting])).toEqual([
+      ['prod', false, 1],
+      ['removed instance', true, 1],
+    ]);
+    expect(overview.data.mappings.map((m) => [m.name, m.instanceName, m.counts.waiting])).toEqual([
+      ['Orders', 'prod', 1],
+      ['removed mapping', null, 1],
+    ]);
+    expect(overview.data.holdLimitMs).toBe(7 * 86_400_000);
+    const listed = await core.call('queue:jobs', { states: ['waiting'] });
+    expect(listed.ok && listed.data.jobs.map((j) => [j.mappingName, j.instanceName])).toEqual([
+      ['removed mapping', 'removed instance'],
+      ['Orders', 'prod'],
+    ]);
+  });
+
+  it('pauses a mapping, purges with a scope and keeps the hold limit, each audited; refuses bad input', async () => {
+    const { core, jobs } = fresh();
+    const unknown = await core.call('queue:pauseMapping', { mappingId: 'nope' });
+    expect(unknown.ok ? 'ok' : unknown.error.code).toBe('NOT_FOUND');
+    const instance = await core.call('instances:add', {
+      name: 'prod',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'key-0000-0000',
+      environment: 'prod',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    if (!instance.ok) throw new Error('instance');
+    const mapping = await core.call('mappings:create', {
+      mapping: { event: 'order.created', instanceId: instance.data.id, webhookPath: 'orders' },
+    });
+    if (!mapping.ok) throw new Error('mapping');
+    const m1 = mapping.data.id;
+    await core.call('queue:pauseMapping', { mappingId: m1, reason: 'fixing the workflow' });
+    expect(jobs.counts().pausedMappings).toEqual([m1]);
+    await core.call('queue:resumeMapping', { mappingId: m1 });
+    expect(await core.call('queue:purge', { state: 'completed', mappingId: m1 })).toEqual({
+      ok: true,
+      data: { purged: 0 },
+    });
+    const bad = await core.invoke('queue:updateSettings', { settings: { holdLimitMs: 1 } });
+    expect(bad.ok ? 'ok' : bad.error.code).toBe('VALIDATION');
+    const set = await core.call('queue:updateSettings', { settings: { holdLimitMs: 2 * 86_400_000 } });
+    expect(set.ok && set.data.holdLimitMs).toBe(2 * 86_400_000);
+    expect((await core.call('queue:getSettings', {})).ok).toBe(true);
+    const purgeBad = await core.invoke('queue:purge', { state: 'waiting' });
+    expect(purgeBad.ok ? 'ok' : purgeBad.error.code).toBe('VALIDATION');
+    expect((await auditActions(core)).map((e) => e.action).slice(0, 4)).toEqual([
+      'queue.settings',
+      'queue.purge',
+      'queue.resume_mapping',
+      'queue.pause_mapping',
+    ]);
+  });
 });

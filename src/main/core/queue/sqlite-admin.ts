@@ -9,11 +9,14 @@ import { invalid, requireIds, requireInt, requireText, toJob, type JobRow } from
 import {
   JOB_STATES,
   type GroupLimits,
+  type InstanceHold,
   type Job,
   type JobState,
   type JobStore,
   type LimitScope,
   type ListJobsQuery,
+  type MappingCounts,
+  type PurgeOptions,
   type QueueCounts,
   type StateCounts,
 } from './job-store';
@@ -30,13 +33,28 @@ type AdminPart = Pick<
   | 'getLimits'
   | 'list'
   | 'counts'
+  | 'mappingCounts'
   | 'purgeFinished'
+  | 'purge'
+  | 'holdInstance'
+  | 'liftHold'
+  | 'expireHeld'
+  | 'pauseMapping'
+  | 'resumeMapping'
 >;
+
+interface HoldRow {
+  instance_id: string;
+  reason: string;
+  since_ms: number;
+}
+const toHold = (r: HoldRow): InstanceHold => ({ instanceId: r.instance_id, reason: r.reason, sinceMs: r.since_ms });
 
 export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: () => T) => T): AdminPart {
   const selectStates = db.prepare('SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(?))');
   const requeue = db.prepare(
-    `UPDATE jobs SET state = 'waiting', attempts_made = 0, run_at_ms = ?, updated_at_ms = ?, finished_at_ms = NULL
+    `UPDATE jobs SET state = 'waiting', attempts_made = 0, expired_leases = 0, run_at_ms = ?, updated_at_ms = ?,
+       finished_at_ms = NULL
      WHERE id IN (SELECT value FROM json_each(?))`,
   );
   const cancelJobs = db.prepare(
@@ -58,6 +76,33 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     'SELECT concurrency, rate_max, rate_window_ms FROM queue_limits WHERE scope = ? AND scope_id = ?',
   );
   const countStates = db.prepare('SELECT instance_id, state, COUNT(*) AS n FROM jobs GROUP BY instance_id, state');
+  // One scan per state through its partial index (jobs_waiting, jobs_delayed, jobs_active,
+  // jobs_dead_lettered): never a pass over every finished job.
+  const countByMapping = db.prepare(
+    `SELECT mapping_id, 'waiting' AS state, COUNT(*) AS n FROM jobs WHERE state = 'waiting' GROUP BY mapping_id
+     UNION ALL SELECT mapping_id, 'delayed', COUNT(*) FROM jobs WHERE state = 'delayed' GROUP BY mapping_id
+     UNION ALL SELECT mapping_id, 'active', COUNT(*) FROM jobs WHERE state = 'active' GROUP BY mapping_id
+     UNION ALL SELECT mapping_id, 'dead_lettered', COUNT(*) FROM jobs WHERE state = 'dead_lettered' GROUP BY mapping_id`,
+  );
+  const selectHolds = db.prepare('SELECT instance_id, reason, since_ms FROM queue_holds ORDER BY instance_id');
+  const upsertHold = db.prepare(
+    `INSERT INTO queue_holds (instance_id, reason, since_ms) VALUES (?, ?, ?)
+     ON CONFLICT (instance_id) DO UPDATE SET reason = excluded.reason`,
+  );
+  const deleteHold = db.prepare('DELETE FROM queue_holds WHERE instance_id = ?');
+  const selectOverdue = db.prepare(
+    `SELECT j.id FROM jobs j JOIN queue_holds h ON h.instance_id = j.instance_id
+     WHERE j.state IN ('waiting', 'delayed') AND h.instance_id = ? AND max(j.created_at_ms, h.since_ms) <= ?`,
+  );
+  const deadLetterMany = db.prepare(
+    `UPDATE jobs SET state = 'dead_lettered', last_error = ?, updated_at_ms = ?, finished_at_ms = ?
+     WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  const pauseMapping = db.prepare(
+    'INSERT OR IGNORE INTO queue_paused_mappings (mapping_id, paused_at_ms) VALUES (?, ?)',
+  );
+  const resumeMapping = db.prepare('DELETE FROM queue_paused_mappings WHERE mapping_id = ?');
+  const selectPausedMappings = db.prepare('SELECT mapping_id FROM queue_paused_mappings ORDER BY mapping_id').pluck();
 
   /** All ids must exist and be in one of `allowed`, or nothing changes. */
   function checkStates(ids: number[], allowed: readonly JobState[], verb: string): string {
@@ -156,7 +201,54 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
       total[row.state] += row.n;
       (byInstance[row.instance_id] ??= zero())[row.state] = row.n;
     }
-    return { total, byInstance, pausedInstances: selectPaused.all() as string[] };
+    return {
+      total,
+      byInstance,
+      pausedInstances: selectPaused.all() as string[],
+      pausedMappings: selectPausedMappings.all() as string[],
+      holds: (selectHolds.all() as HoldRow[]).map(toHold),
+    };
+  }
+
+  function mappingCounts(): MappingCounts {
+    const out: MappingCounts = {};
+    for (const row of countByMapping.all() as { mapping_id: string; state: keyof MappingCounts[string]; n: number }[]) {
+      (out[row.mapping_id] ??= { waiting: 0, delayed: 0, active: 0, dead_lettered: 0 })[row.state] = row.n;
+    }
+    return out;
+  }
+
+  function expireHeld(cutoffMs: number, reason: (hold: InstanceHold) => string): Job[] {
+    requireInt(cutoffMs, 'cutoffMs', 0, Number.MAX_SAFE_INTEGER);
+    const now = clock.now();
+    return write(() => {
+      const expired: Job[] = [];
+      for (const hold of (selectHolds.all() as HoldRow[]).map(toHold)) {
+        const ids = selectOverdue.all(hold.instanceId, cutoffMs).map((r) => (r as { id: number }).id);
+        if (ids.length === 0) continue;
+        const json = JSON.stringify(ids);
+        deadLetterMany.run(requireText(reason(hold), 'reason', 10_000), now, now, json);
+        expired.push(...(selectMany.all(json) as JobRow[]).map(toJob));
+      }
+      return expired;
+    });
+  }
+
+  function purge(options: PurgeOptions): number {
+    if (!['completed', 'canceled', 'dead_lettered'].includes(options?.state)) {
+      throw invalid('Only completed, canceled or dead-lettered jobs can be purged.');
+    }
+    const where = ['state = @state'];
+    const params: Record<string, unknown> = { state: options.state };
+    if (options.instanceId !== undefined) {
+      where.push('instance_id = @instanceId');
+      params.instanceId = requireText(options.instanceId, 'instanceId');
+    }
+    if (options.mappingId !== undefined) {
+      where.push('mapping_id = @mappingId');
+      params.mappingId = requireText(options.mappingId, 'mappingId');
+    }
+    return write(() => db.prepare(`DELETE FROM jobs WHERE ${where.join(' AND ')}`).run(params).changes);
   }
 
   return {
@@ -170,10 +262,31 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
       requireText(instanceId, 'instanceId');
       write(() => resume.run(instanceId));
     },
+    holdInstance: (hold) => {
+      requireText(hold?.instanceId, 'instanceId');
+      requireText(hold.reason, 'reason', 10_000);
+      requireInt(hold.sinceMs, 'sinceMs', 0, Number.MAX_SAFE_INTEGER);
+      write(() => upsertHold.run(hold.instanceId, hold.reason, hold.sinceMs));
+    },
+    liftHold: (instanceId) => {
+      requireText(instanceId, 'instanceId');
+      write(() => deleteHold.run(instanceId));
+    },
+    expireHeld,
+    pauseMapping: (mappingId) => {
+      requireText(mappingId, 'mappingId');
+      write(() => pauseMapping.run(mappingId, clock.now()));
+    },
+    resumeMapping: (mappingId) => {
+      requireText(mappingId, 'mappingId');
+      write(() => resumeMapping.run(mappingId));
+    },
     setLimits,
     getLimits,
     list,
     counts,
+    mappingCounts,
+    purge,
     purgeFinished: ({ finishedBeforeMs, includeDeadLettered }) => {
       requireInt(finishedBeforeMs, 'finishedBeforeMs', 0, Number.MAX_SAFE_INTEGER);
       const states = includeDeadLettered ? ['completed', 'canceled', 'dead_lettered'] : ['completed', 'canceled'];

@@ -26,22 +26,43 @@ interface Room {
 
 export const LEASE_EXPIRED_ERROR = 'The worker stopped or crashed during this attempt (its lease expired).';
 
-export function createClaimer(db: Database.Database, newToken: () => string = randomUUID) {
+/**
+ * What an expired lease costs. `counted` (BullMQ's rule, the default): the attempt counts, and a
+ * job whose last attempt expired is dead-lettered. Not counted: the worker vanished and its target
+ * gave no answer, so the attempt is given back; the job returns flagged `uncertain` (the next
+ * claim checks whether the attempt took effect) and is dead-lettered only after `maxInARow`
+ * expiries in a row, so a job that kills its worker every time still ends.
+ */
+export type ExpiredLeasePolicy = { counted: true } | { counted: false; maxInARow: number };
+
+/** Claimable: not paused (instance or mapping) and not held. Shared by both claim paths. */
+const OPEN_GROUPS = `instance_id NOT IN (SELECT instance_id FROM queue_paused)
+       AND instance_id NOT IN (SELECT instance_id FROM queue_holds)
+       AND mapping_id NOT IN (SELECT mapping_id FROM queue_paused_mappings)`;
+
+export function createClaimer(
+  db: Database.Database,
+  newToken: () => string = randomUUID,
+  expiredPolicy: ExpiredLeasePolicy = { counted: true },
+) {
   const selectExpired = db.prepare(
-    `SELECT id, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms FROM jobs
+    `SELECT id, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms, expired_leases FROM jobs
      WHERE state = 'active' AND lease_expires_at_ms <= ?`,
   );
   const expireAttempt = db.prepare(
     `INSERT INTO job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome, error)
      VALUES (?, ?, ?, ?, 'lease_expired', ?)`,
   );
+  // `given` is 1 when the expired attempt does not count (ExpiredLeasePolicy).
   const requeueExpired = db.prepare(
     `UPDATE jobs SET state = 'waiting', run_at_ms = ?, lease_token = NULL, lease_expires_at_ms = NULL,
-       last_error = ?, updated_at_ms = ? WHERE id = ?`,
+       last_error = ?, updated_at_ms = ?, uncertain = 1, expired_leases = expired_leases + 1,
+       attempts_made = attempts_made - ? WHERE id = ?`,
   );
   const deadLetterExpired = db.prepare(
     `UPDATE jobs SET state = 'dead_lettered', lease_token = NULL, lease_expires_at_ms = NULL,
-       last_error = ?, updated_at_ms = ?, finished_at_ms = ? WHERE id = ?`,
+       last_error = ?, updated_at_ms = ?, finished_at_ms = ?, uncertain = 1, expired_leases = expired_leases + 1
+     WHERE id = ?`,
   );
   const promoteDue = db.prepare(
     `UPDATE jobs SET state = 'waiting', updated_at_ms = ? WHERE state = 'delayed' AND run_at_ms <= ?`,
@@ -56,7 +77,7 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
   // of the queue never starves the others behind it.
   const selectWaiting = db.prepare(
     `SELECT instance_id, mapping_id, id FROM jobs WHERE state = 'waiting'
-       AND instance_id NOT IN (SELECT instance_id FROM queue_paused)
+       AND ${OPEN_GROUPS}
        AND instance_id NOT IN (SELECT value FROM json_each(?))
        AND mapping_id NOT IN (SELECT value FROM json_each(?))
      ORDER BY priority, id LIMIT ?`,
@@ -67,21 +88,31 @@ export function createClaimer(db: Database.Database, newToken: () => string = ra
        attempt_started_at_ms = ?, lease_token = ? || '.' || id, lease_expires_at_ms = ?, updated_at_ms = ?`;
   const activateNext = db.prepare(
     `${ACTIVATE} WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting'
-       AND instance_id NOT IN (SELECT instance_id FROM queue_paused) ORDER BY priority, id LIMIT ?)
+       AND ${OPEN_GROUPS} ORDER BY priority, id LIMIT ?)
      RETURNING *`,
   );
   const activateIds = db.prepare(`${ACTIVATE} WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`);
 
-  /** Active jobs whose lease ran out go back to waiting, or to dead-letter after their last attempt. */
+  /**
+   * Active jobs whose lease ran out go back to waiting, flagged uncertain, or to dead-letter once
+   * the expiry policy says they are spent.
+   */
   function recoverExpired(now: number): number {
     const expired = selectExpired.all(now) as Pick<
       JobRow,
-      'id' | 'attempts_made' | 'max_attempts' | 'attempt_seq' | 'attempt_started_at_ms'
+      'id' | 'attempts_made' | 'max_attempts' | 'attempt_seq' | 'attempt_started_at_ms' | 'expired_leases'
     >[];
     for (const job of expired) {
       expireAttempt.run(job.id, job.attempt_seq, job.attempt_started_at_ms ?? now, now, LEASE_EXPIRED_ERROR);
-      if (job.attempts_made >= job.max_attempts) deadLetterExpired.run(LEASE_EXPIRED_ERROR, now, now, job.id);
-      else requeueExpired.run(now, LEASE_EXPIRED_ERROR, now, job.id);
+      const spent = expiredPolicy.counted
+        ? job.attempts_made >= job.max_attempts
+        : job.expired_leases + 1 >= expiredPolicy.maxInARow;
+      if (spent) {
+        const why = expiredPolicy.counted
+          ? LEASE_EXPIRED_ERROR
+          : `${LEASE_EXPIRED_ERROR} This happened ${job.expired_leases + 1} times in a row: the job stops here.`;
+        deadLetterExpired.run(why, now, now, job.id);
+      } else requeueExpired.run(now, LEASE_EXPIRED_ERROR, now, expiredPolicy.counted ? 0 : 1, job.id);
     }
     return expired.length;
   }

@@ -18,11 +18,12 @@ import {
   type FailInput,
   type FailOutcome,
   type Job,
+  type ReturnInput,
   type JobState,
   type JobStore,
 } from './job-store';
 import { createAdmin } from './sqlite-admin';
-import { createClaimer } from './sqlite-claim';
+import { createClaimer, type ExpiredLeasePolicy } from './sqlite-claim';
 
 export interface SqliteJobStoreOptions {
   store: Store;
@@ -31,6 +32,8 @@ export interface SqliteJobStoreOptions {
   random?: () => number;
   /** Lease tokens; default crypto.randomUUID. */
   newToken?: () => string;
+  /** What an expired lease costs (see ExpiredLeasePolicy). Default: the attempt counts. */
+  expiredLeases?: ExpiredLeasePolicy;
 }
 
 const DAY_MS = 24 * 3_600_000;
@@ -50,7 +53,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const { store, clock } = options;
   const { db } = store;
   const random = options.random ?? Math.random;
-  const claimer = createClaimer(db, options.newToken);
+  const claimer = createClaimer(db, options.newToken, options.expiredLeases);
 
   const insertJob = db.prepare(
     `INSERT INTO jobs (instance_id, mapping_id, execution_id, state, priority, payload_json, idempotency_key,
@@ -78,13 +81,19 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     `INSERT INTO job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome, error, http_status)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
+  // An answer was recorded: the job is no longer uncertain and its run of expired leases ends.
   const retryJob = db.prepare(
     `UPDATE jobs SET state = ?, run_at_ms = ?, last_error = ?, lease_token = NULL, lease_expires_at_ms = NULL,
-       updated_at_ms = ? WHERE id = ?`,
+       updated_at_ms = ?, uncertain = ?, expired_leases = 0 WHERE id = ?`,
   );
   const deadLetterJob = db.prepare(
     `UPDATE jobs SET state = 'dead_lettered', last_error = ?, lease_token = NULL, lease_expires_at_ms = NULL,
-       updated_at_ms = ?, finished_at_ms = ? WHERE id = ?`,
+       updated_at_ms = ?, finished_at_ms = ?, uncertain = 0, expired_leases = 0 WHERE id = ?`,
+  );
+  // The attempt did not count: attempts_made goes back; attempt_seq keeps numbering the history.
+  const returnClaimed = db.prepare(
+    `UPDATE jobs SET state = ?, run_at_ms = ?, last_error = ?, lease_token = NULL, lease_expires_at_ms = NULL,
+       updated_at_ms = ?, uncertain = ?, attempts_made = max(0, attempts_made - 1) WHERE id = ?`,
   );
   const extend = db.prepare('UPDATE jobs SET lease_expires_at_ms = ?, updated_at_ms = ? WHERE id = ?');
   const selectAttempts = db.prepare('SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt');
@@ -198,6 +207,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       lease_token: null,
       lease_expires_at_ms: null,
       last_error: null,
+      uncertain: 0,
+      expired_leases: 0,
       result_json: null,
       http_status: null,
       created_at_ms: now,
@@ -290,7 +301,20 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       const delay =
         input.retryAfterMs ?? backoffDelayMs(JSON.parse(row.backoff_json) as BackoffPolicy, row.attempts_made, random);
       const state = delay > 0 ? 'delayed' : 'waiting';
-      retryJob.run(state, now + delay, error, now, input.id);
+      retryJob.run(state, now + delay, error, now, input.uncertain ? 1 : 0, input.id);
+      return { state, runAtMs: now + delay };
+    });
+  }
+
+  function returnJob(input: ReturnInput): FailOutcome {
+    const reason = requireText(input.reason, 'reason', 10_000);
+    const delay = requireInt(input.delayMs ?? 0, 'delayMs', 0, MAX_MS);
+    const now = clock.now();
+    return write((): FailOutcome => {
+      const row = holdLease(input.id, input.leaseToken);
+      recordAttempt.run(input.id, row.attempt_seq, row.attempt_started_at_ms ?? now, now, 'returned', reason, null);
+      const state = delay > 0 ? 'delayed' : 'waiting';
+      returnClaimed.run(state, now + delay, reason, now, input.uncertain ? 1 : 0, input.id);
       return { state, runAtMs: now + delay };
     });
   }
@@ -332,6 +356,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     completeMany,
     completeAndClaim,
     fail,
+    returnJob,
     extendLease,
     recoverExpired: () => {
       const now = clock.now();

@@ -6,7 +6,7 @@
 import type { Clock } from '../clock';
 import { systemTimers, type Timers } from '../timers';
 import { systemClock } from '../clock';
-import { classifyFailure } from './backoff';
+import { classifyFailure, JobSettled } from './backoff';
 import type { BatchItemResult, ClaimedJob, CompleteInput, JobStore } from './job-store';
 
 /** What a handler may report on success; both fields are optional. */
@@ -19,7 +19,8 @@ export interface JobSuccess {
 
 /**
  * Runs one attempt. Resolve = success; throw = failure (a JobFailure says unrecoverable or
- * Retry-After; anything named UnrecoverableError skips retries). `signal` aborts when the job's
+ * Retry-After; anything named UnrecoverableError skips retries); throw JobSettled after recording
+ * the outcome itself (JobStore.fail or returnJob with the job's lease token). `signal` aborts when the job's
  * timeoutMs passes, the lease is lost, or the worker is stopping past its grace period.
  */
 export type JobHandler = (job: ClaimedJob, signal: AbortSignal) => Promise<JobSuccess | void>;
@@ -182,7 +183,8 @@ export function createWorker(options: WorkerOptions): Worker {
         ...(success.httpStatus !== undefined ? { httpStatus: success.httpStatus } : {}),
       });
     } catch (thrown) {
-      failJob(job.id, job.leaseToken, thrown, job);
+      // A handler that settled its job itself (JobSettled) has nothing left for the worker to record.
+      if (!(thrown instanceof JobSettled)) failJob(job.id, job.leaseToken, thrown, job);
     } finally {
       timers.clearTimeout(heartbeat);
       if (timeout !== undefined) timers.clearTimeout(timeout);

@@ -1,149 +1,163 @@
 /**
- * An in-memory n8n behind the N8nWorkflowsPort, for unit tests of drafts and backups only
- * (the live tests use a real n8n). It behaves like n8n 1.123 where it matters here: a save
- * gives a new versionId, read-only fields in a body are refused, a down instance throws
- * N8N_UNREACHABLE.
+ * The n8n port of drafts and backups (N8nWorkflowsPort) over real HTTP: each instance is a
+ * loopback fake n8n (fake-n8n.ts), reached through the real N8nClient and the real port adapter
+ * (n8n/workflows-port.ts), so these tests exercise the same code and wire as the console. The
+ * helpers (seed, editRemotely, setReachable…) act on the fakes directly, synchronously, as
+ * someone working in n8n's editor would.
  */
-import { randomUUID } from 'node:crypto';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
-import { AppError } from '../../../shared/result';
-import type { N8nWorkflowsPort, RemoteTag, RemoteVariable, RemoteWorkflow, WorkflowBody } from '../drafts/n8n-port';
+import type { N8nWorkflowsPort, RemoteTag, RemoteWorkflow, WorkflowBody } from '../drafts/n8n-port';
+import type { InstancesService } from '../instances/instances-service';
+import { N8nClient } from '../n8n/client';
+import type { Clients } from '../n8n/clients';
+import { clientWorkflowsPort } from '../n8n/workflows-port';
+import { createFakeN8n, type FakeN8n as LoopbackN8n } from './fake-n8n';
 
-interface FakeInstance {
-  reachable: boolean;
-  workflows: Map<string, RemoteWorkflow>;
-  tags: RemoteTag[];
-  variables: RemoteVariable[];
-  variablesLicensed: boolean;
-}
-
-const WRITABLE = new Set(['name', 'nodes', 'connections', 'settings']);
+type Loopback = LoopbackN8n & { ready: Promise<void> };
 
 export class FakeN8n implements N8nWorkflowsPort {
-  readonly instances = new Map<string, FakeInstance>();
+  /** The fake n8n behind each instance id; delete one to make the instance unknown. */
+  readonly instances = new Map<string, Loopback>();
+  private readonly clients = new Map<Loopback, N8nClient>();
+  private readonly port: N8nWorkflowsPort;
   private seq = 0;
-  /** Every body sent to create/update, for assertions. */
-  readonly sent: { op: 'create' | 'update'; instanceId: string; body: WorkflowBody }[] = [];
 
-  constructor(private readonly now: () => number = () => Date.UTC(2026, 0, 1)) {}
+  constructor(private readonly now: () => number = () => Date.UTC(2026, 0, 1)) {
+    const instances = { list: () => [...this.instances.keys()].map((id) => ({ id, name: id })) };
+    const clients = { forInstance: (id: string) => this.client(id) };
+    this.port = clientWorkflowsPort(instances as unknown as InstancesService, clients as unknown as Clients);
+  }
 
-  addInstance(id: string, options: Partial<Pick<FakeInstance, 'reachable' | 'variablesLicensed'>> = {}): this {
-    this.instances.set(id, {
-      reachable: true,
-      variablesLicensed: true,
-      workflows: new Map(),
-      tags: [],
-      variables: [],
-      ...options,
-    });
+  /** Adds an instance (a fresh loopback n8n). Variables are licensed unless told otherwise. */
+  addInstance(id: string, options: { reachable?: boolean; variablesLicensed?: boolean } = {}): this {
+    const fake = createFakeN8n({ now: this.now });
+    fake.state.variablesLicensed = options.variablesLicensed ?? true;
+    fake.state.offline = options.reachable === false;
+    this.instances.set(id, fake);
     return this;
   }
 
+  /** Off: every connection is dropped, as when n8n is down. */
   setReachable(id: string, reachable: boolean): void {
-    this.instance(id, false).reachable = reachable;
+    this.fake(id).state.offline = !reachable;
   }
 
-  /** Puts a workflow into n8n as if someone created it there. */
+  /** Puts a workflow into n8n as if someone created it there (inactive unless `extra.active`). */
   seed(instanceId: string, definition: WorkflowDefinition, extra: Partial<RemoteWorkflow> = {}): RemoteWorkflow {
-    const id = `wf${++this.seq}`;
-    const wf: RemoteWorkflow = { ...this.fromBody(id, definition), ...extra };
-    this.instance(instanceId, false).workflows.set(id, wf);
-    return wf;
+    const fake = this.fake(instanceId);
+    const wf = fake.addWorkflow(extra.id ?? `wf${++this.seq}`, extra.name ?? definition.name, {
+      active: extra.active ?? false,
+      nodes: structuredClone(definition.nodes),
+      connections: structuredClone(definition.connections),
+      settings: structuredClone(definition.settings),
+    });
+    for (const tag of extra.tags ?? []) this.ensureTag(fake, tag);
+    wf.tags = (extra.tags ?? []).map((t) => fake.state.tags.find((x) => x.id === t.id)!);
+    return toRemote(wf);
   }
 
-  /** Someone edits the workflow in n8n: a new versionId, as n8n does on every save. */
+  /** Someone edits the workflow in n8n: a new versionId, as n8n gives on every save. */
   editRemotely(instanceId: string, id: string, edit: (wf: RemoteWorkflow) => RemoteWorkflow): RemoteWorkflow {
-    const inst = this.instance(instanceId, false);
-    const current = inst.workflows.get(id);
-    if (!current) throw new Error(`no workflow ${id}`);
-    const next = { ...edit(structuredClone(current)), versionId: randomUUID(), updatedAtMs: this.now() };
-    inst.workflows.set(id, next);
-    return next;
+    const fake = this.fake(instanceId);
+    const edited = fake.editWorkflow(id, (wf) => {
+      const next = edit(toRemote(wf));
+      Object.assign(wf, { name: next.name, nodes: next.nodes, connections: next.connections, settings: next.settings });
+    });
+    return toRemote(edited);
   }
 
-  private fromBody(id: string, body: WorkflowBody | WorkflowDefinition): RemoteWorkflow {
-    return {
-      id,
-      name: body.name,
-      active: false,
-      versionId: randomUUID(),
-      updatedAtMs: this.now(),
-      nodes: structuredClone(body.nodes),
-      connections: structuredClone(body.connections),
-      settings: structuredClone(body.settings),
-      tags: [],
+  /** Someone deletes the workflow in n8n. */
+  deleteRemotely(instanceId: string, id: string): void {
+    const state = this.fake(instanceId).state;
+    state.workflows = state.workflows.filter((w) => w.id !== id);
+  }
+
+  /** Every workflow body sent to n8n (create and update), for assertions on what was sent. */
+  get sent(): { op: 'create' | 'update'; instanceId: string; body: WorkflowBody }[] {
+    return [...this.instances].flatMap(([instanceId, fake]) =>
+      fake.state.writes
+        .filter((w) => /^\/workflows(\/[^/]+)?$/.test(w.path))
+        .map((w) => ({
+          op: w.method === 'POST' ? ('create' as const) : ('update' as const),
+          instanceId,
+          body: w.body as WorkflowBody,
+        })),
+    );
+  }
+
+  /** Stops every fake n8n. */
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    await Promise.all([...this.instances.values()].map((f) => f.close()));
+  }
+
+  // ---- the port: the real adapter over the real client ---------------------------------------
+
+  listInstances() {
+    return this.port.listInstances();
+  }
+  async isReachable(instanceId: string) {
+    if (!this.instances.has(instanceId)) return false;
+    await this.fake(instanceId).ready;
+    return this.port.isReachable(instanceId);
+  }
+  listWorkflows = this.ready((id) => this.port.listWorkflows(id));
+  getWorkflow = this.ready((id, workflowId: string) => this.port.getWorkflow(id, workflowId));
+  createWorkflow = this.ready((id, body: WorkflowBody) => this.port.createWorkflow(id, body));
+  updateWorkflow = this.ready((id, workflowId: string, body: WorkflowBody) =>
+    this.port.updateWorkflow(id, workflowId, body),
+  );
+  setWorkflowTags = this.ready((id, workflowId: string, tagIds: string[]) =>
+    this.port.setWorkflowTags(id, workflowId, tagIds),
+  );
+  listTags = this.ready((id) => this.port.listTags(id));
+  createTag = this.ready((id, name: string) => this.port.createTag(id, name));
+  listVariables = this.ready((id) => this.port.listVariables(id));
+  createVariable = this.ready((id, variable: { key: string; value: string }) => this.port.createVariable(id, variable));
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** Waits until the instance's fake listens (it starts when added) before the call. */
+  private ready<A extends unknown[], R>(fn: (instanceId: string, ...args: A) => Promise<R>) {
+    return async (instanceId: string, ...args: A): Promise<R> => {
+      await this.instances.get(instanceId)?.ready;
+      return fn(instanceId, ...args);
     };
   }
 
-  private instance(id: string, requireReachable = true): FakeInstance {
-    const inst = this.instances.get(id);
-    if (!inst) throw new AppError('NOT_FOUND', `Unknown instance ${id}`);
-    if (requireReachable && !inst.reachable) {
-      throw new AppError('N8N_UNREACHABLE', `n8n at ${id} does not answer.`, { retryable: true });
+  private fake(id: string): Loopback {
+    const fake = this.instances.get(id);
+    if (!fake) throw new Error(`the fake has no instance ${id}`);
+    return fake;
+  }
+
+  private client(id: string): N8nClient {
+    const fake = this.fake(id);
+    let client = this.clients.get(fake);
+    if (!client) {
+      client = new N8nClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retries: 0 });
+      this.clients.set(fake, client);
     }
-    return inst;
+    return client;
   }
 
-  private checkBody(body: WorkflowBody): void {
-    const extra = Object.keys(body).filter((k) => !WRITABLE.has(k));
-    if (extra.length)
-      throw new AppError('VALIDATION', `request/body must NOT have additional properties (${extra.join(', ')})`);
+  private ensureTag(fake: Loopback, tag: RemoteTag): void {
+    if (fake.state.tags.some((t) => t.id === tag.id)) return;
+    const at = new Date(this.now()).toISOString();
+    fake.state.tags.push({ id: tag.id, name: tag.name, createdAt: at, updatedAt: at });
   }
+}
 
-  listInstances() {
-    return [...this.instances.keys()].map((id) => ({ id, name: id }));
-  }
-  isReachable(instanceId: string) {
-    return Promise.resolve(this.instances.get(instanceId)?.reachable ?? false);
-  }
-  async listWorkflows(instanceId: string) {
-    return [...this.instance(instanceId).workflows.values()].map((w) => structuredClone(w));
-  }
-  async getWorkflow(instanceId: string, workflowId: string) {
-    const wf = this.instance(instanceId).workflows.get(workflowId);
-    if (!wf) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    return structuredClone(wf);
-  }
-  async createWorkflow(instanceId: string, body: WorkflowBody) {
-    const inst = this.instance(instanceId);
-    this.checkBody(body);
-    this.sent.push({ op: 'create', instanceId, body: structuredClone(body) });
-    const wf = this.fromBody(`wf${++this.seq}`, body);
-    inst.workflows.set(wf.id, wf);
-    return structuredClone(wf);
-  }
-  async updateWorkflow(instanceId: string, workflowId: string, body: WorkflowBody) {
-    const inst = this.instance(instanceId);
-    this.checkBody(body);
-    const current = inst.workflows.get(workflowId);
-    if (!current) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    this.sent.push({ op: 'update', instanceId, body: structuredClone(body) });
-    const wf = { ...this.fromBody(workflowId, body), active: current.active, tags: current.tags };
-    inst.workflows.set(workflowId, wf);
-    return structuredClone(wf);
-  }
-  async setWorkflowTags(instanceId: string, workflowId: string, tagIds: string[]) {
-    const inst = this.instance(instanceId);
-    const wf = inst.workflows.get(workflowId);
-    if (!wf) throw new AppError('N8N_NOT_FOUND', `Workflow ${workflowId} not found in n8n.`);
-    wf.tags = inst.tags.filter((t) => tagIds.includes(t.id));
-  }
-  async listTags(instanceId: string) {
-    return structuredClone(this.instance(instanceId).tags);
-  }
-  async createTag(instanceId: string, name: string) {
-    const tag = { id: `tag${++this.seq}`, name };
-    this.instance(instanceId).tags.push(tag);
-    return tag;
-  }
-  async listVariables(instanceId: string) {
-    const inst = this.instance(instanceId);
-    if (!inst.variablesLicensed) throw new AppError('N8N_FORBIDDEN', 'Your license does not allow for feat:variables.');
-    return structuredClone(inst.variables);
-  }
-  async createVariable(instanceId: string, variable: RemoteVariable) {
-    const inst = this.instance(instanceId);
-    if (!inst.variablesLicensed) throw new AppError('N8N_FORBIDDEN', 'Your license does not allow for feat:variables.');
-    inst.variables.push({ ...variable });
-  }
+function toRemote(wf: LoopbackN8n['state']['workflows'][number]): RemoteWorkflow {
+  return structuredClone({
+    id: wf.id,
+    name: wf.name,
+    active: wf.active,
+    versionId: wf.versionId,
+    updatedAtMs: Date.parse(wf.updatedAt),
+    nodes: wf.nodes,
+    connections: wf.connections,
+    settings: wf.settings,
+    tags: wf.tags.map((t) => ({ id: t.id, name: t.name })),
+  }) as RemoteWorkflow;
 }

@@ -1,161 +1,837 @@
-import { MockAgent } from 'undici';
-
 /**
- * A fake n8n public API on an undici MockAgent, for unit tests of the client, sync and
- * contract handlers: workflows and executions in memory, cursor paging like n8n (newest first),
- * and switches to fail or garble answers. Only for tests; the live suite uses a real n8n.
+ * One fake n8n for every test: a real HTTP server on 127.0.0.1 (a free port) that speaks the part
+ * of n8n 1.123's public API and run-time doors Flightdeck uses, with n8n's own status codes and
+ * error bodies:
+ *
+ * - `GET /healthz`, `GET /rest/settings`, `GET /` (the editor page naming the release);
+ * - `/api/v1/workflows` (list with cursor paging, get, create, update, delete, activate,
+ *   deactivate, tags), `/api/v1/tags`, `/api/v1/variables` (403 without the licence, like a
+ *   community n8n), `/api/v1/executions` (list newest first with cursor paging and filters, get
+ *   with or without data, delete, retry);
+ * - `POST /webhook/<path>` runs an active workflow with a Webhook node on that path, and
+ *   `POST /webhook-waiting/<id>` resumes one parked on a Wait node.
+ *
+ * A run's outcome follows the workflow's nodes, as with the live suite's fixtures
+ * (tests/n8n/harness.ts `webhookWorkflow`): a Stop and Error node fails it, a Wait node ("resume
+ * on webhook call") parks it as `waiting`, anything else succeeds. What it does is pinned by
+ * n8n-spec.ts, which runs against this fake (fake-n8n.test.ts) and against a real n8n
+ * (tests/n8n/n8n-spec.test.ts). The switches in `state` (failWith, garble, webhookFault…) go
+ * beyond n8n on purpose, to let a test make n8n misbehave; `stop()`/`start()` take it off the
+ * network and back on the same port, as a restart would.
  */
-export const FAKE_N8N = 'http://fake-n8n.test:5678';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { PROBE_PATH } from '../instances/health-probe';
+
+export const FAKE_N8N_VERSION = '1.123.81';
+
+export interface FakeNode {
+  name: string;
+  type: string;
+  webhookId?: string;
+  parameters?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface FakeWorkflow {
+  id: string;
+  name: string;
+  active: boolean;
+  nodes: FakeNode[];
+  connections: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  tags: FakeTag[];
+  versionId: string;
+  createdAt: string;
+  updatedAt: string;
+  [key: string]: unknown;
+}
+
+export interface FakeTag {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface FakeExecution {
   id: string;
   status: string;
   workflowId: string;
-  retryOf?: string | null;
   mode?: string;
+  retryOf?: string | null;
+  retrySuccessId?: string | null;
   startedAt: string;
   stoppedAt: string | null;
+  createdAt?: string;
+  waitTill?: string | null;
+  /** What the webhook received (the run's input). */
+  input?: unknown;
+  /** The body that resumed it, for executions that waited. */
+  resumedWith?: unknown;
+  /** The nodes it ran with (a retry without loadWorkflow runs these again). */
+  nodes?: FakeNode[];
 }
 
-export function createFakeN8n(apiKey = 'fake-key-0001') {
-  const agent = new MockAgent();
-  agent.disableNetConnect();
-  const state = {
-    workflows: [] as Record<string, unknown>[],
-    executions: [] as FakeExecution[],
-    /** Answer this status to every API call (e.g. 503 = n8n down) when set. */
-    failWith: undefined as number | undefined,
-    /** Fail execution list pages after this many have been served (a drop mid-sync). */
-    failAfterPages: undefined as number | undefined,
+/** One request to a run-time door (/webhook/… or /webhook-waiting/…). */
+export interface DoorCall {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+/** A scripted answer that replaces n8n's own (a test making n8n misbehave). */
+export interface FaultAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Waits this long before answering (for timeouts). */
+  delayMs?: number;
+}
+
+export interface FakeN8nState {
+  workflows: FakeWorkflow[];
+  executions: FakeExecution[];
+  tags: FakeTag[];
+  variables: { id: string; key: string; value: string; type: string }[];
+  /** Community n8n answers 403 to /variables; true acts like a licensed one. */
+  variablesLicensed: boolean;
+  /** 1.x leaves waiting executions out of the list (n8n #14748); false acts like 2.x. */
+  hideWaitingFromList: boolean;
+  /** Drops every connection at once, as if n8n were down (a synchronous stop()). */
+  offline: boolean;
+  /** Every API call (and /healthz) answers this status when set (e.g. 503: n8n failing). */
+  failWith: number | undefined;
+  /** Execution list pages fail with 503 after this many were served (a drop mid-sync). */
+  failAfterPages: number | undefined;
+  pagesServed: number;
+  /** API answers a 200 with a body of the wrong shape. */
+  garble: boolean;
+  /** API requests in order, `METHOD /api/v1/path?query`. */
+  requests: string[];
+  /** The bodies of API writes (POST, PUT), in order. */
+  writes: { method: string; path: string; body: unknown }[];
+  /** Every call to a run-time door, in order (health probes apart). */
+  doorCalls: DoorCall[];
+  /** Instance health's probes (GET /webhook/flightdeck-health-probe): kept apart, they start no run. */
+  probeCalls: number;
+  /**
+   * Scripted door answers: return one to answer instead of n8n (`n` counts the calls to the
+   * same path, from 1), or undefined to let the fake behave like n8n.
+   */
+  doorFault: ((call: DoorCall, n: number) => FaultAnswer | undefined) | undefined;
+}
+
+export interface AddWorkflowOptions {
+  /** Default true. */
+  active?: boolean;
+  /** Tag names (created when new). */
+  tags?: string[];
+  /** The default Webhook node's path (default hook-<id>). */
+  path?: string;
+  nodes?: FakeNode[];
+  connections?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}
+
+export interface FakeN8n {
+  /** http://127.0.0.1:<port>, no trailing slash. */
+  baseUrl: string;
+  port: number;
+  apiKey: string;
+  version: string;
+  state: FakeN8nState;
+  /** Puts a workflow into n8n as if someone made it in the editor (active unless told otherwise). */
+  addWorkflow(id: string, name: string, options?: AddWorkflowOptions): FakeWorkflow;
+  /** Adds `count` finished executions with increasing ids, one second apart from 2026-01-01. */
+  addExecutions(count: number, workflowId: string, status?: string, extra?: Partial<FakeExecution>): FakeExecution[];
+  /** Edits a workflow as someone in n8n's editor would: a new versionId. */
+  editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow;
+  /** Takes n8n off the network (connections refused) until start(). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const FAR_FUTURE = '3000-01-01T00:00:00.000Z';
+const READ_ONLY_WORKFLOW_FIELDS = new Set(['id', 'active', 'tags', 'createdAt', 'updatedAt', 'isArchived']);
+const WRITABLE_WORKFLOW_FIELDS = new Set(['name', 'nodes', 'connections', 'settings', 'staticData']);
+const QUERY_PARAMS: Record<string, string[]> = {
+  '/workflows': ['active', 'tags', 'name', 'projectId', 'excludePinnedData', 'limit', 'cursor'],
+  '/executions': ['includeData', 'status', 'workflowId', 'projectId', 'limit', 'cursor'],
+  '/tags': ['limit', 'cursor'],
+  '/variables': ['limit', 'cursor'],
+};
+const EXECUTION_STATUSES = ['canceled', 'error', 'running', 'success', 'waiting'];
+
+class HttpAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+const answer = (status: number, body: unknown) => new HttpAnswer(status, body);
+const notFound = () => answer(404, { message: 'Not Found' });
+
+/** n8n-like ids: 16 letters and digits. */
+const workflowId = () =>
+  randomBytes(12)
+    .toString('base64')
+    .replace(/[^a-zA-Z0-9]/g, '')
+    .padEnd(16, 'x')
+    .slice(0, 16);
+
+const isTrigger = (node: FakeNode) =>
+  node.type === 'n8n-nodes-base.webhook' ||
+  (/trigger$/i.test(node.type) && node.type !== 'n8n-nodes-base.manualTrigger');
+
+export interface FakeN8nOptions {
+  apiKey?: string;
+  /** The release it claims to be (the editor page, and 1.x or 2.x behaviour). */
+  version?: string;
+  /** Epoch ms for the timestamps of workflow writes (default: the real time). */
+  now?: () => number;
+}
+
+/** Starts a fake n8n and waits until it listens. */
+export async function startFakeN8n(options: FakeN8nOptions = {}): Promise<FakeN8n> {
+  const fake = createFakeN8n(options);
+  await fake.ready;
+  return fake;
+}
+
+/** A fake n8n that starts listening at once; `ready` resolves when it does (state is usable before). */
+export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: Promise<void> } {
+  const apiKey = options.apiKey ?? 'fake-key-0001';
+  const version = options.version ?? FAKE_N8N_VERSION;
+  const state: FakeN8nState = {
+    workflows: [],
+    executions: [],
+    tags: [],
+    variables: [],
+    variablesLicensed: false,
+    hideWaitingFromList: Number(version.split('.')[0]) < 2,
+    offline: false,
+    failWith: undefined,
+    failAfterPages: undefined,
     pagesServed: 0,
-    /** Paths requested, in order. */
-    requests: [] as string[],
     garble: false,
+    requests: [],
+    writes: [],
+    doorCalls: [],
+    probeCalls: 0,
+    doorFault: undefined,
   };
+  let nextExecutionId = 1;
+  const now = options.now ?? (() => Date.now());
+  const iso = (ms = now()) => new Date(ms).toISOString();
 
-  const json = (statusCode: number, data: unknown) => ({
-    statusCode,
-    data: JSON.stringify(data),
-    responseOptions: { headers: { 'content-type': 'application/json' } },
-  });
+  // ---- the model ---------------------------------------------------------------------------
 
-  const pool = agent.get(FAKE_N8N);
-  pool
-    .intercept({ path: '/healthz', method: 'GET' })
-    .reply(() => json(state.failWith ?? 200, { status: 'ok' }))
-    .persist();
-  pool
-    .intercept({ path: '/rest/settings', method: 'GET' })
-    .reply(() => json(200, { data: { settingsMode: 'public' } }))
-    .persist();
-  // n8n 1.123 names its release only in the editor page's sentry meta tag.
-  const sentry = Buffer.from(JSON.stringify({ dsn: '', release: 'n8n@1.123.81' })).toString('base64');
-  pool
-    .intercept({ path: '/', method: 'GET' })
-    .reply(200, `<html><head><meta name="n8n:config:sentry" content="${sentry}"></head></html>`)
-    .persist();
-  pool
-    .intercept({ path: (p) => p.startsWith('/api/v1/'), method: () => true })
-    .reply((opts) => {
-      const url = new URL(opts.path, FAKE_N8N);
-      state.requests.push(`${opts.method} ${url.pathname}${url.search}`);
-      const headers = opts.headers as Record<string, string>;
-      if (headers['x-n8n-api-key'] !== apiKey) return json(401, { message: 'unauthorized' });
-      if (state.failWith) return json(state.failWith, { message: 'failing on purpose' });
-      if (state.garble) return { statusCode: 200, data: '{"data": [{"id": null}]}' };
-      const limit = Number(url.searchParams.get('limit') ?? 100);
-      const offset = Number(url.searchParams.get('cursor') ?? 0);
-      const page = (items: unknown[]) => ({
-        data: items.slice(offset, offset + limit),
-        nextCursor: offset + limit < items.length ? String(offset + limit) : null,
+  function publicWorkflow(wf: FakeWorkflow) {
+    return {
+      description: null,
+      isArchived: false,
+      staticData: null,
+      meta: null,
+      pinData: null,
+      ...structuredClone(wf),
+    };
+  }
+
+  function listItem(e: FakeExecution) {
+    return {
+      id: e.id,
+      finished: e.status === 'success',
+      mode: e.mode ?? 'webhook',
+      retryOf: e.retryOf ?? null,
+      retrySuccessId: e.retrySuccessId ?? null,
+      status: e.status,
+      startedAt: e.startedAt,
+      stoppedAt: e.stoppedAt,
+      workflowId: e.workflowId,
+      waitTill: e.waitTill ?? null,
+    };
+  }
+
+  function fullExecution(e: FakeExecution, includeData: boolean) {
+    const { waitTill, ...item } = listItem(e);
+    return {
+      ...item,
+      createdAt: e.createdAt ?? e.startedAt,
+      deletedAt: null,
+      waitTill,
+      ...(includeData ? { data: runData(e) } : {}),
+    };
+  }
+
+  function webhookNode(wf: FakeWorkflow, method: string, path: string): FakeNode | undefined {
+    return wf.nodes.find(
+      (n) =>
+        n.type === 'n8n-nodes-base.webhook' &&
+        String(n.parameters?.path ?? '') === path &&
+        String(n.parameters?.httpMethod ?? 'GET').toUpperCase() === method,
+    );
+  }
+
+  /** Runs a workflow's nodes the way the fixtures need: fail, wait, or succeed. */
+  function run(nodes: FakeNode[], workflowIdOfRun: string, input: unknown, extra: Partial<FakeExecution> = {}) {
+    const start = Date.now();
+    const fails = nodes.some((n) => n.type === 'n8n-nodes-base.stopAndError');
+    const waits = !fails && nodes.some((n) => n.type === 'n8n-nodes-base.wait' && n.parameters?.resume === 'webhook');
+    const execution: FakeExecution = {
+      id: String(nextExecutionId++),
+      status: fails ? 'error' : waits ? 'waiting' : 'success',
+      workflowId: workflowIdOfRun,
+      mode: 'webhook',
+      retryOf: null,
+      retrySuccessId: null,
+      createdAt: iso(start),
+      startedAt: iso(start),
+      stoppedAt: iso(start + 1),
+      waitTill: waits ? FAR_FUTURE : null,
+      input,
+      nodes: structuredClone(nodes),
+      ...extra,
+    };
+    state.executions.push(execution);
+    return execution;
+  }
+
+  /** What a "last node" webhook answers: the Set node's assignments, `$json.body` read from the input. */
+  function lastNodeOutput(nodes: FakeNode[], body: unknown): unknown {
+    const set = [...nodes].reverse().find((n) => n.type === 'n8n-nodes-base.set');
+    const assignments = (set?.parameters?.assignments as { assignments?: { name: string; value: unknown }[] })
+      ?.assignments;
+    if (!assignments) return { body };
+    return Object.fromEntries(
+      assignments.map((a) => [
+        a.name,
+        a.value === '={{ $json.body }}'
+          ? body
+          : typeof a.value === 'string' && a.value.startsWith('=')
+            ? null
+            : a.value,
+      ]),
+    );
+  }
+
+  // ---- the doors ---------------------------------------------------------------------------
+
+  function webhook(method: string, path: string, body: unknown): HttpAnswer {
+    const active = state.workflows.filter((w) => w.active);
+    const match = active.map((wf) => ({ wf, node: webhookNode(wf, method, path) })).find((m) => m.node);
+    if (!match) {
+      const otherMethod = active
+        .flatMap((wf) => wf.nodes)
+        .find((n) => n.type === 'n8n-nodes-base.webhook' && String(n.parameters?.path ?? '') === path);
+      if (otherMethod) {
+        const wanted = String(otherMethod.parameters?.httpMethod ?? 'GET').toUpperCase();
+        return answer(404, {
+          code: 404,
+          message: `This webhook is not registered for ${method} requests. Did you mean to make a ${wanted} request?`,
+        });
+      }
+      return answer(404, {
+        code: 404,
+        message: `The requested webhook "${method} ${path}" is not registered.`,
+        hint: "The workflow must be active for a production URL to run successfully. You can activate the workflow using the toggle in the top-right of the editor. Note that unlike test URL calls, production URL calls aren't shown on the canvas (only in the executions list)",
       });
-      if (url.pathname === '/api/v1/workflows') return json(200, page(state.workflows));
-      if (url.pathname === '/api/v1/executions') {
-        if (state.failAfterPages !== undefined && state.pagesServed >= state.failAfterPages)
-          return json(503, { message: 'gone' });
-        state.pagesServed++;
-        const sorted = [...state.executions].sort((a, b) => Number(b.id) - Number(a.id));
-        return json(200, page(sorted));
-      }
-      const execution = /^\/api\/v1\/executions\/(\w+)$/.exec(url.pathname);
-      if (execution) {
-        const found = state.executions.find((e) => e.id === execution[1]);
-        return found ? json(200, { ...found, data: runData(found) }) : json(404, { message: 'not found' });
-      }
-      const activate = /^\/api\/v1\/workflows\/(\w+)\/(activate|deactivate)$/.exec(url.pathname);
-      if (activate) {
-        const wf = state.workflows.find((w) => w.id === activate[1]);
-        if (!wf) return json(404, { message: 'not found' });
-        wf.active = activate[2] === 'activate';
-        return json(200, wf);
-      }
-      return json(404, { message: 'not found' });
-    })
-    .persist();
+    }
+    const { wf, node } = match;
+    const execution = run(wf.nodes, wf.id, body);
+    if (node!.parameters?.responseMode !== 'lastNode') return answer(200, { message: 'Workflow was started' });
+    if (execution.status === 'error') return answer(500, { message: 'Error in workflow' });
+    if (execution.status === 'waiting') return answer(200, { message: 'Workflow was started' });
+    return answer(200, lastNodeOutput(wf.nodes, body));
+  }
 
-  function addWorkflow(id: string, name: string, options: { active?: boolean; tags?: string[]; path?: string } = {}) {
-    state.workflows.push({
-      id,
-      name,
-      active: options.active ?? true,
-      tags: (options.tags ?? []).map((t, i) => ({ id: String(i), name: t })),
-      versionId: `v-${id}`,
-      updatedAt: '2026-01-01T00:00:00.000Z',
-      nodes: [
-        {
-          name: 'Webhook',
-          type: 'n8n-nodes-base.webhook',
-          webhookId: `wh-${id}`,
-          parameters: { path: options.path ?? `hook-${id}` },
-        },
-        { name: 'Set', type: 'n8n-nodes-base.set', parameters: {} },
-      ],
+  function resumeWaiting(id: string, body: unknown): HttpAnswer {
+    const execution = state.executions.find((e) => e.id === id);
+    if (!execution) return answer(404, { code: 404, message: `The execution "${id}" does not exist.` });
+    if (execution.status !== 'waiting') {
+      // Sic: n8n 1.123's message misses a quote.
+      return answer(409, { code: 409, message: `The execution "${id} has finished already.` });
+    }
+    const now = Date.now();
+    Object.assign(execution, {
+      status: 'success',
+      startedAt: iso(now),
+      stoppedAt: iso(now + 1),
+      waitTill: null,
+      resumedWith: body,
+    });
+    return answer(200, { message: 'Workflow was started' });
+  }
+
+  // ---- the public API ----------------------------------------------------------------------
+
+  function page<T>(items: T[], query: URLSearchParams): HttpAnswer {
+    const limitText = query.get('limit');
+    const limit = limitText === null || Number(limitText) <= 0 ? 100 : Number(limitText);
+    let offset = 0;
+    const cursor = query.get('cursor');
+    if (cursor) {
+      try {
+        const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { offset?: unknown };
+        if (typeof parsed.offset !== 'number') throw new Error('no offset');
+        offset = parsed.offset;
+      } catch {
+        return answer(400, { message: 'An invalid cursor was provided' });
+      }
+    }
+    const data = items.slice(offset, offset + limit);
+    const next = offset + limit < items.length;
+    return answer(200, {
+      data,
+      nextCursor: next ? Buffer.from(JSON.stringify({ offset: offset + limit, limit })).toString('base64') : null,
     });
   }
 
-  /** Adds `count` executions with increasing ids after the existing ones. */
+  function checkWorkflowBody(body: unknown): HttpAnswer | Record<string, unknown> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return answer(400, { message: 'request/body must be object' });
+    const record = body as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (READ_ONLY_WORKFLOW_FIELDS.has(key)) return answer(400, { message: `request/body/${key} is read-only` });
+    }
+    for (const required of ['name', 'nodes', 'connections', 'settings']) {
+      if (!(required in record))
+        return answer(400, { message: `request/body must have required property '${required}'` });
+    }
+    if (Object.keys(record).some((k) => !WRITABLE_WORKFLOW_FIELDS.has(k)))
+      return answer(400, { message: 'request/body must NOT have additional properties' });
+    return record;
+  }
+
+  function saveWorkflow(body: Record<string, unknown>, existing?: FakeWorkflow): FakeWorkflow {
+    const now = iso();
+    return {
+      ...(existing ?? {}),
+      id: existing?.id ?? workflowId(),
+      name: String(body.name),
+      active: existing?.active ?? false,
+      nodes: structuredClone(body.nodes as FakeNode[]),
+      connections: structuredClone(body.connections as Record<string, unknown>),
+      settings: {
+        callerPolicy: 'workflowsFromSameOwner',
+        ...structuredClone(body.settings as Record<string, unknown>),
+      },
+      tags: existing?.tags ?? [],
+      versionId: randomUUID(),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+  }
+
+  function api(method: string, path: string, query: URLSearchParams, body: unknown): HttpAnswer {
+    const collection = QUERY_PARAMS[path];
+    if (collection && method === 'GET') {
+      for (const key of query.keys()) {
+        if (!collection.includes(key)) return answer(400, { message: `Unknown query parameter '${key}'` });
+      }
+      if (Number(query.get('limit') ?? 0) > 250) return answer(400, { message: 'request/query/limit must be <= 250' });
+    }
+
+    if (path === '/workflows' && method === 'GET') {
+      const active = query.get('active');
+      const items = state.workflows.filter((w) => active === null || String(w.active) === active);
+      return page(items.map(publicWorkflow), query);
+    }
+    if (path === '/workflows' && method === 'POST') {
+      const checked = checkWorkflowBody(body);
+      if (checked instanceof HttpAnswer) return checked;
+      const wf = saveWorkflow(checked);
+      state.workflows.push(wf);
+      const { tags: _tags, ...created } = publicWorkflow(wf);
+      return answer(200, created);
+    }
+    const workflowMatch = /^\/workflows\/([^/]+)(?:\/(activate|deactivate|tags))?$/.exec(path);
+    if (workflowMatch) {
+      const [, id, action] = workflowMatch;
+      const index = state.workflows.findIndex((w) => w.id === id);
+      const wf = state.workflows[index];
+      if (!wf) return action === 'tags' && method === 'PUT' ? answer(404, { message: 'Not Found' }) : notFound();
+      if (!action && method === 'GET') return answer(200, publicWorkflow(wf));
+      if (!action && method === 'PUT') {
+        const checked = checkWorkflowBody(body);
+        if (checked instanceof HttpAnswer) return checked;
+        state.workflows[index] = saveWorkflow(checked, wf);
+        return answer(200, publicWorkflow(state.workflows[index]!));
+      }
+      if (!action && method === 'DELETE') {
+        state.workflows.splice(index, 1);
+        return answer(200, publicWorkflow(wf));
+      }
+      if (action === 'activate' && method === 'POST') {
+        if (!wf.nodes.some(isTrigger)) {
+          return answer(400, {
+            message: `Workflow "${wf.name}" (ID: ${wf.id}) has no node to start the workflow - at least one trigger, poller or webhook node is required`,
+          });
+        }
+        wf.active = true;
+        return answer(200, publicWorkflow(wf));
+      }
+      if (action === 'deactivate' && method === 'POST') {
+        wf.active = false;
+        return answer(200, publicWorkflow(wf));
+      }
+      if (action === 'tags' && method === 'GET') return answer(200, structuredClone(wf.tags));
+      if (action === 'tags' && method === 'PUT') {
+        const ids = Array.isArray(body) ? body.map((t) => String((t as { id?: unknown }).id)) : [];
+        const tags = ids.map((tagId) => state.tags.find((t) => t.id === tagId));
+        if (tags.some((t) => !t)) return answer(404, { message: 'Some tags not found' });
+        wf.tags = tags as FakeTag[];
+        return answer(200, structuredClone(wf.tags));
+      }
+      return notFound();
+    }
+
+    if (path === '/tags' && method === 'GET') return page(state.tags, query);
+    if (path === '/tags' && method === 'POST') {
+      const name = String((body as { name?: unknown } | null)?.name ?? '');
+      if (!name) return answer(400, { message: "request/body must have required property 'name'" });
+      if (state.tags.some((t) => t.name === name)) return answer(409, { message: 'Tag already exists' });
+      const now = iso();
+      const tag = { id: workflowId(), name, createdAt: now, updatedAt: now };
+      state.tags.push(tag);
+      return answer(201, tag);
+    }
+
+    if (path === '/variables') {
+      if (!state.variablesLicensed) {
+        return answer(403, {
+          message:
+            'Your license does not allow for feat:variables. To enable feat:variables, please upgrade to a license that supports this feature.',
+        });
+      }
+      if (method === 'GET') return page(state.variables, query);
+      if (method === 'POST') {
+        const { key, value } = (body ?? {}) as { key?: unknown; value?: unknown };
+        if (typeof key !== 'string' || typeof value !== 'string')
+          return answer(400, { message: "request/body must have required property 'key'" });
+        if (state.variables.some((v) => v.key === key))
+          return answer(409, { message: `A variable with key "${key}" already exists` });
+        state.variables.push({ id: workflowId(), key, value, type: 'string' });
+        return answer(201, '');
+      }
+    }
+
+    if (path === '/executions' && method === 'GET') {
+      if (state.failAfterPages !== undefined && state.pagesServed >= state.failAfterPages)
+        return answer(503, { message: 'Service Unavailable' });
+      const status = query.get('status');
+      if (status !== null && !EXECUTION_STATUSES.includes(status)) {
+        return answer(400, {
+          message: `request/query/status must be equal to one of the allowed values: ${EXECUTION_STATUSES.join(', ')}`,
+        });
+      }
+      const workflow = query.get('workflowId');
+      const includeData = query.get('includeData') === 'true';
+      const items = [...state.executions]
+        .filter((e) => !(state.hideWaitingFromList && e.status === 'waiting'))
+        .filter((e) => status === null || e.status === status)
+        .filter((e) => workflow === null || e.workflowId === workflow)
+        .sort((a, b) => Number(b.id) - Number(a.id))
+        .map((e) => (includeData ? { ...listItem(e), data: runData(e) } : listItem(e)));
+      const result = page(items, query);
+      if (result.status === 200) state.pagesServed++;
+      return result;
+    }
+    const executionMatch = /^\/executions\/([^/]+)(\/retry)?$/.exec(path);
+    if (executionMatch) {
+      const [, id, retry] = executionMatch;
+      if (!/^\d+$/.test(id!)) return answer(400, { message: 'request/params/id must be number' });
+      const index = state.executions.findIndex((e) => e.id === id);
+      const execution = state.executions[index];
+      if (retry && method === 'POST') {
+        if (!execution) return answer(404, { message: `The execution with the ID "${id}" does not exist.` });
+        if (execution.status === 'success')
+          return answer(400, { message: 'The execution succeeded, so it cannot be retried.' });
+        const loadWorkflow = (body as { loadWorkflow?: unknown } | null)?.loadWorkflow === true;
+        const current = state.workflows.find((w) => w.id === execution.workflowId);
+        const nodes = loadWorkflow && current ? current.nodes : (execution.nodes ?? current?.nodes ?? []);
+        const retried = run(nodes, execution.workflowId, execution.input, { mode: 'retry', retryOf: execution.id });
+        if (retried.status === 'success') execution.retrySuccessId = retried.id;
+        // n8n's retry answer carries retryOf as a number (the GET has a string).
+        return answer(200, { ...fullExecution(retried, true), retryOf: Number(execution.id) });
+      }
+      if (!execution) return notFound();
+      if (method === 'GET') return answer(200, fullExecution(execution, query.get('includeData') === 'true'));
+      if (method === 'DELETE') {
+        state.executions.splice(index, 1);
+        return answer(200, { ...fullExecution(execution, false), id: Number(execution.id) });
+      }
+    }
+    return notFound();
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  const editorPage = () => {
+    const sentry = Buffer.from(JSON.stringify({ dsn: '', environment: 'development', release: `n8n@${version}` }));
+    return `<!DOCTYPE html><html><head><meta name="n8n:config:sentry" content="${sentry.toString('base64')}"></head><body></body></html>`;
+  };
+
+  function route(req: IncomingMessage, url: URL, raw: string): HttpAnswer | 'garbled' {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    let body: unknown;
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as unknown;
+      } catch {
+        return answer(400, { message: 'Unexpected token in JSON body' });
+      }
+    }
+    if (path === '/healthz') return answer(state.failWith ?? 200, { status: 'ok' });
+    if (path === '/rest/settings') return answer(200, { data: { settingsMode: 'public', previewMode: false } });
+    if (path === '/' && method === 'GET') return new HttpAnswer(200, editorPage(), { 'content-type': 'text/html' });
+    if (path.startsWith('/api/v1/')) {
+      state.requests.push(`${method} ${path}${url.search}`);
+      if (method === 'POST' || method === 'PUT')
+        state.writes.push({ method, path: path.slice('/api/v1'.length), body });
+      const key = req.headers['x-n8n-api-key'];
+      if (key === undefined) return answer(401, { message: "'X-N8N-API-KEY' header required" });
+      if (key !== apiKey) return answer(401, { message: 'unauthorized' });
+      if (state.failWith) return answer(state.failWith, { message: 'failing on purpose' });
+      if (state.garble) return 'garbled';
+      return api(method, path.slice('/api/v1'.length), url.searchParams, body);
+    }
+    const door = /^\/(webhook|webhook-waiting)\/(.+)$/.exec(path);
+    if (door) {
+      const [, kind, rest] = door;
+      return kind === 'webhook' ? webhook(method, decodeURIComponent(rest!), body) : resumeWaiting(rest!, body);
+    }
+    return new HttpAnswer(404, 'Cannot GET ' + path, { 'content-type': 'text/html' });
+  }
+
+  function send(res: ServerResponse, result: HttpAnswer): void {
+    const isText = typeof result.body === 'string';
+    const payload = isText ? (result.body as string) : JSON.stringify(result.body);
+    res.writeHead(result.status, {
+      'content-type': isText ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+      ...result.headers,
+    });
+    res.end(payload);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      } catch {
+        send(res, answer(400, { message: 'Bad Request' }));
+        return;
+      }
+      const door = /^\/(webhook|webhook-waiting)\//.test(url.pathname);
+      if (door) {
+        let parsed: unknown = raw;
+        try {
+          parsed = raw ? (JSON.parse(raw) as unknown) : undefined;
+        } catch {
+          // Keep the raw text: a test may send something that is not JSON on purpose.
+        }
+        const call: DoorCall = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: parsed };
+        if (call.path.endsWith(`/${PROBE_PATH}`)) state.probeCalls++;
+        else state.doorCalls.push(call);
+        const n = state.doorCalls.filter((c) => c.path === call.path).length;
+        const fault = state.doorFault?.(call, n);
+        if (fault) {
+          const reply = () =>
+            send(res, new HttpAnswer(fault.status, fault.body === undefined ? {} : fault.body, fault.headers));
+          if (fault.delayMs) setTimeout(reply, fault.delayMs).unref();
+          else reply();
+          return;
+        }
+      }
+      const result = route(req, url, raw);
+      if (result === 'garbled') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": null}]}');
+        return;
+      }
+      send(res, result);
+    });
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let port = 0;
+
+  async function start(): Promise<void> {
+    if (server) return;
+    const next = createServer(handle);
+    next.on('connection', (socket) => {
+      if (state.offline) {
+        socket.destroy();
+        return;
+      }
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => resolve());
+    });
+    port = (next.address() as AddressInfo).port;
+    // A fake left open by a test must not keep the test runner alive.
+    next.unref();
+    server = next;
+  }
+
+  async function stop(): Promise<void> {
+    const running = server;
+    server = undefined;
+    if (!running) return;
+    const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  }
+
+  const ready = start();
+
+  function addWorkflow(id: string, name: string, options: AddWorkflowOptions = {}): FakeWorkflow {
+    const created = iso();
+    const tags = (options.tags ?? []).map((tagName) => {
+      const existing = state.tags.find((t) => t.name === tagName);
+      if (existing) return existing;
+      const tag = { id: `tag-${state.tags.length + 1}`, name: tagName, createdAt: created, updatedAt: created };
+      state.tags.push(tag);
+      return tag;
+    });
+    const wf: FakeWorkflow = {
+      id,
+      name,
+      active: options.active ?? true,
+      nodes: options.nodes ?? [
+        {
+          id: `${id}-webhook`,
+          name: 'Webhook',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: `wh-${id}`,
+          parameters: { httpMethod: 'POST', path: options.path ?? `hook-${id}`, responseMode: 'onReceived' },
+        },
+        {
+          id: `${id}-set`,
+          name: 'Set',
+          type: 'n8n-nodes-base.set',
+          typeVersion: 3.4,
+          position: [220, 0],
+          parameters: {},
+        },
+      ],
+      connections: options.connections ?? { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } },
+      settings: options.settings ?? { executionOrder: 'v1' },
+      tags,
+      versionId: `v-${id}`,
+      createdAt: created,
+      updatedAt: created,
+    };
+    state.workflows.push(wf);
+    return wf;
+  }
+
   function addExecutions(
     count: number,
-    workflowId: string,
+    workflowIdOfRuns: string,
     status = 'success',
     extra: Partial<FakeExecution> = {},
   ): FakeExecution[] {
     const added: FakeExecution[] = [];
     for (let i = 0; i < count; i++) {
-      const id = String(state.executions.length + 1);
+      const id = String(nextExecutionId++);
       const start = Date.UTC(2026, 0, 1) + Number(id) * 1000;
-      const e = {
+      const execution: FakeExecution = {
         id,
         status,
-        workflowId,
+        workflowId: workflowIdOfRuns,
         mode: 'webhook',
         retryOf: null,
-        startedAt: new Date(start).toISOString(),
-        stoppedAt: new Date(start + 250).toISOString(),
+        retrySuccessId: null,
+        createdAt: iso(start),
+        startedAt: iso(start),
+        stoppedAt: status === 'waiting' || status === 'running' ? null : iso(start + 250),
+        waitTill: status === 'waiting' ? FAR_FUTURE : null,
         ...extra,
       };
-      state.executions.push(e);
-      added.push(e);
+      state.executions.push(execution);
+      added.push(execution);
     }
     return added;
   }
 
-  return { agent, state, apiKey, baseUrl: FAKE_N8N, addWorkflow, addExecutions, close: () => agent.close() };
+  function editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow {
+    const wf = state.workflows.find((w) => w.id === id);
+    if (!wf) throw new Error(`the fake n8n has no workflow ${id}`);
+    edit(wf);
+    wf.versionId = randomUUID();
+    wf.updatedAt = iso();
+    return wf;
+  }
+
+  return {
+    ready,
+    get baseUrl() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    apiKey,
+    version,
+    state,
+    addWorkflow,
+    addExecutions,
+    editWorkflow,
+    stop,
+    start,
+    close: stop,
+  };
 }
 
+/** n8n's run data for an execution: one entry per node, the failing node carrying the error. */
 function runData(e: FakeExecution) {
   const start = Date.parse(e.startedAt);
+  const nodes = e.nodes ?? [
+    { name: 'Webhook', type: 'n8n-nodes-base.webhook' },
+    { name: 'Set', type: 'n8n-nodes-base.set' },
+  ];
+  const failing =
+    e.status === 'error' ? (nodes.find((n) => n.type === 'n8n-nodes-base.stopAndError') ?? nodes.at(-1)) : undefined;
+  const ran = failing ? nodes.slice(0, nodes.indexOf(failing) + 1) : nodes;
+  const error = { message: 'deliberate failure' };
   return {
+    version: 1,
+    startData: {},
     resultData: {
-      ...(e.status === 'error' ? { error: { message: 'deliberate failure' } } : {}),
-      runData: {
-        Webhook: [{ startTime: start, executionTime: 2, data: { main: [[{ json: {} }]] } }],
-        Set: [
-          e.status === 'error'
-            ? { startTime: start + 2, executionTime: 5, error: { message: 'deliberate failure' } }
-            : { startTime: start + 2, executionTime: 5, data: { main: [[{ json: {} }, { json: {} }]] } },
-        ],
-      },
+      ...(failing ? { error, lastNodeExecuted: failing.name } : { lastNodeExecuted: ran.at(-1)?.name }),
+      runData: Object.fromEntries(
+        ran.map((node, i) => [
+          node.name,
+          [
+            node === failing
+              ? { startTime: start + i * 2, executionTime: 5, executionStatus: 'error', error }
+              : {
+                  startTime: start + i * 2,
+                  executionTime: i === 0 ? 2 : 5,
+                  executionStatus: 'success',
+                  data: { main: [i === 0 ? [{ json: { body: e.input ?? {} } }] : [{ json: {} }, { json: {} }]] },
+                },
+          ],
+        ]),
+      ),
     },
   };
 }

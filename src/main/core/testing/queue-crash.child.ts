@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const worker = createWorker({
     store: jobs,
     concurrency: 20,
-    leaseMs: 500,
+    // Long enough that a starved event loop on a busy machine still renews it in time: only the
+    // kill, not the load, may cut attempts short (the test bounds duplicates by the concurrency).
+    leaseMs: 5_000,
     idlePollMs: 50,
     handler: async (job) => {
       const response = await fetch(`${serverUrl}/deliver`, {

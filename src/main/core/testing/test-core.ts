@@ -17,7 +17,7 @@ export function tempDir(prefix = 'flightdeck-'): { path: string; remove(): void 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** A core on a real SQLite file in a temp dir, with a manual clock. */
+/** A core on a real SQLite file in a temp dir, with a manual clock; every reply is checked against its output schema. */
 export function testCore(options: Partial<CoreOptions> = {}): {
   core: Core;
   clock: ManualClock;
@@ -27,7 +27,7 @@ export function testCore(options: Partial<CoreOptions> = {}): {
   const dir = tempDir();
   const clock = new ManualClock();
   // The metrics module's background loop stays off in tests (they drive time by hand).
-  const core = createCore({ dataDir: dir.path, clock, metrics: { pollMs: 0 }, ...options });
+  const core = createCore({ dataDir: dir.path, clock, metrics: { pollMs: 0 }, checkOutputs: true, ...options });
   return {
     core,
     clock,

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Approval, ApprovalDetail } from '../../../shared/contract';
 import { api, send } from '../../api/client';
+import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
+import { useInstanceNamer } from '../executions/RunLabel';
 import { CanButton } from '../../components/Guarded';
 import { useAuth } from '../../stores/auth-store';
 import { priorityLabel, statusText, when } from './format';
@@ -10,6 +12,16 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
   const { item } = props;
   const [detail, setDetail] = useState<ApprovalDetail | null>(null);
   const [comment, setComment] = useState('');
+  const namer = useInstanceNamer();
+  /** The run the item holds, named as everywhere else (FD-29 → n8n #812 on prod). */
+  const runOf = (a: Approval): string | null => {
+    const own = detail?.related.find((r) => r.id === a.executionId);
+    if (own) return formatRun(own, namer);
+    if (a.kind === 'gate' && a.executionId !== null) return localRunNumber(a.executionId);
+    if (a.remoteExecutionId === null) return null;
+    const on = namer(a.instanceId) ?? a.instanceId;
+    return `${n8nExecutionNumber(a.remoteExecutionId)}${on ? ` on ${on}` : ''}`;
+  };
 
   useEffect(() => {
     let live = true;
@@ -35,7 +47,8 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
   // Four eyes (team mode): the requester may be barred from approving, and one person counts once.
   const me = useAuth((s) => s.me);
   const quorum = d?.quorum;
-  const mine = (name: string | null | undefined) => Boolean(me && name && name.toLowerCase() === me.username.toLowerCase());
+  const mine = (name: string | null | undefined) =>
+    Boolean(me && name && name.toLowerCase() === me.username.toLowerCase());
   const barred =
     quorum && !quorum.requesterMayApprove && mine(quorum.requestedBy)
       ? 'You asked for this run, so someone else must approve it (you may reject it).'
@@ -50,7 +63,8 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
         <span className={`status-chip status-${item.status}`}>{statusText(item)}</span>
         <span className={prio.className}>{prio.text}</span>
         <span className="muted">
-          {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'} · #{item.id}
+          {item.kind === 'gate' ? 'Run held before dispatch' : 'n8n execution waiting'}
+          {runOf(item) && <span data-testid="approval-run"> · {runOf(item)}</span>} · item {item.id}
         </span>
       </div>
       <dl className="grid2">
@@ -218,10 +232,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <tbody>
             {d.related.map((r) => (
               <tr key={r.id}>
-                <td>
-                  #{r.id}
-                  {r.remoteId && ` (n8n ${r.remoteId})`}
-                </td>
+                <td data-testid="approval-related-run">{formatRun(r, namer)}</td>
                 <td>{r.status}</td>
                 <td>{when(r.createdAtMs)}</td>
                 <td>{r.error ?? ''}</td>

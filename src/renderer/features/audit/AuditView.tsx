@@ -6,6 +6,17 @@ import { downloadText } from '../../files';
 
 const TARGETS = ['', 'approval', 'approval_rule', 'mapping', 'settings'] as const;
 
+/**
+ * What an entry is about. Runs are named as everywhere else (`FD-29`, `n8n #812 on prod`, recorded
+ * with the entry), with the run a retry created: `FD-29 → retried as FD-41`.
+ */
+function targetText(e: AuditEntry): string {
+  const run = typeof e.details.run === 'string' ? e.details.run : null;
+  const created = typeof e.details.newRun === 'string' ? e.details.newRun : null;
+  if (e.targetType === 'execution' && run) return created ? `${run} → retried as ${created}` : run;
+  return `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}`;
+}
+
 /** The hash-chained audit log: newest first, export as JSON, verify the chain for tampering. */
 export function AuditView() {
   const [targetType, setTargetType] = useState<(typeof TARGETS)[number]>('');
@@ -138,10 +149,7 @@ export function AuditView() {
                   <td>
                     <code>{e.action}</code>
                   </td>
-                  <td>
-                    {e.targetType}
-                    {e.targetId ? ` #${e.targetId}` : ''}
-                  </td>
+                  <td data-testid="audit-target">{targetText(e)}</td>
                   <td>{e.reason ?? ''}</td>
                 </tr>
               ))}

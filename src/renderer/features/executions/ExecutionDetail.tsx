@@ -2,13 +2,18 @@ import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { dateTime, duration } from '../instances/format';
+import { formatRun } from '../../../shared/run-identity';
+import { LineageChain, LineageLines } from './Lineage';
 import { LocalRunPanel } from './LocalRunPanel';
+import { RunLabel } from './RunLabel';
 
 /** One execution with its per-node run data (start, duration, items, error) where n8n has it. */
 export function ExecutionDetail(props: {
   id: number;
   instanceName: (id: string | null) => string;
   onClose: () => void;
+  /** Opens another run (a click in the retry chain). */
+  onSelect?: (id: number) => void;
 }) {
   const [detail, setDetail] = useState<CallOutput<'executions:get'> | null>(null);
   useEffect(() => {
@@ -19,12 +24,14 @@ export function ExecutionDetail(props: {
   }, [props.id]);
   if (!detail) return <div className="panel muted">Loading run data from n8n…</div>;
   const e = detail.execution;
+  const namer = (id: string | null) => (id === null ? null : props.instanceName(id));
 
   return (
-    <aside className="panel" data-testid="execution-detail" aria-label={`Execution ${e.remoteId ?? e.id}`}>
+    <aside className="panel" data-testid="execution-detail" aria-label={`Run ${formatRun(e, namer)}`}>
       <div className="page-head">
-        <h2>
-          #{e.remoteId ?? e.id} <span className={`status-${e.status}`}>{e.status}</span>
+        <h2 data-testid="execution-detail-title">
+          <RunLabel run={e} instanceName={namer} testId="execution-detail-number" />{' '}
+          <span className={`status-${e.status}`}>{e.status.replace('_', ' ')}</span>
         </h2>
         <button type="button" onClick={props.onClose} aria-label="Close details">
           ×
@@ -33,8 +40,11 @@ export function ExecutionDetail(props: {
       <p className="small muted">
         {e.workflowName ?? e.workflowId} on {props.instanceName(e.instanceId)} · {e.mode ?? e.source} · started{' '}
         {dateTime(e.startedAtMs)} · took {duration(e.durationMs)}
-        {e.retryOf && <> · retry of #{e.retryOf}</>}
       </p>
+      <LineageLines execution={e} instanceName={namer} />
+      {(e.retryOfRun || e.supersededByRun) && (
+        <LineageChain id={e.id} instanceName={namer} onSelect={(id) => props.onSelect?.(id)} />
+      )}
       {e.error && (
         <p className="invalid small" data-testid="execution-error">
           {e.error}

@@ -14,8 +14,11 @@ import { dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import { BulkRetry } from './BulkRetry';
 import { ExecutionDetail } from './ExecutionDetail';
+import { RunLabel } from './RunLabel';
 import { SavedViews } from './SavedViews';
+import { formatRun, formatRunShort } from '../../../shared/run-identity';
 import '../instances/n8n-ui.css';
+import './executions.css';
 
 const PAGE = 200;
 const ROW_HEIGHT = 34;
@@ -158,6 +161,7 @@ export function ExecutionsPage() {
   }, [lastIndex, rows.length, loadMore]);
 
   const instanceName = (id: string | null) => instances.find((i) => i.id === id)?.name ?? '—';
+  const namer = (id: string | null) => instances.find((i) => i.id === id)?.name ?? null;
   const filtered = Boolean(instanceId || workflowKey || status || from || to || search);
 
   return (
@@ -172,7 +176,7 @@ export function ExecutionsPage() {
       <div className="filters">
         <input
           type="search"
-          placeholder="Search payloads and errors"
+          placeholder="Search payloads, errors or a run number (FD-29, n8n #812)"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           aria-label="Search"
@@ -244,7 +248,7 @@ export function ExecutionsPage() {
       )}
       {rows.length > 0 && (
         <div className={selected !== null ? 'split' : ''}>
-          <div className="vlist" ref={scroller} data-testid="execution-list" role="list">
+          <div className="vlist executions-list" ref={scroller} data-testid="execution-list" role="list">
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const e = rows[item.index]!;
@@ -265,20 +269,21 @@ export function ExecutionsPage() {
                     aria-selected={selected === e.id}
                     data-testid="execution-row"
                     data-remote-id={e.remoteId ?? ''}
+                    data-run={formatRun(e, namer)}
                   >
                     <input
                       type="checkbox"
-                      aria-label={`Select run ${e.id}`}
+                      aria-label={`Select ${formatRun(e, namer)}`}
                       checked={checked.has(e.id)}
                       onChange={() => toggle(e.id)}
                       onClick={(ev) => ev.stopPropagation()}
                       data-testid="execution-check"
                     />
-                    <span>#{e.remoteId ?? e.id}</span>
+                    <RunLabel run={e} withInstance={false} testId="execution-number" />
                     <span title={e.workflowName ?? e.workflowId ?? ''}>{e.workflowName ?? e.workflowId ?? '—'}</span>
                     <span>{instanceName(e.instanceId)}</span>
-                    <span className={`status-${e.status}`}>
-                      {e.status}
+                    <span className={`status-${e.status}`} data-testid="execution-status-cell">
+                      {e.status.replace('_', ' ')}
                       {e.unconfirmedAtMs !== null && (
                         <small
                           className="invalid"
@@ -287,6 +292,16 @@ export function ExecutionsPage() {
                         >
                           {' '}
                           · unconfirmed
+                        </small>
+                      )}
+                      {e.supersededByRun && (
+                        <small
+                          className="muted superseded"
+                          data-testid="execution-superseded"
+                          title={`Retried as ${formatRun(e.supersededByRun, namer)} (${e.supersededByRun.status.replace('_', ' ')}): this run counts only as attempts`}
+                        >
+                          {' '}
+                          · retried as {formatRunShort(e.supersededByRun)}
                         </small>
                       )}
                     </span>
@@ -303,6 +318,7 @@ export function ExecutionsPage() {
               id={selected}
               instanceName={instanceName}
               onClose={() => setSelected(null)}
+              onSelect={setSelected}
             />
           )}
         </div>

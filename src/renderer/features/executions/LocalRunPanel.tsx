@@ -1,9 +1,23 @@
 import { useEffect, useState } from 'react';
-import { TERMINAL_STATUSES, type ExecutionSummary, type RunDetail } from '../../../shared/contract';
+import {
+  TERMINAL_STATUSES,
+  type ExecutionSummary,
+  type RequestPreview,
+  type RunDetail,
+} from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { formatRun } from '../../../shared/run-identity';
 import { dateTime } from '../instances/format';
 import { CanButton } from '../../components/Guarded';
+
+/** The recorded request as HTTP, as the mapping preview shows it: the bytes n8n received. */
+function httpText(request: unknown): string {
+  const r = request as Partial<RequestPreview> | null;
+  if (!r || typeof r.url !== 'string' || !r.headers) return JSON.stringify(request, null, 2);
+  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}\n`);
+  return `${r.method ?? 'POST'} ${r.url}\n${headers.join('')}\n${r.bodyText ?? JSON.stringify(r.body)}`;
+}
 
 /** A local run's request, n8n's answer and every attempt, with the actions that fit its state. */
 export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
@@ -27,7 +41,9 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
       ...(payload === undefined ? {} : { payload }),
     });
     const item = result.results?.[0];
-    setNotice(item?.ok ? `Queued again as run ${item.newId}.` : (item?.message ?? 'Not retried.'));
+    setNotice(
+      item?.ok && item.newRun ? `Queued again as ${formatRun(item.newRun)}.` : (item?.message ?? 'Not retried.'),
+    );
     setEditing(null);
   };
   const retryEdited = () => {
@@ -125,7 +141,9 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
         <p className="small muted">Not sent yet{detail.job ? ` (${detail.job.state})` : ''}.</p>
       )}
       <h3 className="small">Request</h3>
-      <pre className="code">{JSON.stringify(detail.request, null, 2)}</pre>
+      <pre className="code" data-testid="run-request">
+        {httpText(detail.request)}
+      </pre>
       {detail.responseExcerpt && (
         <>
           <h3 className="small">n8n answered {detail.responseStatus}</h3>

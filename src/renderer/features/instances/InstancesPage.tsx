@@ -91,8 +91,14 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
         <span className="color-dot" style={{ background: instance.color }} aria-hidden />
         <strong>{instance.name}</strong>
         <span className="tag">{instance.environment}</span>
-        <span className={`health health-${sync.state}`} data-testid="instance-state" data-state={sync.state}>
-          {STATE_LABEL[sync.state]}
+        {/* Health (dispatch, sync and probe) overrides the sync's word when n8n does not answer. */}
+        <span
+          className={`health health-${instance.health.state === 'down' ? 'offline' : sync.state}`}
+          data-testid="instance-state"
+          data-state={sync.state}
+          data-health={instance.health.state}
+        >
+          {instance.health.state === 'down' ? 'Offline' : STATE_LABEL[sync.state]}
         </span>
       </div>
       <div className="muted small">
@@ -119,6 +125,12 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
           <span className="muted"> · {sync.consecutiveFailures} failed attempts in a row</span>
         )}
       </div>
+      {instance.health.state === 'down' && (
+        <p className="invalid small" data-testid="instance-health">
+          n8n does not answer since {dateTime(instance.health.sinceMs)} ({instance.health.reason}); its queued runs wait
+          without spending attempts. Checked {ago(instance.health.checkedAtMs)} ({instance.health.source}).
+        </p>
+      )}
       {sync.lastError && sync.state !== 'ok' && (
         <p className="invalid small" data-testid="instance-error">
           {sync.lastErrorCode}: {sync.lastError}

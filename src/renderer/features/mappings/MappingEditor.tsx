@@ -189,6 +189,22 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
             onChange={(v) => patch({ retry: { ...f.retry, jitter: Number(v) } })}
           />
         </div>
+        <div className="checks">
+          <label>
+            <input
+              type="checkbox"
+              checked={f.retry.rerunFailedWorkflow}
+              onChange={(e) => patch({ retry: { ...f.retry, rerunFailedWorkflow: e.target.checked } })}
+              data-testid="m-rerun-failed"
+            />{' '}
+            Run the workflow again when it ran and failed in n8n (n8n&apos;s 500)
+            <small className="muted">
+              {' '}
+              Off: a failed run stays failed and you choose when to Retry it, since a re-run repeats whatever the
+              workflow did before the error. Calls n8n did not take (unreachable, 408, 429, 502–504) are always retried.
+            </small>
+          </label>
+        </div>
         <div className="grid2">
           <Text
             label="Rate limit: at most (blank: none)"

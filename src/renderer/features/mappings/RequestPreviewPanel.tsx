@@ -1,3 +1,4 @@
+import { formatLocalRuns } from '../../../shared/run-identity';
 import { useState } from 'react';
 import type { MappingFields } from '../../../shared/contract';
 import { sendCatch } from '../../api/client';
@@ -27,7 +28,7 @@ export function RequestPreviewPanel({ mapping, saved }: { mapping: MappingFields
     setFired(
       result.data.executionIds.length === 0
         ? 'Sent, but no mapping dispatched it: its conditions did not hold.'
-        : `Queued as run ${result.data.executionIds.join(', ')}: follow it under Executions.`,
+        : `Queued as ${formatLocalRuns(result.data.executionIds)}: follow it under Executions.`,
     );
   };
 
@@ -92,10 +93,11 @@ export function RequestPreviewPanel({ mapping, saved }: { mapping: MappingFields
               </li>
             ))}
           </ul>
-          <pre className="code">
+          {/* Built by the dispatcher's own function: these are the bytes n8n receives. */}
+          <pre className="code" data-testid="m-preview-request">
             {`${preview.request.method} ${preview.request.url}\n`}
             {Object.entries(preview.request.headers).map(([k, v]) => `${k}: ${v}\n`)}
-            {'\n' + JSON.stringify(preview.request.body, null, 2)}
+            {'\n' + (preview.request.bodyText ?? JSON.stringify(preview.request.body))}
           </pre>
         </div>
       )}

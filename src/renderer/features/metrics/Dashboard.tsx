@@ -11,7 +11,7 @@ import { api, send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { Chart, type ChartLine } from './Chart';
 import { DrilldownPanel, type DrillTarget } from './DrilldownPanel';
-import { formatMs, formatPct, formatTime, toLocalInput } from './format';
+import { formatMs, formatPct, formatRate, formatSpan, formatTime, toLocalInput } from './format';
 import { GaugesPanel } from './GaugesPanel';
 import { WorkflowsTable } from './WorkflowsTable';
 
@@ -37,7 +37,15 @@ interface Loaded {
 }
 
 const CHARTS: { id: string; title: string; lines: ChartLine[] }[] = [
-  { id: 'throughput', title: 'Throughput (finished runs per bucket)', lines: [{ key: 'total', label: 'runs' }] },
+  {
+    id: 'throughput',
+    title: 'Throughput (finished runs and attempts per bucket)',
+    lines: [
+      { key: 'total', label: 'runs' },
+      { key: 'attempts', label: 'attempts', color: 'var(--muted)' },
+      { key: 'failedAttempts', label: 'failed attempts', color: 'var(--warn)' },
+    ],
+  },
   {
     id: 'error-rate',
     title: 'Error rate (%)',
@@ -231,15 +239,24 @@ function SummaryCards({ summary: s }: { summary: MetricsSummary }) {
     {
       id: 'throughput',
       label: 'Throughput',
-      value: `${s.throughputPerHour.toFixed(s.throughputPerHour < 10 ? 2 : 0)}/h`,
-      hint: `${s.total} runs`,
+      value: formatRate(s.throughputPerHour),
+      hint:
+        s.coveredFromMs !== null && s.coveredToMs !== null
+          ? `${s.total} runs over ${formatSpan(s.coveredToMs - s.coveredFromMs)}`
+          : `${s.total} runs`,
+    },
+    {
+      id: 'attempts',
+      label: 'Attempts',
+      value: String(s.attempts),
+      hint: `${s.failedAttempts} failed · ${s.total ? (s.attempts / s.total).toFixed(2) : '—'} per run`,
     },
     { id: 'success', label: 'Success rate', value: formatPct(s.successRate), hint: `${s.succeeded} succeeded` },
     {
       id: 'errors',
       label: 'Error rate',
       value: formatPct(s.errorRate),
-      hint: `${s.failed} failed, ${s.deadLettered} dead-lettered`,
+      hint: `${s.failed} failed, ${s.deadLettered} dead-lettered runs`,
     },
     { id: 'p50', label: 'p50', value: formatMs(s.p50Ms), hint: `${s.durationCount} timed runs` },
     {

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { TERMINAL_STATUSES, type CallOutput, type ExecutionStatus } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { formatRun, formatRunShort } from '../../../shared/run-identity';
+import { useInstanceNamer } from '../executions/RunLabel';
 import { formatMs, formatTime } from './format';
 
 /** The window and scope of a clicked chart point. */
@@ -16,18 +18,25 @@ export interface DrillTarget {
 /** The executions behind a chart point, filterable by status (its own list until the Executions page exists). */
 export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClose(): void }) {
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const [withRetried, setWithRetried] = useState(false);
+  const namer = useInstanceNamer();
   const [result, setResult] = useState<CallOutput<'metrics:drilldown'> | null>(null);
 
   useEffect(() => {
     let current = true;
     setResult(null);
-    send('metrics:drilldown', { ...target, ...(status ? { statuses: [status] } : {}), limit: 200 })
+    send('metrics:drilldown', {
+      ...target,
+      ...(status ? { statuses: [status] } : {}),
+      ...(withRetried ? { includeSuperseded: true } : {}),
+      limit: 200,
+    })
       .then((r) => current && setResult(r))
       .catch(() => undefined);
     return () => {
       current = false;
     };
-  }, [target, status]);
+  }, [target, status, withRetried]);
 
   return (
     <section className="panel drilldown" aria-label="Executions behind the point" data-testid="drilldown">
@@ -49,6 +58,15 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
             </option>
           ))}
         </select>
+        <label className="small" title="Runs a retry superseded count as attempts, not as runs">
+          <input
+            type="checkbox"
+            checked={withRetried}
+            onChange={(e) => setWithRetried(e.target.checked)}
+            data-testid="drilldown-retried"
+          />{' '}
+          also retried runs
+        </label>
         <button type="button" className="link" onClick={onClose} data-testid="drilldown-close">
           Close
         </button>
@@ -70,7 +88,7 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
           <table className="table" data-testid="drilldown-table">
             <thead>
               <tr>
-                <th>#</th>
+                <th>Run</th>
                 <th>Status</th>
                 <th>Workflow</th>
                 <th>Created</th>
@@ -82,8 +100,11 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
             <tbody>
               {result.executions.map((e) => (
                 <tr key={e.id} data-testid="drilldown-row">
-                  <td>{e.id}</td>
-                  <td className={`status status-${e.status}`}>{e.status}</td>
+                  <td data-testid="drilldown-run">{formatRun(e, namer)}</td>
+                  <td className={`status status-${e.status}`}>
+                    {e.status.replace('_', ' ')}
+                    {e.supersededBy && <small className="muted"> · retried as {formatRunShort(e.supersededBy)}</small>}
+                  </td>
                   <td>
                     {e.workflowId ?? '—'}
                     {e.instanceId ? <small className="muted"> ({e.instanceId})</small> : null}

@@ -1,3 +1,4 @@
+import { formatLocalRuns } from '../../../shared/run-identity';
 import { useCallback, useEffect, useState } from 'react';
 import type { Schedule, ScheduleTick } from '../../../shared/contract';
 import { send } from '../../api/client';
@@ -73,7 +74,7 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
               <span className="reason">
                 {t.reason}
                 {t.covers > 1 && ` (${t.covers} ticks)`}
-                {t.executionIds.length > 0 && <span className="muted"> · runs #{t.executionIds.join(', #')}</span>}
+                {t.executionIds.length > 0 && <span className="muted"> · runs {formatLocalRuns(t.executionIds)}</span>}
               </span>
             </li>
           ))}

@@ -1,3 +1,4 @@
+import { formatRunShort } from '../../../shared/run-identity';
 import { useCallback, useEffect, useState } from 'react';
 import type { CallOutput, Workflow } from '../../../shared/contract';
 import { api, send } from '../../api/client';
@@ -217,7 +218,7 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
           <tbody>
             {detail.recentExecutions.map((e) => (
               <tr key={e.id}>
-                <td>#{e.remoteId ?? e.id}</td>
+                <td>{formatRunShort(e)}</td>
                 <td className={`status-${e.status}`}>{e.status}</td>
                 <td>{dateTime(e.startedAtMs ?? e.createdAtMs)}</td>
                 <td>{duration(e.durationMs)}</td>

@@ -1,6 +1,5 @@
--- 0014_team: accounts, roles, sessions and personal API tokens for team mode; who requested a
+-- 0018_team: accounts, roles, sessions and personal API tokens for team mode; who requested a
 -- run; the approvals of items that need more than one approver.
--- (Numbered 0020 in the plan of issue #17; the lead renumbers at merge.)
 -- Append-only: never edit a migration that has shipped; add the next number instead.
 
 -- One row once `flightdeck team enable` switched this data folder to team mode (none: single operator).

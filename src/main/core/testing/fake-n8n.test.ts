@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeN8n, type FakeN8n } from './fake-n8n';
+import { describeN8nSpec } from './n8n-spec';
+
+let fake: FakeN8n;
+beforeAll(async () => {
+  fake = await startFakeN8n();
+});
+afterAll(() => fake.close());
+
+// The same list of checks runs against a real n8n in tests/n8n/n8n-spec.test.ts.
+describeN8nSpec('the loopback fake', () => ({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, version: fake.version }));
+
+describe('the fake n8n’s own switches (beyond n8n, for tests that make it misbehave)', () => {
+  it('stop() refuses connections and start() listens again on the same port, state kept', async () => {
+    const own = await startFakeN8n();
+    try {
+      own.addWorkflow('w1', 'Orders', { path: 'orders' });
+      const url = own.baseUrl;
+      await own.stop();
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      await own.start();
+      expect(own.baseUrl).toBe(url);
+      expect((await fetch(`${url}/webhook/orders`, { method: 'POST' })).status).toBe(200);
+      expect(own.state.executions).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('answers a door from a script, counting calls per path, and records every call', async () => {
+    const own = await startFakeN8n();
+    try {
+      own.state.doorFault = (call, n) =>
+        call.path === '/webhook/flaky' && n < 3 ? { status: 503, headers: { 'retry-after': '1' } } : undefined;
+      const post = () => fetch(`${own.baseUrl}/webhook/flaky`, { method: 'POST', body: '{"x":1}' });
+      expect((await post()).status).toBe(503);
+      expect((await post()).headers.get('retry-after')).toBe('1');
+      // Past the script, the fake is n8n again: nothing is registered on that path.
+      expect((await post()).status).toBe(404);
+      expect(own.state.doorCalls.map((c) => c.body)).toEqual([{ x: 1 }, { x: 1 }, { x: 1 }]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('failWith, garble and failAfterPages break the API on purpose', async () => {
+    const own = await startFakeN8n();
+    const get = (path: string) => fetch(`${own.baseUrl}${path}`, { headers: { 'X-N8N-API-KEY': own.apiKey } });
+    try {
+      own.addWorkflow('w1', 'Orders');
+      own.addExecutions(3, 'w1');
+      own.state.failWith = 503;
+      expect((await get('/api/v1/workflows')).status).toBe(503);
+      expect((await get('/healthz')).status).toBe(503);
+      own.state.failWith = undefined;
+      own.state.garble = true;
+      expect(await (await get('/api/v1/workflows')).json()).toEqual({ data: [{ id: null }] });
+      own.state.garble = false;
+      own.state.failAfterPages = 1;
+      const first = (await (await get('/api/v1/executions?limit=2')).json()) as { nextCursor: string };
+      expect((await get(`/api/v1/executions?limit=2&cursor=${first.nextCursor}`)).status).toBe(503);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -1,0 +1,393 @@
+/**
+ * What the fake n8n must do, as one list of checks run against the fake (fake-n8n.test.ts, unit
+ * project) and against a real n8n 1.123 (tests/n8n/n8n-spec.test.ts, live project): status codes,
+ * error bodies, paging, run outcomes, retry and resume, exactly as Flightdeck meets them. When
+ * n8n changes, the live run fails here first, and the fake follows.
+ *
+ * Every check makes its own workflows (unique paths), so the checks do not depend on each
+ * other's data and a real instance can be shared by the whole list.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { webhookWorkflow, type WebhookWorkflowOptions } from './n8n-workflows';
+
+export interface N8nSpecTarget {
+  /** http://127.0.0.1:<port>, no trailing slash. */
+  baseUrl: string;
+  apiKey: string;
+  /** The release the target runs, e.g. 1.123.81. */
+  version: string;
+}
+
+interface Reply<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** Generous: a real n8n on a busy machine takes its time to store a run. */
+const SETTLE_MS = 20_000;
+
+export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void {
+  describe(`n8n spec: ${name}`, () => {
+    const t = () => target();
+
+    async function call<T = any>(
+      method: string,
+      path: string,
+      body?: unknown,
+      key: string | null | undefined = undefined,
+    ): Promise<Reply<T>> {
+      const apiKey = key === undefined ? t().apiKey : key;
+      const res = await fetch(`${t().baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(apiKey === null ? {} : { 'X-N8N-API-KEY': apiKey }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON (the editor page): keep the text.
+      }
+      return { status: res.status, body: parsed as T };
+    }
+    const api = <T = any>(method: string, path: string, body?: unknown) => call<T>(method, `/api/v1${path}`, body);
+    const fire = (path: string, body: unknown = {}) => call<any>('POST', `/webhook/${path}`, body, null);
+
+    const unique = () => randomUUID().slice(0, 8);
+    async function workflow(options: Partial<WebhookWorkflowOptions> = {}, activate = true) {
+      const path = options.path ?? `spec-${unique()}`;
+      const created = await api('POST', '/workflows', webhookWorkflow({ ...options, path }));
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      if (activate) expect((await api('POST', `/workflows/${created.body.id}/activate`)).status).toBe(200);
+      return { id: String(created.body.id), path, body: created.body };
+    }
+
+    /** Polls until `check` returns a value; n8n stores a run a moment after answering. */
+    async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+      const end = Date.now() + SETTLE_MS;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+
+    /** Executions of one workflow by id (the list hides waiting ones on 1.x, GET by id does not). */
+    async function runsOf(workflowId: string, minCount: number): Promise<any[]> {
+      return until(`${minCount} executions of ${workflowId}`, async () => {
+        const listed = await api(`GET`, `/executions?workflowId=${workflowId}&limit=250`);
+        return listed.body.data.length >= minCount ? (listed.body.data as any[]) : undefined;
+      });
+    }
+
+    async function latestId(): Promise<number> {
+      const listed = await api('GET', '/executions?limit=1');
+      return Number(listed.body.data[0]?.id ?? 0);
+    }
+
+    /** The execution a waiting run made: ids grow, so it is between `before` and the next listed run. */
+    async function waitingRunAfter(before: number, workflowId: string): Promise<any> {
+      const marker = await workflow();
+      expect((await fire(marker.path)).status).toBe(200);
+      const [next] = await runsOf(marker.id, 1);
+      for (let id = before + 1; id < Number(next.id); id++) {
+        const found = await api('GET', `/executions/${id}`);
+        if (found.status === 200 && String(found.body.workflowId) === workflowId) return found.body;
+      }
+      throw new Error(`no execution of ${workflowId} between ${before} and ${next.id}`);
+    }
+
+    it('answers /healthz without a key and names its release on the editor page', async () => {
+      expect(await call('GET', '/healthz', undefined, null)).toEqual({ status: 200, body: { status: 'ok' } });
+      const settings = await call('GET', '/rest/settings', undefined, null);
+      expect(settings.status).toBe(200);
+      expect(settings.body).toMatchObject({ data: expect.any(Object) });
+      const page = await call<string>('GET', '/', undefined, null);
+      const meta = /name="n8n:config:sentry" content="([^"]+)"/.exec(page.body);
+      expect(meta, 'sentry meta tag').not.toBeNull();
+      expect(JSON.parse(Buffer.from(meta![1]!, 'base64').toString('utf8'))).toMatchObject({
+        release: `n8n@${t().version}`,
+      });
+    });
+
+    it('refuses the API without a key (401, header required) and with a wrong key (401, unauthorized)', async () => {
+      expect(await call('GET', '/api/v1/workflows', undefined, null)).toEqual({
+        status: 401,
+        body: { message: "'X-N8N-API-KEY' header required" },
+      });
+      expect(await call('GET', '/api/v1/workflows', undefined, 'wrong-key')).toEqual({
+        status: 401,
+        body: { message: 'unauthorized' },
+      });
+    });
+
+    it('creates, reads, updates and deletes a workflow; refuses read-only and unknown fields', async () => {
+      const body = webhookWorkflow({ path: `spec-${unique()}`, name: 'CRUD' });
+      expect(await api('POST', '/workflows', { ...body, active: true })).toEqual({
+        status: 400,
+        body: { message: 'request/body/active is read-only' },
+      });
+      expect(await api('POST', '/workflows', { ...body, tags: [] })).toEqual({
+        status: 400,
+        body: { message: 'request/body/tags is read-only' },
+      });
+      expect(await api('POST', '/workflows', { name: 'no nodes' })).toEqual({
+        status: 400,
+        body: { message: "request/body must have required property 'nodes'" },
+      });
+      const created = await api('POST', '/workflows', body);
+      expect(created.status).toBe(200);
+      expect(created.body).toMatchObject({ name: 'CRUD', active: false, nodes: body.nodes });
+      expect(created.body.versionId).toEqual(expect.any(String));
+      // The create answer has no tags; a read has them.
+      expect(created.body.tags).toBeUndefined();
+      const id = String(created.body.id);
+      expect((await api('GET', `/workflows/${id}`)).body).toMatchObject({ id, name: 'CRUD', tags: [] });
+      expect(await api('PUT', `/workflows/${id}`, { ...body, versionId: 'x' })).toEqual({
+        status: 400,
+        body: { message: 'request/body must NOT have additional properties' },
+      });
+      const updated = await api('PUT', `/workflows/${id}`, { ...body, name: 'CRUD 2' });
+      expect(updated.status).toBe(200);
+      expect(updated.body.name).toBe('CRUD 2');
+      expect(updated.body.versionId).not.toBe(created.body.versionId);
+      expect((await api('DELETE', `/workflows/${id}`)).status).toBe(200);
+      expect(await api('GET', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect(await api('PUT', `/workflows/${id}`, body)).toEqual({ status: 404, body: { message: 'Not Found' } });
+      expect(await api('DELETE', `/workflows/${id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+    });
+
+    it('pages workflows with a cursor and refuses a limit over 250 or an unknown parameter', async () => {
+      const made = [await workflow({}, false), await workflow({}, false), await workflow({}, false)];
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Reply<any> = await api('GET', `/workflows?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        expect(page.body.data.length).toBeLessThanOrEqual(1);
+        seen.push(...page.body.data.map((w: { id: unknown }) => String(w.id)));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(expect.arrayContaining(made.map((m) => m.id)));
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(await api('GET', '/workflows?limit=300')).toEqual({
+        status: 400,
+        body: { message: 'request/query/limit must be <= 250' },
+      });
+      expect(await api('GET', '/workflows?bogus=1')).toEqual({
+        status: 400,
+        body: { message: "Unknown query parameter 'bogus'" },
+      });
+    });
+
+    it('serves a webhook only while its workflow is active, for its own method', async () => {
+      const wf = await workflow({}, false);
+      const inactive = await fire(wf.path, { a: 1 });
+      expect(inactive.status).toBe(404);
+      expect(inactive.body).toMatchObject({
+        code: 404,
+        message: `The requested webhook "POST ${wf.path}" is not registered.`,
+      });
+      expect((await api('POST', `/workflows/${wf.id}/activate`)).body).toMatchObject({ id: wf.id, active: true });
+      expect(await fire(wf.path, { a: 1 })).toEqual({ status: 200, body: { received: { a: 1 } } });
+      const get = await call('GET', `/webhook/${wf.path}`, undefined, null);
+      expect(get.status).toBe(404);
+      expect(get.body).toMatchObject({ message: expect.stringContaining('not registered for GET requests') });
+      expect((await api('POST', `/workflows/${wf.id}/deactivate`)).body).toMatchObject({ id: wf.id, active: false });
+      expect((await fire(wf.path)).status).toBe(404);
+      expect(await api('POST', '/workflows/nope/activate')).toEqual({ status: 404, body: { message: 'Not Found' } });
+    });
+
+    it('refuses to activate a workflow without a trigger', async () => {
+      const created = await api('POST', '/workflows', {
+        name: 'No trigger',
+        nodes: [
+          {
+            id: randomUUID(),
+            name: 'Set',
+            type: 'n8n-nodes-base.set',
+            typeVersion: 3.4,
+            position: [0, 0],
+            parameters: {},
+          },
+        ],
+        connections: {},
+        settings: {},
+      });
+      const refused = await api('POST', `/workflows/${created.body.id}/activate`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toContain('has no node to start the workflow');
+    });
+
+    it('records runs: success, a failing workflow answers 500, a waiting one is found by id', async () => {
+      const ok = await workflow();
+      const failing = await workflow({ fail: true });
+      const waiting = await workflow({ waitForResume: true });
+      const before = await latestId();
+      expect((await fire(ok.path, { n: 1 })).status).toBe(200);
+      expect(await fire(failing.path, { n: 2 })).toEqual({ status: 500, body: { message: 'Error in workflow' } });
+      expect(await fire(waiting.path, { n: 3 })).toEqual({ status: 200, body: { message: 'Workflow was started' } });
+
+      const [success] = await runsOf(ok.id, 1);
+      expect(success).toMatchObject({
+        finished: true,
+        mode: 'webhook',
+        status: 'success',
+        retryOf: null,
+        waitTill: null,
+      });
+      expect(Date.parse(success.startedAt)).not.toBeNaN();
+      expect(Date.parse(success.stoppedAt)).not.toBeNaN();
+      const [failed] = await runsOf(failing.id, 1);
+      expect(failed).toMatchObject({ finished: false, status: 'error' });
+
+      const parked = await waitingRunAfter(before, waiting.id);
+      expect(parked).toMatchObject({ status: 'waiting', finished: false, waitTill: '3000-01-01T00:00:00.000Z' });
+      const waitingListed = await api('GET', `/executions?workflowId=${waiting.id}`);
+      // n8n 1.x leaves executions it still tracks out of the list (#14748); 2.x lists them.
+      expect(waitingListed.body.data.length).toBe(Number(t().version.split('.')[0]) >= 2 ? 1 : 0);
+
+      const detail = await api('GET', `/executions/${failed.id}?includeData=true`);
+      expect(detail.body).toMatchObject({ id: String(failed.id), status: 'error', deletedAt: null });
+      expect(Object.keys(detail.body.data.resultData.runData)).toEqual(expect.arrayContaining(['Webhook', 'Fail']));
+      expect(detail.body.data.resultData.error).toEqual(expect.objectContaining({ message: expect.any(String) }));
+      expect((await api('GET', `/executions/${failed.id}`)).body.data).toBeUndefined();
+    });
+
+    it('lists executions newest first, filters them and pages them with a cursor', async () => {
+      const wf = await workflow();
+      for (let i = 0; i < 3; i++) expect((await fire(wf.path, { i })).status).toBe(200);
+      const all = await runsOf(wf.id, 3);
+      const ids = all.map((e) => Number(e.id));
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Reply<any> = await api(
+          'GET',
+          `/executions?workflowId=${wf.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        paged.push(...page.body.data.map((e: { id: string }) => e.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(all.map((e) => e.id));
+      const errors = await api('GET', '/executions?status=error&limit=250');
+      expect(errors.body.data.every((e: { status: string }) => e.status === 'error')).toBe(true);
+      expect(await api('GET', '/executions?limit=251')).toEqual({
+        status: 400,
+        body: { message: 'request/query/limit must be <= 250' },
+      });
+      expect(await api('GET', '/executions?bogus=1')).toEqual({
+        status: 400,
+        body: { message: "Unknown query parameter 'bogus'" },
+      });
+      expect(await api('GET', '/executions?cursor=garbage')).toEqual({
+        status: 400,
+        body: { message: 'An invalid cursor was provided' },
+      });
+      const badStatus = await api('GET', '/executions?status=bogus');
+      expect(badStatus.status).toBe(400);
+      expect(badStatus.body.message).toContain('must be equal to one of the allowed values');
+      expect(await api('GET', '/executions/abc')).toEqual({
+        status: 400,
+        body: { message: 'request/params/id must be number' },
+      });
+      expect(await api('GET', '/executions/99999999')).toEqual({ status: 404, body: { message: 'Not Found' } });
+    });
+
+    it('retries a failed execution (a new one with retryOf), refuses a successful or unknown one', async () => {
+      const failing = await workflow({ fail: true });
+      const ok = await workflow();
+      expect((await fire(failing.path)).status).toBe(500);
+      expect((await fire(ok.path)).status).toBe(200);
+      const [failed] = await runsOf(failing.id, 1);
+      const [succeeded] = await runsOf(ok.id, 1);
+      const retried = await api('POST', `/executions/${failed.id}/retry`);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ mode: 'retry', status: 'error', finished: false });
+      expect(String(retried.body.retryOf)).toBe(String(failed.id));
+      expect(Number(retried.body.id)).toBeGreaterThan(Number(failed.id));
+      const stored = await api('GET', `/executions/${retried.body.id}`);
+      expect(stored.body).toMatchObject({ retryOf: String(failed.id), mode: 'retry' });
+      expect(await api('POST', `/executions/${succeeded.id}/retry`)).toEqual({
+        status: 400,
+        body: { message: 'The execution succeeded, so it cannot be retried.' },
+      });
+      expect(await api('POST', '/executions/99999999/retry')).toEqual({
+        status: 404,
+        body: { message: 'The execution with the ID "99999999" does not exist.' },
+      });
+    });
+
+    it('resumes a waiting execution once; a second resume is 409, an unknown one 404', async () => {
+      const waiting = await workflow({ waitForResume: true });
+      const before = await latestId();
+      expect((await fire(waiting.path)).status).toBe(200);
+      const parked = await waitingRunAfter(before, waiting.id);
+      const resumed = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      expect(resumed).toEqual({ status: 200, body: { message: 'Workflow was started' } });
+      const done = await until('the resumed run to finish', async () => {
+        const e = await api('GET', `/executions/${parked.id}`);
+        return e.body.status === 'success' ? e.body : undefined;
+      });
+      expect(done).toMatchObject({ finished: true, waitTill: null });
+      const again = await call('POST', `/webhook-waiting/${parked.id}`, { approved: true }, null);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: 409, message: expect.stringContaining('has finished already') });
+      expect(await call('POST', '/webhook-waiting/99999999', {}, null)).toEqual({
+        status: 404,
+        body: { code: 404, message: 'The execution "99999999" does not exist.' },
+      });
+    });
+
+    it('deletes an execution once', async () => {
+      const wf = await workflow();
+      expect((await fire(wf.path)).status).toBe(200);
+      const [run] = await runsOf(wf.id, 1);
+      const deleted = await api('DELETE', `/executions/${run.id}`);
+      expect(deleted.status).toBe(200);
+      expect(String(deleted.body.id)).toBe(String(run.id));
+      expect(await api('DELETE', `/executions/${run.id}`)).toEqual({ status: 404, body: { message: 'Not Found' } });
+    });
+
+    it('creates tags once and sets a workflow’s tags; unknown tags are 404', async () => {
+      const wf = await workflow({}, false);
+      const name = `spec-${unique()}`;
+      const tag = await api('POST', '/tags', { name });
+      expect(tag.status).toBe(201);
+      expect(tag.body).toMatchObject({ name, id: expect.any(String) });
+      expect(await api('POST', '/tags', { name })).toEqual({ status: 409, body: { message: 'Tag already exists' } });
+      const set = await api('PUT', `/workflows/${wf.id}/tags`, [{ id: tag.body.id }]);
+      expect(set.status).toBe(200);
+      expect(set.body.map((x: { name: string }) => x.name)).toEqual([name]);
+      expect((await api('GET', `/workflows/${wf.id}`)).body.tags.map((x: { id: string }) => x.id)).toEqual([
+        tag.body.id,
+      ]);
+      expect(await api('PUT', `/workflows/${wf.id}/tags`, [{ id: 'nope' }])).toEqual({
+        status: 404,
+        body: { message: 'Some tags not found' },
+      });
+      const listed = await api('GET', '/tags?limit=250');
+      expect(listed.body.data.map((x: { name: string }) => x.name)).toContain(name);
+    });
+
+    it('refuses variables without the licence feature (403), as a community n8n does', async () => {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['POST', { key: 'a', value: 'b' }],
+      ] as const) {
+        const refused = await api(method, '/variables', body);
+        expect(refused.status).toBe(403);
+        expect(refused.body.message).toContain('Your license does not allow for feat:variables');
+      }
+    });
+  });
+}

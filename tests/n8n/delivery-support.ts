@@ -1,0 +1,112 @@
+/**
+ * Helpers of the delivery live tests (issue #12): SIGKILL a running n8n, count n8n executions
+ * per run mark, and make many contract calls to a running console over one WebSocket.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { markOf } from '../../src/main/core/dispatch/run-lookup';
+import { api, type N8nInstance } from './harness';
+
+/** The pids of the n8n processes serving this instance's port (found in /proc: the harness keeps its child to itself). */
+export function n8nPids(n8n: Pick<N8nInstance, 'port'>): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('n8n/bin/n8n')) continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (environ.includes(`N8N_PORT=${n8n.port}`)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked, or is not ours to read: not the one.
+    }
+  }
+  return pids;
+}
+
+/** SIGKILLs n8n (no graceful shutdown: in-flight requests and executions are cut short). */
+export async function killN8n(n8n: Pick<N8nInstance, 'port' | 'baseUrl'>): Promise<void> {
+  const pids = n8nPids(n8n);
+  if (pids.length === 0) throw new Error(`no n8n process serves port ${n8n.port}`);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  // Until the port refuses connections.
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${n8n.baseUrl}/healthz`, { signal: AbortSignal.timeout(500) });
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('n8n still answers after SIGKILL');
+}
+
+interface Listed {
+  id: string;
+  status: string;
+  workflowId: string;
+  data?: unknown;
+}
+
+/** Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of. */
+export async function executionsByRun(
+  n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>,
+  workflowId?: string,
+): Promise<Map<number, Listed[]>> {
+  const byRun = new Map<number, Listed[]>();
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await api<{ data: Listed[]; nextCursor?: string | null }>(
+      n8n,
+      'GET',
+      `/executions?includeData=true&limit=100${workflowId ? `&workflowId=${workflowId}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    for (const e of page.data) {
+      const run = markOf(e.data)?.runId;
+      if (run === undefined) continue;
+      byRun.set(run, [...(byRun.get(run) ?? []), { id: e.id, status: e.status, workflowId: e.workflowId }]);
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return byRun;
+}
+
+/** One WebSocket to a running console (the headless host) for many calls, as a window would make them. */
+export async function consoleSocket(url: string) {
+  const { default: WebSocket } = await import('ws');
+  const parsed = new URL(url.replace('#token=', '?token='));
+  const token = parsed.searchParams.get('token') ?? '';
+  const ws = new WebSocket(`ws://${parsed.host}/api`, ['flightdeck.v1', `token.${token}`]);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let next = 1;
+  const waiting = new Map<number, (result: { ok: boolean; data?: unknown; error?: unknown }) => void>();
+  ws.on('message', (m) => {
+    const frame = JSON.parse(String(m)) as { id?: number; result?: { ok: boolean; data?: unknown; error?: unknown } };
+    if (frame.id !== undefined && frame.result) waiting.get(frame.id)?.(frame.result);
+  });
+  ws.on('error', () => undefined);
+  return {
+    async call<T>(channel: string, input: unknown): Promise<T> {
+      const id = next++;
+      const reply = new Promise<{ ok: boolean; data?: unknown; error?: unknown }>((resolve) =>
+        waiting.set(id, resolve),
+      );
+      ws.send(JSON.stringify({ type: 'call', id, channel, input }));
+      const result = await reply;
+      waiting.delete(id);
+      if (!result.ok) throw new Error(`${channel}: ${JSON.stringify(result.error)}`);
+      return result.data as T;
+    },
+    close: () => ws.close(),
+  };
+}
+
+/** Local runs as the console lists them. */
+export interface RunRow {
+  id: number;
+  status: string;
+  error: string | null;
+  remoteId: string | null;
+}
+
+export const TERMINAL = ['succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected'];
