@@ -53,7 +53,11 @@ export function App() {
   // Who this window acts as (team mode) and what each control needs.
   const ready = status?.state === 'ready';
   useEffect(() => {
-    if (ready) void useAuth.getState().start().catch(() => undefined);
+    if (ready)
+      void useAuth
+        .getState()
+        .start()
+        .catch(() => undefined);
   }, [ready]);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';

@@ -79,7 +79,9 @@ export async function openAdminDoor(dataDir: string, token: string | undefined):
     if (!(error instanceof DataDirBusyError)) throw error;
     const owner = readOwner(dataDir);
     if (!owner?.url) {
-      throw new DoorRefused(`${error.message.replace(' Open that, or pass --data-dir.', '')} Stop it, or try again once it has started.`);
+      throw new DoorRefused(
+        `${error.message.replace(' Open that, or pass --data-dir.', '')} Stop it, or try again once it has started.`,
+      );
     }
     if (!token) {
       throw new DoorRefused(

@@ -14,7 +14,8 @@ export class PasswordRefused extends Error {}
 export async function readNewPassword(prompt: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
   const password = input.isTTY ? await askTwice(prompt, input) : firstLine(await readAll(input));
   const checked = passwordSchema.safeParse(password);
-  if (!checked.success) throw new PasswordRefused(`The password was refused: ${checked.error.issues[0]?.message ?? 'invalid'}.`);
+  if (!checked.success)
+    throw new PasswordRefused(`The password was refused: ${checked.error.issues[0]?.message ?? 'invalid'}.`);
   return checked.data;
 }
 
@@ -34,7 +35,8 @@ async function readAll(input: NodeJS.ReadStream): Promise<string> {
     if (size > 64 * 1024) break;
     chunks.push(buffer);
   }
-  if (size === 0) throw new PasswordRefused('No password on standard input: type it at a terminal, or pipe it in (one line).');
+  if (size === 0)
+    throw new PasswordRefused('No password on standard input: type it at a terminal, or pipe it in (one line).');
   return Buffer.concat(chunks).toString('utf8');
 }
 

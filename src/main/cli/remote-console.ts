@@ -49,7 +49,10 @@ export async function connectConsole(url: string, token: string, timeoutMs = 10_
   });
   ws.on('close', () => {
     for (const settle of waiting.values()) {
-      settle({ ok: false, error: { code: 'UNAVAILABLE', message: 'The console closed the connection.', retryable: true } });
+      settle({
+        ok: false,
+        error: { code: 'UNAVAILABLE', message: 'The console closed the connection.', retryable: true },
+      });
     }
   });
   let nextId = 1;

@@ -48,7 +48,11 @@ function parseRole(value: string | undefined): Role {
 }
 
 function describe(user: User): string {
-  const state = user.disabled ? 'disabled' : user.lockedUntilMs ? `locked until ${new Date(user.lockedUntilMs).toISOString()}` : 'active';
+  const state = user.disabled
+    ? 'disabled'
+    : user.lockedUntilMs
+      ? `locked until ${new Date(user.lockedUntilMs).toISOString()}`
+      : 'active';
   const last = user.lastLoginAtMs ? new Date(user.lastLoginAtMs).toISOString() : 'never';
   return `${user.username.padEnd(20)} ${user.role.padEnd(9)} ${state.padEnd(12)} last sign-in ${last}`;
 }
@@ -92,7 +96,12 @@ export async function runUsersCommand(argv: string[], env: NodeJS.ProcessEnv = p
         return;
       }
       case 'add': {
-        const user = await door.addUser({ username, displayName: values['display-name'] ?? '', role: role!, password: password! });
+        const user = await door.addUser({
+          username,
+          displayName: values['display-name'] ?? '',
+          role: role!,
+          password: password!,
+        });
         console.log(`Added ${user.username} (${user.role}) ${door.where}.`);
         return;
       }
@@ -104,7 +113,9 @@ export async function runUsersCommand(argv: string[], env: NodeJS.ProcessEnv = p
       case 'disable':
       case 'enable': {
         const user = await door.updateUser({ id: (await findUser(door, username)).id, disabled: verb === 'disable' });
-        console.log(`${user.username} is ${user.disabled ? 'disabled: their sessions ended and their tokens stopped' : 'enabled'} (${door.where}).`);
+        console.log(
+          `${user.username} is ${user.disabled ? 'disabled: their sessions ended and their tokens stopped' : 'enabled'} (${door.where}).`,
+        );
         return;
       }
       case 'reset': {
@@ -161,6 +172,7 @@ export function failureOf(error: unknown): { message: string; code: number } {
   if (error instanceof AppError) return { message: `${error.code}: ${error.message}`, code: 1 };
   if (error instanceof PasswordRefused) return { message: error.message, code: 2 };
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { message: (error as Error).message, code: 2 };
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+    return { message: (error as Error).message, code: 2 };
   return { message: `flightdeck: ${(error as Error).message}`, code: 1 };
 }

@@ -56,7 +56,9 @@ export async function invokeHandler(
   const handler = handlers[channel] as (args: unknown, ctx: CallContext) => unknown;
   const context: CallContext = { ...ctx, user };
   try {
-    const data = scope ? await scope.run(user, () => handler(parsed.data, context)) : await handler(parsed.data, context);
+    const data = scope
+      ? await scope.run(user, () => handler(parsed.data, context))
+      : await handler(parsed.data, context);
     return ok(data);
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: error.toData() };

@@ -67,11 +67,14 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
   // The page asks when its WebSocket keeps being refused: signed out (go to /login), or the host is away.
   app.get('/auth/session', async (request, reply) => {
     if (!auth.teamMode()) return text(reply, 404, 'This console runs without team mode.');
-    return signedIn(request) ? reply.header('Cache-Control', 'no-store').send({ ok: true }) : text(reply, 401, 'Signed out.');
+    return signedIn(request)
+      ? reply.header('Cache-Control', 'no-store').send({ ok: true })
+      : text(reply, 401, 'Signed out.');
   });
 
   app.post('/auth/login', { bodyLimit: 4096 }, async (request, reply) => {
-    if (!auth.teamMode()) return text(reply, 404, 'This console runs without team mode: there is nothing to sign in to.');
+    if (!auth.teamMode())
+      return text(reply, 404, 'This console runs without team mode: there is nothing to sign in to.');
     if (foreignOrigin(request)) return text(reply, 403, 'Sign in from the console’s own page.');
     const body = loginBodySchema.safeParse(request.body);
     if (!body.success) return text(reply, 400, 'Send {"username": "…", "password": "…"} as JSON.');

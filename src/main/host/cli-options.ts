@@ -78,7 +78,10 @@ export function parseHostCli(
   const rawHours = env.FLIGHTDECK_SESSION_HOURS || '12';
   const sessionHours = Number(rawHours);
   if (!Number.isFinite(sessionHours) || sessionHours < 1 || sessionHours > 720)
-    return { ok: false, message: `FLIGHTDECK_SESSION_HOURS must be a number of hours from 1 to 720 (got "${rawHours}").` };
+    return {
+      ok: false,
+      message: `FLIGHTDECK_SESSION_HOURS must be a number of hours from 1 to 720 (got "${rawHours}").`,
+    };
 
   const dataDir = values['data-dir'] ?? defaultDataDir(env);
   const warnings: string[] = [];

@@ -196,7 +196,8 @@ export function createWsApi(token: string, options: WsApiOptions = {}): Flightde
         pending.delete(id);
         call.resolve(answer);
       }
-      if (!wasOpen && !token && failedHandshakes + 1 >= FAILED_HANDSHAKES_BEFORE_TELLING) options.onHandshakeRefused?.();
+      if (!wasOpen && !token && failedHandshakes + 1 >= FAILED_HANDSHAKES_BEFORE_TELLING)
+        options.onHandshakeRefused?.();
       if (!wasOpen && ++failedHandshakes >= FAILED_HANDSHAKES_BEFORE_TELLING) {
         tell({
           code: 'UNAVAILABLE',

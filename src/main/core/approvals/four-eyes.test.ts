@@ -51,7 +51,10 @@ describe('four eyes (team mode)', () => {
     const id = await emitAs(ana);
 
     const own = await ana.call('approvals:decide', { id, decision: 'approve' });
-    expect(own).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('someone else') } });
+    expect(own).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: expect.stringContaining('someone else') },
+    });
 
     expect(await bob.call('approvals:decide', { id, decision: 'approve', comment: 'looks right' })).toMatchObject({
       ok: true,

@@ -20,15 +20,21 @@ export function createFourEyes(ctx: CoreContext, audit: AuditLog) {
   const { db } = ctx.store;
   const mappingConfig = db.prepare('SELECT config_json FROM mappings WHERE id = ?').pluck();
   const requesterOf = db.prepare('SELECT requested_by FROM executions WHERE id = ?').pluck();
-  const votesOf = db.prepare('SELECT voter AS "by", at_ms AS atMs FROM approval_votes WHERE approval_id = ? ORDER BY at_ms, voter');
-  const insertVote = db.prepare('INSERT OR IGNORE INTO approval_votes (approval_id, voter, at_ms, comment) VALUES (?, ?, ?, ?)');
+  const votesOf = db.prepare(
+    'SELECT voter AS "by", at_ms AS atMs FROM approval_votes WHERE approval_id = ? ORDER BY at_ms, voter',
+  );
+  const insertVote = db.prepare(
+    'INSERT OR IGNORE INTO approval_votes (approval_id, voter, at_ms, comment) VALUES (?, ?, ?, ?)',
+  );
 
   function policyOf(row: ApprovalRow): ApprovalPolicy {
     if (!ctx.teamMode?.() || !row.mapping_id) return SINGLE;
     const json = mappingConfig.get(row.mapping_id) as string | undefined;
     if (!json) return SINGLE;
     try {
-      const parsed = approvalPolicySchema.safeParse((JSON.parse(json) as { approvalPolicy?: unknown }).approvalPolicy ?? {});
+      const parsed = approvalPolicySchema.safeParse(
+        (JSON.parse(json) as { approvalPolicy?: unknown }).approvalPolicy ?? {},
+      );
       return parsed.success ? parsed.data : SINGLE;
     } catch {
       // config_json is written by the mappings area after validation; unreadable means no policy.

@@ -65,9 +65,7 @@ export const toToken = (row: TokenRow): ApiToken => ({
 
 export function authRows(db: Database.Database, now: () => number) {
   const activeSessions = db
-    .prepare(
-      'SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at_ms IS NULL AND expires_at_ms > ?',
-    )
+    .prepare('SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at_ms IS NULL AND expires_at_ms > ?')
     .pluck();
   const toUser = (row: UserRow): User => ({
     id: row.id,
@@ -94,7 +92,8 @@ export function authRows(db: Database.Database, now: () => number) {
       updated_at_ms, password_changed_at_ms) VALUES (@username, @displayName, @role, @hash, @now, @now, @now)`),
     updateUser: db.prepare(`UPDATE users SET role = @role, display_name = @displayName, disabled = @disabled,
       updated_at_ms = @now WHERE id = @id`),
-    setPassword: db.prepare(`UPDATE users SET password_hash = @hash, password_changed_at_ms = @now, updated_at_ms = @now,
+    setPassword:
+      db.prepare(`UPDATE users SET password_hash = @hash, password_changed_at_ms = @now, updated_at_ms = @now,
       failed_logins = 0, locked_until_ms = NULL WHERE id = @id`),
     rehash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     loginFailed: db.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?'),
@@ -121,7 +120,8 @@ export function authRows(db: Database.Database, now: () => number) {
     // Sessions long over are of no use to anyone; kept a month for "who signed in when".
     pruneSessions: db.prepare('DELETE FROM sessions WHERE coalesce(revoked_at_ms, expires_at_ms) < ?'),
 
-    insertToken: db.prepare(`INSERT INTO api_tokens (user_id, name, role, token_hash, prefix, created_at_ms, expires_at_ms)
+    insertToken:
+      db.prepare(`INSERT INTO api_tokens (user_id, name, role, token_hash, prefix, created_at_ms, expires_at_ms)
       VALUES (@userId, @name, @role, @hash, @prefix, @now, @expiresAtMs)`),
     tokenById: db.prepare(`${tokenSelect} WHERE t.id = ?`),
     tokensOf: db.prepare(`${tokenSelect} WHERE t.user_id = ? ORDER BY t.id DESC`),

@@ -100,7 +100,12 @@ describe('sign-in and sessions', () => {
     });
     const actions = await t.boss.call('audit:list', { limit: 100, targetType: 'user', targetId: 'ana' });
     expect(actions.ok && actions.data.entries.map((e) => `${e.actor} ${e.action}`)).toEqual(
-      expect.arrayContaining(['boss user.disable', 'boss user.resetPassword', 'ana auth.logoutEverywhere', 'ana auth.logout']),
+      expect.arrayContaining([
+        'boss user.disable',
+        'boss user.resetPassword',
+        'ana auth.logoutEverywhere',
+        'ana auth.logout',
+      ]),
     );
   });
 
@@ -108,10 +113,12 @@ describe('sign-in and sessions', () => {
     const t = await team();
     const ana = await t.member('ana', 'viewer');
     const other = await t.signIn('ana');
-    expect(await ana.call('auth:changePassword', { current: 'wrong wrong wrong', next: `${PASSWORD}?` })).toMatchObject({
-      ok: false,
-      error: { code: 'VALIDATION' },
-    });
+    expect(await ana.call('auth:changePassword', { current: 'wrong wrong wrong', next: `${PASSWORD}?` })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'VALIDATION' },
+      },
+    );
     expect(await ana.call('auth:changePassword', { current: PASSWORD, next: `${PASSWORD}?` })).toEqual({
       ok: true,
       data: { changed: true, sessionsEnded: 1 },
@@ -211,13 +218,20 @@ describe('personal API tokens', () => {
 
     // A token cannot mint tokens.
     expect(
-      await t.core.invoke('auth:createToken', { name: 'x', role: 'viewer', days: 1 }, { transport: 'ws', user: asToken! }),
+      await t.core.invoke(
+        'auth:createToken',
+        { name: 'x', role: 'viewer', days: 1 },
+        { transport: 'ws', user: asToken! },
+      ),
     ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
     // A demoted owner's token shrinks with them; a revoked or expired one stops.
     await t.boss.call('auth:updateUser', { id: t.auth.findUser('ed')!.id, role: 'viewer' });
     expect(t.auth.resolve({ kind: 'token', secret })?.role).toBe('viewer');
-    expect(await ed.call('auth:revokeToken', { id: token.id })).toMatchObject({ ok: true, data: { revokedAtMs: t.clock.now() } });
+    expect(await ed.call('auth:revokeToken', { id: token.id })).toMatchObject({
+      ok: true,
+      data: { revokedAtMs: t.clock.now() },
+    });
     expect(t.auth.resolve({ kind: 'token', secret })).toBeNull();
 
     const short = await ed.call('auth:createToken', { name: 'short', role: 'viewer', days: 1 });

@@ -176,7 +176,12 @@ export function createAuthService(deps: {
     }
     if (!isApiTokenShape(credential.secret)) return null;
     const row = rows.tokenByHash.get(hash) as
-      | (UserRow & { token_id: number; token_role: Role; token_expires_at_ms: number; token_last_used_at_ms: number | null })
+      | (UserRow & {
+          token_id: number;
+          token_role: Role;
+          token_expires_at_ms: number;
+          token_last_used_at_ms: number | null;
+        })
       | undefined;
     if (!row || row.token_expires_at_ms <= t || row.disabled === 1) return null;
     touch('token', row.token_id, row.token_last_used_at_ms ?? 0);
@@ -204,7 +209,8 @@ export function createAuthService(deps: {
   }
 
   async function login(attempt: LoginAttempt): Promise<LoginOutcome> {
-    if (!teamMode()) return { kind: 'refused', message: 'This console runs without team mode: there is nothing to sign in to.' };
+    if (!teamMode())
+      return { kind: 'refused', message: 'This console runs without team mode: there is nothing to sign in to.' };
     const { address } = attempt;
     const addressWait = guard.addressWait(address);
     if (addressWait > 0) {
@@ -276,7 +282,12 @@ export function createAuthService(deps: {
     const ended = store.write((announce) => {
       const changes = rows.revokeSessionByHash.run(now(), hashSecret(secret)).changes;
       if (changes && user) {
-        audit.record(announce, { actor: user.username, action: 'auth.logout', targetType: 'user', targetId: user.username });
+        audit.record(announce, {
+          actor: user.username,
+          action: 'auth.logout',
+          targetType: 'user',
+          targetId: user.username,
+        });
       }
       return changes > 0;
     });
@@ -300,7 +311,12 @@ export function createAuthService(deps: {
         targetType: 'team',
         details: { firstAdmin: admin.username },
       });
-      return insertUser(announce, { username: admin.username, displayName: admin.displayName ?? '', role: 'admin' }, hash, actor);
+      return insertUser(
+        announce,
+        { username: admin.username, displayName: admin.displayName ?? '', role: 'admin' },
+        hash,
+        actor,
+      );
     });
   }
 
@@ -340,10 +356,16 @@ export function createAuthService(deps: {
         ...(next.displayName !== row.display_name ? { displayName: next.displayName } : {}),
       };
       const ended = next.disabled === 1 && row.disabled === 0 ? endSessionsOf(row.id) : 0;
-      record(announce, actor, next.disabled === 1 && row.disabled === 0 ? 'user.disable' : 'user.update', row.username, {
-        ...changed,
-        ...(ended ? { sessionsEnded: ended } : {}),
-      });
+      record(
+        announce,
+        actor,
+        next.disabled === 1 && row.disabled === 0 ? 'user.disable' : 'user.update',
+        row.username,
+        {
+          ...changed,
+          ...(ended ? { sessionsEnded: ended } : {}),
+        },
+      );
       return rows.toUser(userRow(row.id));
     });
     credentialsChanged();
@@ -421,7 +443,8 @@ export function createAuthService(deps: {
 
   function listTokens(user: CallUser, all: boolean): ApiToken[] {
     if (all) {
-      if (!roleAtLeast(user.role, 'admin')) throw new AppError('FORBIDDEN', 'Listing everyone’s tokens needs the admin role.');
+      if (!roleAtLeast(user.role, 'admin'))
+        throw new AppError('FORBIDDEN', 'Listing everyone’s tokens needs the admin role.');
       requireTeamMode();
       return (rows.allTokens.all() as TokenRow[]).map(toToken);
     }
@@ -449,7 +472,12 @@ export function createAuthService(deps: {
           expiresAtMs: now() + input.days * 86_400_000,
         }).lastInsertRowid,
       );
-      record(announce, user.username, 'token.create', row.username, { tokenId: id, name: input.name, role: input.role, days: input.days });
+      record(announce, user.username, 'token.create', row.username, {
+        tokenId: id,
+        name: input.name,
+        role: input.role,
+        days: input.days,
+      });
       return toToken(rows.tokenById.get(id) as TokenRow);
     });
     return { token, secret };
@@ -458,7 +486,8 @@ export function createAuthService(deps: {
   function revokeToken(user: CallUser, id: number): ApiToken {
     const existing = rows.tokenById.get(id) as TokenRow | undefined;
     const mine = existing && user.id !== null && existing.user_id === user.id;
-    if (!existing || (!mine && !roleAtLeast(user.role, 'admin'))) throw new AppError('NOT_FOUND', `No token with id ${id} of yours.`);
+    if (!existing || (!mine && !roleAtLeast(user.role, 'admin')))
+      throw new AppError('NOT_FOUND', `No token with id ${id} of yours.`);
     const token = store.write((announce) => {
       if (!rows.revokeToken.run(now(), id).changes) {
         throw new AppError('CONFLICT', `Token ${existing.name} was revoked already.`);

@@ -9,7 +9,14 @@ import { PERMISSIONS } from './permissions';
 // every role, before anything of the argument is read. (Over the built host's WebSocket with real
 // sessions: tests/e2e/team-permissions.test.ts.)
 
-const userOf = (role: Role): CallUser => ({ ...localOperator(), id: 1, username: `a-${role}`, role, via: 'session', credentialId: 1 });
+const userOf = (role: Role): CallUser => ({
+  ...localOperator(),
+  id: 1,
+  username: `a-${role}`,
+  role,
+  via: 'session',
+  credentialId: 1,
+});
 let t: ReturnType<typeof testCore>;
 beforeAll(() => {
   t = testCore();
@@ -22,7 +29,13 @@ describe('the permission table', () => {
   });
 
   it('keeps user management and settings for admins, and reads for everyone', () => {
-    for (const channel of ['auth:addUser', 'auth:updateUser', 'settings:update', 'backups:restore', 'instances:add'] as const) {
+    for (const channel of [
+      'auth:addUser',
+      'auth:updateUser',
+      'settings:update',
+      'backups:restore',
+      'instances:add',
+    ] as const) {
       expect(PERMISSIONS[channel]).toBe('admin');
     }
     expect(PERMISSIONS['approvals:decide']).toBe('approver');
@@ -52,7 +65,9 @@ describe('the permission table', () => {
             retryable: false,
             details: { needs: needed, role },
           });
-          expect(result.error.message).toBe(`${channel} needs the ${needed} role (you are ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}).`);
+          expect(result.error.message).toBe(
+            `${channel} needs the ${needed} role (you are ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}).`,
+          );
         }
       }
       // Nothing ran: nothing was recorded.

@@ -134,10 +134,20 @@ export function InboxView() {
         <div className="bulkbar" data-testid="bulk-bar">
           <strong data-testid="selected-count">{selected.size} selected</strong>
           {busy && <span role="status">Deciding…</span>}
-          <CanButton channel="approvals:decideMany" className="primary" onClick={() => start('approve')} data-testid="bulk-approve">
+          <CanButton
+            channel="approvals:decideMany"
+            className="primary"
+            onClick={() => start('approve')}
+            data-testid="bulk-approve"
+          >
             Approve {selected.size}…
           </CanButton>
-          <CanButton channel="approvals:decideMany" className="danger" onClick={() => start('reject')} data-testid="bulk-reject">
+          <CanButton
+            channel="approvals:decideMany"
+            className="danger"
+            onClick={() => start('reject')}
+            data-testid="bulk-reject"
+          >
             Reject {selected.size}…
           </CanButton>
           <button type="button" onClick={clearSelection}>

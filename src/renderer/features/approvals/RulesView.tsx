@@ -40,10 +40,19 @@ export function RulesView() {
   return (
     <>
       <div className="toolbar">
-        <CanButton channel="approvals:saveRule" className="primary" onClick={() => setEditing('new')} data-testid="rule-new">
+        <CanButton
+          channel="approvals:saveRule"
+          className="primary"
+          onClick={() => setEditing('new')}
+          data-testid="rule-new"
+        >
           New rule
         </CanButton>
-        <CanButton channel="approvals:runRules" onClick={() => void runNow().catch(() => undefined)} disabled={!rules?.length}>
+        <CanButton
+          channel="approvals:runRules"
+          onClick={() => void runNow().catch(() => undefined)}
+          disabled={!rules?.length}
+        >
           Apply rules to open items now
         </CanButton>
         {ran && <span role="status">{ran}</span>}

@@ -92,14 +92,16 @@ export function BackupsPage() {
                 <td>{formatBytes(f.bytes)}</td>
                 <td>{new Date(f.modifiedAtMs).toLocaleString()}</td>
                 <td className="row">
-                  <CanButton channel="backups:read"
+                  <CanButton
+                    channel="backups:read"
                     type="button"
                     onClick={() => void get(f).catch(() => undefined)}
                     data-testid={`b-download-${i}`}
                   >
                     Download
                   </CanButton>
-                  <CanButton channel="backups:inspect"
+                  <CanButton
+                    channel="backups:inspect"
                     type="button"
                     onClick={() => void inspectListed(f).catch(() => undefined)}
                     data-testid={`b-inspect-${i}`}

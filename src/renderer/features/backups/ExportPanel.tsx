@@ -97,7 +97,8 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
       {tooShort && <span className="invalid">Use at least 8 characters.</span>}
       {mismatch && !tooShort && <span className="invalid">The two passphrases differ.</span>}
       <div className="row">
-        <CanButton channel="backups:export"
+        <CanButton
+          channel="backups:export"
           type="button"
           className="primary"
           disabled={running || mismatch || tooShort}

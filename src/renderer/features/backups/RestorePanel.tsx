@@ -69,7 +69,12 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
     <fieldset className="editor" data-testid="b-restore-panel">
       <legend>Restore from a file</legend>
       <div className="row">
-        <CanButton channel="backups:upload" type="button" onClick={() => input.current?.click()} data-testid="b-restore-pick">
+        <CanButton
+          channel="backups:upload"
+          type="button"
+          onClick={() => input.current?.click()}
+          data-testid="b-restore-pick"
+        >
           Choose a backup file…
         </CanButton>
         <input
@@ -184,7 +189,13 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
         <button type="button" onClick={onCancel} data-testid="b-preview-cancel">
           Cancel
         </button>
-        <CanButton channel="backups:restore" type="button" className="danger" onClick={onRestore} data-testid="b-restore">
+        <CanButton
+          channel="backups:restore"
+          type="button"
+          className="danger"
+          onClick={onRestore}
+          data-testid="b-restore"
+        >
           Restore…
         </CanButton>
       </div>

@@ -92,7 +92,8 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
         Include execution history
       </label>
       <div className="row">
-        <CanButton channel="backups:scheduleSet"
+        <CanButton
+          channel="backups:scheduleSet"
           type="button"
           className="primary"
           disabled={invalid}

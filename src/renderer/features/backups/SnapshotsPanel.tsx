@@ -51,7 +51,8 @@ export function SnapshotsPanel() {
           data-testid="b-snapshot-instance"
         />
         <input placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
-        <CanButton channel="backups:snapshotTake"
+        <CanButton
+          channel="backups:snapshotTake"
           type="button"
           disabled={taking || !instanceId.trim()}
           onClick={() => void take().catch(() => undefined)}
@@ -100,7 +101,8 @@ export function SnapshotsPanel() {
                     {s.workflowCount} / {s.tagCount} / {s.variableCount}
                   </td>
                   <td>
-                    <CanButton channel="backups:snapshotRestore"
+                    <CanButton
+                      channel="backups:snapshotRestore"
                       type="button"
                       disabled={!target.trim()}
                       title={

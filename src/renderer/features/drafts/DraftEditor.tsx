@@ -198,7 +198,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         />
       </label>
       <div className="actions">
-        <CanButton channel="drafts:update"
+        <CanButton
+          channel="drafts:update"
           type="button"
           disabled={!dirty || Object.values(jsonErrors).some(Boolean)}
           onClick={() =>
@@ -222,7 +223,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         >
           Compare with n8n
         </button>
-        <CanButton channel="drafts:push"
+        <CanButton
+          channel="drafts:push"
           type="button"
           className="primary"
           disabled={issues.length > 0 || !instanceId.trim()}

@@ -73,7 +73,8 @@ export function DraftsPage() {
           onChange={(e) => setName(e.target.value)}
           data-testid="d-new-name"
         />
-        <CanButton channel="drafts:create"
+        <CanButton
+          channel="drafts:create"
           type="button"
           className="primary"
           disabled={!name.trim()}
@@ -88,7 +89,8 @@ export function DraftsPage() {
           onChange={(e) => setCloneId(e.target.value)}
           data-testid="d-clone-id"
         />
-        <CanButton channel="drafts:clone"
+        <CanButton
+          channel="drafts:clone"
           type="button"
           disabled={!target || !cloneId.trim()}
           onClick={() => void clone().catch(() => undefined)}
@@ -150,7 +152,8 @@ export function DraftsPage() {
                     : '—'}
                 </td>
                 <td>
-                  <CanButton channel="drafts:remove"
+                  <CanButton
+                    channel="drafts:remove"
                     type="button"
                     onClick={(e) => {
                       e.stopPropagation();

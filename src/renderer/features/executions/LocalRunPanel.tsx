@@ -64,12 +64,18 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
     <div className="local-run" data-testid="local-run">
       <div className="toolbar">
         {finished && (
-          <CanButton channel="runs:retry" type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-retry">
+          <CanButton
+            channel="runs:retry"
+            type="button"
+            onClick={() => void retry().catch(() => undefined)}
+            data-testid="run-retry"
+          >
             Retry
           </CanButton>
         )}
         {finished && (
-          <CanButton channel="runs:retry"
+          <CanButton
+            channel="runs:retry"
             type="button"
             onClick={() => setEditing(JSON.stringify(detail.payload, null, 2))}
             data-testid="run-retry-edit"
@@ -78,7 +84,8 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           </CanButton>
         )}
         {execution.status === 'dead_lettered' && (
-          <CanButton channel="runs:requeue"
+          <CanButton
+            channel="runs:requeue"
             type="button"
             onClick={() => void act('runs:requeue').catch(() => undefined)}
             data-testid="run-requeue"
@@ -87,7 +94,13 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           </CanButton>
         )}
         {['queued', 'retrying'].includes(execution.status) && (
-          <CanButton channel="runs:cancel" type="button" className="danger" onClick={() => setConfirm('cancel')} data-testid="run-cancel">
+          <CanButton
+            channel="runs:cancel"
+            type="button"
+            className="danger"
+            onClick={() => setConfirm('cancel')}
+            data-testid="run-cancel"
+          >
             Cancel
           </CanButton>
         )}
@@ -96,7 +109,12 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
         <p className="small invalid" data-testid="run-unconfirmed">
           Unconfirmed: n8n acknowledged this run but has not shown its execution since; it may never have run (n8n
           restarted?).{' '}
-          <CanButton channel="runs:retry" type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-unconfirmed-retry">
+          <CanButton
+            channel="runs:retry"
+            type="button"
+            onClick={() => void retry().catch(() => undefined)}
+            data-testid="run-unconfirmed-retry"
+          >
             Send again
           </CanButton>
         </p>

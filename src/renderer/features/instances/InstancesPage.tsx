@@ -27,7 +27,13 @@ export function InstancesPage() {
       <div className="page-head">
         <h1 id="instances-title">Instances</h1>
         {editing === null && (
-          <CanButton channel="instances:add" type="button" className="primary" onClick={() => setEditing('new')} data-testid="add-instance">
+          <CanButton
+            channel="instances:add"
+            type="button"
+            className="primary"
+            onClick={() => setEditing('new')}
+            data-testid="add-instance"
+          >
             Add instance
           </CanButton>
         )}
@@ -142,10 +148,17 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
         </p>
       )}
       <div className="actions">
-        <CanButton channel="instances:test" type="button" onClick={() => void test()} disabled={busy !== null} data-testid="instance-test-saved">
+        <CanButton
+          channel="instances:test"
+          type="button"
+          onClick={() => void test()}
+          disabled={busy !== null}
+          data-testid="instance-test-saved"
+        >
           {busy === 'test' ? 'Testing…' : 'Test'}
         </CanButton>
-        <CanButton channel="instances:syncNow"
+        <CanButton
+          channel="instances:syncNow"
           type="button"
           onClick={() => void syncNow()}
           disabled={busy !== null || sync.state === 'syncing'}

@@ -142,7 +142,9 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
               <input
                 type="checkbox"
                 checked={!f.approvalPolicy.requesterMayApprove}
-                onChange={(e) => patch({ approvalPolicy: { ...f.approvalPolicy, requesterMayApprove: !e.target.checked } })}
+                onChange={(e) =>
+                  patch({ approvalPolicy: { ...f.approvalPolicy, requesterMayApprove: !e.target.checked } })
+                }
                 data-testid="m-four-eyes-requester"
               />
               Whoever asked for a run cannot approve it
@@ -245,7 +247,12 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           Cancel
         </button>
         {mapping && (
-          <CanButton channel="mappings:remove" className="danger" onClick={() => setConfirmDelete(true)} data-testid="m-delete">
+          <CanButton
+            channel="mappings:remove"
+            className="danger"
+            onClick={() => setConfirmDelete(true)}
+            data-testid="m-delete"
+          >
             Delete
           </CanButton>
         )}

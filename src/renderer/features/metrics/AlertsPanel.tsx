@@ -138,7 +138,8 @@ export function AlertsPanel() {
       <section className="panel" aria-label="Alert rules">
         <header>
           <h2>Alert rules</h2>
-          <CanButton channel="alerts:createRule"
+          <CanButton
+            channel="alerts:createRule"
             type="button"
             className="primary"
             onClick={() => setEditing({ id: null, draft: EMPTY })}
@@ -187,10 +188,16 @@ export function AlertsPanel() {
                   <CanButton channel="alerts:updateRule" type="button" className="link" onClick={() => void toggle(r)}>
                     {r.enabled ? 'Disable' : 'Enable'}
                   </CanButton>
-                  <CanButton channel="alerts:updateRule" type="button" className="link" onClick={() => setEditing({ id: r.id, draft: toDraft(r) })}>
+                  <CanButton
+                    channel="alerts:updateRule"
+                    type="button"
+                    className="link"
+                    onClick={() => setEditing({ id: r.id, draft: toDraft(r) })}
+                  >
                     Edit
                   </CanButton>
-                  <CanButton channel="alerts:deleteRule"
+                  <CanButton
+                    channel="alerts:deleteRule"
                     type="button"
                     className="link danger"
                     onClick={() => void remove(r)}

@@ -76,7 +76,13 @@ export function SchedulesPage() {
     <section className="page schedules-page" aria-labelledby="schedules-title">
       <header className="page-head">
         <h1 id="schedules-title">Schedules</h1>
-        <CanButton channel="schedules:create" type="button" className="primary" onClick={() => setEditing('new')} data-testid="schedule-new">
+        <CanButton
+          channel="schedules:create"
+          type="button"
+          className="primary"
+          onClick={() => setEditing('new')}
+          data-testid="schedule-new"
+        >
           New schedule
         </CanButton>
       </header>
@@ -142,7 +148,8 @@ export function SchedulesPage() {
               data-testid="schedule-filter"
             />
             <span className="muted">{selected.size} selected</span>
-            <CanButton channel="schedules:pause"
+            <CanButton
+              channel="schedules:pause"
               type="button"
               disabled={selected.size === 0}
               onClick={() => ask('pause', [...selected])}
@@ -150,7 +157,8 @@ export function SchedulesPage() {
             >
               Pause selected
             </CanButton>
-            <CanButton channel="schedules:resume"
+            <CanButton
+              channel="schedules:resume"
               type="button"
               disabled={selected.size === 0}
               onClick={() => ask('resume', [...selected])}
@@ -223,24 +231,49 @@ export function SchedulesPage() {
                   </td>
                   <td className="row-actions">
                     {s.status === 'paused' ? (
-                      <CanButton channel="schedules:resume" type="button" onClick={() => ask('resume', [s.id])} data-testid="schedule-resume">
+                      <CanButton
+                        channel="schedules:resume"
+                        type="button"
+                        onClick={() => ask('resume', [s.id])}
+                        data-testid="schedule-resume"
+                      >
                         Resume
                       </CanButton>
                     ) : (
-                      <CanButton channel="schedules:pause" type="button" onClick={() => ask('pause', [s.id])} data-testid="schedule-pause">
+                      <CanButton
+                        channel="schedules:pause"
+                        type="button"
+                        onClick={() => ask('pause', [s.id])}
+                        data-testid="schedule-pause"
+                      >
                         Pause
                       </CanButton>
                     )}
-                    <CanButton channel="schedules:runNow" type="button" onClick={() => runNow(s.id)} data-testid="schedule-run-now">
+                    <CanButton
+                      channel="schedules:runNow"
+                      type="button"
+                      onClick={() => runNow(s.id)}
+                      data-testid="schedule-run-now"
+                    >
                       Run now
                     </CanButton>
-                    <CanButton channel="schedules:update" type="button" onClick={() => setEditing(s)} data-testid="schedule-edit">
+                    <CanButton
+                      channel="schedules:update"
+                      type="button"
+                      onClick={() => setEditing(s)}
+                      data-testid="schedule-edit"
+                    >
                       Edit
                     </CanButton>
                     <button type="button" onClick={() => setLedgerId(s.id)} data-testid="schedule-open-ledger">
                       Ledger
                     </button>
-                    <CanButton channel="schedules:remove" type="button" onClick={() => setRemoving(s)} data-testid="schedule-remove">
+                    <CanButton
+                      channel="schedules:remove"
+                      type="button"
+                      onClick={() => setRemoving(s)}
+                      data-testid="schedule-remove"
+                    >
                       Remove
                     </CanButton>
                   </td>

@@ -87,7 +87,11 @@ function SessionsPanel() {
         </table>
       )}
       <div className="actions">
-        <button type="button" onClick={() => void everywhere().catch(() => undefined)} data-testid="team-log-out-everywhere">
+        <button
+          type="button"
+          onClick={() => void everywhere().catch(() => undefined)}
+          data-testid="team-log-out-everywhere"
+        >
           Log out everywhere
         </button>
         <span className="muted">Ends every session of yours, this one too. Tokens keep working until revoked.</span>
@@ -114,7 +118,12 @@ function PasswordPanel() {
       <form className="row" onSubmit={(e) => void submit(e).catch(() => undefined)}>
         <label className="field">
           <span>Current</span>
-          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>New (12 characters or more)</span>

@@ -116,7 +116,14 @@ export function TokensPanel() {
                   {t.revokedAtMs ? (
                     <span className="muted">revoked</span>
                   ) : (
-                    <button type="button" onClick={() => void send('auth:revokeToken', { id: t.id }).then(load).catch(() => undefined)}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void send('auth:revokeToken', { id: t.id })
+                          .then(load)
+                          .catch(() => undefined)
+                      }
+                    >
                       Revoke
                     </button>
                   )}

@@ -69,7 +69,11 @@ export function UsersPanel() {
                   <button
                     type="button"
                     disabled={u.activeSessions === 0}
-                    onClick={() => void send('auth:endSessions', { id: u.id }).then(load).catch(() => undefined)}
+                    onClick={() =>
+                      void send('auth:endSessions', { id: u.id })
+                        .then(load)
+                        .catch(() => undefined)
+                    }
                   >
                     End sessions
                   </button>
@@ -124,7 +128,12 @@ function AddUser({ onAdded }: { onAdded(): void }) {
     <form className="row" onSubmit={(e) => void submit(e).catch(() => undefined)} data-testid="add-user">
       <label className="field">
         <span>New user</span>
-        <input value={username} onChange={(e) => setUsername(e.target.value)} aria-invalid={username !== '' && !name.success} data-testid="add-user-name" />
+        <input
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          aria-invalid={username !== '' && !name.success}
+          data-testid="add-user-name"
+        />
       </label>
       <label className="field">
         <span>Role</span>
@@ -170,7 +179,12 @@ function ResetPassword({ user, onClose }: { user: User; onClose(): void }) {
       <p>It also unlocks the account and signs them out everywhere. Tell them the new password in person.</p>
       <label className="field">
         <span>Password (12+ characters)</span>
-        <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </label>
     </ConfirmDialog>
   );
