@@ -20,16 +20,23 @@ function targetText(e: AuditEntry): string {
 /** The hash-chained audit log: newest first, export as JSON, verify the chain for tampering. */
 export function AuditView() {
   const [targetType, setTargetType] = useState<(typeof TARGETS)[number]>('');
+  // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
+  const [actor, setActor] = useState('');
+  const who = actor.trim();
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [next, setNext] = useState<number | null>(null);
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   const [exporting, setExporting] = useState<number | null>(null);
 
   const load = useCallback(async () => {
-    const page = await send('audit:list', { limit: 100, ...(targetType ? { targetType } : {}) });
+    const page = await send('audit:list', {
+      limit: 100,
+      ...(targetType ? { targetType } : {}),
+      ...(who ? { actor: who } : {}),
+    });
     setEntries(page.entries);
     setNext(page.nextBeforeId);
-  }, [targetType]);
+  }, [targetType, who]);
   useEffect(() => {
     void load().catch(() => undefined);
     // A bulk decision appends hundreds of entries at once: reload once they have landed.
@@ -46,7 +53,12 @@ export function AuditView() {
 
   const older = async () => {
     if (next === null) return;
-    const page = await send('audit:list', { limit: 100, beforeId: next, ...(targetType ? { targetType } : {}) });
+    const page = await send('audit:list', {
+      limit: 100,
+      beforeId: next,
+      ...(targetType ? { targetType } : {}),
+      ...(who ? { actor: who } : {}),
+    });
     setEntries([...(entries ?? []), ...page.entries]);
     setNext(page.nextBeforeId);
   };
@@ -93,6 +105,15 @@ export function AuditView() {
             </option>
           ))}
         </select>
+        <input
+          type="search"
+          aria-label="Who"
+          placeholder="Who (user name)"
+          maxLength={100}
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+          data-testid="audit-actor"
+        />
         <button
           type="button"
           onClick={() =>
