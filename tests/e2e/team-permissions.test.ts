@@ -164,6 +164,61 @@ describe('team mode over the WebSocket', () => {
     expect((await signIn(base, 'target', `${TEAM_PASSWORD} 2`)).status).toBe(200);
   });
 
+  it('keeps four eyes: the requester cannot approve their own run, and two different people must', async () => {
+    // An instance nothing listens on: the approved run is queued, never delivered, in this test.
+    const instance = await as.admin!.call('instances:add', {
+      name: 'dev',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'team-e2e-key-1234',
+      environment: 'dev',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    expect(instance.ok).toBe(true);
+    const mapping = await as.editor!.call('mappings:create', {
+      mapping: {
+        event: 'refund.requested',
+        instanceId: (instance as { data: { id: string } }).data.id,
+        webhookPath: 'refund',
+        requiresApproval: true,
+        approvalPolicy: { approvers: 2, requesterMayApprove: false },
+      },
+    });
+    expect(mapping.ok).toBe(true);
+    const emitted = await as.approver!.call('ingest:emit', { event: 'refund.requested', payload: { amount: 40 } });
+    expect(emitted.ok).toBe(true);
+    const runId = (emitted as { data: { executionIds: number[] } }).data.executionIds[0];
+    const list = await as.viewer!.call('approvals:list', { filter: { status: 'open' }, limit: 10 });
+    const item = (list as { data: { items: { id: number; executionId: number | null }[] } }).data.items.find(
+      (i) => i.executionId === runId,
+    );
+    expect(item).toBeDefined();
+    const id = item!.id;
+
+    expect(await as.approver!.call('approvals:decide', { id, decision: 'approve' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await as.editor!.call('approvals:decide', { id, decision: 'approve' })).toMatchObject({
+      ok: true,
+      data: { status: 'pending' },
+    });
+    expect(await as.editor!.call('approvals:decide', { id, decision: 'approve' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await as.admin!.call('approvals:decide', { id, decision: 'approve' })).toMatchObject({
+      ok: true,
+      data: { status: 'approved', decidedBy: 'boss' },
+    });
+    // The audit log names each person, and filters by one.
+    const byEditor = await as.viewer!.call('audit:list', { limit: 50, actor: 'editor-1' });
+    const actions = (byEditor as { data: { entries: { actor: string; action: string }[] } }).data.entries;
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((e) => e.actor === 'editor-1')).toBe(true);
+    expect(actions.map((e) => e.action)).toContain('mapping.create');
+  });
+
   it('changes accounts through the running console from the CLI with an admin token only', async () => {
     const viewerToken = await as.viewer!.call('auth:createToken', { name: 'cli', role: 'viewer', days: 1 });
     const adminToken = await as.admin!.call('auth:createToken', { name: 'cli', role: 'admin', days: 1 });
