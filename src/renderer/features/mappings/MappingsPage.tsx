@@ -7,6 +7,7 @@ import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
 import { CanButton, RoleNote } from '../../components/Guarded';
+import { useCan } from '../../stores/auth-store';
 
 /** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
 export function MappingsPage() {
@@ -14,15 +15,18 @@ export function MappingsPage() {
   const { instances } = useInstanceList();
   const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? 'removed instance';
   const [editing, setEditing] = useState<string | 'new' | null>(null);
+  // Team mode: `n` does nothing for a role that may not create mappings (the button says why).
+  const mayCreate = useCan('mappings:create').ok;
   useEffect(followMappings, []);
   useEffect(() => {
+    if (!mayCreate) return;
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
       if (e.key === 'n' && !typing && !e.altKey && !e.ctrlKey && !e.metaKey) setEditing('new');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [mayCreate]);
 
   const exportAll = async () => {
     const doc = await send('mappings:export', {});
