@@ -9,7 +9,11 @@ afterEach(async () => {
 });
 
 /** An instance nothing listens on (runs are never dispatched in these tests) and a gated mapping. */
-async function gatedMapping(admin: Pick<TeamMember, 'call'>, policy: Partial<ApprovalPolicy>) {
+async function gatedMapping(
+  admin: Pick<TeamMember, 'call'>,
+  policy: Partial<ApprovalPolicy>,
+  approvalExpiry: { afterMs: number; action: 'approve' | 'reject' } | null = null,
+) {
   const instance = await admin.call('instances:add', {
     name: 'dev',
     baseUrl: 'http://127.0.0.1:9',
@@ -26,6 +30,7 @@ async function gatedMapping(admin: Pick<TeamMember, 'call'>, policy: Partial<App
       webhookPath: 'refund',
       requiresApproval: true,
       approvalPolicy: policy,
+      approvalExpiry,
     },
   });
   if (!mapping.ok) throw new Error(mapping.error.message);
@@ -120,6 +125,29 @@ describe('four eyes (team mode)', () => {
       ok: true,
       data: { status: 'approved', decidedBy: 'boss' },
     });
+  });
+
+  it('never lets the clock approve what needs several people: an expiry that would approve rejects', async () => {
+    const t = await teamCore();
+    cleanups.push(t.cleanup);
+    await gatedMapping(t.boss, { approvers: 2 }, { afterMs: 60_000, action: 'approve' });
+    const ana = await t.member('ana', 'approver');
+    const id = await emitAs(ana);
+    t.clock.advance(61_000);
+    // The approvals area checks expiries on its own timer (every 10 s).
+    await expect
+      .poll(
+        async () => {
+          const item = await ana.call('approvals:get', { id });
+          return item.ok ? item.data.item : null;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toMatchObject({
+        status: 'expired',
+        decision: 'reject',
+        explanation: expect.stringContaining('needs several approvers'),
+      });
   });
 
   it('does not apply with one operator (no team mode): they approve their own run at once', async () => {

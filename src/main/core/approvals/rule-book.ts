@@ -152,7 +152,15 @@ export function createRuleBook(ctx: CoreContext, audit: AuditLog) {
     return { total: rows.length, wouldApprove, disagreements, message, samples };
   }
 
-  return { list, save, remove, firstApproving, dryRun };
+  return {
+    list,
+    save,
+    remove,
+    firstApproving,
+    dryRun,
+    /** False when the item needs several people (four eyes): nothing automatic may approve it. */
+    mayApproveAutomatically: (row: ApprovalRow) => fourEyes.rulesMayApprove(row),
+  };
 }
 
 export type RuleBook = ReturnType<typeof createRuleBook>;
