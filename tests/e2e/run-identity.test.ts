@@ -1,25 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookN8n, type WebhookN8n } from '../../src/main/core/testing/webhook-n8n';
+import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { webhookWorkflow } from '../../src/main/core/testing/n8n-workflows';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 /**
- * Run numbers and retry chains as an operator reads them, in Chromium against the built host and a
- * loopback stand-in for n8n. The stand-in numbers its executions from 1 like any n8n, so local
- * runs (FD-n) and n8n executions (n8n #n) share numbers: the screen must never mix them up.
+ * Run numbers and retry chains as an operator reads them, in Chromium against the built host and
+ * the loopback fake n8n. It numbers its executions from 1 like any n8n, so local runs (FD-n) and
+ * n8n executions (n8n #n) share numbers: the screen must never mix them up.
  * Screenshots (light and dark) land in $FLIGHTDECK_SCREENSHOTS when that is set.
  */
 const SHOTS = process.env.FLIGHTDECK_SCREENSHOTS;
 
-let n8n: WebhookN8n;
+let n8n: FakeN8n;
 let app: ConsoleProcess;
 let browser: Browser;
 let page: Page;
-const answers = new Map([
-  ['ok', 200],
-  ['fail', 422],
-]);
+/** Webhook paths n8n refuses with a 422 (the request cannot succeed: dead-lettered). */
+const refused = new Set(['/webhook/fail']);
 const ids: Record<string, number> = {};
 
 type Summary = { id: number; status: string; remoteId: string | null; source: string };
@@ -54,12 +53,19 @@ async function shoot(name: string, part?: string) {
 }
 
 beforeAll(async () => {
-  n8n = await startWebhookN8n({ answer: (path) => answers.get(path) ?? 404, nameExecution: true });
-  n8n.addWorkflow({ id: 'w1', name: 'Orders', active: true, paths: ['ok'] });
-  // Three executions started in n8n itself: #1, #2, #3 (#1 failed).
-  n8n.addExecution('w1', 'error');
-  n8n.addExecution('w1', 'success');
-  n8n.addExecution('w1', 'success');
+  n8n = await startFakeN8n();
+  n8n.state.doorFault = (c) =>
+    refused.has(c.path) ? { status: 422, body: { message: 'Unprocessable order' } } : undefined;
+  // Workflows whose webhook answers naming the execution it started ({"executionId"}).
+  const naming = (path: string) => {
+    const body = webhookWorkflow({ path, respond: {} });
+    return { nodes: body.nodes, connections: body.connections };
+  };
+  n8n.addWorkflow('w1', 'Orders', naming('ok'));
+  // Three executions started in n8n itself: #1, #2, #3 (#1 failed), just now.
+  const at = new Date().toISOString();
+  for (const status of ['error', 'success', 'success'])
+    n8n.addExecutions(1, 'w1', status, { createdAt: at, startedAt: at, stoppedAt: at });
   app = await startConsole();
   const instance = await call<{ id: string }>('instances:add', {
     name: 'prod',
@@ -88,8 +94,8 @@ beforeAll(async () => {
   // A retries: first as is (fails again), then with an edited payload once n8n serves the path.
   ids.a2 = await retry({ ids: [ids.a] });
   await settled(ids.a2);
-  n8n.addWorkflow({ id: 'w2', name: 'Order failures', active: true, paths: ['fail'] });
-  answers.set('fail', 200);
+  n8n.addWorkflow('w2', 'Order failures', naming('fail'));
+  refused.clear();
   ids.a3 = await retry({ ids: [ids.a2], payload: { order: 'A-1', qty: 2 } });
   const a3 = await settled(ids.a3);
   if (a3.status !== 'succeeded' || !a3.remoteId) throw new Error(`the edited retry did not run: ${JSON.stringify(a3)}`);
@@ -250,9 +256,9 @@ describe('one identity per run, and the chain of its retries', () => {
     // n8n received exactly the bytes the preview showed (the header carries the run's own number).
     const fired = Number(/FD-(\d+)/.exec((await page.getByTestId('m-fired').textContent()) ?? '')![1]);
     await expect
-      .poll(() => n8n.state.received.some((r) => r.headers['x-flightdeck-execution-id'] === String(fired)))
+      .poll(() => n8n.state.doorCalls.some((r) => r.headers['x-flightdeck-execution-id'] === String(fired)))
       .toBe(true);
-    const received = n8n.state.received.find((r) => r.headers['x-flightdeck-execution-id'] === String(fired))!;
+    const received = n8n.state.doorCalls.find((r) => r.headers['x-flightdeck-execution-id'] === String(fired))!;
     expect(received.raw).toBe('{"order":"D-1"}');
     expect(received.headers['user-agent']).toBe('Flightdeck');
     await shoot('mapping-preview', 'm-preview-result');

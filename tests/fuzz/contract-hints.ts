@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { exportedWorkflowSchema, mappingsDocumentSchema } from '../../src/shared/contract';
-import { LOOPBACK_API_KEY } from './loopback-n8n';
+import { FUZZ_N8N_API_KEY } from './fuzz-n8n';
 import type { ContractWorld } from './contract-world';
 import { ODD_STRINGS } from './hostile';
 import { arbitraryFor, jsonPayload, type Hint } from './zod-arbitrary';
@@ -152,14 +152,14 @@ export function contractHint(channel: string, world: ContractWorld): Hint {
       case 'baseUrl':
         // Loopback only: the fuzzer must never reach beyond this machine.
         return fc.constantFrom(
-          world.loop.url,
-          `${world.loop.url}/`,
-          `${world.loop.url}/n8n`,
+          world.loop.baseUrl,
+          `${world.loop.baseUrl}/`,
+          `${world.loop.baseUrl}/n8n`,
           'http://127.0.0.1:1',
           'http://localhost:1/',
         );
       case 'apiKey':
-        return fc.constantFrom(LOOPBACK_API_KEY, 'wrong-key-000', `  ${LOOPBACK_API_KEY}  `);
+        return fc.constantFrom(FUZZ_N8N_API_KEY, 'wrong-key-000', `  ${FUZZ_N8N_API_KEY}  `);
       case 'passphrase':
         return fc.constantFrom('correct horse battery', 'short', '\uD800'.repeat(8));
       case 'folder':

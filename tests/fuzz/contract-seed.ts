@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CallChannel } from '../../src/shared/contract';
 import type { Core } from '../../src/main/core/create-core';
 import { signIngest } from './host-process';
-import { LOOPBACK_API_KEY, type LoopbackN8n } from './loopback-n8n';
+import { FUZZ_N8N_API_KEY, type FuzzN8n } from './fuzz-n8n';
 import type { StoreProbe } from './store-probe';
 
 /**
@@ -23,7 +23,7 @@ async function must<T>(core: Core, channel: CallChannel, input: unknown): Promis
 export interface SeedOptions {
   core: Core;
   probe: StoreProbe;
-  loop: LoopbackN8n;
+  loop: FuzzN8n;
   dataDir: string;
   now: () => number;
 }
@@ -41,13 +41,16 @@ export async function seedContractWorld({ core, probe, loop, dataDir, now }: See
   async function replenish(): Promise<void> {
     if (exists('instances', ids.live)) {
       // A fuzzed update may have given it another address or key: give the real ones back.
-      await must(core, 'instances:update', { id: ids.live, patch: { baseUrl: loop.url, apiKey: LOOPBACK_API_KEY } });
+      await must(core, 'instances:update', {
+        id: ids.live,
+        patch: { baseUrl: loop.baseUrl, apiKey: FUZZ_N8N_API_KEY },
+      });
     } else {
       ids.live = (
         await must<{ id: string }>(core, 'instances:add', {
           name: `Loopback ${++ids.serial}`,
-          baseUrl: loop.url,
-          apiKey: LOOPBACK_API_KEY,
+          baseUrl: loop.baseUrl,
+          apiKey: FUZZ_N8N_API_KEY,
           environment: 'prod',
           color: '#2f6fed',
           syncEnabled: true,
@@ -158,8 +161,8 @@ export async function seedContractWorld({ core, probe, loop, dataDir, now }: See
   const secret = readFileSync(join(dataDir, 'keys', 'ingest.secret'), 'utf8').trim();
   const body = JSON.stringify({
     instanceId: ids.live,
-    executionId: '103',
-    resumeUrl: `${loop.url}/webhook-waiting/103`,
+    executionId: loop.waitingExecutionId,
+    resumeUrl: `${loop.baseUrl}/webhook-waiting/${loop.waitingExecutionId}`,
     workflowId: 'wf-refunds',
     summary: 'Refund 40 EUR to ana@example.com',
     payload: { amount: 40 },

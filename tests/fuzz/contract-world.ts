@@ -9,7 +9,7 @@ import type { Logger } from '../../src/main/core/logger';
 import { ManualTimers } from '../../src/main/core/testing/manual-timers';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { seedContractWorld } from './contract-seed';
-import { startLoopbackN8n, type LoopbackN8n } from './loopback-n8n';
+import { startFuzzN8n, type FuzzN8n } from './fuzz-n8n';
 import { openStoreProbe, type Checksums, type StoreProbe } from './store-probe';
 
 /**
@@ -24,7 +24,7 @@ import { openStoreProbe, type Checksums, type StoreProbe } from './store-probe';
 export interface ContractWorld {
   core: Core;
   dataDir: string;
-  loop: LoopbackN8n;
+  loop: FuzzN8n;
   probe: StoreProbe;
   /** Folder for backup schedules the fuzzer may point at (inside the temp dir). */
   scratch: string;
@@ -112,7 +112,7 @@ export async function createContractWorld(): Promise<ContractWorld> {
   const dataDir = dir.path;
   const scratch = join(dataDir, 'scratch');
   mkdirSync(scratch, { recursive: true });
-  const loop = await startLoopbackN8n();
+  const loop = await startFuzzN8n();
   const clock = new ManualClock(Date.UTC(2026, 0, 2, 9));
   const loggedErrors: ContractWorld['loggedErrors'] = [];
   const logger: Logger = {
@@ -138,7 +138,7 @@ export async function createContractWorld(): Promise<ContractWorld> {
   const known = seed.known;
 
   let settledAt: { version: number; sums: Checksums } | undefined;
-  let servedAt = loop.served;
+  let servedAt = loop.state.served;
 
   /** Waits until no commit, no dispatch and no request to n8n happened for a little while. */
   async function settle(): Promise<void> {
@@ -148,7 +148,7 @@ export async function createContractWorld(): Promise<ContractWorld> {
     for (;;) {
       await sleep(4);
       const version = probe.dataVersion();
-      const busy = loop.inFlight > 0 || probe.count("SELECT count(*) FROM jobs WHERE state = 'active'") > 0;
+      const busy = loop.state.inFlight > 0 || probe.count("SELECT count(*) FROM jobs WHERE state = 'active'") > 0;
       if (version !== last || busy) {
         last = version;
         quietSince = Date.now();
@@ -225,8 +225,8 @@ export async function createContractWorld(): Promise<ContractWorld> {
           );
         }
       }
-      if (result.ok || probe.dataVersion() !== versionBefore || loop.served !== servedAt) {
-        servedAt = loop.served;
+      if (result.ok || probe.dataVersion() !== versionBefore || loop.state.served !== servedAt) {
+        servedAt = loop.state.served;
         await settle();
       }
       return { result, changed };

@@ -4,7 +4,7 @@ import { tempDir } from '../../src/main/core/testing/test-core';
 import { describeInput } from './contract-world';
 import { FUZZ_SEED, fuzzParameters, replayHint } from './fuzz-config';
 import { hostBuilt, ingestSecret, signIngest, startHost, type HostProcess } from './host-process';
-import { LOOPBACK_API_KEY, startLoopbackN8n, type LoopbackN8n } from './loopback-n8n';
+import { FUZZ_N8N_API_KEY, startFuzzN8n, type FuzzN8n } from './fuzz-n8n';
 import type { RawAnswer } from './raw-wire';
 import { openStoreProbe, type Checksums, type StoreProbe } from './store-probe';
 
@@ -56,7 +56,7 @@ export async function notRefusedFetch(what: string, res: Response): Promise<stri
 /** Registers the suite's hooks (start, restart after a death, stop) and returns the world they keep. */
 export function useDoorWorld(file: string) {
   let dir: ReturnType<typeof tempDir>;
-  let loop: LoopbackN8n;
+  let loop: FuzzN8n;
   let host: HostProcess;
   let probe: StoreProbe;
   let ingestUrl = '';
@@ -171,15 +171,15 @@ export function useDoorWorld(file: string) {
     if (!hostBuilt()) throw new Error('Build the host first: npx electron-vite build (npm run test:fuzz does).');
     console.log(`doors fuzz: seed ${FUZZ_SEED} — replay with ${replayHint(file)}`);
     dir = tempDir('flightdeck-doors-');
-    loop = await startLoopbackN8n();
+    loop = await startFuzzN8n();
     await boot();
     probe = openStoreProbe(dir.path);
     secret = ingestSecret(dir.path);
     // A little data, so that "nothing stored" is checked against a store that has something in it.
     const instance = await call('instances:add', {
       name: 'Loopback',
-      baseUrl: loop.url,
-      apiKey: LOOPBACK_API_KEY,
+      baseUrl: loop.baseUrl,
+      apiKey: FUZZ_N8N_API_KEY,
       environment: 'prod',
       color: '#2f6fed',
       syncEnabled: false,

@@ -163,7 +163,7 @@ describe('the ingest door refuses malformed paths, bad signatures and hostile bo
     const registration = inputArbitrary(waitRegistrationSchema, (field, derived) => {
       if (field.key === 'instanceId') return fc.constantFrom('no-such-instance', '', ...ODD_STRINGS.slice(0, 8));
       if (field.key === 'instanceUrl') return fc.constantFrom('http://127.0.0.1:1', 'not a url', 'http://[::1');
-      if (field.key === 'resumeUrl') return fc.oneof(derived(), fc.constant(`${w.loop.url}/webhook-waiting/1`));
+      if (field.key === 'resumeUrl') return fc.oneof(derived(), fc.constant(`${w.loop.baseUrl}/webhook-waiting/1`));
       return undefined;
     });
     const property = fc.asyncProperty(registration, async (value) => {

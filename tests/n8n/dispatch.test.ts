@@ -13,7 +13,7 @@ import {
   startConsole,
   type ConsoleProcess,
 } from '../e2e/console';
-import { api, createWebhookWorkflow, startN8n, waitForWebhook, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // The dispatch pipeline against a real n8n: events in through the signed HTTP door, runs out
@@ -98,46 +98,51 @@ describe('dispatch against a real n8n', () => {
     }
   });
 
-  it('backs off while n8n is down and delivers every queued run once it is back', async () => {
+  it('holds runs while n8n is down, spending no attempt, and delivers each once when it is back', async () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock, linker: { intervalMs: 300 } });
+    let down = false;
     try {
-      const instanceId = await consoleFor(core, { attempts: 25, backoff: 'fixed', delayMs: 8000, jitter: 0 } as never);
+      // One attempt only: an outage must not spend it (the run waits on a hold instead).
+      const instanceId = await consoleFor(core, { attempts: 1 });
       const before = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;
       await n8n.stop();
+      down = true;
       const ids: number[] = [];
       for (let i = 0; i < 5; i++)
         ids.push(
           ...(await data(core.call('ingest:emit', { event: 'order.created', payload: { down: i } }))).executionIds,
         );
-      await until('runs retrying while n8n is down', async () => {
-        const list = await runs(core);
-        return list.filter((r) => ids.includes(r.id) && r.status === 'retrying').length === 5 ? true : undefined;
+      const held = await until('runs waiting for the instance while n8n is down', async () => {
+        const list = (await runs(core)).filter((r) => ids.includes(r.id));
+        sawLast(list.map((r) => [r.id, r.status, r.error]));
+        return list.length === 5 && list.every((r) => r.status === 'queued' && r.error?.startsWith('Waiting for live'))
+          ? list
+          : undefined;
       });
-      const waiting = await runs(core);
-      expect(waiting.find((r) => ids.includes(r.id))?.error).toMatch(/Cannot reach n8n/);
-      // While n8n boots it already answers HTTP, but a webhook of an active workflow answers 404
-      // until n8n has re-registered it, and the dispatcher dead-letters a 404 at once. Hold the
-      // instance's runs across that window (the retries above already proved the backoff), then
-      // let them go once n8n serves the webhook again.
-      await data(core.call('queue:pause', { instanceId }));
+      expect(held.every((r) => r.error?.includes('Not counted as an attempt'))).toBe(true);
+      const { instances } = await data(core.call('instances:list', {}));
+      const health = instances.find((i) => i.id === instanceId)?.health;
+      expect(health).toMatchObject({ state: 'down' });
+      // n8n answers HTTP before its webhooks are registered again: those answers hold too.
       await n8n.start();
-      await waitForWebhook(n8n, 'fd-ok', 60_000);
-      await data(core.call('queue:resume', { instanceId }));
+      down = false;
       await until(
         'every run delivered after n8n is back',
         async () => {
-          const list = await runs(core);
+          const list = (await runs(core)).filter((r) => ids.includes(r.id));
           sawLast(list.map((r) => [r.id, r.status, r.error]));
-          return list.filter((r) => ids.includes(r.id) && r.status === 'succeeded').length === 5 ? true : undefined;
+          return list.filter((r) => r.status === 'succeeded').length === 5 ? true : undefined;
         },
         240_000,
       );
+      expect((await runs(core)).filter((r) => ids.includes(r.id) && r.status === 'dead_lettered')).toEqual([]);
       const after = (await api<{ data: unknown[] }>(n8n, 'GET', `/executions?workflowId=${okWorkflow}&limit=250`)).data
         .length;
       expect(after - before).toBe(5);
     } finally {
+      if (down) await n8n.start(); // the next test needs n8n, whatever happened here
       await core.close();
       dir.remove();
     }

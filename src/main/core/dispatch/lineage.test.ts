@@ -4,7 +4,7 @@ import { formatRun } from '../../../shared/run-identity';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { tempDir } from '../testing/test-core';
-import { startWebhookN8n } from '../testing/webhook-n8n';
+import { startFakeN8n } from '../testing/fake-n8n';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -12,17 +12,16 @@ afterEach(async () => {
 });
 
 /**
- * A whole console against a loopback stand-in for n8n: workflow "Orders" serves /webhook/ok
- * (200); /webhook/fail answers 422 (a request n8n rejects: dead-lettered; 404 later, once the
- * last sync saw its workflow deactivated).
+ * A whole console against the loopback fake n8n: workflow "Orders" serves /webhook/ok (200);
+ * /webhook/fail answers 422 while `refused` holds it (a request n8n rejects: dead-lettered; 404
+ * later, once the last sync saw the workflow that served it deactivated).
  */
 async function setup() {
-  const answers = new Map([
-    ['ok', 200],
-    ['fail', 422],
-  ]);
-  const n8n = await startWebhookN8n({ answer: (path) => answers.get(path) ?? 404 });
-  n8n.addWorkflow({ id: 'w1', name: 'Orders', active: true, paths: ['ok'] });
+  const refused = new Set(['/webhook/fail']);
+  const n8n = await startFakeN8n();
+  n8n.state.doorFault = (call) =>
+    refused.has(call.path) ? { status: 422, body: { message: 'Unprocessable order' } } : undefined;
+  n8n.addWorkflow('w1', 'Orders', { path: 'ok' });
   const dir = tempDir();
   const core = createCore({ dataDir: dir.path, clock: systemClock });
   cleanups.push(dir.remove, n8n.close, () => core.close());
@@ -47,10 +46,16 @@ async function setup() {
   const fail = await mapping('Orders failing', 'order.fail', 'fail');
   const emit = async (event: string, payload: unknown) =>
     (await call('ingest:emit', { event, payload })).executionIds[0]!;
-  return { core, call, n8n, answers, instanceId: instance.id, mappings: { ok, fail }, emit };
+  return { core, call, n8n, refused, instanceId: instance.id, mappings: { ok, fail }, emit };
 }
 
 type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** An execution that ran in n8n just now (the fake's own are dated early 2026). */
+const recent = () => {
+  const at = new Date().toISOString();
+  return { createdAt: at, startedAt: at, stoppedAt: at };
+};
 
 async function run(call: Setup['call'], id: number): Promise<ExecutionSummary> {
   return (await call('executions:get', { id })).execution;
@@ -135,21 +140,20 @@ describe('lineage: every retry links both ways', () => {
   });
 
   it('bulk retry: a dry run per mapping and workflow by name with flags, then each item with its new run', async () => {
-    const { call, emit, n8n, answers, instanceId } = await setup();
+    const { call, emit, n8n, refused, instanceId } = await setup();
     const failing = [
       await emit('order.fail', { n: 1 }),
       await emit('order.fail', { n: 2 }),
       await emit('order.fail', { n: 3 }),
     ];
     for (const id of failing) await settled(call, id);
-    // One of them was retried already, and that retry succeeded (the stand-in now serves the path).
-    n8n.addWorkflow({ id: 'w2', name: 'Order failures', active: true, paths: ['fail'] });
-    answers.set('fail', 200);
+    // One of them was retried already, and that retry succeeded (n8n now serves the path).
+    n8n.addWorkflow('w2', 'Order failures', { path: 'fail' });
+    refused.clear();
     const first = (await call('runs:retry', { ids: [failing[0]!], dryRun: false })).results![0]!.newId!;
     await settled(call, first);
     // Then the workflow is deactivated in n8n and the sync sees it: its webhook will answer 404.
     n8n.state.workflows.find((w) => w.id === 'w2')!.active = false;
-    answers.set('fail', 404);
     await call('instances:syncNow', { id: instanceId });
 
     const filter = { status: ['dead_lettered' as const], source: 'local' as const };
@@ -200,7 +204,7 @@ describe('lineage: every retry links both ways', () => {
 
   it("n8n retry: n8n's new execution retries the synced one, both ways, and metrics count one run", async () => {
     const { call, n8n, instanceId } = await setup();
-    const failed = n8n.addExecution('w1', 'error');
+    const failed = n8n.addExecutions(1, 'w1', 'error', recent())[0]!;
     await call('instances:syncNow', { id: instanceId });
     const [original] = (await call('executions:list', { search: `n8n #${failed.id}` })).executions;
     expect(original).toMatchObject({ source: 'remote', remoteId: failed.id, status: 'failed' });
@@ -249,7 +253,7 @@ describe('search finds a run by either number', () => {
     const { call, emit, n8n, instanceId } = await setup();
     const local = await emit('order.ok', { note: 'plain' });
     await settled(call, local);
-    const remote = n8n.addExecution('w1', 'error');
+    const remote = n8n.addExecutions(1, 'w1', 'error', recent())[0]!;
     await call('instances:syncNow', { id: instanceId });
     const ids = async (search: string) =>
       (await call('executions:list', { search })).executions.map((e) => formatRun(e, name(instanceId))).sort();

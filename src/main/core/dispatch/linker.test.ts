@@ -3,10 +3,11 @@ import type { CallInput, ExecutionSummary } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
 import { tempDir } from '../testing/test-core';
-import { startLoopbackN8n, type FakeRunMode, type LoopbackN8n } from '../testing/loopback-n8n-runs';
+import { startFakeN8n, type FakeN8n } from '../testing/fake-n8n';
+import { addRunWorkflow, setRunMode, type FakeRunMode } from '../testing/fake-n8n-runs';
 
-// The linker against a loopback n8n that hides what real n8n hides (running executions on both
-// lines, waiting ones on 1.x): every run linked once, waits in the inbox, unconfirmed runs flagged.
+// The linker against the loopback fake n8n, which hides what real n8n hides (runs it still runs
+// in memory, waiting ones on 1.x): every run linked once, waits in the inbox, unconfirmed runs flagged.
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -23,7 +24,7 @@ async function setup(
   line: 1 | 2,
   options: { unconfirmedAfterMs?: number; instance?: Partial<CallInput<'instances:add'>> } = {},
 ) {
-  const n8n = await startLoopbackN8n({ line });
+  const n8n = await startFakeN8n({ version: line === 1 ? '1.123.81' : '2.41.1' });
   const dir = tempDir();
   const core = createCore({
     dataDir: dir.path,
@@ -49,7 +50,7 @@ async function setup(
     }),
   );
   const route = async (event: string, workflow: { id: string; name: string; mode: FakeRunMode }, name = event) => {
-    n8n.addWorkflow({ ...workflow, path: `hook-${workflow.id}` });
+    addRunWorkflow(n8n, { ...workflow, path: `hook-${workflow.id}` });
     await ok(
       core.call('mappings:create', {
         mapping: {
@@ -67,7 +68,18 @@ async function setup(
     (await ok(core.call('ingest:emit', { event, payload }))).executionIds[0] as number;
   const rows = async () => (await ok(core.call('executions:list', { limit: 500 }))).executions;
   const run = async (id: number) => (await rows()).find((r) => r.id === id);
-  return { n8n, core, instanceId: instance.id, route, emit, rows, run };
+  /** Executions n8n stored, oldest first. */
+  const runs = () => n8n.state.executions;
+  /** GET /executions/{id} calls made so far. */
+  const probes = () => n8n.state.requests.filter((r) => /^GET \/api\/v1\/executions\/\d+/.test(r)).length;
+  /** Starts an execution from outside Flightdeck (someone else calling the webhook): no Flightdeck headers. */
+  const startDirect = (path: string, body: unknown) =>
+    fetch(`${n8n.baseUrl}/webhook/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.arrayBuffer());
+  return { n8n, core, instanceId: instance.id, route, emit, rows, run, runs, probes, startDirect };
 }
 
 const until = <T>(fn: () => Promise<T | undefined | false>, timeout = 10_000) =>
@@ -75,7 +87,7 @@ const until = <T>(fn: () => Promise<T | undefined | false>, timeout = 10_000) =>
 
 describe('linker', () => {
   it('links every run of a burst exactly once, also when the sync stored the executions first', async () => {
-    const { n8n, core, instanceId, route, emit, rows } = await setup(1);
+    const { core, instanceId, route, emit, rows, runs } = await setup(1);
     await route('order.created', { id: 'w1', name: 'Orders', mode: 'lastNode' });
     const ids: number[] = [];
     for (let i = 0; i < 120; i++) {
@@ -86,21 +98,21 @@ describe('linker', () => {
     await until(async () => (await rows()).filter((r) => ids.includes(r.id) && r.remoteId).length === 120);
     await ok(core.call('instances:syncNow', { id: instanceId }));
     const all = await rows();
-    expect(n8n.runs).toHaveLength(120);
+    expect(runs()).toHaveLength(120);
     expect(all).toHaveLength(120); // one row per n8n execution: no synced duplicates
     expect(all.every((r) => r.source === 'local' && r.status === 'succeeded')).toBe(true);
     expect(new Set(all.map((r) => r.remoteId)).size).toBe(120);
     // Each run is linked to the execution that carries its own id.
     for (const r of all) {
-      const execution = n8n.runs.find((e) => String(e.id) === r.remoteId);
-      expect(execution?.headers['x-flightdeck-execution-id']).toBe(String(r.id));
+      const execution = runs().find((e) => String(e.id) === r.remoteId);
+      expect(execution?.headers?.['x-flightdeck-execution-id']).toBe(String(r.id));
     }
   });
 
   it.each([1, 2] as const)(
     'n8n %i.x: a dispatched run that n8n holds waiting is linked, titled in the inbox, and resumed',
     async (line) => {
-      const { n8n, core, route, emit, run } = await setup(line);
+      const { core, route, emit, run, runs, probes } = await setup(line);
       await route('refund.requested', { id: 'w2', name: 'Refund approval', mode: 'wait' }, 'Refunds');
       const id = await emit('refund.requested', { amount: 42, customer: 'ana' });
       await until(async () => (await run(id))?.status === 'waiting');
@@ -113,10 +125,10 @@ describe('linker', () => {
         summary: 'Refunds: amount: 42, customer: ana',
         payload: { amount: 42, customer: 'ana' },
       });
-      if (line === 1) expect(n8n.probes()).toBeGreaterThan(0); // hidden from the list: found by id
+      if (line === 1) expect(probes()).toBeGreaterThan(0); // hidden from the list: found by id
       await ok(core.call('approvals:decide', { id: items[0]!.id, decision: 'approve' }));
-      await until(async () => n8n.runs[0]?.status === 'success');
-      expect(n8n.runs[0]?.resumedWith).toMatchObject({ approved: true });
+      await until(async () => runs()[0]?.status === 'success');
+      expect(runs()[0]?.resumedWith).toMatchObject({ approved: true });
       await until(async () => (await run(id))?.status === 'succeeded');
     },
   );
@@ -138,7 +150,7 @@ describe('linker', () => {
     const id = await emit('report', {});
     await until(async () => (await run(id))?.status === 'running');
     expect((await run(id))?.remoteId).toBe('1');
-    n8n.finish(1);
+    n8n.finishExecution('1');
     await until(async () => (await run(id))?.status === 'succeeded');
   });
 
@@ -148,7 +160,7 @@ describe('linker', () => {
     const id = await emit('invoice', { n: 1 });
     await until(async () => (await run(id))?.unconfirmedAtMs != null);
     expect(await run(id)).toMatchObject({ status: 'succeeded', remoteId: null });
-    n8n.setMode('w5', 'lastNode');
+    setRunMode(n8n, 'w5', 'lastNode');
     const [result] = (await ok(core.call('runs:retry', { ids: [id], dryRun: false }))).results ?? [];
     expect(result).toMatchObject({ ok: true });
     await until(async () => (await run(result!.newId!))?.remoteId);
@@ -159,7 +171,7 @@ describe('linker', () => {
   it.each([1, 2] as const)(
     'n8n %i.x: waits started directly in n8n reach the inbox where the instance opted in, for its chosen workflows only',
     async (line) => {
-      const { n8n, core, instanceId, route, emit, run } = await setup(line, {
+      const { n8n, core, instanceId, route, emit, run, runs, startDirect } = await setup(line, {
         instance: { waitInbox: { enabled: true, workflowIds: ['w-direct', 'w-timed', 'w-get'] } },
       });
       for (const [id, mode] of [
@@ -168,11 +180,11 @@ describe('linker', () => {
         ['w-timed', 'timed'],
         ['w-get', 'waitGet'],
       ] as const)
-        n8n.addWorkflow({ id, name: `Flow ${id}`, path: `direct-${id}`, mode });
-      n8n.startDirect('w-other', { skip: true }); // not chosen
-      n8n.startDirect('w-timed', { later: true }); // a timed wait: never
-      n8n.startDirect('w-get', { get: true }); // resumes on GET: a decision cannot resume it
-      n8n.startDirect('w-direct', { amount: 7, reason: 'refund' });
+        addRunWorkflow(n8n, { id, name: `Flow ${id}`, path: `direct-${id}`, mode });
+      await startDirect('direct-w-other', { skip: true }); // not chosen
+      await startDirect('direct-w-timed', { later: true }); // a timed wait: never
+      await startDirect('direct-w-get', { get: true }); // resumes on GET: a decision cannot resume it
+      await startDirect('direct-w-direct', { amount: 7, reason: 'refund' });
       await until(async () => (await ok(core.call('approvals:list', {}))).items.length > 0);
       // A dispatched run afterwards proves the watch looked past every direct execution.
       await route('sentinel', { id: 'w-sentinel', name: 'Sentinel', mode: 'lastNode' });
@@ -184,15 +196,15 @@ describe('linker', () => {
         ['Flow w-direct: amount: 7, reason: refund', null, '4'],
       ]);
       await ok(core.call('approvals:decide', { id: items[0]!.id, decision: 'reject', comment: 'no' }));
-      await until(async () => n8n.runs.find((r) => r.id === 4)?.status === 'success');
-      expect(n8n.runs.find((r) => r.id === 4)?.resumedWith).toMatchObject({ approved: false, comment: 'no' });
+      await until(async () => runs().find((r) => r.id === '4')?.status === 'success');
+      expect(runs().find((r) => r.id === '4')?.resumedWith).toMatchObject({ approved: false, comment: 'no' });
     },
   );
 
   it('leaves waits started in n8n out of the inbox where the instance did not opt in', async () => {
-    const { n8n, core, route, emit, run } = await setup(1);
-    n8n.addWorkflow({ id: 'w-direct', name: 'Direct', path: 'direct', mode: 'wait' });
-    n8n.startDirect('w-direct', { amount: 7 });
+    const { n8n, core, route, emit, run, startDirect } = await setup(1);
+    addRunWorkflow(n8n, { id: 'w-direct', name: 'Direct', path: 'direct', mode: 'wait' });
+    await startDirect('direct', { amount: 7 });
     await route('sentinel', { id: 'w-sentinel', name: 'Sentinel', mode: 'lastNode' });
     const sentinel = await emit('sentinel', {});
     await until(async () => (await run(sentinel))?.remoteId);
@@ -225,4 +237,4 @@ describe('core wiring', () => {
   });
 });
 
-export type { Core, LoopbackN8n };
+export type { Core, FakeN8n };

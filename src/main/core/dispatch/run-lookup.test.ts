@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { N8nClient } from '../n8n/client';
-import { startLoopbackN8n, type FakeRunMode } from '../testing/loopback-n8n-runs';
+import { startFakeN8n } from '../testing/fake-n8n';
+import { addRunWorkflow, type FakeRunMode } from '../testing/fake-n8n-runs';
 import { createRunFinder, markOf } from './run-lookup';
 
 // findRunInN8n, the one function crash recovery calls before re-posting a run: found by its
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 async function setup(line: 1 | 2 = 1) {
-  const n8n = await startLoopbackN8n({ line });
+  const n8n = await startFakeN8n({ version: line === 1 ? '1.123.81' : '2.41.1' });
   const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey, retries: 0 });
   cleanups.push(n8n.close, () => client.close());
   const finder = createRunFinder({ forInstance: () => client });
@@ -26,8 +27,10 @@ async function setup(line: 1 | 2 = 1) {
       },
       body: JSON.stringify({ runId }),
     }).then((r) => r.arrayBuffer());
-  const workflow = (id: string, mode: FakeRunMode) => n8n.addWorkflow({ id, name: id, path: id, mode });
-  return { n8n, finder, post, workflow };
+  const workflow = (id: string, mode: FakeRunMode) => addRunWorkflow(n8n, { id, name: id, path: id, mode });
+  /** GET /executions/{id} calls made so far. */
+  const probes = () => n8n.state.requests.filter((r) => /^GET \/api\/v1\/executions\/\d+/.test(r)).length;
+  return { n8n, finder, post, workflow, probes };
 }
 
 describe('findRunInN8n', () => {
@@ -61,7 +64,7 @@ describe('findRunInN8n', () => {
   });
 
   it('says absent only after reading everything since the run was sent', async () => {
-    const { n8n, finder, post, workflow } = await setup();
+    const { finder, post, workflow, probes: n8nProbes } = await setup();
     workflow('ok', 'lastNode');
     workflow('lost', 'crash');
     const since = Date.now();
@@ -70,10 +73,10 @@ describe('findRunInN8n', () => {
     await post('ok', 3);
     expect(await finder.findRunInN8n('i1', 'lost', 2, since)).toEqual({ state: 'absent' });
     // The gap was asked for, and is not asked for again.
-    const probes = n8n.probes();
+    const probes = n8nProbes();
     expect(probes).toBeGreaterThan(0);
     expect(await finder.findRunInN8n('i1', 'lost', 2, since)).toEqual({ state: 'absent' });
-    expect(n8n.probes() - probes).toBeLessThanOrEqual(1); // only the id above the newest
+    expect(n8nProbes() - probes).toBeLessThanOrEqual(1); // only the id above the newest
   });
 
   it('does not take an older execution with the same mark (another console, an earlier run)', async () => {
@@ -88,7 +91,7 @@ describe('findRunInN8n', () => {
 
   it('answers unknown when n8n cannot be asked', async () => {
     const { n8n, finder } = await setup();
-    n8n.state.down = true;
+    n8n.state.failWith = 503;
     expect(await finder.findRunInN8n('i1', 'w1', 1, Date.now())).toMatchObject({
       state: 'unknown',
       reason: expect.stringMatching(/503/),

@@ -3,7 +3,7 @@ import type { CallChannel, CallInput, CallOutput } from '../../../shared/contrac
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { tempDir } from '../testing/test-core';
-import { startWebhookN8n } from '../testing/webhook-n8n';
+import { startFakeN8n } from '../testing/fake-n8n';
 import { buildWebhookRequest, PREVIEW_EXECUTION_ID, WEBHOOK_USER_AGENT } from './webhook-request';
 
 const cleanups: (() => unknown)[] = [];
@@ -45,7 +45,8 @@ describe('the preview is the request', () => {
   });
 
   it('what the mapping editor previews, the run records and n8n receives are the same bytes', async () => {
-    const n8n = await startWebhookN8n({ answer: () => 200 });
+    const n8n = await startFakeN8n();
+    n8n.addWorkflow('w1', 'Orders', { path: 'orders/new' });
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, clock: systemClock });
     cleanups.push(dir.remove, n8n.close, () => core.close());
@@ -78,7 +79,7 @@ describe('the preview is the request', () => {
     const preview = (await call('mappings:preview', { mapping, payload })).request;
     const [id] = (await call('ingest:emit', { event: 'order.created', payload })).executionIds;
     // The run's call (instance health's probe may also knock, at its own path).
-    const runCalls = () => n8n.state.received.filter((r) => r.path === 'orders/new');
+    const runCalls = () => n8n.state.doorCalls.filter((r) => r.path === '/webhook/orders/new');
     await expect.poll(() => runCalls().length, { timeout: 10_000 }).toBe(1);
     const received = runCalls()[0]!;
     const recorded = (await call('runs:detail', { id: id! })).request as typeof preview;
@@ -89,7 +90,7 @@ describe('the preview is the request', () => {
       headers: { ...preview.headers, 'x-flightdeck-execution-id': String(id) },
     });
     // What n8n received, byte for byte.
-    expect(`${received.method} ${n8n.baseUrl}/webhook/${received.path}`).toBe(`${recorded.method} ${recorded.url}`);
+    expect(`${received.method} ${n8n.baseUrl}${received.path}`).toBe(`${recorded.method} ${recorded.url}`);
     for (const [header, value] of Object.entries(recorded.headers)) expect(received.headers[header]).toBe(value);
     expect(received.raw).toBe(recorded.bodyText);
     expect(JSON.parse(received.raw)).toEqual({ name: 'Zoë "Z" O\'Neil', total: 12.5, source: 'flightdeck ✈' });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeN8n, type FakeN8n } from './fake-n8n';
+import { addRunWorkflow, setRunMode } from './fake-n8n-runs';
 import { describeN8nSpec } from './n8n-spec';
 
 let fake: FakeN8n;
@@ -39,6 +40,33 @@ describe('the fake n8n’s own switches (beyond n8n, for tests that make it misb
       // Past the script, the fake is n8n again: nothing is registered on that path.
       expect((await post()).status).toBe(404);
       expect(own.state.doorCalls.map((c) => c.body)).toEqual([{ x: 1 }, { x: 1 }, { x: 1 }]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('dropRuns loses a run after acknowledging it (its id used up); finishExecution ends a run kept in memory', async () => {
+    const own = await startFakeN8n();
+    const get = (path: string) =>
+      fetch(`${own.baseUrl}/api/v1${path}`, { headers: { 'X-N8N-API-KEY': own.apiKey } }).then(
+        (r) => r.json() as Promise<{ data: { id: string; status: string }[] }>,
+      );
+    try {
+      addRunWorkflow(own, { id: 'lost', name: 'Lost', path: 'lost', mode: 'crash' });
+      addRunWorkflow(own, { id: 'busy', name: 'Busy', path: 'busy', mode: 'running' });
+      const post = (path: string) =>
+        fetch(`${own.baseUrl}/webhook/${path}`, { method: 'POST', body: '{"n": 1}' }).then((r) => r.json());
+      expect(await post('lost')).toEqual({ message: 'Workflow was started' });
+      expect(await post('busy')).toEqual({ message: 'Workflow was started' });
+      expect(own.state.executions.map((e) => [e.id, e.status])).toEqual([['2', 'running']]);
+      expect(own.state.doorCalls.map((c) => c.raw)).toEqual(['{"n": 1}', '{"n": 1}']);
+      expect((await get('/executions')).data).toEqual([]);
+      own.finishExecution('2');
+      expect((await get('/executions')).data.map((e) => [e.id, e.status])).toEqual([['2', 'success']]);
+      setRunMode(own, 'lost', 'lastNode');
+      expect(await post('lost')).toEqual({ received: { n: 1 } });
+      expect(own.state.served).toBe(5);
+      await expect.poll(() => own.state.inFlight).toBe(0);
     } finally {
       await own.close();
     }

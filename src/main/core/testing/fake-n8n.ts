@@ -18,11 +18,17 @@
  * (tests/n8n/n8n-spec.test.ts). The switches in `state` (failWith, garble, webhookFault…) go
  * beyond n8n on purpose, to let a test make n8n misbehave; `stop()`/`start()` take it off the
  * network and back on the same port, as a restart would.
+ *
+ * Timed waits (a run kept in memory and left out of the list, or parked until its time), Respond
+ * to Webhook answers, n8n's refusals of a resume, the run data it saves (the request, the wait's
+ * execution stack, `workflowData`) and paging executions by id live in fake-n8n-runs.ts, with
+ * `addRunWorkflow` for tests of linking and waits.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROBE_PATH } from '../instances/health-probe';
+import { pageById, resumeRefusal, respondNodeReply, timedWaitMs, PARK_AFTER_MS, withRunDetail } from './fake-n8n-runs';
 
 export const FAKE_N8N_VERSION = '1.123.81';
 
@@ -68,6 +74,8 @@ export interface FakeExecution {
   waitTill?: string | null;
   /** What the webhook received (the run's input). */
   input?: unknown;
+  /** The request headers the webhook received (in the Webhook node's output, as n8n keeps them). */
+  headers?: Record<string, string>;
   /** The body that resumed it, for executions that waited. */
   resumedWith?: unknown;
   /** The nodes it ran with (a retry without loadWorkflow runs these again). */
@@ -80,6 +88,8 @@ export interface DoorCall {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body exactly as received. */
+  raw: string;
 }
 
 /** A scripted answer that replaces n8n's own (a test making n8n misbehave). */
@@ -122,6 +132,14 @@ export interface FakeN8nState {
    * same path, from 1), or undefined to let the fake behave like n8n.
    */
   doorFault: ((call: DoorCall, n: number) => FaultAnswer | undefined) | undefined;
+  /**
+   * Workflow ids whose webhook runs n8n acknowledges and then loses (as if it crashed before
+   * storing them): the execution id is used up, no execution is ever stored.
+   */
+  dropRuns: Set<string>;
+  /** HTTP requests received since start (every door), and those not answered yet. */
+  served: number;
+  inFlight: number;
 }
 
 export interface AddWorkflowOptions {
@@ -149,6 +167,11 @@ export interface FakeN8n {
   addExecutions(count: number, workflowId: string, status?: string, extra?: Partial<FakeExecution>): FakeExecution[];
   /** Edits a workflow as someone in n8n's editor would: a new versionId. */
   editWorkflow(id: string, edit: (wf: FakeWorkflow) => void): FakeWorkflow;
+  /**
+   * Ends a run n8n still runs in memory (a short timed Wait) or one parked on a wait, as its
+   * wait running out would: `success` unless told otherwise.
+   */
+  finishExecution(id: string, status?: 'success' | 'error'): FakeExecution;
   /** Takes n8n off the network (connections refused) until start(). */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -225,8 +248,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     doorCalls: [],
     probeCalls: 0,
     doorFault: undefined,
+    dropRuns: new Set(),
+    served: 0,
+    inFlight: 0,
   };
   let nextExecutionId = 1;
+  /** Runs n8n keeps in memory (short timed waits): left out of the list, like n8n's active executions. */
+  const running = new Map<string, NodeJS.Timeout>();
   const now = options.now ?? (() => Date.now());
   const iso = (ms = now()) => new Date(ms).toISOString();
 
@@ -269,6 +297,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     };
   }
 
+  /** An execution answered with its data, plus what n8n saves beside the run data. */
+  function detailed<T extends Record<string, unknown>>(answered: T, e: FakeExecution): T {
+    const workflow = state.workflows.find((w) => w.id === e.workflowId);
+    const held = lastNodeOutput(e.nodes ?? workflow?.nodes ?? [], e.input);
+    return withRunDetail(answered, e, { workflow, running: running.has(e.id), held });
+  }
+
   function webhookNode(wf: FakeWorkflow, method: string, path: string): FakeNode | undefined {
     return wf.nodes.find(
       (n) =>
@@ -298,7 +333,32 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       nodes: structuredClone(nodes),
       ...extra,
     };
+    timedWait(execution, nodes, start);
     state.executions.push(execution);
+    return execution;
+  }
+
+  /** A time-interval Wait node: under 65 s the run stays in memory (`running`), else it is parked. */
+  function timedWait(execution: FakeExecution, nodes: FakeNode[], start: number): void {
+    const ms = execution.status === 'success' ? timedWaitMs(nodes) : undefined;
+    if (ms === undefined) return;
+    if (ms < PARK_AFTER_MS) Object.assign(execution, { status: 'running', stoppedAt: null, waitTill: null });
+    else Object.assign(execution, { status: 'waiting', waitTill: iso(start + ms) });
+    if (ms < 2 ** 31) {
+      // Its time runs out as n8n's would (unless a test deleted or finished it first).
+      const end = () => state.executions.includes(execution) && finishExecution(execution.id);
+      const timer = setTimeout(end, ms).unref();
+      if (ms < PARK_AFTER_MS) running.set(execution.id, timer);
+    }
+  }
+
+  function finishExecution(id: string, status: 'success' | 'error' = 'success'): FakeExecution {
+    const execution = state.executions.find((e) => e.id === id);
+    if (!execution) throw new Error(`the fake n8n has no execution ${id}`);
+    clearTimeout(running.get(id));
+    running.delete(id);
+    if (execution.status === 'running' || execution.status === 'waiting')
+      Object.assign(execution, { status, stoppedAt: iso(Date.now()), waitTill: null });
     return execution;
   }
 
@@ -322,7 +382,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   // ---- the doors ---------------------------------------------------------------------------
 
-  function webhook(method: string, path: string, body: unknown): HttpAnswer {
+  function webhook(method: string, path: string, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
     const active = state.workflows.filter((w) => w.active);
     const match = active.map((wf) => ({ wf, node: webhookNode(wf, method, path) })).find((m) => m.node);
     if (!match) {
@@ -343,16 +403,24 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       });
     }
     const { wf, node } = match;
-    const execution = run(wf.nodes, wf.id, body);
+    if (state.dropRuns.has(wf.id)) {
+      nextExecutionId++;
+      return answer(200, { message: 'Workflow was started' });
+    }
+    const execution = run(wf.nodes, wf.id, body, { headers });
+    const responded = respondNodeReply(wf.nodes, node!, execution, `http://127.0.0.1:${port}`);
+    if (responded) return answer(responded.status, responded.body);
     if (node!.parameters?.responseMode !== 'lastNode') return answer(200, { message: 'Workflow was started' });
     if (execution.status === 'error') return answer(500, { message: 'Error in workflow' });
     if (execution.status === 'waiting') return answer(200, { message: 'Workflow was started' });
     return answer(200, lastNodeOutput(wf.nodes, body));
   }
 
-  function resumeWaiting(id: string, body: unknown): HttpAnswer {
+  function resumeWaiting(id: string, body: unknown, method = 'POST'): HttpAnswer {
     const execution = state.executions.find((e) => e.id === id);
     if (!execution) return answer(404, { code: 404, message: `The execution "${id}" does not exist.` });
+    const refused = resumeRefusal(execution, method, running.has(id));
+    if (refused) return answer(refused.status, refused.body);
     if (execution.status !== 'waiting') {
       // Sic: n8n 1.123's message misses a quote.
       return answer(409, { code: 409, message: `The execution "${id} has finished already.` });
@@ -534,11 +602,14 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       const includeData = query.get('includeData') === 'true';
       const items = [...state.executions]
         .filter((e) => !(state.hideWaitingFromList && e.status === 'waiting'))
+        // n8n leaves out what it runs in memory, unless asked for running executions.
+        .filter((e) => !running.has(e.id) || status === 'running')
         .filter((e) => status === null || e.status === status)
         .filter((e) => workflow === null || e.workflowId === workflow)
         .sort((a, b) => Number(b.id) - Number(a.id))
-        .map((e) => (includeData ? { ...listItem(e), data: runData(e) } : listItem(e)));
-      const result = page(items, query);
+        .map((e) => (includeData ? detailed({ ...listItem(e), data: runData(e) }, e) : listItem(e)));
+      const paged = pageById(items, query);
+      const result = answer(paged.status, paged.body);
       if (result.status === 200) state.pagesServed++;
       return result;
     }
@@ -561,7 +632,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         return answer(200, { ...fullExecution(retried, true), retryOf: Number(execution.id) });
       }
       if (!execution) return notFound();
-      if (method === 'GET') return answer(200, fullExecution(execution, query.get('includeData') === 'true'));
+      if (method === 'GET') {
+        const includeData = query.get('includeData') === 'true';
+        const full = fullExecution(execution, includeData);
+        return answer(200, includeData ? detailed(full, execution) : full);
+      }
       if (method === 'DELETE') {
         state.executions.splice(index, 1);
         return answer(200, { ...fullExecution(execution, false), id: Number(execution.id) });
@@ -605,7 +680,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     const door = /^\/(webhook|webhook-waiting)\/(.+)$/.exec(path);
     if (door) {
       const [, kind, rest] = door;
-      return kind === 'webhook' ? webhook(method, decodeURIComponent(rest!), body) : resumeWaiting(rest!, body);
+      return kind === 'webhook'
+        ? webhook(method, decodeURIComponent(rest!), body, flatHeaders(req))
+        : resumeWaiting(rest!, body, method);
     }
     return new HttpAnswer(404, 'Cannot GET ' + path, { 'content-type': 'text/html' });
   }
@@ -640,7 +717,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         } catch {
           // Keep the raw text: a test may send something that is not JSON on purpose.
         }
-        const call: DoorCall = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: parsed };
+        const call: DoorCall = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          headers: req.headers,
+          body: parsed,
+          raw,
+        };
         if (call.path.endsWith(`/${PROBE_PATH}`)) state.probeCalls++;
         else state.doorCalls.push(call);
         const n = state.doorCalls.filter((c) => c.path === call.path).length;
@@ -671,6 +754,11 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   async function start(): Promise<void> {
     if (server) return;
     const next = createServer(handle);
+    next.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      state.served++;
+      state.inFlight++;
+      res.on('close', () => state.inFlight--);
+    });
     next.on('connection', (socket) => {
       if (state.offline) {
         socket.destroy();
@@ -795,6 +883,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     addWorkflow,
     addExecutions,
     editWorkflow,
+    finishExecution,
     stop,
     start,
     close: stop,
@@ -834,4 +923,13 @@ function runData(e: FakeExecution) {
       ),
     },
   };
+}
+
+/** Request headers as one string each (n8n's Webhook node joins repeated ones). */
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(req.headers).flatMap(([k, v]) =>
+      v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as const],
+    ),
+  );
 }

@@ -379,6 +379,175 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
       expect(listed.body.data.map((x: { name: string }) => x.name)).toContain(name);
     });
 
+    /** Fires a webhook with extra request headers (what the dispatcher's mark looks like to n8n). */
+    async function fireWith(path: string, body: unknown, headers: Record<string, string>): Promise<Reply<any>> {
+      const res = await fetch(`${t().baseUrl}/webhook/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: res.status, body: parsed };
+    }
+    const resume = (id: string | number, method = 'POST') =>
+      call<any>(method, `/webhook-waiting/${id}`, method === 'GET' ? undefined : { approved: true }, null);
+    /** 2.x signs its resume URLs (a bare /webhook-waiting/<id> answers 401): resumes are checked on 1.x. */
+    const unsignedResumes = () => Number(t().version.split('.')[0]) < 2;
+
+    it('keeps the request in the Webhook node’s output and a waiting run’s Wait node on top of its stack', async () => {
+      const waiting = await workflow({ waitForResume: true, name: 'Spec wait' });
+      const mark = unique();
+      const before = await latestId();
+      expect(await fireWith(waiting.path, { amount: 7 }, { 'x-spec-mark': mark })).toEqual({
+        status: 200,
+        body: { message: 'Workflow was started' },
+      });
+      const parked = await waitingRunAfter(before, waiting.id);
+      const detail = (await api('GET', `/executions/${parked.id}?includeData=true`)).body;
+      const [hook] = detail.data.resultData.runData.Webhook;
+      expect(hook.data.main[0][0].json).toMatchObject({ headers: { 'x-spec-mark': mark }, body: { amount: 7 } });
+      expect(detail.data.resultData.lastNodeExecuted).toBe('Wait');
+      const [top] = detail.data.executionData.nodeExecutionStack;
+      expect(top.node).toMatchObject({
+        name: 'Wait',
+        type: 'n8n-nodes-base.wait',
+        parameters: { resume: 'webhook', httpMethod: 'POST' },
+      });
+      // The item the Wait node holds is what the Set node before it made.
+      expect(top.data.main[0][0].json).toEqual({ received: { amount: 7 } });
+      expect(detail.workflowData).toMatchObject({ id: waiting.id, name: 'Spec wait' });
+      expect(detail.workflowData.nodes.map((n: { name: string }) => n.name)).toContain('Wait');
+      // A finished run keeps the request too.
+      const ok = await workflow();
+      expect((await fireWith(ok.path, { n: 1 }, { 'x-spec-mark': mark })).status).toBe(200);
+      const [done] = await runsOf(ok.id, 1);
+      const doneDetail = (await api('GET', `/executions/${done.id}?includeData=true`)).body;
+      expect(doneDetail.data.resultData.runData.Webhook[0].data.main[0][0].json.headers['x-spec-mark']).toBe(mark);
+    });
+
+    it('keeps a run with a short timed wait in memory: running, left out of the list but under status=running', async () => {
+      const busy = await workflow({ waitSeconds: 60 });
+      const mark = unique();
+      const before = await latestId();
+      expect(await fireWith(busy.path, {}, { 'x-spec-mark': mark })).toEqual({
+        status: 200,
+        body: { message: 'Workflow was started' },
+      });
+      const found = await waitingRunAfter(before, busy.id);
+      const run = await until('the run to be running', async () => {
+        const e = await api('GET', `/executions/${found.id}`);
+        return e.body.status === 'running' ? e.body : undefined;
+      });
+      expect(run).toMatchObject({ finished: false, stoppedAt: null });
+      expect((await api('GET', `/executions?workflowId=${busy.id}`)).body.data).toEqual([]);
+      const listed = await api('GET', `/executions?workflowId=${busy.id}&status=running`);
+      expect(listed.body.data.map((e: { id: unknown }) => String(e.id))).toEqual([String(found.id)]);
+      // Nothing is saved but the trigger's item on the stack, which carries the request.
+      const detail = (await api('GET', `/executions/${found.id}?includeData=true`)).body;
+      const [top] = detail.data.executionData.nodeExecutionStack;
+      expect(top.node.name).toBe('Webhook');
+      expect(top.data.main[0][0].json.headers['x-spec-mark']).toBe(mark);
+      if (unsignedResumes()) {
+        expect(await resume(found.id)).toEqual({
+          status: 409,
+          body: { code: 409, message: `The execution "${found.id}" is running already.` },
+        });
+      }
+    });
+
+    it('parks a run with a long timed wait as waiting until its time; no webhook resumes it', async () => {
+      const timed = await workflow({ waitSeconds: 600 });
+      const before = await latestId();
+      const firedAt = Date.now();
+      expect((await fire(timed.path)).status).toBe(200);
+      const parked = await waitingRunAfter(before, timed.id);
+      const settled = await until('the run to be parked', async () => {
+        const e = await api('GET', `/executions/${parked.id}?includeData=true`);
+        return e.body.status === 'waiting' ? e.body : undefined;
+      });
+      const waitTill = Date.parse(settled.waitTill);
+      expect(waitTill).toBeGreaterThan(firedAt + 590_000);
+      expect(waitTill).toBeLessThan(Date.now() + 610_000);
+      expect(settled.data.executionData.nodeExecutionStack[0].node.parameters).toMatchObject({
+        resume: 'timeInterval',
+      });
+      if (unsignedResumes()) {
+        expect(await resume(parked.id)).toEqual({
+          status: 404,
+          body: {
+            code: 404,
+            message: `The workflow for execution "${parked.id}" does not contain a waiting webhook with a matching path/method.`,
+          },
+        });
+      }
+    });
+
+    it('resumes a wait only on its own method, and never a failed run', async () => {
+      if (!unsignedResumes()) return;
+      const onGet = await workflow({ waitForResume: true, waitMethod: 'GET' });
+      const failing = await workflow({ fail: true });
+      const before = await latestId();
+      expect((await fire(onGet.path)).status).toBe(200);
+      const parked = await waitingRunAfter(before, onGet.id);
+      expect(await resume(parked.id, 'POST')).toEqual({
+        status: 404,
+        body: {
+          code: 404,
+          message: `The workflow for execution "${parked.id}" does not contain a waiting webhook with a matching path/method.`,
+        },
+      });
+      expect((await api('GET', `/executions/${parked.id}`)).body.status).toBe('waiting');
+      expect((await fire(failing.path)).status).toBe(500);
+      const [failed] = await runsOf(failing.id, 1);
+      expect(await resume(failed.id)).toEqual({
+        status: 409,
+        body: { code: 409, message: `The execution "${failed.id}" has finished with error.` },
+      });
+    });
+
+    it('lets a Respond to Webhook node answer: its status code and a body naming the execution', async () => {
+      const naming = await workflow({ respond: {}, waitForResume: true });
+      const named = await fire(naming.path, { n: 1 });
+      expect(named).toEqual({ status: 200, body: { executionId: expect.stringMatching(/^\d+$/) } });
+      const parked = await until('the named execution', async () => {
+        const e = await api('GET', `/executions/${named.body.executionId}`);
+        return e.status === 200 && e.body.status === 'waiting' ? e.body : undefined;
+      });
+      expect(String(parked.workflowId)).toBe(naming.id);
+      const refusing = await workflow({ respond: { status: 422 } });
+      const refused = await fire(refusing.path, { n: 2 });
+      expect(refused).toEqual({ status: 422, body: { executionId: expect.stringMatching(/^\d+$/) } });
+      // The answer is the workflow's; the run itself succeeded.
+      const [run] = await runsOf(refusing.id, 1);
+      expect(String(run.id)).toBe(refused.body.executionId);
+      expect(run.status).toBe('success');
+    });
+
+    it('pages executions by id: a run started between two pages does not shift the next page', async () => {
+      const wf = await workflow();
+      for (let i = 0; i < 3; i++) expect((await fire(wf.path, { i })).status).toBe(200);
+      const before = await runsOf(wf.id, 3);
+      const first = await api('GET', `/executions?workflowId=${wf.id}&limit=1`);
+      expect(first.body.data.map((e: { id: unknown }) => String(e.id))).toEqual([String(before[0].id)]);
+      expect((await fire(wf.path, { i: 3 })).status).toBe(200);
+      await runsOf(wf.id, 4);
+      const rest: string[] = [];
+      let cursor: string | null = first.body.nextCursor;
+      while (cursor) {
+        const page: Reply<any> = await api('GET', `/executions?workflowId=${wf.id}&limit=1&cursor=${cursor}`);
+        rest.push(...page.body.data.map((e: { id: unknown }) => String(e.id)));
+        cursor = page.body.nextCursor;
+      }
+      expect(rest).toEqual(before.slice(1).map((e) => String(e.id)));
+    });
+
     it('refuses variables without the licence feature (403), as a community n8n does', async () => {
       for (const [method, body] of [
         ['GET', undefined],

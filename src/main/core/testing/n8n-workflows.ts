@@ -1,6 +1,6 @@
 /**
  * Workflow bodies n8n's public API accepts, for the fake n8n (fake-n8n.ts) and a real one
- * (tests/n8n/harness.ts) alike: Webhook → Set (→ Stop and Error | Wait). The fake decides a
+ * (tests/n8n/harness.ts) alike: Webhook → Set (→ Respond) (→ Stop and Error | Wait). The fake decides a
  * run's outcome from the same nodes, so one fixture means the same thing on both.
  */
 /** A node as the public API takes it: name and type, the rest as n8n wants it. */
@@ -18,9 +18,21 @@ export interface WebhookWorkflowOptions {
   fail?: boolean;
   /** Waits for POST /webhook-waiting/<executionId> before finishing. */
   waitForResume?: boolean;
+  /** The method the Wait node's resume webhook listens to (default POST). */
+  waitMethod?: 'GET' | 'POST';
+  /**
+   * Waits this many seconds instead (a Wait node on a time interval): under 65 s n8n keeps the
+   * run in memory (`running`), longer it parks it (`waiting` until its waitTill).
+   */
+  waitSeconds?: number;
+  /**
+   * A Respond to Webhook node answers the call (after Set, before any wait) with this status and
+   * `{"executionId": "<the execution's id>"}`, as workflows that name their run do.
+   */
+  respond?: { status?: number };
 }
 
-/** A workflow body the public API accepts: Webhook → Set (→ Stop and Error | Wait). */
+/** A workflow body the public API accepts: Webhook → Set (→ Respond) (→ Stop and Error | Wait). */
 export function webhookWorkflow(options: WebhookWorkflowOptions) {
   const nodes: WorkflowNode[] = [
     {
@@ -33,7 +45,11 @@ export function webhookWorkflow(options: WebhookWorkflowOptions) {
       parameters: {
         httpMethod: 'POST',
         path: options.path,
-        responseMode: options.waitForResume ? 'onReceived' : 'lastNode',
+        responseMode: options.respond
+          ? 'responseNode'
+          : options.waitForResume || options.waitSeconds !== undefined
+            ? 'onReceived'
+            : 'lastNode',
       },
     },
     {
@@ -49,7 +65,8 @@ export function webhookWorkflow(options: WebhookWorkflowOptions) {
     },
   ];
   const connections: Record<string, unknown> = { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } };
-  const last = options.fail ? 'Fail' : options.waitForResume ? 'Wait' : undefined;
+  const waits = options.waitForResume || options.waitSeconds !== undefined;
+  const last = options.fail ? 'Fail' : waits ? 'Wait' : undefined;
   if (options.fail) {
     nodes.push({
       id: 'a1b2c3d4-0000-4000-8000-000000000003',
@@ -60,7 +77,7 @@ export function webhookWorkflow(options: WebhookWorkflowOptions) {
       parameters: { errorMessage: 'deliberate failure' },
     });
   }
-  if (options.waitForResume) {
+  if (waits) {
     nodes.push({
       id: 'a1b2c3d4-0000-4000-8000-000000000004',
       name: 'Wait',
@@ -68,9 +85,29 @@ export function webhookWorkflow(options: WebhookWorkflowOptions) {
       typeVersion: 1.1,
       position: [440, 0],
       webhookId: `fd-wait-${options.path}`,
-      parameters: { resume: 'webhook', httpMethod: 'POST', options: {} },
+      parameters: options.waitForResume
+        ? { resume: 'webhook', httpMethod: options.waitMethod ?? 'POST', options: {} }
+        : { resume: 'timeInterval', amount: options.waitSeconds, unit: 'seconds' },
     });
   }
-  if (last) connections.Set = { main: [[{ node: last, type: 'main', index: 0 }]] };
+  // Set → (Respond →) Fail | Wait.
+  let from = 'Set';
+  if (options.respond) {
+    nodes.push({
+      id: 'a1b2c3d4-0000-4000-8000-000000000005',
+      name: 'Respond',
+      type: 'n8n-nodes-base.respondToWebhook',
+      typeVersion: 1.1,
+      position: [330, 0],
+      parameters: {
+        respondWith: 'json',
+        responseBody: '={ "executionId": "{{ $execution.id }}" }',
+        options: { responseCode: options.respond.status ?? 200 },
+      },
+    });
+    connections.Set = { main: [[{ node: 'Respond', type: 'main', index: 0 }]] };
+    from = 'Respond';
+  }
+  if (last) connections[from] = { main: [[{ node: last, type: 'main', index: 0 }]] };
   return { name: options.name ?? `fixture ${options.path}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
