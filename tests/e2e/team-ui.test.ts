@@ -115,6 +115,52 @@ describe('team mode in the browser', () => {
     });
   }
 
+  it('keeps four eyes in the inbox: the requester sees why they cannot approve, another approver can', async () => {
+    const instance = await boss.call('instances:add', {
+      name: 'dev',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'team-ui-key-1234',
+      environment: 'dev',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    expect(instance.ok).toBe(true);
+    const mapping = await boss.call('mappings:create', {
+      mapping: {
+        event: 'refund.requested',
+        instanceId: (instance as { data: { id: string } }).data.id,
+        webhookPath: 'refund',
+        requiresApproval: true,
+        approvalPolicy: { approvers: 1, requesterMayApprove: false },
+      },
+    });
+    expect(mapping.ok).toBe(true);
+    const requester = await teamSocket(base, { cookie: await sessionOf(base, 'approver-ui') });
+    expect(await requester.call('ingest:emit', { event: 'refund.requested', payload: { amount: 40 } })).toMatchObject({
+      ok: true,
+    });
+    requester.ws.terminate();
+
+    const own = await signInPage('approver-ui');
+    await own.getByTestId('nav-approvals').click();
+    await expect.poll(() => own.getByTestId('approval-row').count()).toBe(1);
+    await expect
+      .poll(() => own.getByTestId('detail-quorum').textContent())
+      .toMatch(/Requested by approver-ui, who cannot approve it/);
+    expect(await own.getByTestId('detail-approve').isDisabled()).toBe(true);
+    expect(await own.getByTestId('detail-approve').getAttribute('title')).toMatch(/You asked for this run/);
+    expect(await own.getByTestId('detail-reject').isEnabled()).toBe(true);
+    await own.context().close();
+
+    const other = await signInPage('editor-ui');
+    await other.getByTestId('nav-approvals').click();
+    await expect.poll(() => other.getByTestId('approval-row').count()).toBe(1);
+    await expect.poll(() => other.getByTestId('detail-approve').isEnabled()).toBe(true);
+    await other.getByTestId('detail-approve').click();
+    await expect.poll(() => other.getByTestId('approval-row').count()).toBe(0);
+    await other.context().close();
+  });
+
   it('logs out: back to sign-in, and the console stays closed to that browser', async () => {
     const page = await signInPage('viewer-ui');
     await page.getByTestId('user-menu').locator('summary').click();
