@@ -229,6 +229,15 @@ describe('team mode over the WebSocket', () => {
     const listed = await flightdeckCli(['users', 'list', '--data-dir', dataDir, '--token', secretOf(adminToken)]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/approver-1\s+approver/);
+    const added = await flightdeckCli(
+      ['users', 'add', 'cli-made', '--role', 'viewer', '--data-dir', dataDir, '--token', secretOf(adminToken)],
+      `${TEAM_PASSWORD}\n`,
+    );
+    expect(added.code).toBe(0);
+    expect((await signIn(base, 'cli-made')).status).toBe(200);
+    const audit = await as.viewer!.call('audit:list', { limit: 5, action: 'user.add' });
+    // Newest first; the CLI acted as the token's owner.
+    expect(audit.ok && audit.data.entries[0]).toMatchObject({ actor: 'boss', targetId: 'cli-made' });
     // No way around the console: without a token the folder is busy.
     const busy = await flightdeckCli(['users', 'list', '--data-dir', dataDir]);
     expect(busy.code).toBe(1);
