@@ -9,7 +9,7 @@ const electronOnly = (names, where) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/', 'build/', 'dist/', 'node_modules/', 'coverage/'] },
+  { ignores: ['out/', 'build/', 'dist/', 'node_modules/', 'coverage/', 'n8n-nodes-flightdeck/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,7 +19,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          // The n8n node package's pure parts (signing, body building) are unit-tested here too.
+          include: ['src/**/*.test.ts', 'n8n-nodes-flightdeck/shared/**/*.test.ts'],
           environment: 'node',
           env,
           expect,

@@ -1,4 +1,4 @@
-/** The console's areas, in navigation order. Alt+1…9 jumps to the nth. */
+/** The console's areas, in navigation order. Alt+1…9 jumps to the nth, Alt+0 to Settings. */
 export const AREAS = [
   {
     id: 'instances',
@@ -50,6 +50,11 @@ export const AREAS = [
     id: 'backups',
     label: 'Backups',
     empty: 'No backups yet. One-file backups of everything local, and their restores, will be listed here.',
+  },
+  {
+    id: 'audit',
+    label: 'Audit log',
+    empty: 'Nothing recorded yet. Every operator action and automatic decision, in every area, is kept here.',
   },
   { id: 'settings', label: 'Settings', empty: '' },
   // Team mode only (Nav hides it otherwise): accounts, sessions and personal API tokens.

@@ -12,6 +12,7 @@ import { ExecutionsPage } from './features/executions/ExecutionsPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
 import { QueuePage } from './features/queue/QueuePage';
 import { TeamPage } from './features/team/TeamPage';
+import { AuditPage } from './features/audit/AuditPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -30,4 +31,5 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   metrics: MetricsPage,
   queue: QueuePage,
   team: TeamPage,
+  audit: AuditPage,
 };

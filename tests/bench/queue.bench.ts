@@ -9,7 +9,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { migrations } from '../../src/main/core/db/migrations';
 import { openStore } from '../../src/main/core/db/store';
 import { EventBus } from '../../src/main/core/events';
-import { createEnqueueBatcher } from '../../src/main/core/queue/enqueue-batcher';
+import { createCommitQueue } from '../../src/main/core/db/commit-queue';
 import { createSqliteJobStore } from '../../src/main/core/queue/sqlite-job-store';
 import { createWorker } from '../../src/main/core/queue/worker';
 import { tempDir } from '../../src/main/core/testing/test-core';
@@ -56,9 +56,12 @@ async function sqliteJobsPerSecond(count: number): Promise<number> {
   });
   const started = performance.now();
   worker.start();
-  // Each producer awaits its own durable ack; acks of the same turn share one commit.
-  const enqueue = createEnqueueBatcher(jobs);
-  await produce(count, (i) => enqueue({ instanceId: 'bench', mappingId: 'bench', payload: { i } }));
+  // Each producer awaits its own durable ack; acks of the same turn share one commit (the
+  // group commit the ingest doors use).
+  const commits = createCommitQueue(store);
+  await produce(count, (i) =>
+    commits.run(() => jobs.enqueue({ instanceId: 'bench', mappingId: 'bench', payload: { i } })),
+  );
   await done;
   await worker.stop(); // flushes the last completions: every job is committed as completed
   const seconds = (performance.now() - started) / 1000;

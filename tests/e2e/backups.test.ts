@@ -1,11 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 /** Makes a draft and a settings change through the UI: the data the backup must carry. */
@@ -126,36 +125,16 @@ describe('backups in Chromium', () => {
   });
 });
 
-/**
- * Enough of n8n's API for a connection test and a sync pass (empty lists), on loopback, recording
- * every request with its headers. Only `key` is accepted.
- */
+/** A fake n8n that accepts only `key`, recording every request on arrival with its headers. */
 async function recordingN8n(key: string) {
-  const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
-  const server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', headers: req.headers });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    if (path === '/healthz') return send(200, { status: 'ok' });
-    if (!path.startsWith('/api/v1/')) return send(404, { message: 'not found' });
-    if (req.headers['x-n8n-api-key'] !== key) return send(401, { message: 'unauthorized' });
-    if (path === '/api/v1/workflows' || path === '/api/v1/executions') return send(200, { data: [], nextCursor: null });
-    return send(404, { message: 'not found' });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const fake = await startFakeN8n({ apiKey: key });
+  const requests = fake.state.received;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: fake.baseUrl,
     requests,
     /** Requests that carried this listener's key since `from` (an index into `requests`). */
     keyed: (from = 0) => requests.slice(from).filter((r) => r.headers['x-n8n-api-key'] === key).length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => fake.close(),
   };
 }
 

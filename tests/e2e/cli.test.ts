@@ -70,9 +70,8 @@ describe('the flightdeck CLI door', () => {
       deduplicated: false,
     });
     // The person at the terminal reads the run as the console names it.
-    expect(result.stderr).toBe(
-      `Queued as FD-${(JSON.parse(result.stdout) as { executionIds: number[] }).executionIds[0]}.\n`,
-    );
+    const queued = (JSON.parse(result.stdout) as { executionIds: number[] }).executionIds[0];
+    expect(result.stderr).toBe(`Queued as FD-${queued}.\n  flightdeck://executions/FD-${queued}\n`);
     const again = await flightdeck(
       'emit',
       'cli.test',

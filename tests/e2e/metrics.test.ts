@@ -102,6 +102,8 @@ describe('metrics in Chromium', () => {
     expect(await page.getByTestId('card-p50').textContent()).toContain('1.00 s');
     expect(await page.getByTestId('card-p95').textContent()).toContain('1.90 s');
     expect(await page.getByTestId('card-p95').textContent()).toContain('exact');
+    // The run-time chart says which line is p50 and which p95.
+    expect(await page.getByTestId('legend-p95').textContent()).toBe('p50p95');
 
     // Click a point that has runs: the executions behind it appear.
     await page.locator('[data-testid^="point-throughput-"]:not([aria-label^="runs 0 "])').first().click();
@@ -144,20 +146,28 @@ describe('metrics in Chromium', () => {
     await page.getByTestId('metrics-tab-alerts').click();
     await page.getByTestId('empty-state').first().waitFor();
     await page.getByTestId('new-rule').click();
-    await page.getByTestId('rule-threshold').fill('200');
-    expect(await page.getByTestId('save-rule').isDisabled()).toBe(true);
-    expect(await page.getByTestId('rule-problems').textContent()).toContain('thresholdPct');
+    await page.getByTestId('rule-field-thresholdPct').fill('200');
+    await page.getByTestId('save-rule').click();
+    // Problems in words, once saving was tried: the name, and the threshold with its unit.
+    expect(await page.getByTestId('rule-problems').textContent()).toBe('2 fields need a fix.');
+    expect(await page.getByTestId('rule-editor').textContent()).toContain('Above must be at most 100%.');
+    await page
+      .getByTestId('rule-editor')
+      .screenshot({ path: `${process.env.FLIGHTDECK_SCREENSHOTS ?? tmpdir()}/alert-rule-editor.png` });
     await page.getByTestId('rule-name').fill('Orders failing');
-    await page.getByTestId('rule-threshold').fill('10');
-    await page.getByTestId('rule-window').fill('60');
-    await page.getByTestId('rule-min-runs').fill('1');
-    await page.getByTestId('rule-workflow').fill('wf-orders');
+    await page.getByTestId('rule-field-thresholdPct').fill('10');
+    await page.getByTestId('rule-field-windowMs').fill('60');
+    await page.getByTestId('rule-field-minRuns').fill('1');
+    // Picked, not typed: workflows seen in metrics are offered (by name once synced).
+    await page.getByTestId('rule-workflow').selectOption('wf-orders');
     await page.getByTestId('save-rule').click();
     await expect.poll(() => page.getByTestId('rule-row').textContent()).toContain('error rate > 10%');
 
     // The core judges a new rule on its next tick (about a second).
-    await expect.poll(() => page.getByTestId('alert-row').first().textContent(), { timeout: 15_000 }).toContain('open');
-    expect(await page.getByTestId('alert-row').first().textContent()).toContain('workflow:wf-orders');
+    await expect
+      .poll(() => page.getByTestId('alert-row').first().getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('firing');
+    expect(await page.getByTestId('alert-row').first().textContent()).toContain('workflow “wf-orders” on “prod”');
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { __notes: { title: string }[] }).__notes))
       .toContainEqual(expect.objectContaining({ title: 'Alert: Orders failing' }));

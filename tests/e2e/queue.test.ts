@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 // The Queue area in Chromium against the built host: empty state, an instance that does not
@@ -9,43 +8,23 @@ import { callHost, launchChromium, openConsole, startConsole, type ConsoleProces
 // resume of a mapping, requeue, purge with confirmation, keyboard, light and dark screenshots
 // (written to FLIGHTDECK_SCREENSHOTS or the temp folder).
 
-/** An n8n stand-in whose webhooks all answer n8n's 404 "not registered". */
-async function goneN8n(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    req
-      .resume()
-      .on('end', () =>
-        res
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end('{"code":404,"message":"The requested webhook is not registered."}'),
-      );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 const shots = process.env.FLIGHTDECK_SCREENSHOTS ?? (await import('node:os')).tmpdir();
 
 describe('the Queue area', () => {
   let browser: Browser;
   let app: ConsoleProcess;
-  let gone: { url: string; server: Server };
+  // Two fake n8n instances: one stopped (connections refused) and one with no workflows, whose
+  // webhooks all answer n8n's 404 "not registered".
+  let down: FakeN8n;
+  let gone: FakeN8n;
   beforeAll(async () => {
-    [browser, app, gone] = await Promise.all([launchChromium(), startConsole(), goneN8n()]);
+    [browser, app, down, gone] = await Promise.all([launchChromium(), startConsole(), startFakeN8n(), startFakeN8n()]);
+    await down.stop();
   });
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    await new Promise((r) => gone?.server.close(r));
+    await Promise.all([down?.close(), gone?.close()]);
   });
 
   const call = <T>(channel: string, input: unknown) => callHost<T>(app, channel, input);
@@ -58,16 +37,16 @@ describe('the Queue area', () => {
 
     const offline = await call<{ id: string }>('instances:add', {
       name: 'prod-eu',
-      baseUrl: `http://127.0.0.1:${await closedPort()}`,
-      apiKey: 'key-0000-0000',
+      baseUrl: down.baseUrl,
+      apiKey: down.apiKey,
       environment: 'prod',
       color: '#2f6fed',
       syncEnabled: false,
     });
     const staging = await call<{ id: string }>('instances:add', {
       name: 'staging',
-      baseUrl: gone.url,
-      apiKey: 'key-0000-0001',
+      baseUrl: gone.baseUrl,
+      apiKey: gone.apiKey,
       environment: 'staging',
       color: '#8a2be2',
       syncEnabled: false,
@@ -96,6 +75,7 @@ describe('the Queue area', () => {
     await page.getByTestId('queue-view-dead').click();
     await expect.poll(() => page.getByTestId('queue-job').count(), { timeout: 20_000 }).toBe(3);
     expect(await page.getByTestId('queue-job-reason').first().textContent()).toMatch(/no active webhook/);
+    expect(gone.state.doorCalls.map((c) => c.path)).toEqual(Array(3).fill('/webhook/invoices'));
 
     // The whole area in one picture: a tall window, scrolled to the top.
     await page.setViewportSize({ width: 1280, height: 1300 });

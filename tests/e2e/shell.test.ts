@@ -35,12 +35,14 @@ describe('console shell in Chromium', () => {
       await expect.poll(() => page.getByTestId('empty-state').isVisible()).toBe(true);
     }
 
-    // Eleven areas now (queue joined): Alt+9 reaches Metrics, the ninth.
+    // Twelve areas now (queue, then the audit log joined): Alt+9 reaches Metrics, the ninth.
     await page.keyboard.press('Alt+9');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Metrics');
     await page.getByTestId('nav-metrics').focus();
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Backups');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Audit log');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
     await page.keyboard.press('ArrowDown');

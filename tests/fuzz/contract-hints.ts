@@ -70,6 +70,8 @@ function poolFor(channel: string, key: string | undefined): string | undefined {
       if (channel === 'runs:removeView') return 'runView';
       if (channel === 'approvals:saveRule' || channel === 'approvals:removeRule') return 'approvalRule';
       if (channel === 'approvals:removeView') return 'approvalView';
+      // Acknowledge, silence, unsilence: an alert (number), not a rule.
+      if (['alerts:acknowledge', 'alerts:silence', 'alerts:unsilence'].includes(channel)) return 'alert';
       const byArea: Record<string, string> = {
         mappings: 'mapping',
         instances: 'instance',
@@ -157,6 +159,16 @@ export function contractHint(channel: string, world: ContractWorld): Hint {
           `${world.loop.baseUrl}/n8n`,
           'http://127.0.0.1:1',
           'http://localhost:1/',
+        );
+      case 'url':
+        // The alert notifier's webhook: loopback or refused, never beyond this machine.
+        return fc.constantFrom(
+          `${world.loop.baseUrl}/hooks/alerts`,
+          'http://127.0.0.1:1/hook',
+          'file:///etc/passwd',
+          'javascript:alert(1)',
+          'http://user:pass@127.0.0.1:1/',
+          'not a url',
         );
       case 'apiKey':
         return fc.constantFrom(FUZZ_N8N_API_KEY, 'wrong-key-000', `  ${FUZZ_N8N_API_KEY}  `);

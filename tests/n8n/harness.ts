@@ -21,7 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const N8N_VERSION = process.env.N8N_VERSION ?? '1.123.81';
-const OWNER = { email: 'owner@flightdeck.test', firstName: 'Test', lastName: 'Owner', password: 'Flightdeck-test-1' };
+/** The owner every test instance is set up with (for REST calls that need a session). */
+export const OWNER = {
+  email: 'owner@flightdeck.test',
+  firstName: 'Test',
+  lastName: 'Owner',
+  password: 'Flightdeck-test-1',
+};
 const ENCRYPTION_KEY = 'flightdeck-test-encryption-key-0001';
 
 export interface N8nInstance {
@@ -133,8 +139,14 @@ async function createApiKey(baseUrl: string): Promise<string> {
   return ((await keyRes.json()) as { data: { rawApiKey: string } }).data.rawApiKey;
 }
 
-/** Installs if needed, starts a fresh n8n on a free loopback port, and creates owner + API key. */
-export async function startN8n(options: { startTimeoutMs?: number } = {}): Promise<N8nInstance> {
+/**
+ * Installs if needed, starts a fresh n8n on a free loopback port, and creates owner + API key.
+ * `customExtensions`: folders n8n loads extra nodes and credentials from (N8N_CUSTOM_EXTENSIONS,
+ * `;`-separated); their node types are named `CUSTOM.<name>`.
+ */
+export async function startN8n(
+  options: { startTimeoutMs?: number; customExtensions?: string } = {},
+): Promise<N8nInstance> {
   const { dir, node } = installN8n();
   const port = await freePort();
   // 2.x always starts a task broker (N8N_RUNNERS_ENABLED=false is ignored): one port per instance.
@@ -166,6 +178,7 @@ export async function startN8n(options: { startTimeoutMs?: number } = {}): Promi
     N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '3',
     DB_SQLITE_POOL_SIZE: '2',
     EXECUTIONS_DATA_PRUNE: 'false',
+    ...(options.customExtensions === undefined ? {} : { N8N_CUSTOM_EXTENSIONS: options.customExtensions }),
   };
 
   async function start(): Promise<void> {

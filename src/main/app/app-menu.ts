@@ -13,6 +13,7 @@ const AREA_LABELS: Record<AreaId, string> = {
   schedules: 'Schedules',
   metrics: 'Metrics and Alerts',
   backups: 'Backups',
+  audit: 'Audit Log',
   settings: 'Settings',
 };
 

@@ -13,6 +13,27 @@ describe('deep links', () => {
     expect(routeForLink('flightdeck://settings/')).toBe('#/settings');
   });
 
+  it('opens workflows, mappings, instances, schedules and drafts by their ids', () => {
+    expect(routeForLink('flightdeck://workflows/96c9bc95-1a2b/1nZI1UNvkiFbrXYE')).toBe(
+      '#/workflows/96c9bc95-1a2b/1nZI1UNvkiFbrXYE',
+    );
+    expect(routeForLink('flightdeck://Mappings/customer_updated-1')).toBe('#/mappings/customer_updated-1');
+    expect(routeForLink('flightdeck://instances/abc')).toBe('#/instances/abc');
+    expect(routeForLink('flightdeck://schedules/12')).toBe('#/schedules/12');
+    expect(routeForLink('flightdeck://drafts/d-1')).toBe('#/drafts/d-1');
+    for (const link of [
+      'flightdeck://workflows/abc',
+      'flightdeck://workflows/a/b/c',
+      'flightdeck://mappings/a/b',
+      'flightdeck://mappings/%2e%2e',
+      'flightdeck://mappings/-x',
+      'flightdeck://metrics/abc',
+      'flightdeck://settings/abc',
+      `flightdeck://mappings/${'a'.repeat(101)}`,
+    ])
+      expect(parseDeepLink(link), link).toBeNull();
+  });
+
   it('accepts the spellings operating systems hand over', () => {
     for (const link of [
       'flightdeck:approvals/42',
@@ -39,7 +60,7 @@ describe('deep links', () => {
       'flightdeck://approvals/%34%32',
       'flightdeck://executions/n8n-812',
       'flightdeck://executions/FD-',
-      'flightdeck://instances/abc',
+      'flightdeck://queue/abc',
       'flightdeck://nowhere',
       'flightdeck://approvals/42"><script>',
       'flightdeck://' + 'a/'.repeat(300),
@@ -62,7 +83,7 @@ describe('deep links', () => {
         ),
         (text) => {
           const link = parseDeepLink(text);
-          if (link) expect(routeFor(link)).toMatch(/^#\/[a-z]+(\/[A-Z0-9-]+)?$/);
+          if (link) expect(routeFor(link)).toMatch(/^#\/[a-z]+(\/[A-Za-z0-9_-]+){0,2}$/);
         },
       ),
     );
@@ -73,6 +94,8 @@ describe('deep links', () => {
       { kind: 'approval', id: 7 },
       { kind: 'execution', run: 'FD-29' },
       { kind: 'area', area: 'metrics' },
+      { kind: 'item', area: 'mappings', id: 'm-1' },
+      { kind: 'workflow', instanceId: 'i-1', workflowId: 'Wf1' },
     ] as const) {
       expect(parseDeepLink(linkFor(link))).toEqual(link);
     }

@@ -6,10 +6,13 @@
  * | -------------------------------------- | ---------------------- |
  * | `flightdeck://approvals/42`            | `#/approvals/42`       |
  * | `flightdeck://executions/FD-29` (`29`) | `#/executions/FD-29`   |
+ * | `flightdeck://workflows/<inst>/<id>`   | `#/workflows/<inst>/<id>` |
+ * | `flightdeck://mappings/<id>`           | `#/mappings/<id>` (also instances, schedules, drafts) |
  * | `flightdeck://approvals` (any area)    | `#/approvals`          |
  *
  * Anything else is refused (null): the link comes from outside the app (a browser, a chat, a
- * notification server), so it is read strictly and never echoed into the page unchecked.
+ * notification server), so it is read strictly and never echoed into the page unchecked. The
+ * renderer's side of these routes is src/renderer/stores/routes.ts.
  */
 
 export const DEEP_LINK_SCHEME = 'flightdeck';
@@ -26,6 +29,7 @@ export const AREA_IDS = [
   'schedules',
   'metrics',
   'backups',
+  'audit',
   'settings',
 ] as const;
 export type AreaId = (typeof AREA_IDS)[number];
@@ -35,14 +39,23 @@ export type DeepLink =
   | { kind: 'area'; area: AreaId }
   | { kind: 'approval'; id: number }
   /** `run` is the local run number as the console writes it: `FD-29`. */
-  | { kind: 'execution'; run: string };
+  | { kind: 'execution'; run: string }
+  /** An item named by its id (a mapping, an instance, a draft, a schedule). */
+  | { kind: 'item'; area: ItemArea; id: string }
+  | { kind: 'workflow'; instanceId: string; workflowId: string };
+
+/** Areas whose items are opened by one id. */
+export const ITEM_AREAS = ['mappings', 'instances', 'schedules', 'drafts'] as const;
+export type ItemArea = (typeof ITEM_AREAS)[number];
 
 /** Longer than any link this app writes; a longer one is refused before it is looked at. */
 const MAX_LINK_LENGTH = 512;
 /** Up to 15 digits: always a safe integer. No leading zero, no sign. */
 const POSITIVE_ID = /^[1-9]\d{0,14}$/;
 const RUN = /^(?:fd-)?([1-9]\d{0,14})$/i;
-
+/** The ids Flightdeck and n8n hand out (UUIDs, n8n's workflow ids, numbers): nothing to escape. */
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const isItemArea = (value: string): value is ItemArea => (ITEM_AREAS as readonly string[]).includes(value);
 const isArea = (value: string): value is AreaId => (AREA_IDS as readonly string[]).includes(value);
 
 /**
@@ -57,11 +70,17 @@ export function parseDeepLink(text: unknown): DeepLink | null {
   // No percent-decoding: no valid link needs it, and decoding hostile input is how doors break.
   const rest = (match[1] ?? '').replace(/[?#].*$/s, '');
   const parts = rest.split('/').filter((part) => part !== '');
-  const [areaPart, item, ...extra] = parts;
+  const [areaPart, item, second, ...extra] = parts;
   if (areaPart === undefined || extra.length > 0) return null;
   const area = areaPart.toLowerCase();
   if (!isArea(area)) return null;
   if (item === undefined) return { kind: 'area', area };
+  if (second !== undefined) {
+    return area === 'workflows' && SAFE_ID.test(item) && SAFE_ID.test(second)
+      ? { kind: 'workflow', instanceId: item, workflowId: second }
+      : null;
+  }
+  if (isItemArea(area) && SAFE_ID.test(item)) return { kind: 'item', area, id: item };
   if (area === 'approvals' && POSITIVE_ID.test(item)) return { kind: 'approval', id: Number(item) };
   const run = area === 'executions' ? RUN.exec(item) : null;
   if (run?.[1]) return { kind: 'execution', run: `FD-${run[1]}` };
@@ -77,6 +96,10 @@ export function routeFor(link: DeepLink): string {
       return `#/approvals/${link.id}`;
     case 'execution':
       return `#/executions/${link.run}`;
+    case 'item':
+      return `#/${link.area}/${link.id}`;
+    case 'workflow':
+      return `#/workflows/${link.instanceId}/${link.workflowId}`;
   }
 }
 

@@ -43,12 +43,16 @@ const alert = {
   ruleName: 'Error rate',
   kind: 'error_rate',
   subject: 'all',
+  subjectLabel: 'all runs',
   state: 'open',
   value: 40,
   threshold: 10,
   message: 'Error rate 40% is above 10%',
   firedAtMs: 1,
   resolvedAtMs: null,
+  acknowledgedAtMs: null,
+  acknowledgedBy: null,
+  silencedUntilMs: null,
 };
 
 describe('desktop notifications', () => {
@@ -100,10 +104,13 @@ describe('desktop notifications', () => {
     s.emit('alerts:resolved', { ...alert, state: 'resolved', resolvedAtMs: 2 });
     expect(s.created.map((n) => [n.options.title, n.options.body])).toEqual([
       ['Alert: Error rate', 'Error rate 40% is above 10%'],
-      ['Resolved: Error rate', 'all is back to normal.'],
+      ['Resolved: Error rate', 'all runs is back to normal.'],
     ]);
     s.created[0]!.emit('click');
     expect(s.opened).toEqual(['#/metrics']);
+    // A silenced alert notifies nobody.
+    s.emit('alerts:fired', { ...alert, id: 4, silencedUntilMs: 99 });
+    expect(s.created).toHaveLength(2);
   });
 
   it('ignores other events and malformed payloads; text from payloads reaches the OS as plain text', () => {

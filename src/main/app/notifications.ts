@@ -107,12 +107,13 @@ export function followNotifications(
     }
     if (event === 'alerts:fired' || event === 'alerts:resolved') {
       const alert = alertSchema.safeParse(payload);
-      if (!alert.success) return;
+      // A silenced alert is recorded but notifies nobody.
+      if (!alert.success || alert.data.silencedUntilMs !== null) return;
       const fired = event === 'alerts:fired';
       show(
         {
           title: plainText(`${fired ? 'Alert' : 'Resolved'}: ${alert.data.ruleName}`, 120),
-          body: plainText(fired ? alert.data.message : `${alert.data.subject} is back to normal.`),
+          body: plainText(fired ? alert.data.message : `${alert.data.subjectLabel} is back to normal.`),
           urgency: fired ? 'critical' : 'normal',
         },
         routeFor({ kind: 'area', area: 'metrics' }),

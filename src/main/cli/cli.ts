@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { IDEMPOTENCY_KEY_PATTERN } from '../core/ingest/signature';
 import { defaultDataDir } from '../core/paths';
 import { formatLocalRuns } from '../../shared/run-identity';
+import { linkFor } from '../app/deep-link';
 import { emitToConsole, EXIT } from './emit-client';
 import { failureOf, runTeamCommand, runUsersCommand, TEAM_USAGE, USERS_USAGE } from './team-commands';
 
@@ -97,10 +98,13 @@ async function main(argv: string[]): Promise<void> {
   const ids = Array.isArray(outcome.answer.executionIds)
     ? outcome.answer.executionIds.filter((id): id is number => Number.isSafeInteger(id))
     : [];
-  if (ids.length > 0)
+  if (ids.length > 0) {
     console.error(
       `${outcome.answer.deduplicated === true ? 'Already queued as' : 'Queued as'} ${formatLocalRuns(ids)}.`,
     );
+    // Links the desktop app opens (in the browser console: the same route after the address, #/executions/FD-n).
+    for (const id of ids) console.error(`  ${linkFor({ kind: 'execution', run: `FD-${id}` })}`);
+  }
 }
 
 function parseCli(argv: string[]) {

@@ -74,7 +74,13 @@ function wireN8n(ctx: CoreContext, audit: AuditLog, options: WiringOptions) {
 }
 
 /** Events in, runs out: mappings, the queue, approvals' gates, the dispatcher and the doors. */
-function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, options: WiringOptions) {
+function wirePipeline(
+  ctx: CoreContext,
+  audit: AuditLog,
+  instances: Instances,
+  options: WiringOptions,
+  retentionDays: () => number,
+) {
   const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
   // A run records who asked for it (the four-eyes rule of approvals reads it).
   const executions = createExecutionsWriter(ctx.store, { requestedBy: () => ctx.requester?.() ?? null });
@@ -97,6 +103,7 @@ function wirePipeline(ctx: CoreContext, audit: AuditLog, instances: Instances, o
     runStatus: (_announce, ids, status) => {
       for (const id of ids) executions.setStatus(id, status, ctx.clock.now());
     },
+    retention: { days: retentionDays },
   });
   const mappings = createMappingsModule(ctx, audit, {
     instanceBaseUrl,
@@ -203,6 +210,8 @@ function metricsSources(
   const { queue, approvals } = pipeline;
   return {
     ...options.metrics,
+    // The notifier's address and secret are sealed like the n8n API keys.
+    ...(options.secretBox && !options.metrics?.secretBox ? { secretBox: options.secretBox } : {}),
     gauges: {
       queueDepth: () => {
         const { waiting, delayed, active } = queue.jobs.counts().total;
@@ -267,7 +276,8 @@ export function wireModules(
   const auth = createAuthModule(ctx, audit.log, options.auth);
   const settings = createSettingsModule(ctx, audit.log);
   const { instances, workflows, remoteExecutions } = wireN8n(ctx, audit.log, options);
-  const pipeline = wirePipeline(ctx, audit.log, instances, options);
+  // Finished jobs follow the executions' retention setting.
+  const pipeline = wirePipeline(ctx, audit.log, instances, options, () => settings.service.get().retentionDays);
   const { queue, mappings, approvals, httpClient, dispatcher, linker, ingest, runs } = pipeline;
   const schedules = createSchedulesModule(ctx, audit.log, {
     emit: pipeline.emit,

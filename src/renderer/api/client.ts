@@ -1,6 +1,6 @@
 import type { CallChannel, CallInput, CallOutput, FlightdeckApi } from '../../shared/contract';
 import { AppError, type Result } from '../../shared/result';
-import { useErrors } from '../stores/errors-store';
+import { toastContextOf, useErrors } from '../stores/errors-store';
 import { createWsApi, takeToken } from './ws-api';
 
 declare global {
@@ -42,7 +42,7 @@ export function sendCatch<C extends CallChannel>(channel: C, input: CallInput<C>
 export async function send<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>> {
   const result = await api.call(channel, input);
   if (result.ok) return result.data;
-  useErrors.getState().report(result.error);
+  useErrors.getState().report(result.error, toastContextOf(channel, input));
   throw new AppError(result.error.code, result.error.message, {
     retryable: result.error.retryable,
     details: result.error.details,

@@ -5,14 +5,19 @@ import { WS_CLOSE, WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, type ServerFrame } fro
 const TOKEN_KEY = 'flightdeck.token';
 
 /**
- * The host prints a URL ending in `#token=…`. Keep the token for this tab (a reload still
- * works) and take it out of the address bar so it is not copied along with the link.
+ * The host prints a URL ending in `#token=…`; a link to an item carries it after the route
+ * (`#/executions/FD-29?token=…`). Keep the token for this tab (a reload still works) and take it
+ * out of the address bar, leaving the route, so it is not copied along with the link.
  */
 export function takeToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  const hash = location.hash.slice(1);
+  const query = hash.indexOf('?');
+  const route = hash.startsWith('/') ? (query === -1 ? hash : hash.slice(0, query)) : '';
+  const params = hash.startsWith('/') ? (query === -1 ? '' : hash.slice(query + 1)) : hash;
+  const fromHash = new URLSearchParams(params).get('token');
   if (fromHash) {
     sessionStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', location.pathname + location.search);
+    history.replaceState(null, '', location.pathname + location.search + (route ? `#${route}` : ''));
   }
   return fromHash ?? sessionStorage.getItem(TOKEN_KEY) ?? '';
 }

@@ -1,4 +1,5 @@
 import { useApp } from '../stores/app-store';
+import styles from './shared.module.css';
 
 const LABELS = { connecting: 'Connecting…', connected: 'Connected', disconnected: 'Offline — reconnecting' };
 
@@ -6,8 +7,13 @@ const LABELS = { connecting: 'Connecting…', connected: 'Connected', disconnect
 export function ConnectionBadge() {
   const connection = useApp((s) => s.connection);
   return (
-    <span className={`connection connection-${connection}`} data-testid="connection" data-state={connection}>
-      <span className="dot" aria-hidden />
+    <span
+      className={`${styles.connection} ${styles[connection] ?? ''}`}
+      data-testid="connection"
+      data-state={connection}
+      role="status"
+    >
+      <span className={styles.dot} aria-hidden />
       {LABELS[connection]}
     </span>
   );

@@ -2,9 +2,15 @@ import { useRef } from 'react';
 import { AREAS } from '../areas';
 import { ApprovalsBadge } from '../features/approvals/ApprovalsBadge';
 import { useAuth } from '../stores/auth-store';
+import { AlertsBadge } from '../features/metrics/AlertsBadge';
 import { useNav } from '../stores/nav-store';
+import styles from './Nav.module.css';
 
-/** Sidebar navigation: arrow keys move between areas, Alt+1…9 jumps from anywhere. */
+/** The key that opens an area: Alt+1…9 for the first nine, Alt+0 for Settings. */
+export const shortcutOf = (index: number, id: string): string | null =>
+  id === 'settings' ? '0' : index < 9 ? String(index + 1) : null;
+
+/** Sidebar navigation: arrow keys move between areas, Alt+digit jumps from anywhere. */
 export function Nav() {
   const { area, go } = useNav();
   const list = useRef<HTMLUListElement>(null);
@@ -23,24 +29,30 @@ export function Nav() {
 
   return (
     <nav aria-label="Areas">
-      <ul ref={list} onKeyDown={onKeyDown}>
-        {areas.map((a, i) => (
-          <li key={a.id}>
-            <button
-              type="button"
-              data-area={a.id}
-              data-testid={`nav-${a.id}`}
-              aria-current={a.id === area ? 'page' : undefined}
-              tabIndex={a.id === area ? 0 : -1}
-              onClick={() => go(a.id)}
-              title={`${a.label} (Alt+${i + 1})`}
-            >
-              {a.label}
-              {a.id === 'approvals' && <ApprovalsBadge />}
-              <kbd>{i + 1}</kbd>
-            </button>
-          </li>
-        ))}
+      <ul ref={list} className={styles.list} onKeyDown={onKeyDown}>
+        {areas.map((a, i) => {
+          const key = shortcutOf(i, a.id);
+          return (
+            <li key={a.id}>
+              <button
+                type="button"
+                className={styles.item}
+                data-area={a.id}
+                data-testid={`nav-${a.id}`}
+                aria-current={a.id === area ? 'page' : undefined}
+                aria-keyshortcuts={key ? `Alt+${key}` : undefined}
+                tabIndex={a.id === area ? 0 : -1}
+                onClick={() => go(a.id)}
+                title={key ? `${a.label} (Alt+${key})` : a.label}
+              >
+                <span className={styles.label}>{a.label}</span>
+                {a.id === 'approvals' && <ApprovalsBadge />}
+                {a.id === 'metrics' && <AlertsBadge />}
+                {key && <kbd className={styles.key}>{key}</kbd>}
+              </button>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );

@@ -1,11 +1,10 @@
 import { create } from 'zustand';
 import type { CallOutput } from '../../shared/contract';
 import { api, send } from '../api/client';
+import { shownAsToast } from '../data/calls';
 import { useApprovals } from '../features/approvals/approvals-store';
 import { useDrafts } from '../features/drafts/drafts-store';
-import { useInstances } from '../features/instances/instances-store';
 import { useMappings } from '../features/mappings/mappings-store';
-import { useSchedules } from '../features/schedules/schedules-store';
 import { useApp } from './app-store';
 
 interface RestoreState {
@@ -20,18 +19,18 @@ interface RestoreState {
 
 export const useRestores = create<RestoreState>(() => ({ generation: 0, lastResult: null }));
 
-const quietly = (work: () => Promise<unknown>) => void work().catch(() => undefined);
+// Each refetch goes through send(), which puts a failure in the toasts.
+const quietly = (work: () => Promise<unknown>) => void work().catch(shownAsToast);
 
 /**
- * After a restore every cached row may be another one: refetch each store that has loaded
+ * After a restore every cached row may be another one (the data layer's queries refetch by
+ * themselves: follow-core.ts): refetch each older store that has loaded
  * something (one that never loaded will load when first used), then remount the current page.
  */
 function refetchEverything(): void {
   quietly(async () => useApp.setState({ settings: await send('settings:get', {}) }));
-  if (useInstances.getState().loaded) quietly(() => useInstances.getState().refresh());
   if (useMappings.getState().mappings !== null) quietly(() => useMappings.getState().load());
   if (useDrafts.getState().drafts !== null) quietly(() => useDrafts.getState().load());
-  if (useSchedules.getState().schedules !== null) quietly(() => useSchedules.getState().reload());
   const approvals = useApprovals.getState();
   if (approvals.count !== null) quietly(() => approvals.loadCount());
   if (approvals.items !== null) {

@@ -13,6 +13,18 @@ export type Decision = z.infer<typeof decisionSchema>;
 export const approvalPrioritySchema = z.number().int().min(0).max(9);
 export const HIGH_PRIORITY_MAX = 2;
 
+/** Who registered a wait, when it says: the n8n node "Flightdeck: Request Approval". */
+export const APPROVAL_SOURCES = ['flightdeck-node'] as const;
+
+/** A value shown beside an item's title (the n8n node's "Fields to show"). */
+export const approvalFieldSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    value: z.union([z.string().max(2_000), z.number().finite(), z.boolean(), z.null()]),
+  })
+  .strict();
+export type ApprovalField = z.infer<typeof approvalFieldSchema>;
+
 /** One item of the inbox. */
 export const approvalSchema = z.object({
   id: z.number().int(),
@@ -48,6 +60,12 @@ export const approvalSchema = z.object({
   resumeAttempts: z.number().int(),
   createdAtMs: z.number().int(),
   updatedAtMs: z.number().int(),
+  /** Who registered a wait (`flightdeck-node`: the n8n node), else null. */
+  source: z.enum(APPROVAL_SOURCES).nullable().optional(),
+  /** The registration's longer text, shown under the title. */
+  description: z.string().nullable().optional(),
+  /** Values to show beside the title, in the order sent. */
+  fields: z.array(approvalFieldSchema).nullable().optional(),
 });
 export type Approval = z.infer<typeof approvalSchema>;
 

@@ -43,6 +43,11 @@ export const auditCalls = {
     z.object({ entries: z.array(auditEntrySchema), nextBeforeId: z.number().int().nullable() }),
   ),
   'audit:verify': call(z.object({}).strict(), auditVerifySchema),
+  /** Every action and target type recorded so far, sorted: the audit area's filters. */
+  'audit:kinds': call(
+    z.object({}).strict(),
+    z.object({ actions: z.array(z.string()), targetTypes: z.array(z.string()) }),
+  ),
 };
 
 export const auditEvents = {

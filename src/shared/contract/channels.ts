@@ -12,6 +12,7 @@ export const CALL_CHANNELS = [
   // audit
   'audit:list',
   'audit:verify',
+  'audit:kinds',
   // mappings
   'mappings:list',
   'mappings:get',
@@ -63,6 +64,15 @@ export const CALL_CHANNELS = [
   'alerts:updateRule',
   'alerts:deleteRule',
   'alerts:list',
+  'alerts:counts',
+  'alerts:acknowledge',
+  'alerts:silence',
+  'alerts:unsilence',
+  'alerts:getNotifier',
+  'alerts:setNotifier',
+  'alerts:removeNotifier',
+  'alerts:testNotifier',
+  'alerts:outbox',
   // monitoring
   'monitoring:list',
   // instances
@@ -169,6 +179,8 @@ export const EVENT_CHANNELS = [
   // alerts
   'alerts:fired',
   'alerts:resolved',
+  'alerts:changed',
+  'alerts:outboxChanged',
   // monitoring
   'monitoring:event',
   // instances

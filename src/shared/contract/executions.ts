@@ -97,6 +97,11 @@ export const executionsCalls = {
       .extend({
         cursor: z.string().max(100).optional(),
         limit: z.number().int().min(1).max(500).default(100),
+        /**
+         * Jump (keyset seek, no scrolling): a time (epoch ms) starts the page at the newest run
+         * created at or before it; 'oldest' gives the oldest runs. Paging on works as usual.
+         */
+        seek: z.union([z.literal('oldest'), z.number().int().min(0)]).optional(),
       })
       .strict(),
     z.object({ executions: z.array(executionSummarySchema), nextCursor: z.string().nullable() }),

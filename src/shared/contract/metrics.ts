@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { call } from './define';
 import { runRefSchema } from './executions';
 import { executionStatusSchema } from './executions-model';
+import { alertConditionSchema } from './alert-kinds';
 
 /**
  * Metrics, alerts and the monitoring event log: three areas (`metrics:`, `alerts:`,
@@ -163,8 +164,12 @@ export const drilldownExecutionSchema = z.object({
 export type DrilldownExecution = z.infer<typeof drilldownExecutionSchema>;
 
 export const workflowMetricsSchema = z.object({
+  /** '' for runs without an instance or workflow. */
   instanceId: z.string(),
   workflowId: z.string(),
+  /** Names as the last sync saw them; null when not known (show the id). */
+  instanceName: z.string().nullable(),
+  workflowName: z.string().nullable(),
   summary: metricsSummarySchema,
   /** Runs per bucket across the range, for a sparkline. */
   spark: z.array(z.number().int()),
@@ -251,54 +256,20 @@ export const metricsEvents = {
 // ---------------------------------------------------------------------------------------------
 // Alerts
 
-const windowMs = z
-  .number()
-  .int()
-  .min(60_000)
-  .max(30 * 86_400_000);
-
-/** What an alert rule watches; each kind carries its own thresholds. */
-export const alertConditionSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('error_rate'),
-      /** Fires when errors / (succeeded + errors) exceeds this percentage (0–100). */
-      thresholdPct: z.number().min(0).max(100),
-      /** Looking back this far from now (ms, 1 min – 30 days). */
-      windowMs,
-      /** Needs at least this many finished runs in the window to judge (default 1). */
-      minRuns: z.number().int().min(1).max(1_000_000).default(1),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('p95_duration'),
-      /** Fires when the p95 run time exceeds this (ms). */
-      thresholdMs: z.number().int().min(1),
-      windowMs,
-      minRuns: z.number().int().min(1).max(1_000_000).default(1),
-    })
-    .strict(),
-  /** Fires per instance that the instances module reports down. */
-  z.object({ kind: z.literal('instance_down') }).strict(),
-  z
-    .object({
-      kind: z.literal('queue_depth'),
-      /** Fires when the queue holds more than this many jobs. */
-      threshold: z.number().int().min(0),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('dead_letter_growth'),
-      /** Fires when the dead-letter count grew by more than this within the window. */
-      threshold: z.number().int().min(0),
-      windowMs,
-    })
-    .strict(),
-]);
-export type AlertCondition = z.infer<typeof alertConditionSchema>;
-export type AlertKind = AlertCondition['kind'];
+export {
+  ALERT_KINDS,
+  ALERT_KIND_IDS,
+  alertConditionSchema,
+  alertKind,
+  isAlertKind,
+  summariseCondition,
+  type AlertCondition,
+  type AlertConditionInput,
+  type AlertField,
+  type AlertKind,
+  type AlertKindDescriptor,
+  type AlertScope,
+} from './alert-kinds';
 
 export const alertRuleInputSchema = z
   .object({
@@ -327,6 +298,9 @@ export const alertRuleSchema = z.object({
   cooldownMs: z.number().int(),
   instanceId: z.string().nullable(),
   workflowId: z.string().nullable(),
+  /** The scope's names as the core knows them (null when unscoped or no longer known). */
+  instanceName: z.string().nullable(),
+  workflowName: z.string().nullable(),
   condition: alertConditionSchema,
   createdAtMs: z.number(),
   updatedAtMs: z.number(),
@@ -340,16 +314,95 @@ export const alertSchema = z.object({
   kind: z.string(),
   /** What breached: `all`, `instance:<id>`, `workflow:<id>`… */
   subject: z.string(),
+  /** The subject by name: `workflow Orders sync`, `instance prod`, `the queue`. */
+  subjectLabel: z.string(),
   state: z.enum(['open', 'resolved']),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
   message: z.string(),
   firedAtMs: z.number(),
   resolvedAtMs: z.number().nullable(),
+  /** When and by whom an operator acknowledged it (an acknowledged alert leaves the badge). */
+  acknowledgedAtMs: z.number().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  /** Its rule and subject are silenced until then (no notifications, not in the badge); null = not silenced. */
+  silencedUntilMs: z.number().nullable(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
 const ruleId = z.string().min(1).max(100);
+const alertId = z.number().int().positive();
+
+/** Longest silence: 30 days. */
+export const MAX_SILENCE_MS = 30 * 86_400_000;
+
+/**
+ * Where alert notices are posted. http or https only, no user name or password in it (the
+ * address itself is treated as a secret: Slack's carries its token in the path).
+ */
+export const notifierUrlSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the webhook address')
+  .max(2000, 'The address is too long (2000 characters at most)')
+  // Shared code has no URL class: regexes, checked again with URL in the core before sealing.
+  .superRefine((value, ctx) => {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+    if (!scheme) {
+      ctx.addIssue({ code: 'custom', message: 'Not a web address: enter one like https://hooks.slack.com/services/…' });
+    } else if (scheme !== 'http' && scheme !== 'https') {
+      ctx.addIssue({ code: 'custom', message: `Only http and https addresses can be notified (not ${scheme}:)` });
+    } else if (/^https?:\/\/[^/?#]*@/i.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'Put credentials in the signing secret, not in the address' });
+    } else if (!/^https?:\/\/[^\s/?#@]+(\/[^\s#]*)?$/i.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'Not a web address: enter one like https://hooks.slack.com/services/…' });
+    }
+  });
+
+/** The notifier as the renderer sees it: never the address or the secret, only a hint. */
+export const alertNotifierSchema = z.object({
+  configured: z.boolean(),
+  enabled: z.boolean(),
+  /** `https://hooks.slack.com/…`: the origin only. */
+  target: z.string().nullable(),
+  /** A signing secret is set (bodies carry an HMAC-SHA256 signature). */
+  hasSecret: z.boolean(),
+  /** Resolve notices are posted too. */
+  notifyResolved: z.boolean(),
+  outbox: z.object({
+    pending: z.number().int(),
+    failed: z.number().int(),
+    delivered: z.number().int(),
+    lastDeliveredAtMs: z.number().nullable(),
+    lastError: z.string().nullable(),
+  }),
+});
+export type AlertNotifier = z.infer<typeof alertNotifierSchema>;
+
+export const outboxEntrySchema = z.object({
+  id: z.number().int(),
+  alertId: z.number().int().nullable(),
+  /** `fired`, `resolved` or `test`. */
+  event: z.enum(['fired', 'resolved', 'test']),
+  text: z.string(),
+  state: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  nextAttemptAtMs: z.number().nullable(),
+  lastError: z.string().nullable(),
+  createdAtMs: z.number(),
+  deliveredAtMs: z.number().nullable(),
+});
+export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+
+export const alertCountsSchema = z.object({
+  /** Open (firing) alerts. */
+  open: z.number().int(),
+  /** Open, not acknowledged and not silenced: the nav badge. */
+  unacknowledged: z.number().int(),
+  /** Open alerts whose rule and subject are silenced. */
+  silenced: z.number().int(),
+});
+export type AlertCounts = z.infer<typeof alertCountsSchema>;
 
 export const alertsCalls = {
   'alerts:listRules': call(z.object({}).strict(), z.object({ rules: z.array(alertRuleSchema) })),
@@ -370,13 +423,66 @@ export const alertsCalls = {
       .strict(),
     z.object({ alerts: z.array(alertSchema), nextBeforeId: z.number().int().nullable() }),
   ),
+  /** Firing alerts by state of attention (the nav badge counts `unacknowledged`). */
+  'alerts:counts': call(z.object({}).strict(), alertCountsSchema),
+  /** Marks an open alert as seen: it leaves the badge and stays open until its condition clears. */
+  'alerts:acknowledge': call(z.object({ id: alertId }).strict(), alertSchema),
+  /**
+   * Silences the alert's rule and subject for a period (1 minute – 30 days): alerts keep being
+   * recorded, but notify nobody and stay out of the badge until then.
+   */
+  'alerts:silence': call(
+    z
+      .object({
+        id: alertId,
+        forMs: z
+          .number()
+          .int()
+          .min(60_000, 'Silence for at least a minute')
+          .max(MAX_SILENCE_MS, 'Silence for 30 days at most'),
+      })
+      .strict(),
+    alertSchema,
+  ),
+  /** Ends the silence of the alert's rule and subject now. */
+  'alerts:unsilence': call(z.object({ id: alertId }).strict(), alertSchema),
+  /** The webhook notifier (address and secret never leave the core). */
+  'alerts:getNotifier': call(z.object({}).strict(), alertNotifierSchema),
+  /**
+   * Sets the webhook notifier. `url` absent keeps the stored one (required the first time);
+   * `secret` absent keeps it, null removes it.
+   */
+  'alerts:setNotifier': call(
+    z
+      .object({
+        url: notifierUrlSchema.optional(),
+        secret: z.string().min(8, 'A signing secret has at least 8 characters').max(500).nullable().optional(),
+        enabled: z.boolean(),
+        notifyResolved: z.boolean().default(true),
+      })
+      .strict(),
+    alertNotifierSchema,
+  ),
+  /** Forgets the notifier; undelivered notices are dropped (marked failed). */
+  'alerts:removeNotifier': call(z.object({}).strict(), alertNotifierSchema),
+  /** Queues a test notice through the outbox. */
+  'alerts:testNotifier': call(z.object({}).strict(), z.object({ queued: z.number().int() })),
+  /** The notifier's outbox, newest first. */
+  'alerts:outbox': call(
+    z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    z.object({ entries: z.array(outboxEntrySchema) }),
+  ),
 };
 
 export const alertsEvents = {
-  /** An alert opened (committed); windows show a notification. */
+  /** An alert opened (committed); windows show a notification unless it is silenced. */
   'alerts:fired': alertSchema,
   /** An open alert's condition cleared. */
   'alerts:resolved': alertSchema,
+  /** An operator acknowledged, silenced or unsilenced an alert (badges recount). */
+  'alerts:changed': alertSchema,
+  /** The notifier or its outbox changed (a delivery, a failure, new settings). */
+  'alerts:outboxChanged': z.object({ atMs: z.number() }),
 };
 
 // ---------------------------------------------------------------------------------------------

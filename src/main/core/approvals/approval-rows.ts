@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Approval, ApprovalFilter } from '../../../shared/contract/approvals';
+import type { Approval, ApprovalField, ApprovalFilter } from '../../../shared/contract/approvals';
 import { AppError } from '../../../shared/result';
 
 /** A row of the approvals table, as SQLite returns it. */
@@ -37,7 +37,13 @@ export interface ApprovalRow {
   resume_error: string | null;
   created_at_ms: number;
   updated_at_ms: number;
+  source: Approval['source'];
+  description: string | null;
+  fields_json: string | null;
 }
+
+const fieldsOf = (json: string | null): ApprovalField[] | null =>
+  json === null ? null : (JSON.parse(json) as ApprovalField[]);
 
 export const toApproval = (r: ApprovalRow): Approval => ({
   id: r.id,
@@ -67,6 +73,9 @@ export const toApproval = (r: ApprovalRow): Approval => ({
   resumeAttempts: r.resume_attempts,
   createdAtMs: r.created_at_ms,
   updatedAtMs: r.updated_at_ms,
+  source: r.source ?? null,
+  description: r.description ?? null,
+  fields: fieldsOf(r.fields_json),
 });
 
 /** What a new item is made of (both kinds). */
@@ -85,6 +94,10 @@ export interface NewApproval {
   dueAtMs: number | null;
   expiresAtMs: number | null;
   expiryAction: 'approve' | 'reject' | null;
+  /** Waits registered by the n8n node: its marker, longer text and fields to show. */
+  source?: Approval['source'];
+  description?: string | null;
+  fields?: ApprovalField[] | null;
 }
 
 /** The decision columns written in one UPDATE guarded by status = 'pending'. */
@@ -105,9 +118,10 @@ export function approvalRows(db: Database.Database) {
   const byId = db.prepare('SELECT * FROM approvals WHERE id = ?');
   const insert = db.prepare(`INSERT INTO approvals (kind, status, execution_id, remote_execution_id, instance_id,
       workflow_id, mapping_id, event, resume_url, summary, payload_json, priority, due_at_ms, expires_at_ms,
-      expiry_action, created_at_ms, updated_at_ms)
+      expiry_action, source, description, fields_json, created_at_ms, updated_at_ms)
     VALUES (@kind, 'pending', @executionId, @remoteExecutionId, @instanceId, @workflowId, @mappingId, @event,
-      @resumeUrl, @summary, @payloadJson, @priority, @dueAtMs, @expiresAtMs, @expiryAction, @now, @now)`);
+      @resumeUrl, @summary, @payloadJson, @priority, @dueAtMs, @expiresAtMs, @expiryAction, @source, @description,
+      @fieldsJson, @now, @now)`);
   const decide = db.prepare(`UPDATE approvals SET status = @status, decision = @decision, decided_by = @decidedBy,
       decided_at_ms = @now, decision_comment = @comment, rule_id = @ruleId, explanation = @explanation,
       resume_state = CASE WHEN @resumeBody IS NULL THEN NULL ELSE 'resuming' END,
@@ -165,8 +179,17 @@ export function approvalRows(db: Database.Database) {
     find: (id: number) => byId.get(id) as ApprovalRow | undefined,
     list,
     insert(item: NewApproval, now: number): number {
-      const { payload, ...rest } = item;
-      return Number(insert.run({ ...rest, payloadJson: JSON.stringify(payload ?? null), now }).lastInsertRowid);
+      const { payload, source, description, fields, ...rest } = item;
+      return Number(
+        insert.run({
+          ...rest,
+          payloadJson: JSON.stringify(payload ?? null),
+          source: source ?? null,
+          description: description ?? null,
+          fieldsJson: fields ? JSON.stringify(fields) : null,
+          now,
+        }).lastInsertRowid,
+      );
     },
     /** True when the row was still pending (and is now decided). */
     decide: (d: DecisionWrite): boolean => decide.run(d).changes === 1,

@@ -28,7 +28,28 @@ export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalP
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    await res.body.dump();
-    return { status: res.statusCode };
+    if (res.statusCode !== 409) {
+      await res.body.dump();
+      return { status: res.statusCode };
+    }
+    return { status: 409, stillRunning: RUNNING.test(await headText(res.body)) };
   };
+}
+
+/**
+ * n8n's 409 for an execution that is not waiting yet (or again): "The execution "8" is running
+ * already." (1.x and 2.x); its other 409s say the execution has finished.
+ */
+const RUNNING = /is running already/;
+
+/** The first few KB of an answer (n8n's error bodies are short; leaving the loop drops the rest). */
+async function headText(body: Dispatcher.ResponseData['body'], limit = 4_096): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }

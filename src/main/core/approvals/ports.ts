@@ -58,9 +58,15 @@ export interface ApprovalPorts {
   /**
    * POSTs `body` (JSON) to an n8n execution's resume URL. Resolves with n8n's HTTP status (2xx:
    * resumed; 409: it had already resumed; 404: it is not waiting there). Rejects only when
-   * n8n could not be reached; the decision is then retried later, never lost.
+   * n8n could not be reached; the decision is then retried later, never lost. `stillRunning`: the
+   * 409 said the execution is running: it has not saved its wait yet (a registration from a
+   * running execution, decided at once) or an earlier resume got through and it runs on.
    */
-  resumeExecution(request: { instanceId: string; resumeUrl: string; body: ResumeBody }): Promise<{ status: number }>;
+  resumeExecution(request: {
+    instanceId: string;
+    resumeUrl: string;
+    body: ResumeBody;
+  }): Promise<{ status: number; stillRunning?: boolean }>;
   /** n8n executions waiting for a decision that are not in the inbox yet (see n8n-waits.ts). */
   waitingExecutions(): Promise<WaitingExecution[]> | WaitingExecution[];
   /**

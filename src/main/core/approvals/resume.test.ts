@@ -225,9 +225,36 @@ describe('n8n waits: exactly-once resume', () => {
     expect(h.service.rows.get(item.id).resume_state).toBe('resumed');
   });
 
+  it('a decision made before n8n saved the wait (409: still running) is sent again until it lands', async () => {
+    let waitSaved = false;
+    const seen: ResumeBody[] = [];
+    const h = harness({
+      resumeExecution: async ({ body }) => {
+        seen.push(body);
+        return waitSaved ? { status: 200 } : { status: 409, stillRunning: true };
+      },
+    });
+    const item = h.wait('12').approval;
+    h.service.decide(item.id, 'approve', 'at once');
+    await h.module.resumer.drain();
+    expect(h.service.rows.get(item.id)).toMatchObject({
+      resume_state: 'resuming',
+      resume_attempts: 1,
+      resume_http_status: 409,
+      resume_error: expect.stringMatching(/still running/),
+    });
+    waitSaved = true;
+    h.clock.advance(RESUME_RETRY_BASE_MS);
+    await h.module.tick();
+    expect(h.service.rows.get(item.id)).toMatchObject({ resume_state: 'resumed', resume_http_status: 200 });
+    expect(seen).toHaveLength(2);
+  });
+
   it('classifies n8n answers', () => {
     expect(classifyResume(200).state).toBe('resumed');
     expect(classifyResume(409).state).toBe('resumed');
+    expect(classifyResume(409, false).state).toBe('resumed');
+    expect(classifyResume(409, true).state).toBe('retry');
     expect(classifyResume(503).state).toBe('retry');
     expect(classifyResume(429).state).toBe('retry');
     expect(classifyResume(404)).toMatchObject({ state: 'failed', error: expect.stringMatching(/not waiting/) });

@@ -14,8 +14,14 @@ export interface ResumerOptions {
 type Outcome = { state: 'resumed' | 'failed' | 'retry'; status: number | null; error: string | null };
 
 /** How an HTTP status from n8n's resume URL ends a delivery. */
-export function classifyResume(status: number): Outcome {
+export function classifyResume(status: number, stillRunning = false): Outcome {
   if (status >= 200 && status < 300) return { state: 'resumed', status, error: null };
+  // A running execution has not saved its wait yet: a node registers its wait while its execution
+  // runs, and a decision made at once would otherwise be taken as delivered and lost. (If an
+  // earlier attempt did get through, the execution finishes and n8n's next 409 closes it.)
+  if (status === 409 && stillRunning) {
+    return { state: 'retry', status, error: 'The execution is still running in n8n (not waiting yet); retrying.' };
+  }
   // n8n answers 409 when the execution already resumed: our earlier attempt got through.
   if (status === 409) return { state: 'resumed', status, error: null };
   if (status === 408 || status === 429 || status >= 500) {
@@ -54,12 +60,12 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
   async function deliver(row: ApprovalRow): Promise<void> {
     let outcome: Outcome;
     try {
-      const { status } = await ports.resumeExecution({
+      const { status, stillRunning } = await ports.resumeExecution({
         instanceId: row.instance_id ?? '',
         resumeUrl: row.resume_url ?? '',
         body: JSON.parse(row.resume_body_json ?? '{}') as ResumeBody,
       });
-      outcome = classifyResume(status);
+      outcome = classifyResume(status, stillRunning);
     } catch (error) {
       outcome = { state: 'retry', status: null, error: `Could not reach n8n: ${(error as Error).message}` };
     }

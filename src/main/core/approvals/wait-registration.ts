@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { approvalPrioritySchema, decisionSchema } from '../../../shared/contract/approvals';
+import {
+  APPROVAL_SOURCES,
+  approvalFieldSchema,
+  approvalPrioritySchema,
+  decisionSchema,
+} from '../../../shared/contract/approvals';
 
 /**
  * The body an n8n workflow POSTs to /approvals before its Wait node (documented in the README).
@@ -37,6 +42,19 @@ export const waitRegistrationSchema = z
         action: decisionSchema,
       })
       .strict()
+      .optional(),
+    /**
+     * The n8n node "Flightdeck: Request Approval" marks its registrations `flightdeck-node`: the
+     * inbox shows them as its own, with `summary` as the title and the fields below.
+     */
+    source: z.enum(APPROVAL_SOURCES).optional(),
+    /** A longer text than the one-line summary, shown under it. */
+    description: z.string().trim().max(4_000).optional(),
+    /** Values to show beside the title, in order (unique names). */
+    fields: z
+      .array(approvalFieldSchema)
+      .max(50)
+      .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, 'Field names must be unique.')
       .optional(),
   })
   .strict()

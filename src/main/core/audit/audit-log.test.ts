@@ -80,4 +80,19 @@ describe('audit log', () => {
     });
     expect(await t.core.call('audit:verify', {})).toMatchObject({ ok: true, data: { ok: true, checked: 1 } });
   });
+
+  it('names every kind of action and target recorded, once each, sorted', async () => {
+    const t = testCore();
+    cleanups.push(t.cleanup);
+    expect(await t.core.call('audit:kinds', {})).toEqual({ ok: true, data: { actions: [], targetTypes: [] } });
+    await t.core.call('settings:update', { patch: { retentionDays: 12 } });
+    await t.core.call('settings:update', { patch: { retentionDays: 13 } });
+    const { log, add } = auditOnDisk();
+    add(2);
+    expect(log.kinds()).toEqual({ actions: ['execution.retry'], targetTypes: ['execution'] });
+    expect(await t.core.call('audit:kinds', {})).toEqual({
+      ok: true,
+      data: { actions: ['settings.update'], targetTypes: ['settings'] },
+    });
+  });
 });

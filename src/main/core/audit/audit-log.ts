@@ -146,7 +146,14 @@ export function createAuditLog(store: Store, now: () => number) {
     return { ok: true, checked, firstBadId: null, message: `All ${checked} audit entries are intact.` };
   }
 
-  return { record, list, verify };
+  /** Every kind of action and of target recorded so far: what the audit area's filters offer. */
+  function kinds(): { actions: string[]; targetTypes: string[] } {
+    const distinct = (column: 'action' | 'target_type') =>
+      db.prepare(`SELECT DISTINCT ${column} FROM audit_log ORDER BY ${column}`).pluck().all() as string[];
+    return { actions: distinct('action'), targetTypes: distinct('target_type') };
+  }
+
+  return { record, list, verify, kinds };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

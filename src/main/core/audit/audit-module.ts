@@ -9,6 +9,7 @@ export function createAuditModule(ctx: CoreContext): FeatureModule<'audit'> & { 
     handlers: {
       'audit:list': (query) => log.list(query),
       'audit:verify': () => log.verify(),
+      'audit:kinds': () => log.kinds(),
     },
   };
 }

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallOutput, Instance } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
+import { startFakeN8n } from '../testing/fake-n8n';
 import { testCore } from '../testing/test-core';
 
-// Restores as a hostile neighbour would craft them, through the whole core, against real HTTP
-// listeners on loopback that record every request (headers included).
+// Restores as a hostile neighbour would craft them, through the whole core, against loopback fake
+// n8n instances that record every request (headers included).
 
 const KEY = 'n8n_api_RESTORE-TEST-KEY-7c1f';
 const OTHER_KEY = 'n8n_api_SECOND-INSTANCE-KEY-55e0';
@@ -20,47 +19,21 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-}
-
 /**
- * Enough of n8n's API for a connection test and a sync pass (empty lists), recording each
- * request. `key`: the API key it accepts (401 otherwise); null accepts anything, as an
- * attacker's listener would.
+ * A loopback fake n8n that accepts only `key` and records every request on arrival, headers
+ * included; `holdExecutions` holds its execution list until it settles (a slow sync pass).
+ * Another key is still recorded as sent, as an attacker's listener would see it.
  */
-async function recordingN8n(key: string | null, options: { holdExecutions?: Promise<void> } = {}) {
-  const requests: Recorded[] = [];
-  const server = createServer(async (req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const path = (req.url ?? '').split('?')[0];
-    if (path === '/healthz') return send(200, { status: 'ok' });
-    if (!path?.startsWith('/api/v1/')) return send(404, { message: 'not found' });
-    if (key !== null && req.headers['x-n8n-api-key'] !== key) return send(401, { message: 'unauthorized' });
-    if (path === '/api/v1/executions') await options.holdExecutions;
-    if (path === '/api/v1/workflows' || path === '/api/v1/executions') return send(200, { data: [], nextCursor: null });
-    return send(404, { message: 'not found' });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+async function recordingN8n(key: string, options: { holdExecutions?: Promise<void> } = {}) {
+  const fake = await startFakeN8n({ apiKey: key });
+  cleanups.push(() => fake.close());
+  const hold = options.holdExecutions;
+  if (hold) fake.state.apiHold = (request) => (request.startsWith('GET /api/v1/executions') ? hold : undefined);
   return {
-    url,
-    requests,
+    url: fake.baseUrl,
+    state: fake.state,
     /** Requests that carried an API key at all, and which one. */
-    keysSent: () => requests.map((r) => r.headers['x-n8n-api-key']).filter((k) => k !== undefined),
+    keysSent: () => fake.state.received.map((r) => r.headers['x-n8n-api-key']).filter((k) => k !== undefined),
   };
 }
 
@@ -129,7 +102,7 @@ function craft(path: string, table: string, column: string, edit: () => unknown)
 describe('restoring instances', { timeout: 60_000 }, () => {
   it('a crafted plain backup that moves an instance restores without its key: the key never reaches the new address', async () => {
     const legit = await recordingN8n(KEY);
-    const attacker = await recordingN8n(null);
+    const attacker = await recordingN8n('n8n_api_ATTACKER-LISTENER-KEY');
     const t = core();
     const { id } = data(
       await t.core.call('instances:add', {
@@ -174,7 +147,7 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     const synced = data(await t.core.call('instances:syncNow', { id }));
     expect(synced).toMatchObject({ outcome: 'failed', error: expect.stringContaining('enter it again') });
     expect(attacker.keysSent()).toEqual([]);
-    expect(JSON.stringify(attacker.requests)).not.toContain(KEY);
+    expect(JSON.stringify(attacker.state.received)).not.toContain(KEY);
     // The instance itself says what to do.
     expect((await t.instance(id)).sync).toMatchObject({
       state: 'error',
@@ -187,7 +160,7 @@ describe('restoring instances', { timeout: 60_000 }, () => {
   it('a key whose address was changed outside the instance form does not open, so it is sent nowhere', async () => {
     // Defence in depth: the key is sealed to its instance id and address (GCM associated data).
     const legit = await recordingN8n(KEY);
-    const attacker = await recordingN8n(null);
+    const attacker = await recordingN8n('n8n_api_ATTACKER-LISTENER-KEY');
     const t = core();
     const { id } = data(
       await t.core.call('instances:add', {
@@ -248,7 +221,7 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     expect(data(await t.core.call('instances:test', { id: a })).ok).toBe(true);
     expect(elsewhere.keysSent()).toContain(KEY);
     data(await t.core.call('instances:remove', { id: b }));
-    for (const listener of [first, second, elsewhere]) listener.requests.length = 0;
+    for (const listener of [first, second, elsewhere]) listener.state.received.length = 0;
 
     const path = place(t.dataDir, readFileSync(made.file.path), 'sealed');
     const plan = data(
@@ -276,7 +249,7 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     // a's client follows its restored address (it was cached for the other one).
     await expect.poll(() => first.keysSent().length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(data(await t.core.call('instances:test', { id: a })).ok).toBe(true);
-    expect(elsewhere.requests).toEqual([]);
+    expect(elsewhere.state.received).toEqual([]);
 
     // Every area announced its reload, and then one event told every window to refetch.
     const names = t.events.map((e) => e.event);
@@ -342,7 +315,7 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     data(await t.core.call('instances:update', { id, patch: { baseUrl: slow.url } }));
     const inFlight = t.core.call('instances:syncNow', { id });
     await expect
-      .poll(() => slow.requests.some((r) => r.url.startsWith('/api/v1/executions')), { timeout: 10_000 })
+      .poll(() => slow.state.received.some((r) => r.url.startsWith('/api/v1/executions')), { timeout: 10_000 })
       .toBe(true);
 
     const path = place(t.dataDir, readFileSync(made.file.path), 'flight');

@@ -19,6 +19,7 @@ export const EXCLUDED_TABLES = new Set([
   'metric_state',
   'jobs',
   'job_attempts',
+  'job_payloads',
   'idempotency_keys',
   'ingest_replay',
   'team_mode',

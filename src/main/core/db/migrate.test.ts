@@ -69,9 +69,33 @@ describe('migrate', () => {
     expect(db.prepare('SELECT max(version) AS v FROM _migrations').get()).toEqual({ v: 2 });
   });
 
-  it('ships migrations numbered 1..n that apply cleanly to an empty database', () => {
-    expect(shipped.map((m) => m.version)).toEqual(shipped.map((_, i) => i + 1));
+  it('ships migrations with distinct increasing numbers that apply cleanly to an empty database', () => {
+    const versions = shipped.map((m) => m.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     const db = openDb();
-    expect(migrate(db, shipped, () => 1)).toBe(shipped.length);
+    expect(migrate(db, shipped, () => 1)).toBe(versions.at(-1));
+  });
+
+  it('accepts a gap in the numbers and applies the migration that fills it later', () => {
+    const db = openDb();
+    const three = { version: 3, name: 'three', sql: 'CREATE TABLE c (id INTEGER PRIMARY KEY) STRICT;' };
+    expect(migrate(db, [base[0]!, three], () => 1)).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(migrate(db, [...base, three], () => 2)).toBe(3);
+    const ledger = db.prepare('SELECT version FROM _migrations ORDER BY version').pluck().all();
+    expect(ledger).toEqual([1, 2, 3]);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'b'").pluck().get()).toBe(1);
+  });
+
+  it('refuses a database holding a migration this build does not know, even below its newest', () => {
+    const db = openDb();
+    const three = { version: 3, name: 'three', sql: 'CREATE TABLE c (id INTEGER PRIMARY KEY) STRICT;' };
+    migrate(db, [...base, three], () => 1);
+    const error = expectStartupError(() => migrate(db, [base[0]!, three], () => 2), 'NEWER_SCHEMA');
+    expect(error.message).toContain('not version 2');
+  });
+
+  it('refuses two migrations with the same number', () => {
+    expect(() => migrate(openDb(), [...base, { ...base[1]!, name: 'again' }], () => 1)).toThrow(/distinct/);
   });
 });

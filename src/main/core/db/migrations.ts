@@ -3,7 +3,7 @@ import type { Migration } from './migrate';
 
 /**
  * The shipped migrations, read from `migrations/NNNN_name.sql` at build time. The number is
- * the schema version; numbers must run 1, 2, 3… without gaps.
+ * the schema version; numbers increase and may leave gaps (see migrate()).
  */
 const files = import.meta.glob<string>('./migrations/*.sql', { query: '?raw', import: 'default', eager: true });
 

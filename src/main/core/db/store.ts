@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { EventChannel, EventPayload } from '../../../shared/contract';
 import type { EventBus } from '../events';
 import { migrate, StartupError, type Migration } from './migrate';
+import { enableIncrementalVacuum } from './reclaim';
 
 export type Announce = <E extends EventChannel>(event: E, payload: EventPayload<E>) => void;
 
@@ -28,6 +29,8 @@ export interface OpenStoreOptions {
   now: () => number;
   /** Path to a better-sqlite3 binary built for another runtime (Electron's ABI). */
   nativeBinding?: string;
+  /** Told of a problem that does not stop the store from opening. */
+  onWarning?(message: string): void;
 }
 
 export const STORE_FILE = 'flightdeck.sqlite';
@@ -49,6 +52,12 @@ export function openStore(options: OpenStoreOptions): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  try {
+    enableIncrementalVacuum(db);
+  } catch (error) {
+    // Not fatal: the store works without it, it only does not shrink after retention.
+    options.onWarning?.(`Incremental vacuum is off: ${(error as Error).message}`);
+  }
 
   let schemaVersion: number;
   try {
@@ -67,9 +76,14 @@ export function openStore(options: OpenStoreOptions): Store {
     write<T>(fn: (announce: Announce) => T): T {
       // A write inside another write joins it (as a savepoint); its events wait for the outer
       // commit, so nothing is announced that could still roll back.
+      // A nested write that fails is rolled back to its savepoint, and its events are dropped
+      // with it (the outer write may catch the error and commit the rest: group commit does).
       if (pending) {
         const outer = pending;
-        return db.transaction(() => fn((event, payload) => void outer.push([event, payload])))();
+        const inner: [EventChannel, unknown][] = [];
+        const result = db.transaction(() => fn((event, payload) => void inner.push([event, payload])))();
+        outer.push(...inner);
+        return result;
       }
       const mine: [EventChannel, unknown][] = [];
       pending = mine;

@@ -1,59 +1,32 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MappingInput } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
+import { startFakeN8n, type FakeN8n, type FaultAnswer } from '../testing/fake-n8n';
+import { webhookWorkflow } from '../testing/n8n-workflows';
 import { tempDir } from '../testing/test-core';
 import type { FindRunInN8n, RunLookup } from './run-lookup';
 
-// Delivery against a loopback stand-in for n8n's webhook door, through the whole core: offline
-// holds, failure classes, the crash check by mark, the hold limit. Real time, short backoffs.
+// Delivery against the loopback fake n8n, through the whole core: offline holds, failure
+// classes, the crash check by mark, the hold limit. Real time, short backoffs.
 
-type Answer = { status: number; body?: string; type?: string };
-
-/** n8n's webhook door on loopback; `down()` closes the port (connection refused), `up()` reopens it. */
-async function fakeN8n(script: (path: string, n: number) => Answer) {
-  const calls: { path: string; runId: string | undefined; at: number }[] = [];
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    req.resume().on('end', () => {
-      const path = req.url ?? '';
-      if (path.includes('flightdeck-health-probe')) {
-        const a = script(path, 0);
-        // The probe sees what webhooks see while n8n starts; otherwise n8n's JSON 404.
-        const starting = a.type === 'text/html';
-        res
-          .writeHead(starting ? a.status : 404, { 'content-type': starting ? 'text/html' : 'application/json' })
-          .end(starting ? (a.body ?? '') : '{"code":404,"message":"The requested webhook is not registered."}');
-        return;
-      }
-      if (path.startsWith('/webhook/'))
-        calls.push({ path, runId: req.headers['x-flightdeck-execution-id'] as string | undefined, at: Date.now() });
-      const a = script(path, calls.filter((c) => c.path === path).length);
-      res.writeHead(a.status, { 'content-type': a.type ?? 'application/json' }).end(a.body ?? '{}');
-    });
-  };
-  let server: Server = createServer(handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    async down() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-    async up() {
-      server = createServer(handle);
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    },
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(r);
-      }),
-  };
+/** The fake n8n of a test, and the webhook calls it received (health probes apart) with their run ids. */
+async function fakeN8n() {
+  const fake = await startFakeN8n({ apiKey: 'key-0000-0000' });
+  const calls = () =>
+    fake.state.doorCalls.map((c) => ({
+      path: c.path,
+      runId: c.headers['x-flightdeck-execution-id'] as string | undefined,
+    }));
+  return Object.assign(fake, { calls });
 }
+
+/** The mapping's workflow in n8n: POST /webhook/orders, answering "Workflow was started". */
+const ordersFlow = (n8n: FakeN8n) => void n8n.addWorkflow('wf1', 'Orders flow', { path: 'orders' });
+/** Scripts the answer to POST /webhook/orders (`n` counts its calls from 1); health probes see n8n's own. */
+const ordersAnswer = (n8n: FakeN8n, answer: (n: number) => FaultAnswer | undefined) => {
+  n8n.state.doorFault = (call, n) => (call.path === '/webhook/orders' ? answer(n) : undefined);
+};
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -76,11 +49,13 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
   }
 }
 
+/** A core with one instance (the fake n8n, as `prepare` leaves it) and a mapping to /webhook/orders. */
 async function setup(
-  script: (path: string, n: number) => Answer,
+  prepare: (n8n: FakeN8n) => void,
   options: { findRunInN8n?: FindRunInN8n; mapping?: Partial<MappingInput> } = {},
 ) {
-  const n8n = await fakeN8n(script);
+  const n8n = await fakeN8n();
+  prepare(n8n);
   const dir = tempDir();
   const core: Core = createCore({
     dataDir: dir.path,
@@ -96,8 +71,8 @@ async function setup(
   const instance = await data(
     core.call('instances:add', {
       name: 'live',
-      baseUrl: n8n.url,
-      apiKey: 'key-0000-0000',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
       environment: 'test',
       color: '#2f6fed',
       syncEnabled: false,
@@ -128,14 +103,18 @@ async function setup(
   return { n8n, core, instance, mapping, runs, run, emit, settled, detail, dataDir: dir.path };
 }
 
-const N8N_FAILED = { status: 500, body: '{"message":"Error in workflow"}' };
+/** The mapping's workflow ends in a Stop and Error node: n8n answers 500 "Error in workflow". */
+const failingFlow = (n8n: FakeN8n) => {
+  const body = webhookWorkflow({ path: 'orders', name: 'Orders flow', fail: true });
+  n8n.addWorkflow('wf1', 'Orders flow', { nodes: body.nodes, connections: body.connections });
+};
 
 describe('offline holds', { timeout: 60_000 }, () => {
   it('holds runs while n8n is unreachable without spending attempts, then delivers each once in order', async () => {
-    const s = await setup(() => ({ status: 200, body: '{"message":"Workflow was started"}' }), {
+    const s = await setup(ordersFlow, {
       mapping: { concurrency: 1, retry: { attempts: 1 } },
     });
-    await s.n8n.down();
+    await s.n8n.stop();
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push(await s.emit({ i }));
     const hold = await until('the hold', async () => {
@@ -160,9 +139,9 @@ describe('offline holds', { timeout: 60_000 }, () => {
     const jobs = await data(s.core.call('queue:jobs', { states: ['waiting', 'delayed'] }));
     expect(jobs.jobs.every((j) => j.held && j.attemptsMade === 0)).toBe(true);
 
-    await s.n8n.up();
+    await s.n8n.start();
     for (const id of ids) expect(await s.settled(id)).toMatchObject({ status: 'succeeded', error: null });
-    expect(s.n8n.calls.map((c) => Number(c.runId))).toEqual(ids);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual(ids);
     expect((await data(s.core.call('queue:stats', {}))).holds).toEqual([]);
     const after = (await data(s.core.call('instances:list', {}))).instances[0]!;
     expect(after.health.state).toBe('up');
@@ -170,11 +149,14 @@ describe('offline holds', { timeout: 60_000 }, () => {
 
   it('does not count answers of an n8n still starting up', async () => {
     let starting = true;
-    const s = await setup(() =>
-      starting
-        ? { status: 200, type: 'text/html', body: 'n8n is starting up. Please wait' }
-        : { status: 200, body: '{"message":"Workflow was started"}' },
-    );
+    const s = await setup((n8n) => {
+      ordersFlow(n8n);
+      // Every door (the health probe too) answers as n8n does while it starts.
+      n8n.state.doorFault = () =>
+        starting
+          ? { status: 200, headers: { 'content-type': 'text/html' }, body: 'n8n is starting up. Please wait' }
+          : undefined;
+    });
     const id = await s.emit();
     await until('the hold', async () => (await data(s.core.call('queue:stats', {}))).holds[0]);
     await until('the run to say why it waits', async () =>
@@ -189,8 +171,8 @@ describe('offline holds', { timeout: 60_000 }, () => {
   });
 
   it('ends a run held longer than the hold limit as a dead letter with that reason', async () => {
-    const s = await setup(() => ({ status: 200 }));
-    await s.n8n.down();
+    const s = await setup(ordersFlow);
+    await s.n8n.stop();
     const id = await s.emit();
     await until('the hold', async () => (await data(s.core.call('queue:stats', {}))).holds[0]);
     // Eight days ago, as far as the store knows.
@@ -208,30 +190,34 @@ describe('offline holds', { timeout: 60_000 }, () => {
 
 describe('failure classes', { timeout: 60_000 }, () => {
   it('a workflow that ran and failed is failed, sent once, never said to be retrying', async () => {
-    const s = await setup(() => N8N_FAILED);
+    const s = await setup(failingFlow);
     const id = await s.emit();
     const run = await s.settled(id);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/ran in n8n and failed \(500\): "Error in workflow"/);
     expect(run.error).not.toMatch(/retrying/i);
     await new Promise((r) => setTimeout(r, 200));
-    expect(s.n8n.calls).toHaveLength(1);
+    expect(s.n8n.calls()).toHaveLength(1);
+    expect(s.n8n.state.executions.map((e) => e.status)).toEqual(['error']);
     expect((await s.detail(id)).job?.state).toBe('completed');
   });
 
   it('runs a failed workflow again only when the mapping opts in, within its attempts', async () => {
-    const s = await setup(() => N8N_FAILED, {
+    const s = await setup(failingFlow, {
       mapping: { retry: { attempts: 3, delayMs: 20, rerunFailedWorkflow: true } },
     });
     const id = await s.emit();
     const run = await s.settled(id);
     expect(run.status).toBe('failed');
-    expect(s.n8n.calls).toHaveLength(3);
+    expect(s.n8n.calls()).toHaveLength(3);
+    expect(s.n8n.state.executions.map((e) => e.status)).toEqual(['error', 'error', 'error']);
     expect(run.error).not.toMatch(/retrying/i);
   });
 
   it('retries what n8n did not take with backoff; the last attempt gives up without "retrying"', async () => {
-    const s = await setup(() => ({ status: 503, body: '{"message":"busy"}' }), { mapping: { retry: { attempts: 2 } } });
+    const s = await setup((n8n) => ordersAnswer(n8n, () => ({ status: 503, body: { message: 'busy' } })), {
+      mapping: { retry: { attempts: 2 } },
+    });
     const id = await s.emit();
     const run = await s.settled(id);
     expect(run.status).toBe('dead_lettered');
@@ -243,10 +229,11 @@ describe('failure classes', { timeout: 60_000 }, () => {
 
   it('dead-letters a 404 at once, but retries one while n8n reports the workflow active', async () => {
     let served = false;
-    const s = await setup((path, n) =>
-      path === '/webhook/orders' && served && n > 2
-        ? { status: 200 }
-        : { status: 404, body: '{"code":404,"message":"The requested webhook \\"POST orders\\" is not registered."}' },
+    // No workflow serves the path in n8n (its own 404) until `served`, from the third call on.
+    const s = await setup((n8n) =>
+      ordersAnswer(n8n, (n) =>
+        served && n > 2 ? { status: 200, body: { message: 'Workflow was started' } } : undefined,
+      ),
     );
     const gone = await s.emit();
     expect(await s.settled(gone)).toMatchObject({ status: 'dead_lettered' });
@@ -287,7 +274,7 @@ describe('crash recovery: the run is looked for in n8n before it is sent again',
       looked.push(runId);
       return answers.get(runId) ?? { state: 'absent' };
     };
-    const s = await setup(() => ({ status: 200 }), { findRunInN8n: find });
+    const s = await setup(ordersFlow, { findRunInN8n: find });
     await data(s.core.call('queue:pause', { instanceId: s.instance.id }));
     const [ran, lost, unsure] = [await s.emit({ n: 1 }), await s.emit({ n: 2 }), await s.emit({ n: 3 })];
     answers.set(ran, { state: 'found', execution: { id: '812', status: 'success', workflowId: 'wf1' } });
@@ -300,7 +287,7 @@ describe('crash recovery: the run is looked for in n8n before it is sent again',
     await until('the unsure run to wait', async () =>
       /could not tell whether it ran/.test((await s.run(unsure))?.error ?? '') ? true : undefined,
     );
-    expect(s.n8n.calls.map((c) => Number(c.runId))).toEqual([lost]);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([lost]);
     const unsureJob = (await s.detail(unsure)).job!;
     const [expired, ...rest] = unsureJob.attempts.map((a) => a.outcome);
     expect(expired).toBe('lease_expired');
@@ -309,7 +296,7 @@ describe('crash recovery: the run is looked for in n8n before it is sent again',
     // Once n8n can tell (absent), it is sent, once.
     answers.set(unsure, { state: 'absent' });
     expect(await s.settled(unsure)).toMatchObject({ status: 'succeeded' });
-    expect(s.n8n.calls.filter((c) => Number(c.runId) === unsure)).toHaveLength(1);
+    expect(s.n8n.calls().filter((c) => Number(c.runId) === unsure)).toHaveLength(1);
     expect(looked).toContain(ran);
   });
 });

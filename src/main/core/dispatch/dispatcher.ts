@@ -196,21 +196,22 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         false,
       );
     }
-    ctx.store.write((announce) => {
-      executions.markOutcome(
-        payload.executionId,
-        {
-          status: 'failed',
-          terminal: true,
-          error: `${failure.message} Not run again automatically (it may have done part of its work): use Retry once the cause is fixed.`,
-          httpStatus: failure.httpStatus ?? null,
-          body,
-        },
-        now(),
-      );
-      changed(announce, payload.executionId);
-    });
-    return { httpStatus: failure.httpStatus ?? 500, result: { workflowFailed: true } };
+    const record = () =>
+      ctx.store.write((announce) => {
+        executions.markOutcome(
+          payload.executionId,
+          {
+            status: 'failed',
+            terminal: true,
+            error: `${failure.message} Not run again automatically (it may have done part of its work): use Retry once the cause is fixed.`,
+            httpStatus: failure.httpStatus ?? null,
+            body,
+          },
+          now(),
+        );
+        changed(announce, payload.executionId);
+      });
+    return { httpStatus: failure.httpStatus ?? 500, result: { workflowFailed: true }, record };
   }
 
   /** A run found in n8n before sending it again: record what n8n knows, send nothing. */
@@ -235,6 +236,28 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       changed(announce, payload.executionId);
     });
     return { result: { foundInN8n: lookup.execution.id } };
+  }
+
+  /**
+   * Jobs whose runs were marked started in the claim's own transaction (one commit per worker
+   * turn, not one per run). An uncertain job is looked for in n8n first and a job whose instance
+   * is gone is not sent: those are marked, if at all, by the handler.
+   */
+  const markedAtClaim = new Set<number>();
+  function markClaimed(claimed: ClaimedJob[]): void {
+    const ids: number[] = [];
+    for (const job of claimed) {
+      if (job.uncertain || deps.instanceBaseUrl(job.instanceId) === null) continue;
+      const { executionId } = job.payload as DispatchJobPayload;
+      try {
+        ctx.store.write(() => executions.markDispatching(executionId, now()));
+        markedAtClaim.add(job.id);
+        ids.push(executionId);
+      } catch (error) {
+        ctx.logger.warn('Dispatcher: could not mark a run started at its claim', { error, executionId });
+      }
+    }
+    if (ids.length > 0) ctx.store.write((announce) => announce('executions:changed', { ids }));
   }
 
   const handler: JobHandler = async (job, signal) => {
@@ -272,10 +295,12 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       }
     }
 
-    ctx.store.write((announce) => {
-      executions.markDispatching(payload.executionId, now());
-      changed(announce, payload.executionId);
-    });
+    if (!markedAtClaim.delete(job.id)) {
+      ctx.store.write((announce) => {
+        executions.markDispatching(payload.executionId, now());
+        changed(announce, payload.executionId);
+      });
+    }
     const timeoutMs = job.timeoutMs ?? 30_000;
     let response: Awaited<ReturnType<WebhookPost>>;
     try {
@@ -340,21 +365,23 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       return failCounted(job, failure, response.body, failure.kind === 'cannot_succeed');
     }
 
-    ctx.store.write((announce) => {
-      executions.markOutcome(
-        payload.executionId,
-        {
-          status: 'succeeded',
-          terminal: true,
-          httpStatus: response.status,
-          body: response.body,
-          remoteId: remoteIdIn(response.body),
-        },
-        now(),
-      );
-      changed(announce, payload.executionId);
-    });
-    return { httpStatus: response.status };
+    // Written with the job's completion, in the worker's turn: one commit for the turn's outcomes.
+    const record = () =>
+      ctx.store.write((announce) => {
+        executions.markOutcome(
+          payload.executionId,
+          {
+            status: 'succeeded',
+            terminal: true,
+            httpStatus: response.status,
+            body: response.body,
+            remoteId: remoteIdIn(response.body),
+          },
+          now(),
+        );
+        changed(announce, payload.executionId);
+      });
+    return { httpStatus: response.status, record };
   };
 
   const worker = createWorker({
@@ -365,6 +392,9 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     clock: ctx.clock,
     ...(deps.timers ? { timers: deps.timers } : {}),
     onError: (error) => ctx.logger.warn('Dispatcher: a queue operation failed and will be retried', { error }),
+    // A turn's completions, their runs' outcomes, the next claim and its runs' start: one commit.
+    transaction: (fn) => ctx.store.write(fn),
+    onClaimed: markClaimed,
   });
 
   /** The queue's hold follows the instance's health, in the same transaction. */

@@ -44,7 +44,8 @@ export function createEmitter(
 ): Emit & { enqueueRun(executionId: number, mapping: Mapping, body: unknown): void } {
   const { ctx, mappings, jobs, executions } = deps;
 
-  function enqueueRun(executionId: number, mapping: Mapping, body: unknown, event = mapping.event): void {
+  /** Queues a run's job; returns its id. Call inside a transaction. */
+  function enqueueJob(executionId: number, mapping: Mapping, body: unknown, event = mapping.event): number {
     const payload: DispatchJobPayload = { executionId, event, webhookPath: mapping.webhookPath, body };
     const { job } = jobs.enqueue({
       instanceId: mapping.instanceId,
@@ -61,7 +62,12 @@ export function createEmitter(
       },
       timeoutMs: mapping.timeoutMs,
     });
-    executions.setJob(executionId, job.id);
+    return job.id;
+  }
+
+  /** Queues an existing run (released by an approval, retried): its row learns its job. */
+  function enqueueRun(executionId: number, mapping: Mapping, body: unknown, event = mapping.event): void {
+    executions.setJob(executionId, enqueueJob(executionId, mapping, body, event));
   }
 
   function runFor(mapping: Mapping, request: EmitRequest, key: string | null): number {
@@ -72,20 +78,26 @@ export function createEmitter(
         `Mapping ${mapping.name} requires approval, but approvals are not available yet.`,
       );
     }
-    const executionId = executions.insert({
+    // The row is written once, complete: its id is taken first because the request names it
+    // (a header) and the job carries it; every later UPDATE would rewrite the payload too.
+    const executionId = executions.nextId();
+    // Built by the dispatcher's own builder, with this run's id: what the detail shows is what is sent.
+    const preview = mappings.requestFor(mapping, request.payload, executionId, request.event);
+    const jobId = mapping.requiresApproval ? null : enqueueJob(executionId, mapping, preview.body, request.event);
+    executions.insert({
+      id: executionId,
       instanceId: mapping.instanceId,
       workflowId: mapping.workflowId,
       mappingId: mapping.id,
       event: request.event,
       status: mapping.requiresApproval ? 'awaiting_approval' : 'queued',
       payload: request.payload,
+      request: preview,
+      jobId,
       idempotencyKey: key,
       sourceKind: request.source,
       nowMs: now,
     });
-    // Built by the dispatcher's own builder, with this run's id: what the detail shows is what is sent.
-    const preview = mappings.requestFor(mapping, request.payload, executionId, request.event);
-    executions.setRequest(executionId, preview);
     if (mapping.requiresApproval) {
       deps.gates?.createGate({
         executionId,
@@ -99,8 +111,6 @@ export function createEmitter(
         expiryAction: mapping.approvalExpiry?.action ?? null,
         summary: `${request.event} → ${mapping.name}`,
       });
-    } else {
-      enqueueRun(executionId, mapping, preview.body, request.event);
     }
     return executionId;
   }

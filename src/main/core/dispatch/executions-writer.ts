@@ -15,6 +15,13 @@ export interface NewLocalRun {
   /** The run this one retries (its row id), and how: a retry supersedes what it retried. */
   retry?: { ofId: number; kind: RetryKind } | null;
   nowMs: number;
+  /**
+   * Written with the row instead of by later updates (each update rewrites the whole row, payload
+   * included): its id (from nextId(), in the same transaction), its request and its job.
+   */
+  id?: number;
+  request?: unknown;
+  jobId?: number | null;
 }
 
 const EXCERPT_BYTES = 2048;
@@ -28,27 +35,34 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
   const { db } = store;
   // The request is written once the row has its id: the id is part of the request (a header).
   const insert = db.prepare(`INSERT INTO executions
-    (source, instance_id, workflow_id, mapping_id, status, event, payload_json, idempotency_key,
-     source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)
-    VALUES ('local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @idempotencyKey,
-     @sourceKind, @retryOfId, @retryKind, @requestedBy, @nowMs, @nowMs)`);
+    (id, source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, job_id,
+     idempotency_key, source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)
+    VALUES (@id, 'local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @jobId,
+     @idempotencyKey, @sourceKind, @retryOfId, @retryKind, @requestedBy, @nowMs, @nowMs)`);
+  // The id the next insert gets (rowid tables take max + 1); valid inside the caller's transaction.
+  const nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM executions').pluck();
   const setRequest = db.prepare('UPDATE executions SET request_json = ? WHERE id = ?');
   const byKey = db.prepare('SELECT id FROM executions WHERE idempotency_key = ?').pluck();
   const setJob = db.prepare('UPDATE executions SET job_id = ? WHERE id = ?');
   const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
       started_at_ms = coalesce(started_at_ms, @now), queue_wait_ms = coalesce(queue_wait_ms, @now - created_at_ms),
       updated_at_ms = @now WHERE id = @id`);
-  // The n8n execution id in a webhook's answer is a hint, not a fact (the workflow writes that
-  // answer): it links the run only while no other run holds it. A clash must never fail the write,
-  // or a delivered webhook would be retried and run twice.
-  const finished = db.prepare(`UPDATE executions SET status = @status, error = @error, response_status = @httpStatus,
+  // Only what an outcome always changes: the search index's trigger (error), the lineage and fold
+  // triggers (remote_id) fire on any UPDATE naming their column, so those two are set apart, and
+  // only when they change (a success with no error and no execution id touches neither).
+  const finished = db.prepare(`UPDATE executions SET status = @status, response_status = @httpStatus,
       response_excerpt = @excerpt,
-      remote_id = CASE WHEN @remoteId IS NULL OR EXISTS (SELECT 1 FROM executions other
-        WHERE other.instance_id = executions.instance_id AND other.remote_id = @remoteId AND other.id <> executions.id
-          AND other.source = 'local') THEN remote_id ELSE @remoteId END,
       finished_at_ms = CASE WHEN @terminal THEN @now ELSE finished_at_ms END,
       duration_ms = CASE WHEN @terminal THEN @now - started_at_ms ELSE duration_ms END,
       updated_at_ms = @now WHERE id = @id`);
+  const setError = db.prepare('UPDATE executions SET error = @error WHERE id = @id AND error IS NOT @error');
+  // The n8n execution id in a webhook's answer is a hint, not a fact (the workflow writes that
+  // answer): it links the run only while no other run holds it. A clash must never fail the write,
+  // or a delivered webhook would be retried and run twice.
+  const setRemote = db.prepare(`UPDATE executions SET remote_id = @remoteId
+      WHERE id = @id AND remote_id IS NOT @remoteId AND NOT EXISTS (SELECT 1 FROM executions other
+        WHERE other.instance_id = executions.instance_id AND other.remote_id = @remoteId AND other.id <> executions.id
+          AND other.source = 'local')`);
   // A synced copy of the same n8n execution is folded into the local run (as the linker does).
   const foldRemote = db.prepare(`DELETE FROM executions WHERE source = 'remote' AND remote_id = @remoteId
       AND instance_id = (SELECT instance_id FROM executions WHERE id = @id)`);
@@ -60,6 +74,9 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
     insert: (run: NewLocalRun): number =>
       Number(
         insert.run({
+          id: run.id ?? null,
+          request: run.request === undefined ? null : JSON.stringify(run.request),
+          jobId: run.jobId ?? null,
           instanceId: run.instanceId,
           workflowId: run.workflowId,
           mappingId: run.mappingId,
@@ -74,6 +91,7 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       ),
+    nextId: () => nextId.get() as number,
     /** The exact request of a run (webhook-request.ts), kept for its detail view and for release after approval. */
     setRequest: (id: number, request: unknown) => void setRequest.run(JSON.stringify(request), id),
     findByKey: (key: string) => byKey.get(key) as number | undefined,
@@ -97,11 +115,11 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
         now,
         status: outcome.status,
         terminal: outcome.terminal ? 1 : 0,
-        error: outcome.error ?? null,
         httpStatus: outcome.httpStatus ?? null,
         excerpt: outcome.body ? outcome.body.slice(0, EXCERPT_BYTES) : null,
-        remoteId: outcome.remoteId ?? null,
       });
+      setError.run({ id, error: outcome.error ?? null });
+      if (outcome.remoteId) setRemote.run({ id, remoteId: outcome.remoteId });
     },
     setStatus: (id: number, status: ExecutionStatus, now: number, error: string | null = null) =>
       void setStatus.run(status, error, now, id),

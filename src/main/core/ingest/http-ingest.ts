@@ -25,6 +25,11 @@ export interface IngestServerOptions {
   port: number;
   secret: string;
   emit: Emit;
+  /**
+   * Runs an accepted request's writes in a group commit (db/commit-queue.ts) and resolves after
+   * its commit. Default: each request in a transaction of its own.
+   */
+  commit?<T>(work: () => T): Promise<T>;
   /** Whether any active mapping listens for this event name. */
   hasMappings(event: string): boolean;
   /** Where accepted signatures are remembered, so each signed request is accepted once. */

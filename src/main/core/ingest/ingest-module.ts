@@ -1,4 +1,5 @@
 import type { CoreContext } from '../context';
+import { createCommitQueue } from '../db/commit-queue';
 import type { FeatureModule } from '../handlers';
 import { limitsFromEnv, type InputLimits } from '../limits';
 import type { Emit } from '../ports';
@@ -26,6 +27,9 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
   let close: (() => Promise<void>) | undefined;
   let starting: Promise<void> | undefined;
   let wroteInfo = false;
+  // One group commit for both doors: events arriving together share a transaction, each is
+  // answered after its commit (the CLI sends through the HTTP door).
+  const commits = createCommitQueue(ctx.store);
 
   return {
     handlers: {
@@ -33,14 +37,12 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
         await starting;
         return { url, secretFile: ingestSecretPath(ctx.dataDir), problem };
       },
-      'ingest:emit': ({ event, payload, idempotencyKey }) =>
-        options.emit({
-          event,
-          payload,
-          source: 'ui',
-          actor: ctx.operator(),
-          ...(idempotencyKey ? { idempotencyKey } : {}),
-        }),
+      'ingest:emit': ({ event, payload, idempotencyKey }) => {
+        const actor = ctx.operator();
+        return commits.run(() =>
+          options.emit({ event, payload, source: 'ui', actor, ...(idempotencyKey ? { idempotencyKey } : {}) }),
+        );
+      },
     },
     start() {
       if (options.port === null) return;
@@ -50,6 +52,7 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
         port: options.port,
         secret: loadOrCreateIngestSecret(ctx.dataDir, ctx.logger),
         emit: options.emit,
+        commit: (work) => commits.run(work),
         hasMappings: options.hasMappings,
         replay: sqliteReplayLedger(ctx.store, () => ctx.clock.now()),
         limits: options.limits ?? limitsFromEnv(),

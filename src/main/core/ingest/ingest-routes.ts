@@ -156,10 +156,18 @@ function readSigned(
   };
 }
 
-/** Runs `work` once per signature (see ReplayLedger); a replay or a core refusal is answered here. */
-function acceptOnce<T>(options: IngestServerOptions, signed: Verified, work: () => T): { value: T } | null {
+/**
+ * Runs `work` once per signature (see ReplayLedger), in the door's group commit when it has one,
+ * and settles after the commit; a replay or a core refusal is answered here.
+ */
+async function acceptOnce<T>(
+  options: IngestServerOptions,
+  signed: Verified,
+  work: () => T,
+): Promise<{ value: T } | null> {
   try {
-    const outcome = options.replay.acceptOnce(signed.signature, signed.timestampMs + MAX_SKEW_MS, work);
+    const accept = () => options.replay.acceptOnce(signed.signature, signed.timestampMs + MAX_SKEW_MS, work);
+    const outcome = options.commit ? await options.commit(accept) : accept();
     if (outcome.accepted) return { value: outcome.value };
     void signed.reply(
       409,
@@ -196,7 +204,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: IngestServer
       };
       return signed.reply(404, refusalBody(refusal));
     }
-    const done = acceptOnce(options, signed, () =>
+    const done = await acceptOnce(options, signed, () =>
       options.emit({
         event,
         payload: signed.value,
@@ -217,7 +225,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: IngestServer
     app.post(APPROVALS_ROUTE, async (req, reply) => {
       const signed = readSigned(req, reply, options, limits, false);
       if (!signed) return reply;
-      const done = acceptOnce(options, signed, () => registerWaiting(signed.value));
+      const done = await acceptOnce(options, signed, () => registerWaiting(signed.value));
       if (!done) return reply;
       const { approval, created } = done.value;
       return signed.reply(created ? 201 : 200, { ok: true, id: approval.id, status: approval.status, created });

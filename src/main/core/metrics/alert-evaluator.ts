@@ -1,132 +1,44 @@
-import type { AlertRule } from '../../../shared/contract';
+import { alertKind, type Alert, type AlertRule } from '../../../shared/contract';
+import { judgeRule, type EvaluationSources, type Verdict } from '../alerts/evaluators';
 import type { Announce, Store } from '../db/store';
-import { toAlert, type AlertRow, type AlertRules } from './alert-rules';
-import type { Gauges } from './gauges';
-import type { MetricsQueries } from './metrics-query';
+import { ALERTS_WITH_SILENCE, toAlert, type AlertRow, type AlertRules } from './alert-rules';
 import type { MonitoringLog } from './monitoring-log';
 
-/** Health of one n8n instance, as the instances module reports it. */
-export interface InstanceHealth {
-  instanceId: string;
-  up: boolean;
-}
-
-/** One thing a rule judged: breached or not, with the value it measured. */
-interface Verdict {
-  subject: string;
-  breached: boolean;
-  value: number | null;
-  threshold: number;
-  message: string;
-}
-
-const subjectOf = (rule: AlertRule) =>
-  rule.workflowId ? `workflow:${rule.workflowId}` : rule.instanceId ? `instance:${rule.instanceId}` : 'all';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export type { InstanceHealth } from '../alerts/evaluators';
 
 /**
  * Evaluates every rule on the injected clock. One open alert per rule and subject at most
  * (also enforced by a unique index); after a resolve the same rule and subject stay quiet for
  * the rule's cooldown. Rules whose data source is not wired (no queue, no instances module)
- * are skipped, not judged healthy.
+ * are skipped, not judged healthy. Each kind's judging lives in src/main/core/alerts/evaluators.ts.
+ *
+ * An alert whose rule and subject are silenced is still recorded (the history is complete) but
+ * notifies nobody: no webhook notice, and its event carries `silencedUntilMs` so windows and the
+ * desktop stay quiet.
  */
 export function createAlertEvaluator(deps: {
   store: Store;
   now: () => number;
   rules: AlertRules;
-  queries: MetricsQueries;
-  gauges: Gauges;
+  sources: EvaluationSources;
   monitor: MonitoringLog;
-  instanceHealth?: () => InstanceHealth[];
+  /** Queues a webhook notice inside the same write (the outbox). */
+  notify?: (announce: Announce, alert: Alert, event: 'fired' | 'resolved') => void;
 }) {
   const { db } = deps.store;
-  const openAlerts = db.prepare("SELECT * FROM alerts WHERE rule_id = ? AND state = 'open'");
+  const openAlerts = db.prepare(`${ALERTS_WITH_SILENCE} WHERE a.rule_id = @ruleId AND a.state = 'open'`);
   const lastResolved = db
     .prepare("SELECT MAX(resolved_at_ms) FROM alerts WHERE rule_id = ? AND subject = ? AND state = 'resolved'")
     .pluck();
+  const silencedUntil = db
+    .prepare('SELECT until_ms FROM alert_silences WHERE rule_id = ? AND subject = ? AND until_ms > ?')
+    .pluck();
+  const expireSilences = db.prepare('DELETE FROM alert_silences WHERE until_ms <= ?');
   const insert = db.prepare(`INSERT INTO alerts
-    (rule_id, rule_name, kind, subject, state, value, threshold, message, fired_at_ms, resolved_at_ms)
-    VALUES (@rule_id, @rule_name, @kind, @subject, 'open', @value, @threshold, @message, @fired_at_ms, NULL)`);
+    (rule_id, rule_name, kind, subject, subject_label, state, value, threshold, message, fired_at_ms, resolved_at_ms)
+    VALUES (@rule_id, @rule_name, @kind, @subject, @subject_label, 'open', @value, @threshold, @message, @fired_at_ms, NULL)`);
   const resolve = db.prepare("UPDATE alerts SET state = 'resolved', resolved_at_ms = ? WHERE id = ?");
-
-  /** The verdicts of one rule, or null when its data source is missing. */
-  function judge(rule: AlertRule, now: number): Verdict[] | null {
-    const c = rule.condition;
-    const scope = {
-      ...(rule.instanceId ? { instanceId: rule.instanceId } : {}),
-      ...(rule.workflowId ? { workflowId: rule.workflowId } : {}),
-    };
-    const subject = subjectOf(rule);
-    switch (c.kind) {
-      case 'error_rate': {
-        const s = deps.queries.summary({ range: 'custom', fromMs: now - c.windowMs, toMs: now, ...scope }, now);
-        const judged = s.succeeded + s.failed + s.deadLettered;
-        const rate = judged >= c.minRuns ? s.errorRate : null;
-        return [
-          {
-            subject,
-            breached: rate !== null && rate * 100 > c.thresholdPct,
-            value: rate === null ? null : rate * 100,
-            threshold: c.thresholdPct,
-            message: `Error rate ${rate === null ? 'n/a' : pct(rate)} over ${judged} runs is above ${c.thresholdPct}% (${rule.name}, ${subject}).`,
-          },
-        ];
-      }
-      case 'p95_duration': {
-        const s = deps.queries.summary({ range: 'custom', fromMs: now - c.windowMs, toMs: now, ...scope }, now);
-        const p95 = s.durationCount >= c.minRuns ? s.p95Ms : null;
-        return [
-          {
-            subject,
-            breached: p95 !== null && p95 > c.thresholdMs,
-            value: p95,
-            threshold: c.thresholdMs,
-            message: `p95 run time ${p95 ?? 'n/a'} ms is above ${c.thresholdMs} ms (${rule.name}, ${subject}).`,
-          },
-        ];
-      }
-      case 'instance_down': {
-        if (!deps.instanceHealth) return null;
-        return deps
-          .instanceHealth()
-          .filter((h) => !rule.instanceId || h.instanceId === rule.instanceId)
-          .map((h) => ({
-            subject: `instance:${h.instanceId}`,
-            breached: !h.up,
-            value: h.up ? 1 : 0,
-            threshold: 1,
-            message: `Instance ${h.instanceId} is down (${rule.name}).`,
-          }));
-      }
-      case 'queue_depth': {
-        const depth = deps.gauges.current('queueDepth');
-        if (depth === null) return null;
-        return [
-          {
-            subject: 'queue',
-            breached: depth > c.threshold,
-            value: depth,
-            threshold: c.threshold,
-            message: `Queue depth ${depth} is above ${c.threshold} (${rule.name}).`,
-          },
-        ];
-      }
-      case 'dead_letter_growth': {
-        const growth = deps.gauges.growth('deadLetters', now - c.windowMs);
-        if (growth === null) return null;
-        return [
-          {
-            subject: 'dead-letters',
-            breached: growth > c.threshold,
-            value: growth,
-            threshold: c.threshold,
-            message: `Dead letters grew by ${growth} in ${Math.round(c.windowMs / 60_000)} min, above ${c.threshold} (${rule.name}).`,
-          },
-        ];
-      }
-    }
-  }
+  const notify = deps.notify ?? (() => undefined);
 
   function fire(announce: Announce, rule: AlertRule, verdict: Verdict, now: number): void {
     const row = {
@@ -134,18 +46,29 @@ export function createAlertEvaluator(deps: {
       rule_name: rule.name,
       kind: rule.condition.kind,
       subject: verdict.subject,
+      subject_label: verdict.label,
       value: verdict.value,
       threshold: verdict.threshold,
       message: verdict.message,
       fired_at_ms: now,
     };
     const id = Number(insert.run(row).lastInsertRowid);
-    const alert = toAlert({ ...row, id, state: 'open', resolved_at_ms: null });
+    const silenced = (silencedUntil.get(rule.id, verdict.subject, now) as number | undefined) ?? null;
+    const alert = toAlert({
+      ...row,
+      id,
+      state: 'open',
+      resolved_at_ms: null,
+      acknowledged_at_ms: null,
+      acknowledged_by: null,
+      silenced_until_ms: silenced,
+    });
     announce('alerts:fired', alert);
+    if (silenced === null) notify(announce, alert, 'fired');
     deps.monitor.record(announce, {
-      severity: rule.condition.kind === 'instance_down' ? 'error' : 'warn',
+      severity: alertKind(rule.condition.kind).severity,
       kind: 'alert.fired',
-      message: verdict.message,
+      message: verdict.message + (silenced === null ? '' : ' (silenced: nobody notified)'),
       fields: { alertId: id, ruleId: rule.id, subject: verdict.subject, value: verdict.value },
     });
   }
@@ -154,10 +77,11 @@ export function createAlertEvaluator(deps: {
     resolve.run(now, row.id);
     const alert = toAlert({ ...row, state: 'resolved', resolved_at_ms: now });
     announce('alerts:resolved', alert);
+    if (alert.silencedUntilMs === null) notify(announce, alert, 'resolved');
     deps.monitor.record(announce, {
       severity: 'info',
       kind: 'alert.resolved',
-      message: `Resolved: ${row.rule_name} (${row.subject}) — ${why}.`,
+      message: `Resolved: ${row.rule_name} (${alert.subjectLabel}) — ${why}.`,
       fields: { alertId: row.id, ruleId: row.rule_id, subject: row.subject },
     });
   }
@@ -165,13 +89,16 @@ export function createAlertEvaluator(deps: {
   /** Judges every rule once; opens and resolves alerts in one transaction. */
   function evaluate(): { fired: number; resolved: number } {
     const now = deps.now();
-    const plans = deps.rules.listRules().map((rule) => ({ rule, verdicts: rule.enabled ? judge(rule, now) : [] }));
+    const plans = deps.rules
+      .listRules()
+      .map((rule) => ({ rule, verdicts: rule.enabled ? judgeRule(rule, now, deps.sources) : [] }));
     let fired = 0;
     let resolved = 0;
     deps.store.write((announce) => {
+      expireSilences.run(now);
       for (const { rule, verdicts } of plans) {
         if (verdicts === null) continue;
-        const open = new Map((openAlerts.all(rule.id) as AlertRow[]).map((row) => [row.subject, row]));
+        const open = new Map((openAlerts.all({ ruleId: rule.id, now }) as AlertRow[]).map((row) => [row.subject, row]));
         for (const verdict of verdicts) {
           const current = open.get(verdict.subject);
           open.delete(verdict.subject);

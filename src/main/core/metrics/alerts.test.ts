@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRuleInput } from '../../../shared/contract';
 import { insertExecutions } from '../testing/seed-executions';
 import { metricsOnDisk } from '../testing/metrics-kit';
+import { testCore } from '../testing/test-core';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((fn) => fn()));
@@ -163,6 +164,119 @@ describe('alert rules', () => {
     expect(t.audit.verify().ok).toBe(true);
     await expect(async () => t.h['alerts:deleteRule']({ id: rule.id }, ctx)).rejects.toMatchObject({
       code: 'NOT_FOUND',
+    });
+  });
+});
+
+describe('acknowledging and silencing alerts', () => {
+  it('acknowledge takes an alert out of the badge; silence records but notifies nobody until it ends', async () => {
+    let depth = 50;
+    const health = [{ instanceId: 'prod', up: true }];
+    const t = setup({ gauges: { queueDepth: () => depth }, instanceHealth: () => health });
+    await t.h['alerts:setNotifier']({ url: 'http://127.0.0.1:9/hook', enabled: true, notifyResolved: true }, ctx);
+    await t.create({ name: 'Backlog', condition: { kind: 'queue_depth', threshold: 10 } });
+    await t.create({ name: 'Down', condition: { kind: 'instance_down' } });
+    const counts = () => t.h['alerts:counts']({}, ctx);
+    const notices = () => t.db.prepare('SELECT event FROM alert_outbox ORDER BY id').pluck().all();
+
+    t.module.evaluateAlerts(); // fires Backlog
+    const [backlog] = await t.alerts('open');
+    expect(backlog).toMatchObject({ ruleName: 'Backlog', subjectLabel: 'the queue', acknowledgedAtMs: null });
+    expect(await counts()).toEqual({ open: 1, unacknowledged: 1, silenced: 0 });
+
+    const acked = await t.h['alerts:acknowledge']({ id: backlog!.id }, ctx);
+    expect(acked).toMatchObject({ state: 'open', acknowledgedAtMs: t.clock.now(), acknowledgedBy: 'ana' });
+    expect(await counts()).toEqual({ open: 1, unacknowledged: 0, silenced: 0 });
+    expect(t.events.filter((e) => e.event === 'alerts:changed')).toHaveLength(1);
+    // Twice is harmless: the first acknowledgement stands.
+    t.clock.advance(1000);
+    expect((await t.h['alerts:acknowledge']({ id: backlog!.id }, ctx)).acknowledgedAtMs).toBe(acked.acknowledgedAtMs);
+
+    // prod goes down, the alert is silenced for 10 minutes: out of the badge, counted as silenced.
+    health[0]!.up = false;
+    t.module.evaluateAlerts();
+    const dlq = (await t.alerts('open')).find((a) => a.ruleName === 'Down')!;
+    expect(dlq.subjectLabel).toBe('instance “prod”');
+    expect(await counts()).toEqual({ open: 2, unacknowledged: 1, silenced: 0 });
+    const silenced = await t.h['alerts:silence']({ id: dlq.id, forMs: 10 * MIN }, ctx);
+    expect(silenced.silencedUntilMs).toBe(t.clock.now() + 10 * MIN);
+    expect(await counts()).toEqual({ open: 2, unacknowledged: 0, silenced: 1 });
+    expect(notices()).toEqual(['fired', 'fired']);
+
+    // It resolves and fires again while silenced: recorded, announced as silenced, no notice.
+    health[0]!.up = true;
+    t.clock.advance(MIN);
+    expect(t.module.evaluateAlerts().resolved).toBe(1);
+    health[0]!.up = false;
+    t.clock.advance(MIN);
+    const fired = t.events.length;
+    t.module.evaluateAlerts();
+    const again = (await t.alerts('open')).find((a) => a.ruleName === 'Down')!;
+    expect(again.id).not.toBe(dlq.id);
+    expect(again.silencedUntilMs).toBe(silenced.silencedUntilMs);
+    const firedEvent = t.events.slice(fired).find((e) => e.event === 'alerts:fired');
+    expect(firedEvent?.payload).toMatchObject({ id: again.id, silencedUntilMs: silenced.silencedUntilMs });
+    expect(notices()).toEqual(['fired', 'fired']);
+    const log = await t.h['monitoring:list']({ kind: 'alert.fired', limit: 10 }, ctx);
+    expect(log.events[0]?.message).toContain('(silenced: nobody notified)');
+
+    // The silence ends on the clock: the alert counts again.
+    t.clock.advance(10 * MIN);
+    expect(await counts()).toEqual({ open: 2, unacknowledged: 1, silenced: 0 });
+    // Silenced again, then lifted by hand.
+    await t.h['alerts:silence']({ id: again.id, forMs: 60 * MIN }, ctx);
+    expect((await t.h['alerts:unsilence']({ id: again.id }, ctx)).silencedUntilMs).toBeNull();
+    expect(await counts()).toEqual({ open: 2, unacknowledged: 1, silenced: 0 });
+
+    const actions = t.audit.list({ limit: 10, targetType: 'alert' }).entries.map((e) => e.action);
+    expect(actions).toEqual([
+      'alert.unsilence',
+      'alert.silence',
+      'alert.silence',
+      'alert.acknowledge',
+      'alert.acknowledge',
+    ]);
+
+    // A resolved alert needs no acknowledgement; an unknown one is not found.
+    depth = 0;
+    t.module.evaluateAlerts();
+    await expect(
+      Promise.resolve().then(() => t.h['alerts:acknowledge']({ id: backlog!.id }, ctx)),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(
+      Promise.resolve().then(() => t.h['alerts:silence']({ id: 999, forMs: MIN }, ctx)),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('refuses bad acknowledge and silence calls at the door', async () => {
+    const t = testCore();
+    cleanups.push(() => void t.cleanup());
+    const bad: [string, unknown][] = [
+      ['alerts:acknowledge', { id: 0 }],
+      ['alerts:acknowledge', { id: 'one' }],
+      ['alerts:acknowledge', {}],
+      ['alerts:silence', { id: 1, forMs: 0 }],
+      ['alerts:silence', { id: 1, forMs: 59_999 }],
+      ['alerts:silence', { id: 1, forMs: 31 * 86_400_000 }],
+      ['alerts:silence', { id: 1 }],
+      ['alerts:unsilence', { id: 1.5 }],
+      ['alerts:counts', { extra: true }],
+    ];
+    for (const [channel, input] of bad) {
+      const result = await t.core.invoke(channel, input);
+      expect(result, `${channel} ${JSON.stringify(input)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    expect(await t.core.call('alerts:silence', { id: 1, forMs: 60_000 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(await t.core.call('alerts:counts', {})).toEqual({
+      ok: true,
+      data: { open: 0, unacknowledged: 0, silenced: 0 },
     });
   });
 });

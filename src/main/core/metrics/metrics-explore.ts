@@ -6,6 +6,7 @@ import {
   type DrilldownExecution,
   type ExecutionStatus,
 } from '../../../shared/contract';
+import type { NameDirectory } from '../alerts/names';
 import { parseRunRef, RUN_REF_SQL } from '../dispatch/run-lineage';
 import { chooseStep, DAY_MS, HOUR_MS, resolveRange, type MetricsQueries } from './metrics-query';
 
@@ -40,7 +41,7 @@ const toExecution = (row: DrillRow): DrilldownExecution => ({
 });
 
 /** Drill-down, the scope pickers and the per-workflow table. */
-export function createMetricsExplorer(db: Database.Database, queries: MetricsQueries) {
+export function createMetricsExplorer(db: Database.Database, queries: MetricsQueries, names: NameDirectory) {
   function drilldown(args: CallArgs<'metrics:drilldown'>): CallOutput<'metrics:drilldown'> {
     const statuses = args.statuses ?? [...TERMINAL_STATUSES];
     const params: Record<string, unknown> = { from: args.fromMs, to: args.toMs, limit: args.limit };
@@ -133,13 +134,14 @@ export function createMetricsExplorer(db: Database.Database, queries: MetricsQue
     return {
       workflows: [...counts.values()]
         .map((entry) => {
-          const scope = {
-            ...(entry.instanceId ? { instanceId: entry.instanceId } : {}),
-            ...(entry.workflowId ? { workflowId: entry.workflowId } : {}),
-          };
+          // '' is "none" (runs without an instance or workflow): scoped as such, not unscoped,
+          // or the "(no workflow)" row would count every run.
+          const scope = { instanceId: entry.instanceId, workflowId: entry.workflowId };
           return {
             instanceId: entry.instanceId,
             workflowId: entry.workflowId,
+            instanceName: entry.instanceId ? names.instance(entry.instanceId) : null,
+            workflowName: entry.workflowId ? names.workflow(entry.instanceId || null, entry.workflowId) : null,
             summary: queries.summary({ ...range, ...scope }, now),
             spark: times.map((at) => entry.byT.get(at) ?? 0),
           };

@@ -1,7 +1,11 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
-import { createAlertEvaluator, type InstanceHealth } from './alert-evaluator';
+import type { InstanceHealth } from '../alerts/evaluators';
+import { createNameDirectory, type NameDirectory } from '../alerts/names';
+import { createAlertOutbox, type OutboxOptions } from '../alerts/outbox';
+import { createFileKeyBox, type SecretBox } from '../instances/secret-box';
+import { createAlertEvaluator } from './alert-evaluator';
 import { createAlertRules } from './alert-rules';
 import { createGauges, type GaugeProviders } from './gauges';
 import { nearestRank } from './histogram';
@@ -29,6 +33,12 @@ export interface MetricsOptions {
   updateThrottleMs?: number;
   /** Real-time period of the background loop that checks what is due (ms, default 1 000; 0 = off). */
   pollMs?: number;
+  /** Names of instances and workflows (default: the store's own tables). */
+  names?: NameDirectory;
+  /** Seals the notifier's address and secret (default: the data directory's key file, as for API keys). */
+  secretBox?: SecretBox;
+  /** The webhook notifier's delivery: its POST, timeout, attempts and backoff. */
+  notifier?: OutboxOptions;
 }
 
 export type MetricsModule = FeatureModule<'metrics' | 'alerts' | 'monitoring'> & {
@@ -37,6 +47,8 @@ export type MetricsModule = FeatureModule<'metrics' | 'alerts' | 'monitoring'> &
   /** Runs whatever is due now on the clock (sampling, alerts, retention, update notice). */
   tick(): void;
   evaluateAlerts(): { fired: number; resolved: number };
+  /** Posts the alert notices that are due (the background loop calls it on every tick). */
+  deliverNotices(): Promise<number>;
   runRetention(): ReturnType<ReturnType<typeof createRetention>['run']>;
 };
 
@@ -49,17 +61,34 @@ export function createMetricsModule(
   const { store } = ctx;
   const monitor = createMonitoringLog(store, now);
   const queries = createMetricsQueries(store.db);
-  const explorer = createMetricsExplorer(store.db, queries);
+  const names = options.names ?? createNameDirectory(store.db);
+  const explorer = createMetricsExplorer(store.db, queries, names);
   const gauges = createGauges(store, options.gauges ?? {}, ctx.logger);
-  const rules = createAlertRules(store, now, deps.audit, ctx.operator);
+  const outbox = createAlertOutbox({
+    store,
+    now,
+    box: options.secretBox ?? createFileKeyBox(ctx.dataDir, ctx.logger),
+    audit: deps.audit,
+    operator: ctx.operator,
+    monitor,
+    logger: ctx.logger,
+    ...(options.notifier ? { options: options.notifier } : {}),
+  });
+  const rules = createAlertRules(store, now, deps.audit, ctx.operator, names, (announce, alert) =>
+    outbox.enqueue(announce, alert, 'resolved'),
+  );
   const evaluator = createAlertEvaluator({
     store,
     now,
     rules,
-    queries,
-    gauges,
+    sources: {
+      queries,
+      gauges,
+      names,
+      ...(options.instanceHealth ? { instanceHealth: options.instanceHealth } : {}),
+    },
     monitor,
-    ...(options.instanceHealth ? { instanceHealth: options.instanceHealth } : {}),
+    notify: outbox.enqueue,
   });
   const retention = createRetention(store, monitor);
   const prometheus = createPrometheusExporter(store.db, queries, gauges);
@@ -81,7 +110,12 @@ export function createMetricsModule(
   const version = store.db.prepare('SELECT version FROM metric_state WHERE id = 1').pluck();
   let seenVersion = version.get() as number;
 
-  const runRetention = () => retention.run(now(), deps.retentionDays());
+  const runRetention = () => {
+    const result = retention.run(now(), deps.retentionDays());
+    // The notifier's outbox follows the same history setting (waiting notices are kept).
+    store.write(() => outbox.prune(now() - deps.retentionDays() * 86_400_000));
+    return result;
+  };
 
   /** Each job isolated: one failing (a locked table, a bad provider) must not stop the others. */
   function guarded(name: string, job: () => void): void {
@@ -106,6 +140,8 @@ export function createMetricsModule(
     if (at - last.sample >= intervals.sample) guarded('sampling', () => (gauges.sample(at), (last.sample = at)));
     if (at - last.evaluate >= intervals.evaluate) guarded('alerts', () => (evaluator.evaluate(), (last.evaluate = at)));
     if (at - last.retention >= intervals.retention) guarded('retention', () => (runRetention(), (last.retention = at)));
+    // In the background: a slow or dead webhook never holds up the next evaluation.
+    void outbox.deliverDue();
     if (at - last.updated >= intervals.throttle) {
       const current = version.get() as number;
       if (current !== seenVersion) {
@@ -122,6 +158,7 @@ export function createMetricsModule(
     monitor,
     tick,
     evaluateAlerts: () => evaluator.evaluate(),
+    deliverNotices: () => outbox.deliverDue(),
     runRetention,
     start() {
       const poll = options.pollMs ?? 1_000;
@@ -129,14 +166,16 @@ export function createMetricsModule(
       timer = setInterval(tick, poll);
       timer.unref();
     },
-    stop() {
+    async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await outbox.stop();
     },
     restored() {
       // Rollups were re-derived from the restored executions and alert rules may differ:
       // judge alerts on the next tick and tell windows to reload the dashboard now.
       last.evaluate = -Infinity;
+      outbox.restored();
       seenVersion = version.get() as number;
       store.write((announce) => announce('metrics:updated', { atMs: now() }));
     },
@@ -169,6 +208,11 @@ export function createMetricsModule(
       'alerts:updateRule': (args) => ((last.evaluate = -Infinity), rules.update(args)),
       'alerts:deleteRule': (args) => rules.remove(args),
       'alerts:list': (args) => rules.listAlerts(args),
+      'alerts:counts': () => rules.counts(),
+      'alerts:acknowledge': (args) => rules.acknowledge(args),
+      'alerts:silence': (args) => rules.silence(args),
+      'alerts:unsilence': (args) => rules.unsilence(args),
+      ...outbox.handlers,
       'monitoring:list': (args) => monitor.list(args),
     },
   };

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricsOnDisk } from '../testing/metrics-kit';
 import { insertExecutions, type SeedExecution } from '../testing/seed-executions';
+import { createNameDirectory } from '../alerts/names';
 import { createMetricsExplorer } from './metrics-explore';
 import { createMetricsQueries, HOUR_MS, MIN_COVERED_MS, throughput } from './metrics-query';
 import { createRollupBatch } from './rollup-batch';
@@ -213,7 +214,7 @@ describe('metrics count runs by their final outcome, attempts apart', () => {
     const { db, clock } = setup();
     const now = clock.now();
     const { original, retry } = retriedRun(db, now);
-    const explorer = createMetricsExplorer(db, createMetricsQueries(db));
+    const explorer = createMetricsExplorer(db, createMetricsQueries(db), createNameDirectory(db));
     const drill = (includeSuperseded?: boolean) =>
       explorer
         .drilldown({ fromMs: now - HOUR_MS, toMs: now, limit: 10, ...(includeSuperseded ? { includeSuperseded } : {}) })

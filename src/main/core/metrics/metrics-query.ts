@@ -162,11 +162,17 @@ function mergePairs(target: Histogram, pairs: Int32Array, sign = 1): void {
   for (let i = 0; i < pairs.length; i += 2) mergeInto(target, pairs[i]!, sign * pairs[i + 1]!);
 }
 
-function scopeWhere(scope: Scope): string {
+/**
+ * The scope's filters. An empty id means "none" (the "(no workflow)" row): the rollups store
+ * it as '', the raw executions as NULL, so raw SQL asks `IS NULL` there.
+ */
+function scopeWhere(scope: Scope, raw: boolean): string {
+  const filter = (value: string | undefined, column: string, key: string) =>
+    value === undefined ? '' : raw && value === '' ? `AND ${column} IS NULL` : `AND ${column} = @${key}`;
   return [
-    scope.instanceId !== undefined ? 'AND instance_id = @instanceId' : '',
-    scope.workflowId !== undefined ? 'AND workflow_id = @workflowId' : '',
-    scope.mappingId !== undefined ? 'AND mapping_id = @mappingId' : '',
+    filter(scope.instanceId, 'instance_id', 'instanceId'),
+    filter(scope.workflowId, 'workflow_id', 'workflowId'),
+    filter(scope.mappingId, 'mapping_id', 'mappingId'),
   ].join(' ');
 }
 
@@ -296,9 +302,9 @@ export function createMetricsQueries(db: Database.Database, options: { exactRowL
   const exactRowLimit = options.exactRowLimit ?? EXACT_ROW_LIMIT;
   const histogramOf = createHistogramCache();
   const where = (scope: Scope) => `created_at_ms >= @from AND created_at_ms < @to
-    AND status IN (${TERMINAL_SQL}) ${scopeWhere(scope)}`;
+    AND status IN (${TERMINAL_SQL}) ${scopeWhere(scope, true)}`;
   const rollupWhere = (scope: Scope) =>
-    `grain_ms = @grain AND bucket_ms >= @from AND bucket_ms < @to ${scopeWhere(scope)}`;
+    `grain_ms = @grain AND bucket_ms >= @from AND bucket_ms < @to ${scopeWhere(scope, false)}`;
   // Statements are cached per SQL text: the scope filters make a handful of variants.
   const cache = new Map<string, Database.Statement>();
   const prepared = (sql: string) => {

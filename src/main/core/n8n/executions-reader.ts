@@ -24,7 +24,8 @@ interface ExecutionRow {
   mode: string | null;
   retry_of: string | null;
   error: string | null;
-  data_json: string | null;
+  /** Detail only (DETAIL_SELECT). */
+  data_json?: string | null;
   created_at_ms: number;
   started_at_ms: number | null;
   finished_at_ms: number | null;
@@ -58,10 +59,18 @@ const toSummary = (r: ExecutionRow): ExecutionSummary => ({
   unconfirmedAtMs: r.unconfirmed_at_ms,
 });
 
-const SELECT = `SELECT e.*, w.name AS workflow_name, ${RUN_REF_SQL('r')} AS retry_of_ref, ${RUN_REF_SQL('s')} AS superseded_by_ref
+/**
+ * The columns a summary shows: a list page never reads payloads, requests, responses or n8n's run
+ * data (kilobytes per row, in overflow pages); the detail adds data_json (DETAIL_SELECT).
+ */
+const SUMMARY_COLUMNS = `e.id, e.source, e.instance_id, e.workflow_id, e.remote_id, e.status, e.mode, e.retry_of, e.error,
+  e.created_at_ms, e.started_at_ms, e.finished_at_ms, e.duration_ms, e.updated_at_ms, e.retry_kind, e.unconfirmed_at_ms`;
+const FROM = `w.name AS workflow_name, ${RUN_REF_SQL('r')} AS retry_of_ref, ${RUN_REF_SQL('s')} AS superseded_by_ref
   FROM executions e
   LEFT JOIN workflows w ON w.instance_id = e.instance_id AND w.id = e.workflow_id
   LEFT JOIN executions r ON r.id = e.retry_of_id LEFT JOIN executions s ON s.id = e.superseded_by_id`;
+const SELECT = `SELECT ${SUMMARY_COLUMNS}, ${FROM}`;
+const DETAIL_SELECT = `SELECT ${SUMMARY_COLUMNS}, e.data_json, ${FROM}`;
 
 // The part of n8n's run data the detail view reads; anything else in it is ignored.
 const runDataSchema = z.object({
@@ -179,10 +188,20 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
       params.cAt = Number(match[1]);
       params.cId = Number(match[2]);
     }
+    if (typeof query.seek === 'number') {
+      where.push('e.created_at_ms <= @seekAt');
+      params.seekAt = query.seek;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    if (query.seek === 'oldest') {
+      // The oldest page, read from the old end of the index and shown newest first; nothing is older.
+      const oldest = db
+        .prepare(`${SELECT} ${clause} ORDER BY e.created_at_ms ASC, e.id ASC LIMIT @limit`)
+        .all({ ...params, limit: query.limit }) as ExecutionRow[];
+      return { executions: oldest.reverse().map(toSummary), nextCursor: null };
+    }
     const rows = db
-      .prepare(
-        `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`,
-      )
+      .prepare(`${SELECT} ${clause} ORDER BY e.created_at_ms DESC, e.id DESC LIMIT @limit`)
       .all(params) as ExecutionRow[];
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
@@ -192,7 +211,7 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
     };
   }
 
-  const find = (id: number) => db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
+  const find = (id: number) => db.prepare(`${DETAIL_SELECT} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
 
   /** Detail; for a remote execution, fresh run data from n8n (kept as data_json), else the kept copy. */
   async function get(id: number) {

@@ -3,6 +3,14 @@ import { AppError } from '../../../shared/result';
 import type { BackoffPolicy } from './backoff';
 import type { Job, JobAttempt, JobState } from './job-store';
 
+/**
+ * A job row with its payload, which lives in job_payloads (0020_perf): claims and completions
+ * rewrite the jobs row, so the payload stays out of it. `FROM ${JOBS_WITH_PAYLOAD}` reads both.
+ */
+export const JOBS_WITH_PAYLOAD = `jobs LEFT JOIN job_payloads ON job_payloads.job_id = jobs.id`;
+/** Select list for JOBS_WITH_PAYLOAD (a job whose payload row is missing reads as null). */
+export const JOB_COLUMNS = `jobs.*, coalesce(job_payloads.payload_json, 'null') AS payload_json`;
+
 export interface JobRow {
   id: number;
   instance_id: string;

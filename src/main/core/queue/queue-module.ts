@@ -8,6 +8,7 @@ import {
 } from '../../../shared/contract';
 import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
+import { createQueueRetention } from './queue-retention';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
 import type { FeatureModule } from '../handlers';
@@ -28,6 +29,11 @@ export interface QueueModuleOptions {
   runStatus?(announce: Announce, executionIds: number[], status: 'queued' | 'canceled'): void;
   /** Expired leases in a row before a job is dead-lettered (its attempts are not spent by them). Default 5. */
   maxExpiredLeases?: number;
+  /**
+   * Finished jobs older than this many days are pruned (the executions' retention setting), every
+   * `intervalMs` (default 1 hour; the first a minute after start). Absent: jobs are kept.
+   */
+  retention?: { days(): number; intervalMs?: number; firstAfterMs?: number };
 }
 
 const SETTINGS_KEY = 'queue.holdLimitMs';
@@ -52,6 +58,28 @@ export function createQueueModule(
   });
   const { db } = ctx.store;
   const throttleMs = options.changedThrottleMs ?? 250;
+  const retention = createQueueRetention(ctx.store, jobs);
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const pruneNow = () => {
+    if (!options.retention) return;
+    try {
+      const result = retention.run(ctx.clock.now(), options.retention.days());
+      if (result.jobs > 0) {
+        ctx.logger.info('Removed finished jobs older than the retention', { ...result });
+        announceCounts();
+      }
+    } catch (error) {
+      ctx.logger.warn('Could not remove old finished jobs; trying again later', { error });
+    }
+  };
+  const schedulePrune = (delayMs: number) => {
+    if (stopped || !options.retention) return;
+    pruneTimer = setTimeout(() => {
+      pruneNow();
+      schedulePrune(options.retention?.intervalMs ?? 3_600_000);
+    }, delayMs);
+    pruneTimer.unref();
+  };
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   let stopped = false;
@@ -259,6 +287,7 @@ export function createQueueModule(
       },
     },
     start() {
+      schedulePrune(options.retention?.firstAfterMs ?? 60_000);
       unsubscribe = jobs.onChange(() => {
         if (timer === undefined && !stopped) {
           timer = setTimeout(announceCounts, throttleMs);
@@ -270,6 +299,7 @@ export function createQueueModule(
       stopped = true;
       unsubscribe?.();
       if (timer !== undefined) clearTimeout(timer);
+      if (pruneTimer !== undefined) clearTimeout(pruneTimer);
     },
     // Limits and pauses are read from their restored tables at every claim; jobs are not in a
     // backup. Windows get the counts afresh.

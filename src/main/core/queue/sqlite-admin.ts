@@ -5,7 +5,16 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
-import { invalid, requireIds, requireInt, requireText, toJob, type JobRow } from './job-rows';
+import {
+  invalid,
+  JOB_COLUMNS,
+  JOBS_WITH_PAYLOAD,
+  requireIds,
+  requireInt,
+  requireText,
+  toJob,
+  type JobRow,
+} from './job-rows';
 import {
   JOB_STATES,
   type GroupLimits,
@@ -50,7 +59,11 @@ interface HoldRow {
 }
 const toHold = (r: HoldRow): InstanceHold => ({ instanceId: r.instance_id, reason: r.reason, sinceMs: r.since_ms });
 
+const PURGE_BATCH = 2_000;
+
 export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: () => T) => T): AdminPart {
+  const purgeBatch = db.prepare(`DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+      WHERE state IN (SELECT value FROM json_each(?)) AND finished_at_ms < ? ORDER BY id LIMIT ?)`);
   const selectStates = db.prepare('SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(?))');
   const requeue = db.prepare(
     `UPDATE jobs SET state = 'waiting', attempts_made = 0, expired_leases = 0, run_at_ms = ?, updated_at_ms = ?,
@@ -61,7 +74,9 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     `UPDATE jobs SET state = 'canceled', updated_at_ms = ?, finished_at_ms = ?
      WHERE id IN (SELECT value FROM json_each(?))`,
   );
-  const selectMany = db.prepare('SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  const selectMany = db.prepare(
+    `SELECT ${JOB_COLUMNS} FROM ${JOBS_WITH_PAYLOAD} WHERE jobs.id IN (SELECT value FROM json_each(?)) ORDER BY jobs.id`,
+  );
   const pause = db.prepare('INSERT OR IGNORE INTO queue_paused (instance_id, paused_at_ms) VALUES (?, ?)');
   const resume = db.prepare('DELETE FROM queue_paused WHERE instance_id = ?');
   const selectPaused = db.prepare('SELECT instance_id FROM queue_paused ORDER BY instance_id').pluck();
@@ -188,7 +203,7 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
       where.push('id < @beforeId');
       params.beforeId = requireInt(query.beforeId, 'beforeId', 1, Number.MAX_SAFE_INTEGER);
     }
-    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
+    const sql = `SELECT ${JOB_COLUMNS} FROM ${JOBS_WITH_PAYLOAD} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY jobs.id DESC LIMIT @limit`;
     return (db.prepare(sql).all(params) as JobRow[]).map(toJob);
   }
 
@@ -287,15 +302,18 @@ export function createAdmin(db: Database.Database, clock: Clock, write: <T>(fn: 
     counts,
     mappingCounts,
     purge,
+    // In batches (each its own short write) and in id order: old jobs come first, so a batch
+    // stops early instead of scanning every job (finished_at_ms has no index on the hot path).
+    // Payloads, attempts and keys go with their jobs (ON DELETE CASCADE).
     purgeFinished: ({ finishedBeforeMs, includeDeadLettered }) => {
       requireInt(finishedBeforeMs, 'finishedBeforeMs', 0, Number.MAX_SAFE_INTEGER);
       const states = includeDeadLettered ? ['completed', 'canceled', 'dead_lettered'] : ['completed', 'canceled'];
-      return write(
-        () =>
-          db
-            .prepare('DELETE FROM jobs WHERE state IN (SELECT value FROM json_each(?)) AND finished_at_ms < ?')
-            .run(JSON.stringify(states), finishedBeforeMs).changes,
-      );
+      let purged = 0;
+      for (;;) {
+        const deleted = write(() => purgeBatch.run(JSON.stringify(states), finishedBeforeMs, PURGE_BATCH).changes);
+        purged += deleted;
+        if (deleted < PURGE_BATCH) return purged;
+      }
     },
   };
 }

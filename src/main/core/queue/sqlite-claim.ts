@@ -84,14 +84,16 @@ export function createClaimer(
   );
   // Activation is one statement per claim, not one per job. The lease token is this claim's
   // random token joined with the job id: unique per (job, claim), as a token per job would be.
+  // The payload is read here, once per claim, from its own table (0020_perf).
+  const RETURNING = `RETURNING *, coalesce((SELECT payload_json FROM job_payloads WHERE job_id = jobs.id), 'null') AS payload_json`;
   const ACTIVATE = `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1, attempt_seq = attempt_seq + 1,
        attempt_started_at_ms = ?, lease_token = ? || '.' || id, lease_expires_at_ms = ?, updated_at_ms = ?`;
   const activateNext = db.prepare(
     `${ACTIVATE} WHERE id IN (SELECT id FROM jobs WHERE state = 'waiting'
        AND ${OPEN_GROUPS} ORDER BY priority, id LIMIT ?)
-     RETURNING *`,
+     ${RETURNING}`,
   );
-  const activateIds = db.prepare(`${ACTIVATE} WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`);
+  const activateIds = db.prepare(`${ACTIVATE} WHERE id IN (SELECT value FROM json_each(?)) ${RETURNING}`);
 
   /**
    * Active jobs whose lease ran out go back to waiting, flagged uncertain, or to dead-letter once

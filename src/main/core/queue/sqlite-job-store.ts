@@ -7,7 +7,17 @@ import { AppError } from '../../../shared/result';
 import type { Clock } from '../clock';
 import type { Store } from '../db/store';
 import { backoffDelayMs, backoffProblem, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type BackoffPolicy } from './backoff';
-import { invalid, MAX_MS, requireInt, requireText, toAttempt, toJob, toJsonText } from './job-rows';
+import {
+  invalid,
+  JOB_COLUMNS,
+  JOBS_WITH_PAYLOAD,
+  MAX_MS,
+  requireInt,
+  requireText,
+  toAttempt,
+  toJob,
+  toJsonText,
+} from './job-rows';
 import type { AttemptRow, JobRow } from './job-rows';
 import {
   type BatchItemResult,
@@ -56,16 +66,17 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const claimer = createClaimer(db, options.newToken, options.expiredLeases);
 
   const insertJob = db.prepare(
-    `INSERT INTO jobs (instance_id, mapping_id, execution_id, state, priority, payload_json, idempotency_key,
+    `INSERT INTO jobs (instance_id, mapping_id, execution_id, state, priority, idempotency_key,
        max_attempts, backoff_json, timeout_ms, run_at_ms, created_at_ms, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertPayload = db.prepare('INSERT INTO job_payloads (job_id, payload_json) VALUES (?, ?)');
   const selectKey = db.prepare('SELECT job_id, expires_at_ms FROM idempotency_keys WHERE key = ?');
   const upsertKey = db.prepare(
     `INSERT INTO idempotency_keys (key, job_id, expires_at_ms) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET job_id = excluded.job_id, expires_at_ms = excluded.expires_at_ms`,
   );
-  const selectJob = db.prepare('SELECT * FROM jobs WHERE id = ?');
+  const selectJob = db.prepare(`SELECT ${JOB_COLUMNS} FROM ${JOBS_WITH_PAYLOAD} WHERE jobs.id = ?`);
   const selectLease = db.prepare(
     `SELECT id, state, lease_token, attempts_made, max_attempts, attempt_seq, attempt_started_at_ms, backoff_json
      FROM jobs WHERE id = ?`,
@@ -176,7 +187,6 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         c.execution_id,
         state,
         c.priority,
-        c.payload_json,
         key,
         c.max_attempts,
         c.backoff_json,
@@ -186,6 +196,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
         now,
       ).lastInsertRowid,
     );
+    insertPayload.run(id, c.payload_json);
     if (key !== null) upsertKey.run(key, id, now + c.windowMs);
     // The job as stored, built in one literal (spreading row objects per job showed in profiles).
     const row: JobRow = {

@@ -77,7 +77,7 @@ function setup(handler: JobHandler, options: Partial<WorkerOptions> = {}) {
   const add = (over: Partial<EnqueueInput> = {}) =>
     queue.enqueue({ instanceId: 'i', mappingId: 'm', payload: {}, backoff: { type: 'fixed', delayMs: 5_000 }, ...over })
       .job.id;
-  return { queue, worker, timers, clock, errors, add };
+  return { queue, worker, timers, clock, errors, add, store };
 }
 
 /** A handler whose calls wait until the test resolves or rejects them. */
@@ -90,6 +90,51 @@ function controlled() {
 }
 
 describe('worker', () => {
+  it("writes a turn's completions, the handlers' records and the next claim in one transaction", async () => {
+    const { calls, handler } = controlled();
+    const claimedInTx: number[][] = [];
+    const recorded: { id: number; state: unknown; inTransaction: boolean }[] = [];
+    let commits = 0;
+    const t = setup(
+      async (job, signal) => {
+        await handler(job, signal);
+        return {
+          httpStatus: 200,
+          record: () =>
+            recorded.push({
+              id: job.id,
+              state: t.store.db.prepare('SELECT state FROM jobs WHERE id = ?').pluck().get(job.id),
+              inTransaction: t.store.db.inTransaction,
+            }),
+        };
+      },
+      {
+        concurrency: 4,
+        transaction: (fn) => {
+          const outer = !t.store.db.inTransaction;
+          const result = t.store.write(fn);
+          if (outer) commits += 1;
+          return result;
+        },
+        onClaimed: (jobs) => {
+          expect(t.store.db.inTransaction).toBe(true);
+          claimedInTx.push(jobs.map((j) => j.id));
+        },
+      },
+    );
+    const ids = Array.from({ length: 8 }, () => t.add());
+    t.worker.start();
+    await settle();
+    expect(claimedInTx).toEqual([ids.slice(0, 4)]);
+    commits = 0;
+    for (const call of calls.splice(0)) call.resolve(); // four answers arrive together
+    await settle();
+    // One commit: four completions, their records (each sees its job completed) and the next claim.
+    expect(commits).toBe(1);
+    expect(recorded).toEqual(ids.slice(0, 4).map((id) => ({ id, state: 'completed', inTransaction: true })));
+    expect(claimedInTx).toEqual([ids.slice(0, 4), ids.slice(4)]);
+  });
+
   it('runs every job with at most `concurrency` in flight and records completions', async () => {
     let running = 0;
     let peak = 0;

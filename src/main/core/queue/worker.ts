@@ -15,6 +15,12 @@ export interface JobSuccess {
   result?: unknown;
   /** HTTP status of the delivery, for the attempt history. */
   httpStatus?: number;
+  /**
+   * The handler's own record of the success (the run's row), written in the same transaction as
+   * the job's completion, so a turn's outcomes share one commit. Skipped when the lease was lost
+   * (whoever holds the job now records it). Needs `transaction` to be atomic with the completion.
+   */
+  record?: () => void;
 }
 
 /**
@@ -38,6 +44,13 @@ export interface WorkerOptions {
   timers?: Timers;
   /** Store errors the loop survived (a lost lease, a busy database); default: ignored. */
   onError?: (error: unknown, job?: ClaimedJob) => void;
+  /**
+   * The transaction the store's own writes join (the core's store.write): a turn's completions,
+   * the handlers' records and the claim then commit once. Default: none (each store call commits).
+   */
+  transaction?: <T>(fn: () => T) => T;
+  /** Called inside the claim's transaction with the jobs just claimed (e.g. to mark their runs started). */
+  onClaimed?: (jobs: ClaimedJob[]) => void;
 }
 
 export interface Worker {
@@ -57,8 +70,11 @@ export function createWorker(options: WorkerOptions): Worker {
   const timers = options.timers ?? systemTimers;
   const onError = options.onError ?? (() => {});
 
+  const transaction = options.transaction ?? (<T>(fn: () => T): T => fn());
   const running = new Map<number, Promise<void>>();
-  let completions: CompleteInput[] = [];
+  /** Completions of this turn, with the handler's record of each (JobSuccess.record). */
+  type Completion = CompleteInput & { record?: () => void };
+  let completions: Completion[] = [];
   let started = false;
   let stopping = false;
   let pumpQueued = false;
@@ -76,19 +92,26 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   /** Records the outcome of completions the store could not take (a lost lease, a bad result). */
-  function handleResults(batch: CompleteInput[], results: BatchItemResult[]): void {
+  function handleResults(batch: Completion[], results: BatchItemResult[]): void {
     for (const item of results) {
-      if (item.ok) continue;
+      if (item.ok) {
+        const record = batch.find((b) => b.id === item.id)?.record;
+        if (record) runRecord(record);
+        continue;
+      }
       const input = batch.find((b) => b.id === item.id);
       onError(new Error(item.message));
       // A result that cannot be stored as JSON is the handler's bug, but the work was done:
       // complete without the result rather than retry (which would deliver twice).
       if (item.code !== 'VALIDATION' || !input) continue;
       try {
-        store.complete({
-          id: input.id,
-          leaseToken: input.leaseToken,
-          ...(input.httpStatus ? { httpStatus: input.httpStatus } : {}),
+        transaction(() => {
+          store.complete({
+            id: input.id,
+            leaseToken: input.leaseToken,
+            ...(input.httpStatus ? { httpStatus: input.httpStatus } : {}),
+          });
+          if (input.record) runRecord(input.record);
         });
       } catch (error) {
         onError(error);
@@ -96,12 +119,23 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** A record that fails is the handler's bug: logged, and the completion stands (the work was done). */
+  function runRecord(record: () => void): void {
+    try {
+      record();
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  const toInput = ({ record: _record, ...input }: Completion): CompleteInput => input;
+
   function flushCompletions(): void {
     if (completions.length === 0) return;
     const batch = completions;
     completions = [];
     try {
-      handleResults(batch, store.completeMany(batch));
+      transaction(() => handleResults(batch, store.completeMany(batch.map(toInput))));
     } catch (error) {
       onError(error);
     }
@@ -124,9 +158,12 @@ export function createWorker(options: WorkerOptions): Worker {
     if (batch.length === 0 && free <= 0) return;
     let jobs: ClaimedJob[] = [];
     try {
-      const settled = store.completeAndClaim(batch, { limit: Math.max(0, free), leaseMs });
-      handleResults(batch, settled.results);
-      jobs = settled.claimed;
+      jobs = transaction(() => {
+        const settled = store.completeAndClaim(batch.map(toInput), { limit: Math.max(0, free), leaseMs });
+        handleResults(batch, settled.results);
+        if (settled.claimed.length > 0) options.onClaimed?.(settled.claimed);
+        return settled.claimed;
+      });
     } catch (error) {
       completions = batch.concat(completions); // try again next turn; the leases still hold
       onError(error);
@@ -181,6 +218,7 @@ export function createWorker(options: WorkerOptions): Worker {
         leaseToken: job.leaseToken,
         ...(success.result !== undefined ? { result: success.result } : {}),
         ...(success.httpStatus !== undefined ? { httpStatus: success.httpStatus } : {}),
+        ...(success.record ? { record: success.record } : {}),
       });
     } catch (thrown) {
       // A handler that settled its job itself (JobSettled) has nothing left for the worker to record.

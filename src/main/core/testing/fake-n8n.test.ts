@@ -72,6 +72,33 @@ describe('the fake n8n’s own switches (beyond n8n, for tests that make it misb
     }
   });
 
+  it('records every request with its headers on arrival, and apiHold holds an API request until released', async () => {
+    const own = await startFakeN8n();
+    try {
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      own.state.apiHold = (request) => (request.startsWith('GET /api/v1/executions') ? held : undefined);
+      const get = (path: string, key = own.apiKey) =>
+        fetch(`${own.baseUrl}${path}`, { headers: { 'X-N8N-API-KEY': key } });
+      const slow = get('/api/v1/executions?limit=1');
+      await expect.poll(() => own.state.received.length).toBe(1);
+      expect(own.state.inFlight).toBe(1);
+      // Other requests are not held, and a wrong key is recorded as sent.
+      expect((await get('/api/v1/workflows', 'wrong-key')).status).toBe(401);
+      expect((await fetch(`${own.baseUrl}/healthz`)).status).toBe(200);
+      expect(own.state.inFlight).toBe(1);
+      release();
+      expect((await slow).status).toBe(200);
+      expect(own.state.received.map((r) => [r.method, r.url, r.headers['x-n8n-api-key']])).toEqual([
+        ['GET', '/api/v1/executions?limit=1', own.apiKey],
+        ['GET', '/api/v1/workflows', 'wrong-key'],
+        ['GET', '/healthz', undefined],
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('failWith, garble and failAfterPages break the API on purpose', async () => {
     const own = await startFakeN8n();
     const get = (path: string) => fetch(`${own.baseUrl}${path}`, { headers: { 'X-N8N-API-KEY': own.apiKey } });

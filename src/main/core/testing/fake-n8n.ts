@@ -92,6 +92,14 @@ export interface DoorCall {
   raw: string;
 }
 
+/** One HTTP request as it arrived (any door: API, run-time, health), headers included. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /** A scripted answer that replaces n8n's own (a test making n8n misbehave). */
 export interface FaultAnswer {
   status: number;
@@ -137,6 +145,17 @@ export interface FakeN8nState {
    * storing them): the execution id is used up, no execution is ever stored.
    */
   dropRuns: Set<string>;
+  /**
+   * Every HTTP request on arrival, headers included (what an API key was sent to, and where):
+   * API, run-time doors, health and unknown paths alike.
+   */
+  received: ReceivedRequest[];
+  /**
+   * Holds an API request (given as in `requests`) until the promise it returns settles, as a slow
+   * n8n would; undefined answers at once. A held request is in `received` on arrival and in
+   * `requests` only once it is answered.
+   */
+  apiHold: ((request: string) => Promise<unknown> | undefined) | undefined;
   /** HTTP requests received since start (every door), and those not answered yet. */
   served: number;
   inFlight: number;
@@ -249,6 +268,8 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     probeCalls: 0,
     doorFault: undefined,
     dropRuns: new Set(),
+    received: [],
+    apiHold: undefined,
     served: 0,
     inFlight: 0,
   };
@@ -745,6 +766,18 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     });
   }
 
+  /** Handles a request once `state.apiHold` lets it through (a slow n8n); the body waits unread. */
+  function holding(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const held = url.startsWith('/api/v1/') ? state.apiHold?.(`${req.method ?? 'GET'} ${url}`) : undefined;
+    if (held)
+      void held.then(
+        () => handle(req, res),
+        () => handle(req, res),
+      );
+    else handle(req, res);
+  }
+
   // ---- lifecycle ---------------------------------------------------------------------------
 
   let server: Server | undefined;
@@ -753,8 +786,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   async function start(): Promise<void> {
     if (server) return;
-    const next = createServer(handle);
-    next.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    const next = createServer(holding);
+    next.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      state.received.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
       state.served++;
       state.inFlight++;
       res.on('close', () => state.inFlight--);

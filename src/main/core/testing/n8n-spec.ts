@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { PROBE_PATH } from '../instances/health-probe';
 import { webhookWorkflow, type WebhookWorkflowOptions } from './n8n-workflows';
 
 export interface N8nSpecTarget {
@@ -346,6 +347,20 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         status: 404,
         body: { code: 404, message: 'The execution "99999999" does not exist.' },
       });
+    });
+
+    it('answers the health probe (a GET no workflow serves) with its JSON 404 and starts no run', async () => {
+      const before = await latestId();
+      const probe = await call('GET', `/webhook/${PROBE_PATH}`, undefined, null);
+      expect(probe).toMatchObject({
+        status: 404,
+        body: { code: 404, message: `The requested webhook "GET ${PROBE_PATH}" is not registered.` },
+      });
+      // Ids grow: a run the probe started would come before the next one.
+      const marker = await workflow();
+      expect((await fire(marker.path)).status).toBe(200);
+      const [next] = await runsOf(marker.id, 1);
+      expect(Number(next.id)).toBe(before + 1);
     });
 
     it('deletes an execution once', async () => {

@@ -5,6 +5,7 @@ import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/r
 import { useInstanceNamer } from '../executions/RunLabel';
 import { CanButton } from '../../components/Guarded';
 import { useAuth } from '../../stores/auth-store';
+import { ApprovalFields } from './ApprovalFields';
 import { priorityLabel, statusText, when } from './format';
 
 /** The focused item: payload, mapping, history, related runs, comments and claim. */
@@ -88,6 +89,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <dd>{item.expiresAtMs ? `${when(item.expiresAtMs)} → ${item.expiryAction}` : 'never'}</dd>
         </div>
       </dl>
+      <ApprovalFields item={item} />
       {item.status === 'pending' ? (
         <div className="actions">
           <CanButton

@@ -3,7 +3,9 @@ import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { CanButton } from '../../components/Guarded';
+import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
+import { fieldsLine, waitOrigin } from './ApprovalFields';
 import { followInbox, useApprovals } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
 import { priorityLabel, statusText, when } from './format';
@@ -53,6 +55,18 @@ export function InboxView() {
   const table = useRef<HTMLTableSectionElement>(null);
   useEffect(followInbox, []);
   const focused = items?.[cursor];
+  // A link (#/approvals/12: notifications, the tray, the palette) focuses that item once it is listed;
+  // once per link, so j/k are not pulled back on every refresh.
+  const routed = useRouteItem('approvals')?.[0] ?? null;
+  const applied = useRef<string | null>(null);
+  useEffect(() => {
+    if (!routed || !items || applied.current === routed) return;
+    const index = items.findIndex((item) => String(item.id) === routed);
+    if (index >= 0) {
+      applied.current = routed;
+      setCursor(index);
+    }
+  }, [routed, items, setCursor]);
 
   const [busy, setBusy] = useState(false);
   const decide = async (decision: Decision, ids: number[], comment?: string) => {
@@ -218,8 +232,9 @@ export function InboxView() {
                       </td>
                       <td>
                         {a.summary}
+                        {a.fields?.length ? <div data-testid="approval-fields">{fieldsLine(a)}</div> : null}
                         <div className="muted">
-                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `n8n wait · ${a.instanceId ?? ''}`}
+                          {a.kind === 'gate' ? `gate · ${a.event ?? ''}` : `${waitOrigin(a)} · ${a.instanceId ?? ''}`}
                         </div>
                       </td>
                       <td>

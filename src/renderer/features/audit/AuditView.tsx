@@ -1,10 +1,27 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AuditEntry, AuditVerify } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { AuditEntry } from '../../../shared/contract';
+import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { callKey, callOrThrow, useAction, useCall } from '../../data/calls';
 import { downloadText } from '../../files';
 
-const TARGETS = ['', 'approval', 'approval_rule', 'mapping', 'settings'] as const;
+/** What entries are about, known before any is recorded; the log adds whatever else it holds. */
+const KNOWN_TARGETS = [
+  'alert_rule',
+  'approval',
+  'approval_rule',
+  'backup',
+  'draft',
+  'event',
+  'execution',
+  'instance',
+  'mapping',
+  'schedule',
+  'settings',
+  'workflow',
+];
 
 /**
  * What an entry is about. Runs are named as everywhere else (`FD-29`, `n8n #812 on prod`, recorded
@@ -17,51 +34,33 @@ function targetText(e: AuditEntry): string {
   return `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}`;
 }
 
-/** The hash-chained audit log: newest first, export as JSON, verify the chain for tampering. */
+/** The hash-chained audit log: newest first, filtered by target and action, exported as JSON, its chain verified. */
 export function AuditView() {
-  const [targetType, setTargetType] = useState<(typeof TARGETS)[number]>('');
+  const [targetType, setTargetType] = useState('');
+  const [action, setAction] = useState('');
   // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
   const [actor, setActor] = useState('');
   const who = actor.trim();
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [next, setNext] = useState<number | null>(null);
-  const [verify, setVerify] = useState<AuditVerify | null>(null);
   const [exporting, setExporting] = useState<number | null>(null);
-
-  const load = useCallback(async () => {
-    const page = await send('audit:list', {
-      limit: 100,
-      ...(targetType ? { targetType } : {}),
-      ...(who ? { actor: who } : {}),
-    });
-    setEntries(page.entries);
-    setNext(page.nextBeforeId);
-  }, [targetType, who]);
-  useEffect(() => {
-    void load().catch(() => undefined);
-    // A bulk decision appends hundreds of entries at once: reload once they have landed.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const off = api.on('audit:appended', () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void load().catch(() => undefined), 100);
-    });
-    return () => {
-      clearTimeout(timer);
-      off();
-    };
-  }, [load]);
-
-  const older = async () => {
-    if (next === null) return;
-    const page = await send('audit:list', {
-      limit: 100,
-      beforeId: next,
-      ...(targetType ? { targetType } : {}),
-      ...(who ? { actor: who } : {}),
-    });
-    setEntries([...(entries ?? []), ...page.entries]);
-    setNext(page.nextBeforeId);
+  const filter = {
+    ...(targetType ? { targetType } : {}),
+    ...(action ? { action } : {}),
+    ...(who ? { actor: who } : {}),
   };
+  // Pages of one query: a new entry (audit:appended invalidates `audit:`) refetches the pages shown.
+  const query = useInfiniteQuery({
+    queryKey: callKey('audit:list', filter),
+    queryFn: ({ pageParam }: { pageParam: number | null }) =>
+      callOrThrow('audit:list', { limit: 100, ...filter, ...(pageParam ? { beforeId: pageParam } : {}) }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (page) => page.nextBeforeId,
+    placeholderData: keepPreviousData,
+  });
+  const kinds = useCall('audit:kinds', {});
+  const verify = useAction('audit:verify');
+  const entries = query.data?.pages.flatMap((page) => page.entries) ?? null;
+  const targets = [...new Set([...KNOWN_TARGETS, ...(kinds.data?.targetTypes ?? [])])].sort();
+  const actions = kinds.data?.actions ?? [];
 
   /** Pages through the whole log (500 at a time, progress shown), then downloads it with its verification. */
   const exportAll = async () => {
@@ -95,13 +94,28 @@ export function AuditView() {
     <>
       <div className="toolbar">
         <select
-          aria-label="Target"
+          aria-label="About"
           value={targetType}
-          onChange={(e) => setTargetType(e.target.value as typeof targetType)}
+          onChange={(e) => setTargetType(e.target.value)}
+          data-testid="audit-target-filter"
         >
-          {TARGETS.map((t) => (
+          <option value="">About anything</option>
+          {targets.map((t) => (
             <option key={t} value={t}>
-              {t || 'Everything'}
+              {t.replace(/_/g, ' ')}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Action"
+          value={action}
+          onChange={(e) => setAction(e.target.value)}
+          data-testid="audit-action-filter"
+        >
+          <option value="">Every action</option>
+          {actions.map((a) => (
+            <option key={a} value={a}>
+              {a}
             </option>
           ))}
         </select>
@@ -114,41 +128,37 @@ export function AuditView() {
           onChange={(e) => setActor(e.target.value)}
           data-testid="audit-actor"
         />
-        <button
-          type="button"
-          onClick={() =>
-            void send('audit:verify', {})
-              .then(setVerify)
-              .catch(() => undefined)
-          }
-          data-testid="audit-verify"
-        >
+        <button type="button" onClick={() => verify.mutate({})} data-testid="audit-verify">
           Verify chain
         </button>
         <button
           type="button"
           disabled={exporting !== null}
-          onClick={() => void exportAll().catch(() => undefined)}
+          onClick={() => void exportAll().catch(() => undefined /* send() put the failure in the toasts */)}
           data-testid="audit-export"
         >
           {exporting === null ? 'Export JSON' : `Exporting… ${exporting} entries`}
         </button>
-        {verify && (
+        {verify.data && (
           <span
-            role={verify.ok ? 'status' : 'alert'}
-            className={verify.ok ? '' : 'invalid'}
+            role={verify.data.ok ? 'status' : 'alert'}
+            className={verify.data.ok ? '' : 'invalid'}
             data-testid="audit-verify-result"
           >
-            {verify.ok ? '✓ ' : '⚠ Tampering detected: '}
-            {verify.message}
+            {verify.data.ok ? '✓ ' : '⚠ Tampering detected: '}
+            {verify.data.message}
           </span>
         )}
       </div>
-      {entries === null ? (
+      {query.isError ? (
+        <LoadError what="the audit log" error={query.error} retry={() => void query.refetch()} />
+      ) : entries === null ? (
         <p className="muted">Loading…</p>
       ) : entries.length === 0 ? (
-        <EmptyState title="No audit entries">
-          Every operator action and automatic decision will be recorded here.
+        <EmptyState title={targetType || action || who ? 'No entry matches' : 'No audit entries'}>
+          {targetType || action
+            ? 'Choose another target or action.'
+            : 'Every operator action and automatic decision will be recorded here.'}
         </EmptyState>
       ) : (
         <>
@@ -176,8 +186,13 @@ export function AuditView() {
               ))}
             </tbody>
           </table>
-          {next !== null && (
-            <button type="button" onClick={() => void older().catch(() => undefined)}>
+          {query.hasNextPage && (
+            <button
+              type="button"
+              onClick={() => void query.fetchNextPage()}
+              disabled={query.isFetchingNextPage}
+              data-testid="audit-older"
+            >
               Load older
             </button>
           )}

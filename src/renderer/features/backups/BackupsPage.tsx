@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { BackupFile, RestorePlan } from '../../../shared/contract';
-import { api, send, sendCatch } from '../../api/client';
+import { sendCatch } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { shownAsToast, useCall } from '../../data/calls';
 import { downloadBackup, formatBytes } from './backup-files';
 import { ExportPanel } from './ExportPanel';
 import { RestorePanel } from './RestorePanel';
@@ -12,19 +14,12 @@ import { CanButton } from '../../components/Guarded';
 
 /** Backups: make one, download it, restore one (validated, previewed), schedule them, n8n snapshots. */
 export function BackupsPage() {
-  const [listing, setListing] = useState<{ folder: string; files: BackupFile[] } | null>(null);
+  // Kept fresh by backups:changed (data/follow-core.ts).
+  const query = useCall('backups:list', {});
+  const listing = query.data ?? null;
   const [plan, setPlan] = useState<RestorePlan | null>(null);
   const [download, setDownload] = useState<{ name: string; done: number; total: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const load = useCallback(() => {
-    void send('backups:list', {})
-      .then(setListing)
-      .catch(() => undefined);
-  }, []);
-  useEffect(() => {
-    load();
-    return api.on('backups:changed', load);
-  }, [load]);
 
   const get = async (file: BackupFile) => {
     setDownload({ name: file.name, done: 0, total: file.bytes });
@@ -50,7 +45,7 @@ export function BackupsPage() {
   return (
     <section className="page">
       <h1>Backups</h1>
-      <ExportPanel onDone={load} />
+      <ExportPanel onDone={() => void query.refetch()} />
       <h2>Backup files</h2>
       {download && (
         <ProgressBar
@@ -65,7 +60,9 @@ export function BackupsPage() {
           Refused, nothing changed: {problem}
         </p>
       )}
-      {listing === null ? (
+      {query.isError ? (
+        <LoadError what="the backup files" error={query.error} retry={() => void query.refetch()} />
+      ) : listing === null ? (
         <p className="muted">Loading…</p>
       ) : listing.files.length === 0 ? (
         <EmptyState title="No backups yet">
@@ -95,7 +92,7 @@ export function BackupsPage() {
                   <CanButton
                     channel="backups:read"
                     type="button"
-                    onClick={() => void get(f).catch(() => undefined)}
+                    onClick={() => void get(f).catch(shownAsToast)}
                     data-testid={`b-download-${i}`}
                   >
                     Download
@@ -103,7 +100,7 @@ export function BackupsPage() {
                   <CanButton
                     channel="backups:inspect"
                     type="button"
-                    onClick={() => void inspectListed(f).catch(() => undefined)}
+                    onClick={() => void inspectListed(f).catch(shownAsToast)}
                     data-testid={`b-inspect-${i}`}
                   >
                     Restore…

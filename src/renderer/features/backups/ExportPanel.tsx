@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { send } from '../../api/client';
+import { shownAsToast } from '../../data/calls';
 import { ProgressBar } from './ProgressBar';
 import { useProgress } from './use-progress';
 import { CanButton } from '../../components/Guarded';
@@ -102,7 +103,7 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
           type="button"
           className="primary"
           disabled={running || mismatch || tooShort}
-          onClick={() => void run().catch(() => undefined)}
+          onClick={() => void run().catch(shownAsToast)}
           data-testid="b-export"
         >
           {running ? 'Backing up…' : 'Back up now'}

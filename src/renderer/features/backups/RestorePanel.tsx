@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import type { CallOutput, InstanceRestore, RestoreKeyOutcome, RestorePlan } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
+import { shownAsToast } from '../../data/calls';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { useRestores } from '../../stores/restore-store';
 import { uploadBackup } from './backup-files';
@@ -128,7 +129,7 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
           confirmLabel="Restore"
           danger
           onCancel={() => setConfirming(false)}
-          onConfirm={() => void apply().catch(() => undefined)}
+          onConfirm={() => void apply().catch(shownAsToast)}
         >
           The tables marked “replace” become exactly the backup&apos;s rows, in one step: if anything fails, nothing
           changes.

@@ -2,24 +2,18 @@ import { useEffect, useState } from 'react';
 import type { BackupSchedule } from '../../../shared/contract';
 import { api, send } from '../../api/client';
 import { CanButton } from '../../components/Guarded';
+import { LoadError } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 
-type ScheduleState = Awaited<ReturnType<typeof loadSchedule>>;
-const loadSchedule = () => send('backups:scheduleGet', {});
 const HOUR = 3_600_000;
 
 /** Automatic backups: interval (hours), folder, how many to keep. */
 export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
-  // undefined: not loaded yet; null: no schedule saved.
-  const [state, setState] = useState<ScheduleState | undefined>(undefined);
+  // data undefined: not loaded yet; null: no schedule saved. Kept fresh by backups:changed.
+  const query = useCall('backups:scheduleGet', {});
+  const state = query.data;
+  const save = useAction('backups:scheduleSet');
   const [form, setForm] = useState<BackupSchedule | null>(null);
-  useEffect(() => {
-    const load = () =>
-      void loadSchedule()
-        .then(setState)
-        .catch(() => undefined);
-    load();
-    return api.on('backups:changed', load);
-  }, []);
   useEffect(() => {
     if (form || state === undefined || !defaultFolder) return;
     setForm(
@@ -34,6 +28,8 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
         : { enabled: false, intervalMs: 24 * HOUR, folder: `${defaultFolder}/auto`, keep: 7, includeExecutions: false },
     );
   }, [state, form, defaultFolder]);
+  if (query.isError)
+    return <LoadError what="the backup schedule" error={query.error} retry={() => void query.refetch()} />;
   if (!form) return null;
   const hours = form.intervalMs / HOUR;
   const invalid = !(hours >= 0.25 && hours <= 720) || !form.folder.trim() || !(form.keep >= 1 && form.keep <= 1000);
@@ -96,12 +92,8 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
           channel="backups:scheduleSet"
           type="button"
           className="primary"
-          disabled={invalid}
-          onClick={() =>
-            void send('backups:scheduleSet', { schedule: form })
-              .then(setState)
-              .catch(() => undefined)
-          }
+          disabled={invalid || save.isPending}
+          onClick={() => save.mutate({ schedule: form })}
           data-testid="b-schedule-save"
         >
           Save schedule

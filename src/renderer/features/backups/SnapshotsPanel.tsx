@@ -1,26 +1,22 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Snapshot } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CanButton } from '../../components/Guarded';
+import { LoadError } from '../../components/LoadError';
+import { shownAsToast, useCall } from '../../data/calls';
 
 /** n8n-side backups: pull an instance's workflows, tags and variables; restore them into any instance. */
 export function SnapshotsPanel() {
-  const [snapshots, setSnapshots] = useState<Snapshot[] | null>(null);
+  // Kept fresh by backups:changed.
+  const query = useCall('backups:snapshots', {});
+  const snapshots = query.data ?? null;
   const [instanceId, setInstanceId] = useState('');
   const [label, setLabel] = useState('');
   const [taking, setTaking] = useState(false);
   const [restoring, setRestoring] = useState<{ snapshot: Snapshot; target: string } | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [target, setTarget] = useState('');
-  useEffect(() => {
-    const load = () =>
-      void send('backups:snapshots', {})
-        .then(setSnapshots)
-        .catch(() => undefined);
-    load();
-    return api.on('backups:changed', load);
-  }, []);
 
   const take = async () => {
     setTaking(true);
@@ -55,14 +51,16 @@ export function SnapshotsPanel() {
           channel="backups:snapshotTake"
           type="button"
           disabled={taking || !instanceId.trim()}
-          onClick={() => void take().catch(() => undefined)}
+          onClick={() => void take().catch(shownAsToast)}
           data-testid="b-snapshot-take"
         >
           {taking ? 'Pulling…' : 'Take snapshot'}
         </CanButton>
       </div>
       {outcome && <p data-testid="b-snapshot-outcome">{outcome}</p>}
-      {snapshots === null ? (
+      {query.isError ? (
+        <LoadError what="the snapshots" error={query.error} retry={() => void query.refetch()} />
+      ) : snapshots === null ? (
         <p className="muted">Loading…</p>
       ) : snapshots.length === 0 ? (
         <p className="muted" data-testid="b-snapshots-empty">
@@ -127,7 +125,7 @@ export function SnapshotsPanel() {
           confirmLabel="Restore"
           danger
           onCancel={() => setRestoring(null)}
-          onConfirm={() => void restore(restoring.snapshot, restoring.target).catch(() => undefined)}
+          onConfirm={() => void restore(restoring.snapshot, restoring.target).catch(shownAsToast)}
         >
           Workflows with the same name in {restoring.target} are overwritten with the snapshot&apos;s version; the
           others are created (inactive). Missing tags and variables are created.

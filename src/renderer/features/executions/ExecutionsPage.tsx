@@ -12,6 +12,8 @@ import { api, send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
+import { useNav, useRouteItem } from '../../stores/nav-store';
+import { executionItem, executionRowId } from '../../stores/routes';
 import { BulkRetry } from './BulkRetry';
 import { ExecutionDetail } from './ExecutionDetail';
 import { RunLabel } from './RunLabel';
@@ -42,7 +44,14 @@ export function ExecutionsPage() {
   const [loading, setLoading] = useState(false);
   const [loaded, setLoaded] = useState(false);
   const [workflows, setWorkflows] = useState<Workflow[]>([]);
-  const [selected, setSelected] = useState<number | null>(null);
+  // The open run is the URL's (#/executions/FD-29): back/forward, links and notifications open it.
+  const selected = executionRowId(useRouteItem('executions')?.[0]);
+  const go = useNav((s) => s.go);
+  const setSelected = (id: number | null) => {
+    const row = rows.find((r) => r.id === id);
+    if (id === null) go('executions');
+    else go('executions', row ? executionItem(row) : String(id));
+  };
   const [search, setSearch] = useState('');
   const [checked, setChecked] = useState<Set<number>>(new Set());
   const generation = useRef(0);

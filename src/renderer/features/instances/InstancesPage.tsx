@@ -1,11 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Instance, SyncLogEntry } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
 import { ConfirmButton } from './ConfirmButton';
 import { ago, dateTime, duration } from './format';
 import { InstanceForm } from './InstanceForm';
 import { useInstanceList } from './instances-store';
+import { useRouteItem } from '../../stores/nav-store';
 import './n8n-ui.css';
 import { CanButton } from '../../components/Guarded';
 
@@ -19,8 +21,10 @@ const STATE_LABEL: Record<Instance['sync']['state'], string> = {
 
 /** Instances: connection profiles with health, last sync, test, sync now, edit and remove. */
 export function InstancesPage() {
-  const { instances, loaded } = useInstanceList();
+  const { instances, loaded, query } = useInstanceList();
   const [editing, setEditing] = useState<Instance | 'new' | null>(null);
+  // #/instances/<id> points at one instance: its card is scrolled to and marked.
+  const pointed = useRouteItem('instances')?.[0] ?? null;
 
   return (
     <section className="page" aria-labelledby="instances-title">
@@ -45,6 +49,8 @@ export function InstancesPage() {
           onDone={() => setEditing(null)}
         />
       )}
+      {query.isError && <LoadError what="instances" error={query.error} retry={() => void query.refetch()} />}
+      {!loaded && !query.isError && <p className="muted">Loading instances…</p>}
       {loaded && instances.length === 0 && editing === null && (
         <EmptyState title="No instances yet">
           Connect an n8n instance (dev, staging, prod) with its address and an API key. Flightdeck then syncs its
@@ -53,14 +59,23 @@ export function InstancesPage() {
       )}
       <ul className="cards" data-testid="instance-list">
         {instances.map((instance) => (
-          <InstanceCard key={instance.id} instance={instance} onEdit={() => setEditing(instance)} />
+          <InstanceCard
+            key={instance.id}
+            instance={instance}
+            pointed={instance.id === pointed}
+            onEdit={() => setEditing(instance)}
+          />
         ))}
       </ul>
     </section>
   );
 }
 
-function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => void }) {
+function InstanceCard({ instance, pointed, onEdit }: { instance: Instance; pointed: boolean; onEdit: () => void }) {
+  const card = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (pointed) card.current?.scrollIntoView({ block: 'nearest' });
+  }, [pointed]);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<'test' | 'sync' | null>(null);
   const [log, setLog] = useState<SyncLogEntry[] | null>(null);
@@ -92,7 +107,12 @@ function InstanceCard({ instance, onEdit }: { instance: Instance; onEdit: () => 
     setLog(log ? null : (await send('instances:syncLog', { id: instance.id, limit: 10 })).entries);
 
   return (
-    <li className="card" data-testid={`instance-${instance.name}`}>
+    <li
+      ref={card}
+      className={pointed ? 'card card-pointed' : 'card'}
+      data-testid={`instance-${instance.name}`}
+      aria-current={pointed ? 'true' : undefined}
+    >
       <div className="card-head">
         <span className="color-dot" style={{ background: instance.color }} aria-hidden />
         <strong>{instance.name}</strong>

@@ -1,40 +1,16 @@
-import { create } from 'zustand';
 import type { Instance } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { useCall } from '../../data/calls';
 
-interface InstancesState {
-  instances: Instance[];
-  loaded: boolean;
-  /** Loads once and follows instances:changed / instances:removed: a cache of the core. */
-  start(): void;
-  refresh(): Promise<void>;
-}
+const byName = (a: Instance, b: Instance) => a.name.localeCompare(b.name);
+// Stable, so the sorted list is computed once per answer, not once per render.
+const sorted = (data: { instances: Instance[] }) => [...data.instances].sort(byName);
 
-let started = false;
-
-export const useInstances = create<InstancesState>((set, get) => ({
-  instances: [],
-  loaded: false,
-  start() {
-    if (started) return;
-    started = true;
-    api.on('instances:changed', (changed) => {
-      const others = get().instances.filter((i) => i.id !== changed.id);
-      set({ instances: [...others, changed].sort((a, b) => a.name.localeCompare(b.name)) });
-    });
-    api.on('instances:removed', ({ id }) => set({ instances: get().instances.filter((i) => i.id !== id) }));
-    api.onConnection((state) => state === 'connected' && void get().refresh());
-    void get().refresh();
-  },
-  async refresh() {
-    const { instances } = await send('instances:list', {});
-    set({ instances, loaded: true });
-  },
-}));
-
-/** The instances store, started on first use by any page. */
-export function useInstanceList(): InstancesState {
-  const state = useInstances();
-  state.start();
-  return state;
+/**
+ * The synced instances, by name, from the data layer (`instances:list`, kept fresh by
+ * instances:changed / instances:removed). Kept as a hook of its own because many areas show
+ * instance names; `loaded` is false until the first answer, `query` has the error and Retry.
+ */
+export function useInstanceList() {
+  const query = useCall('instances:list', {}, { select: sorted });
+  return { instances: query.data ?? [], loaded: query.data !== undefined, query };
 }

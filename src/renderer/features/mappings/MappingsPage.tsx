@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { downloadText } from '../../files';
 import { useInstanceList } from '../instances/instances-store';
+import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
@@ -14,7 +15,10 @@ export function MappingsPage() {
   const mappings = useMappings((s) => s.mappings);
   const { instances } = useInstanceList();
   const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? 'removed instance';
-  const [editing, setEditing] = useState<string | 'new' | null>(null);
+  // The mapping being edited is the URL's: #/mappings/<id>, #/mappings/new.
+  const editing = useRouteItem('mappings')?.[0] ?? null;
+  const go = useNav((s) => s.go);
+  const setEditing = (id: string | null) => (id === null ? go('mappings') : go('mappings', id));
   // Team mode: `n` does nothing for a role that may not create mappings (the button says why).
   const mayCreate = useCan('mappings:create').ok;
   useEffect(followMappings, []);
@@ -37,7 +41,17 @@ export function MappingsPage() {
   };
 
   if (editing) {
+    if (editing !== 'new' && mappings === null) return <p className="muted">Loading…</p>;
     const mapping = editing === 'new' ? null : (mappings?.find((m) => m.id === editing) ?? null);
+    if (editing !== 'new' && !mapping)
+      return (
+        <section className="page">
+          <h1>Mappings</h1>
+          <EmptyState title="No such mapping">
+            It may have been removed. <a href={hashFor('mappings')}>See all mappings</a>.
+          </EmptyState>
+        </section>
+      );
     return (
       <section className="page">
         <MappingEditor key={editing} mapping={mapping} onDone={() => setEditing(null)} />

@@ -48,6 +48,17 @@ export function Chart(props: {
     <figure className="chart" data-testid={`chart-${id}`}>
       <figcaption>
         <span>{title}</span>
+        {lines.length > 1 && (
+          // Which line is which: p50 and p95 share one chart.
+          <ul className="chart-legend" aria-label="Legend" data-testid={`legend-${id}`}>
+            {lines.map((l) => (
+              <li key={String(l.key)}>
+                <span className="chart-swatch" style={{ background: l.color ?? 'var(--accent)' }} aria-hidden="true" />
+                {l.label}
+              </li>
+            ))}
+          </ul>
+        )}
         <button type="button" className="link" onClick={exportCsv} data-testid={`export-${id}`}>
           Export CSV
         </button>

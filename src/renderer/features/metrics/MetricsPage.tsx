@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { api } from '../../api/client';
+import { useState } from 'react';
+import { AlertsBadge } from './AlertsBadge';
 import { AlertsPanel } from './AlertsPanel';
 import { Dashboard } from './Dashboard';
 import { EventsPanel } from './EventsPanel';
@@ -19,8 +19,6 @@ followAlertNotifications();
 /** Metrics: the dashboard, alert rules and history, and the monitoring event log. */
 export function MetricsPage() {
   const [tab, setTab] = useState<Tab>('dashboard');
-  const [fired, setFired] = useState(0);
-  useEffect(() => api.on('alerts:fired', () => setFired((n) => n + 1)), []);
 
   return (
     <section className="page metrics-page" aria-labelledby="metrics-title">
@@ -32,14 +30,11 @@ export function MetricsPage() {
             role="tab"
             type="button"
             aria-selected={tab === t.id}
-            onClick={() => {
-              setTab(t.id);
-              if (t.id === 'alerts') setFired(0);
-            }}
+            onClick={() => setTab(t.id)}
             data-testid={`metrics-tab-${t.id}`}
           >
             {t.label}
-            {t.id === 'alerts' && fired > 0 && <span className="badge">{fired}</span>}
+            {t.id === 'alerts' && <AlertsBadge className="badge" testId="alerts-tab-badge" />}
           </button>
         ))}
       </div>

@@ -29,16 +29,27 @@ export function WorkflowsTable({
           {workflows.map((w) => (
             <tr key={`${w.instanceId}/${w.workflowId}`} data-testid={`workflow-row-${w.workflowId}`}>
               <td>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() =>
-                    onPick({ ...(w.instanceId ? { instanceId: w.instanceId } : {}), workflowId: w.workflowId })
-                  }
-                >
-                  {w.workflowId || '(no workflow)'}
-                </button>
-                {w.instanceId && <small className="muted"> {w.instanceId}</small>}
+                {w.workflowId ? (
+                  <button
+                    type="button"
+                    className="link"
+                    title={w.workflowId}
+                    onClick={() =>
+                      onPick({ ...(w.instanceId ? { instanceId: w.instanceId } : {}), workflowId: w.workflowId })
+                    }
+                  >
+                    {w.workflowName ?? w.workflowId}
+                  </button>
+                ) : (
+                  // Runs without a workflow (refused before dispatch): nothing to scope to.
+                  <span className="muted">(no workflow)</span>
+                )}
+                {w.instanceId && (
+                  <small className="muted" title={w.instanceId}>
+                    {' '}
+                    {w.instanceName ?? w.instanceId}
+                  </small>
+                )}
               </td>
               <td>{w.summary.total}</td>
               <td>{formatPct(w.summary.errorRate)}</td>

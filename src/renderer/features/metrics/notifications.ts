@@ -8,16 +8,17 @@ import { api } from '../../api/client';
 export function followAlertNotifications(): () => void {
   if (window.api || typeof Notification === 'undefined') return () => undefined;
   const offFired = api.on('alerts:fired', (alert: Alert) => {
-    if (Notification.permission !== 'granted') return;
+    // A silenced alert is recorded but notifies nobody.
+    if (Notification.permission !== 'granted' || alert.silencedUntilMs !== null) return;
     new Notification(`Alert: ${alert.ruleName}`, {
       body: alert.message,
       tag: `alert-${alert.ruleId}-${alert.subject}`,
     });
   });
   const offResolved = api.on('alerts:resolved', (alert: Alert) => {
-    if (Notification.permission !== 'granted') return;
+    if (Notification.permission !== 'granted' || alert.silencedUntilMs !== null) return;
     new Notification(`Resolved: ${alert.ruleName}`, {
-      body: alert.subject,
+      body: `${alert.subjectLabel} is back to normal.`,
       tag: `alert-${alert.ruleId}-${alert.subject}`,
     });
   });

@@ -1,5 +1,6 @@
 import type { QueueOverview } from '../../../shared/contract';
 import { send } from '../../api/client';
+import { shownAsToast } from '../../data/calls';
 import { offlineSince } from './format';
 import { useQueue } from './queue-store';
 import { CanButton } from '../../components/Guarded';
@@ -76,7 +77,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
                     channel="queue:pause"
                     onClick={(e) => {
                       e.stopPropagation();
-                      void toggle(i.instanceId, i.name, i.paused).catch(() => undefined);
+                      void toggle(i.instanceId, i.name, i.paused).catch(shownAsToast);
                     }}
                     data-testid="queue-instance-pause"
                   >
@@ -137,7 +138,7 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
                     channel="queue:pauseMapping"
                     onClick={(e) => {
                       e.stopPropagation();
-                      void toggle(m.mappingId, m.name, m.paused).catch(() => undefined);
+                      void toggle(m.mappingId, m.name, m.paused).catch(shownAsToast);
                     }}
                     data-testid="queue-mapping-pause"
                   >

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { send } from '../../api/client';
 import { CanButton } from '../../components/Guarded';
+import { shownAsToast } from '../../data/calls';
 
 const DAY = 86_400_000;
 
@@ -22,7 +23,7 @@ export function HoldLimit({ holdLimitMs }: { holdLimitMs: number }) {
   };
 
   return (
-    <form className="queue-hold-limit small" onSubmit={(e) => void save(e).catch(() => undefined)}>
+    <form className="queue-hold-limit small" onSubmit={(e) => void save(e).catch(shownAsToast)}>
       <label>
         Runs wait for an offline instance up to{' '}
         <input

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Schedule, ScheduleDraftInput, ScheduleTiming } from '../../../shared/contract';
 import { scheduleDraftSchema } from '../../../shared/contract';
 import { send, sendCatch } from '../../api/client';
-import { operatorZone } from './schedules-store';
+import { isTimeZone, operatorZone } from './schedules-store';
 import { TimeInZones } from './TimeInZones';
 
 type Kind = ScheduleTiming['kind'];
@@ -83,18 +83,28 @@ const ZONES: string[] = (() => {
 /** Create or edit a schedule, with the next 10 runs previewed by the core as you type. */
 export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null; onDone: () => void }) {
   const [form, setForm] = useState<Form>(() => formOf(schedule));
-  const [preview, setPreview] = useState<{ runs: number[]; error?: string }>({ runs: [] });
+  const [preview, setPreview] = useState<{ runs: number[]; zone: string; error?: string }>({
+    runs: [],
+    zone: operatorZone,
+  });
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   const { draft, error } = useMemo(() => draftOf(form), [form]);
   const timing = useMemo(() => timingOf(form), [form]);
 
+  const zoneKnown = isTimeZone(form.timeZone);
   useEffect(() => {
+    // No preview for a zone Intl does not know (yet): "Asia/T" on the way to "Asia/Tokyo".
+    if (!isTimeZone(timing.timeZone)) return;
     let current = true;
     const timer = setTimeout(() => {
       void sendCatch('schedules:preview', { timing }).then((result) => {
         if (!current) return;
-        setPreview(result.ok ? { runs: result.data.runs } : { runs: [], error: result.error.message });
+        setPreview(
+          result.ok
+            ? { runs: result.data.runs, zone: timing.timeZone }
+            : { runs: [], zone: timing.timeZone, error: result.error.message },
+        );
       });
     }, 250);
     return () => {
@@ -194,7 +204,13 @@ export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null
         </div>
         <aside className="preview" aria-label="Next runs" data-testid="schedule-preview">
           <h3>Next 10 runs</h3>
-          {preview.error ? (
+          {!zoneKnown ? (
+            <p className="invalid" data-testid="schedule-zone-unknown">
+              {form.timeZone.trim() === ''
+                ? 'Enter a time zone, such as Europe/Berlin or UTC.'
+                : `“${form.timeZone}” is not a time zone yet: use an IANA name such as Asia/Tokyo.`}
+            </p>
+          ) : preview.error ? (
             <p className="invalid" data-testid="schedule-preview-error">
               {preview.error}
             </p>
@@ -204,7 +220,7 @@ export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null
             <ol>
               {preview.runs.map((ms) => (
                 <li key={ms} data-testid="schedule-preview-run">
-                  <TimeInZones ms={ms} zone={form.timeZone} />
+                  <TimeInZones ms={ms} zone={preview.zone} />
                 </li>
               ))}
             </ol>
@@ -213,7 +229,7 @@ export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null
       </div>
       {error && <p className="invalid">{error}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={!draft || saving} data-testid="schedule-save">
+        <button type="submit" className="primary" disabled={!draft || !zoneKnown || saving} data-testid="schedule-save">
           {schedule ? 'Save changes' : 'Create schedule'}
         </button>
         <button type="button" onClick={onDone}>

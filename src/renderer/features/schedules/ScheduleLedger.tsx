@@ -1,37 +1,27 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { formatLocalRuns } from '../../../shared/run-identity';
-import { useCallback, useEffect, useState } from 'react';
-import type { Schedule, ScheduleTick } from '../../../shared/contract';
-import { send } from '../../api/client';
-import { useSchedules } from './schedules-store';
+import type { Schedule } from '../../../shared/contract';
+import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
+import { tickTone } from './schedules-store';
+import { callKey, callOrThrow } from '../../data/calls';
 import { TimeInZones } from './TimeInZones';
 
 type Cursor = { tickMs: number; id: number } | null;
 
 /** A schedule's timeline: upcoming ticks, then every recorded tick, newest first, paged. */
 export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onClose: () => void }) {
-  const tickVersion = useSchedules((s) => s.tickVersion);
-  const [ticks, setTicks] = useState<ScheduleTick[] | null>(null);
-  const [upcoming, setUpcoming] = useState<number[]>([]);
-  const [next, setNext] = useState<Cursor>(null);
+  // Pages of one query: a tick (schedules:tick invalidates `schedules:`) refetches every page shown.
+  const query = useInfiniteQuery({
+    queryKey: [...callKey('schedules:ticks', { id: schedule.id }), schedule.updatedAtMs, schedule.status],
+    queryFn: ({ pageParam }: { pageParam: Cursor }) =>
+      callOrThrow('schedules:ticks', { id: schedule.id, limit: 50, ...(pageParam ? { before: pageParam } : {}) }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (page) => page.next,
+  });
+  const ticks = query.data?.pages.flatMap((page) => page.ticks) ?? null;
+  const upcoming = query.data?.pages[0]?.upcoming ?? [];
   const zone = schedule.timing.timeZone;
-
-  const loadFirst = useCallback(async () => {
-    const page = await send('schedules:ticks', { id: schedule.id, limit: 50 });
-    setTicks(page.ticks);
-    setUpcoming(page.upcoming);
-    setNext(page.next);
-  }, [schedule.id]);
-
-  useEffect(() => {
-    loadFirst().catch(() => undefined);
-  }, [loadFirst, tickVersion, schedule.updatedAtMs, schedule.status]);
-
-  const loadMore = async () => {
-    if (!next) return;
-    const page = await send('schedules:ticks', { id: schedule.id, limit: 50, before: next });
-    setTicks((t) => [...(t ?? []), ...page.ticks]);
-    setNext(page.next);
-  };
 
   return (
     <section className="ledger" aria-label={`Ledger of ${schedule.name}`} data-testid="schedule-ledger">
@@ -50,14 +40,16 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
         <ol className="timeline upcoming">
           {upcoming.map((ms) => (
             <li key={ms} data-testid="ledger-upcoming">
-              <span className="badge badge-upcoming">upcoming</span>
+              <StatusPill tone="neutral">upcoming</StatusPill>
               <TimeInZones ms={ms} zone={zone} />
             </li>
           ))}
         </ol>
       )}
       <h3>Past ticks</h3>
-      {ticks === null ? (
+      {query.isError ? (
+        <LoadError what="the ledger" error={query.error} retry={() => void query.refetch()} />
+      ) : ticks === null ? (
         <p className="muted">Loading…</p>
       ) : ticks.length === 0 ? (
         <p className="muted" data-testid="ledger-empty">
@@ -67,9 +59,9 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
         <ol className="timeline">
           {ticks.map((t) => (
             <li key={t.id} data-testid="ledger-tick" data-outcome={t.outcome}>
-              <span className={`badge badge-${t.outcome}`}>
+              <StatusPill tone={tickTone[t.outcome]} value={t.outcome}>
                 {t.trigger === 'manual' ? `${t.outcome} (run now)` : t.outcome}
-              </span>
+              </StatusPill>
               <TimeInZones ms={t.tickMs} zone={zone} />
               <span className="reason">
                 {t.reason}
@@ -80,8 +72,8 @@ export function ScheduleLedger({ schedule, onClose }: { schedule: Schedule; onCl
           ))}
         </ol>
       )}
-      {next && (
-        <button type="button" onClick={() => void loadMore().catch(() => undefined)}>
+      {query.hasNextPage && (
+        <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
           Older ticks
         </button>
       )}

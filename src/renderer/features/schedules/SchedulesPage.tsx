@@ -1,10 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Schedule } from '../../../shared/contract';
-import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
+import { useAction } from '../../data/calls';
+import { useNav, useRouteItem } from '../../stores/nav-store';
 import { ScheduleEditor } from './ScheduleEditor';
 import { ScheduleLedger } from './ScheduleLedger';
-import { useSchedules } from './schedules-store';
+import { scheduleTone, tickTone, useScheduleList } from './schedules-store';
 import { TimeInZones } from './TimeInZones';
 import './schedules.css';
 import { CanButton } from '../../components/Guarded';
@@ -21,9 +24,17 @@ function describeTiming(s: Schedule): string {
 
 /** Schedules: list with status and next run, bulk pause/resume, run now, editor, ledger. */
 export function SchedulesPage() {
-  const { schedules, start } = useSchedules();
+  const query = useScheduleList();
+  const pause = useAction('schedules:pause');
+  const resume = useAction('schedules:resume');
+  const runNowAction = useAction('schedules:runNow');
+  const removeAction = useAction('schedules:remove');
   const [editing, setEditing] = useState<Schedule | 'new' | null>(null);
-  const [ledgerId, setLedgerId] = useState<number | null>(null);
+  // The open ledger is the URL's: #/schedules/<id>.
+  const item = useRouteItem('schedules');
+  const go = useNav((s) => s.go);
+  const ledgerId = item?.[0] && /^\d{1,15}$/.test(item[0]) ? Number(item[0]) : null;
+  const setLedgerId = (id: number | null) => (id === null ? go('schedules') : go('schedules', id));
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState('');
@@ -31,9 +42,10 @@ export function SchedulesPage() {
   const [filter, setFilter] = useState('');
   // Thousands of rows are slow to render and no one reads them all: show a page, filter for more.
   const [visible, setVisible] = useState(PAGE_SIZE);
-  useEffect(() => start(), [start]);
 
-  if (schedules === null) return <p className="muted">Loading…</p>;
+  if (query.isError) return <LoadError what="schedules" error={query.error} retry={() => void query.refetch()} />;
+  const schedules = query.data;
+  if (schedules === undefined) return <p className="muted">Loading schedules…</p>;
   const needle = filter.trim().toLowerCase();
   const shown = needle
     ? schedules.filter((s) => `${s.name} ${s.event} ${s.status}`.toLowerCase().includes(needle))
@@ -56,19 +68,16 @@ export function SchedulesPage() {
     if (!pending) return;
     const trimmed = note.trim();
     const args = { ids: pending.ids, ...(trimmed ? { note: trimmed } : {}) };
-    const done = pending.action === 'pause' ? send('schedules:pause', args) : send('schedules:resume', args);
-    await done.catch(() => undefined);
+    // A refusal is toasted; the dialog closes either way and the list shows what the core kept.
+    await (pending.action === 'pause' ? pause : resume).run(args);
     setPending(null);
     setSelected(new Set());
   };
-  const runNow = (id: number) =>
-    void send('schedules:runNow', { id })
-      .then(() => setLedgerId(id))
-      .catch(() => undefined);
+  const runNow = (id: number) => void runNowAction.run({ id }).then((tick) => tick && setLedgerId(id));
   const remove = async () => {
     if (!removing) return;
-    await send('schedules:remove', { id: removing.id }).catch(() => undefined);
-    if (ledgerId === removing.id) setLedgerId(null);
+    const removed = await removeAction.run({ id: removing.id });
+    if (removed && ledgerId === removing.id) setLedgerId(null);
     setRemoving(null);
   };
 
@@ -212,9 +221,9 @@ export function SchedulesPage() {
                     <small className="muted"> {s.timing.timeZone}</small>
                   </td>
                   <td>
-                    <span className={`badge badge-${s.status}`} data-testid="schedule-status">
+                    <StatusPill tone={scheduleTone[s.status]} testId="schedule-status" value={s.status}>
                       {s.status}
-                    </span>
+                    </StatusPill>
                     {s.note && <small className="muted note"> {s.note}</small>}
                   </td>
                   <td data-testid="schedule-next">
@@ -222,9 +231,9 @@ export function SchedulesPage() {
                   </td>
                   <td>
                     {s.lastTick ? (
-                      <span className={`badge badge-${s.lastTick.outcome}`} title={s.lastTick.reason}>
+                      <StatusPill tone={tickTone[s.lastTick.outcome]} title={s.lastTick.reason}>
                         {s.lastTick.outcome}
-                      </span>
+                      </StatusPill>
                     ) : (
                       <span className="muted">never</span>
                     )}

@@ -1,59 +1,42 @@
-import { create } from 'zustand';
-import type { Schedule } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import type { Schedule, ScheduleTick } from '../../../shared/contract';
+import type { Tone } from '../../components/StatusPill';
+import { useCall } from '../../data/calls';
 
-interface SchedulesState {
-  schedules: Schedule[] | null;
-  /** Bumped on every recorded tick, so an open ledger knows to reload. */
-  tickVersion: number;
-  /** Loads once and follows schedules:changed / schedules:tick: a cache of core. */
-  start(): () => void;
-  reload(): Promise<void>;
-}
+/** What each schedule status means, in the console's one set of status colours. */
+export const scheduleTone: Record<Schedule['status'], Tone> = { active: 'ok', paused: 'warn', finished: 'neutral' };
+export const tickTone: Record<ScheduleTick['outcome'], Tone> = {
+  fired: 'ok',
+  skipped: 'warn',
+  coalesced: 'warn',
+  buffered: 'info',
+  missed: 'danger',
+  failed: 'danger',
+};
 
-export const useSchedules = create<SchedulesState>((set, get) => ({
-  schedules: null,
-  tickVersion: 0,
+const list = (data: { schedules: Schedule[] }) => data.schedules;
 
-  start() {
-    void get().reload();
-    // Ticks can arrive every second: reload at most once per second, never two at a time.
-    let inFlight = false;
-    let again = false;
-    const refresh = () => {
-      if (inFlight) {
-        again = true;
-        return;
-      }
-      inFlight = true;
-      void get()
-        .reload()
-        .catch(() => undefined)
-        .then(() => new Promise((resolve) => setTimeout(resolve, 1000)))
-        .finally(() => {
-          inFlight = false;
-          if (again) {
-            again = false;
-            refresh();
-          }
-        });
-    };
-    const offChanged = api.on('schedules:changed', () => void get().reload());
-    const offTick = api.on('schedules:tick', () => {
-      set((s) => ({ tickVersion: s.tickVersion + 1 }));
-      refresh();
-    });
-    return () => {
-      offChanged();
-      offTick();
-    };
-  },
-
-  async reload() {
-    const { schedules } = await send('schedules:list', {});
-    set({ schedules });
-  },
-}));
+/** Every schedule, from the data layer (`schedules:list`, kept fresh by schedules:changed and ticks). */
+export const useScheduleList = () => useCall('schedules:list', {}, { select: list });
 
 /** The zone this window runs in: "the operator's" zone next to the schedule's own. */
 export const operatorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const known = new Map<string, boolean>();
+/**
+ * Whether Intl knows this zone. Typing "Asia/Tokyo" key by key passes through "Asia/T", which
+ * Intl refuses by throwing: everything that formats in a typed zone asks here first.
+ */
+export function isTimeZone(zone: string): boolean {
+  if (zone.trim() === '') return false;
+  let answer = known.get(zone);
+  if (answer === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      answer = true;
+    } catch {
+      answer = false;
+    }
+    known.set(zone, answer);
+  }
+  return answer;
+}

@@ -1,14 +1,12 @@
-import { useEffect, useState } from 'react';
-import { sendCatch } from '../../api/client';
-
-type Info = { url: string | null; secretFile: string; problem: string | null };
+import { LoadError } from '../../components/LoadError';
+import { useCall } from '../../data/calls';
 
 /** Where other programs send events, and how they sign them (the secret stays in its file). */
 export function IngestInfo() {
-  const [info, setInfo] = useState<Info | null>(null);
-  useEffect(() => {
-    void sendCatch('ingest:info', {}).then((r) => r.ok && setInfo(r.data));
-  }, []);
+  const query = useCall('ingest:info', {});
+  if (query.isError)
+    return <LoadError what="the event ingest address" error={query.error} retry={() => void query.refetch()} />;
+  const info = query.data;
   if (!info) return null;
   return (
     <section className="form" aria-labelledby="ingest-title" data-testid="ingest-info">

@@ -1,14 +1,15 @@
 import { formatRunShort } from '../../../shared/run-identity';
-import { useCallback, useEffect, useState } from 'react';
-import type { CallOutput, Workflow } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { keepPreviousData } from '@tanstack/react-query';
+import { useState } from 'react';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
+import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
+import { executionItem } from '../../stores/routes';
 import { ConfirmButton } from '../instances/ConfirmButton';
 import { ago, dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import '../instances/n8n-ui.css';
-
-type Detail = CallOutput<'workflows:get'>;
 
 /** Workflows across all instances: search and filters, details, activate/deactivate with confirmation. */
 export function WorkflowsPage() {
@@ -17,21 +18,24 @@ export function WorkflowsPage() {
   const [instanceId, setInstanceId] = useState('');
   const [active, setActive] = useState<'' | 'true' | 'false'>('');
   const [tag, setTag] = useState('');
-  const [data, setData] = useState<{ workflows: Workflow[]; total: number } | null>(null);
-  const [selected, setSelected] = useState<{ instanceId: string; workflowId: string } | null>(null);
-
-  const load = useCallback(async () => {
-    const result = await send('workflows:list', {
+  // The open workflow is the URL's: #/workflows/<instance>/<workflow id>.
+  const item = useRouteItem('workflows');
+  const go = useNav((s) => s.go);
+  const [selectedInstance, selectedWorkflow] = item ?? [];
+  const selected =
+    selectedInstance && selectedWorkflow ? { instanceId: selectedInstance, workflowId: selectedWorkflow } : null;
+  const query = useCall(
+    'workflows:list',
+    {
       ...(search ? { search } : {}),
       ...(instanceId ? { instanceId } : {}),
       ...(active ? { active: active === 'true' } : {}),
       ...(tag ? { tag } : {}),
-    }).catch(() => null);
-    if (result) setData(result);
-  }, [search, instanceId, active, tag]);
-
-  useEffect(() => void load(), [load]);
-  useEffect(() => api.on('workflows:changed', () => void load()), [load]);
+    },
+    // Typing in the search keeps the last answer on screen until the next one arrives.
+    { placeholderData: keepPreviousData },
+  );
+  const data = query.data;
 
   const tags = [...new Set((data?.workflows ?? []).flatMap((w) => w.tags))].sort();
   const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? id;
@@ -88,6 +92,8 @@ export function WorkflowsPage() {
           ))}
         </select>
       </div>
+      {query.isError && <LoadError what="workflows" error={query.error} retry={() => void query.refetch()} />}
+      {!data && !query.isError && <p className="muted">Loading workflows…</p>}
       {data && data.workflows.length === 0 && (
         <EmptyState title={filtered ? 'No workflow matches' : 'No workflows yet'}>
           {filtered
@@ -112,7 +118,7 @@ export function WorkflowsPage() {
                 <tr
                   key={`${w.instanceId}/${w.id}`}
                   className="clickable"
-                  onClick={() => setSelected({ instanceId: w.instanceId, workflowId: w.id })}
+                  onClick={() => go('workflows', w.instanceId, w.id)}
                   aria-selected={selected?.instanceId === w.instanceId && selected.workflowId === w.id}
                   data-testid={`workflow-row-${w.name}`}
                 >
@@ -140,7 +146,8 @@ export function WorkflowsPage() {
               key={`${selected.instanceId}/${selected.workflowId}`}
               {...selected}
               instanceName={instanceName(selected.instanceId)}
-              onClose={() => setSelected(null)}
+              baseUrl={instances.find((i) => i.id === selected.instanceId)?.baseUrl ?? null}
+              onClose={() => go('workflows')}
             />
           )}
         </div>
@@ -149,15 +156,26 @@ export function WorkflowsPage() {
   );
 }
 
-function WorkflowDetail(props: { instanceId: string; workflowId: string; instanceName: string; onClose: () => void }) {
-  const [detail, setDetail] = useState<Detail | null>(null);
+function WorkflowDetail(props: {
+  instanceId: string;
+  workflowId: string;
+  instanceName: string;
+  baseUrl: string | null;
+  onClose: () => void;
+}) {
   const { instanceId, workflowId } = props;
-  const load = useCallback(
-    () => send('workflows:get', { instanceId, workflowId }).then(setDetail, () => undefined),
-    [instanceId, workflowId],
-  );
-  useEffect(() => void load(), [load]);
-  useEffect(() => api.on('workflows:changed', (e) => e.instanceId === instanceId && void load()), [load, instanceId]);
+  const query = useCall('workflows:get', { instanceId, workflowId });
+  const setActive = useAction('workflows:setActive');
+  if (query.isError)
+    return (
+      <aside className="panel" data-testid="workflow-detail">
+        <LoadError what="this workflow" error={query.error} retry={() => void query.refetch()} />
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </aside>
+    );
+  const detail = query.data;
   if (!detail) return <div className="panel muted">Loading…</div>;
   const w = detail.workflow;
 
@@ -172,6 +190,19 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
       <p className="small muted">
         {props.instanceName} · id {w.id} · version {w.versionId ?? '—'} · updated {dateTime(w.updatedAtMs)} · synced{' '}
         {ago(w.syncedAtMs)}
+        {props.baseUrl && (
+          <>
+            {' · '}
+            <a
+              href={`${props.baseUrl.replace(/\/+$/, '')}/workflow/${encodeURIComponent(w.id)}`}
+              target="_blank"
+              rel="noreferrer"
+              data-testid="open-in-n8n"
+            >
+              Open in n8n
+            </a>
+          </>
+        )}
       </p>
       {w.webhookPaths.length > 0 && (
         <p className="small">
@@ -191,12 +222,7 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
               ? `Deactivate ${w.name}? Its triggers and webhooks stop answering.`
               : `Activate ${w.name}? Its triggers and webhooks start running.`
           }
-          onConfirm={async () =>
-            setDetail({
-              ...detail,
-              workflow: await send('workflows:setActive', { instanceId, workflowId, active: !w.active }),
-            })
-          }
+          onConfirm={() => setActive.mutateAsync({ instanceId, workflowId, active: !w.active })}
           channel="workflows:setActive"
           testId="workflow-toggle"
         />
@@ -218,7 +244,11 @@ function WorkflowDetail(props: { instanceId: string; workflowId: string; instanc
           <tbody>
             {detail.recentExecutions.map((e) => (
               <tr key={e.id}>
-                <td>{formatRunShort(e)}</td>
+                <td>
+                  <a href={hashFor('executions', executionItem(e))} data-testid="workflow-execution-link">
+                    {formatRunShort(e)}
+                  </a>
+                </td>
                 <td className={`status-${e.status}`}>{e.status}</td>
                 <td>{dateTime(e.startedAtMs ?? e.createdAtMs)}</td>
                 <td>{duration(e.durationMs)}</td>
