@@ -14,6 +14,7 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
 
   'audit:list': 'viewer',
   'audit:verify': 'viewer',
+  'audit:kinds': 'viewer',
 
   'mappings:list': 'viewer',
   'mappings:get': 'viewer',
@@ -67,6 +68,17 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'alerts:createRule': 'editor',
   'alerts:updateRule': 'editor',
   'alerts:deleteRule': 'editor',
+  'alerts:counts': 'viewer',
+  'alerts:outbox': 'viewer',
+  // Attention to a firing alert is operations work, like pausing the queue.
+  'alerts:acknowledge': 'operator',
+  'alerts:silence': 'operator',
+  'alerts:unsilence': 'operator',
+  // The notifier's address and secret are never shown; setting them (or sending a test) is a console setting.
+  'alerts:getNotifier': 'viewer',
+  'alerts:setNotifier': 'admin',
+  'alerts:removeNotifier': 'admin',
+  'alerts:testNotifier': 'admin',
 
   'monitoring:list': 'viewer',
 
