@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { BackupSchedule } from '../../../shared/contract';
-import { api, send } from '../../api/client';
 import { CanButton } from '../../components/Guarded';
 import { LoadError } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
