@@ -32,7 +32,10 @@ export default defineConfig({
     root: 'src/renderer',
     plugins: [react()],
     build: {
-      rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
+      // login.html: team mode's sign-in page, served by the headless host before the console.
+      rolldownOptions: {
+        input: { index: resolve('src/renderer/index.html'), login: resolve('src/renderer/login.html') },
+      },
     },
   },
 });

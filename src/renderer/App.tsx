@@ -7,9 +7,11 @@ import { EmptyState } from './components/EmptyState';
 import { ErrorTray } from './components/ErrorTray';
 import { Nav } from './components/Nav';
 import { StartupError } from './components/StartupError';
+import { UserMenu } from './components/UserMenu';
 import { queryClient, shownAsToast } from './data/calls';
 import { PAGES } from './pages';
 import { useApp } from './stores/app-store';
+import { useAuth } from './stores/auth-store';
 import { setToastArea } from './stores/errors-store';
 import { useNav } from './stores/nav-store';
 import { followRestores, useRestores } from './stores/restore-store';
@@ -78,6 +80,15 @@ export function App() {
   // A failed start is in the toasts (send reports it); the shell stays on "Loading…".
   useEffect(() => void start().catch(shownAsToast), [start]);
   useEffect(followRestores, []);
+  // Who this window acts as (team mode) and what each control needs.
+  const ready = status?.state === 'ready';
+  useEffect(() => {
+    if (ready)
+      void useAuth
+        .getState()
+        .start()
+        .catch(() => undefined);
+  }, [ready]);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';
   return (
@@ -97,7 +108,10 @@ export function App() {
             >
               Go to… <kbd>{PALETTE_KEY}</kbd>
             </button>
-            <ConnectionBadge />
+            <span className={styles.topbarEnd}>
+              <ConnectionBadge />
+              <UserMenu />
+            </span>
           </header>
           <aside className={styles.sidebar}>
             <Nav />

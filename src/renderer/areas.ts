@@ -57,6 +57,8 @@ export const AREAS = [
     empty: 'Nothing recorded yet. Every operator action and automatic decision, in every area, is kept here.',
   },
   { id: 'settings', label: 'Settings', empty: '' },
+  // Team mode only (Nav hides it otherwise): accounts, sessions and personal API tokens.
+  { id: 'team', label: 'Team', empty: '' },
 ] as const;
 
 export type AreaId = (typeof AREAS)[number]['id'];

@@ -11,6 +11,7 @@ import { WorkflowsPage } from './features/workflows/WorkflowsPage';
 import { ExecutionsPage } from './features/executions/ExecutionsPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
 import { QueuePage } from './features/queue/QueuePage';
+import { TeamPage } from './features/team/TeamPage';
 import { AuditPage } from './features/audit/AuditPage';
 
 /**
@@ -29,5 +30,6 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   executions: ExecutionsPage,
   metrics: MetricsPage,
   queue: QueuePage,
+  team: TeamPage,
   audit: AuditPage,
 };

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'UNKNOWN_CHANNEL',
   'UNAUTHORIZED',
+  /** Signed in, but the role lacks the permission; the message names the role needed. */
+  'FORBIDDEN',
   'STARTUP_FAILED',
   'UNAVAILABLE',
   'INTERNAL',

@@ -38,4 +38,6 @@ export const WS_CLOSE = {
   internalError: 1011,
   /** Too many open connections: try again later. */
   tryAgainLater: 1013,
+  /** Team mode: the session or token of this connection ended (logged out, revoked, expired, disabled). */
+  signedOut: 4401,
 } as const;

@@ -5,9 +5,12 @@ import { defaultDataDir } from '../core/paths';
 import { formatLocalRuns } from '../../shared/run-identity';
 import { linkFor } from '../app/deep-link';
 import { emitToConsole, EXIT } from './emit-client';
+import { failureOf, runTeamCommand, runUsersCommand, TEAM_USAGE, USERS_USAGE } from './team-commands';
 
 const USAGE = `Usage: flightdeck emit <event> [--data <file.json>|-] [--idempotency-key <key>]
                        [--data-dir <dir>] [--timeout <seconds>]
+       flightdeck users list|add|role|disable|enable|reset …   (flightdeck users --help)
+       flightdeck team enable --admin <name>                  (flightdeck team --help)
 
 Sends an event to the running Flightdeck console on this machine, signed with its ingest
 secret, after the console has proved it holds that secret. Without --data the payload is {}.
@@ -49,7 +52,23 @@ function parseTimeout(value: string | undefined): number {
   return Math.round(secondsValue * 1000);
 }
 
+/** `users` and `team`: team mode's accounts (team-commands.ts). */
+async function runAccounts(command: 'users' | 'team', rest: string[]): Promise<void> {
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command === 'users' ? USERS_USAGE : TEAM_USAGE);
+    return;
+  }
+  try {
+    await (command === 'users' ? runUsersCommand(rest) : runTeamCommand(rest));
+  } catch (error) {
+    const failure = failureOf(error);
+    fail(failure.message, failure.code);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === 'users' || first === 'team') return runAccounts(first, rest);
   let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv);

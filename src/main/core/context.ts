@@ -9,6 +9,10 @@ export interface CoreContext {
   logger: Logger;
   /** Where the store and key files live. */
   dataDir: string;
-  /** Reads the operator name for the audit log ("who"). */
+  /** Who acts, for the audit log, decisions and comments: the signed-in user, else the operator name. */
   operator(): string;
+  /** Who asks for a run made now: the caller of the running call; null outside calls (machine traffic). */
+  requester?(): string | null;
+  /** True when the data folder is in team mode (accounts; four-eyes approvals apply). */
+  teamMode?(): boolean;
 }

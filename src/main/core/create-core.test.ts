@@ -80,7 +80,11 @@ describe('createCore', () => {
     const dir = tempDir();
     cleanups.push(dir.remove);
     const { migrations } = await import('./db/migrations');
-    const future = { version: migrations.length + 1, name: 'future', sql: 'CREATE TABLE future (id INTEGER) STRICT;' };
+    const future = {
+      version: Math.max(...migrations.map((m) => m.version)) + 1,
+      name: 'future',
+      sql: 'CREATE TABLE future (id INTEGER) STRICT;',
+    };
     const newer = createCore({ dataDir: dir.path, migrations: [...migrations, future] });
     await newer.close();
 

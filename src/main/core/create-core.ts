@@ -1,5 +1,7 @@
 import type { AppStatus, CallChannel, CallInput, CallOutput } from '../../shared/contract';
 import { fail, type Result } from '../../shared/result';
+import { createActorScope } from './auth/actor';
+import type { AuthService } from './auth/auth-service';
 import { systemClock, type Clock } from './clock';
 import { claimDataDir, DataDirUnusableError, type DataDirClaim, type ShellKind } from './data-dir';
 import { describeRefusal, makeDataDirPrivate } from './data-dir-modes';
@@ -45,6 +47,8 @@ export interface Core {
   status(): AppStatus;
   /** The limits `invoke` applies; transports size their frames from them. */
   readonly limits: InputLimits;
+  /** Accounts and sign-ins (team mode); absent when the store failed to open. */
+  readonly auth?: AuthService;
   /** Waits for calls in flight, then closes the store. Later calls answer UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -72,9 +76,10 @@ export function createCore(options: CoreOptions): Core {
     startupError,
   });
 
+  const actor = createActorScope();
   let built: ReturnType<typeof wireModules> | undefined;
   try {
-    built = store ? wireModules({ store, clock, logger, dataDir: options.dataDir }, options, status) : undefined;
+    built = store ? wireModules({ store, clock, logger, dataDir: options.dataDir, actor }, options, status) : undefined;
     built?.modules.forEach((m) => m.start?.());
   } catch (error) {
     // A bug, not a bad folder: let go of the folder so the process can exit or retry cleanly.
@@ -94,7 +99,11 @@ export function createCore(options: CoreOptions): Core {
       if (channel === 'app:status') return { ok: true as const, data: status() };
       return fail('STARTUP_FAILED', startupError?.message ?? 'Flightdeck failed to start.');
     }
-    const handled = invokeHandler(handlers, channel, input, ctx, logger, limits);
+    // In team mode a WebSocket call must carry a signed-in user; the transport resolves it.
+    if (!ctx.user && ctx.transport === 'ws' && built?.auth.teamMode()) {
+      return fail('UNAUTHORIZED', 'Sign in first: this console runs in team mode.');
+    }
+    const handled = invokeHandler(handlers, channel, input, ctx, logger, limits, actor);
     const pending = checkOutputs ? handled.then((reply) => checkReply(channel, reply, logger)) : handled;
     inFlight.add(pending);
     try {
@@ -118,6 +127,7 @@ export function createCore(options: CoreOptions): Core {
     subscribe: (listener) => bus.subscribe(listener),
     status,
     limits,
+    ...(built ? { auth: built.auth } : {}),
     async close() {
       if (closed) return;
       closed = true;

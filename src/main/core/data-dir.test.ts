@@ -93,7 +93,11 @@ describe('one owner per data folder, in one process', () => {
 
   it('keeps the folder while a core runs in a failed state, and lets go on close', async () => {
     const dataDir = folder();
-    const future = { version: migrations.length + 1, name: 'future', sql: 'CREATE TABLE future (id INTEGER) STRICT;' };
+    const future = {
+      version: Math.max(...migrations.map((m) => m.version)) + 1,
+      name: 'future',
+      sql: 'CREATE TABLE future (id INTEGER) STRICT;',
+    };
     await createCore({ dataDir, migrations: [...migrations, future] }).close();
 
     const failed = createCore({ dataDir });

@@ -1,8 +1,15 @@
 import type { CallArgs, CallChannel, CallOutput } from '../../shared/contract';
+import type { CallUser } from './auth/actor';
 
 /** Who is calling, as the transport knows it. */
 export interface CallContext {
   transport: 'ipc' | 'ws' | 'direct';
+  /**
+   * The signed-in user (team mode: set by the WebSocket transport from the session cookie or API
+   * token). Absent: the single local operator, who may do everything (desktop app, a host without
+   * team mode, in-process callers).
+   */
+  user?: CallUser;
 }
 
 export type Handler<C extends CallChannel> = (

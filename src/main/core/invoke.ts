@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { calls, isCallChannel } from '../../shared/contract';
 import { AppError, fail, ok, type Result } from '../../shared/result';
+import { localOperator, type ActorScope } from './auth/actor';
+import { PERMISSIONS, permissionProblem } from './auth/permissions';
 import type { CallContext, Handlers } from './handlers';
 import { DEFAULT_LIMITS, limitProblem, type InputLimits } from './limits';
 import type { Logger } from './logger';
@@ -16,9 +18,12 @@ export function describeIssues(channel: string, error: z.ZodError): string {
 
 /**
  * Validates the channel and its argument, runs the handler and always answers with a Result:
- * nothing a caller sends can throw through a transport or crash the process. Size and depth
- * are checked first, without recursion, so the schema and the handler only ever walk an
- * argument that fits the limits (a 5,000-level document would otherwise overflow the stack).
+ * nothing a caller sends can throw through a transport or crash the process. The caller's role
+ * is checked against the permission table right after the channel, before anything of the
+ * argument is read (FORBIDDEN names the role needed). Size and depth are checked next, without
+ * recursion, so the schema and the handler only ever walk an argument that fits the limits (a
+ * 5,000-level document would otherwise overflow the stack). The handler runs inside `scope`, so
+ * everything it records (audit entries, decisions, comments) names the caller.
  */
 export async function invokeHandler(
   handlers: Handlers,
@@ -27,11 +32,15 @@ export async function invokeHandler(
   ctx: CallContext,
   logger: Logger,
   limits: InputLimits = DEFAULT_LIMITS,
+  scope?: ActorScope,
 ): Promise<Result<unknown>> {
   if (!isCallChannel(channel)) {
     const name = typeof channel === 'string' ? channel.slice(0, 80) : `(a ${typeof channel}, not a name)`;
     return fail('UNKNOWN_CHANNEL', `Unknown channel: ${name}`);
   }
+  const user = ctx.user ?? localOperator();
+  const forbidden = permissionProblem(channel, user.role);
+  if (forbidden) return fail('FORBIDDEN', forbidden, false, { needs: PERMISSIONS[channel], role: user.role });
   const tooBig = limitProblem(input, limits);
   if (tooBig) {
     return fail('VALIDATION', `Invalid argument for ${channel}: it is ${tooBig.message}.`, false, [
@@ -45,8 +54,12 @@ export async function invokeHandler(
   }
   // The table is total over channels; TypeScript cannot correlate the union, so widen once here.
   const handler = handlers[channel] as (args: unknown, ctx: CallContext) => unknown;
+  const context: CallContext = { ...ctx, user };
   try {
-    return ok(await handler(parsed.data, ctx));
+    const data = scope
+      ? await scope.run(user, () => handler(parsed.data, context))
+      : await handler(parsed.data, context);
+    return ok(data);
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: error.toData() };
     logger.error('Unexpected error in a handler', { channel, error });

@@ -2,6 +2,9 @@ import type { AppStatus } from '../../shared/contract';
 import { AppError } from '../../shared/result';
 import { createApprovalsModule } from './approvals/approvals-module';
 import { createAuditModule } from './audit/audit-module';
+import type { ActorScope } from './auth/actor';
+import { createAuthModule } from './auth/auth-module';
+import type { AuthOptions, AuthService } from './auth/auth-service';
 import type { AuditLog } from './audit/audit-log';
 import { createBackupsModule } from './backups/backups-module';
 import type { Clock } from './clock';
@@ -51,6 +54,8 @@ export interface WiringOptions {
   n8n?: N8nOptions;
   /** n8n access for drafts and backups; until the instances area is wired no instance exists. */
   n8nWorkflows?: N8nWorkflowsPort;
+  /** Team mode: session lifetime and password hashing cost. */
+  auth?: AuthOptions;
   /** How the dispatcher delivers: lease, hold sweep, and its look-up of runs in n8n (tests). */
   dispatch?: { leaseMs?: number; holdSweepMs?: number; findRunInN8n?: FindRunInN8n };
 }
@@ -79,7 +84,8 @@ function wirePipeline(
   retentionDays: () => number,
 ) {
   const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
-  const executions = createExecutionsWriter(ctx.store);
+  // A run records who asked for it (the four-eyes rule of approvals reads it).
+  const executions = createExecutionsWriter(ctx.store, { requestedBy: () => ctx.requester?.() ?? null });
   // The Queue area names instances and mappings; requeue and cancel there move the runs too.
   const late: {
     enqueueRun?: ReturnType<typeof createEmitter>['enqueueRun'];
@@ -255,12 +261,28 @@ async function runRestoredHooks(modules: readonly Lifecycle[], logger: Logger): 
  * handler table both transports use. Order matters only where one module uses another's service.
  */
 export function wireModules(
-  base: { store: Store; clock: Clock; logger: Logger; dataDir: string },
+  base: { store: Store; clock: Clock; logger: Logger; dataDir: string; actor?: ActorScope },
   options: WiringOptions,
   status: () => AppStatus,
-): { modules: Lifecycle[]; handlers: Handlers } {
-  const ctx: CoreContext = { ...base, operator: () => settings.service.get().operatorName };
+): { modules: Lifecycle[]; handlers: Handlers; auth: AuthService } {
+  const { actor, ...rest } = base;
+  // The audit actor, decider, commenter: the account of the call running now (team mode), else
+  // the operator-name setting; work outside any call in team mode is the system's.
+  const operator = () => {
+    const user = actor?.current();
+    if (user && user.via !== 'local') return user.username;
+    if (!user && auth.service.teamMode()) return 'system';
+    return settings.service.get().operatorName;
+  };
+  const ctx: CoreContext = {
+    ...rest,
+    operator,
+    // Who asks for a run: the caller of a call (operator or user); nobody for machine traffic.
+    requester: () => (actor?.current() ? operator() : null),
+    teamMode: () => auth.service.teamMode(),
+  };
   const audit = createAuditModule(ctx);
+  const auth = createAuthModule(ctx, audit.log, options.auth);
   const settings = createSettingsModule(ctx, audit.log);
   const { instances, workflows, remoteExecutions } = wireN8n(ctx, audit.log, options);
   // Finished jobs follow the executions' retention setting.
@@ -307,6 +329,7 @@ export function wireModules(
     ...drafts.handlers,
     ...backups.handlers,
     ...pickers.handlers,
+    ...auth.handlers,
   };
   const modules: Lifecycle[] = [
     audit,
@@ -327,5 +350,5 @@ export function wireModules(
     drafts,
     backups,
   ];
-  return { modules, handlers };
+  return { modules, handlers, auth: auth.service };
 }

@@ -57,8 +57,27 @@ describe('host options', () => {
       metrics: { on: false },
       extraOrigins: [],
       openIfRunning: false,
+      sessionHours: 12,
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('lets a team-mode folder listen beyond loopback without the shared token (accounts sign in)', () => {
+    const teamFolder = () => true;
+    const parsed = parseHostCli(['--host', '0.0.0.0'], env(), undefined, teamFolder);
+    expect(parsed).toMatchObject({ ok: true, options: { host: '0.0.0.0' } });
+    expect(parsed.ok && parsed.warnings).toEqual([
+      '!!! WARNING: Flightdeck listens on 0.0.0.0, reachable from other machines (team mode: accounts sign in).',
+      '!!! No TLS (--tls-cert/--tls-key): passwords, sessions and everything the console shows cross the network in clear.',
+    ]);
+    // The same folder without team mode still needs the token.
+    expect(parseHostCli(['--host', '0.0.0.0'], env(), undefined, () => false)).toMatchObject({ ok: false });
+  });
+
+  it('reads the session lifetime in hours, 1 to 720', () => {
+    expect(accepted([], env({ FLIGHTDECK_SESSION_HOURS: '8' })).options.sessionHours).toBe(8);
+    expect(refused([], env({ FLIGHTDECK_SESSION_HOURS: '0' }))).toMatch(/^FLIGHTDECK_SESSION_HOURS must be/);
+    expect(refused([], env({ FLIGHTDECK_SESSION_HOURS: 'forever' }))).toMatch(/1 to 720/);
   });
 
   it('refuses a set token shorter than 32 characters, on loopback too', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { readTeamMode } from '../core/auth/team-mode';
 import { defaultDataDir } from '../core/paths';
 
 /** Shortest token an operator may set (the generated one is 64 hex characters). */
@@ -19,6 +20,8 @@ export interface HostCliOptions {
   extraOrigins: string[];
   /** Started by `npm start`: a console already running on the folder is pointed at, not refused. */
   openIfRunning: boolean;
+  /** How long a team-mode sign-in lasts (FLIGHTDECK_SESSION_HOURS, 1–720; default 12). */
+  sessionHours: number;
 }
 
 export type ParsedHostCli = { ok: true; options: HostCliOptions; warnings: string[] } | { ok: false; message: string };
@@ -31,6 +34,7 @@ export function parseHostCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
+  isTeamFolder: (dataDir: string) => boolean = readTeamMode,
 ): ParsedHostCli {
   let values;
   try {
@@ -71,8 +75,25 @@ export function parseHostCli(
   );
   if (typeof tls === 'string') return { ok: false, message: tls };
 
+  const rawHours = env.FLIGHTDECK_SESSION_HOURS || '12';
+  const sessionHours = Number(rawHours);
+  if (!Number.isFinite(sessionHours) || sessionHours < 1 || sessionHours > 720)
+    return {
+      ok: false,
+      message: `FLIGHTDECK_SESSION_HOURS must be a number of hours from 1 to 720 (got "${rawHours}").`,
+    };
+
+  const dataDir = values['data-dir'] ?? defaultDataDir(env);
   const warnings: string[] = [];
-  if (!isLoopbackHost(host)) {
+  // In team mode everyone signs in with their own account: the shared token is not used.
+  if (!isLoopbackHost(host) && isTeamFolder(dataDir)) {
+    warnings.push(
+      `!!! WARNING: Flightdeck listens on ${host}, reachable from other machines (team mode: accounts sign in).`,
+      tls
+        ? '!!! Traffic is encrypted with your TLS certificate.'
+        : '!!! No TLS (--tls-cert/--tls-key): passwords, sessions and everything the console shows cross the network in clear.',
+    );
+  } else if (!isLoopbackHost(host)) {
     if (!token)
       return {
         ok: false,
@@ -94,7 +115,7 @@ export function parseHostCli(
     ok: true,
     warnings,
     options: {
-      dataDir: values['data-dir'] ?? defaultDataDir(env),
+      dataDir,
       port,
       host,
       ...(token ? { token } : {}),
@@ -105,6 +126,7 @@ export function parseHostCli(
       },
       extraOrigins: (env.FLIGHTDECK_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
       openIfRunning: values['open-if-running'] === true,
+      sessionHours,
     },
   };
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       version,
       ingestPort: ingestPortFromEnv(),
       shell: 'headless',
+      auth: { sessionTtlMs: options.sessionHours * 3_600_000 },
     });
   } catch (error) {
     if (!(error instanceof DataDirBusyError)) throw error;
@@ -79,7 +80,12 @@ async function main(): Promise<void> {
 
   if (status.state === 'failed') console.error(`Flightdeck could not open its store: ${status.startupError?.message}`);
   console.log(`Flightdeck console (data: ${options.dataDir})`);
-  console.log(`Open ${url}#token=${host.token}`);
+  if (core.auth?.teamMode()) {
+    // Team mode: the page asks each person to sign in; the shared token opens nothing.
+    if (options.token) console.error('FLIGHTDECK_TOKEN is not used in team mode: everyone signs in with an account.');
+    console.log(`Team mode: sign in with your account (users: flightdeck users list --data-dir ${options.dataDir})`);
+    console.log(`Open ${url}`);
+  } else console.log(`Open ${url}#token=${host.token}`);
   if (options.metrics.on) console.log(`Prometheus metrics at ${url}metrics (Authorization: Bearer <token>)`);
 }
 

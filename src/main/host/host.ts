@@ -4,10 +4,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { isApiTokenShape } from '../core/auth/auth-rows';
 import type { Core } from '../core/create-core';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../core/limits';
 import type { Logger } from '../core/logger';
+import { registerAuthRoutes } from './auth-routes';
 import { registerMetrics } from './metrics-endpoint';
+import { sameSecret } from './secrets';
+import { sessionCookieName } from './session-cookie';
 import { registerStatic, SECURITY_HEADERS } from './static-files';
 import { registerWsTransport } from './ws-transport';
 
@@ -19,11 +23,14 @@ export interface HostOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Set by the operator, or generated (32 random bytes, hex). */
+  /** Set by the operator, or generated (32 random bytes, hex). Not accepted in team mode. */
   token?: string;
   /** Extra browser origins allowed to connect (a reverse proxy's, say). */
   extraOrigins?: string[];
-  /** Serve GET /metrics (Prometheus text, opt-in) to holders of `token`, by default the host's. */
+  /**
+   * Serve GET /metrics (Prometheus text, opt-in) to holders of `token`, by default the host's; in
+   * team mode to `token` when one was set, or to a personal API token.
+   */
   metrics?: { token?: string };
   /** Serve https and wss with this certificate and key (PEM); plain http and ws without. */
   tls?: { cert: Buffer; key: Buffer };
@@ -155,9 +162,31 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     `${scheme}://localhost:${port}`,
     ...(options.extraOrigins ?? []),
   ];
+  const auth = core.auth;
+  const cookieName = () => sessionCookieName(port, options.tls !== undefined);
   // The WebSocket plugin goes first: it must see the upgrade of every route.
-  const ws = await registerWsTransport(app, { core, token, allowedOrigins, limits, logger });
-  if (metricsToken) registerMetrics(app, core, metricsToken, logger);
+  const ws = await registerWsTransport(app, {
+    core,
+    token,
+    allowedOrigins,
+    limits,
+    logger,
+    ...(auth ? { auth, sessionCookie: cookieName } : {}),
+  });
+  if (auth) registerAuthRoutes(app, { auth, cookieName, tls: options.tls !== undefined, allowedOrigins, logger });
+  if (metricsToken) {
+    const scrapeToken = options.metrics?.token;
+    registerMetrics(
+      app,
+      core,
+      (given) =>
+        auth?.teamMode()
+          ? (scrapeToken !== undefined && sameSecret(given, scrapeToken)) ||
+            (isApiTokenShape(given) && auth.resolve({ kind: 'token', secret: given }) !== null)
+          : sameSecret(given, metricsToken),
+      logger,
+    );
+  }
   await registerStatic(app, options.rendererDir);
 
   await app.listen({ port, host });

@@ -11,10 +11,16 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  * protected by a Bearer token, so the numbers of a shared box are not open to every local user.
  * Other methods reach the host's not-found handler, which answers 405.
  */
-export function registerMetrics(app: FastifyInstance, core: Core, token: string, logger: Logger): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  core: Core,
+  token: string | ((given: string) => boolean),
+  logger: Logger,
+): void {
+  const allows = typeof token === 'string' ? (given: string) => sameSecret(given, token) : token;
   app.get('/metrics', async (request, reply) => {
     const given = bearerToken(request.headers.authorization);
-    if (!given || !sameSecret(given, token)) {
+    if (!given || !allows(given)) {
       return reply
         .code(401)
         .header('WWW-Authenticate', 'Bearer realm="flightdeck-metrics"')

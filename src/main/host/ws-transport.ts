@@ -12,14 +12,30 @@ import {
   WS_TOKEN_PREFIX,
   type ServerFrame,
 } from '../../shared/wire';
+import type { CallUser } from '../core/auth/actor';
+import { isApiTokenShape } from '../core/auth/auth-rows';
+import type { Credential } from '../core/auth/auth-service';
 import type { Core } from '../core/create-core';
 import { createTokenBucket, wsFrameLimitBytes, type ConnectionLimits } from '../core/limits';
 import type { Logger } from '../core/logger';
 import { bearerToken, sameSecret } from './secrets';
+import { readCookie } from './session-cookie';
+
+/** What the transport asks of team mode's accounts (core.auth). */
+export interface WsAuth {
+  teamMode(): boolean;
+  resolve(credential: Credential): CallUser | null;
+  onCredentialsChanged(listener: () => void): () => void;
+}
 
 export interface WsTransportOptions {
   core: Core;
+  /** The host's shared token: accepted only outside team mode. */
   token: string;
+  /** Team mode: sessions (cookie `sessionCookie`) and personal API tokens instead of the shared token. */
+  auth?: WsAuth;
+  /** Name of the session cookie (see session-cookie.ts; it carries the port, known once listening). */
+  sessionCookie?: () => string;
   /** Exact origins a browser may connect from; requests without an Origin (CLI tools) pass. */
   allowedOrigins: () => string[];
   limits: ConnectionLimits;
@@ -42,6 +58,17 @@ export function tokenOf(headers: IncomingHttpHeaders): string | undefined {
     .map((p) => p.trim())
     .find((p) => p.startsWith(WS_TOKEN_PREFIX))
     ?.slice(WS_TOKEN_PREFIX.length);
+}
+
+/**
+ * Team mode's credential of a request: a personal API token (Bearer, or the sub-protocol for
+ * browsers and tools that cannot set headers) before the session cookie.
+ */
+export function credentialOf(headers: IncomingHttpHeaders, cookieName: (() => string) | undefined): Credential | null {
+  const token = tokenOf(headers);
+  if (token && isApiTokenShape(token)) return { kind: 'token', secret: token };
+  const session = cookieName ? readCookie(headers, cookieName()) : undefined;
+  return session ? { kind: 'session', secret: session } : null;
 }
 
 /** The id of a frame that failed validation, when it has a usable one, so the caller's call settles. */
@@ -67,8 +94,14 @@ const protocolErrorOf = (error: Error): string | undefined => {
  * cap is closed with 1013 (try again later).
  */
 export async function registerWsTransport(app: FastifyInstance, options: WsTransportOptions): Promise<WsTransport> {
-  const { core, logger, limits } = options;
+  const { core, logger, limits, auth } = options;
   const open = new Set<WebSocket>();
+  /** Team mode: the credential each connection signed in with, checked again on every call. */
+  const credentials = new Map<WebSocket, Credential>();
+  const signOut = (socket: WebSocket) => {
+    credentials.delete(socket);
+    if (socket.readyState === WebSocket.OPEN) socket.close(WS_CLOSE.signedOut, 'Signed out');
+  };
   // A client that does not read its replies must not make the host buffer without end.
   const maxBufferedBytes = 32 * core.limits.maxPayloadBytes;
 
@@ -148,8 +181,13 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
     }
     for (const socket of open) send(socket, text);
   });
+  // A session ended or a token was revoked: its open connections end now, not at their next call.
+  const unwatch = auth?.onCredentialsChanged(() => {
+    for (const [socket, credential] of credentials) if (!auth.resolve(credential)) signOut(socket);
+  });
   app.addHook('onClose', (_instance, done) => {
     unsubscribe();
+    unwatch?.();
     clearInterval(heartbeat);
     done();
   });
@@ -160,6 +198,17 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
     if (origin !== undefined && !options.allowedOrigins().includes(origin)) {
       logger.warn('Refused a WebSocket from a foreign origin', { origin: origin.slice(0, 200) });
       return res.code(403).type('text/plain; charset=utf-8').send('Origin not allowed.\n');
+    }
+    if (auth?.teamMode()) {
+      // The shared token opens nothing in team mode: every connection is someone.
+      const credential = credentialOf(request.headers, options.sessionCookie);
+      if (!credential || !auth.resolve(credential)) {
+        return res
+          .code(401)
+          .type('text/plain; charset=utf-8')
+          .send('Sign in first: this console runs in team mode (a session cookie or a personal API token).\n');
+      }
+      return;
     }
     const token = tokenOf(request.headers);
     if (!token || !sameSecret(token, options.token)) {
@@ -200,9 +249,19 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
         ),
       );
     }
+    // Team mode: who this call is, now (a session may have ended or a role changed since the upgrade).
+    const credential = credentials.get(socket);
+    let user: CallUser | undefined;
+    if (credential && auth) {
+      user = auth.resolve(credential) ?? undefined;
+      if (!user) {
+        reply(socket, frame.data.id, fail('UNAUTHORIZED', 'Your session has ended; sign in again.'));
+        return signOut(socket);
+      }
+    }
     let result: Result<unknown>;
     try {
-      result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws' });
+      result = await core.invoke(frame.data.channel, frame.data.input, { transport: 'ws', ...(user ? { user } : {}) });
     } catch (error) {
       // core.invoke answers every failure as data; this is the guard for what nobody foresaw.
       logger.error('Unexpected error while answering a WebSocket call', { channel: frame.data.channel, error });
@@ -211,16 +270,25 @@ export async function registerWsTransport(app: FastifyInstance, options: WsTrans
     reply(socket, frame.data.id, result);
   }
 
-  app.get(WS_PATH, { websocket: true, preValidation: authorize }, (socket) => {
+  app.get(WS_PATH, { websocket: true, preValidation: authorize }, (socket, request) => {
     if (open.size >= limits.maxConnections) {
       logger.warn('Refused a WebSocket: too many connections', { max: limits.maxConnections });
       socket.close(WS_CLOSE.tryAgainLater, 'Too many connections; try again later');
       return;
     }
+    if (auth?.teamMode()) {
+      const credential = credentialOf(request.headers, options.sessionCookie);
+      // authorize() resolved it a moment ago; it may have ended since.
+      if (!credential || !auth.resolve(credential)) return socket.close(WS_CLOSE.signedOut, 'Signed out');
+      credentials.set(socket, credential);
+    }
     open.add(socket);
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
-    socket.on('close', () => open.delete(socket));
+    socket.on('close', () => {
+      open.delete(socket);
+      credentials.delete(socket);
+    });
     const bucket = createTokenBucket(limits.callsPerSecond, limits.callBurst);
     socket.on('message', (raw, isBinary) => {
       // Spent before parsing: malformed frames count against the rate as well.

@@ -10,9 +10,25 @@ declare global {
   }
 }
 
+/** Team mode: the session is over; the host's sign-in page takes over. */
+const signIn = () => location.assign('/login');
+
+/** The handshake keeps failing: sign in again if the session is over, else keep retrying (host down). */
+const checkSession = () =>
+  void fetch('/auth/session', { cache: 'no-store' })
+    .then((answer) => {
+      if (answer.status === 401) signIn();
+    })
+    .catch(() => undefined);
+
 /** The renderer picks its transport by itself: Electron's bridge if present, else WebSocket. */
 export const api: FlightdeckApi =
-  window.api ?? createWsApi(takeToken(), { onProblem: (error) => useErrors.getState().report(error) });
+  window.api ??
+  createWsApi(takeToken(), {
+    onProblem: (error) => useErrors.getState().report(error),
+    onSignedOut: signIn,
+    onHandshakeRefused: checkSession,
+  });
 
 /** Returns the error as data: for callers that handle failure themselves. */
 export function sendCatch<C extends CallChannel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>> {

@@ -169,4 +169,27 @@ describe('WebSocket bridge', () => {
     });
     expect(last().sent).toEqual([]);
   });
+
+  it('team mode: sends no token sub-protocol (the cookie signs in), and a signed-out close ends calls without retrying', async () => {
+    const sockets: FakeSocket[] = [];
+    let signedOut = 0;
+    const api = createWsApi('', {
+      url: 'ws://127.0.0.1:1/api',
+      onSignedOut: () => signedOut++,
+      createSocket: (_url, protocols) => {
+        const socket = new FakeSocket(protocols);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    const socket = sockets[0]!;
+    expect(socket.protocols).toEqual(['flightdeck.v1']);
+    socket.open();
+    const call = api.call('settings:get', {});
+    socket.close(WS_CLOSE.signedOut);
+    expect(await call).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(signedOut).toBe(1);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+  });
 });

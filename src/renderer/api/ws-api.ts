@@ -51,6 +51,10 @@ export interface WsApiOptions {
   onProblem?: (error: AppErrorData) => void;
   /** Default: the browser's WebSocket. */
   createSocket?: (url: string, protocols: string[]) => SocketLike;
+  /** Team mode: the host ended this connection's session (4401); the page goes to sign-in. */
+  onSignedOut?: () => void;
+  /** Handshakes keep failing without a token (team mode's cookie): the session may be over. */
+  onHandshakeRefused?: () => void;
 }
 
 const OPEN = 1;
@@ -165,6 +169,16 @@ export function createWsApi(token: string, options: WsApiOptions = {}): Flightde
 
   const onClose = (code: number, wasOpen: boolean) => {
     setState('disconnected');
+    if (code === WS_CLOSE.signedOut) {
+      // Logged out (here or everywhere), revoked, expired or disabled: no retry can help.
+      const answer = fail('UNAUTHORIZED', 'Your session has ended; sign in again.');
+      for (const [id, call] of pending) {
+        pending.delete(id);
+        call.resolve(answer);
+      }
+      options.onSignedOut?.();
+      return;
+    }
     let delay = retryMs;
     if (code === WS_CLOSE.tryAgainLater) {
       // The host refused this connection before reading anything: keep the calls for the next one.
@@ -187,6 +201,8 @@ export function createWsApi(token: string, options: WsApiOptions = {}): Flightde
         pending.delete(id);
         call.resolve(answer);
       }
+      if (!wasOpen && !token && failedHandshakes + 1 >= FAILED_HANDSHAKES_BEFORE_TELLING)
+        options.onHandshakeRefused?.();
       if (!wasOpen && ++failedHandshakes >= FAILED_HANDSHAKES_BEFORE_TELLING) {
         tell({
           code: 'UNAVAILABLE',
@@ -203,7 +219,8 @@ export function createWsApi(token: string, options: WsApiOptions = {}): Flightde
 
   function connect() {
     setState('connecting');
-    const ws = createSocket(url, [WS_PROTOCOL, WS_TOKEN_PREFIX + token]);
+    // Without a token (team mode) the browser's session cookie goes with the handshake.
+    const ws = createSocket(url, token ? [WS_PROTOCOL, WS_TOKEN_PREFIX + token] : [WS_PROTOCOL]);
     socket = ws;
     let wasOpen = false;
     ws.listen({

@@ -3,6 +3,7 @@ import { formatRun, parseRunNumber } from '../../shared/run-identity';
 import { AREAS } from '../areas';
 import { shownAsToast, useAction, useCall } from '../data/calls';
 import { useApp } from '../stores/app-store';
+import { useAuth } from '../stores/auth-store';
 import { useNav } from '../stores/nav-store';
 import { executionItem } from '../stores/routes';
 import { rankItems, type PaletteItem } from './palette-items';
@@ -35,12 +36,15 @@ function usePaletteItems(query: string): { items: PaletteItem[]; loading: boolea
   const instances = useCall('instances:list', {});
   const workflows = useCall('workflows:list', {});
   const mappings = useCall('mappings:list', {});
+  // The Team area is offered only in team mode, as in the sidebar.
+  const team = useAuth((s) => s.me?.mode === 'team');
   const isRun = parseRunNumber(query) !== null;
   const runs = useCall('executions:list', { search: query.trim(), limit: 10 }, { enabled: isRun });
 
   return useMemo(() => {
     const instanceName = (id: string | null) => instances.data?.instances.find((i) => i.id === id)?.name ?? null;
-    const items: PaletteItem[] = AREAS.map((a, i) => {
+    const items: PaletteItem[] = AREAS.flatMap((a, i) => {
+      if (a.id === 'team' && !team) return [];
       const key = shortcutOf(i, a.id);
       return {
         id: `area:${a.id}`,
@@ -106,7 +110,7 @@ function usePaletteItems(query: string): { items: PaletteItem[]; loading: boolea
       loading: instances.isLoading || workflows.isLoading || mappings.isLoading || (isRun && runs.isLoading),
     };
     // The query results are what changes; the action functions are stable enough to leave out.
-  }, [instances.data, workflows.data, mappings.data, runs.data, isRun, theme]);
+  }, [instances.data, workflows.data, mappings.data, runs.data, isRun, theme, team]);
 }
 
 /**

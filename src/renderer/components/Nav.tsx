@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { AREAS } from '../areas';
 import { ApprovalsBadge } from '../features/approvals/ApprovalsBadge';
+import { useAuth } from '../stores/auth-store';
 import { AlertsBadge } from '../features/metrics/AlertsBadge';
 import { useNav } from '../stores/nav-store';
 import styles from './Nav.module.css';
@@ -13,12 +14,14 @@ export const shortcutOf = (index: number, id: string): string | null =>
 export function Nav() {
   const { area, go } = useNav();
   const list = useRef<HTMLUListElement>(null);
+  const team = useAuth((s) => s.me?.mode === 'team');
+  const areas = AREAS.filter((a) => a.id !== 'team' || team);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
     event.preventDefault();
-    const index = AREAS.findIndex((a) => a.id === area);
-    const next = AREAS[(index + (event.key === 'ArrowDown' ? 1 : AREAS.length - 1)) % AREAS.length];
+    const index = areas.findIndex((a) => a.id === area);
+    const next = areas[(index + (event.key === 'ArrowDown' ? 1 : areas.length - 1)) % areas.length];
     if (!next) return;
     go(next.id);
     list.current?.querySelector<HTMLButtonElement>(`[data-area="${next.id}"]`)?.focus();
@@ -27,7 +30,7 @@ export function Nav() {
   return (
     <nav aria-label="Areas">
       <ul ref={list} className={styles.list} onKeyDown={onKeyDown}>
-        {AREAS.map((a, i) => {
+        {areas.map((a, i) => {
           const key = shortcutOf(i, a.id);
           return (
             <li key={a.id}>

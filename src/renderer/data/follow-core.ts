@@ -38,6 +38,8 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'backups:progress': [],
   'backups:changed': ['backups:'],
   'backups:restored': [EVERYTHING],
+  // Accounts, sessions and tokens (team mode); the team pages and the auth store follow it themselves.
+  'auth:changed': ['auth:'],
 };
 
 /** Invalidates queries whose channel (the key's first element) starts with `prefix`. */

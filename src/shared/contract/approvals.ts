@@ -124,6 +124,15 @@ export const approvalDetailSchema = z.object({
   }),
   /** The mapping's note to the approver ('' when none). */
   approverNote: z.string(),
+  /** Team mode's four-eyes state: approvals given so far, how many are needed, who asked for the run. */
+  quorum: z
+    .object({
+      required: z.number().int(),
+      approvals: z.array(z.object({ by: z.string(), atMs: z.number().int() })),
+      requestedBy: z.string().nullable(),
+      requesterMayApprove: z.boolean(),
+    })
+    .optional(),
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 

@@ -36,6 +36,8 @@ export const auditCalls = {
         targetType: z.string().max(50).optional(),
         targetId: z.string().max(200).optional(),
         action: z.string().max(100).optional(),
+        /** Entries by this actor only (a user name, `system`, `rule:<id>`). */
+        actor: z.string().max(100).optional(),
       })
       .strict(),
     z.object({ entries: z.array(auditEntrySchema), nextBeforeId: z.number().int().nullable() }),

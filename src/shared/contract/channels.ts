@@ -148,6 +148,19 @@ export const CALL_CHANNELS = [
   'backups:snapshotRestore',
   // pickers
   'pickers:options',
+  // auth
+  'auth:me',
+  'auth:changePassword',
+  'auth:sessions',
+  'auth:logoutEverywhere',
+  'auth:listTokens',
+  'auth:createToken',
+  'auth:revokeToken',
+  'auth:listUsers',
+  'auth:addUser',
+  'auth:updateUser',
+  'auth:resetPassword',
+  'auth:endSessions',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -192,6 +205,8 @@ export const EVENT_CHANNELS = [
   'backups:progress',
   'backups:changed',
   'backups:restored',
+  // auth
+  'auth:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

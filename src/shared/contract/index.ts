@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Result } from '../result';
 import { appCalls, appEvents } from './app';
 import { approvalsCalls, approvalsEvents } from './approvals';
+import { authCalls, authEvents } from './auth';
 import { auditCalls, auditEvents } from './audit';
 import { executionsCalls, executionsEvents } from './executions';
 import { runsCalls, runsEvents } from './runs';
@@ -20,6 +21,7 @@ import { pickersCalls, pickersEvents } from './pickers';
 
 export * from './app';
 export * from './approvals';
+export * from './auth';
 export * from './audit';
 export * from './executions-model';
 export * from './mappings';
@@ -60,6 +62,7 @@ export const calls = {
   ...draftsCalls,
   ...backupsCalls,
   ...pickersCalls,
+  ...authCalls,
 };
 
 /** Every event of every area: payload schemas, pushed from core to all windows. */
@@ -82,6 +85,7 @@ export const events = {
   ...draftsEvents,
   ...backupsEvents,
   ...pickersEvents,
+  ...authEvents,
 };
 
 export const areas = {
@@ -103,6 +107,7 @@ export const areas = {
   drafts: { calls: draftsCalls, events: draftsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
   pickers: { calls: pickersCalls, events: pickersEvents },
+  auth: { calls: authCalls, events: authEvents },
 } as const;
 
 export type Calls = typeof calls;

@@ -81,6 +81,21 @@ export const retryPolicySchema = z
   .strict();
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
+/**
+ * Four eyes, applied in team mode (one operator cannot be two people): how many different people
+ * must approve a run, and whether whoever asked for the run (emitted or retried it) may be one of
+ * them. Auto-approval rules do not approve runs that need more than one approver.
+ */
+export const approvalPolicySchema = z
+  .object({
+    /** Different people who must approve; one reject rejects. */
+    approvers: z.number().int().min(1).max(5).default(1),
+    /** False: the requester of a run cannot approve it (they may still reject it). */
+    requesterMayApprove: z.boolean().default(true),
+  })
+  .strict();
+export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+
 /** What a mapping's editor sends: everything but identity and timestamps. */
 export const mappingInputSchema = z
   .object({
@@ -134,6 +149,8 @@ export const mappingInputSchema = z
     approvalTitle: z.string().trim().max(200).default(''),
     /** Shown to the approver above the payload: what to check before deciding. */
     approverNote: z.string().trim().max(2_000).default(''),
+    /** Team mode: who must approve each run of a mapping that requires approval (four eyes). */
+    approvalPolicy: approvalPolicySchema.default(approvalPolicySchema.parse({})),
   })
   .strict();
 export type MappingInput = z.input<typeof mappingInputSchema>;

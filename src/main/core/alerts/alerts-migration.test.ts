@@ -16,7 +16,11 @@ describe('upgrading a store to alerts as data', () => {
     const dir = tempDir();
     dirs.push(dir);
     const db = new Database(join(dir.path, 'old.sqlite'));
-    migrate(db, migrations.slice(0, alertsVersion - 1), () => 1);
+    migrate(
+      db,
+      migrations.filter((m) => m.version < alertsVersion),
+      () => 1,
+    );
     db.prepare(
       `INSERT INTO alert_rules (id, name, kind, params_json, instance_id, workflow_id, enabled, cooldown_ms,
         created_at_ms, updated_at_ms) VALUES ('r1', 'Orders failing', 'error_rate',

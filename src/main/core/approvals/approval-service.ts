@@ -12,7 +12,8 @@ import type { RuleBook } from './rule-book';
 import { describeAddresses, isOnInstance, onSavedAddress } from './instance-urls';
 import { waitRegistrationSchema } from './wait-registration';
 import { createAutomaticDecisions } from './automatic-decisions';
-import { createDecider } from './decider';
+import { createDecider, type DecisionBy } from './decider';
+import { createFourEyes } from './four-eyes';
 
 type ItemResult = { id: number; ok: boolean; error?: { code: string; message: string } };
 
@@ -30,6 +31,13 @@ export function createApprovalService(
   const decider = createDecider(ctx, audit, ports, rules, rows);
   const { applyDecision, inSavepoint, insertAndAutoDecide } = decider;
   const automatic = createAutomaticDecisions(ctx, decider, rules, ports, resumer);
+  const fourEyes = createFourEyes(ctx, audit);
+
+  /** A person's decision: an approval first passes the mapping's four-eyes policy (team mode). */
+  function personDecides(announce: Announce, row: ApprovalRow, by: DecisionBy): void {
+    if (by.decision === 'approve' && !fourEyes.approve(announce, row, by.decidedBy, by.comment)) return;
+    applyDecision(announce, row, by);
+  }
 
   /**
    * Called by the dispatch pipeline inside its emit transaction, after it inserted the
@@ -147,7 +155,7 @@ export function createApprovalService(
       comment: comment?.trim() || null,
       status: decision === 'approve' ? 'approved' : 'rejected',
     } as const;
-    ctx.store.write((announce) => applyDecision(announce, rows.get(row.id), by));
+    ctx.store.write((announce) => personDecides(announce, rows.get(row.id), by));
     if (row.kind === 'wait') resumer.kick();
     return toApproval(rows.get(id));
   }
@@ -172,7 +180,7 @@ export function createApprovalService(
       for (const id of [...new Set(ids)]) {
         const failed = inSavepoint(batchAnnounce, (a) => {
           const row = checkDecision(id, decision, comment);
-          applyDecision(a, row, { decision, decidedBy, comment: comment?.trim() || null, status });
+          personDecides(a, row, { decision, decidedBy, comment: comment?.trim() || null, status });
           if (row.kind === 'wait') waits++;
         });
         results.push(
@@ -291,6 +299,8 @@ export function createApprovalService(
     expiredNotice,
     acknowledgeExpired,
     list: (filter: ApprovalFilter, limit: number) => rows.list(filter, ctx.operator(), now(), limit),
+    /** The four-eyes state of an item (approvals given, needed, requester). */
+    quorum: (id: number) => fourEyes.describe(rows.get(id)),
     rows,
   };
 }

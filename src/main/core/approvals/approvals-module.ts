@@ -105,7 +105,7 @@ export function createApprovalsModule(
     handlers: {
       'approvals:list': ({ filter, limit }) => service.list(filter, limit),
       'approvals:count': () => service.count(),
-      'approvals:get': ({ id }) => approvalDetail(ctx, audit, service.rows, id),
+      'approvals:get': ({ id }) => ({ ...approvalDetail(ctx, audit, service.rows, id), quorum: service.quorum(id) }),
       'approvals:decide': ({ id, decision, comment }) => service.decide(id, decision, comment),
       'approvals:decideMany': ({ ids, decision, comment }) => service.decideMany(ids, decision, comment),
       'approvals:claim': ({ id, assignee }) => service.claim(id, assignee),

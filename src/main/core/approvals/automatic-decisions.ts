@@ -28,14 +28,18 @@ export function createAutomaticDecisions(
     const expired: number[] = [];
     ctx.store.write((announce) => {
       for (const row of due) {
-        const action = row.expiry_action ?? 'reject';
+        // Four eyes (team mode): an item that needs several people is never approved by the clock.
+        const wanted = row.expiry_action ?? 'reject';
+        const action = wanted === 'approve' && !rules.mayApproveAutomatically(row) ? 'reject' : wanted;
+        const overruled =
+          action !== wanted ? ' (it needs several approvers, so it is never approved automatically)' : '';
         const failed = inSavepoint(announce, (a) =>
           applyDecision(a, row, {
             decision: action,
             decidedBy: 'system',
             comment: null,
             status: 'expired',
-            explanation: `No decision by ${new Date(row.expires_at_ms ?? 0).toISOString()}: expired and ${action === 'approve' ? 'approved' : 'rejected'} automatically.`,
+            explanation: `No decision by ${new Date(row.expires_at_ms ?? 0).toISOString()}: expired and ${action === 'approve' ? 'approved' : 'rejected'} automatically${overruled}.`,
           }),
         );
         if (failed) ctx.logger.error('Could not apply an expiry; will retry', { id: row.id, error: failed.message });

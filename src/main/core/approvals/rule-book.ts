@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/result';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { ApprovalRow } from './approval-rows';
+import { createFourEyes } from './four-eyes';
 import { evaluateRule, successStats, type RuleSubject } from './rules';
 
 const DAY_MS = 86_400_000;
@@ -34,6 +35,7 @@ export const subjectOf = (r: ApprovalRow): RuleSubject => ({
 export function createRuleBook(ctx: CoreContext, audit: AuditLog) {
   const { db } = ctx.store;
   const stats = successStats(db);
+  const fourEyes = createFourEyes(ctx, audit);
   const all = db.prepare('SELECT * FROM approval_rules ORDER BY position, created_at_ms');
   const one = db.prepare('SELECT * FROM approval_rules WHERE id = ?');
   const approvedSince = db
@@ -107,6 +109,8 @@ export function createRuleBook(ctx: CoreContext, audit: AuditLog) {
    * hours, counted from the decisions already committed, so it holds inside one transaction).
    */
   function firstApproving(row: ApprovalRow): { ruleId: string; explanation: string } | null {
+    // Four eyes means people: an item that needs several approvers is never approved by a rule.
+    if (!fourEyes.rulesMayApprove(row)) return null;
     const now = ctx.clock.now();
     const subject = subjectOf(row);
     for (const r of all.all() as RuleRow[]) {
@@ -148,7 +152,15 @@ export function createRuleBook(ctx: CoreContext, audit: AuditLog) {
     return { total: rows.length, wouldApprove, disagreements, message, samples };
   }
 
-  return { list, save, remove, firstApproving, dryRun };
+  return {
+    list,
+    save,
+    remove,
+    firstApproving,
+    dryRun,
+    /** False when the item needs several people (four eyes): nothing automatic may approve it. */
+    mayApproveAutomatically: (row: ApprovalRow) => fourEyes.rulesMayApprove(row),
+  };
 }
 
 export type RuleBook = ReturnType<typeof createRuleBook>;

@@ -94,12 +94,20 @@ export function createAuditLog(store: Store, now: () => number) {
     return saved;
   }
 
-  function list(query: { beforeId?: number; limit: number; targetType?: string; targetId?: string; action?: string }) {
+  function list(query: {
+    beforeId?: number;
+    limit: number;
+    targetType?: string;
+    targetId?: string;
+    action?: string;
+    actor?: string;
+  }) {
     const filters = {
       beforeId: 'id < @beforeId',
       targetType: 'target_type = @targetType',
       targetId: 'target_id = @targetId',
       action: 'action = @action',
+      actor: 'actor = @actor',
     } as const;
     const used = (Object.keys(filters) as (keyof typeof filters)[]).filter((k) => query[k] !== undefined);
     const where = used.map((k) => filters[k]);

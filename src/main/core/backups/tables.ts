@@ -9,7 +9,9 @@ import type Database from 'better-sqlite3';
  * rollups — restoring executions re-derives them); and the work queue, whose jobs would be
  * dispatched again by the restored console (a restore starts with an empty queue); and the
  * ingest replay ledger, which must outlive a restore: replacing it would accept again every
- * signed request still inside its window.
+ * signed request still inside its window. Team mode's accounts, sessions and tokens stay out
+ * too: they are who may act on this console now, and a restore must not bring back a revoked
+ * session or token, a removed account or an old password (nor switch team mode on or off).
  */
 export const EXCLUDED_TABLES = new Set([
   '_migrations',
@@ -20,6 +22,10 @@ export const EXCLUDED_TABLES = new Set([
   'job_payloads',
   'idempotency_keys',
   'ingest_replay',
+  'team_mode',
+  'users',
+  'sessions',
+  'api_tokens',
 ]);
 
 /**

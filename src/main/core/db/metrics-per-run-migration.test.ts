@@ -16,7 +16,11 @@ describe('upgrading a store to per-run metrics and lineage', () => {
     const dir = tempDir();
     dirs.push(dir);
     const db = new Database(join(dir.path, 'old.sqlite'));
-    migrate(db, migrations.slice(0, lineageVersion - 1), () => 1);
+    migrate(
+      db,
+      migrations.filter((m) => m.version < lineageVersion),
+      () => 1,
+    );
     const insert =
       db.prepare(`INSERT INTO executions (id, source, instance_id, workflow_id, remote_id, status, retry_of,
         source_kind, attempts, response_status, created_at_ms, updated_at_ms)

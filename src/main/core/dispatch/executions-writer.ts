@@ -26,15 +26,19 @@ export interface NewLocalRun {
 
 const EXCERPT_BYTES = 2048;
 
-/** The pipeline's writes to the shared executions table: prepared once, small and explicit. */
-export function createExecutionsWriter(store: Store) {
+/**
+ * The pipeline's writes to the shared executions table: prepared once, small and explicit.
+ * `requestedBy` names who asks for a run inserted now (the caller of the running call; null for
+ * machine traffic), kept on the run for the four-eyes rule of approvals.
+ */
+export function createExecutionsWriter(store: Store, options: { requestedBy?: () => string | null } = {}) {
   const { db } = store;
   // The request is written once the row has its id: the id is part of the request (a header).
   const insert = db.prepare(`INSERT INTO executions
     (id, source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, job_id,
-     idempotency_key, source_kind, retry_of_id, retry_kind, created_at_ms, updated_at_ms)
+     idempotency_key, source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)
     VALUES (@id, 'local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @jobId,
-     @idempotencyKey, @sourceKind, @retryOfId, @retryKind, @nowMs, @nowMs)`);
+     @idempotencyKey, @sourceKind, @retryOfId, @retryKind, @requestedBy, @nowMs, @nowMs)`);
   // The id the next insert gets (rowid tables take max + 1); valid inside the caller's transaction.
   const nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM executions').pluck();
   const setRequest = db.prepare('UPDATE executions SET request_json = ? WHERE id = ?');
@@ -84,6 +88,7 @@ export function createExecutionsWriter(store: Store) {
           payload: JSON.stringify(run.payload ?? null),
           retryOfId: run.retry?.ofId ?? null,
           retryKind: run.retry?.kind ?? null,
+          requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       ),
     nextId: () => nextId.get() as number,

@@ -128,6 +128,7 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
           baseKind: 'draft',
         });
         drafts.record(announce, 'draft.push', draft.id, {
+          requestedBy: row.requested_by ?? null,
           instanceId: row.instance_id,
           workflowId: saved.id,
           versionId: saved.versionId,
@@ -175,9 +176,9 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       const info = db
         .prepare(
           `INSERT INTO draft_pushes (draft_id, instance_id, override, status, attempts, next_attempt_at_ms,
-          created_at_ms, updated_at_ms) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)`,
+          requested_by, created_at_ms, updated_at_ms) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)`,
         )
-        .run(id, instanceId, override ? 1 : 0, now, now, now);
+        .run(id, instanceId, override ? 1 : 0, now, ctx.operator(), now, now);
       announce('drafts:changed', { ids: [id] });
       return selectPush.get(info.lastInsertRowid) as PushRow;
     });

@@ -47,6 +47,8 @@ export interface PushRow {
   next_attempt_at_ms: number;
   last_error: string | null;
   remote_workflow_id: string | null;
+  /** Who asked for the push (a replay later is still theirs in the audit log). */
+  requested_by?: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -7,7 +7,14 @@ export function createSettingsModule(
   ctx: CoreContext,
   audit: AuditLog,
 ): FeatureModule<'settings'> & { service: SettingsService } {
-  const service = createSettingsService(ctx.store, ctx.dataDir, () => ctx.clock.now(), ctx.logger, audit);
+  const service = createSettingsService(
+    ctx.store,
+    ctx.dataDir,
+    () => ctx.clock.now(),
+    ctx.logger,
+    audit,
+    () => ctx.operator(),
+  );
   return {
     service,
     handlers: {

@@ -24,6 +24,8 @@ export function createSettingsService(
   now: () => number,
   logger: Logger,
   audit: AuditLog,
+  /** Who changes the settings (the signed-in user in team mode); default: the operator name. */
+  actor?: () => string,
 ) {
   const fallback = defaults();
   const select = store.db.prepare('SELECT key, value_json FROM settings');
@@ -50,7 +52,7 @@ export function createSettingsService(
       }
       const next = get();
       audit.record(announce, {
-        actor: next.operatorName,
+        actor: actor?.() ?? next.operatorName,
         action: 'settings.update',
         targetType: 'settings',
         details: { changed: patch },

@@ -5,6 +5,8 @@ import { useCall } from '../../data/calls';
 import { executionItem, hashFor } from '../../stores/routes';
 import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
+import { CanButton } from '../../components/Guarded';
+import { useAuth } from '../../stores/auth-store';
 import { ApprovalFields } from './ApprovalFields';
 import { PayloadFields } from './PayloadFields';
 import { priorityLabel, statusText, when } from './format';
@@ -42,6 +44,17 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
   };
   const prio = priorityLabel(item.priority);
   const d = detail?.item.id === item.id ? detail : null;
+  // Four eyes (team mode): the requester may be barred from approving, and one person counts once.
+  const me = useAuth((s) => s.me);
+  const quorum = d?.quorum;
+  const mine = (name: string | null | undefined) =>
+    Boolean(me && name && name.toLowerCase() === me.username.toLowerCase());
+  const barred =
+    quorum && !quorum.requesterMayApprove && mine(quorum.requestedBy)
+      ? 'You asked for this run, so someone else must approve it (you may reject it).'
+      : quorum?.approvals.some((a) => mine(a.by))
+        ? 'You approved this already; another person must approve it too.'
+        : undefined;
 
   return (
     <aside className="detail" data-testid="approval-detail" aria-label="Approval detail">
@@ -101,42 +114,56 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
       <ApprovalFields item={item} />
       {item.status === 'pending' ? (
         <div className="actions">
-          <button
-            type="button"
+          <CanButton
+            channel="approvals:decide"
             className="primary"
             onClick={() => props.onDecide('approve')}
             aria-keyshortcuts="A"
+            disabled={barred !== undefined}
+            title={barred}
             data-testid="detail-approve"
           >
             Approve <KeyHint keys="A" />
-          </button>
-          <button
-            type="button"
+          </CanButton>
+          <CanButton
+            channel="approvals:decide"
             className="danger"
             onClick={() => props.onDecide('reject')}
             aria-keyshortcuts="R"
             data-testid="detail-reject"
           >
             Reject… <KeyHint keys="R" />
-          </button>
+          </CanButton>
           {item.assignee ? (
             <>
               <span className="muted">Claimed by {item.assignee}</span>
-              <button
-                type="button"
+              <CanButton
+                channel="approvals:claim"
                 onClick={() => void send('approvals:claim', { id: item.id, assignee: null }).catch(() => undefined)}
               >
                 Release
-              </button>
+              </CanButton>
             </>
           ) : (
-            <button
-              type="button"
+            <CanButton
+              channel="approvals:claim"
               onClick={() => void send('approvals:claim', { id: item.id }).catch(() => undefined)}
               data-testid="detail-claim"
             >
               Claim
-            </button>
+            </CanButton>
+          )}
+          {quorum && (quorum.required > 1 || !quorum.requesterMayApprove) && (
+            <p className="muted" data-testid="detail-quorum">
+              {quorum.required > 1
+                ? `Approved by ${quorum.approvals.length} of ${quorum.required} people needed${
+                    quorum.approvals.length ? ` (${quorum.approvals.map((a) => a.by).join(', ')})` : ''
+                  }. `
+                : ''}
+              {quorum.requestedBy ? `Requested by ${quorum.requestedBy}` : ''}
+              {!quorum.requesterMayApprove ? ', who cannot approve it.' : '.'}
+              {barred && <span className="why-not"> {barred}</span>}
+            </p>
           )}
         </div>
       ) : (
@@ -162,13 +189,13 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
                 Not delivered to n8n yet ({item.resumeAttempts} {item.resumeAttempts === 1 ? 'attempt' : 'attempts'});
                 it is retried automatically.
               </span>{' '}
-              <button
-                type="button"
+              <CanButton
+                channel="approvals:retryResumes"
                 onClick={() => void send('approvals:retryResumes', {}).catch(() => undefined)}
                 data-testid="detail-retry-resume"
               >
                 Retry now
-              </button>
+              </CanButton>
             </>
           )}
         </p>
@@ -201,9 +228,13 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           aria-label="Add a comment"
           maxLength={2000}
         />
-        <button type="button" onClick={() => void addComment().catch(() => undefined)} disabled={!comment.trim()}>
+        <CanButton
+          channel="approvals:comment"
+          onClick={() => void addComment().catch(() => undefined)}
+          disabled={!comment.trim()}
+        >
           Comment
-        </button>
+        </CanButton>
       </div>
       <h3>History</h3>
       {d ? (

@@ -3,6 +3,7 @@ import type { CallOutput, Decision } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { namer, usePickerOptions } from '../../components/picker-options';
+import { CanButton } from '../../components/Guarded';
 import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { fieldsLine, waitOrigin } from './ApprovalFields';
@@ -149,12 +150,22 @@ export function InboxView() {
         <div className="bulkbar" data-testid="bulk-bar">
           <strong data-testid="selected-count">{selected.size} selected</strong>
           {busy && <span role="status">Deciding…</span>}
-          <button type="button" className="primary" onClick={() => start('approve')} data-testid="bulk-approve">
+          <CanButton
+            channel="approvals:decideMany"
+            className="primary"
+            onClick={() => start('approve')}
+            data-testid="bulk-approve"
+          >
             Approve {selected.size}…
-          </button>
-          <button type="button" className="danger" onClick={() => start('reject')} data-testid="bulk-reject">
+          </CanButton>
+          <CanButton
+            channel="approvals:decideMany"
+            className="danger"
+            onClick={() => start('reject')}
+            data-testid="bulk-reject"
+          >
             Reject {selected.size}…
-          </button>
+          </CanButton>
           <button type="button" onClick={clearSelection}>
             Clear
           </button>

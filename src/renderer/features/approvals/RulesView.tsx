@@ -4,6 +4,7 @@ import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { namer, usePickerOptions } from '../../components/picker-options';
+import { CanButton } from '../../components/Guarded';
 import { RuleEditor } from './RuleEditor';
 
 type Names = ReturnType<typeof namer>;
@@ -52,12 +53,21 @@ export function RulesView() {
   return (
     <>
       <div className="toolbar">
-        <button type="button" className="primary" onClick={() => setEditing('new')} data-testid="rule-new">
+        <CanButton
+          channel="approvals:saveRule"
+          className="primary"
+          onClick={() => setEditing('new')}
+          data-testid="rule-new"
+        >
           New rule
-        </button>
-        <button type="button" onClick={() => void runNow().catch(() => undefined)} disabled={!rules?.length}>
+        </CanButton>
+        <CanButton
+          channel="approvals:runRules"
+          onClick={() => void runNow().catch(() => undefined)}
+          disabled={!rules?.length}
+        >
           Apply rules to open items now
-        </button>
+        </CanButton>
         {ran && <span role="status">{ran}</span>}
       </div>
       <p className="muted">
@@ -81,12 +91,12 @@ export function RulesView() {
               {r.rule.dailyLimit !== null && ` (limit ${r.rule.dailyLimit})`}
             </div>
             <div className="actions">
-              <button type="button" onClick={() => setEditing(r)}>
+              <CanButton channel="approvals:saveRule" onClick={() => setEditing(r)}>
                 Edit
-              </button>
-              <button type="button" onClick={() => setRemoving(r)}>
+              </CanButton>
+              <CanButton channel="approvals:removeRule" onClick={() => setRemoving(r)}>
                 Remove…
-              </button>
+              </CanButton>
             </div>
           </div>
         ))

@@ -38,8 +38,15 @@ function targetText(e: AuditEntry): string {
 export function AuditView() {
   const [targetType, setTargetType] = useState('');
   const [action, setAction] = useState('');
+  // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
+  const [actor, setActor] = useState('');
+  const who = actor.trim();
   const [exporting, setExporting] = useState<number | null>(null);
-  const filter = { ...(targetType ? { targetType } : {}), ...(action ? { action } : {}) };
+  const filter = {
+    ...(targetType ? { targetType } : {}),
+    ...(action ? { action } : {}),
+    ...(who ? { actor: who } : {}),
+  };
   // Pages of one query: a new entry (audit:appended invalidates `audit:`) refetches the pages shown.
   const query = useInfiniteQuery({
     queryKey: callKey('audit:list', filter),
@@ -112,6 +119,15 @@ export function AuditView() {
             </option>
           ))}
         </select>
+        <input
+          type="search"
+          aria-label="Who"
+          placeholder="Who (user name)"
+          maxLength={100}
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+          data-testid="audit-actor"
+        />
         <button type="button" onClick={() => verify.mutate({})} data-testid="audit-verify">
           Verify chain
         </button>
@@ -139,7 +155,7 @@ export function AuditView() {
       ) : entries === null ? (
         <p className="muted">Loading…</p>
       ) : entries.length === 0 ? (
-        <EmptyState title={targetType || action ? 'No entry matches' : 'No audit entries'}>
+        <EmptyState title={targetType || action || who ? 'No entry matches' : 'No audit entries'}>
           {targetType || action
             ? 'Choose another target or action.'
             : 'Every operator action and automatic decision will be recorded here.'}

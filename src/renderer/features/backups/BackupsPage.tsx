@@ -10,6 +10,7 @@ import { RestorePanel } from './RestorePanel';
 import { SchedulePanel } from './SchedulePanel';
 import { SnapshotsPanel } from './SnapshotsPanel';
 import { ProgressBar } from './ProgressBar';
+import { CanButton } from '../../components/Guarded';
 
 /** Backups: make one, download it, restore one (validated, previewed), schedule them, n8n snapshots. */
 export function BackupsPage() {
@@ -88,16 +89,22 @@ export function BackupsPage() {
                 <td>{formatBytes(f.bytes)}</td>
                 <td>{new Date(f.modifiedAtMs).toLocaleString()}</td>
                 <td className="row">
-                  <button type="button" onClick={() => void get(f).catch(shownAsToast)} data-testid={`b-download-${i}`}>
+                  <CanButton
+                    channel="backups:read"
+                    type="button"
+                    onClick={() => void get(f).catch(shownAsToast)}
+                    data-testid={`b-download-${i}`}
+                  >
                     Download
-                  </button>
-                  <button
+                  </CanButton>
+                  <CanButton
+                    channel="backups:inspect"
                     type="button"
                     onClick={() => void inspectListed(f).catch(shownAsToast)}
                     data-testid={`b-inspect-${i}`}
                   >
                     Restore…
-                  </button>
+                  </CanButton>
                 </td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import { send } from '../../api/client';
 import { shownAsToast } from '../../data/calls';
 import { ProgressBar } from './ProgressBar';
 import { useProgress } from './use-progress';
+import { CanButton } from '../../components/Guarded';
 
 /** Makes a backup file: options, an optional passphrase (twice), and a progress bar. */
 export function ExportPanel({ onDone }: { onDone(): void }) {
@@ -97,7 +98,8 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
       {tooShort && <span className="invalid">Use at least 8 characters.</span>}
       {mismatch && !tooShort && <span className="invalid">The two passphrases differ.</span>}
       <div className="row">
-        <button
+        <CanButton
+          channel="backups:export"
           type="button"
           className="primary"
           disabled={running || mismatch || tooShort}
@@ -105,7 +107,7 @@ export function ExportPanel({ onDone }: { onDone(): void }) {
           data-testid="b-export"
         >
           {running ? 'Backing up…' : 'Back up now'}
-        </button>
+        </CanButton>
         {running && (
           <ProgressBar
             label={progress?.phase ?? 'starting'}

@@ -7,6 +7,7 @@ import { useRestores } from '../../stores/restore-store';
 import { uploadBackup } from './backup-files';
 import { ProgressBar } from './ProgressBar';
 import { useProgress } from './use-progress';
+import { CanButton } from '../../components/Guarded';
 
 /**
  * Restore from a picked file: upload, full validation, then a dry-run preview (per table: rows
@@ -69,9 +70,14 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
     <fieldset className="editor" data-testid="b-restore-panel">
       <legend>Restore from a file</legend>
       <div className="row">
-        <button type="button" onClick={() => input.current?.click()} data-testid="b-restore-pick">
+        <CanButton
+          channel="backups:upload"
+          type="button"
+          onClick={() => input.current?.click()}
+          data-testid="b-restore-pick"
+        >
           Choose a backup file…
-        </button>
+        </CanButton>
         <input
           ref={input}
           type="file"
@@ -211,9 +217,15 @@ function RestorePreview({ plan, onCancel, onRestore }: { plan: RestorePlan; onCa
         <button type="button" onClick={onCancel} data-testid="b-preview-cancel">
           Cancel
         </button>
-        <button type="button" className="danger" onClick={onRestore} data-testid="b-restore">
+        <CanButton
+          channel="backups:restore"
+          type="button"
+          className="danger"
+          onClick={onRestore}
+          data-testid="b-restore"
+        >
           Restore…
-        </button>
+        </CanButton>
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BackupSchedule } from '../../../shared/contract';
+import { CanButton } from '../../components/Guarded';
 import { LoadError } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
 
@@ -86,7 +87,8 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
         Include execution history
       </label>
       <div className="row">
-        <button
+        <CanButton
+          channel="backups:scheduleSet"
           type="button"
           className="primary"
           disabled={invalid || save.isPending}
@@ -94,7 +96,7 @@ export function SchedulePanel({ defaultFolder }: { defaultFolder: string }) {
           data-testid="b-schedule-save"
         >
           Save schedule
-        </button>
+        </CanButton>
         {state && (
           <span className="muted" data-testid="b-schedule-state">
             {state.enabled && state.nextRunAtMs ? `Next: ${new Date(state.nextRunAtMs).toLocaleString()}. ` : 'Off. '}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PreflightReport, Snapshot, WorkflowVersionKind } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CanButton } from '../../components/Guarded';
 import { LoadError } from '../../components/LoadError';
 import { shownAsToast, useCall } from '../../data/calls';
 import { PreflightView } from '../drafts/PreflightView';
@@ -62,14 +63,15 @@ export function SnapshotsPanel() {
           data-testid="b-snapshot-instance"
         />
         <input placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
-        <button
+        <CanButton
+          channel="backups:snapshotTake"
           type="button"
           disabled={taking || !instanceId.trim()}
           onClick={() => void take().catch(shownAsToast)}
           data-testid="b-snapshot-take"
         >
           {taking ? 'Pulling…' : 'Take snapshot'}
-        </button>
+        </CanButton>
       </div>
       {outcome && <p data-testid="b-snapshot-outcome">{outcome}</p>}
       {query.isError ? (
@@ -113,7 +115,8 @@ export function SnapshotsPanel() {
                     {s.workflowCount} / {s.tagCount} / {s.variableCount}
                   </td>
                   <td>
-                    <button
+                    <CanButton
+                      channel="backups:snapshotRestore"
                       type="button"
                       disabled={!target.trim()}
                       title={
@@ -124,7 +127,7 @@ export function SnapshotsPanel() {
                       onClick={() => setRestoring({ snapshot: s, target: target.trim() })}
                     >
                       Restore into {target.trim() || '…'}
-                    </button>
+                    </CanButton>
                   </td>
                 </tr>
               ))}

@@ -18,6 +18,7 @@ import { ConnectionsEditor } from './ConnectionsEditor';
 import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
 import { PreflightView } from './PreflightView';
+import { CanButton } from '../../components/Guarded';
 
 /** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
@@ -213,7 +214,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         />
       </label>
       <div className="actions">
-        <button
+        <CanButton
+          channel="drafts:update"
           type="button"
           disabled={!dirty || Object.values(jsonErrors).some(Boolean)}
           onClick={() =>
@@ -224,7 +226,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           data-testid="d-save"
         >
           Save draft
-        </button>
+        </CanButton>
         <button
           type="button"
           disabled={!draft.remoteWorkflowId}
@@ -246,7 +248,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         >
           Check against instance
         </button>
-        <button
+        <CanButton
+          channel="drafts:push"
           type="button"
           className="primary"
           disabled={issues.length > 0 || !instanceId.trim()}
@@ -254,7 +257,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           data-testid="d-push"
         >
           Push to n8n
-        </button>
+        </CanButton>
       </div>
       {status && <p data-testid="d-status">{status}</p>}
       {preflight && <PreflightView report={preflight} testId="d-preflight" />}

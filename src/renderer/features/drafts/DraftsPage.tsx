@@ -8,6 +8,7 @@ import { instanceChoices, namer, usePickerOptions, workflowChoices } from '../..
 import { readJsonFile } from '../../files';
 import { DraftEditor } from './DraftEditor';
 import { followDrafts, useDrafts } from './drafts-store';
+import { CanButton } from '../../components/Guarded';
 
 /** Drafts: n8n workflows edited offline, then pushed (with conflict checks) when n8n is reachable. */
 export function DraftsPage() {
@@ -84,7 +85,8 @@ export function DraftsPage() {
           onChange={(e) => setName(e.target.value)}
           data-testid="d-new-name"
         />
-        <button
+        <CanButton
+          channel="drafts:create"
           type="button"
           className="primary"
           disabled={!name.trim()}
@@ -92,7 +94,7 @@ export function DraftsPage() {
           data-testid="d-new"
         >
           New draft
-        </button>
+        </CanButton>
         <Picker
           label="Workflow to clone"
           value={cloneId || null}
@@ -113,17 +115,18 @@ export function DraftsPage() {
           <option value="draft">its saved version</option>
           <option value="published">its published (live) version</option>
         </select>
-        <button
+        <CanButton
+          channel="drafts:clone"
           type="button"
           disabled={!target || !cloneId.trim()}
           onClick={() => void clone().catch(() => undefined)}
           data-testid="d-clone"
         >
           Clone from n8n
-        </button>
-        <button type="button" onClick={() => file.current?.click()} data-testid="d-import">
+        </CanButton>
+        <CanButton channel="drafts:import" type="button" onClick={() => file.current?.click()} data-testid="d-import">
           Import file…
-        </button>
+        </CanButton>
         <input
           ref={file}
           type="file"
@@ -182,7 +185,8 @@ export function DraftsPage() {
                     : '—'}
                 </td>
                 <td>
-                  <button
+                  <CanButton
+                    channel="drafts:remove"
                     type="button"
                     onClick={(e) => {
                       e.stopPropagation();
@@ -190,7 +194,7 @@ export function DraftsPage() {
                     }}
                   >
                     Delete
-                  </button>
+                  </CanButton>
                 </td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import type { CallOutput, ExecutionFilter, RetryFlag, RunRef } from '../../../sh
 import { formatRun } from '../../../shared/run-identity';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CanButton } from '../../components/Guarded';
 import { useInstanceNamer } from './RunLabel';
 
 type Outcome = CallOutput<'runs:retry'>;
@@ -86,21 +87,23 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
 
   return (
     <>
-      <button
+      <CanButton
+        channel="runs:retry"
         type="button"
         disabled={props.selected.length === 0}
         onClick={() => void start({ ids: props.selected }).catch(() => undefined)}
         data-testid="bulk-retry-selected"
       >
         Retry selected ({props.selected.length})
-      </button>
-      <button
+      </CanButton>
+      <CanButton
+        channel="runs:retry"
         type="button"
         onClick={() => void start({ filter: props.filter }).catch(() => undefined)}
         data-testid="bulk-retry-filter"
       >
         Retry all matching…
-      </button>
+      </CanButton>
       {result && (
         <div className="panel bulk-result" role="status" data-testid="bulk-result">
           <p className="small">

@@ -9,6 +9,7 @@ import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatRun } from '../../../shared/run-identity';
 import { dateTime } from '../instances/format';
+import { CanButton } from '../../components/Guarded';
 
 /** The recorded request as HTTP, as the mapping preview shows it: the bytes n8n received. */
 function httpText(request: unknown): string {
@@ -63,41 +64,59 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
     <div className="local-run" data-testid="local-run">
       <div className="toolbar">
         {finished && (
-          <button type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-retry">
+          <CanButton
+            channel="runs:retry"
+            type="button"
+            onClick={() => void retry().catch(() => undefined)}
+            data-testid="run-retry"
+          >
             Retry
-          </button>
+          </CanButton>
         )}
         {finished && (
-          <button
+          <CanButton
+            channel="runs:retry"
             type="button"
             onClick={() => setEditing(JSON.stringify(detail.payload, null, 2))}
             data-testid="run-retry-edit"
           >
             Retry with edited payload…
-          </button>
+          </CanButton>
         )}
         {execution.status === 'dead_lettered' && (
-          <button
+          <CanButton
+            channel="runs:requeue"
             type="button"
             onClick={() => void act('runs:requeue').catch(() => undefined)}
             data-testid="run-requeue"
           >
             Requeue
-          </button>
+          </CanButton>
         )}
         {['queued', 'retrying'].includes(execution.status) && (
-          <button type="button" className="danger" onClick={() => setConfirm('cancel')} data-testid="run-cancel">
+          <CanButton
+            channel="runs:cancel"
+            type="button"
+            className="danger"
+            onClick={() => setConfirm('cancel')}
+            data-testid="run-cancel"
+          >
             Cancel
-          </button>
+          </CanButton>
         )}
       </div>
       {execution.unconfirmedAtMs !== null && (
         <p className="small invalid" data-testid="run-unconfirmed">
           Unconfirmed: n8n acknowledged this run but has not shown its execution since; it may never have run (n8n
           restarted?).{' '}
-          <button type="button" onClick={() => void retry().catch(() => undefined)} data-testid="run-unconfirmed-retry">
+          <CanButton
+            channel="runs:retry"
+            type="button"
+            onClick={() => void retry().catch(() => undefined)}
+            data-testid="run-unconfirmed-retry"
+          >
             Send again
-          </button>
+          </CanButton>
         </p>
       )}
       {notice && (

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { CallChannel } from '../../../shared/contract';
+import { useCan } from '../../stores/auth-store';
 
 /**
  * A destructive or consequential action that asks first: the first click shows the question
@@ -12,15 +14,19 @@ export function ConfirmButton(props: {
   testId: string;
   danger?: boolean;
   disabled?: boolean;
+  /** The call it makes: disabled with the reason when the role may not (team mode). */
+  channel?: CallChannel;
 }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
+  const can = useCan(props.channel ?? 'app:status');
   if (!asking)
     return (
       <button
         type="button"
         className={props.danger ? 'danger' : ''}
-        disabled={props.disabled}
+        disabled={props.disabled || !can.ok}
+        title={can.reason}
         onClick={() => setAsking(true)}
         data-testid={props.testId}
       >

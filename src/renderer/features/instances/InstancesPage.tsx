@@ -9,6 +9,7 @@ import { InstanceForm } from './InstanceForm';
 import { useInstanceList } from './instances-store';
 import { useRouteItem } from '../../stores/nav-store';
 import './n8n-ui.css';
+import { CanButton } from '../../components/Guarded';
 
 const STATE_LABEL: Record<Instance['sync']['state'], string> = {
   never: 'Not synced yet',
@@ -30,9 +31,15 @@ export function InstancesPage() {
       <div className="page-head">
         <h1 id="instances-title">Instances</h1>
         {editing === null && (
-          <button type="button" className="primary" onClick={() => setEditing('new')} data-testid="add-instance">
+          <CanButton
+            channel="instances:add"
+            type="button"
+            className="primary"
+            onClick={() => setEditing('new')}
+            data-testid="add-instance"
+          >
             Add instance
-          </button>
+          </CanButton>
         )}
       </div>
       {editing !== null && (
@@ -161,28 +168,36 @@ function InstanceCard({ instance, pointed, onEdit }: { instance: Instance; point
         </p>
       )}
       <div className="actions">
-        <button type="button" onClick={() => void test()} disabled={busy !== null} data-testid="instance-test-saved">
+        <CanButton
+          channel="instances:test"
+          type="button"
+          onClick={() => void test()}
+          disabled={busy !== null}
+          data-testid="instance-test-saved"
+        >
           {busy === 'test' ? 'Testing…' : 'Test'}
-        </button>
-        <button
+        </CanButton>
+        <CanButton
+          channel="instances:syncNow"
           type="button"
           onClick={() => void syncNow()}
           disabled={busy !== null || sync.state === 'syncing'}
           data-testid="instance-sync-now"
         >
           {busy === 'sync' || sync.state === 'syncing' ? 'Syncing…' : 'Sync now'}
-        </button>
+        </CanButton>
         <button type="button" onClick={() => void toggleLog()} data-testid="instance-log-toggle">
           {log ? 'Hide sync log' : 'Sync log'}
         </button>
-        <button type="button" onClick={onEdit} data-testid="instance-edit">
+        <CanButton channel="instances:update" type="button" onClick={onEdit} data-testid="instance-edit">
           Edit
-        </button>
+        </CanButton>
         <ConfirmButton
           label="Remove"
           danger
           question={`Remove ${instance.name} with its synced workflows and executions? n8n itself is not changed.`}
           onConfirm={() => send('instances:remove', { id: instance.id })}
+          channel="instances:remove"
           testId="instance-remove"
         />
       </div>

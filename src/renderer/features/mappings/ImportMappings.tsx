@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { send, sendCatch } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { readJsonFile } from '../../files';
+import { CanButton } from '../../components/Guarded';
 
 /** Import from a file: validate and show what would change (dry run), then apply on confirm. */
 export function ImportMappings() {
@@ -29,9 +30,9 @@ export function ImportMappings() {
 
   return (
     <>
-      <button type="button" onClick={() => input.current?.click()} data-testid="m-import">
+      <CanButton channel="mappings:import" onClick={() => input.current?.click()} data-testid="m-import">
         Import…
-      </button>
+      </CanButton>
       <input
         ref={input}
         type="file"

@@ -16,6 +16,7 @@ import { RequestPreviewPanel } from './RequestPreviewPanel';
 import { TransformFieldset } from './TransformFieldset';
 import { TriageFieldset } from './TriageFieldset';
 import './mapping-editor.css';
+import { CanButton } from '../../components/Guarded';
 
 type Patch = Partial<MappingFields>;
 
@@ -237,6 +238,34 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           Requires approval
         </label>
       </div>
+      {f.requiresApproval && (
+        <fieldset data-testid="m-four-eyes">
+          <legend>Who approves (team mode)</legend>
+          <div className="grid2">
+            <Text
+              label="Different approvers needed"
+              type="number"
+              value={String(f.approvalPolicy.approvers)}
+              error={err('approvalPolicy.approvers')}
+              onChange={(v) => patch({ approvalPolicy: { ...f.approvalPolicy, approvers: Number(v) } })}
+            />
+            <label className="radio">
+              <input
+                type="checkbox"
+                checked={!f.approvalPolicy.requesterMayApprove}
+                onChange={(e) =>
+                  patch({ approvalPolicy: { ...f.approvalPolicy, requesterMayApprove: !e.target.checked } })
+                }
+                data-testid="m-four-eyes-requester"
+              />
+              Whoever asked for a run cannot approve it
+            </label>
+          </div>
+          <small className="muted">
+            Applies when the console runs in team mode. Rules never approve runs that need more than one approver.
+          </small>
+        </fieldset>
+      )}
 
       <fieldset>
         <legend>Retries</legend>
@@ -318,16 +347,26 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
       <RequestPreviewPanel mapping={value} saved={Boolean(mapping)} />
 
       <div className="actions">
-        <button type="submit" className="primary" data-testid="m-save">
+        <CanButton
+          channel={mapping ? 'mappings:update' : 'mappings:create'}
+          type="submit"
+          className="primary"
+          data-testid="m-save"
+        >
           {mapping ? 'Save' : 'Create'}
-        </button>
+        </CanButton>
         <button type="button" onClick={() => onDone(mapping?.id ?? null)}>
           Cancel
         </button>
         {mapping && (
-          <button type="button" className="danger" onClick={() => setConfirmDelete(true)} data-testid="m-delete">
+          <CanButton
+            channel="mappings:remove"
+            className="danger"
+            onClick={() => setConfirmDelete(true)}
+            data-testid="m-delete"
+          >
             Delete
-          </button>
+          </CanButton>
         )}
         {submitted && !value && (
           <span className="invalid" data-testid="m-form-error">

@@ -10,6 +10,8 @@ import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
 import { followMappings, useMappings } from './mappings-store';
+import { CanButton, RoleNote } from '../../components/Guarded';
+import { useCan } from '../../stores/auth-store';
 
 /** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
 export function MappingsPage() {
@@ -55,15 +57,18 @@ export function MappingsPage() {
   const editing = useRouteItem('mappings')?.[0] ?? null;
   const go = useNav((s) => s.go);
   const setEditing = (id: string | null) => (id === null ? go('mappings') : go('mappings', id));
+  // Team mode: `n` does nothing for a role that may not create mappings (the button says why).
+  const mayCreate = useCan('mappings:create').ok;
   useEffect(followMappings, []);
   useEffect(() => {
+    if (!mayCreate) return;
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
       if (e.key === 'n' && !typing && !e.altKey && !e.ctrlKey && !e.metaKey) setEditing('new');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [mayCreate]);
 
   const exportAll = async () => {
     const doc = await send('mappings:export', {});
@@ -94,16 +99,17 @@ export function MappingsPage() {
   return (
     <section className="page">
       <h1>Mappings</h1>
+      <RoleNote channel="mappings:create" doing="changing mappings" />
       <div className="toolbar">
-        <button
-          type="button"
+        <CanButton
+          channel="mappings:create"
           className="primary"
           onClick={() => setEditing('new')}
           title="New mapping (n)"
           data-testid="m-new"
         >
           New mapping
-        </button>
+        </CanButton>
         <ImportMappings />
         <button
           type="button"

@@ -2,6 +2,7 @@ import { formatLocalRuns } from '../../../shared/run-identity';
 import { useState } from 'react';
 import type { MappingFields } from '../../../shared/contract';
 import { sendCatch } from '../../api/client';
+import { CanButton } from '../../components/Guarded';
 
 type Preview = Extract<Awaited<ReturnType<typeof sendCatch<'mappings:preview'>>>, { ok: true }>['data'];
 
@@ -62,14 +63,14 @@ export function RequestPreviewPanel({ mapping, saved }: { mapping: MappingFields
           Preview request
         </button>
         {saved && (
-          <button
-            type="button"
+          <CanButton
+            channel="ingest:emit"
             onClick={() => void fire()}
             data-testid="m-fire"
             title="Emit this event for real, with the sample payload"
           >
             Test fire
-          </button>
+          </CanButton>
         )}
       </div>
       {problem && <p className="invalid">{problem}</p>}

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import type { Alert } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
+import { CanButton } from '../../components/Guarded';
 import { Loaded } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
+import { useCan } from '../../stores/auth-store';
 import styles from './Alerts.module.css';
 import { formatTime } from './format';
 
@@ -44,6 +46,7 @@ export function AlertList() {
   });
   const acknowledge = useAction('alerts:acknowledge');
   const silence = useAction('alerts:silence');
+  const maySilence = useCan('alerts:silence');
   const unsilence = useAction('alerts:unsilence');
   const now = Date.now();
 
@@ -105,28 +108,32 @@ export function AlertList() {
                       <td>
                         <div className={styles.actions}>
                           {a.state === 'open' && a.acknowledgedAtMs === null && (
-                            <button
+                            <CanButton
+                              channel="alerts:acknowledge"
                               type="button"
                               onClick={() => acknowledge.mutate({ id: a.id })}
                               disabled={acknowledge.isPending}
                               data-testid="ack-alert"
                             >
                               Acknowledge
-                            </button>
+                            </CanButton>
                           )}
                           {silenced ? (
-                            <button
+                            <CanButton
+                              channel="alerts:unsilence"
                               type="button"
                               onClick={() => unsilence.mutate({ id: a.id })}
                               data-testid="unsilence-alert"
                             >
                               Unsilence
-                            </button>
+                            </CanButton>
                           ) : (
                             a.state === 'open' && (
                               <select
                                 aria-label={`Silence ${a.ruleName} for`}
                                 value=""
+                                disabled={!maySilence.ok}
+                                title={maySilence.reason}
                                 onChange={(e) => {
                                   const ms = Number(e.target.value);
                                   if (ms > 0) silence.mutate({ id: a.id, forMs: ms });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { notifierUrlSchema, type AlertNotifier as Notifier } from '../../../shared/contract';
+import { CanButton } from '../../components/Guarded';
 import { Loaded } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
 import styles from './Alerts.module.css';
@@ -147,20 +148,28 @@ function NotifierForm({ notifier: n }: { notifier: Notifier }) {
           )}
         </div>
         <div className={`${styles.actions} ${styles.wide}`}>
-          <button type="submit" className={styles.primary} disabled={save.isPending} data-testid="notifier-save">
+          <CanButton
+            channel="alerts:setNotifier"
+            type="submit"
+            className={styles.primary}
+            disabled={save.isPending}
+            data-testid="notifier-save"
+          >
             {n.configured ? 'Save' : 'Set up'}
-          </button>
+          </CanButton>
           {n.configured && (
             <>
-              <button
+              <CanButton
+                channel="alerts:testNotifier"
                 type="button"
                 onClick={() => test.mutate({})}
                 disabled={!n.enabled || test.isPending}
                 data-testid="notifier-test"
               >
                 Send a test
-              </button>
-              <button
+              </CanButton>
+              <CanButton
+                channel="alerts:removeNotifier"
                 type="button"
                 className={styles.danger}
                 onClick={() => {
@@ -170,7 +179,7 @@ function NotifierForm({ notifier: n }: { notifier: Notifier }) {
                 data-testid="notifier-remove"
               >
                 Remove
-              </button>
+              </CanButton>
             </>
           )}
           {save.error && (

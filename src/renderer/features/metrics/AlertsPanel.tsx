@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { summariseCondition, type AlertRule } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
+import { CanButton } from '../../components/Guarded';
 import { Loaded } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
 import { AlertList } from './AlertList';
@@ -56,14 +57,15 @@ export function AlertsPanel() {
           )}
           {permission === 'denied' && <small className={styles.muted}>Notifications are blocked by the browser.</small>}
           <div className={styles.actions}>
-            <button
+            <CanButton
+              channel="alerts:createRule"
               type="button"
               className={styles.primary}
               onClick={() => setEditing({ id: null, draft: emptyDraft() })}
               data-testid="new-rule"
             >
               New rule
-            </button>
+            </CanButton>
           </div>
         </div>
         {editing && (
@@ -97,13 +99,18 @@ export function AlertsPanel() {
                         {!r.enabled && ' (disabled)'}
                       </span>
                       <span className={styles.actions}>
-                        <button type="button" onClick={() => toggle(r)}>
+                        <CanButton channel="alerts:updateRule" type="button" onClick={() => toggle(r)}>
                           {r.enabled ? 'Disable' : 'Enable'}
-                        </button>
-                        <button type="button" onClick={() => setEditing({ id: r.id, draft: draftOf(r) })}>
+                        </CanButton>
+                        <CanButton
+                          channel="alerts:updateRule"
+                          type="button"
+                          onClick={() => setEditing({ id: r.id, draft: draftOf(r) })}
+                        >
                           Edit
-                        </button>
-                        <button
+                        </CanButton>
+                        <CanButton
+                          channel="alerts:deleteRule"
                           type="button"
                           className={styles.danger}
                           onClick={() => {
@@ -117,7 +124,7 @@ export function AlertsPanel() {
                           data-testid="delete-rule"
                         >
                           Delete
-                        </button>
+                        </CanButton>
                       </span>
                     </li>
                   );

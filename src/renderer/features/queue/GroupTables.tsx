@@ -3,6 +3,7 @@ import { send } from '../../api/client';
 import { shownAsToast } from '../../data/calls';
 import { offlineSince } from './format';
 import { useQueue } from './queue-store';
+import { CanButton } from '../../components/Guarded';
 
 function HealthBadge({ health }: { health: QueueOverview['instances'][number]['health'] }) {
   if (!health) return <span className="health health-never">removed</span>;
@@ -72,8 +73,8 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
               <td className="num">{i.counts.dead_lettered}</td>
               <td className="actions-cell">
                 {!i.removed && (
-                  <button
-                    type="button"
+                  <CanButton
+                    channel="queue:pause"
                     onClick={(e) => {
                       e.stopPropagation();
                       void toggle(i.instanceId, i.name, i.paused).catch(shownAsToast);
@@ -81,7 +82,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
                     data-testid="queue-instance-pause"
                   >
                     {i.paused ? 'Resume' : 'Pause'}
-                  </button>
+                  </CanButton>
                 )}
               </td>
             </tr>
@@ -133,8 +134,8 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
               <td className="num">{m.counts.dead_lettered}</td>
               <td className="actions-cell">
                 {!m.removed && (
-                  <button
-                    type="button"
+                  <CanButton
+                    channel="queue:pauseMapping"
                     onClick={(e) => {
                       e.stopPropagation();
                       void toggle(m.mappingId, m.name, m.paused).catch(shownAsToast);
@@ -142,7 +143,7 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
                     data-testid="queue-mapping-pause"
                   >
                     {m.paused ? 'Resume' : 'Pause'}
-                  </button>
+                  </CanButton>
                 )}
               </td>
             </tr>

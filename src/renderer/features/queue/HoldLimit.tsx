@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { send } from '../../api/client';
+import { CanButton } from '../../components/Guarded';
 import { shownAsToast } from '../../data/calls';
 
 const DAY = 86_400_000;
@@ -37,9 +38,9 @@ export function HoldLimit({ holdLimitMs }: { holdLimitMs: number }) {
         />{' '}
         days, then become dead letters.
       </label>
-      <button type="submit" disabled={!dirty} data-testid="queue-hold-limit-save">
+      <CanButton channel="queue:updateSettings" type="submit" disabled={!dirty} data-testid="queue-hold-limit-save">
         Save
-      </button>
+      </CanButton>
       {!valid && <span className="invalid">1 hour (0.05) to 90 days.</span>}
       {saved && <span role="status">Saved.</span>}
     </form>

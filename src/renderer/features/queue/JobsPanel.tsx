@@ -4,6 +4,7 @@ import { send } from '../../api/client';
 import { clock, dateTime, offlineSince, span } from './format';
 import { useQueue, VIEWS, type ViewId } from './queue-store';
 import { isTyping, scopeWords, type Pending } from './shared';
+import { CanButton } from '../../components/Guarded';
 
 /** A held job's reason is its instance's hold; any other job's is its last error. */
 function reasonOf(overview: QueueOverview, job: QueueJob): string {
@@ -126,39 +127,45 @@ export function JobsPanel(props: {
         </label>
         {view === 'dead' && (
           <>
-            <button
-              type="button"
+            <CanButton
+              channel="queue:requeueDead"
               onClick={() => requeue(chosen())}
               disabled={!jobs?.length}
               data-testid="queue-requeue"
             >
               Requeue {selected.size ? `${selected.size} selected` : 'focused'} (r)
-            </button>
-            <button
-              type="button"
+            </CanButton>
+            <CanButton
+              channel="queue:requeueDead"
               onClick={() => requeue((jobs ?? []).map((j) => j.id))}
               disabled={!jobs?.length}
               data-testid="queue-requeue-all"
             >
               Requeue all listed
-            </button>
+            </CanButton>
           </>
         )}
         {(view === 'waiting' || view === 'delayed') && (
-          <button type="button" onClick={() => cancel(chosen())} disabled={!jobs?.length} data-testid="queue-cancel">
+          <CanButton
+            channel="queue:cancel"
+            type="button"
+            onClick={() => cancel(chosen())}
+            disabled={!jobs?.length}
+            data-testid="queue-cancel"
+          >
             Cancel {selected.size ? `${selected.size} selected` : 'focused'} (c)
-          </button>
+          </CanButton>
         )}
         {purgeable && (
-          <button
-            type="button"
+          <CanButton
+            channel="queue:purge"
             className="danger"
             disabled={!count}
             onClick={() => onAsk({ kind: 'purge', state: purgeable, count: count ?? 0 })}
             data-testid="queue-purge"
           >
             Purge…
-          </button>
+          </CanButton>
         )}
         <span className="muted small queue-keys">j/k move · x select · r requeue · c cancel</span>
       </div>

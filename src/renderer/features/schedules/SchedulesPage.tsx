@@ -10,6 +10,7 @@ import { ScheduleLedger } from './ScheduleLedger';
 import { scheduleTone, tickTone, useScheduleList } from './schedules-store';
 import { TimeInZones } from './TimeInZones';
 import './schedules.css';
+import { CanButton } from '../../components/Guarded';
 
 type Pending = { action: 'pause' | 'resume'; ids: number[] };
 const PAGE_SIZE = 200;
@@ -84,9 +85,15 @@ export function SchedulesPage() {
     <section className="page schedules-page" aria-labelledby="schedules-title">
       <header className="page-head">
         <h1 id="schedules-title">Schedules</h1>
-        <button type="button" className="primary" onClick={() => setEditing('new')} data-testid="schedule-new">
+        <CanButton
+          channel="schedules:create"
+          type="button"
+          className="primary"
+          onClick={() => setEditing('new')}
+          data-testid="schedule-new"
+        >
           New schedule
-        </button>
+        </CanButton>
       </header>
 
       {editing && (
@@ -150,22 +157,24 @@ export function SchedulesPage() {
               data-testid="schedule-filter"
             />
             <span className="muted">{selected.size} selected</span>
-            <button
+            <CanButton
+              channel="schedules:pause"
               type="button"
               disabled={selected.size === 0}
               onClick={() => ask('pause', [...selected])}
               data-testid="bulk-pause"
             >
               Pause selected
-            </button>
-            <button
+            </CanButton>
+            <CanButton
+              channel="schedules:resume"
               type="button"
               disabled={selected.size === 0}
               onClick={() => ask('resume', [...selected])}
               data-testid="bulk-resume"
             >
               Resume selected
-            </button>
+            </CanButton>
           </div>
           <table className="schedules-table" data-testid="schedules-table">
             <thead>
@@ -231,26 +240,51 @@ export function SchedulesPage() {
                   </td>
                   <td className="row-actions">
                     {s.status === 'paused' ? (
-                      <button type="button" onClick={() => ask('resume', [s.id])} data-testid="schedule-resume">
+                      <CanButton
+                        channel="schedules:resume"
+                        type="button"
+                        onClick={() => ask('resume', [s.id])}
+                        data-testid="schedule-resume"
+                      >
                         Resume
-                      </button>
+                      </CanButton>
                     ) : (
-                      <button type="button" onClick={() => ask('pause', [s.id])} data-testid="schedule-pause">
+                      <CanButton
+                        channel="schedules:pause"
+                        type="button"
+                        onClick={() => ask('pause', [s.id])}
+                        data-testid="schedule-pause"
+                      >
                         Pause
-                      </button>
+                      </CanButton>
                     )}
-                    <button type="button" onClick={() => runNow(s.id)} data-testid="schedule-run-now">
+                    <CanButton
+                      channel="schedules:runNow"
+                      type="button"
+                      onClick={() => runNow(s.id)}
+                      data-testid="schedule-run-now"
+                    >
                       Run now
-                    </button>
-                    <button type="button" onClick={() => setEditing(s)} data-testid="schedule-edit">
+                    </CanButton>
+                    <CanButton
+                      channel="schedules:update"
+                      type="button"
+                      onClick={() => setEditing(s)}
+                      data-testid="schedule-edit"
+                    >
                       Edit
-                    </button>
+                    </CanButton>
                     <button type="button" onClick={() => setLedgerId(s.id)} data-testid="schedule-open-ledger">
                       Ledger
                     </button>
-                    <button type="button" onClick={() => setRemoving(s)} data-testid="schedule-remove">
+                    <CanButton
+                      channel="schedules:remove"
+                      type="button"
+                      onClick={() => setRemoving(s)}
+                      data-testid="schedule-remove"
+                    >
                       Remove
-                    </button>
+                    </CanButton>
                   </td>
                 </tr>
               ))}

@@ -272,6 +272,7 @@ function WorkflowDetail(props: {
                 : `Activate ${w.name}? Its triggers and webhooks start running.`
           }
           onConfirm={() => setActive.mutateAsync({ instanceId, workflowId, active: !w.active })}
+          channel="workflows:setActive"
           testId="workflow-toggle"
         />
         {w.draftDiffers && w.active && (
