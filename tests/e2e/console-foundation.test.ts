@@ -122,12 +122,12 @@ describe('console foundation in Chromium', () => {
       });
       await call('ingest:emit', { event, payload: { amount } });
     }
-    const { items } = await call<{ items: { id: number }[] }>('approvals:list', {});
+    const { items } = await call<{ items: { id: number; summary: string }[] }>('approvals:list', {});
     expect(items.length).toBeGreaterThanOrEqual(2);
     const page = await open();
     for (const item of items) {
       await page.goto(`${base()}#/approvals/${item.id}`);
-      await expect.poll(() => page.getByTestId('approval-detail').textContent()).toContain(`item ${item.id}`);
+      await expect.poll(() => page.getByTestId('approval-detail').textContent()).toContain(item.summary);
     }
     await page.close();
   });
@@ -227,7 +227,7 @@ describe('console foundation in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/mappings\/.+/);
     // The route opens that mapping's editor; an unknown id says so instead of offering a new mapping.
-    await expect.poll(() => page.getByTestId('m-event').inputValue()).toBe('order.placed');
+    await expect.poll(() => page.getByTestId('m-event-input').inputValue()).toBe('order.placed');
     await page.goto(`${base()}#/mappings/no-such-mapping`);
     await expect.poll(() => page.getByTestId('empty-state').textContent()).toContain('No such mapping');
     // Escape closes without going anywhere; an action runs.
