@@ -55,7 +55,8 @@ async function main(): Promise<void> {
       const page = await openConsole(browser, app.url);
       await page.setViewportSize(VIEWPORT);
       await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
-      for (const area of AREAS) {
+      // Team shows only in team mode: not in this single-operator tour.
+      for (const area of AREAS.filter((a) => a.id !== 'team')) {
         await page.getByTestId(`nav-${area.id}`).click();
         await settle(page);
         await page.screenshot({ path: join(OUT, `${area.id}-${theme}.png`) });
