@@ -159,7 +159,11 @@ describe('WebSocket handshakes without a valid token are refused', () => {
     ['a wrong token', () => ({ protocols: ['flightdeck.v1', 'token.wrong'] })],
     [
       'the token with one character changed',
-      () => ({ protocols: ['flightdeck.v1', `token.${w.host.token.slice(0, -1)}0`] }),
+      // Changed for real: a token that already ends in '0' gets a '1' (else, now and then, the
+      // "changed" token was the token itself).
+      () => ({
+        protocols: ['flightdeck.v1', `token.${w.host.token.slice(0, -1)}${w.host.token.endsWith('0') ? '1' : '0'}`],
+      }),
     ],
     ['a 10 KB token', () => ({ protocols: ['flightdeck.v1', `token.${'a'.repeat(10_000)}`] })],
     ['a wrong bearer token', () => ({ headers: { Authorization: 'Bearer wrong' } })],
