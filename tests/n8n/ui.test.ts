@@ -121,7 +121,11 @@ describe('console with a real n8n', () => {
     });
     writeFileSync(file, JSON.stringify(legacy));
     await page.getByTestId('nav-drafts').click();
-    await page.getByTestId('d-new-instance').fill(instanceId);
+    // The instance is picked by its name, as an operator does (the picker is fed by what is synced).
+    const picker = page.getByTestId('d-new-instance-input');
+    await picker.fill('local');
+    await expect.poll(() => page.getByTestId('d-new-instance-option').count()).toBeGreaterThan(0);
+    await picker.press('Enter');
     await page.getByTestId('d-import-file').setInputFiles(file);
     await page.getByTestId('d-editor').waitFor();
     await page.getByTestId('d-preflight-button').click();
