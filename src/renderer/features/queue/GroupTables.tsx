@@ -26,11 +26,42 @@ function HealthBadge({ health }: { health: QueueOverview['instances'][number]['h
   );
 }
 
+/** What the operator is told after Pause/Resume of an instance or a mapping. */
+const pausedNotice = (name: string, wasPaused: boolean) =>
+  wasPaused ? `${name} resumed.` : `${name} paused: its queued runs wait until you resume it.`;
+
+/** The depth columns both tables share. */
+function CountHeads() {
+  return (
+    <>
+      <th className="num">Waiting</th>
+      <th className="num">Delayed</th>
+      <th className="num">In flight</th>
+      <th className="num">Dead letters</th>
+    </>
+  );
+}
+
+function CountCells({
+  counts,
+}: {
+  counts: { waiting: number; delayed: number; active: number; dead_lettered: number };
+}) {
+  return (
+    <>
+      <td className="num">{counts.waiting}</td>
+      <td className="num">{counts.delayed}</td>
+      <td className="num">{counts.active}</td>
+      <td className="num">{counts.dead_lettered}</td>
+    </>
+  );
+}
+
 /** Depth, health and hold per instance, with Pause/Resume; a click narrows the job list. */
 export function InstancesTable({ overview, onNotice }: { overview: QueueOverview; onNotice(text: string): void }) {
   const toggle = async (id: string, name: string, paused: boolean) => {
     await send(paused ? 'queue:resume' : 'queue:pause', { instanceId: id, reason: 'from the Queue area' });
-    onNotice(paused ? `${name} resumed.` : `${name} paused: its queued runs wait until you resume it.`);
+    onNotice(pausedNotice(name, paused));
   };
   return (
     <>
@@ -40,10 +71,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
           <tr>
             <th>Instance</th>
             <th>Health</th>
-            <th className="num">Waiting</th>
-            <th className="num">Delayed</th>
-            <th className="num">In flight</th>
-            <th className="num">Dead letters</th>
+            <CountHeads />
             <th />
           </tr>
         </thead>
@@ -67,10 +95,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
               <td>
                 <HealthBadge health={i.health} />
               </td>
-              <td className="num">{i.counts.waiting}</td>
-              <td className="num">{i.counts.delayed}</td>
-              <td className="num">{i.counts.active}</td>
-              <td className="num">{i.counts.dead_lettered}</td>
+              <CountCells counts={i.counts} />
               <td className="actions-cell">
                 {!i.removed && (
                   <CanButton
@@ -97,7 +122,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
 export function MappingsTable({ overview, onNotice }: { overview: QueueOverview; onNotice(text: string): void }) {
   const toggle = async (id: string, name: string, paused: boolean) => {
     await send(paused ? 'queue:resumeMapping' : 'queue:pauseMapping', { mappingId: id, reason: 'from the Queue area' });
-    onNotice(paused ? `${name} resumed.` : `${name} paused: its queued runs wait until you resume it.`);
+    onNotice(pausedNotice(name, paused));
   };
   if (overview.mappings.length === 0) return null;
   return (
@@ -108,10 +133,7 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
           <tr>
             <th>Mapping</th>
             <th>Instance</th>
-            <th className="num">Waiting</th>
-            <th className="num">Delayed</th>
-            <th className="num">In flight</th>
-            <th className="num">Dead letters</th>
+            <CountHeads />
             <th />
           </tr>
         </thead>
@@ -128,10 +150,7 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
                 {m.paused && <span className="tag queue-paused">paused</span>}
               </td>
               <td>{m.instanceName ?? '—'}</td>
-              <td className="num">{m.counts.waiting}</td>
-              <td className="num">{m.counts.delayed}</td>
-              <td className="num">{m.counts.active}</td>
-              <td className="num">{m.counts.dead_lettered}</td>
+              <CountCells counts={m.counts} />
               <td className="actions-cell">
                 {!m.removed && (
                   <CanButton
