@@ -250,14 +250,16 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       if (job.uncertain || deps.instanceBaseUrl(job.instanceId) === null) continue;
       const { executionId } = job.payload as DispatchJobPayload;
       try {
-        ctx.store.write(() => executions.markDispatching(executionId, now()));
+        // One statement inside the claim's transaction: SQLite undoes a failed statement alone,
+        // so no savepoint is needed to keep the others.
+        executions.markDispatching(executionId, now());
         markedAtClaim.add(job.id);
         ids.push(executionId);
       } catch (error) {
         ctx.logger.warn('Dispatcher: could not mark a run started at its claim', { error, executionId });
       }
     }
-    if (ids.length > 0) ctx.store.write((announce) => announce('executions:changed', { ids }));
+    if (ids.length > 0) ctx.store.join((announce) => announce('executions:changed', { ids }));
   }
 
   const handler: JobHandler = async (job, signal) => {

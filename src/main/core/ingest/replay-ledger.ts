@@ -25,7 +25,8 @@ export function sqliteReplayLedger(store: Store, now: () => number): ReplayLedge
   return {
     acceptOnce<T>(signature: string, expiresAtMs: number, accept: () => T): AcceptOnce<T> {
       const digest = createHash('sha256').update(signature).digest();
-      return store.write((): AcceptOnce<T> => {
+      // Joins the door's group commit (its item has a savepoint): accepted and remembered together.
+      return store.join((): AcceptOnce<T> => {
         prune.run(now());
         if (remember.run(digest, expiresAtMs).changes === 0) return { accepted: false };
         return { accepted: true, value: accept() };
