@@ -19,7 +19,7 @@ import type { Clients } from '../n8n/clients';
 import { filterClause } from '../n8n/executions-reader';
 import { createRemoteStore } from '../n8n/remote-store';
 import type { JobStore } from '../queue/job-store';
-import type { ExecutionsWriter } from './executions-writer';
+import { withBodyText, type ExecutionsWriter } from './executions-writer';
 import { createLineageReader } from './run-lineage';
 
 type ItemResult = CallOutput<'runs:cancel'>[number];
@@ -79,7 +79,7 @@ export function createRunActions(deps: RunActionsDeps) {
       event: r.event,
       mappingId: r.mapping_id,
       payload: parse(r.payload_json),
-      request: parse(r.request_json),
+      request: withBodyText(parse(r.request_json)),
       responseStatus: r.response_status,
       responseExcerpt: r.response_excerpt,
       job: job && {
