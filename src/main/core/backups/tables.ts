@@ -22,6 +22,8 @@ export const EXCLUDED_TABLES = new Set([
   'job_payloads',
   'idempotency_keys',
   'ingest_replay',
+  // Which runs the search index holds: it describes this file's index, not the data.
+  'search_state',
   'team_mode',
   'users',
   'sessions',

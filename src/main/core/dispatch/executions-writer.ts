@@ -1,5 +1,6 @@
 import type { RetryKind } from '../../../shared/contract/executions';
 import type { ExecutionStatus } from '../../../shared/contract/executions-model';
+import { searchIndex } from '../db/search-index';
 import type { Store } from '../db/store';
 
 /** A new local run, as the pipeline records it before anything is sent. */
@@ -88,9 +89,13 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
     'UPDATE executions SET status = ?, error = coalesce(?, error), updated_at_ms = ? WHERE id = ?',
   );
 
+  // New runs reach the search index in batches (0024_search_backlog.sql), not one by one.
+  const search = searchIndex(store);
+
   return {
-    insert: (run: NewLocalRun): number =>
-      Number(
+    insert: (run: NewLocalRun): number => {
+      search.soon();
+      return Number(
         insert.run({
           id: run.id ?? null,
           request: run.request === undefined ? null : requestText(run.request),
@@ -108,7 +113,8 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
           retryKind: run.retry?.kind ?? null,
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
-      ),
+      );
+    },
     nextId: () => nextId.get() as number,
     /** The exact request of a run (webhook-request.ts), kept for its detail view and for release after approval. */
     setRequest: (id: number, request: unknown) => void setRequest.run(requestText(request), id),

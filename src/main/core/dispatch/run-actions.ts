@@ -14,6 +14,7 @@ import { AppError } from '../../../shared/result';
 import { formatRun, formatRunShort, localRunNumber } from '../../../shared/run-identity';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import { searchIndex } from '../db/search-index';
 import type { MappingService } from '../mappings/mapping-service';
 import type { Clients } from '../n8n/clients';
 import { filterClause } from '../n8n/executions-reader';
@@ -104,6 +105,7 @@ export function createRunActions(deps: RunActionsDeps) {
         missing: found.filter(({ r }) => !r).map(({ id }) => id),
       };
     }
+    if (target.filter?.search) searchIndex(ctx.store).catchUp(); // db/search-index.ts
     const { where, params } = filterClause(target.filter ?? {});
     const rows = db
       .prepare(
