@@ -20,6 +20,8 @@ export type WebhookPost = (request: {
   instanceId: string;
   url: string;
   body: unknown;
+  /** The body as sent: JSON.stringify(body), made once by the request builder. */
+  bodyText?: string;
   headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
@@ -310,6 +312,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         instanceId: job.instanceId,
         url,
         body: request.body,
+        bodyText: request.bodyText,
         headers: request.headers,
         timeoutMs,
         signal,
