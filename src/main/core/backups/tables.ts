@@ -17,6 +17,7 @@ export const EXCLUDED_TABLES = new Set([
   '_migrations',
   'metric_rollups',
   'metric_state',
+  'metric_deferred',
   'jobs',
   'job_attempts',
   'job_payloads',

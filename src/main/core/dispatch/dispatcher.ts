@@ -8,6 +8,7 @@ import type { Timers } from '../timers';
 import { systemTimers } from '../timers';
 import { createWorker, type JobHandler } from '../queue/worker';
 import { mapN8nStatus } from '../n8n/status-map';
+import { createDeferredRollups } from '../metrics/rollup-batch';
 import type { DispatchJobPayload } from './emit';
 import type { ExecutionsWriter } from './executions-writer';
 import { createHeldRuns, HOLD_PREFIX } from './held-runs';
@@ -111,6 +112,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   const nameOf = (id: string) => deps.instanceName?.(id) ?? id;
   const held = createHeldRuns(db);
   const runStart = db.prepare('SELECT started_at_ms, created_at_ms, workflow_id FROM executions WHERE id = ?');
+  // A turn's successes reach the metric rollups with one statement at its end, not per run.
+  const rollups = createDeferredRollups(db);
 
   const changed = (announce: Announce, id: number) => announce('executions:changed', { ids: [id] });
 
@@ -373,6 +376,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     // Written with the job's completion, in the worker's turn: one commit for the turn's outcomes.
     const record = () =>
       ctx.store.write((announce) => {
+        rollups.hold(payload.executionId);
         executions.markOutcome(
           payload.executionId,
           {
@@ -398,7 +402,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     ...(deps.timers ? { timers: deps.timers } : {}),
     onError: (error) => ctx.logger.warn('Dispatcher: a queue operation failed and will be retried', { error }),
     // A turn's completions, their runs' outcomes, the next claim and its runs' start: one commit.
-    transaction: (fn) => ctx.store.write(fn),
+    transaction: (fn) => ctx.store.write(() => rollups.around(fn)),
     onClaimed: markClaimed,
   });
 
