@@ -75,7 +75,7 @@ describe('approval inbox in Chromium', () => {
 
   const badge = () => page.getByTestId('approvals-badge').textContent();
   const focusedSummary = () =>
-    page.locator('[data-testid="approval-row"][data-focused="true"] td:nth-child(3)').textContent();
+    page.locator('[data-testid="approval-row"][data-focused="true"] [data-testid="approval-summary"]').textContent();
 
   it('shows the badge, the expiry that happened at start, and moves with j/k', async () => {
     await expect.poll(badge).toBe('5');
@@ -91,6 +91,59 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(focusedSummary).toMatch(/Refund order A/);
     await page.keyboard.press('j');
     await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order B/);
+  });
+
+  it('is a table: headers sort, ↑/↓ and Enter open an item, Space selects, the column choice is remembered', async () => {
+    const grid = page.getByTestId('approval-grid');
+    const headers = () => grid.getByRole('columnheader').allTextContents();
+    expect(await headers()).toEqual([
+      '',
+      'Priority',
+      'Title',
+      'Fields',
+      'From',
+      'Due',
+      'Expires',
+      'Assignee',
+      'Status',
+    ]);
+    // Summaries read `<event> → <mapping>` (the seeded mappings have no title template).
+    const titles = async () =>
+      (await page.getByTestId('approval-summary').allTextContents()).map((s) => s.replace(/^.* → /, ''));
+    const byPriority = ['Refund order A', 'Ship order B', 'Ship order C', 'Ship order D', 'Ship order E'];
+    expect(await titles()).toEqual(byPriority);
+    // Ascending, then descending by title.
+    await page.getByTestId('approval-sort-title').click();
+    await page.getByTestId('approval-sort-title').click();
+    await expect.poll(titles).toEqual([...byPriority].reverse());
+    expect(await grid.getByRole('columnheader', { name: 'Title' }).getAttribute('aria-sort')).toBe('descending');
+
+    // Keyboard in the table: ↓ moves, Enter opens (the detail follows), Space ticks for a bulk decision.
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedSummary).toMatch(/Ship order D$/);
+    await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order D/);
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('1 selected');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByTestId('bulk-bar').count()).toBe(0);
+
+    // Hide a column; a reload keeps the choice and the sort.
+    await page.getByTestId('approval-columns').click();
+    await page.getByRole('checkbox', { name: 'Fields' }).uncheck();
+    await expect.poll(headers).not.toContain('Fields');
+    await page.reload();
+    await expect.poll(titles).toEqual([...byPriority].reverse());
+    expect(await headers()).not.toContain('Fields');
+    await page.getByTestId('approval-columns').click();
+    await page.getByRole('checkbox', { name: 'Fields' }).check();
+    await page.getByTestId('approval-columns').click();
+    // A third click drops the sort: the inbox's own order (priority, then age) again.
+    await page.getByTestId('approval-sort-title').click();
+    await expect.poll(titles).toEqual(byPriority);
+    await page.getByTestId('approval-row').filter({ hasText: 'Ship order B' }).click();
+    await expect.poll(focusedSummary).toMatch(/Ship order B$/);
   });
 
   it('approves with a, rejects with r and a required comment; the badge follows', async () => {
@@ -121,8 +174,10 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
   });
 
-  it('shows decisions in the audit log, whose chain verifies', async () => {
-    await page.getByTestId('tab-audit').click();
+  it('opens the Audit area filtered to approvals, where decisions show and the chain verifies', async () => {
+    await page.getByTestId('approvals-audit-link').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/audit/approval');
+    expect(await page.getByTestId('audit-target-filter').inputValue()).toBe('approval');
     await expect
       .poll(() => page.getByTestId('audit-table').textContent())
       .toMatch(/approval\.reject.*Duplicate orders/s);

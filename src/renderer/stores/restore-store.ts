@@ -31,14 +31,8 @@ function refetchEverything(): void {
   quietly(async () => useApp.setState({ settings: await send('settings:get', {}) }));
   if (useMappings.getState().mappings !== null) quietly(() => useMappings.getState().load());
   if (useDrafts.getState().drafts !== null) quietly(() => useDrafts.getState().load());
-  const approvals = useApprovals.getState();
-  if (approvals.count !== null) quietly(() => approvals.loadCount());
-  if (approvals.items !== null) {
-    approvals.clearSelection();
-    quietly(() => approvals.load());
-    quietly(() => approvals.loadViews());
-    quietly(() => approvals.loadExpired());
-  }
+  // The approvals area reads through the data layer (refetched by follow-core); its ticks may name other rows now.
+  useApprovals.getState().clearSelection();
   useRestores.setState((s) => ({ generation: s.generation + 1 }));
 }
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApprovalFilter } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useAction, useCall } from '../../data/calls';
 import { useApprovals } from './approvals-store';
 
 const STATUSES: [ApprovalFilter['status'], string][] = [
@@ -14,7 +14,10 @@ const STATUSES: [ApprovalFilter['status'], string][] = [
 
 /** Filters and saved views of the inbox. */
 export function InboxFilters() {
-  const { filter, setFilter, views } = useApprovals();
+  const { filter, setFilter } = useApprovals();
+  const viewsQuery = useCall('approvals:listViews', {});
+  const views = viewsQuery.data ?? [];
+  const save = useAction('approvals:saveView');
   const [viewName, setViewName] = useState('');
   const patch = (p: Partial<ApprovalFilter>) => {
     const next: ApprovalFilter = { ...filter, ...p };
@@ -23,8 +26,7 @@ export function InboxFilters() {
   };
   const saveView = async () => {
     if (!viewName.trim()) return;
-    await send('approvals:saveView', { name: viewName.trim(), filter });
-    setViewName('');
+    if (await save.run({ name: viewName.trim(), filter })) setViewName('');
   };
 
   return (
@@ -38,7 +40,15 @@ export function InboxFilters() {
         }}
         data-testid="view-select"
       >
-        <option value="">{views.length ? 'Saved views…' : 'No saved views'}</option>
+        <option value="">
+          {viewsQuery.isError
+            ? 'Saved views could not be loaded'
+            : viewsQuery.data === undefined
+              ? 'Loading saved views…'
+              : views.length
+                ? 'Saved views…'
+                : 'No saved views'}
+        </option>
         {views.map((v) => (
           <option key={v.id} value={v.id}>
             {v.name}
@@ -108,9 +118,19 @@ export function InboxFilters() {
         onChange={(e) => setViewName(e.target.value)}
         maxLength={60}
       />
-      <button type="button" disabled={!viewName.trim()} onClick={() => void saveView().catch(() => undefined)}>
+      <button type="button" disabled={!viewName.trim() || save.isPending} onClick={() => void saveView()}>
         Save view
       </button>
+      {viewsQuery.isError && (
+        <button
+          type="button"
+          onClick={() => void viewsQuery.refetch()}
+          title={`Could not load the saved views: ${viewsQuery.error.message}`}
+          data-testid="views-retry"
+        >
+          Retry loading views
+        </button>
+      )}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { callKey, callOrThrow, useAction, useCall } from '../../data/calls';
 import { downloadText } from '../../files';
+import { useRouteItem } from '../../stores/nav-store';
 
 /** What entries are about, known before any is recorded; the log adds whatever else it holds. */
 const KNOWN_TARGETS = [
@@ -36,7 +37,8 @@ function targetText(e: AuditEntry): string {
 
 /** The hash-chained audit log: newest first, filtered by target and action, exported as JSON, its chain verified. */
 export function AuditView() {
-  const [targetType, setTargetType] = useState('');
+  // `#/audit/approval` opens the log filtered to what it is about (the Approvals area links here).
+  const [targetType, setTargetType] = useState(useRouteItem('audit')?.[0] ?? '');
   const [action, setAction] = useState('');
   // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
   const [actor, setActor] = useState('');
