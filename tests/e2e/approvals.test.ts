@@ -100,12 +100,12 @@ describe('approval inbox in Chromium', () => {
       '',
       'Priority',
       'Title',
-      'Fields',
+      'Status',
       'From',
       'Due',
       'Expires',
       'Assignee',
-      'Status',
+      'Fields',
     ]);
     // Summaries read `<event> → <mapping>` (the seeded mappings have no title template).
     const titles = async () =>

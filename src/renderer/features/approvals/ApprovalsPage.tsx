@@ -36,8 +36,8 @@ export function ApprovalsPage() {
   return (
     <section className="page approvals">
       <h1>Approvals</h1>
-      <div style={{ display: 'flex', alignItems: 'center' }}>
-        <div className="tabs" role="tablist" style={{ flex: 1 }}>
+      <div className="approvals-head">
+        <div className="tabs" role="tablist">
           {TABS.map(([id, label]) => (
             <button
               key={id}

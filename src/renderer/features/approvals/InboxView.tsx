@@ -202,7 +202,7 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
         id: 'priority',
         header: 'Priority',
         accessorFn: (a) => a.priority,
-        size: 100,
+        size: 96,
         cell: ({ row }) => {
           const prio = priorityLabel(row.original.priority);
           return <span className={prio.className}>{prio.text}</span>;
@@ -212,7 +212,7 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
         id: 'title',
         header: 'Title',
         accessorFn: (a) => a.summary,
-        size: 300,
+        size: 280,
         cell: ({ row }) => (
           <span title={row.original.summary} data-testid="approval-summary">
             {row.original.summary}
@@ -220,16 +220,13 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
         ),
       },
       {
-        id: 'fields',
-        header: 'Fields',
-        accessorFn: (a) => fieldsLine(a),
-        size: 220,
-        cell: ({ row }) =>
-          row.original.fields?.length ? (
-            <span className="muted" data-testid="approval-fields" title={fieldsLine(row.original, 50)}>
-              {fieldsLine(row.original)}
-            </span>
-          ) : null,
+        id: 'status',
+        header: 'Status',
+        accessorFn: (a) => statusText(a),
+        size: 110,
+        cell: ({ row }) => (
+          <span className={`status-chip status-${row.original.status}`}>{statusText(row.original)}</span>
+        ),
       },
       {
         id: 'origin',
@@ -265,13 +262,16 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
         cell: ({ row }) => row.original.assignee ?? <span className="muted">—</span>,
       },
       {
-        id: 'status',
-        header: 'Status',
-        accessorFn: (a) => statusText(a),
-        size: 150,
-        cell: ({ row }) => (
-          <span className={`status-chip status-${row.original.status}`}>{statusText(row.original)}</span>
-        ),
+        id: 'fields',
+        header: 'Fields',
+        accessorFn: (a) => fieldsLine(a),
+        size: 220,
+        cell: ({ row }) =>
+          row.original.fields?.length ? (
+            <span className="muted" data-testid="approval-fields" title={fieldsLine(row.original, 50)}>
+              {fieldsLine(row.original)}
+            </span>
+          ) : null,
       },
     ];
   }, [options, selected, allTicked, pending, toggle, setSelected]);
