@@ -174,6 +174,25 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
   });
 
+  it('saves the filter as a named view from a one-line filter bar, and applies it', async () => {
+    const bar = page.getByTestId('inbox-filters');
+    // One line: naming a view opens on demand.
+    expect(await page.getByTestId('view-name').count()).toBe(0);
+    await page.getByTestId('filter-status').selectOption('rejected');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(3);
+    await page.getByTestId('view-new').click();
+    await page.getByTestId('view-name').fill('Rejected ones');
+    await page.getByTestId('view-name').press('Enter');
+    await expect.poll(() => page.getByTestId('view-name').count()).toBe(0);
+    await expect.poll(() => bar.getByRole('option', { name: 'Rejected ones' }).count()).toBe(1);
+    await page.getByTestId('filter-status').selectOption('open');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
+    await page.getByTestId('view-select').selectOption({ label: 'Rejected ones' });
+    await expect.poll(() => page.getByTestId('filter-status').inputValue()).toBe('rejected');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(3);
+    await page.getByTestId('filter-status').selectOption('open');
+  });
+
   it('opens the Audit area filtered to approvals, where decisions show and the chain verifies', async () => {
     await page.getByTestId('approvals-audit-link').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/audit/approval');

@@ -18,6 +18,8 @@ export function InboxFilters() {
   const viewsQuery = useCall('approvals:listViews', {});
   const views = viewsQuery.data ?? [];
   const save = useAction('approvals:saveView');
+  // Naming a view opens on demand, so the filter bar stays one line.
+  const [naming, setNaming] = useState(false);
   const [viewName, setViewName] = useState('');
   const patch = (p: Partial<ApprovalFilter>) => {
     const next: ApprovalFilter = { ...filter, ...p };
@@ -26,7 +28,10 @@ export function InboxFilters() {
   };
   const saveView = async () => {
     if (!viewName.trim()) return;
-    if (await save.run({ name: viewName.trim(), filter })) setViewName('');
+    if (await save.run({ name: viewName.trim(), filter })) {
+      setViewName('');
+      setNaming(false);
+    }
   };
 
   return (
@@ -111,16 +116,38 @@ export function InboxFilters() {
         maxLength={200}
         data-testid="filter-text"
       />
-      <input
-        placeholder="Name this view"
-        aria-label="View name"
-        value={viewName}
-        onChange={(e) => setViewName(e.target.value)}
-        maxLength={60}
-      />
-      <button type="button" disabled={!viewName.trim() || save.isPending} onClick={() => void saveView()}>
-        Save view
-      </button>
+      {naming ? (
+        <>
+          <input
+            placeholder="Name this view"
+            aria-label="View name"
+            value={viewName}
+            autoFocus
+            onChange={(e) => setViewName(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') void saveView();
+              if (e.key === 'Escape') setNaming(false);
+            }}
+            maxLength={60}
+            data-testid="view-name"
+          />
+          <button
+            type="button"
+            disabled={!viewName.trim() || save.isPending}
+            onClick={() => void saveView()}
+            data-testid="view-save"
+          >
+            Save
+          </button>
+          <button type="button" onClick={() => setNaming(false)}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={() => setNaming(true)} data-testid="view-new">
+          Save view…
+        </button>
+      )}
       {viewsQuery.isError && (
         <button
           type="button"
