@@ -77,7 +77,7 @@ export function InboxFilters() {
         value={filter.kind ?? ''}
         onChange={(e) => patch({ kind: (e.target.value || undefined) as ApprovalFilter['kind'] })}
       >
-        <option value="">Gates and n8n waits</option>
+        <option value="">Any kind</option>
         <option value="gate">Gates (before dispatch)</option>
         <option value="wait">n8n waits</option>
       </select>
