@@ -223,4 +223,27 @@ describe('approval inbox in Chromium', () => {
         `⚠ Tampering detected: Audit entry ${id} does not match the chain: the log was altered at or before this entry.`,
       );
   });
+
+  it('shows why the inbox could not be loaded, with a Retry that brings it back (never an empty inbox)', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dataDir, 'flightdeck.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    // A row this version cannot read (written by hand): every listing of the inbox fails.
+    const row = db.prepare("SELECT id, payload_json FROM approvals WHERE status = 'pending' LIMIT 1").get() as {
+      id: number;
+      payload_json: string;
+    };
+    db.prepare('UPDATE approvals SET payload_json = ? WHERE id = ?').run('{not json', row.id);
+    await page.getByTestId('nav-approvals').click();
+    await page.getByTestId('filter-status').selectOption('all');
+    await expect.poll(() => page.getByTestId('load-error').textContent()).toMatch(/^Could not load the approvals\./);
+    expect(await page.getByTestId('approval-row').count()).toBe(0);
+    expect(await page.getByTestId('empty-state').count()).toBe(0);
+
+    db.prepare('UPDATE approvals SET payload_json = ? WHERE id = ?').run(row.payload_json, row.id);
+    db.close();
+    await page.getByTestId('load-retry').click();
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBeGreaterThan(1);
+    await page.getByTestId('filter-status').selectOption('open');
+  });
 });
