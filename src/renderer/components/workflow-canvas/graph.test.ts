@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../shared/contract';
-import { addNode, connect, disconnect, fromGraph, moveNodes, removeNodes, toGraph, typeLabel, uniqueName } from './graph';
+import {
+  addNode,
+  connect,
+  disconnect,
+  fromGraph,
+  moveNodes,
+  removeNodes,
+  toGraph,
+  typeLabel,
+  uniqueName,
+} from './graph';
 
 const node = (name: string, type: string, position: [number, number], extra: object = {}) => ({
   id: `id-${name}`,

@@ -82,7 +82,8 @@ function mainInputs(node: WorkflowNode): number {
 function portsOf(nodes: WorkflowNode[], edges: GraphEdge[]): Map<string, NodePorts> {
   const ports = new Map<string, NodePorts>();
   const counts = new Map<string, { inputs: Map<string, number>; outputs: Map<string, number> }>();
-  const bump = (m: Map<string, number>, type: string, index: number) => m.set(type, Math.max(m.get(type) ?? 0, index + 1));
+  const bump = (m: Map<string, number>, type: string, index: number) =>
+    m.set(type, Math.max(m.get(type) ?? 0, index + 1));
   for (const node of nodes) {
     if (counts.has(node.name)) continue;
     const labels = outputLabels(node);
@@ -201,7 +202,8 @@ const sameLink = (a: GraphEdge, b: GraphEdge) =>
   a.inputIndex === b.inputIndex;
 
 /** A stable id for an edge (React Flow's key, test ids). */
-export const edgeId = (e: GraphEdge) => `${e.source}|${e.type}:${e.outputIndex}→${e.target}|${e.targetType}:${e.inputIndex}`;
+export const edgeId = (e: GraphEdge) =>
+  `${e.source}|${e.type}:${e.outputIndex}→${e.target}|${e.targetType}:${e.inputIndex}`;
 
 /** Applies a graph edit and writes the result back into the workflow. */
 function edit<W extends Pick<WorkflowDefinition, 'nodes' | 'connections'>>(
@@ -296,7 +298,10 @@ export function addNode<W extends Pick<WorkflowDefinition, 'nodes'>>(
 ): W {
   const node: WorkflowNode = {
     id: crypto.randomUUID(),
-    name: uniqueName(typeLabel(type), workflow.nodes.map((n) => n.name)),
+    name: uniqueName(
+      typeLabel(type),
+      workflow.nodes.map((n) => n.name),
+    ),
     type,
     typeVersion,
     position: [Math.round(position[0]), Math.round(position[1])],
