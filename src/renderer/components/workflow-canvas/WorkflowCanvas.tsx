@@ -10,6 +10,7 @@ import {
   Position,
   ReactFlow,
   ReactFlowProvider,
+  useReactFlow,
   useUpdateNodeInternals,
   type Connection,
   type Edge,
@@ -275,6 +276,17 @@ function CanvasInner(props: WorkflowCanvasProps) {
   const latest = useRef(props);
   latest.current = props;
   const indexOf = useMemo(() => new Map(graph.nodes.map((n, i) => [n.id, i])), [graph]);
+
+  // A node added off screen is brought into view (the whole workflow is fitted again, as after opening).
+  const flow = useReactFlow();
+  const count = useRef(graph.nodes.length);
+  useEffect(() => {
+    const grew = graph.nodes.length > count.current;
+    count.current = graph.nodes.length;
+    if (!grew) return;
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
+    return () => cancelAnimationFrame(frame);
+  }, [graph.nodes.length, flow]);
 
   const removeLinks = useCallback((links: GraphEdge[]) => {
     const p = latest.current;

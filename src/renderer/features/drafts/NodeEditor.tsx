@@ -110,9 +110,7 @@ export function NodeEditor(props: {
         </button>
       </div>
       <div className="field">
-        <span>
-          Parameters (JSON) <span className="muted small">— n8n expressions (&quot;={'{{ … }}'}&quot;) are marked</span>
-        </span>
+        <span title="n8n expressions (strings starting with ={{ … }}) are marked in orange">Parameters (JSON)</span>
         <JsonEditor
           value={text}
           onChange={editParameters}
