@@ -171,10 +171,11 @@ describe('the drafts canvas in Chromium', () => {
       .toEqual({ path: 'orders', responseData: '={{ $json.id }}' });
 
     // Pictures of the canvas with a node selected, both themes.
-    await page.getByTestId('d-editor').screenshot({ path: `${shots}/draft-canvas-light.png` });
+    await page.getByTestId('d-canvas-add').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/draft-canvas-light.png` });
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await page.getByTestId('d-editor').screenshot({ path: `${shots}/draft-canvas-dark.png` });
+    await page.screenshot({ path: `${shots}/draft-canvas-dark.png` });
     await call('settings:update', { patch: { theme: 'light' } });
   });
 });

@@ -6,7 +6,6 @@ import {
   EdgeLabelRenderer,
   getBezierPath,
   Handle,
-  MiniMap,
   Position,
   ReactFlow,
   ReactFlowProvider,
@@ -72,8 +71,24 @@ function categoryOf(type: string): 'trigger' | 'ai' | 'logic' | 'action' {
     return 'logic';
   return 'action';
 }
-/** Two letters for the badge: "HTTP Request" → "HR", "If" → "If". */
+/** Short marks of common types, as recognisable as n8n's icons; others get their initials. */
+const MARKS: Record<string, string> = {
+  'n8n-nodes-base.webhook': 'WH',
+  'n8n-nodes-base.manualTrigger': '▶',
+  'n8n-nodes-base.scheduleTrigger': 'CRON',
+  'n8n-nodes-base.httpRequest': 'HTTP',
+  'n8n-nodes-base.set': 'SET',
+  'n8n-nodes-base.if': 'IF',
+  'n8n-nodes-base.switch': 'SW',
+  'n8n-nodes-base.merge': 'MRG',
+  'n8n-nodes-base.code': '{ }',
+  'n8n-nodes-base.noOp': '→',
+  'n8n-nodes-base.wait': 'WAIT',
+  'n8n-nodes-base.respondToWebhook': '↩',
+};
+/** The badge: a known mark, else two initials ("Google Sheets" → "GS", "Slack" → "Sl"). */
 const initials = (type: string) => {
+  if (MARKS[type]) return MARKS[type];
   const words = typeLabel(type)
     .split(/[\s()]+/)
     .filter(Boolean);
@@ -470,7 +485,6 @@ function CanvasInner(props: WorkflowCanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className={styles.background} />
         <Controls showInteractive={false} className={styles.controls} />
-        <MiniMap pannable zoomable className={styles.minimap} ariaLabel={`Overview of ${props.label}`} />
       </ReactFlow>
       {graph.nodes.length === 0 && (
         <p className={styles.empty}>{readOnly ? 'This workflow has no nodes.' : 'No nodes yet: add one above.'}</p>
