@@ -1,5 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { webhookWorkflow } from '../../src/main/core/testing/n8n-workflows';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 // The drafts canvas in Chromium: add a node from the known types, connect two nodes by dragging
@@ -61,13 +63,46 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
 describe('the drafts canvas in Chromium', () => {
   let browser: Browser;
   let app: ConsoleProcess;
+  let n8n: FakeN8n;
+  let instanceId: string;
   const call = <T>(channel: string, input: unknown) => callHost<T>(app, channel, input);
   beforeAll(async () => {
-    [browser, app] = await Promise.all([launchChromium(), startConsole()]);
+    [browser, app, n8n] = await Promise.all([launchChromium(), startConsole(), startFakeN8n()]);
+    const shape = webhookWorkflow({ path: 'orders' });
+    n8n.addWorkflow('wfOrders00000001', 'Orders intake', {
+      nodes: [
+        ...shape.nodes,
+        {
+          id: 'slack-1',
+          name: 'Tell sales',
+          type: 'n8n-nodes-base.slack',
+          typeVersion: 2.3,
+          position: [440, 0],
+          parameters: { text: '={{ $json.body.total }}' },
+        },
+      ],
+      connections: {
+        Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] },
+        Set: { main: [[{ node: 'Tell sales', type: 'main', index: 0 }]] },
+      },
+    });
+    const instance = await call<{ id: string }>('instances:add', {
+      name: 'prod',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'production',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    instanceId = instance.id;
+    await call('instances:syncNow', { id: instanceId });
+    // A snapshot tells the versions of the types in use (the synced list keeps names and types only).
+    await call('backups:snapshotTake', { instanceId });
   });
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    await n8n?.close();
   });
 
   it('adds, connects, disconnects, deletes and undoes, drags and saves, and flags broken parameters', async () => {
@@ -82,6 +117,13 @@ describe('the drafts canvas in Chromium', () => {
     const edges = canvas.locator('.react-flow__edge');
     await nodeBox('Small').waitFor();
     expect(await edges.count()).toBe(3);
+
+    // The types offered include what the instance runs, where it was seen, at the version it runs.
+    await page.getByTestId('d-canvas-add-input').fill('slack');
+    await expect
+      .poll(() => page.getByTestId('d-canvas-add-option').allTextContents())
+      .toEqual(['Slack1× prodn8n-nodes-base.slack · v2.3']);
+    await page.getByTestId('d-canvas-add-input').fill('');
     // n8n's If: two labelled outputs.
     expect(await canvas.getByTestId('rf__node-If').locator('.react-flow__handle.source').allTextContents()).toEqual([
       'true',
@@ -176,6 +218,37 @@ describe('the drafts canvas in Chromium', () => {
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.screenshot({ path: `${shots}/draft-canvas-dark.png` });
+    await call('settings:update', { patch: { theme: 'light' } });
+  });
+
+  it('draws a synced workflow read-only in the Workflows detail: nodes, links, parameters, full view', async () => {
+    const page = await openConsole(browser, app.url);
+    await page.setViewportSize({ width: 1500, height: 1000 });
+    await page.evaluate((hash) => (location.hash = hash), `#/workflows/${instanceId}/wfOrders00000001`);
+    const view = page.getByTestId('workflow-canvas');
+    const canvas = page.getByTestId('workflow-canvas-canvas');
+    await canvas.getByTestId('canvas-node-Tell sales').waitFor();
+    expect(await canvas.locator('.react-flow__edge').count()).toBe(2);
+    expect(await view.textContent()).toContain('The version n8n runs.');
+    // Read only: nothing to connect, nothing moves on Delete.
+    expect(await canvas.locator('.react-flow__handle.connectable').count()).toBe(0);
+    await canvas.getByTestId('canvas-node-Tell sales').click();
+    const detail = page.getByTestId('workflow-canvas-node');
+    await expect.poll(() => detail.textContent()).toContain('n8n-nodes-base.slack v2.3');
+    expect(await detail.locator('.cm-n8n-expression').count()).toBeGreaterThan(0);
+    expect(await detail.locator('.cm-content').getAttribute('contenteditable')).toBe('false');
+    await page.keyboard.press('Delete');
+    expect(await canvas.getByTestId('canvas-node-Tell sales').count()).toBe(1);
+
+    await page.getByTestId('workflow-canvas-full').click();
+    await expect.poll(() => page.getByTestId('workflow-canvas-full').getAttribute('aria-pressed')).toBe('true');
+    await page.screenshot({ path: `${shots}/workflow-canvas-full-light.png` });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('workflow-canvas-full').getAttribute('aria-pressed')).toBe('false');
+    await page.getByTestId('workflow-detail').screenshot({ path: `${shots}/workflow-canvas-light.png` });
+    await call('settings:update', { patch: { theme: 'dark' } });
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.getByTestId('workflow-detail').screenshot({ path: `${shots}/workflow-canvas-dark.png` });
     await call('settings:update', { patch: { theme: 'light' } });
   });
 });

@@ -266,6 +266,8 @@ export interface WorkflowCanvasProps {
   onRedo?(): void;
   height?: number | string;
   testId?: string;
+  /** The view is fitted again whenever this changes (the canvas was resized, e.g. expanded). */
+  fitKey?: string | number;
 }
 
 /**
@@ -302,6 +304,15 @@ function CanvasInner(props: WorkflowCanvasProps) {
     const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
     return () => cancelAnimationFrame(frame);
   }, [graph.nodes.length, flow]);
+  const firstFit = useRef(true);
+  useEffect(() => {
+    if (firstFit.current) {
+      firstFit.current = false;
+      return;
+    }
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
+    return () => cancelAnimationFrame(frame);
+  }, [props.fitKey, flow]);
 
   const removeLinks = useCallback((links: GraphEdge[]) => {
     const p = latest.current;

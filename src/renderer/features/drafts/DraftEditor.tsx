@@ -25,6 +25,7 @@ import { DraftCanvas, type DraftState } from './canvas/DraftCanvas';
 import { useHistory } from './canvas/use-history';
 import canvasStyles from './canvas/DraftCanvas.module.css';
 import { useDrafts } from './drafts-store';
+import { useCall } from '../../data/calls';
 
 /**
  * Edits one draft: on the canvas (default) or as a form of nodes and connections; settings;
@@ -50,16 +51,24 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   const [confirmTheirs, setConfirmTheirs] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
+  // What the instances run (synced workflows) and what drafts use: the types offered on the canvas.
+  const synced = useCall('workflows:nodeTypes', {});
   const nodeTypes = useMemo(
     () =>
       collectNodeTypes([
+        ...(synced.data?.types ?? []).map((t) => ({
+          type: t.type,
+          typeVersion: t.typeVersion,
+          uses: t.uses,
+          seenIn: t.instanceIds.map((id) => names.instance(id)).join(', '),
+        })),
         ...typesOfNodes(workflow.nodes, 'this draft'),
         ...typesOfNodes(
           (drafts ?? []).filter((d) => d.id !== draft.id).flatMap((d) => d.workflow.nodes),
           'drafts',
         ),
       ]),
-    [workflow.nodes, drafts, draft.id],
+    [workflow.nodes, drafts, draft.id, synced.data, options],
   );
 
   const issues = useMemo(
