@@ -86,6 +86,14 @@ describe('the drafts canvas in Chromium', () => {
         Set: { main: [[{ node: 'Tell sales', type: 'main', index: 0 }]] },
       },
     });
+    // One run that failed at its last node (the fake's run data: every node up to it ran).
+    n8n.addExecutions(1, 'wfOrders00000001', 'error', {
+      nodes: [
+        { name: 'Webhook', type: 'n8n-nodes-base.webhook' },
+        { name: 'Set', type: 'n8n-nodes-base.set' },
+        { name: 'Tell sales', type: 'n8n-nodes-base.slack' },
+      ],
+    });
     const instance = await call<{ id: string }>('instances:add', {
       name: 'prod',
       baseUrl: n8n.baseUrl,
@@ -249,6 +257,32 @@ describe('the drafts canvas in Chromium', () => {
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByTestId('workflow-detail').screenshot({ path: `${shots}/workflow-canvas-dark.png` });
+    await call('settings:update', { patch: { theme: 'light' } });
+  });
+
+  it('marks on the canvas which nodes of an n8n execution ran, with items, and which failed', async () => {
+    const { executions } = await call<{ executions: { id: number; source: string }[] }>('executions:list', {
+      instanceId,
+    });
+    const run = executions[0];
+    expect(run?.source).toBe('remote');
+    const page = await openConsole(browser, app.url);
+    await page.setViewportSize({ width: 1500, height: 1000 });
+    await page.evaluate((hash) => (location.hash = hash), `#/executions/${run!.id}`);
+    const canvas = page.getByTestId('execution-canvas-canvas');
+    await canvas.getByTestId('canvas-run-Tell sales').waitFor();
+    expect(await canvas.getByTestId('canvas-run-Tell sales').textContent()).toContain('failed');
+    expect(await canvas.getByTestId('canvas-node-Tell sales').getAttribute('data-run')).toBe('error');
+    expect(await canvas.getByTestId('canvas-run-Webhook').textContent()).toBe('✓ 1 item');
+    expect(await canvas.getByTestId('canvas-run-Set').textContent()).toBe('✓ 2 items');
+    expect(await page.getByTestId('execution-canvas').textContent()).toContain('3 of 3 nodes ran, 1 failed');
+    // The failing node's error, on selecting it.
+    await canvas.getByTestId('canvas-node-Tell sales').click();
+    await expect.poll(() => page.getByTestId('execution-canvas-node').textContent()).toContain('deliberate failure');
+    await page.getByTestId('execution-detail').screenshot({ path: `${shots}/execution-canvas-light.png` });
+    await call('settings:update', { patch: { theme: 'dark' } });
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.getByTestId('execution-detail').screenshot({ path: `${shots}/execution-canvas-dark.png` });
     await call('settings:update', { patch: { theme: 'light' } });
   });
 });

@@ -24,19 +24,12 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { WorkflowDefinition, WorkflowNode } from '../../../shared/contract';
 import { isTriggerType } from '../../../shared/drafts/workflow-model';
 import { connect, disconnect, edgeId, moveNodes, toGraph, typeLabel, type GraphEdge, type NodePorts } from './graph';
+import type { CanvasRun } from './execution-runs';
 import styles from './WorkflowCanvas.module.css';
 
 type Workflow = Pick<WorkflowDefinition, 'nodes' | 'connections'>;
 
-/** What one node did in an execution (the read-only execution canvas). */
-export interface CanvasRun {
-  status: 'success' | 'error';
-  /** Items on its main outputs, over all its runs. */
-  items: number;
-  /** How many times it ran (loops run a node more than once). */
-  runs: number;
-  error: string | null;
-}
+export type { CanvasRun } from './execution-runs';
 
 interface NodeData extends Record<string, unknown> {
   node: WorkflowNode;
@@ -56,7 +49,7 @@ interface EdgeData extends Record<string, unknown> {
 }
 type FlowEdge = Edge<EdgeData, 'n8n'>;
 
-const NODE_WIDTH = 200;
+const NODE_WIDTH = 160;
 const handleId = (type: string, index: number) => `${type}:${index}`;
 const parseHandle = (id: string | null | undefined): [string, number] | null => {
   const m = /^(.+):(\d+)$/.exec(id ?? '');
