@@ -2,6 +2,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeN8n, type FakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { webhookWorkflow } from '../../src/main/core/testing/n8n-workflows';
+import { blockingViolations } from './axe';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 
 // The drafts canvas in Chromium: add a node from the known types, connect two nodes by dragging
@@ -223,9 +224,11 @@ describe('the drafts canvas in Chromium', () => {
     // Pictures of the canvas with a node selected, both themes.
     await page.getByTestId('d-canvas-add').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${shots}/draft-canvas-light.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.screenshot({ path: `${shots}/draft-canvas-dark.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'light' } });
   });
 
@@ -251,12 +254,15 @@ describe('the drafts canvas in Chromium', () => {
     await page.getByTestId('workflow-canvas-full').click();
     await expect.poll(() => page.getByTestId('workflow-canvas-full').getAttribute('aria-pressed')).toBe('true');
     await page.screenshot({ path: `${shots}/workflow-canvas-full-light.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('workflow-canvas-full').getAttribute('aria-pressed')).toBe('false');
     await page.getByTestId('workflow-detail').screenshot({ path: `${shots}/workflow-canvas-light.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByTestId('workflow-detail').screenshot({ path: `${shots}/workflow-canvas-dark.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'light' } });
   });
 
@@ -280,9 +286,11 @@ describe('the drafts canvas in Chromium', () => {
     await canvas.getByTestId('canvas-node-Tell sales').click();
     await expect.poll(() => page.getByTestId('execution-canvas-node').textContent()).toContain('deliberate failure');
     await page.getByTestId('execution-detail').screenshot({ path: `${shots}/execution-canvas-light.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'dark' } });
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByTestId('execution-detail').screenshot({ path: `${shots}/execution-canvas-dark.png` });
+    expect(await blockingViolations(page)).toEqual([]);
     await call('settings:update', { patch: { theme: 'light' } });
   });
 });

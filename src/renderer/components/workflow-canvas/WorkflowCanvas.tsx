@@ -143,7 +143,7 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
           className={styles.handle}
           style={{ top: `${((i + 1) / (mainIn.length + 1)) * 100}%` }}
           isConnectable={!data.readOnly}
-          aria-label={`${node.name} input ${p.index + 1}`}
+          title={`Input ${p.index + 1}`}
         />
       ))}
       {mainOut.map((p, i) => (
@@ -155,7 +155,7 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
           className={styles.handle}
           style={{ top: `${((i + 1) / (mainOut.length + 1)) * 100}%` }}
           isConnectable={!data.readOnly}
-          aria-label={`${node.name} output ${p.label ?? p.index + 1}`}
+          title={`Output ${p.label ?? p.index + 1}`}
         >
           {p.label && <span className={styles.portLabel}>{p.label}</span>}
         </Handle>
@@ -169,7 +169,7 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
           className={`${styles.handle} ${styles.aiHandle}`}
           style={{ left: `${((i + 1) / (aiIn.length + 1)) * 100}%` }}
           isConnectable={!data.readOnly}
-          aria-label={`${node.name} ${p.label ?? p.type} input`}
+          title={`${p.label ?? p.type} input`}
         >
           <span className={styles.aiLabel}>{p.label}</span>
         </Handle>
@@ -183,7 +183,7 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
           className={`${styles.handle} ${styles.aiHandle}`}
           style={{ left: `${((i + 1) / (aiOut.length + 1)) * 100}%` }}
           isConnectable={!data.readOnly}
-          aria-label={`${node.name} ${p.label ?? p.type} output`}
+          title={`${p.label ?? p.type} output`}
         />
       ))}
     </div>
