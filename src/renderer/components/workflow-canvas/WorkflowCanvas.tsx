@@ -294,7 +294,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
     const grew = graph.nodes.length > count.current;
     count.current = graph.nodes.length;
     if (!grew) return;
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
     return () => cancelAnimationFrame(frame);
   }, [graph.nodes.length, flow]);
   const firstFit = useRef(true);
@@ -303,7 +303,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
       firstFit.current = false;
       return;
     }
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }));
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
     return () => cancelAnimationFrame(frame);
   }, [props.fitKey, flow]);
 
@@ -432,7 +432,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
     if (readOnly) return;
     const onKey = (e: KeyboardEvent) => {
       if (editableTarget(e.target) || e.defaultPrevented) return;
-      if ((e.target as HTMLElement | null)?.closest?.('[role="dialog"]')) return;
+      if ((e.target as HTMLElement | null)?.closest?.('dialog, [role="dialog"]')) return;
       const p = latest.current;
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 'z') {
@@ -480,7 +480,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
