@@ -1,13 +1,13 @@
 import { useCallback, useReducer } from 'react';
 
-interface State<T> {
+export interface State<T> {
   past: { value: T; what: string }[];
   present: T;
   future: { value: T; what: string }[];
   /** Moves on every undo and redo: editors holding their own text re-read it (keyed by it). */
   generation: number;
 }
-type Action<T> =
+export type Action<T> =
   | { kind: 'set'; next: (prev: T) => T }
   | { kind: 'record'; next: T; what: string }
   | { kind: 'undo' }
@@ -17,7 +17,8 @@ type Action<T> =
 /** Steps kept; older ones fall off. */
 const DEPTH = 100;
 
-function reduce<T>(s: State<T>, a: Action<T>): State<T> {
+/** The history as a pure step (exported for its test). */
+export function reduce<T>(s: State<T>, a: Action<T>): State<T> {
   switch (a.kind) {
     case 'set':
       return { ...s, present: a.next(s.present), future: [] };
