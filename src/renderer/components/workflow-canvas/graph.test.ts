@@ -79,7 +79,8 @@ describe('workflow JSON ⇄ graph', () => {
     expect(ports.If?.outputs.map((p) => p.label)).toEqual(['true', 'false']);
     expect(ports.Merge?.inputs.map((p) => p.index)).toEqual([0, 1]);
     expect(ports.Agent?.inputs).toContainEqual({ type: 'ai_languageModel', index: 0, label: 'Model' });
-    expect(ports.Model?.outputs).toContainEqual({ type: 'ai_languageModel', index: 0, label: 'Model' });
+    // A sub-node: only its AI output, no main ports.
+    expect(ports.Model).toEqual({ inputs: [], outputs: [{ type: 'ai_languageModel', index: 0, label: 'Model' }] });
   });
 
   it('keeps links to nodes that do not exist, and gives duplicate names distinct ids', () => {

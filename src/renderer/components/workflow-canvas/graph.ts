@@ -68,9 +68,19 @@ function outputLabels(node: WorkflowNode): string[] | null {
   }
 }
 
+/**
+ * AI sub-nodes (a chat model, a memory, a tool…) plug into an agent's AI ports and have no main
+ * input or output in n8n.
+ */
+export function isSubNode(type: string): boolean {
+  return /^@n8n\/n8n-nodes-langchain\.(lm|memory|tool|embeddings|outputParser|textSplitter|document|retriever|reranker)/.test(
+    type,
+  );
+}
+
 /** How many main inputs a node type has, where it is not one. */
 function mainInputs(node: WorkflowNode): number {
-  if (isTriggerType(node.type)) return 0;
+  if (isTriggerType(node.type) || isSubNode(node.type)) return 0;
   if (node.type === 'n8n-nodes-base.merge') {
     const n = node.parameters.numberInputs;
     return typeof n === 'number' && n >= 2 ? n : 2;
@@ -88,7 +98,7 @@ function portsOf(nodes: WorkflowNode[], edges: GraphEdge[]): Map<string, NodePor
     if (counts.has(node.name)) continue;
     const labels = outputLabels(node);
     const inputs = new Map<string, number>();
-    const outputs = new Map<string, number>([['main', labels?.length ?? 1]]);
+    const outputs = new Map<string, number>(isSubNode(node.type) ? [] : [['main', labels?.length ?? 1]]);
     if (mainInputs(node) > 0) inputs.set('main', mainInputs(node));
     counts.set(node.name, { inputs, outputs });
   }

@@ -279,7 +279,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         </>
       )}
       <div className="field">
-        <span id={`d-settings-label-${draft.id}`}>Settings (JSON)</span>
+        <span>Settings (JSON)</span>
         <JsonEditor
           value={settingsText}
           onChange={editSettings}
