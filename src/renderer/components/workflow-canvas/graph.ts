@@ -290,6 +290,11 @@ export function typeLabel(type: string): string {
     'n8n-nodes-base.respondToWebhook': 'Respond to Webhook',
     'n8n-nodes-base.splitInBatches': 'Loop Over Items',
     'n8n-nodes-base.executeWorkflowTrigger': 'Execute Workflow Trigger',
+    '@n8n/n8n-nodes-langchain.agent': 'AI Agent',
+    '@n8n/n8n-nodes-langchain.chatTrigger': 'Chat Trigger',
+    '@n8n/n8n-nodes-langchain.lmChatOpenAi': 'OpenAI Chat Model',
+    '@n8n/n8n-nodes-langchain.lmChatAnthropic': 'Anthropic Chat Model',
+    '@n8n/n8n-nodes-langchain.memoryBufferWindow': 'Window Buffer Memory',
   };
   if (known[type]) return known[type];
   const short = type.slice(type.lastIndexOf('.') + 1);
