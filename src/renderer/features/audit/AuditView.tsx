@@ -1,10 +1,13 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
-import { callKey, callOrThrow, useAction, useCall } from '../../data/calls';
+import { callKey, callOrThrow, shownAsToast, useAction, useCall } from '../../data/calls';
+import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
+import { useNav, useRouteItem } from '../../stores/nav-store';
+import type { SortingState } from '@tanstack/react-table';
 import { downloadText } from '../../files';
 
 /** What entries are about, known before any is recorded; the log adds whatever else it holds. */
@@ -34,9 +37,100 @@ function targetText(e: AuditEntry): string {
   return `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}`;
 }
 
+const when = (ms: number) => new Date(ms).toLocaleString();
+
+const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
+  {
+    id: 'when',
+    header: 'When',
+    accessorFn: (e) => e.atMs,
+    size: 180,
+    sortDescFirst: true,
+    cell: ({ row }) => when(row.original.atMs),
+  },
+  { id: 'who', header: 'Who', accessorFn: (e) => e.actor, size: 130 },
+  {
+    id: 'what',
+    header: 'What',
+    accessorFn: (e) => e.action,
+    size: 190,
+    cell: ({ row }) => <code>{row.original.action}</code>,
+  },
+  {
+    id: 'target',
+    header: 'Target',
+    accessorFn: (e) => targetText(e),
+    size: 230,
+    cell: ({ row }) => <span data-testid="audit-target">{targetText(row.original)}</span>,
+  },
+  {
+    id: 'why',
+    header: 'Why',
+    accessorFn: (e) => e.reason ?? '',
+    size: 320,
+    cell: ({ row }) => <span title={row.original.reason ?? undefined}>{row.original.reason ?? ''}</span>,
+  },
+  {
+    id: 'hash',
+    header: 'Hash',
+    accessorFn: (e) => e.hash,
+    size: 140,
+    cell: ({ row }) => <code title={row.original.hash}>{row.original.hash.slice(0, 12)}</code>,
+  },
+];
+
+/** One entry in full: who, what, why, its details and its place in the chain. */
+function AuditEntryDetail({ entry, onClose }: { entry: AuditEntry; onClose(): void }) {
+  return (
+    <aside className="panel" aria-label={`Audit entry ${entry.id}`} data-testid="audit-detail">
+      <div className="page-head">
+        <h2>
+          <code>{entry.action}</code>
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close the entry">
+          ×
+        </button>
+      </div>
+      <dl className="small">
+        <dt>When</dt>
+        <dd>{when(entry.atMs)}</dd>
+        <dt>Who</dt>
+        <dd>{entry.actor}</dd>
+        <dt>About</dt>
+        <dd>{targetText(entry)}</dd>
+        {entry.reason && (
+          <>
+            <dt>Why</dt>
+            <dd>{entry.reason}</dd>
+          </>
+        )}
+        <dt>Entry</dt>
+        <dd>
+          #{entry.id} · hash <code>{entry.hash}</code>
+        </dd>
+      </dl>
+      <h3>Details</h3>
+      {Object.keys(entry.details).length === 0 ? (
+        <p className="muted small">No details recorded.</p>
+      ) : (
+        <pre className="small" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="audit-details">
+          {JSON.stringify(entry.details, null, 2)}
+        </pre>
+      )}
+    </aside>
+  );
+}
+
 /** The hash-chained audit log: newest first, filtered by target and action, exported as JSON, its chain verified. */
 export function AuditView() {
-  const [targetType, setTargetType] = useState('');
+  // #/audit/<entry id> opens an entry; #/audit/<target type> (e.g. `approval`) opens the log filtered to it.
+  const route = useRouteItem('audit');
+  const go = useNav((s) => s.go);
+  const segment = route?.[0] ?? '';
+  const openId = /^[1-9]\d{0,14}$/.test(segment) ? Number(segment) : null;
+  const [targetType, setTargetType] = useState(() => (segment && openId === null ? segment.slice(0, 50) : ''));
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const sorted = sorting.length > 0;
   const [action, setAction] = useState('');
   // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
   const [actor, setActor] = useState('');
@@ -61,6 +155,11 @@ export function AuditView() {
   const entries = query.data?.pages.flatMap((page) => page.entries) ?? null;
   const targets = [...new Set([...KNOWN_TARGETS, ...(kinds.data?.targetTypes ?? [])])].sort();
   const actions = kinds.data?.actions ?? [];
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const nearEnd = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const openEntry = openId === null ? null : (entries?.find((e) => e.id === openId) ?? null);
 
   /** Pages through the whole log (500 at a time, progress shown), then downloads it with its verification. */
   const exportAll = async () => {
@@ -134,7 +233,8 @@ export function AuditView() {
         <button
           type="button"
           disabled={exporting !== null}
-          onClick={() => void exportAll().catch(() => undefined /* send() put the failure in the toasts */)}
+          // send() already put a failed page in the toasts; the button comes back either way.
+          onClick={() => void exportAll().catch(shownAsToast)}
           data-testid="audit-export"
         >
           {exporting === null ? 'Export JSON' : `Exporting… ${exporting} entries`}
@@ -161,31 +261,33 @@ export function AuditView() {
             : 'Every operator action and automatic decision will be recorded here.'}
         </EmptyState>
       ) : (
-        <>
-          <table className="table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>What</th>
-                <th>Target</th>
-                <th>Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id} title={`hash ${e.hash}`}>
-                  <td>{new Date(e.atMs).toLocaleString()}</td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td data-testid="audit-target">{targetText(e)}</td>
-                  <td>{e.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <DetailSplit
+          storageKey="audit"
+          detail={openEntry && <AuditEntryDetail entry={openEntry} onClose={() => go('audit')} />}
+        >
+          <DataTable
+            storageKey="audit"
+            label="Audit log"
+            testId="audit-table"
+            columns={AUDIT_COLUMNS}
+            data={entries}
+            rowId={(e) => String(e.id)}
+            openId={openId === null ? null : String(openId)}
+            onOpen={(e) => go('audit', e.id)}
+            onClose={() => go('audit')}
+            onNearEnd={nearEnd}
+            onSortingChange={setSorting}
+            rowAttributes={(e) => ({ 'data-testid': 'audit-row', 'data-action': e.action })}
+            note={
+              <span data-testid="audit-count">
+                {entries.length.toLocaleString()}
+                {query.hasNextPage ? '+' : ''} entries
+                {query.isFetchingNextPage && ' · loading older…'}
+                {sorted && query.hasNextPage && ' · sorted among those loaded (scroll down for older)'}
+              </span>
+            }
+            height="calc(100vh - 280px)"
+          />
           {query.hasNextPage && (
             <button
               type="button"
@@ -196,7 +298,7 @@ export function AuditView() {
               Load older
             </button>
           )}
-        </>
+        </DetailSplit>
       )}
     </>
   );
