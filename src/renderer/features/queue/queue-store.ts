@@ -26,11 +26,11 @@ interface QueueState {
   /** Why the last load failed (shown with a retry), or null. */
   error: string | null;
   scope: Scope;
-  cursor: number;
+  /** The job under the table's cursor (j/k, ↑/↓): what r and c act on when nothing is selected. */
+  focusedId: number | null;
   selected: Set<number>;
   setScope(patch: Partial<Scope>): void;
-  move(delta: number): void;
-  setCursor(index: number): void;
+  setFocused(id: number | null): void;
   toggle(id: number): void;
   clearSelection(): void;
   refresh(): Promise<void>;
@@ -41,17 +41,13 @@ export const useQueue = create<QueueState>((set, get) => ({
   jobs: null,
   error: null,
   scope: { view: 'waiting', instanceId: null, mappingId: null },
-  cursor: 0,
+  focusedId: null,
   selected: new Set(),
   setScope(patch) {
-    set({ scope: { ...get().scope, ...patch }, cursor: 0, selected: new Set(), jobs: null });
+    set({ scope: { ...get().scope, ...patch }, focusedId: null, selected: new Set(), jobs: null });
     void get().refresh();
   },
-  move(delta) {
-    const n = get().jobs?.length ?? 0;
-    if (n) set({ cursor: Math.max(0, Math.min(n - 1, get().cursor + delta)) });
-  },
-  setCursor: (cursor) => set({ cursor }),
+  setFocused: (focusedId) => set({ focusedId }),
   toggle(id) {
     const selected = new Set(get().selected);
     if (selected.has(id)) selected.delete(id);
@@ -81,7 +77,6 @@ export const useQueue = create<QueueState>((set, get) => ({
       overview: overview.data,
       jobs: jobs.data.jobs,
       error: null,
-      cursor: Math.min(get().cursor, Math.max(0, jobs.data.jobs.length - 1)),
       selected: new Set([...get().selected].filter((id) => present.has(id))),
     });
   },
