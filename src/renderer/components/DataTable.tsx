@@ -268,7 +268,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
           ref={scroller}
           // As wide as the columns: the grid scrolls head and rows sideways together (the body alone never does).
           style={{
-            height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 3) * ROW_HEIGHT + 2}px)`,
+            height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 1) * ROW_HEIGHT + 2}px)`,
             minWidth: `${columns.reduce((sum, c) => sum + c.getSize(), 0)}px`,
           }}
         >
@@ -315,6 +315,9 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     </div>
   );
 }
+
+/** The class of a detail's facts list (`<dl>`: labels beside values, long values wrap). */
+export const detailFacts = styles.facts ?? '';
 
 const SPLIT_MIN = 320;
 /** The table keeps at least this much room beside an open detail. */

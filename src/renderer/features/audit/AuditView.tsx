@@ -5,7 +5,7 @@ import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { callKey, callOrThrow, shownAsToast, useAction, useCall } from '../../data/calls';
-import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
+import { DataTable, DetailSplit, detailFacts, type DataColumn } from '../../components/DataTable';
 import { useNav, useRouteItem } from '../../stores/nav-store';
 import type { SortingState } from '@tanstack/react-table';
 import { downloadText } from '../../files';
@@ -34,7 +34,11 @@ function targetText(e: AuditEntry): string {
   const run = typeof e.details.run === 'string' ? e.details.run : null;
   const created = typeof e.details.newRun === 'string' ? e.details.newRun : null;
   if (e.targetType === 'execution' && run) return created ? `${run} → retried as ${created}` : run;
-  return `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}`;
+  // Named where the entry recorded a name (an instance, a mapping, a schedule…): the id is in the detail.
+  const name = typeof e.details.name === 'string' ? e.details.name : null;
+  const kind = e.targetType.replace(/_/g, ' ');
+  if (name) return `${kind} “${name}”`;
+  return `${kind}${e.targetId ? ` #${e.targetId}` : ''}`;
 }
 
 const when = (ms: number) => new Date(ms).toLocaleString();
@@ -91,13 +95,16 @@ function AuditEntryDetail({ entry, onClose }: { entry: AuditEntry; onClose(): vo
           ×
         </button>
       </div>
-      <dl className="small">
+      <dl className={detailFacts}>
         <dt>When</dt>
         <dd>{when(entry.atMs)}</dd>
         <dt>Who</dt>
         <dd>{entry.actor}</dd>
         <dt>About</dt>
-        <dd>{targetText(entry)}</dd>
+        <dd>
+          {targetText(entry)}
+          {entry.targetId && <span className="muted"> (id {entry.targetId})</span>}
+        </dd>
         {entry.reason && (
           <>
             <dt>Why</dt>

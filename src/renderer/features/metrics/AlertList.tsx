@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { Alert } from '../../../shared/contract';
-import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
+import { DataTable, DetailSplit, detailFacts, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { CanButton } from '../../components/Guarded';
 import { Loaded } from '../../components/LoadError';
@@ -243,7 +243,7 @@ function AlertDetail({
         </button>
       </div>
       <p>{a.message}</p>
-      <dl className="small">
+      <dl className={detailFacts}>
         <dt>Subject</dt>
         <dd title={a.subject}>{a.subjectLabel}</dd>
         <dt>Fired</dt>
