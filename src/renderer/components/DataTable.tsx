@@ -46,6 +46,7 @@ interface Remembered {
 }
 
 const ROW_HEIGHT = 34;
+const HEAD_HEIGHT = 30;
 
 /** True when a key press belongs to a field being typed in, not to the table. */
 const typing = (target: EventTarget | null) =>
@@ -123,6 +124,9 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
+    // Rows start below the sticky head, and a row scrolled to is not hidden under it.
+    scrollMargin: HEAD_HEIGHT,
+    scrollPaddingStart: HEAD_HEIGHT,
     overscan: 10,
   });
   const [choosing, setChoosing] = useState(false);
@@ -190,6 +194,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
 
   const columns = table.getVisibleLeafColumns();
   const template = columns.map((c) => `${c.getSize()}px`).join(' ');
+  const totalWidth = columns.reduce((sum, c) => sum + c.getSize(), 0);
   const activeId = rows[at] ? `${props.storageKey}-row-${rows[at].id}` : undefined;
   return (
     <div className={styles.wrap} data-testid={props.testId}>
@@ -220,7 +225,12 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
         )}
       </div>
       <div
+        // The grid is the one scroller (head sticky, rows virtual): focusable, so the keyboard reaches every row.
+        ref={scroller}
         className={styles.grid}
+        style={{
+          height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 1) * ROW_HEIGHT + HEAD_HEIGHT + 4}px)`,
+        }}
         role="grid"
         aria-label={props.label}
         aria-rowcount={rows.length + 1}
@@ -229,7 +239,11 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
         onKeyDown={onKeyDown}
         data-testid={props.testId && `${props.testId}-grid`}
       >
-        <div className={styles.head} role="row" style={{ gridTemplateColumns: template }}>
+        <div
+          className={styles.head}
+          role="row"
+          style={{ gridTemplateColumns: template, height: HEAD_HEIGHT, minWidth: `${totalWidth}px` }}
+        >
           {table.getHeaderGroups()[0]?.headers.map((header) => {
             const sorted = header.column.getIsSorted();
             return (
@@ -265,12 +279,8 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
         </div>
         <div
           className={styles.body}
-          ref={scroller}
-          // As wide as the columns: the grid scrolls head and rows sideways together (the body alone never does).
-          style={{
-            height: `min(${props.height ?? '60vh'}, ${Math.max(rows.length, 1) * ROW_HEIGHT + 2}px)`,
-            minWidth: `${columns.reduce((sum, c) => sum + c.getSize(), 0)}px`,
-          }}
+          // As wide as the columns: head and rows scroll sideways together.
+          style={{ minWidth: `${totalWidth}px` }}
         >
           {rows.length === 0 && <div className={styles.empty}>{props.empty ?? 'Nothing to show'}</div>}
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -288,7 +298,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
                   style={{
                     gridTemplateColumns: template,
                     height: ROW_HEIGHT,
-                    transform: `translateY(${item.start}px)`,
+                    transform: `translateY(${item.start - HEAD_HEIGHT}px)`,
                   }}
                   onClick={() => {
                     setCursor(item.index);
