@@ -5,6 +5,7 @@ import { clock, dateTime, offlineSince, span } from './format';
 import { useQueue, VIEWS, type ViewId } from './queue-store';
 import { isTyping, scopeWords, type Pending } from './shared';
 import { CanButton } from '../../components/Guarded';
+import { LoadError } from '../../components/LoadError';
 import { DataTable, type DataColumn } from '../../components/DataTable';
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { hashFor, useNav } from '../../stores/nav-store';
@@ -41,13 +42,19 @@ export function JobsPanel(props: {
   jobs: QueueJob[] | null;
   view: ViewId;
   notice: string | null;
+  /** Why the job list could not be read (shown with a retry in its place), or null. */
+  jobsError: Error | null;
+  onRetryJobs(): void;
   onAct(what: () => Promise<string>): Promise<void>;
   onAsk(pending: Pending): void;
 }) {
   const { overview, jobs, view, onAct, onAsk } = props;
   const { scope, focusedId, selected, setScope, setFocused, toggle, clearSelection } = useQueue();
   const focused = jobs?.find((j) => j.id === focusedId) ?? jobs?.[0];
-  const chosen = () => (selected.size ? [...selected] : focused ? [focused.id] : []);
+  // Only what is still listed counts as selected (a job that left the view is not acted on).
+  const listed = new Set((jobs ?? []).map((j) => j.id));
+  const picked = [...selected].filter((id) => listed.has(id));
+  const chosen = () => (picked.length ? picked : focused ? [focused.id] : []);
 
   const requeue = (ids: number[]) =>
     ids.length &&
@@ -247,7 +254,7 @@ export function JobsPanel(props: {
               disabled={!jobs?.length}
               data-testid="queue-requeue"
             >
-              Requeue {selected.size ? `${selected.size} selected` : 'focused'} (r)
+              Requeue {picked.length ? `${picked.length} selected` : 'focused'} (r)
             </CanButton>
             <CanButton
               channel="queue:requeueDead"
@@ -267,7 +274,7 @@ export function JobsPanel(props: {
             disabled={!jobs?.length}
             data-testid="queue-cancel"
           >
-            Cancel {selected.size ? `${selected.size} selected` : 'focused'} (c)
+            Cancel {picked.length ? `${picked.length} selected` : 'focused'} (c)
           </CanButton>
         )}
         {purgeable && (
@@ -290,7 +297,9 @@ export function JobsPanel(props: {
           {props.notice}
         </p>
       )}
-      {jobs === null ? (
+      {props.jobsError ? (
+        <LoadError what="the jobs" error={props.jobsError} retry={props.onRetryJobs} />
+      ) : jobs === null ? (
         <p className="muted">Loading…</p>
       ) : jobs.length === 0 ? (
         <p className="muted queue-none" data-testid="queue-jobs-empty">
