@@ -175,6 +175,13 @@ describe('tables in Chromium, keyboard only', () => {
       `${n8n.baseUrl}/workflow/wfOrders000000001`,
     );
     await expect.poll(() => detail.getByTestId('workflow-execution').count()).toBe(2);
+    // The divider between table and detail moves from the keyboard (← widens the detail), and stays.
+    const divider = page.getByTestId('workflows-divider');
+    const widthBefore = Number(await divider.getAttribute('aria-valuenow'));
+    await divider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => Number(await divider.getAttribute('aria-valuenow'))).toBe(widthBefore + 40);
+    expect((await grid(page, 'workflow-table').boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(420);
     await shoot(page, 'workflows');
     const link = detail.getByTestId('workflow-execution-link').first();
     const href = await link.getAttribute('href');
@@ -190,6 +197,8 @@ describe('tables in Chromium, keyboard only', () => {
 
     await hide(page, 'workflow-table', 'Instance');
     await reloadKeeps(page, 'workflow-table', 'Instance', 'Name');
+    await rows(page, 'workflow-table').first().click();
+    await expect.poll(async () => Number(await divider.getAttribute('aria-valuenow'))).toBe(widthBefore + 40);
     // The sort is remembered too (Name, descending).
     expect((await column(page, 'workflow-table', 'Name'))[0]).toBe('Orders → CRM');
     await page.close();
@@ -255,6 +264,24 @@ describe('tables in Chromium, keyboard only', () => {
 
     await hide(page, 'audit-table', 'Why');
     await reloadKeeps(page, 'audit-table', 'Why', 'What');
+    await page.close();
+  });
+
+  it('audit: End at the bottom of a long log loads the older pages as it goes', async () => {
+    for (let i = 0; i < 120; i++) await call('settings:update', { patch: { theme: i % 2 === 0 ? 'dark' : 'light' } });
+    await call('settings:update', { patch: { theme: 'light' } });
+    const page = await open('audit');
+    await expect.poll(() => page.getByTestId('audit-count').textContent()).toBe('100+ entries');
+    await grid(page, 'audit-table').focus();
+    await page.keyboard.press('End');
+    // The last rows came into view: the next page arrives without a click, and End reaches the oldest.
+    await expect
+      .poll(() => page.getByTestId('audit-count').textContent(), { timeout: 10_000 })
+      .toMatch(/^1[2-9]\d entries$/);
+    await page.keyboard.press('End');
+    await expect
+      .poll(() => rows(page, 'audit-table').last().getAttribute('data-action'), { timeout: 10_000 })
+      .toBe('alert_rule.create');
     await page.close();
   });
 
