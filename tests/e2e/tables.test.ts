@@ -235,7 +235,7 @@ describe('tables in Chromium, keyboard only', () => {
     await page.close();
   });
 
-  it('audit: Enter opens an entry with its details, sorts by who, remembers columns', async () => {
+  it('audit: Enter opens an entry with its details, sorts by action, remembers columns', async () => {
     const page = await open('audit');
     await expect.poll(() => rows(page, 'audit-table').count()).toBeGreaterThanOrEqual(3);
     // Newest first until a header says otherwise.
@@ -272,6 +272,14 @@ describe('tables in Chromium, keyboard only', () => {
     await call('settings:update', { patch: { theme: 'light' } });
     const page = await open('audit');
     await expect.poll(() => page.getByTestId('audit-count').textContent()).toBe('100+ entries');
+    // A link to an entry older than the pages loaded still opens it; one that does not exist says so.
+    await page.evaluate(() => (location.hash = '#/audit/1'));
+    await expect.poll(() => page.getByTestId('audit-detail').locator('h2').textContent()).toBe('alert_rule.create');
+    await page.evaluate(() => (location.hash = '#/audit/999999'));
+    await expect
+      .poll(() => page.getByTestId('audit-detail-missing').textContent())
+      .toBe('There is no audit entry #999999.');
+    await page.evaluate(() => (location.hash = '#/audit'));
     await grid(page, 'audit-table').focus();
     await page.keyboard.press('End');
     // The last rows came into view: the next page arrives without a click, and End reaches the oldest.

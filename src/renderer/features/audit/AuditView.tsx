@@ -83,6 +83,26 @@ const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
   },
 ];
 
+/**
+ * The entry a URL names: from the pages loaded, or (an older one, or one the filters hide) read
+ * on its own: the newest entry at or before that id is the entry itself.
+ */
+function OpenEntry({ id, loaded, onClose }: { id: number; loaded: AuditEntry | null; onClose(): void }) {
+  const single = useCall('audit:list', { beforeId: id + 1, limit: 1 }, { enabled: loaded === null });
+  if (loaded) return <AuditEntryDetail entry={loaded} onClose={onClose} />;
+  if (single.isError)
+    return <LoadError what={`audit entry #${id}`} error={single.error} retry={() => void single.refetch()} />;
+  const entry = single.data?.entries[0];
+  if (!single.data) return <p className="muted">Loading entry #{id}…</p>;
+  if (!entry || entry.id !== id)
+    return (
+      <p className="muted" data-testid="audit-detail-missing">
+        There is no audit entry #{id}.
+      </p>
+    );
+  return <AuditEntryDetail entry={entry} onClose={onClose} />;
+}
+
 /** One entry in full: who, what, why, its details and its place in the chain. */
 function AuditEntryDetail({ entry, onClose }: { entry: AuditEntry; onClose(): void }) {
   return (
@@ -166,7 +186,7 @@ export function AuditView() {
   const nearEnd = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const openEntry = openId === null ? null : (entries?.find((e) => e.id === openId) ?? null);
+  const loadedEntry = openId === null ? null : (entries?.find((e) => e.id === openId) ?? null);
 
   /** Pages through the whole log (500 at a time, progress shown), then downloads it with its verification. */
   const exportAll = async () => {
@@ -270,7 +290,7 @@ export function AuditView() {
       ) : (
         <DetailSplit
           storageKey="audit"
-          detail={openEntry && <AuditEntryDetail entry={openEntry} onClose={() => go('audit')} />}
+          detail={openId !== null && <OpenEntry id={openId} loaded={loadedEntry} onClose={() => go('audit')} />}
         >
           <DataTable
             storageKey="audit"

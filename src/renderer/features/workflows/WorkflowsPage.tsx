@@ -32,7 +32,7 @@ function workflowColumns(instanceName: (id: string) => string): DataColumn<Workf
       id: 'name',
       header: 'Name',
       accessorFn: (w) => w.name.toLowerCase(),
-      size: 300,
+      size: 260,
       cell: ({ row }) => (
         <span title={`id ${row.original.id}`}>
           {row.original.name}{' '}
@@ -236,6 +236,7 @@ export function WorkflowsPage() {
             onOpen={(w) => go('workflows', w.instanceId, w.id)}
             onClose={() => go('workflows')}
             rowAttributes={(w) => ({ 'data-testid': `workflow-row-${w.name}` })}
+            defaultHidden={['updated']}
             height="calc(100vh - 240px)"
           />
         </DetailSplit>
