@@ -149,6 +149,7 @@ describe('tables in Chromium, keyboard only', () => {
     // The last run in the operator's words, not raw status names.
     await expect.poll(() => column(page, 'workflow-table', 'Last run')).toContain('Failed');
     expect((await column(page, 'workflow-table', 'Last run')).join(' ')).not.toMatch(/succeeded|failed/);
+    await shoot(page, 'workflows-list');
 
     await sortBy(page, 'workflow-table', 'name');
     await expect
