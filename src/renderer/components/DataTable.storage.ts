@@ -9,7 +9,8 @@ export function recall<T extends object>(key: string, defaults: T): T {
   try {
     const raw = localStorage.getItem(`flightdeck.${key}`);
     const parsed: unknown = raw ? JSON.parse(raw) : null;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return { ...defaults, ...(parsed as Partial<T>) };
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return { ...defaults, ...(parsed as Partial<T>) };
   } catch {
     // Unreadable: start from the defaults.
   }
