@@ -4,6 +4,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { SyncedWorkflowCanvas } from '../../components/workflow-canvas/ReadOnlyCanvas';
 import { LoadError } from '../../components/LoadError';
 import { StatusPill } from '../../components/StatusPill';
 import { useAction, useCall } from '../../data/calls';
@@ -348,6 +349,8 @@ function WorkflowDetail(props: {
           />
         )}
       </div>
+      <h3>Canvas</h3>
+      <SyncedWorkflowCanvas instanceId={instanceId} workflowId={workflowId} name={w.name} />
       <h3>Nodes ({detail.nodes.length})</h3>
       <ul className="small" data-testid="workflow-nodes">
         {detail.nodes.map((n) => (
