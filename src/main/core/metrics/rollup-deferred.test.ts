@@ -32,7 +32,7 @@ function store() {
           `SELECT grain_ms, bucket_ms, total, succeeded, failed, canceled, duration_count, duration_sum_ms, attempts,
              failed_attempts, hist_json FROM metric_rollups ORDER BY grain_ms, bucket_ms`,
         )
-        .all() as { hist_json: string }[]
+        .all() as { grain_ms: number; hist_json: string }[]
     ).map((r) => ({ ...r, hist_json: JSON.parse(r.hist_json) as unknown }));
   return { s, finish, rollups };
 }
@@ -61,7 +61,7 @@ describe('rollups per worker turn (createDeferredRollups)', () => {
           perTurn.finish.run(status, http, at, at, id);
         }
         // Held until the end of the turn: only the canceled run (not held, its triggers ran) counts yet.
-        const inTurn = perTurn.rollups().find((r) => (r as { grain_ms: number }).grain_ms === 3_600_000);
+        const inTurn = perTurn.rollups().find((r) => r.grain_ms === 3_600_000);
         expect(inTurn).toMatchObject({ total: 1, canceled: 0, succeeded: 1 });
       }),
     );
