@@ -19,6 +19,8 @@ import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
 import { PreflightView } from './PreflightView';
 import { CanButton } from '../../components/Guarded';
+import { MergeActions } from './merge/MergeActions';
+import { useMergeUi } from './merge/merge-store';
 
 /** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
@@ -115,7 +117,11 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       return;
     }
     const parsed = result.error.code === 'CONFLICT' ? pushConflictSchema.safeParse(result.error.details) : null;
-    if (parsed?.success) setConflict(parsed.data);
+    // n8n moved on: core merged both sides (applied when clean); the merge view shows it.
+    if (parsed?.success && parsed.data.merge) {
+      if (parsed.data.merge.applied) useMergeUi.getState().replaced();
+      useMergeUi.getState().showMerge(parsed.data.merge);
+    } else if (parsed?.success) setConflict(parsed.data);
     else useErrors.getState().report(result.error);
   };
 
@@ -258,6 +264,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         >
           Push to n8n
         </CanButton>
+        <MergeActions draft={draft} dirty={dirty} />
       </div>
       {status && <p data-testid="d-status">{status}</p>}
       {preflight && <PreflightView report={preflight} testId="d-preflight" />}
