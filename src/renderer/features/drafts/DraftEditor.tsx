@@ -117,9 +117,9 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       return;
     }
     const parsed = result.error.code === 'CONFLICT' ? pushConflictSchema.safeParse(result.error.details) : null;
-    // n8n moved on: core merged both sides (applied when clean); the merge view shows it.
-    if (parsed?.success && parsed.data.merge) {
-      if (parsed.data.merge.applied) useMergeUi.getState().replaced();
+    // n8n moved on and both sides merged by themselves: the draft is the merged result now.
+    if (parsed?.success && parsed.data.merge?.applied) {
+      useMergeUi.getState().replaced();
       useMergeUi.getState().showMerge(parsed.data.merge);
     } else if (parsed?.success) setConflict(parsed.data);
     else useErrors.getState().report(result.error);
