@@ -53,7 +53,12 @@ export function createDraftMerger(ctx: CoreContext, drafts: DraftService) {
   }
 
   /** The draft becomes `merged` with `remote` as its base; kept in history and the audit log. */
-  function apply(draft: Draft, remote: RemoteWorkflow, merged: WorkflowDefinition, details: Record<string, unknown>) {
+  function apply(
+    draft: Draft,
+    remote: RemoteWorkflow,
+    merged: WorkflowDefinition,
+    details: { changes: number; resolved: number },
+  ) {
     const theirs = definitionOf(remote);
     ctx.store.write((announce) => {
       drafts.saveRow(draft, {
@@ -68,8 +73,12 @@ export function createDraftMerger(ctx: CoreContext, drafts: DraftService) {
     });
   }
 
-  const describe = (d: Record<string, unknown>) =>
-    `merged with n8n: ${String(d.changes ?? 0)} change(s) merged by themselves, ${String(d.resolved ?? 0)} conflict(s) resolved`;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const describe = (d: { changes: number; resolved: number }) =>
+    [
+      plural(d.changes, 'change merged by itself', 'changes merged by themselves'),
+      ...(d.resolved > 0 ? [plural(d.resolved, 'overlap resolved', 'overlaps resolved')] : []),
+    ].join(', ');
 
   /** Merges the draft with `remote`; applies it when clean. */
   function mergeWith(draft: Draft, remote: RemoteWorkflow): MergeReport {
@@ -133,8 +142,10 @@ export function createDraftMerger(ctx: CoreContext, drafts: DraftService) {
       );
     }
     let merged: WorkflowDefinition;
+    const base = drafts.baseOf(id);
+    const theirs = definitionOf(remote);
     try {
-      merged = resolveMerge(drafts.baseOf(id), draft.workflow, definitionOf(remote), resolutions).workflow;
+      merged = resolveMerge(base, draft.workflow, theirs, resolutions).workflow;
     } catch (error) {
       if (error instanceof MergeResolutionError) throw new AppError('VALIDATION', `Nothing applied: ${error.message}`);
       throw error;
@@ -142,7 +153,10 @@ export function createDraftMerger(ctx: CoreContext, drafts: DraftService) {
     // An edited value may not fit n8n's shape (a position that is not [x, y]…): refused here.
     const checked = workflowDefinitionSchema.safeParse(merged);
     if (!checked.success) throw new AppError('VALIDATION', describeIssues('the merged workflow', checked.error));
-    apply(draft, remote, checked.data, { changes: 0, resolved: resolutions.length });
+    apply(draft, remote, checked.data, {
+      changes: mergeWorkflows(base, draft.workflow, theirs).changes.length,
+      resolved: resolutions.length,
+    });
     return drafts.get(id);
   }
 

@@ -155,23 +155,25 @@ export function HistoryView({ draftId }: { draftId: string }) {
                 <td>
                   {v.name} <span className="muted">({v.nodes} nodes)</span>
                 </td>
-                <td className={styles.rowActions}>
-                  <CanButton
-                    channel="drafts:restore"
-                    type="button"
-                    onClick={() => void restore(v, false).catch(() => undefined)}
-                    data-testid="history-restore"
-                  >
-                    Restore
-                  </CanButton>
-                  <CanButton
-                    channel="drafts:push"
-                    type="button"
-                    onClick={() => void restore(v, true).catch(() => undefined)}
-                    data-testid="history-rollback"
-                  >
-                    Roll back
-                  </CanButton>
+                <td>
+                  <div className={styles.rowActions}>
+                    <CanButton
+                      channel="drafts:restore"
+                      type="button"
+                      onClick={() => void restore(v, false).catch(() => undefined)}
+                      data-testid="history-restore"
+                    >
+                      Restore
+                    </CanButton>
+                    <CanButton
+                      channel="drafts:push"
+                      type="button"
+                      onClick={() => void restore(v, true).catch(() => undefined)}
+                      data-testid="history-rollback"
+                    >
+                      Roll back
+                    </CanButton>
+                  </div>
                 </td>
               </tr>
             ))}
