@@ -96,8 +96,7 @@ export function ConflictDialog(props: {
             }}
             data-testid="d-merge"
           >
-            Merge: resolve {conflict.merge.conflicts.length} overlap{conflict.merge.conflicts.length === 1 ? '' : 's'},
-            keep the rest of both
+            Merge… ({conflict.merge.conflicts.length} to resolve)
           </button>
         )}
         <button type="button" onClick={props.onTakeTheirs} data-testid="d-take-theirs">
