@@ -3,6 +3,7 @@ import { formatRunShort } from '../../../shared/run-identity';
 import { keepPreviousData } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EmptyState } from '../../components/EmptyState';
+import { SyncedWorkflowCanvas } from '../../components/workflow-canvas/ReadOnlyCanvas';
 import { LoadError } from '../../components/LoadError';
 import { useAction, useCall } from '../../data/calls';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
@@ -284,6 +285,8 @@ function WorkflowDetail(props: {
           />
         )}
       </div>
+      <h3>Canvas</h3>
+      <SyncedWorkflowCanvas instanceId={instanceId} workflowId={workflowId} name={w.name} />
       <h3>Nodes ({detail.nodes.length})</h3>
       <ul className="small" data-testid="workflow-nodes">
         {detail.nodes.map((n) => (
