@@ -139,14 +139,12 @@ describe('drafts: merge view and history', () => {
     await page.getByTestId('merge-apply').click();
     await view.waitFor({ state: 'detached' });
     await expect.poll(async () => hookPath((await draft()).workflow.nodes)).toBe('orders-both');
-    // The editor shows the merged draft, not its stale copy.
+    // The editor shows the merged draft, not its stale copy (the form view prints the parameters).
     await expect
-      .poll(() =>
-        page
-          .getByTestId('d-editor')
-          .locator('textarea, input')
-          .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value).join('\n')),
-      )
+      .poll(async () => {
+        await page.getByTestId('d-tab-form').click();
+        return page.getByTestId('d-editor').textContent();
+      })
       .toMatch(/orders-both/);
 
     await page.getByTestId('d-push').click();
@@ -155,6 +153,7 @@ describe('drafts: merge view and history', () => {
 
   it('the history lists every step, compares two versions and rolls back', async () => {
     await openDraft();
+    await page.getByTestId('d-editor').screenshot({ path: `${shots}/draft-editor-merge-actions.png` });
     await page.getByTestId('d-history').click();
     const view = page.getByTestId('history-view');
     await view.waitFor();
