@@ -17,6 +17,8 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'queue:changed': ['queue:'],
   'executions:changed': ['executions:', 'runs:', 'pickers:'],
   'executions:synced': ['executions:', 'runs:', 'workflows:'],
+  // Carries its rows: the Executions list places them itself (executions:changed already invalidates).
+  'executions:rows': [],
   'schedules:changed': ['schedules:'],
   'schedules:tick': ['schedules:'],
   'metrics:updated': ['metrics:'],
