@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
 import { api } from '../../api/client';
 import { LoadError } from '../../components/LoadError';
+import { hashFor } from '../../stores/routes';
 import { callOrThrow } from '../../data/calls';
 import { dateTime, duration } from '../instances/format';
 import { formatRun } from '../../../shared/run-identity';
@@ -59,6 +60,17 @@ export function ExecutionDetail(props: {
       <p className="small muted">
         {e.workflowName ?? e.workflowId} on {props.instanceName(e.instanceId)} · {e.mode ?? e.source} · started{' '}
         {dateTime(e.startedAtMs)} · took {duration(e.durationMs)}
+        {e.event && (
+          <span data-testid="execution-detail-event">
+            {' · '}event {e.event}
+            {e.mappingId && (
+              <>
+                {' · mapping '}
+                {e.mappingName ? <a href={hashFor('mappings', e.mappingId)}>{e.mappingName}</a> : 'removed'}
+              </>
+            )}
+          </span>
+        )}
       </p>
       <LineageLines execution={e} instanceName={namer} />
       {(e.retryOfRun || e.supersededByRun) && (

@@ -47,9 +47,9 @@ interface Order {
 }
 const NEWEST_FIRST: Order = { sort: 'created', direction: 'desc' };
 /** Which header sorts by what on the server (the other columns do not sort: the core cannot page them). */
+// The core also sorts by finish time (`sort: 'finished'`); the list shows the duration instead.
 const SORT_OF_COLUMN: Record<string, ExecutionSort> = {
   started: 'started',
-  finished: 'finished',
   duration: 'duration',
   status: 'status',
 };
@@ -314,14 +314,14 @@ export function ExecutionsPage() {
         id: 'run',
         header: 'Run',
         enableSorting: false,
-        size: 190,
+        size: 160,
         cell: ({ row }) => <RunLabel run={row.original} withInstance={false} testId="execution-number" />,
       },
       {
         id: 'workflow',
         header: 'Workflow',
         enableSorting: false,
-        size: 180,
+        size: 150,
         cell: ({ row }) => (
           <span title={row.original.workflowId ?? ''}>
             {row.original.workflowName ?? (row.original.workflowId ? `workflow ${row.original.workflowId}` : '—')}
@@ -332,7 +332,7 @@ export function ExecutionsPage() {
         id: 'event',
         header: 'Event / mapping',
         enableSorting: false,
-        size: 220,
+        size: 200,
         cell: ({ row }) => {
           const e = row.original;
           if (!e.event && !e.mappingId)
@@ -366,13 +366,15 @@ export function ExecutionsPage() {
         id: 'instance',
         header: 'Instance',
         enableSorting: false,
-        size: 110,
+        size: 90,
         cell: ({ row }) => instanceName(row.original.instanceId),
       },
       {
         id: 'status',
         header: 'Status',
-        size: 210,
+        // The accessors only make the header sortable: the core sorts (SORT_OF_COLUMN).
+        accessorFn: (e) => e.status,
+        size: 165,
         sortDescFirst: false,
         cell: ({ row }) => {
           const e = row.original;
@@ -406,20 +408,15 @@ export function ExecutionsPage() {
       {
         id: 'started',
         header: 'Started',
-        size: 165,
+        accessorFn: (e) => e.startedAtMs ?? e.createdAtMs,
+        size: 195,
         sortDescFirst: true,
         cell: ({ row }) => dateTime(row.original.startedAtMs ?? row.original.createdAtMs),
       },
       {
-        id: 'finished',
-        header: 'Finished',
-        size: 165,
-        sortDescFirst: true,
-        cell: ({ row }) => (row.original.finishedAtMs === null ? '—' : dateTime(row.original.finishedAtMs)),
-      },
-      {
         id: 'duration',
         header: 'Duration',
+        accessorFn: (e) => e.durationMs ?? -1,
         size: 90,
         sortDescFirst: true,
         cell: ({ row }) => duration(row.original.durationMs),
