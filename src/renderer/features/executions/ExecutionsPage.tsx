@@ -570,6 +570,8 @@ export function ExecutionsPage() {
         <div className={selected !== null ? 'split' : ''}>
           <div data-testid="execution-list" className="executions-table">
             <DataTable
+              // Another filter, order or jump is another list: it starts at its top, not where the last one was scrolled.
+              key={JSON.stringify(query())}
               storageKey="executions"
               label="Executions"
               testId="execution"
