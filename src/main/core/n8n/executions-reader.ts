@@ -261,6 +261,9 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
     const keyTuple = `(${[...parts, 'e.id'].join(', ')})`;
     if (query.cursor) {
       const key = parseCursor(query.cursor, sort, direction);
+      // The first part's bound is implied, but SQLite only seeks an expression index with it
+      // (a row value alone scans the index from the top: 20 ms instead of 1 at 100k rows).
+      where.push(`${parts[0]} ${before}= @k0`);
       where.push(`${keyTuple} ${before} (${key.map((_, i) => `@k${i}`).join(', ')})`);
       key.forEach((value, i) => (params[`k${i}`] = value));
     }
