@@ -16,7 +16,7 @@ import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { Picker, type PickerOption } from '../../components/Picker';
-import { eventChoices, mappingChoices, usePickerOptions } from '../../components/picker-options';
+import { eventChoices, mappingChoices } from '../../components/picker-options';
 import { callOrThrow, useCall } from '../../data/calls';
 import { perFrame } from '../../data/follow-core';
 import { hashFor } from '../../stores/routes';
@@ -106,7 +106,11 @@ export function ExecutionsPage() {
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [moreError, setMoreError] = useState<AppError | null>(null);
   const workflows = useCall('workflows:list', instanceId ? { instanceId } : {});
-  const picks = usePickerOptions();
+  // The events and mappings to filter by are read while the picker is in use (or a choice needs
+  // its name): pickers: goes stale with every run, and the list must not refetch them per run.
+  const [routeFocus, setRouteFocus] = useState(false);
+  const pickerQuery = useCall('pickers:options', {}, { enabled: routeFocus || route !== '' });
+  const picks = { options: pickerQuery.data ?? null, error: pickerQuery.error?.message ?? null };
   // The open run is the URL's (#/executions/FD-29): back/forward, links and notifications open it.
   const selected = executionRowId(useRouteItem('executions')?.[0]);
   const go = useNav((s) => s.go);
@@ -475,7 +479,13 @@ export function ExecutionsPage() {
             </option>
           ))}
         </select>
-        <div className="execution-route">
+        <div
+          className="execution-route"
+          onFocus={() => setRouteFocus(true)}
+          onBlur={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget)) setRouteFocus(false);
+          }}
+        >
           <Picker
             label="Event or mapping"
             options={routeChoices(picks.options)}
