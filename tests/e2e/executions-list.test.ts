@@ -91,11 +91,15 @@ afterAll(async () => {
 });
 
 describe('the executions list, sorted and paged by the core', () => {
-  it('shows each run with its event and its mapping by name, linked to the mapping', async () => {
+  it('shows each run with its event and its mapping by name; the detail links the mapping', async () => {
     const newest = await listed({ event: 'order.created', limit: 1 });
     const row = page.locator(`[data-testid="execution-row"][data-row-id="${newest[0]!.id}"]`);
     await expect.poll(() => row.getByTestId('execution-event').textContent()).toBe('order.created → New orders');
-    expect(await row.getByTestId('execution-mapping').getAttribute('href')).toBe(`#/mappings/${liveMappingId}`);
+    // The detail links the mapping (a click on the row opens the run, wherever it lands).
+    await row.getByTestId('execution-mapping').click();
+    const link = page.getByTestId('execution-detail-mapping');
+    await expect.poll(() => link.getAttribute('href')).toBe(`#/mappings/${liveMappingId}`);
+    await page.getByRole('button', { name: 'Close details' }).click();
     // A mapping without a name is shown by its event alone.
     const refused = (await listed({ event: 'order.refused' }))[0]!;
     const refusedRow = page.locator(`[data-testid="execution-row"][data-row-id="${refused.id}"]`);

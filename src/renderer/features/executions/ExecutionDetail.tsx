@@ -66,7 +66,13 @@ export function ExecutionDetail(props: {
             {e.mappingId && (
               <>
                 {' · mapping '}
-                {e.mappingName ? <a href={hashFor('mappings', e.mappingId)}>{e.mappingName}</a> : 'removed'}
+                {e.mappingName ? (
+                  <a href={hashFor('mappings', e.mappingId)} data-testid="execution-detail-mapping">
+                    {e.mappingName}
+                  </a>
+                ) : (
+                  'removed'
+                )}
               </>
             )}
           </span>

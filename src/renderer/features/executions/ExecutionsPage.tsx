@@ -19,7 +19,6 @@ import { Picker, type PickerOption } from '../../components/Picker';
 import { eventChoices, mappingChoices } from '../../components/picker-options';
 import { callOrThrow, useCall } from '../../data/calls';
 import { perFrame } from '../../data/follow-core';
-import { hashFor } from '../../stores/routes';
 import { mergeLive, type ListWindow } from './live-rows';
 import { dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
@@ -337,6 +336,7 @@ export function ExecutionsPage() {
         header: 'Event / mapping',
         enableSorting: false,
         size: 200,
+        // Text, not a link: a click anywhere on a row opens the run (its detail links the mapping).
         cell: ({ row }) => {
           const e = row.original;
           if (!e.event && !e.mappingId)
@@ -351,14 +351,7 @@ export function ExecutionsPage() {
               {e.mappingId && e.mappingName && e.mappingName !== e.event && (
                 <>
                   {' → '}
-                  <a
-                    href={hashFor('mappings', e.mappingId)}
-                    tabIndex={-1}
-                    onClick={(ev) => ev.stopPropagation()}
-                    data-testid="execution-mapping"
-                  >
-                    {e.mappingName}
-                  </a>
+                  <span data-testid="execution-mapping">{e.mappingName}</span>
                 </>
               )}
               {e.mappingId && !e.mappingName && <span className="muted"> · removed mapping</span>}
