@@ -46,12 +46,13 @@ export function createExecutionsModule(ctx: CoreContext, clients: Clients): Feat
     pending.clear();
     try {
       const rows = reader.byIds(ids);
+      if (rows.length === 0) return; // removed meanwhile (retention, an instance removed)
       ctx.store.write((announce) => {
         for (let i = 0; i < rows.length; i += ROWS_PER_EVENT)
           announce('executions:rows', { rows: rows.slice(i, i + ROWS_PER_EVENT) });
       });
     } catch (error) {
-      // The list still refreshes on executions:changed; a lost push only costs latency.
+      // Not fatal: an open list shows these rows at its next reload (a filter, a sync, a reconnect).
       ctx.logger.warn('Could not push changed executions to open lists', { error });
     }
   };
