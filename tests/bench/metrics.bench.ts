@@ -5,6 +5,11 @@ import { EventBus } from '../../src/main/core/events';
 import { createMetricsQueries } from '../../src/main/core/metrics/metrics-query';
 import { insertExecutions, type SeedExecution } from '../../src/main/core/testing/seed-executions';
 import { tempDir } from '../../src/main/core/testing/test-core';
+import type { CallArgs } from '../../src/shared/contract';
+import type { CoreContext } from '../../src/main/core/context';
+import { silentLogger } from '../../src/main/core/logger';
+import type { Clients } from '../../src/main/core/n8n/clients';
+import { createExecutionsReader } from '../../src/main/core/n8n/executions-reader';
 import { percentile, report } from './report';
 
 const DAY = 86_400_000;
@@ -166,3 +171,72 @@ it('dashboard query latency at 1M executions', () => {
   report('Dashboard query (summary + series) at 1M executions', rows);
   remove();
 });
+
+// Reading the Executions list at 100k runs (issue #15 item 5): the first page, a jump (keyset
+// seek) to the oldest runs and to a date, and pages of each server-side sort deep into the list,
+// against reaching the oldest runs by paging on from the top (what scrolling does).
+it('executions list at 100k: first page, seek to the oldest and to a date, sorted pages', () => {
+  const { store, remove } = freshStore();
+  insertInBatches(store, generate(100_000, NOW - 30 * DAY, NOW, 7), 10_000);
+  store.db.exec('ANALYZE');
+  const ctx = { store, clock: { now: () => NOW }, logger: silentLogger, dataDir: '', operator: () => 'bench' };
+  const reader = createExecutionsReader(ctx as unknown as CoreContext, {} as Clients);
+  const PAGE = 200;
+  const sample = (fn: () => unknown, n = 30) => {
+    fn(); // warm up the statement cache
+    const times = Array.from({ length: n }, () => timeMs(() => void fn()));
+    return { p50: percentile(times, 50), p95: percentile(times, 95) };
+  };
+  /** The cursor after `pages` pages of a sort, for a page deep in the list. */
+  const deepCursor = (input: Partial<CallArgs<'executions:list'>>, pages: number) => {
+    let cursor: string | undefined;
+    for (let i = 0; i < pages; i++)
+      cursor = reader.list({ ...input, limit: PAGE, ...(cursor ? { cursor } : {}) }).nextCursor ?? undefined;
+    return cursor;
+  };
+  let pagesToOldest = 0;
+  const scrollMs = timeMs(() => {
+    let cursor: string | undefined;
+    do {
+      cursor = reader.list({ limit: PAGE, ...(cursor ? { cursor } : {}) }).nextCursor ?? undefined;
+      pagesToOldest++;
+    } while (cursor);
+  });
+  const oldest = sample(() => reader.list({ limit: PAGE, seek: 'oldest' }));
+  const rows: Parameters<typeof report>[1] = [
+    { name: 'first page, newest first', ...pick(sample(() => reader.list({ limit: PAGE }))) },
+    {
+      name: 'jump to the oldest (seek) p95',
+      value: oldest.p95,
+      unit: 'ms',
+      baseline: { name: `paging on from the top (${pagesToOldest} pages)`, value: scrollMs },
+      goal: '< 200 ms absolute',
+    },
+    {
+      name: 'jump to a date (seek), p95',
+      value: sample(() => reader.list({ limit: PAGE, seek: NOW - 12 * DAY })).p95,
+      unit: 'ms',
+    },
+  ];
+  for (const sort of ['started', 'finished', 'duration', 'status'] as const) {
+    const cursor = deepCursor({ sort }, 250);
+    rows.push(
+      {
+        name: `sorted by ${sort}: first page, p95`,
+        value: sample(() => reader.list({ limit: PAGE, sort })).p95,
+        unit: 'ms',
+      },
+      {
+        name: `sorted by ${sort}: page 251 (keyset), p95`,
+        value: sample(() => reader.list({ limit: PAGE, sort, ...(cursor ? { cursor } : {}) })).p95,
+        unit: 'ms',
+      },
+    );
+  }
+  report('Executions list at 100k runs (200-row pages, one core, no transport)', rows);
+  remove();
+});
+
+function pick(s: { p50: number; p95: number }): { value: number; unit: string } {
+  return { value: s.p95, unit: `ms p95 (p50 ${s.p50.toFixed(2)})` };
+}

@@ -81,6 +81,7 @@ export function createCore(options: CoreOptions): Core {
   try {
     built = store ? wireModules({ store, clock, logger, dataDir: options.dataDir, actor }, options, status) : undefined;
     built?.modules.forEach((m) => m.start?.());
+    for (const m of built?.modules ?? []) if (m.follow) bus.subscribe(m.follow);
   } catch (error) {
     // A bug, not a bad folder: let go of the folder so the process can exit or retry cleanly.
     store?.close();

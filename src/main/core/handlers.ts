@@ -1,4 +1,4 @@
-import type { CallArgs, CallChannel, CallOutput } from '../../shared/contract';
+import type { CallArgs, CallChannel, CallOutput, EventChannel } from '../../shared/contract';
 import type { CallUser } from './auth/actor';
 
 /** Who is calling, as the transport knows it. */
@@ -41,4 +41,9 @@ export interface Lifecycle {
    * order; a hook that throws is logged and does not stop the others.
    */
   restored?(): Promise<void> | void;
+  /**
+   * Told of every core event once it is published (after its commit), for modules that follow
+   * another area's changes (the executions list pushes the rows behind executions:changed).
+   */
+  follow?(event: EventChannel, payload: unknown): void;
 }

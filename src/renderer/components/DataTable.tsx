@@ -74,6 +74,11 @@ export interface DataTableProps<T extends RowData> {
   rowAttributes?(row: T): Record<`data-${string}`, string>;
   /** Called when the last rows come into view: load the next page. */
   onNearEnd?(): void;
+  /**
+   * Sorted by the caller (a paged list sorted on the server): the headers show and change this
+   * state, the rows stay in the order given. Without it the table sorts what it holds.
+   */
+  serverSort?: { sorting: SortingState; onChange(sorting: SortingState): void };
   /** The sort before the operator chooses one (e.g. newest first). */
   defaultSorting?: SortingState;
   /** Columns hidden until the operator shows them. */
@@ -111,8 +116,17 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     data: props.data,
     getRowId: (row: T) => props.rowId(row),
     columnResizeMode: 'onChange',
-    state: { sorting: state.sorting, columnSizing: state.sizing, columnVisibility: state.visibility },
-    onSortingChange: (u) => setState((s) => ({ ...s, sorting: typeof u === 'function' ? u(s.sorting) : u })),
+    manualSorting: props.serverSort !== undefined,
+    state: {
+      sorting: props.serverSort?.sorting ?? state.sorting,
+      columnSizing: state.sizing,
+      columnVisibility: state.visibility,
+    },
+    onSortingChange: (u) => {
+      const server = props.serverSort;
+      if (server) server.onChange(typeof u === 'function' ? u(server.sorting) : u);
+      else setState((s) => ({ ...s, sorting: typeof u === 'function' ? u(s.sorting) : u }));
+    },
     onColumnSizingChange: (u) => setState((s) => ({ ...s, sizing: typeof u === 'function' ? u(s.sizing) : u })),
     onColumnVisibilityChange: (u) =>
       setState((s) => ({ ...s, visibility: typeof u === 'function' ? u(s.visibility) : u })),

@@ -2,7 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState, FlightdeckApi } from '../../shared/contract';
 import { EVENT_CHANNELS } from '../../shared/contract/channels';
-import { followCore, INVALIDATES } from './follow-core';
+import { followCore, INVALIDATES, perFrame } from './follow-core';
 import { callKey, shouldRetry } from './query-client';
 import { AppError } from '../../shared/result';
 
@@ -113,5 +113,52 @@ describe('query defaults', () => {
     expect(shouldRetry(2, new AppError('N8N_UNREACHABLE', 'down', { retryable: true }))).toBe(false);
     expect(shouldRetry(0, new AppError('NOT_FOUND', 'gone'))).toBe(false);
     expect(shouldRetry(0, new Error('bug'))).toBe(false);
+  });
+});
+
+describe('perFrame (rows pushed with an event)', () => {
+  /** A frame clock the test advances by hand. */
+  function manualFrames() {
+    let due: (() => void)[] = [];
+    return {
+      request: (cb: () => void) => void due.push(cb),
+      tick() {
+        const run = due;
+        due = [];
+        run.forEach((cb) => cb());
+      },
+      pending: () => due.length,
+    };
+  }
+
+  it('applies the first push of a frame at once, and a burst once at the next frame', () => {
+    const frames = manualFrames();
+    const applied: number[][] = [];
+    const live = perFrame<number>((batch) => applied.push(batch), frames);
+    live.push([1]);
+    expect(applied).toEqual([[1]]); // no timer, no frame to wait for
+    live.push([2]);
+    live.push([3, 4]);
+    expect(applied).toEqual([[1]]);
+    frames.tick();
+    expect(applied).toEqual([[1], [2, 3, 4]]);
+    frames.tick(); // a quiet frame ends the busy state
+    expect(frames.pending()).toBe(0);
+    live.push([5]);
+    expect(applied).toEqual([[1], [2, 3, 4], [5]]);
+  });
+
+  it('drops what waits once disposed, and ignores empty pushes', () => {
+    const frames = manualFrames();
+    const applied: number[][] = [];
+    const live = perFrame<number>((batch) => applied.push(batch), frames);
+    live.push([]);
+    expect(applied).toEqual([]);
+    live.push([1]);
+    live.push([2]);
+    live.dispose();
+    frames.tick();
+    live.push([3]);
+    expect(applied).toEqual([[1]]);
   });
 });

@@ -17,6 +17,8 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'queue:changed': ['queue:'],
   'executions:changed': ['executions:', 'runs:', 'pickers:'],
   'executions:synced': ['executions:', 'runs:', 'workflows:'],
+  // Carries its rows: the Executions list places them itself (executions:changed already invalidates).
+  'executions:rows': [],
   'schedules:changed': ['schedules:'],
   'schedules:tick': ['schedules:'],
   'metrics:updated': ['metrics:'],
@@ -101,5 +103,54 @@ export function followCore(api: FlightdeckApi, client: QueryClient, options: Fol
     for (const off of offs) off();
     for (const timer of trailing.values()) clearTimeout(timer);
     trailing.clear();
+  };
+}
+
+/** The frame clock `perFrame` waits on; tests pass their own. */
+export interface FrameClock {
+  request(callback: () => void): unknown;
+}
+const browserFrames: FrameClock = { request: (callback) => requestAnimationFrame(() => callback()) };
+
+/**
+ * For views that take their data straight from an event (the Executions list's pushed rows):
+ * applies at most once per animation frame, and at once when nothing was applied in the current
+ * frame. So one event a frame shows with no wait at all (no timer), and a burst of many events
+ * in one frame is one render at the next frame, with every item of the burst. Returns `push`
+ * and `dispose` (drops what is still waiting).
+ */
+export function perFrame<T>(
+  apply: (batch: T[]) => void,
+  frames: FrameClock = browserFrames,
+): { push(items: readonly T[]): void; dispose(): void } {
+  let waiting: T[] = [];
+  let frameBusy = false;
+  let disposed = false;
+  const onFrame = () => {
+    if (disposed) return;
+    if (waiting.length === 0) {
+      frameBusy = false;
+      return;
+    }
+    const batch = waiting;
+    waiting = [];
+    apply(batch);
+    frames.request(onFrame);
+  };
+  return {
+    push(items) {
+      if (disposed || items.length === 0) return;
+      if (frameBusy) {
+        waiting.push(...items);
+        return;
+      }
+      frameBusy = true;
+      apply([...items]);
+      frames.request(onFrame);
+    },
+    dispose() {
+      disposed = true;
+      waiting = [];
+    },
   };
 }

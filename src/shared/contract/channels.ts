@@ -182,6 +182,7 @@ export const EVENT_CHANNELS = [
   // executions
   'executions:changed',
   'executions:synced',
+  'executions:rows',
   // schedules
   'schedules:changed',
   'schedules:tick',

@@ -30,6 +30,12 @@ export const executionSummarySchema = z.object({
   workflowId: z.string().nullable(),
   /** From the synced workflow, when known. */
   workflowName: z.string().nullable(),
+  /** The operator's event that produced a local run (null for runs n8n started itself). */
+  event: z.string().nullable(),
+  /** The mapping that routed it: its id for links, its name (or event) as the operator reads it. */
+  mappingId: z.string().nullable(),
+  /** null when the run has no mapping or the mapping has since been deleted. */
+  mappingName: z.string().nullable(),
   /** n8n's execution id. */
   remoteId: z.string().nullable(),
   status: executionStatusSchema,
@@ -74,6 +80,8 @@ export const executionFilterSchema = z
     instanceId: z.string().max(100).optional(),
     workflowId: z.string().max(100).optional(),
     mappingId: z.string().max(100).optional(),
+    /** The event name, exactly (`order.created`). */
+    event: z.string().max(200).optional(),
     status: z.array(executionStatusSchema).max(20).optional(),
     source: z.enum(['local', 'remote']).optional(),
     /** Created at or after (epoch ms). */
@@ -90,16 +98,33 @@ export const executionFilterSchema = z
   .strict();
 export type ExecutionFilter = z.infer<typeof executionFilterSchema>;
 
+/**
+ * What the list is ordered by (src/shared/execution-order.ts): when the run was created (the
+ * default), started, finished, how long it ran, or its status (then by creation). Ties break on
+ * the row id, in the same direction.
+ */
+export const executionSortSchema = z.enum(['created', 'started', 'finished', 'duration', 'status']);
+export type ExecutionSort = z.infer<typeof executionSortSchema>;
+export const sortDirectionSchema = z.enum(['asc', 'desc']);
+export type SortDirection = z.infer<typeof sortDirectionSchema>;
+
 export const executionsCalls = {
-  /** Newest first. Page on with `cursor` (the previous answer's `nextCursor`). */
+  /**
+   * Newest first by default (`sort`, `direction`). Page on with `cursor` (the previous answer's
+   * `nextCursor`, with the same sort and filters): keyset paging, so rows arriving meanwhile
+   * neither repeat nor go missing.
+   */
   'executions:list': call(
     executionFilterSchema
       .extend({
         cursor: z.string().max(100).optional(),
         limit: z.number().int().min(1).max(500).default(100),
+        sort: executionSortSchema.default('created'),
+        direction: sortDirectionSchema.default('desc'),
         /**
-         * Jump (keyset seek, no scrolling): a time (epoch ms) starts the page at the newest run
-         * created at or before it; 'oldest' gives the oldest runs. Paging on works as usual.
+         * Jump (keyset seek, no scrolling), for the time sorts (created, started): a time (epoch
+         * ms) starts the page at that time (at or before it newest first, at or after it oldest
+         * first); 'oldest' gives the oldest runs. Paging on works as usual.
          */
         seek: z.union([z.literal('oldest'), z.number().int().min(0)]).optional(),
       })
@@ -127,4 +152,11 @@ export const executionsEvents = {
   'executions:changed': z.object({ ids: z.array(z.number().int()) }),
   /** A sync pass stored new or changed remote executions of an instance. */
   'executions:synced': z.object({ instanceId: z.string(), count: z.number().int() }),
+  /**
+   * The rows behind an `executions:changed`, as the list shows them, sent right after it (ids
+   * announced together share one event, up to 200 rows each): an open list places them without
+   * asking again. An `executions:changed` without ids (a restore, a bulk change) has no rows:
+   * refetch then.
+   */
+  'executions:rows': z.object({ rows: z.array(executionSummarySchema) }),
 };

@@ -4,6 +4,7 @@ import { formatRun } from '../../../shared/run-identity';
 import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CanButton } from '../../components/Guarded';
+import { shownAsToast } from '../../data/calls';
 import { useInstanceNamer } from './RunLabel';
 
 type Outcome = CallOutput<'runs:retry'>;
@@ -65,7 +66,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
     const refresh = () =>
       void send('runs:refs', { ids: newIds.slice(0, 1000) }).then(
         (refs) => setLive(new Map(refs.map((r) => [r.id, r]))),
-        () => undefined,
+        shownAsToast,
       );
     refresh();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,7 +92,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
         channel="runs:retry"
         type="button"
         disabled={props.selected.length === 0}
-        onClick={() => void start({ ids: props.selected }).catch(() => undefined)}
+        onClick={() => void start({ ids: props.selected }).catch(shownAsToast)}
         data-testid="bulk-retry-selected"
       >
         Retry selected ({props.selected.length})
@@ -99,7 +100,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
       <CanButton
         channel="runs:retry"
         type="button"
-        onClick={() => void start({ filter: props.filter }).catch(() => undefined)}
+        onClick={() => void start({ filter: props.filter }).catch(shownAsToast)}
         data-testid="bulk-retry-filter"
       >
         Retry all matching…
@@ -150,7 +151,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
           title={`Retry ${plan.preview.count} run${plan.preview.count === 1 ? '' : 's'}?`}
           confirmLabel={`Retry ${plan.preview.count}`}
           onCancel={() => setPlan(null)}
-          onConfirm={() => void run().catch(() => undefined)}
+          onConfirm={() => void run().catch(shownAsToast)}
         >
           <table className="table bulk-table" data-testid="bulk-preview">
             <thead>
@@ -211,7 +212,7 @@ export function BulkRetry(props: { selected: number[]; filter: ExecutionFilter; 
                 checked={skip}
                 onChange={(e) => {
                   setSkip(e.target.checked);
-                  void dryRun(plan.target, e.target.checked).catch(() => undefined);
+                  void dryRun(plan.target, e.target.checked).catch(shownAsToast);
                 }}
                 data-testid="bulk-skip-retried"
               />{' '}

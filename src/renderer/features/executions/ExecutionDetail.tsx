@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { api } from '../../api/client';
+import { LoadError } from '../../components/LoadError';
+import { hashFor } from '../../stores/routes';
+import { callOrThrow } from '../../data/calls';
 import { dateTime, duration } from '../instances/format';
 import { formatRun } from '../../../shared/run-identity';
 import { LineageChain, LineageLines } from './Lineage';
@@ -17,12 +20,29 @@ export function ExecutionDetail(props: {
   onSelect?: (id: number) => void;
 }) {
   const [detail, setDetail] = useState<CallOutput<'executions:get'> | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
-    const load = () => void send('executions:get', { id: props.id }).then(setDetail, () => undefined);
+    // Not useCall: a remote run's detail asks n8n, so it reloads on a change of this run only,
+    // not on every executions:changed of the console.
+    const load = () =>
+      void callOrThrow('executions:get', { id: props.id }).then(
+        (d) => (setDetail(d), setError(null)),
+        (e: Error) => setError(e),
+      );
     load();
     // Live: a local run moves through queued → dispatching → succeeded/retrying/dead-lettered.
     return api.on('executions:changed', ({ ids }) => ids.includes(props.id) && load());
-  }, [props.id]);
+  }, [props.id, attempt]);
+  if (error)
+    return (
+      <aside className="panel" data-testid="execution-detail" aria-label="Run">
+        <LoadError what="this run" error={error} retry={() => setAttempt((n) => n + 1)} />
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </aside>
+    );
   if (!detail) return <div className="panel muted">Loading run data from n8n…</div>;
   const e = detail.execution;
   const namer = (id: string | null) => (id === null ? null : props.instanceName(id));
@@ -41,6 +61,23 @@ export function ExecutionDetail(props: {
       <p className="small muted">
         {e.workflowName ?? e.workflowId} on {props.instanceName(e.instanceId)} · {e.mode ?? e.source} · started{' '}
         {dateTime(e.startedAtMs)} · took {duration(e.durationMs)}
+        {e.event && (
+          <span data-testid="execution-detail-event">
+            {' · '}event {e.event}
+            {e.mappingId && (
+              <>
+                {' · mapping '}
+                {e.mappingName ? (
+                  <a href={hashFor('mappings', e.mappingId)} data-testid="execution-detail-mapping">
+                    {e.mappingName}
+                  </a>
+                ) : (
+                  'removed'
+                )}
+              </>
+            )}
+          </span>
+        )}
       </p>
       <LineageLines execution={e} instanceName={namer} />
       {(e.retryOfRun || e.supersededByRun) && (

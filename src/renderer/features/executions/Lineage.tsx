@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CallOutput, ExecutionSummary } from '../../../shared/contract';
 import { formatRun, formatRunShort, type InstanceNamer } from '../../../shared/run-identity';
 import { api, send } from '../../api/client';
+import { shownAsToast } from '../../data/calls';
 import { dateTime } from '../instances/format';
 
 const KIND: Record<string, string> = {
@@ -47,13 +48,10 @@ export function LineageChain(props: { id: number; instanceName: InstanceNamer; o
   const shown = useRef(new Set<number>());
   useEffect(() => {
     const load = () =>
-      void send('runs:lineage', { id: props.id }).then(
-        (d) => {
-          shown.current = new Set(d.chain.map((n) => n.run.id));
-          setData(d);
-        },
-        () => undefined,
-      );
+      void send('runs:lineage', { id: props.id }).then((d) => {
+        shown.current = new Set(d.chain.map((n) => n.run.id));
+        setData(d);
+      }, shownAsToast);
     load();
     return api.on('executions:changed', ({ ids }) => {
       if (ids.some((id) => id === props.id || shown.current.has(id))) load();

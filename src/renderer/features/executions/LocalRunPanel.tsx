@@ -1,12 +1,9 @@
-import { useEffect, useState } from 'react';
-import {
-  TERMINAL_STATUSES,
-  type ExecutionSummary,
-  type RequestPreview,
-  type RunDetail,
-} from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { useState } from 'react';
+import { TERMINAL_STATUSES, type ExecutionSummary, type RequestPreview } from '../../../shared/contract';
+import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { LoadError } from '../../components/LoadError';
+import { shownAsToast, useCall } from '../../data/calls';
 import { formatRun } from '../../../shared/run-identity';
 import { dateTime } from '../instances/format';
 import { CanButton } from '../../components/Guarded';
@@ -21,17 +18,16 @@ function httpText(request: unknown): string {
 
 /** A local run's request, n8n's answer and every attempt, with the actions that fit its state. */
 export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
-  const [detail, setDetail] = useState<RunDetail | null>(null);
+  // Kept fresh by the core's events (executions:changed marks runs: stale): no subscription here.
+  const query = useCall('runs:detail', { id: execution.id });
+  const detail = query.data ?? null;
   const [editing, setEditing] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<'cancel' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const id = execution.id;
 
-  useEffect(() => {
-    const load = () => void send('runs:detail', { id }).then(setDetail, () => undefined);
-    load();
-    return api.on('executions:changed', ({ ids }) => ids.includes(id) && load());
-  }, [id]);
+  if (query.isError)
+    return <LoadError what="this run's request and attempts" error={query.error} retry={() => void query.refetch()} />;
   if (!detail) return null;
 
   const retry = async (payload?: unknown) => {
@@ -48,7 +44,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
   };
   const retryEdited = () => {
     try {
-      void retry(JSON.parse(editing ?? 'null')).catch(() => undefined);
+      void retry(JSON.parse(editing ?? 'null')).catch(shownAsToast);
     } catch {
       setNotice('The edited payload is not valid JSON.');
     }
@@ -67,7 +63,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           <CanButton
             channel="runs:retry"
             type="button"
-            onClick={() => void retry().catch(() => undefined)}
+            onClick={() => void retry().catch(shownAsToast)}
             data-testid="run-retry"
           >
             Retry
@@ -87,7 +83,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           <CanButton
             channel="runs:requeue"
             type="button"
-            onClick={() => void act('runs:requeue').catch(() => undefined)}
+            onClick={() => void act('runs:requeue').catch(shownAsToast)}
             data-testid="run-requeue"
           >
             Requeue
@@ -112,7 +108,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           <CanButton
             channel="runs:retry"
             type="button"
-            onClick={() => void retry().catch(() => undefined)}
+            onClick={() => void retry().catch(shownAsToast)}
             data-testid="run-unconfirmed-retry"
           >
             Send again
@@ -174,7 +170,7 @@ export function LocalRunPanel({ execution }: { execution: ExecutionSummary }) {
           confirmLabel="Cancel run"
           danger
           onCancel={() => setConfirm(null)}
-          onConfirm={() => void act('runs:cancel').catch(() => undefined)}
+          onConfirm={() => void act('runs:cancel').catch(shownAsToast)}
         >
           It will not be sent to n8n. You can fire the event again later.
         </ConfirmDialog>
