@@ -208,7 +208,10 @@ describe('restoring instances', { timeout: 60_000 }, () => {
       expect.objectContaining({
         action: 'unchanged',
         publicWebhookUrl: { before: hooks, after: hooks },
-        waitInbox: { before: { enabled: true, workflowIds: ['wfA', 'wfB'] }, after: { enabled: true, workflowIds: ['wfA', 'wfB'] } },
+        waitInbox: {
+          before: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+          after: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+        },
         settings: [],
       }),
     ]);
@@ -229,7 +232,10 @@ describe('restoring instances', { timeout: 60_000 }, () => {
         name: { before: 'prod', after: 'prod' },
         baseUrl: { before: legit.url, after: legit.url },
         publicWebhookUrl: { before: null, after: hooks },
-        waitInbox: { before: { enabled: false, workflowIds: ['wfA'] }, after: { enabled: true, workflowIds: ['wfA', 'wfB'] } },
+        waitInbox: {
+          before: { enabled: false, workflowIds: ['wfA'] },
+          after: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+        },
         settings: [
           `Public webhook URL: none (the address above) → ${hooks}`,
           'Waits in the inbox: off → on, 2 workflows (wfA, wfB)',
@@ -262,7 +268,12 @@ describe('restoring instances', { timeout: 60_000 }, () => {
       }),
     );
     const made = data(await t.core.call('backups:export', {}));
-    data(await t.core.call('instances:update', { id, patch: { environment: 'prod', color: '#d03030', syncEnabled: false } }));
+    data(
+      await t.core.call('instances:update', {
+        id,
+        patch: { environment: 'prod', color: '#d03030', syncEnabled: false },
+      }),
+    );
     const path = place(t.dataDir, readFileSync(made.file.path), 'colour');
     const plan = data(await t.core.call('backups:inspect', { source: { kind: 'file', path } }));
     expect(plan.instances[0]).toMatchObject({
