@@ -227,6 +227,38 @@ describe('failure classes', { timeout: 60_000 }, () => {
     expect(attempts[0]?.error).toMatch(/503/);
   });
 
+  it('n8n\'s shutdown answer (500 "aborted") holds the run and looks for it in n8n before sending it again', async () => {
+    const looked: number[] = [];
+    let found: RunLookup = { state: 'absent' };
+    const find: FindRunInN8n = async (_i, _w, runId) => {
+      looked.push(runId);
+      return found;
+    };
+    const s = await setup(
+      (n8n) => {
+        ordersFlow(n8n);
+        ordersAnswer(n8n, (n) => (n === 1 ? { status: 500, body: { code: 0, message: 'aborted' } } : undefined));
+      },
+      {
+        findRunInN8n: find,
+      },
+    );
+    const lost = await s.emit({ n: 1 });
+    expect(await s.settled(lost)).toMatchObject({ status: 'succeeded' });
+    // Looked for first (n8n had not run it), then sent once more: no attempt was spent on the cut call.
+    expect(looked).toEqual([lost]);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([lost, lost]);
+    const attempts = (await s.detail(lost)).job?.attempts ?? [];
+    expect(attempts.map((a) => a.outcome)).toEqual(['returned', 'completed']);
+
+    // n8n had started it before it went down: it is not sent again.
+    ordersAnswer(s.n8n, (n) => (n === 3 ? { status: 500, body: { code: 0, message: 'aborted' } } : undefined));
+    found = { state: 'found', execution: { id: '77', status: 'success', workflowId: 'wf1' } };
+    const started = await s.emit({ n: 2 });
+    expect(await s.settled(started)).toMatchObject({ status: 'succeeded', remoteId: '77' });
+    expect(s.n8n.calls().filter((c) => Number(c.runId) === started)).toHaveLength(1);
+  });
+
   it('dead-letters a 404 at once, but retries one while n8n reports the workflow active', async () => {
     let served = false;
     // No workflow serves the path in n8n (its own 404) until `served`, from the third call on.

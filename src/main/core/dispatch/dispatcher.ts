@@ -351,7 +351,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       return giveBack(job, {
         reason: failure.message,
         runError: waitingReason(job.instanceId, reason),
-        uncertain: false,
+        // n8n cut a call it may have started (its shutdown answer): looked for before it is sent again.
+        uncertain: failure.uncertain ?? false,
         delayMs: returnDelay(job),
         down: reason,
         sent: true,
