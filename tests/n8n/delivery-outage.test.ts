@@ -107,14 +107,21 @@ async function jobsOf(core: Core) {
 
 const healthOf = async (core: Core) => (await data(core.call('instances:list', {}))).instances[0]!.health;
 
-/** No run ran twice in n8n; every run n8n answered for ran exactly once. */
+/**
+ * No run ran twice in n8n; every run n8n answered for ran exactly once. Executions n8n recorded
+ * but ran no node of (calls it cut as it stopped: `crashed`, no run data) do not count as runs;
+ * their number is logged. Returns the executions that ran, per run.
+ */
 async function expectOnceEach(runs: RunRow[], ids: number[], workflowId: string) {
-  const byRun = await executionsByRun(n8n, workflowId);
+  const all = await executionsByRun(n8n, workflowId);
+  const byRun = new Map([...all].map(([id, list]) => [id, list.filter((e) => !e.ranNothing)] as const));
+  const cut = [...all.values()].flat().filter((e) => e.ranNothing).length;
+  if (cut) console.log(`${cut} n8n execution(s) ran nothing (cut as n8n stopped) and were sent again`);
   const twice = ids.filter((id) => (byRun.get(id)?.length ?? 0) > 1);
-  const why = twice.map((id) => ({ id, executions: byRun.get(id), lookups: lookups.get(id) }));
+  const why = twice.map((id) => ({ id, executions: all.get(id), lookups: lookups.get(id) }));
   expect(twice, `runs with more than one n8n execution: ${JSON.stringify(why)}`).toEqual([]);
   for (const run of runs.filter((r) => ids.includes(r.id) && r.status === 'succeeded')) {
-    expect(byRun.get(run.id)?.length, `run ${run.id}`).toBe(1);
+    expect(byRun.get(run.id)?.length, `run ${run.id}: ${JSON.stringify(all.get(run.id))}`).toBe(1);
   }
   return byRun;
 }
@@ -161,7 +168,11 @@ describe('n8n goes away mid-delivery', { timeout: 2_400_000 }, () => {
       expect(runs.filter((r) => r.status === 'dead_lettered')).toEqual([]);
       const byRun = await expectOnceEach(runs, ids, workflowId);
       console.log(`after the SIGKILL: ${JSON.stringify(tally(runs))}; n8n executions with a mark: ${byRun.size}`);
-      console.log(`failed after the SIGKILL: ${JSON.stringify(await whyFailed(core, runs), null, 1)}`);
+      // `failed` only where n8n itself left the run crashed after running part of it: never a
+      // workflow failure made up from n8n's death, never a cut call that ran nothing.
+      const failed = await whyFailed(core, runs);
+      console.log(`failed after the SIGKILL: ${JSON.stringify(failed, null, 1)}`);
+      expect(failed.filter((f) => !/^n8n stopped while running it/.test(f.error ?? ''))).toEqual([]);
       expect((await healthOf(core)).state).toBe('up');
     } finally {
       await core.close();
@@ -224,8 +235,7 @@ describe('n8n goes away mid-delivery', { timeout: 2_400_000 }, () => {
         runs.filter((r) => r.status !== 'succeeded'),
         JSON.stringify(await whyFailed(core, runs)),
       ).toEqual([]);
-      await expectOnceEach(runs, ids, workflowId);
-      const byRun = await executionsByRun(n8n, workflowId);
+      const byRun = await expectOnceEach(runs, ids, workflowId);
       expect(ids.filter((id) => byRun.get(id)?.length !== 1)).toEqual([]);
       expect((await data(core.call('queue:stats', {}))).holds).toEqual([]);
     } finally {

@@ -73,9 +73,15 @@ interface Listed {
   status: string;
   workflowId: string;
   data?: unknown;
+  /** n8n recorded it but ran no node (a call cut as n8n stopped: `crashed`, no run data). */
+  ranNothing?: boolean;
 }
 
-/** Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of. */
+/**
+ * Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of.
+ * Executions n8n recorded but ran no node of (`ranNothing`) are listed too: a run "ran twice" only
+ * when two executions of it ran.
+ */
 export async function executionsByRun(
   n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>,
   workflowId?: string,
@@ -91,7 +97,13 @@ export async function executionsByRun(
     for (const e of page.data) {
       const run = markOf(e.data)?.runId;
       if (run === undefined) continue;
-      byRun.set(run, [...(byRun.get(run) ?? []), { id: e.id, status: e.status, workflowId: e.workflowId }]);
+      const runData = (e.data as { resultData?: { runData?: Record<string, unknown> } } | undefined)?.resultData
+        ?.runData;
+      const ranNothing = e.status === 'crashed' && Object.keys(runData ?? {}).length === 0;
+      byRun.set(run, [
+        ...(byRun.get(run) ?? []),
+        { id: e.id, status: e.status, workflowId: e.workflowId, ...(ranNothing ? { ranNothing } : {}) },
+      ]);
     }
     if (!page.nextCursor) break;
     cursor = page.nextCursor;

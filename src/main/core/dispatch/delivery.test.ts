@@ -3,6 +3,7 @@ import type { MappingInput } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
 import { startFakeN8n, type FakeN8n, type FaultAnswer } from '../testing/fake-n8n';
+import { addRunWorkflow, setRunMode } from '../testing/fake-n8n-runs';
 import { webhookWorkflow } from '../testing/n8n-workflows';
 import { tempDir } from '../testing/test-core';
 import type { FindRunInN8n, RunLookup } from './run-lookup';
@@ -257,6 +258,24 @@ describe('failure classes', { timeout: 60_000 }, () => {
     const started = await s.emit({ n: 2 });
     expect(await s.settled(started)).toMatchObject({ status: 'succeeded', remoteId: '77' });
     expect(s.n8n.calls().filter((c) => Number(c.runId) === started)).toHaveLength(1);
+  });
+
+  it('a call n8n 2.x cut as it stopped (a crashed execution that ran nothing) is sent again once n8n answers, no attempt spent', async () => {
+    const s = await setup((n8n) =>
+      addRunWorkflow(n8n, { id: 'wf1', name: 'Orders flow', path: 'orders', mode: 'cut' }),
+    );
+    const id = await s.emit({ n: 1 });
+    await until('the cut call', () => (s.n8n.state.executions.length > 0 ? true : undefined));
+    setRunMode(s.n8n, 'wf1', 'lastNode');
+    const run = await s.settled(id);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    // n8n holds the crashed execution (it ran nothing) and the one that ran: the run is linked to the latter.
+    const statuses = s.n8n.state.executions.map((e) => e.status);
+    expect(statuses.filter((x) => x === 'success')).toHaveLength(1);
+    expect(statuses.every((x) => x === 'success' || x === 'crashed')).toBe(true);
+    const attempts = (await s.detail(id)).job?.attempts ?? [];
+    expect(attempts.filter((a) => a.outcome !== 'returned')).toHaveLength(1);
+    expect(attempts.at(-1)?.outcome).toBe('completed');
   });
 
   it('dead-letters a 404 at once, but retries one while n8n reports the workflow active', async () => {

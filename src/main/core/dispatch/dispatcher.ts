@@ -226,9 +226,11 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
           status,
           terminal,
           error:
-            status === 'failed'
-              ? `n8n ran it as execution ${lookup.execution.id}, which failed; not sent again.`
-              : null,
+            lookup.execution.status === 'crashed'
+              ? `n8n stopped while running it (execution ${lookup.execution.id} crashed): not a workflow error, but it may have done part of its work, so it is not sent again. Use Retry to send it again.`
+              : status === 'failed'
+                ? `n8n ran it as execution ${lookup.execution.id}, which failed; not sent again.`
+                : null,
           remoteId: lookup.execution.id,
         },
         now(),
