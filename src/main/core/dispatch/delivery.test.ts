@@ -350,4 +350,30 @@ describe('crash recovery: the run is looked for in n8n before it is sent again',
     expect(s.n8n.calls().filter((c) => Number(c.runId) === unsure)).toHaveLength(1);
     expect(looked).toContain(ran);
   });
+
+  it('a run n8n still shows running is looked at again until n8n knows (a restart may mark it crashed)', async () => {
+    const answers = new Map<number, RunLookup>();
+    const find: FindRunInN8n = async (_i, _w, runId) => answers.get(runId) ?? { state: 'absent' };
+    const s = await setup(ordersFlow, { findRunInN8n: find });
+    await data(s.core.call('queue:pause', { instanceId: s.instance.id }));
+    const [busy, cut] = [await s.emit({ n: 1 }), await s.emit({ n: 2 })];
+    answers.set(busy, { state: 'found', execution: { id: '20', status: 'running', workflowId: 'wf1' } });
+    answers.set(cut, { state: 'found', execution: { id: '21', status: 'new', workflowId: 'wf1' } });
+    await expireLease(s.dataDir);
+    await data(s.core.call('queue:resume', { instanceId: s.instance.id }));
+    for (const [id, status] of [
+      [busy, 'running'],
+      [cut, 'new'],
+    ] as const) {
+      await until(`run ${id} to wait for n8n`, async () =>
+        new RegExp(`still ${status}; looked at again`).test((await s.run(id))?.error ?? '') ? true : undefined,
+      );
+    }
+    // n8n finishes the one, and (after its restart) marks the other crashed having run nothing: absent.
+    answers.set(busy, { state: 'found', execution: { id: '20', status: 'success', workflowId: 'wf1' } });
+    answers.set(cut, { state: 'absent' });
+    expect(await s.settled(busy)).toMatchObject({ status: 'succeeded', remoteId: '20' });
+    expect(await s.settled(cut)).toMatchObject({ status: 'succeeded' });
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([cut]);
+  });
 });

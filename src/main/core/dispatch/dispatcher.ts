@@ -92,6 +92,8 @@ function remoteIdIn(body: string): string | null {
 }
 
 const HOLD_LIMIT_DEFAULT_MS = 7 * 86_400_000;
+/** n8n statuses of an execution it has not finished (nor marked crashed) yet. */
+const STILL_OPEN = new Set(['new', 'running']);
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 const seconds = (ms: number) => (ms < 1000 ? 'at once' : `in ${Math.round(ms / 1000)} s`);
 
@@ -283,6 +285,19 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         { started_at_ms: number | null; created_at_ms: number; workflow_id: string | null } | undefined;
       const since = row?.started_at_ms ?? row?.created_at_ms ?? job.createdAtMs;
       const lookup = await deps.findRunInN8n(job.instanceId, row?.workflow_id ?? null, payload.executionId, since);
+      // n8n still shows it new or running: it may yet finish, or n8n (just restarted) may not have
+      // marked it crashed yet (2.41.1 does so during its start, after webhooks already answer).
+      // Look again until n8n knows: a crashed one that ran nothing is sent again, not taken as the run.
+      if (lookup.state === 'found' && STILL_OPEN.has(lookup.execution.status ?? '')) {
+        const why = `n8n has it as execution ${lookup.execution.id}, still ${lookup.execution.status}; looked at again until n8n finishes it`;
+        return giveBack(job, {
+          reason: `Not sent again: ${why}.`,
+          runError: `${why}. Not counted as an attempt.`,
+          uncertain: true,
+          delayMs: returnDelay(job),
+          sent: false,
+        });
+      }
       if (lookup.state === 'found') return resolveFound(job, lookup);
       if (lookup.state === 'unknown') {
         deps.health?.probeSoon(job.instanceId);
