@@ -113,6 +113,30 @@ describe('findRunInN8n', () => {
     });
   });
 
+  it('reads a match it saw running again: finished, it says so; marked crashed having run nothing, it is absent', async () => {
+    const { n8n, finder, post, workflow } = await setup(2);
+    workflow('busy', 'running');
+    const since = Date.now();
+    await post('busy', 8);
+    await post('busy', 9);
+    expect(await finder.findRunInN8n('i1', 'busy', 8, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '1', status: 'running' },
+    });
+    expect(await finder.findRunInN8n('i1', 'busy', 9, since)).toMatchObject({ execution: { id: '2' } });
+    n8n.finishExecution('1');
+    expect(await finder.findRunInN8n('i1', 'busy', 8, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '1', status: 'success' },
+    });
+    // n8n restarted and marked the other crashed: no node of it ran.
+    Object.assign(
+      n8n.state.executions.find((e) => e.id === '2')!,
+      { status: 'crashed', ranNothing: true },
+    );
+    expect(await finder.findRunInN8n('i1', 'busy', 9, since)).toEqual({ state: 'absent' });
+  });
+
   it('does not take an older execution with the same mark (another console, an earlier run)', async () => {
     const { finder, post, workflow } = await setup();
     workflow('ok', 'lastNode');

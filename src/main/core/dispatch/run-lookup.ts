@@ -437,7 +437,15 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
   ): Promise<RunLookup> {
     const run = { runId, sinceMs, ...(options.event ? { event: options.event } : {}) };
     try {
-      const known = match(instanceId, run);
+      const client = clients.forInstance(instanceId);
+      const memory = memoryOf(instanceId);
+      /** A match n8n still ran when it was read is read again: the list leaves running ones out, so nothing else refreshes it. */
+      const current = async (seen: SeenExecution | null): Promise<SeenExecution | null> => {
+        if (!seen || !OPEN.has(seen.execution.status ?? '')) return seen;
+        await readOne(client, memory, seen.execution.id);
+        return match(instanceId, run);
+      };
+      const known = await current(match(instanceId, run));
       if (known) return { state: 'found', execution: known.execution };
       const result = await scan(instanceId, {
         sinceMs,
@@ -446,11 +454,9 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
       });
       // A crashed execution read while n8n still ran it: read again, n8n's recovery may have
       // added the nodes that ran (then it is the run's; otherwise it ran nothing).
-      const client = clients.forInstance(instanceId);
-      const memory = memoryOf(instanceId);
       for (const stale of memory.executionsOf(runId).filter((x) => x.readWhileOpen && ranNothing(x)))
         await readOne(client, memory, stale.execution.id);
-      const seen = match(instanceId, run);
+      const seen = await current(match(instanceId, run));
       if (seen) return { state: 'found', execution: seen.execution };
       return result.complete
         ? { state: 'absent' }
