@@ -260,6 +260,35 @@ describe('failure classes', { timeout: 60_000 }, () => {
     expect(s.n8n.calls().filter((c) => Number(c.runId) === started)).toHaveLength(1);
   });
 
+  it('n8n 2.x\'s "There was a problem executing the workflow" as it comes back: looked for, sent again, no attempt spent; "Error in workflow" stays failed', async () => {
+    const looked: number[] = [];
+    const find: FindRunInN8n = async (_i, _w, runId) => {
+      looked.push(runId);
+      return { state: 'absent' };
+    };
+    const s = await setup(
+      (n8n) => {
+        ordersFlow(n8n);
+        ordersAnswer(n8n, (n) =>
+          n === 1
+            ? { status: 500, body: { code: 0, message: 'There was a problem executing the workflow' } }
+            : undefined,
+        );
+      },
+      { findRunInN8n: find, mapping: { retry: { attempts: 1 } } },
+    );
+    const id = await s.emit({ n: 1 });
+    // One attempt only: had the answer counted, the run would be dead-lettered.
+    expect(await s.settled(id)).toMatchObject({ status: 'succeeded' });
+    expect(looked).toEqual([id]);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([id, id]);
+    const attempts = (await s.detail(id)).job?.attempts ?? [];
+    expect(attempts.map((a) => a.outcome)).toEqual(['returned', 'completed']);
+    expect(attempts[0]?.error).toMatch(
+      /could not run the workflow \(500 "There was a problem executing the workflow"\)/,
+    );
+  });
+
   it('a call n8n 2.x cut as it stopped (a crashed execution that ran nothing) is sent again once n8n answers, no attempt spent', async () => {
     const s = await setup((n8n) =>
       addRunWorkflow(n8n, { id: 'wf1', name: 'Orders flow', path: 'orders', mode: 'cut' }),

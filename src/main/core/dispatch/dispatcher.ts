@@ -92,6 +92,8 @@ function remoteIdIn(body: string): string | null {
 }
 
 const HOLD_LIMIT_DEFAULT_MS = 7 * 86_400_000;
+/** How long after n8n came back its start-up answers are held rather than counted, ms. */
+const RESTART_WINDOW_MS = 5 * 60_000;
 /** n8n statuses of an execution it has not finished (nor marked crashed) yet. */
 const STILL_OPEN = new Set(['new', 'running']);
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
@@ -377,6 +379,23 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     }
     // Anything else is an answer from n8n: it is up.
     deps.health?.report(job.instanceId, 'dispatch', { up: true }, { startedAtMs });
+    // n8n's answer while it starts or stops: given back, no attempt spent, when n8n came back
+    // moments ago; later the same answer counts, so a lasting fault still ends.
+    if (failure?.aroundRestart && deps.health) {
+      const health = deps.health.get(job.instanceId);
+      const recent = health.sinceMs === null || now() - health.sinceMs < RESTART_WINDOW_MS;
+      if (recent) {
+        const reason = failure.holdReason ?? failure.message;
+        return giveBack(job, {
+          reason: failure.message,
+          runError: waitingReason(job.instanceId, reason),
+          uncertain: true,
+          // Not marked down: n8n answers, and a hold lifted by the next probe would restart the window.
+          delayMs: returnDelay(job),
+          sent: true,
+        });
+      }
+    }
     if (failure?.kind === 'workflow_failed') return workflowFailed(job, failure, response.body);
     if (failure) {
       if (failure.uncertain) deps.health?.probeSoon(job.instanceId);

@@ -29,6 +29,12 @@ export interface DeliveryFailure {
   uncertain?: boolean;
   /** Short reason for the instance's hold (unreachable only), e.g. "connection refused (ECONNREFUSED)". */
   holdReason?: string;
+  /**
+   * An answer n8n gives while it starts or stops, before the workflow runs: held like
+   * `unreachable` (no attempt spent) when n8n came back moments ago, else retried and counted,
+   * so a lasting fault still ends.
+   */
+  aroundRestart?: boolean;
 }
 
 const STARTING_TEXT = 'n8n is starting up';
@@ -113,6 +119,19 @@ export function classifyResponse(answer: AnswerFacts): DeliveryFailure | null {
       uncertain: true,
       holdReason: 'n8n aborted the call (shutting down?)',
       message: `${url}: n8n aborted the call (500 "aborted"), as it does when it shuts down.`,
+    };
+  // n8n 2.41.1 answers this around its start and stop (observed in tests/n8n/delivery-outage: runs
+  // sent as it came back): it could not run the workflow at all (the run failed to start, or was
+  // cut before it ran). Not the workflow's failure, whose answer is "Error in workflow"; n8n may
+  // have recorded an execution, so it is looked for before it is sent again.
+  if (status === 500 && said === 'There was a problem executing the workflow')
+    return {
+      kind: 'not_taken',
+      httpStatus: status,
+      uncertain: true,
+      aroundRestart: true,
+      holdReason: 'n8n could not run the workflow (starting or stopping)',
+      message: `n8n could not run the workflow (500 "${said}"), as it answers while it starts or stops.`,
     };
   if (status === 500 && said === 'Workflow could not be started!')
     return { kind: 'not_taken', httpStatus: status, message: `n8n could not start the workflow (500)${quoted}.` };
