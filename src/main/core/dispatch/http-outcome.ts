@@ -7,7 +7,9 @@
  * - `no_answer`: the request was sent but nothing came back in time. n8n may have run it: the run
  *   is checked in n8n before it is sent again, and the attempt is not spent.
  * - `not_taken`: n8n (or its proxy) answered but did not take the call: 408, 429, 502/503/504, or
- *   a 404 while the workflow was just published. Retried with backoff; the attempt counts.
+ *   a 404 while the workflow was just published. Retried with backoff; the attempt counts (n8n
+ *   2.x's 500 "There was a problem executing the workflow" as it comes back: not counted at first,
+ *   see `aroundRestart`).
  * - `workflow_failed`: n8n ran the workflow and it failed (n8n's 500 "Error in workflow"). Not run
  *   again unless the mapping opts in: re-running repeats whatever ran before the error.
  * - `cannot_succeed`: other 4xx, a missing webhook. Dead-lettered at once.
