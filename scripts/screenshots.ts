@@ -91,6 +91,15 @@ async function main(): Promise<void> {
           },
         ],
         [
+          'draft-canvas',
+          async () => {
+            await page.getByTestId('nav-drafts').click();
+            await settle(page);
+            await page.getByTestId('d-list').getByText('Orders → CRM').first().click({ timeout: 10_000 });
+            await page.getByTestId('d-canvas').locator('.react-flow__node').first().waitFor({ timeout: 10_000 });
+          },
+        ],
+        [
           'palette',
           async () => {
             await page.getByTestId('nav-instances').click();

@@ -75,7 +75,7 @@ describe('approval inbox in Chromium', () => {
 
   const badge = () => page.getByTestId('approvals-badge').textContent();
   const focusedSummary = () =>
-    page.locator('[data-testid="approval-row"][data-focused="true"] td:nth-child(3)').textContent();
+    page.locator('[data-testid="approval-row"][data-focused="true"] [data-testid="approval-summary"]').textContent();
 
   it('shows the badge, the expiry that happened at start, and moves with j/k', async () => {
     await expect.poll(badge).toBe('5');
@@ -91,6 +91,59 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(focusedSummary).toMatch(/Refund order A/);
     await page.keyboard.press('j');
     await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order B/);
+  });
+
+  it('is a table: headers sort, ↑/↓ and Enter open an item, Space selects, the column choice is remembered', async () => {
+    const grid = page.getByTestId('approval-grid');
+    const headers = () => grid.getByRole('columnheader').allTextContents();
+    expect(await headers()).toEqual([
+      '',
+      'Priority',
+      'Title',
+      'Status',
+      'From',
+      'Due',
+      'Expires',
+      'Assignee',
+      'Fields',
+    ]);
+    // Summaries read `<event> → <mapping>` (the seeded mappings have no title template).
+    const titles = async () =>
+      (await page.getByTestId('approval-summary').allTextContents()).map((s) => s.replace(/^.* → /, ''));
+    const byPriority = ['Refund order A', 'Ship order B', 'Ship order C', 'Ship order D', 'Ship order E'];
+    expect(await titles()).toEqual(byPriority);
+    // Ascending, then descending by title.
+    await page.getByTestId('approval-sort-title').click();
+    await page.getByTestId('approval-sort-title').click();
+    await expect.poll(titles).toEqual([...byPriority].reverse());
+    expect(await grid.getByRole('columnheader', { name: 'Title' }).getAttribute('aria-sort')).toBe('descending');
+
+    // Keyboard in the table: ↓ moves, Enter opens (the detail follows), Space ticks for a bulk decision.
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedSummary).toMatch(/Ship order D$/);
+    await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order D/);
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('1 selected');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByTestId('bulk-bar').count()).toBe(0);
+
+    // Hide a column; a reload keeps the choice and the sort.
+    await page.getByTestId('approval-columns').click();
+    await page.getByRole('checkbox', { name: 'Fields' }).uncheck();
+    await expect.poll(headers).not.toContain('Fields');
+    await page.reload();
+    await expect.poll(titles).toEqual([...byPriority].reverse());
+    expect(await headers()).not.toContain('Fields');
+    await page.getByTestId('approval-columns').click();
+    await page.getByRole('checkbox', { name: 'Fields' }).check();
+    await page.getByTestId('approval-columns').click();
+    // A third click drops the sort: the inbox's own order (priority, then age) again.
+    await page.getByTestId('approval-sort-title').click();
+    await expect.poll(titles).toEqual(byPriority);
+    await page.getByTestId('approval-row').filter({ hasText: 'Ship order B' }).click();
+    await expect.poll(focusedSummary).toMatch(/Ship order B$/);
   });
 
   it('approves with a, rejects with r and a required comment; the badge follows', async () => {
@@ -121,8 +174,29 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
   });
 
-  it('shows decisions in the audit log, whose chain verifies', async () => {
-    await page.getByTestId('tab-audit').click();
+  it('saves the filter as a named view from a one-line filter bar, and applies it', async () => {
+    const bar = page.getByTestId('inbox-filters');
+    // One line: naming a view opens on demand.
+    expect(await page.getByTestId('view-name').count()).toBe(0);
+    await page.getByTestId('filter-status').selectOption('rejected');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(3);
+    await page.getByTestId('view-new').click();
+    await page.getByTestId('view-name').fill('Rejected ones');
+    await page.getByTestId('view-name').press('Enter');
+    await expect.poll(() => page.getByTestId('view-name').count()).toBe(0);
+    await expect.poll(() => bar.getByRole('option', { name: 'Rejected ones' }).count()).toBe(1);
+    await page.getByTestId('filter-status').selectOption('open');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(1);
+    await page.getByTestId('view-select').selectOption({ label: 'Rejected ones' });
+    await expect.poll(() => page.getByTestId('filter-status').inputValue()).toBe('rejected');
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBe(3);
+    await page.getByTestId('filter-status').selectOption('open');
+  });
+
+  it('opens the Audit area filtered to approvals, where decisions show and the chain verifies', async () => {
+    await page.getByTestId('approvals-audit-link').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/audit/approval');
+    expect(await page.getByTestId('audit-target-filter').inputValue()).toBe('approval');
     await expect
       .poll(() => page.getByTestId('audit-table').textContent())
       .toMatch(/approval\.reject.*Duplicate orders/s);
@@ -148,5 +222,28 @@ describe('approval inbox in Chromium', () => {
       .toBe(
         `⚠ Tampering detected: Audit entry ${id} does not match the chain: the log was altered at or before this entry.`,
       );
+  });
+
+  it('shows why the inbox could not be loaded, with a Retry that brings it back (never an empty inbox)', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dataDir, 'flightdeck.sqlite'));
+    db.pragma('busy_timeout = 5000');
+    // A row this version cannot read (written by hand): every listing of the inbox fails.
+    const row = db.prepare("SELECT id, payload_json FROM approvals WHERE status = 'pending' LIMIT 1").get() as {
+      id: number;
+      payload_json: string;
+    };
+    db.prepare('UPDATE approvals SET payload_json = ? WHERE id = ?').run('{not json', row.id);
+    await page.getByTestId('nav-approvals').click();
+    await page.getByTestId('filter-status').selectOption('all');
+    await expect.poll(() => page.getByTestId('load-error').textContent()).toMatch(/^Could not load the approvals\./);
+    expect(await page.getByTestId('approval-row').count()).toBe(0);
+    expect(await page.getByTestId('empty-state').count()).toBe(0);
+
+    db.prepare('UPDATE approvals SET payload_json = ? WHERE id = ?').run(row.payload_json, row.id);
+    db.close();
+    await page.getByTestId('load-retry').click();
+    await expect.poll(() => page.getByTestId('approval-row').count()).toBeGreaterThan(1);
+    await page.getByTestId('filter-status').selectOption('open');
   });
 });

@@ -53,6 +53,9 @@ describe('drafts in Chromium', () => {
     await page.getByTestId('d-import-file').setInputFiles(file);
     await page.getByTestId('d-editor').waitFor();
     await page.getByTestId('d-valid').waitFor();
+    // Drafts open on the canvas; the form of every node is one tab away.
+    await page.getByTestId('d-canvas').getByTestId('canvas-node-Set').waitFor();
+    await page.getByTestId('d-tab-form').click();
 
     // A duplicate name is refused on leaving the field, naming the node; broken JSON too.
     await page.getByTestId('d-node-1-name').fill('Webhook');

@@ -246,4 +246,35 @@ describe('mappings editor in Chromium', () => {
     expect(await page.getByTestId('mappings-table').textContent()).not.toContain('orders/new');
     await page.screenshot({ path: `${shots}/mappings-table-light.png` });
   });
+
+  it('says under the form why the core refused a save, and keeps what was typed', async () => {
+    // A second instance, removed behind the console while its mapping is being written.
+    const staging = await call<{ id: string }>('instances:add', {
+      name: 'staging',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'staging',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    const page = await openConsole(browser, app.url);
+    await page.getByTestId('nav-mappings').click();
+    await page.getByTestId('m-new').click();
+    await page.getByTestId('m-event-input').fill('refused.event');
+    await pick(page, 'm-instance', 'stag');
+    await page.getByTestId('m-path-input').fill('orders/new');
+    await call('instances:remove', { id: staging.id });
+
+    await page.getByTestId('m-save').click();
+    // The route check cannot find the instance either: it may ask first; insisting meets the refusal.
+    const refusal = page.getByTestId('m-save-error');
+    await expect
+      .poll(async () => {
+        if (await page.getByTestId('m-route-warning').isVisible()) await page.getByTestId('confirm-ok').click();
+        return (await refusal.isVisible()) ? refusal.textContent() : null;
+      })
+      .toMatch(/^Not saved: Unknown instance .*add it under Instances first\.$/);
+    expect(await page.getByTestId('m-event-input').inputValue()).toBe('refused.event');
+    expect((await call<Listed[]>('mappings:list', {})).map((m) => m.event)).not.toContain('refused.event');
+  });
 });

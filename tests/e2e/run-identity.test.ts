@@ -230,8 +230,7 @@ describe('one identity per run, and the chain of its retries', () => {
     await page.getByTestId('drilldown-retried').check();
     await expect.poll(() => page.getByTestId('drilldown-run').allTextContents()).toContain(`FD-${ids.a}`);
 
-    await page.getByTestId('nav-approvals').click();
-    await page.getByRole('tab', { name: /audit/i }).click();
+    await page.getByTestId('nav-audit').click();
     await expect
       .poll(() => page.getByTestId('audit-target').allTextContents())
       .toContain(`FD-${ids.a} → retried as FD-${ids.a2}`);

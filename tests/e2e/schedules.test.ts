@@ -37,7 +37,8 @@ describe('schedules in Chromium', () => {
     expect(await page.getByTestId('schedule-status').textContent()).toBe('active');
 
     // Until the dispatch pipeline is wired, each tick is recorded as failed, with the reason.
-    await page.getByTestId('schedule-open-ledger').click();
+    // A click on the row (or Enter on it) opens its ledger beside the table.
+    await page.getByTestId('schedule-row').getByText('Every second').click();
     await expect.poll(() => page.getByTestId('ledger-upcoming').count()).toBe(10);
     await expect.poll(() => page.getByTestId('ledger-tick').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('ledger-tick').first().textContent()).toContain('could not be enqueued');

@@ -68,17 +68,21 @@ export class DesktopActions {
 
   /** Everything the tray counts, or throws the first refusal (the store did not open…). */
   async counts(): Promise<TrayCounts> {
-    const [approvals, alerts, queue, instances] = await Promise.all([
+    const [approvals, alertCounts, open, queue, instances] = await Promise.all([
       this.must(this.core.call('approvals:count', {})),
+      this.must(this.core.call('alerts:counts', {})),
       this.must(this.core.call('alerts:list', { state: 'open', limit: 500 })),
       this.must(this.core.call('queue:stats', {})),
       this.must(this.core.call('instances:list', {})),
     ]);
     const ids = new Set(instances.instances.map((i) => i.id));
+    // A silence ending brings its alert back into the count without an event: note when.
+    const silenceEnds = open.alerts.flatMap((a) => (a.silencedUntilMs === null ? [] : [a.silencedUntilMs]));
     return {
       pending: approvals.pending,
       high: approvals.high,
-      openAlerts: alerts.alerts.length,
+      alerts: alertCounts.unacknowledged,
+      recountInMs: silenceEnds.length ? Math.max(0, Math.min(...silenceEnds) - this.now()) : null,
       instances: ids.size,
       pausedInstances: queue.pausedInstances.filter((id) => ids.has(id)).length,
     };

@@ -12,10 +12,15 @@ const COUNTED_EVENTS = new Set([
   'approvals:expired',
   'alerts:fired',
   'alerts:resolved',
+  // Acknowledged, silenced or unsilenced: the alert leaves or rejoins the count.
+  'alerts:changed',
   'queue:changed',
   'instances:changed',
   'instances:removed',
 ]);
+
+/** setTimeout's longest delay (about 24.8 days); a longer silence is counted again after it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Draws a view: the Electron adapter sets the icon, tooltip, title, menu and badge. */
 export interface TrayHost {
@@ -65,6 +70,8 @@ export class TrayController {
   private problem: string | null = null;
   private current: TrayView;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts again when the nearest silence on an open alert ends. */
+  private recount: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -90,6 +97,7 @@ export class TrayController {
     return () => {
       this.stopped = true;
       clearTimeout(this.timer);
+      clearTimeout(this.recount);
       off();
     };
   }
@@ -117,6 +125,7 @@ export class TrayController {
         }
         if (!this.stopped) this.render();
       } while (this.again && !this.stopped);
+      this.planRecount();
     })().finally(() => (this.running = null));
     return this.running;
   }
@@ -160,6 +169,15 @@ export class TrayController {
         return this.shell.quit();
     }
     await this.refresh();
+  }
+
+  /** A timer for the end of the nearest silence (a second after it, so the core sees it ended). */
+  private planRecount(): void {
+    clearTimeout(this.recount);
+    const inMs = this.counts?.recountInMs;
+    if (this.stopped || inMs === null || inMs === undefined) return;
+    this.recount = setTimeout(() => void this.refresh(), Math.min(inMs + 1_000, MAX_TIMER_MS));
+    this.recount.unref?.();
   }
 
   private soon(): void {

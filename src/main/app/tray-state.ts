@@ -8,8 +8,16 @@ export interface TrayCounts {
   /** Pending approvals, and how many of them are high priority (0–2). */
   pending: number;
   high: number;
-  /** Open (fired, not resolved) alerts. */
-  openAlerts: number;
+  /**
+   * Alerts that want a look: firing, and nobody acknowledged or silenced them (the console's nav
+   * badge counts the same). An acknowledged or silenced alert stays open but leaves the tray.
+   */
+  alerts: number;
+  /**
+   * When a silence on an open alert ends (ms from now), the count may grow without any event: the
+   * tray counts again then. Null: no silence running.
+   */
+  recountInMs: number | null;
   /** Instances, and how many of them have dispatch paused. */
   instances: number;
   pausedInstances: number;
@@ -28,7 +36,7 @@ export interface TrayView {
   /** The attention icon (a dot) while something waits for a person. */
   attention: boolean;
   tooltip: string;
-  /** Dock / taskbar / launcher badge: pending approvals + open alerts (0 clears it). */
+  /** Dock / taskbar / launcher badge: pending approvals + alerts nobody acknowledged or silenced (0 clears it). */
   badgeCount: number;
   /** Text beside the icon where the platform shows one (macOS menu bar): the badge count, or ''. */
   title: string;
@@ -37,12 +45,12 @@ export interface TrayView {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** One line of what waits: `3 approvals pending (1 urgent) · 2 open alerts`, or `Nothing waiting`. */
+/** One line of what waits: `3 approvals pending (1 urgent) · 2 alerts to acknowledge`, or `Nothing waiting`. */
 export function waitingLine(counts: TrayCounts): string {
   const parts: string[] = [];
   if (counts.pending > 0)
     parts.push(`${plural(counts.pending, 'approval')} pending${counts.high > 0 ? ` (${counts.high} urgent)` : ''}`);
-  if (counts.openAlerts > 0) parts.push(plural(counts.openAlerts, 'open alert'));
+  if (counts.alerts > 0) parts.push(`${plural(counts.alerts, 'alert')} to acknowledge`);
   if (counts.pausedInstances > 0)
     parts.push(
       counts.pausedInstances === counts.instances
@@ -58,8 +66,8 @@ export function trayView(
   problem: string | null = null,
 ): TrayView {
   const known = counts !== null;
-  const c = counts ?? { pending: 0, high: 0, openAlerts: 0, instances: 0, pausedInstances: 0 };
-  const badgeCount = c.pending + c.openAlerts;
+  const c = counts ?? { pending: 0, high: 0, alerts: 0, instances: 0, pausedInstances: 0, recountInMs: null };
+  const badgeCount = c.pending + c.alerts;
   const line = known ? waitingLine(c) : (problem ?? 'Loading…');
   const canPause = known && c.instances > c.pausedInstances;
   const menu: TrayMenuItem[] = [
@@ -75,7 +83,7 @@ export function trayView(
     {
       kind: 'action',
       action: 'openAlerts',
-      label: c.openAlerts > 0 ? `Open Alerts (${c.openAlerts})` : 'Open Alerts',
+      label: c.alerts > 0 ? `Open Alerts (${c.alerts})` : 'Open Alerts',
       enabled: true,
     },
     { kind: 'separator' },
@@ -104,7 +112,7 @@ export function trayView(
     { kind: 'action', action: 'quit', label: 'Quit Flightdeck', enabled: true },
   ];
   return {
-    attention: c.pending > 0 || c.openAlerts > 0,
+    attention: c.pending > 0 || c.alerts > 0,
     tooltip: `Flightdeck: ${line}`,
     badgeCount,
     title: badgeCount > 0 ? String(badgeCount) : '',

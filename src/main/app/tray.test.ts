@@ -1,8 +1,12 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../shared/result';
 import type { Core } from '../core/create-core';
+import { STORE_FILE } from '../core/db/store';
 import { silentLogger } from '../core/logger';
+import { insertExecutions } from '../core/testing/seed-executions';
 import { testCore } from '../core/testing/test-core';
 import { DesktopActions, type Confirmation } from './desktop-actions';
 import { TrayController, type TrayShell } from './tray-controller';
@@ -220,11 +224,87 @@ describe('tray', () => {
 
 describe('tray wording', () => {
   it('says what waits in one line', () => {
-    const none = { pending: 0, high: 0, openAlerts: 0, instances: 2, pausedInstances: 0 };
+    const none = { pending: 0, high: 0, alerts: 0, instances: 2, pausedInstances: 0, recountInMs: null };
     expect(waitingLine(none)).toBe('Nothing waiting');
-    expect(waitingLine({ ...none, pending: 1, openAlerts: 1, pausedInstances: 1 })).toBe(
-      '1 approval pending · 1 open alert · dispatch paused on 1 instance',
+    expect(waitingLine({ ...none, pending: 1, alerts: 1, pausedInstances: 1 })).toBe(
+      '1 approval pending · 1 alert to acknowledge · dispatch paused on 1 instance',
     );
     expect(trayView(null, { closeToTray: false }).tooltip).toBe('Flightdeck: Loading…');
+  });
+});
+
+describe('tray alert count', () => {
+  let t: ReturnType<typeof testCore>;
+  let tray: TrayController;
+  let actions: DesktopActions;
+  let stop: () => void;
+  const MIN = 60_000;
+
+  beforeEach(async () => {
+    // The metrics loop runs here (every 20 ms of real time) and judges rules on the manual clock.
+    t = testCore({ metrics: { pollMs: 20 } });
+    actions = new DesktopActions(t.core, { confirm: async () => false, report: () => {} }, silentLogger, () =>
+      t.clock.now(),
+    );
+    const shell: TrayShell = {
+      showWindow: () => {},
+      quit: () => {},
+      closeToTray: () => false,
+      setCloseToTray: () => {},
+    };
+    tray = new TrayController(t.core, actions, { render: () => {} }, shell, silentLogger, 5);
+    stop = tray.start();
+    await tray.refresh();
+  });
+  afterEach(async () => {
+    stop();
+    await t.cleanup();
+  });
+
+  it('counts firing alerts nobody acknowledged or silenced; a silence that ends brings its alert back', async () => {
+    // Failed runs of two workflows, and a rule on each that breaches at once.
+    const db = new Database(join(t.dataDir, STORE_FILE));
+    db.pragma('busy_timeout = 5000');
+    insertExecutions(db, [
+      { status: 'failed', createdAtMs: t.clock.now() - 1_000, durationMs: 10, workflowId: 'wf-orders' },
+      { status: 'failed', createdAtMs: t.clock.now() - 1_000, durationMs: 10, workflowId: 'wf-mail' },
+    ]);
+    db.close();
+    for (const [name, workflowId] of [
+      ['Orders failing', 'wf-orders'],
+      ['Mail failing', 'wf-mail'],
+    ] as const) {
+      await ok(
+        t.core.call('alerts:createRule', {
+          rule: {
+            name,
+            enabled: true,
+            cooldownMs: 0,
+            instanceId: null,
+            workflowId,
+            condition: { kind: 'error_rate', thresholdPct: 10, windowMs: 60 * MIN, minRuns: 1 },
+          },
+        }),
+      );
+    }
+    await expect.poll(() => tray.view().badgeCount, { timeout: 10_000 }).toBe(2);
+    expect(tray.view()).toMatchObject({ attention: true, tooltip: 'Flightdeck: 2 alerts to acknowledge' });
+
+    const { alerts } = await ok(t.core.call('alerts:list', { state: 'open', limit: 10 }));
+    const [first, second] = alerts;
+    await ok(t.core.call('alerts:acknowledge', { id: first!.id }));
+    await expect.poll(() => tray.view().badgeCount, { timeout: 10_000 }).toBe(1);
+    await ok(t.core.call('alerts:silence', { id: second!.id, forMs: 15 * MIN }));
+    await expect.poll(() => tray.view().badgeCount, { timeout: 10_000 }).toBe(0);
+    // Both still fire: open in the console, but nothing for the tray to call attention to.
+    expect((await ok(t.core.call('alerts:counts', {}))).open).toBe(2);
+    expect(tray.view()).toMatchObject({ attention: false, tooltip: 'Flightdeck: Nothing waiting', title: '' });
+    // The tray knows when the silence ends, and counts again then.
+    expect((await actions.counts()).recountInMs).toBe(15 * MIN);
+
+    t.clock.advance(15 * MIN + 1_000);
+    await tray.refresh();
+    expect(tray.view()).toMatchObject({ badgeCount: 1, tooltip: 'Flightdeck: 1 alert to acknowledge' });
+    expect((await actions.counts()).recountInMs).toBeNull();
   });
 });

@@ -26,7 +26,7 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   // Prefixes match whole channels too: only the notifier's own views.
   'alerts:outboxChanged': ['alerts:getNotifier', 'alerts:outbox'],
   'monitoring:event': ['monitoring:'],
-  'instances:changed': ['instances:', 'pickers:'],
+  'instances:changed': ['instances:', 'pickers:', 'queue:'],
   'instances:removed': ['instances:', 'workflows:', 'executions:', 'pickers:'],
   'workflows:changed': ['workflows:', 'pickers:'],
   'runs:bulkProgress': [],

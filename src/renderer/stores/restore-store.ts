@@ -4,7 +4,6 @@ import { api, send } from '../api/client';
 import { shownAsToast } from '../data/calls';
 import { useApprovals } from '../features/approvals/approvals-store';
 import { useDrafts } from '../features/drafts/drafts-store';
-import { useMappings } from '../features/mappings/mappings-store';
 import { useApp } from './app-store';
 
 interface RestoreState {
@@ -29,16 +28,9 @@ const quietly = (work: () => Promise<unknown>) => void work().catch(shownAsToast
  */
 function refetchEverything(): void {
   quietly(async () => useApp.setState({ settings: await send('settings:get', {}) }));
-  if (useMappings.getState().mappings !== null) quietly(() => useMappings.getState().load());
   if (useDrafts.getState().drafts !== null) quietly(() => useDrafts.getState().load());
-  const approvals = useApprovals.getState();
-  if (approvals.count !== null) quietly(() => approvals.loadCount());
-  if (approvals.items !== null) {
-    approvals.clearSelection();
-    quietly(() => approvals.load());
-    quietly(() => approvals.loadViews());
-    quietly(() => approvals.loadExpired());
-  }
+  // The approvals area reads through the data layer (refetched by follow-core); its ticks may name other rows now.
+  useApprovals.getState().clearSelection();
   useRestores.setState((s) => ({ generation: s.generation + 1 }));
 }
 

@@ -87,6 +87,8 @@ export const CALL_CHANNELS = [
   // workflows
   'workflows:list',
   'workflows:get',
+  'workflows:definition',
+  'workflows:nodeTypes',
   'workflows:setActive',
   // executions
   'executions:list',

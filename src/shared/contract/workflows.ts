@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { call } from './define';
 import { executionStatusSchema } from './executions-model';
 import { executionSummarySchema } from './executions';
+import { workflowDefinitionSchema, workflowVersionKindSchema } from './drafts';
 
 /** A workflow as last synced from its n8n instance, with local execution counts. */
 export const workflowSchema = z.object({
@@ -69,6 +70,38 @@ export const workflowsCalls = {
       workflow: workflowSchema,
       nodes: z.array(workflowNodeSummarySchema),
       recentExecutions: z.array(executionSummarySchema),
+    }),
+  ),
+  /**
+   * The whole definition (nodes with positions, connections) of a synced workflow, for the
+   * read-only canvas: read from n8n; when n8n cannot be reached, from the newest snapshot that
+   * holds it (then `source` says so). Default version: the one n8n runs, else the saved one.
+   */
+  'workflows:definition': call(
+    z.object({ ...ref, version: workflowVersionKindSchema.optional() }).strict(),
+    z.object({
+      workflow: workflowDefinitionSchema,
+      version: workflowVersionKindSchema,
+      source: z.enum(['n8n', 'snapshot']),
+      /** The snapshot's time when `source` is snapshot. */
+      takenAtMs: z.number().int().nullable(),
+    }),
+  ),
+  /**
+   * Node types the instances' workflows use (for "add node" on the canvas): how often, where,
+   * and the highest typeVersion seen in the newest snapshot of each instance (null: not known).
+   */
+  'workflows:nodeTypes': call(
+    z.object({ instanceId: z.string().max(100).optional() }).strict(),
+    z.object({
+      types: z.array(
+        z.object({
+          type: z.string(),
+          typeVersion: z.number().nullable(),
+          uses: z.number().int(),
+          instanceIds: z.array(z.string()),
+        }),
+      ),
     }),
   ),
   /**

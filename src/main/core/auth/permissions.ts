@@ -95,6 +95,8 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
 
   'workflows:list': 'viewer',
   'workflows:get': 'viewer',
+  'workflows:definition': 'viewer',
+  'workflows:nodeTypes': 'viewer',
   // Changes what runs in n8n: the same trust as pushing a draft.
   'workflows:setActive': 'editor',
 

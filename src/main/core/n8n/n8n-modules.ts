@@ -4,14 +4,18 @@ import type { FeatureModule } from '../handlers';
 import type { Clients } from './clients';
 import { createExecutionsReader } from './executions-reader';
 import { createWorkflowsService } from './workflows-service';
+import { createWorkflowDefinitions } from './workflow-definition';
 
 /** Workflows across instances (synced copies) and their activation. */
 export function createWorkflowsModule(ctx: CoreContext, audit: AuditLog, clients: Clients): FeatureModule<'workflows'> {
   const service = createWorkflowsService(ctx, audit, clients, createExecutionsReader(ctx, clients));
+  const definitions = createWorkflowDefinitions(ctx, clients);
   return {
     handlers: {
       'workflows:list': (query) => service.list(query),
       'workflows:get': (query) => service.get(query),
+      'workflows:definition': (query) => definitions.definition(query),
+      'workflows:nodeTypes': (query) => definitions.nodeTypes(query),
       'workflows:setActive': (input) => service.setActive(input),
     },
     restored() {

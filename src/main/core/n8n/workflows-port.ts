@@ -8,7 +8,7 @@ import type { N8nWorkflow } from './schemas';
  * n8n's workflow as drafts and backups see it: the saved draft at top level, the version n8n
  * runs as `published`. Their own schemas re-validate the shape.
  */
-const toRemote = (w: N8nWorkflow): RemoteWorkflow => {
+export const toRemote = (w: N8nWorkflow): RemoteWorkflow => {
   const live = liveVersionOf(w);
   return {
     id: w.id,

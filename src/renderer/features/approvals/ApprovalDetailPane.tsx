@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Approval } from '../../../shared/contract';
-import { send } from '../../api/client';
-import { useCall } from '../../data/calls';
+import { LoadError } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 import { executionItem, hashFor } from '../../stores/routes';
 import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
@@ -24,7 +24,12 @@ export function KeyHint({ keys }: { keys: string }) {
 export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: 'approve' | 'reject'): void }) {
   const { item } = props;
   // Kept fresh by approvals events through the shared query layer.
-  const detail = useCall('approvals:get', { id: item.id }).data ?? null;
+  const detailQuery = useCall('approvals:get', { id: item.id });
+  const detail = detailQuery.data ?? null;
+  // Failures of these are toasts with the core's words (useAction).
+  const claim = useAction('approvals:claim');
+  const retryResumes = useAction('approvals:retryResumes');
+  const postComment = useAction('approvals:comment');
   const [comment, setComment] = useState('');
   const namer = useInstanceNamer();
   /** The run the item holds, named as everywhere else (FD-29 → n8n #812 on prod). */
@@ -39,8 +44,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
 
   const addComment = async () => {
     if (!comment.trim()) return;
-    await send('approvals:comment', { id: item.id, body: comment.trim() });
-    setComment('');
+    if (await postComment.run({ id: item.id, body: comment.trim() })) setComment('');
   };
   const prio = priorityLabel(item.priority);
   const d = detail?.item.id === item.id ? detail : null;
@@ -143,17 +147,14 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           {item.assignee ? (
             <>
               <span className="muted">Claimed by {item.assignee}</span>
-              <CanButton
-                channel="approvals:claim"
-                onClick={() => void send('approvals:claim', { id: item.id, assignee: null }).catch(() => undefined)}
-              >
+              <CanButton channel="approvals:claim" onClick={() => claim.mutate({ id: item.id, assignee: null })}>
                 Release
               </CanButton>
             </>
           ) : (
             <CanButton
               channel="approvals:claim"
-              onClick={() => void send('approvals:claim', { id: item.id }).catch(() => undefined)}
+              onClick={() => claim.mutate({ id: item.id })}
               data-testid="detail-claim"
             >
               Claim
@@ -197,7 +198,7 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
               </span>{' '}
               <CanButton
                 channel="approvals:retryResumes"
-                onClick={() => void send('approvals:retryResumes', {}).catch(() => undefined)}
+                onClick={() => retryResumes.mutate({})}
                 data-testid="detail-retry-resume"
               >
                 Retry now
@@ -229,15 +230,15 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
         <input
           value={comment}
           onChange={(e) => setComment(e.target.value)}
-          onKeyDown={(e) => e.key === 'Enter' && void addComment().catch(() => undefined)}
+          onKeyDown={(e) => e.key === 'Enter' && void addComment()}
           placeholder="Add a comment"
           aria-label="Add a comment"
           maxLength={2000}
         />
         <CanButton
           channel="approvals:comment"
-          onClick={() => void addComment().catch(() => undefined)}
-          disabled={!comment.trim()}
+          onClick={() => void addComment()}
+          disabled={!comment.trim() || postComment.isPending}
         >
           Comment
         </CanButton>
@@ -252,6 +253,12 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
             </li>
           ))}
         </ul>
+      ) : detailQuery.isError ? (
+        <LoadError
+          what="this item's history, comments and run"
+          error={detailQuery.error}
+          retry={() => void detailQuery.refetch()}
+        />
       ) : (
         <p className="muted">Loading…</p>
       )}

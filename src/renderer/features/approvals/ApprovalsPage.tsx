@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import { AuditView } from '../audit/AuditView';
-import { useApprovals } from './approvals-store';
+import { useCall } from '../../data/calls';
+import { hashFor } from '../../stores/routes';
 import { InboxView } from './InboxView';
 import { RulesView } from './RulesView';
 
 const TABS = [
   ['inbox', 'Inbox'],
   ['rules', 'Rules'],
-  ['audit', 'Audit log'],
 ] as const;
 
 /** Offers desktop notifications for new high-priority items (the browser asks once). */
@@ -27,15 +26,18 @@ function NotificationToggle() {
   );
 }
 
-/** Approvals: the inbox across instances, the auto-approval rules, and the audit log. */
+/**
+ * Approvals: the inbox across instances and the auto-approval rules. Their audit trail is the
+ * Audit area's, filtered to approvals (one log, one place to read it).
+ */
 export function ApprovalsPage() {
   const [tab, setTab] = useState<(typeof TABS)[number][0]>('inbox');
-  const count = useApprovals((s) => s.count);
+  const count = useCall('approvals:count', {}).data;
   return (
     <section className="page approvals">
       <h1>Approvals</h1>
-      <div style={{ display: 'flex', alignItems: 'center' }}>
-        <div className="tabs" role="tablist" style={{ flex: 1 }}>
+      <div className="approvals-head">
+        <div className="tabs" role="tablist">
           {TABS.map(([id, label]) => (
             <button
               key={id}
@@ -50,14 +52,16 @@ export function ApprovalsPage() {
             </button>
           ))}
         </div>
-        {/* Not a tab: outside the tab list, so assistive tech reads the tabs as tabs. */}
-        <span style={{ marginLeft: 'auto' }}>
+        {/* Not tabs: outside the tab list, so assistive tech reads the tabs as tabs. */}
+        <span className="approvals-links">
+          <a href={hashFor('audit', 'approval')} data-testid="approvals-audit-link">
+            Audit log of approvals
+          </a>
           <NotificationToggle />
         </span>
       </div>
       {tab === 'inbox' && <InboxView />}
       {tab === 'rules' && <RulesView />}
-      {tab === 'audit' && <AuditView />}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApprovalFilter } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useAction, useCall } from '../../data/calls';
 import { useApprovals } from './approvals-store';
 
 const STATUSES: [ApprovalFilter['status'], string][] = [
@@ -14,7 +14,12 @@ const STATUSES: [ApprovalFilter['status'], string][] = [
 
 /** Filters and saved views of the inbox. */
 export function InboxFilters() {
-  const { filter, setFilter, views } = useApprovals();
+  const { filter, setFilter } = useApprovals();
+  const viewsQuery = useCall('approvals:listViews', {});
+  const views = viewsQuery.data ?? [];
+  const save = useAction('approvals:saveView');
+  // Naming a view opens on demand, so the filter bar stays one line.
+  const [naming, setNaming] = useState(false);
   const [viewName, setViewName] = useState('');
   const patch = (p: Partial<ApprovalFilter>) => {
     const next: ApprovalFilter = { ...filter, ...p };
@@ -23,8 +28,10 @@ export function InboxFilters() {
   };
   const saveView = async () => {
     if (!viewName.trim()) return;
-    await send('approvals:saveView', { name: viewName.trim(), filter });
-    setViewName('');
+    if (await save.run({ name: viewName.trim(), filter })) {
+      setViewName('');
+      setNaming(false);
+    }
   };
 
   return (
@@ -38,7 +45,15 @@ export function InboxFilters() {
         }}
         data-testid="view-select"
       >
-        <option value="">{views.length ? 'Saved views…' : 'No saved views'}</option>
+        <option value="">
+          {viewsQuery.isError
+            ? 'Saved views could not be loaded'
+            : viewsQuery.data === undefined
+              ? 'Loading saved views…'
+              : views.length
+                ? 'Saved views…'
+                : 'No saved views'}
+        </option>
         {views.map((v) => (
           <option key={v.id} value={v.id}>
             {v.name}
@@ -62,7 +77,7 @@ export function InboxFilters() {
         value={filter.kind ?? ''}
         onChange={(e) => patch({ kind: (e.target.value || undefined) as ApprovalFilter['kind'] })}
       >
-        <option value="">Gates and n8n waits</option>
+        <option value="">Any kind</option>
         <option value="gate">Gates (before dispatch)</option>
         <option value="wait">n8n waits</option>
       </select>
@@ -101,16 +116,48 @@ export function InboxFilters() {
         maxLength={200}
         data-testid="filter-text"
       />
-      <input
-        placeholder="Name this view"
-        aria-label="View name"
-        value={viewName}
-        onChange={(e) => setViewName(e.target.value)}
-        maxLength={60}
-      />
-      <button type="button" disabled={!viewName.trim()} onClick={() => void saveView().catch(() => undefined)}>
-        Save view
-      </button>
+      {naming ? (
+        <>
+          <input
+            placeholder="Name this view"
+            aria-label="View name"
+            value={viewName}
+            autoFocus
+            onChange={(e) => setViewName(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') void saveView();
+              if (e.key === 'Escape') setNaming(false);
+            }}
+            maxLength={60}
+            data-testid="view-name"
+          />
+          <button
+            type="button"
+            disabled={!viewName.trim() || save.isPending}
+            onClick={() => void saveView()}
+            data-testid="view-save"
+          >
+            Save
+          </button>
+          <button type="button" onClick={() => setNaming(false)}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={() => setNaming(true)} data-testid="view-new">
+          Save view…
+        </button>
+      )}
+      {viewsQuery.isError && (
+        <button
+          type="button"
+          onClick={() => void viewsQuery.refetch()}
+          title={`Could not load the saved views: ${viewsQuery.error.message}`}
+          data-testid="views-retry"
+        >
+          Retry loading views
+        </button>
+      )}
     </div>
   );
 }

@@ -1,13 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
-import type { CallOutput, Decision } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Approval, CallOutput, Decision } from '../../../shared/contract';
+import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { Loaded, LoadError } from '../../components/LoadError';
 import { namer, usePickerOptions } from '../../components/picker-options';
 import { CanButton } from '../../components/Guarded';
+import { useAction, useCall } from '../../data/calls';
 import { useRouteItem } from '../../stores/nav-store';
 import { ApprovalDetailPane } from './ApprovalDetailPane';
 import { fieldsLine, waitOrigin } from './ApprovalFields';
-import { followInbox, useApprovals } from './approvals-store';
+import { useApprovals, useInbox } from './approvals-store';
 import { DecisionDialog } from './DecisionDialog';
 import { priorityLabel, statusText, when } from './format';
 import { InboxFilters } from './InboxFilters';
@@ -18,7 +20,11 @@ const isTyping = (t: EventTarget | null) =>
 
 /** Items that expired without a decision (also while the app was closed), until acknowledged. */
 function ExpiredNotice() {
-  const expired = useApprovals((s) => s.expired);
+  const notice = useCall('approvals:expiredNotice', {});
+  const dismiss = useAction('approvals:acknowledgeExpired');
+  if (notice.isError)
+    return <LoadError what="the approvals that expired" error={notice.error} retry={() => void notice.refetch()} />;
+  const expired = notice.data?.items ?? [];
   if (!expired.length) return null;
   return (
     <div className="notice" role="status" data-testid="expired-notice">
@@ -36,11 +42,8 @@ function ExpiredNotice() {
       </ul>
       <button
         type="button"
-        onClick={() =>
-          void send('approvals:acknowledgeExpired', { ids: expired.map((a) => a.id) })
-            .then(() => useApprovals.getState().loadExpired())
-            .catch(() => undefined)
-        }
+        disabled={dismiss.isPending}
+        onClick={() => dismiss.mutate({ ids: expired.map((a) => a.id) })}
       >
         Dismiss
       </button>
@@ -48,61 +51,108 @@ function ExpiredNotice() {
   );
 }
 
+/** Where an item comes from, in names: `refund.requested · Refunds on prod`, `Flightdeck node · Payout on prod`. */
+function originOf(a: Approval, names: ReturnType<typeof namer> | null): string {
+  // Until the names arrive, say where it came from without calling anything "removed".
+  if (!names) return a.kind === 'gate' ? (a.event ?? 'event') : waitOrigin(a);
+  return a.kind === 'gate'
+    ? `${a.event ?? 'event'} · ${names.mapping(a.mappingId)} on ${names.instance(a.instanceId)}`
+    : `${waitOrigin(a)} · ${names.workflow(a.instanceId, a.workflowId)} on ${names.instance(a.instanceId)}`;
+}
+
+/**
+ * The focused item: the one the store names, or, once it left the list (decided, filtered out),
+ * the item now at its place, so deciding walks down the inbox.
+ */
+function useFocused(items: readonly Approval[]): Approval | undefined {
+  const focusedId = useApprovals((s) => s.focusedId);
+  const lastIndex = useRef(0);
+  let index = items.findIndex((a) => a.id === focusedId);
+  if (index < 0) index = Math.min(lastIndex.current, items.length - 1);
+  const focused = index >= 0 ? items[index] : undefined;
+  useEffect(() => {
+    lastIndex.current = Math.max(index, 0);
+    if (focused && focused.id !== useApprovals.getState().focusedId) useApprovals.getState().focus(focused.id);
+  });
+  return focused;
+}
+
 /** The inbox: j/k move, a approve, r reject, x select; a/r act on the selection when there is one. */
 export function InboxView() {
-  const { items, total, cursor, selected, setCursor, toggle, clearSelection } = useApprovals();
+  const inbox = useInbox();
+  return (
+    <>
+      <InboxFilters />
+      <ExpiredNotice />
+      <Loaded query={inbox} what="the approvals">
+        {(data) => <Inbox items={data.items} total={data.total} />}
+      </Loaded>
+    </>
+  );
+}
+
+function Inbox({ items, total }: { items: Approval[]; total: number }) {
+  const { selected, toggle, clearSelection, setSelected, focus } = useApprovals();
   const [dialog, setDialog] = useState<{ decision: Decision; ids: number[] } | null>(null);
   const [result, setResult] = useState<{ decision: Decision; data: BulkResult } | null>(null);
-  const table = useRef<HTMLTableSectionElement>(null);
-  const names = namer(usePickerOptions().options);
-  useEffect(followInbox, []);
-  const focused = items?.[cursor];
+  const { options } = usePickerOptions();
+  const focused = useFocused(items);
+  // Ticks of items no longer listed (decided elsewhere, filtered out) do not count.
+  const ticked = items.filter((a) => selected.has(a.id)).map((a) => a.id);
+
   // A link (#/approvals/12: notifications, the tray, the palette) focuses that item once it is listed;
   // once per link, so j/k are not pulled back on every refresh.
   const routed = useRouteItem('approvals')?.[0] ?? null;
   const applied = useRef<string | null>(null);
   useEffect(() => {
-    if (!routed || !items || applied.current === routed) return;
-    const index = items.findIndex((item) => String(item.id) === routed);
-    if (index >= 0) {
+    if (!routed || applied.current === routed) return;
+    const item = items.find((a) => String(a.id) === routed);
+    if (item) {
       applied.current = routed;
-      setCursor(index);
+      focus(item.id);
     }
-  }, [routed, items, setCursor]);
+  }, [routed, items, focus]);
 
-  const [busy, setBusy] = useState(false);
+  const decideOne = useAction('approvals:decide');
+  const decideMany = useAction('approvals:decideMany');
+  const busy = decideOne.isPending || decideMany.isPending;
+  /** Failures are toasts (useAction), with the core's words; the items stay as they were. */
   const decide = async (decision: Decision, ids: number[], comment?: string) => {
     const args = comment ? { comment } : {};
-    setBusy(true);
-    try {
-      if (ids.length === 1 && ids[0] !== undefined) {
-        await send('approvals:decide', { id: ids[0], decision, ...args });
-        return;
-      }
-      const data = await send('approvals:decideMany', { ids, decision, ...args });
+    if (ids.length === 1 && ids[0] !== undefined) {
+      await decideOne.run({ id: ids[0], decision, ...args });
+      return;
+    }
+    const data = await decideMany.run({ ids, decision, ...args });
+    if (data) {
       setResult({ decision, data });
       clearSelection();
-    } finally {
-      setBusy(false);
     }
   };
 
   /** Approving one focused item is immediate; rejecting and every bulk decision ask first. */
   const start = (decision: Decision) => {
-    const ids = selected.size ? [...selected] : focused && focused.status === 'pending' ? [focused.id] : [];
+    const ids = ticked.length ? ticked : focused && focused.status === 'pending' ? [focused.id] : [];
     if (!ids.length || busy) return;
-    if (decision === 'approve' && ids.length === 1) void decide('approve', ids).catch(() => undefined);
+    if (decision === 'approve' && ids.length === 1) void decide('approve', ids);
     else setDialog({ decision, ids });
+  };
+
+  const move = (delta: number) => {
+    if (!items.length) return;
+    const at = focused ? items.indexOf(focused) : 0;
+    const next = items[Math.max(0, Math.min(items.length - 1, at + delta))];
+    if (next) focus(next.id);
   };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey || dialog) return;
-      const s = useApprovals.getState();
+      // A key the table handled itself (defaultPrevented) is not the inbox's as well.
+      if (e.defaultPrevented || isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey || dialog) return;
       const actions: Record<string, () => void> = {
-        j: () => s.move(1),
-        k: () => s.move(-1),
-        x: () => focused?.status === 'pending' && s.toggle(focused.id),
+        j: () => move(1),
+        k: () => move(-1),
+        x: () => focused?.status === 'pending' && toggle(focused.id),
         a: () => start('approve'),
         r: () => start('reject'),
       };
@@ -114,14 +164,120 @@ export function InboxView() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
-  useEffect(() => {
-    table.current?.querySelector(`[data-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
-  }, [cursor]);
+
+  const pending = items.filter((a) => a.status === 'pending');
+  const allTicked = pending.length > 0 && pending.every((a) => selected.has(a.id));
+  const columns = useMemo<DataColumn<Approval>[]>(() => {
+    const names = options ? namer(options) : null;
+    return [
+      {
+        id: 'select',
+        header: () => (
+          <input
+            type="checkbox"
+            aria-label="Select all pending items shown"
+            checked={allTicked}
+            disabled={pending.length === 0}
+            onChange={(e) => setSelected(e.target.checked ? pending.map((a) => a.id) : [])}
+            data-testid="select-all"
+          />
+        ),
+        enableSorting: false,
+        enableResizing: false,
+        enableHiding: false,
+        size: 40,
+        cell: ({ row }) => (
+          <input
+            type="checkbox"
+            aria-label={`Select ${row.original.summary}`}
+            checked={selected.has(row.original.id)}
+            disabled={row.original.status !== 'pending'}
+            onChange={() => toggle(row.original.id)}
+            onClick={(e) => e.stopPropagation()}
+            data-testid="approval-check"
+          />
+        ),
+      },
+      {
+        id: 'priority',
+        header: 'Priority',
+        accessorFn: (a) => a.priority,
+        size: 96,
+        cell: ({ row }) => {
+          const prio = priorityLabel(row.original.priority);
+          return <span className={prio.className}>{prio.text}</span>;
+        },
+      },
+      {
+        id: 'title',
+        header: 'Title',
+        accessorFn: (a) => a.summary,
+        size: 280,
+        cell: ({ row }) => (
+          <span title={row.original.summary} data-testid="approval-summary">
+            {row.original.summary}
+          </span>
+        ),
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        accessorFn: (a) => statusText(a),
+        size: 110,
+        cell: ({ row }) => (
+          <span className={`status-chip status-${row.original.status}`}>{statusText(row.original)}</span>
+        ),
+      },
+      {
+        id: 'origin',
+        header: 'From',
+        accessorFn: (a) => originOf(a, names),
+        size: 260,
+        cell: ({ row }) => <span className="muted">{originOf(row.original, names)}</span>,
+      },
+      {
+        id: 'due',
+        header: 'Due',
+        accessorFn: (a) => a.dueAtMs ?? Number.MAX_SAFE_INTEGER,
+        size: 170,
+        cell: ({ row }) => when(row.original.dueAtMs),
+      },
+      {
+        id: 'expires',
+        header: 'Expires',
+        accessorFn: (a) => a.expiresAtMs ?? Number.MAX_SAFE_INTEGER,
+        size: 210,
+        cell: ({ row }) =>
+          row.original.expiresAtMs === null ? (
+            <span className="muted">never</span>
+          ) : (
+            `${when(row.original.expiresAtMs)} → ${row.original.expiryAction}`
+          ),
+      },
+      {
+        id: 'assignee',
+        header: 'Assignee',
+        accessorFn: (a) => a.assignee ?? '',
+        size: 110,
+        cell: ({ row }) => row.original.assignee ?? <span className="muted">—</span>,
+      },
+      {
+        id: 'fields',
+        header: 'Fields',
+        accessorFn: (a) => fieldsLine(a),
+        size: 220,
+        cell: ({ row }) =>
+          row.original.fields?.length ? (
+            <span className="muted" data-testid="approval-fields" title={fieldsLine(row.original, 50)}>
+              {fieldsLine(row.original)}
+            </span>
+          ) : null,
+      },
+    ];
+  }, [options, selected, allTicked, pending, toggle, setSelected]);
 
   return (
     <>
-      <InboxFilters />
-      <ExpiredNotice />
       {result && (
         <div className="result-banner" role="status" data-testid="bulk-result">
           {result.decision === 'approve' ? 'Approved' : 'Rejected'} {result.data.decided}.
@@ -146,9 +302,9 @@ export function InboxView() {
           </button>
         </div>
       )}
-      {selected.size > 0 && (
+      {ticked.length > 0 && (
         <div className="bulkbar" data-testid="bulk-bar">
-          <strong data-testid="selected-count">{selected.size} selected</strong>
+          <strong data-testid="selected-count">{ticked.length} selected</strong>
           {busy && <span role="status">Deciding…</span>}
           <CanButton
             channel="approvals:decideMany"
@@ -156,7 +312,7 @@ export function InboxView() {
             onClick={() => start('approve')}
             data-testid="bulk-approve"
           >
-            Approve {selected.size}…
+            Approve {ticked.length}…
           </CanButton>
           <CanButton
             channel="approvals:decideMany"
@@ -164,104 +320,39 @@ export function InboxView() {
             onClick={() => start('reject')}
             data-testid="bulk-reject"
           >
-            Reject {selected.size}…
+            Reject {ticked.length}…
           </CanButton>
           <button type="button" onClick={clearSelection}>
             Clear
           </button>
         </div>
       )}
-      {items === null ? (
-        <p className="muted">Loading…</p>
-      ) : items.length === 0 ? (
+      {items.length === 0 ? (
         <EmptyState title="Nothing here">
           No approvals match this view. Runs of mappings that require approval, and n8n executions waiting on a Wait
           node that register with Flightdeck, collect here.
         </EmptyState>
       ) : (
         <div className="inbox">
-          <div>
-            <table className="table" data-testid="approvals-table">
-              <thead>
-                <tr>
-                  <th>
-                    <input
-                      type="checkbox"
-                      aria-label="Select all shown"
-                      checked={items.length > 0 && items.every((i) => selected.has(i.id))}
-                      onChange={(e) =>
-                        useApprovals.setState({
-                          selected: new Set(
-                            e.target.checked ? items.filter((i) => i.status === 'pending').map((i) => i.id) : [],
-                          ),
-                        })
-                      }
-                      data-testid="select-all"
-                    />
-                  </th>
-                  <th>Priority</th>
-                  <th>Summary</th>
-                  <th>Due / expires</th>
-                  <th>Assignee</th>
-                  <th>Status</th>
-                </tr>
-              </thead>
-              <tbody ref={table}>
-                {items.map((a, i) => {
-                  const prio = priorityLabel(a.priority);
-                  return (
-                    <tr
-                      key={a.id}
-                      data-index={i}
-                      data-focused={i === cursor}
-                      data-testid="approval-row"
-                      data-id={a.id}
-                      aria-selected={i === cursor}
-                      onClick={() => setCursor(i)}
-                    >
-                      <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${a.summary}`}
-                          checked={selected.has(a.id)}
-                          disabled={a.status !== 'pending'}
-                          onChange={() => toggle(a.id)}
-                          onClick={(e) => e.stopPropagation()}
-                        />
-                      </td>
-                      <td>
-                        <span className={prio.className}>{prio.text}</span>
-                      </td>
-                      <td>
-                        {a.summary}
-                        {a.fields?.length ? <div data-testid="approval-fields">{fieldsLine(a)}</div> : null}
-                        <div className="muted">
-                          {a.kind === 'gate'
-                            ? `${a.event ?? 'event'} · ${names.mapping(a.mappingId)} on ${names.instance(a.instanceId)}`
-                            : `${waitOrigin(a)} · ${names.workflow(a.instanceId, a.workflowId)} on ${names.instance(a.instanceId)}`}
-                        </div>
-                      </td>
-                      <td>
-                        {a.dueAtMs !== null && <div>due {when(a.dueAtMs)}</div>}
-                        {a.expiresAtMs !== null && (
-                          <div className="muted">
-                            expires {when(a.expiresAtMs)} → {a.expiryAction}
-                          </div>
-                        )}
-                      </td>
-                      <td>{a.assignee ?? <span className="muted">—</span>}</td>
-                      <td>
-                        <span className={`status-chip status-${a.status}`}>{statusText(a)}</span>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+          <div className="inbox-list">
+            <DataTable
+              storageKey="approvals"
+              label="Approvals"
+              testId="approval"
+              columns={columns}
+              data={items}
+              rowId={(a) => String(a.id)}
+              openId={focused ? String(focused.id) : null}
+              onOpen={(a) => focus(a.id)}
+              onToggle={(a) => a.status === 'pending' && toggle(a.id)}
+              rowAttributes={(a) => ({ 'data-id': String(a.id), 'data-focused': String(a.id === focused?.id) })}
+              height="calc(100vh - 300px)"
+            />
             <p className="shortcuts">
               {items.length < total ? `Showing ${items.length} of ${total}. ` : `${total} shown. `}
               Keys: <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>x</kbd> select
-              (then <kbd>a</kbd>/<kbd>r</kbd> decide the selection)
+              (then <kbd>a</kbd>/<kbd>r</kbd> decide the selection) · in the table <kbd>↑</kbd>/<kbd>↓</kbd>,{' '}
+              <kbd>Enter</kbd> opens, <kbd>Space</kbd> selects
             </p>
           </div>
           {focused && (
@@ -269,7 +360,7 @@ export function InboxView() {
               item={focused}
               onDecide={(decision) =>
                 decision === 'approve'
-                  ? void decide('approve', [focused.id]).catch(() => undefined)
+                  ? void decide('approve', [focused.id])
                   : setDialog({ decision, ids: [focused.id] })
               }
             />
@@ -284,7 +375,7 @@ export function InboxView() {
           onConfirm={(comment) => {
             const { decision, ids } = dialog;
             setDialog(null);
-            void decide(decision, ids, comment || undefined).catch(() => undefined);
+            void decide(decision, ids, comment || undefined);
           }}
         />
       )}

@@ -8,7 +8,7 @@ import {
   workflowChoices,
 } from '../../components/picker-options';
 import { approvalRuleInputSchema, CONDITION_OPS, type ApprovalRule, type CallOutput } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useAction } from '../../data/calls';
 
 interface CondDraft {
   path: string;
@@ -84,6 +84,10 @@ export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void })
   const [draft, setDraft] = useState(() => toDraft(props.rule));
   const { options } = usePickerOptions();
   const [dry, setDry] = useState<CallOutput<'approvals:dryRunRule'> | null>(null);
+  // A form: a refusal is shown under its buttons, in the core's words, not as a toast.
+  const dryRun = useAction('approvals:dryRunRule', { quiet: true, onSuccess: setDry });
+  const save = useAction('approvals:saveRule', { quiet: true, onSuccess: () => props.onDone() });
+  const refused = save.error ?? dryRun.error;
   const parsed = fromDraft(draft);
   const problem = parsed.success
     ? null
@@ -272,16 +276,16 @@ export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void })
           )}
         </div>
       )}
+      {refused && (
+        <p className="invalid" role="alert" data-testid="rule-refused">
+          {save.error ? 'Not saved' : 'Dry run refused'}: {refused.message}
+        </p>
+      )}
       <div className="actions">
         <button
           type="button"
-          disabled={!parsed.success}
-          onClick={() =>
-            parsed.success &&
-            void send('approvals:dryRunRule', { rule: parsed.data })
-              .then(setDry)
-              .catch(() => undefined)
-          }
+          disabled={!parsed.success || dryRun.isPending}
+          onClick={() => parsed.success && dryRun.mutate({ rule: parsed.data })}
           data-testid="rule-dry-run"
         >
           Dry run on past decisions
@@ -289,12 +293,9 @@ export function RuleEditor(props: { rule: ApprovalRule | null; onDone(): void })
         <button
           type="button"
           className="primary"
-          disabled={!parsed.success}
+          disabled={!parsed.success || save.isPending}
           onClick={() =>
-            parsed.success &&
-            void send('approvals:saveRule', { ...(props.rule ? { id: props.rule.id } : {}), rule: parsed.data })
-              .then(props.onDone)
-              .catch(() => undefined)
+            parsed.success && save.mutate({ ...(props.rule ? { id: props.rule.id } : {}), rule: parsed.data })
           }
           data-testid="rule-save"
         >

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ApprovalRule } from '../../../shared/contract';
-import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
+import { Loaded } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 import { namer, usePickerOptions } from '../../components/picker-options';
 import { CanButton } from '../../components/Guarded';
 import { RuleEditor } from './RuleEditor';
@@ -27,29 +28,22 @@ const describe = (r: ApprovalRule['rule'], names: Names) =>
 
 /** Auto-approval rules: list, edit, dry run, remove, and apply to open items now. */
 export function RulesView() {
-  const [rules, setRules] = useState<ApprovalRule[] | null>(null);
+  // Kept fresh by approvals events (a rule's 24-hour count moves with every decision).
+  const rulesQuery = useCall('approvals:listRules', {});
+  const rules = rulesQuery.data;
+  const runRules = useAction('approvals:runRules', {
+    onSuccess: (r) =>
+      setRan(`Checked ${r.checked} open ${r.checked === 1 ? 'item' : 'items'}; ${r.approved} approved by rules.`),
+  });
+  const removeRule = useAction('approvals:removeRule');
   const [editing, setEditing] = useState<ApprovalRule | 'new' | null>(null);
   const [removing, setRemoving] = useState<ApprovalRule | null>(null);
   const [ran, setRan] = useState<string | null>(null);
   const names = namer(usePickerOptions().options);
 
-  useEffect(() => {
-    const load = () =>
-      void send('approvals:listRules', {})
-        .then(setRules)
-        .catch(() => undefined);
-    load();
-    const offs = [api.on('approvals:configChanged', load), api.on('approvals:changed', load)];
-    return () => offs.forEach((off) => off());
-  }, []);
-
   if (editing) {
     return <RuleEditor rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />;
   }
-  const runNow = async () => {
-    const r = await send('approvals:runRules', {});
-    setRan(`Checked ${r.checked} open ${r.checked === 1 ? 'item' : 'items'}; ${r.approved} approved by rules.`);
-  };
   return (
     <>
       <div className="toolbar">
@@ -63,8 +57,8 @@ export function RulesView() {
         </CanButton>
         <CanButton
           channel="approvals:runRules"
-          onClick={() => void runNow().catch(() => undefined)}
-          disabled={!rules?.length}
+          onClick={() => runRules.mutate({})}
+          disabled={!rules?.length || runRules.isPending}
         >
           Apply rules to open items now
         </CanButton>
@@ -74,9 +68,34 @@ export function RulesView() {
         Rules run, in order, on every new item. The first that holds approves it and its explanation is recorded in the
         audit log. Rules never reject.
       </p>
-      {rules === null ? (
-        <p className="muted">Loading…</p>
-      ) : rules.length === 0 ? (
+      <Loaded query={rulesQuery} what="the auto-approval rules">
+        {(rules) => <RuleList rules={rules} names={names} onEdit={setEditing} onRemove={setRemoving} />}
+      </Loaded>
+      {removing && (
+        <ConfirmDialog
+          title={`Remove rule “${removing.rule.name}”?`}
+          confirmLabel="Remove"
+          danger
+          onCancel={() => setRemoving(null)}
+          onConfirm={() => removeRule.mutate({ id: removing.id }, { onSettled: () => setRemoving(null) })}
+        >
+          Decisions it already took stay as they are, with their explanation.
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+function RuleList(props: {
+  rules: ApprovalRule[];
+  names: Names;
+  onEdit(rule: ApprovalRule): void;
+  onRemove(rule: ApprovalRule): void;
+}) {
+  const { rules, names } = props;
+  return (
+    <>
+      {rules.length === 0 ? (
         <EmptyState title="No auto-approval rules">
           A rule approves items whose payload and workflow history meet its conditions, for example amount &lt; 100 and
           a success rate above 95% over 7 days. Try it on past decisions with a dry run before saving.
@@ -91,30 +110,15 @@ export function RulesView() {
               {r.rule.dailyLimit !== null && ` (limit ${r.rule.dailyLimit})`}
             </div>
             <div className="actions">
-              <CanButton channel="approvals:saveRule" onClick={() => setEditing(r)}>
+              <CanButton channel="approvals:saveRule" onClick={() => props.onEdit(r)}>
                 Edit
               </CanButton>
-              <CanButton channel="approvals:removeRule" onClick={() => setRemoving(r)}>
+              <CanButton channel="approvals:removeRule" onClick={() => props.onRemove(r)}>
                 Remove…
               </CanButton>
             </div>
           </div>
         ))
-      )}
-      {removing && (
-        <ConfirmDialog
-          title={`Remove rule “${removing.rule.name}”?`}
-          confirmLabel="Remove"
-          danger
-          onCancel={() => setRemoving(null)}
-          onConfirm={() =>
-            void send('approvals:removeRule', { id: removing.id })
-              .finally(() => setRemoving(null))
-              .catch(() => undefined)
-          }
-        >
-          Decisions it already took stay as they are, with their explanation.
-        </ConfirmDialog>
       )}
     </>
   );

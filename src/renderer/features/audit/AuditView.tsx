@@ -1,10 +1,13 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
-import { callKey, callOrThrow, useAction, useCall } from '../../data/calls';
+import { callKey, callOrThrow, shownAsToast, useAction, useCall } from '../../data/calls';
+import { DataTable, DetailSplit, detailFacts, type DataColumn } from '../../components/DataTable';
+import { useNav, useRouteItem } from '../../stores/nav-store';
+import type { SortingState } from '@tanstack/react-table';
 import { downloadText } from '../../files';
 
 /** What entries are about, known before any is recorded; the log adds whatever else it holds. */
@@ -31,12 +34,130 @@ function targetText(e: AuditEntry): string {
   const run = typeof e.details.run === 'string' ? e.details.run : null;
   const created = typeof e.details.newRun === 'string' ? e.details.newRun : null;
   if (e.targetType === 'execution' && run) return created ? `${run} → retried as ${created}` : run;
-  return `${e.targetType}${e.targetId ? ` #${e.targetId}` : ''}`;
+  // Named where the entry recorded a name (an instance, a mapping, a schedule…): the id is in the detail.
+  const name = typeof e.details.name === 'string' ? e.details.name : null;
+  const kind = e.targetType.replace(/_/g, ' ');
+  if (name) return `${kind} “${name}”`;
+  return `${kind}${e.targetId ? ` #${e.targetId}` : ''}`;
+}
+
+const when = (ms: number) => new Date(ms).toLocaleString();
+
+const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
+  {
+    id: 'when',
+    header: 'When',
+    accessorFn: (e) => e.atMs,
+    size: 180,
+    sortDescFirst: true,
+    cell: ({ row }) => when(row.original.atMs),
+  },
+  { id: 'who', header: 'Who', accessorFn: (e) => e.actor, size: 130 },
+  {
+    id: 'what',
+    header: 'What',
+    accessorFn: (e) => e.action,
+    size: 190,
+    cell: ({ row }) => <code>{row.original.action}</code>,
+  },
+  {
+    id: 'target',
+    header: 'Target',
+    accessorFn: (e) => targetText(e),
+    size: 230,
+    cell: ({ row }) => <span data-testid="audit-target">{targetText(row.original)}</span>,
+  },
+  {
+    id: 'why',
+    header: 'Why',
+    accessorFn: (e) => e.reason ?? '',
+    size: 320,
+    cell: ({ row }) => <span title={row.original.reason ?? undefined}>{row.original.reason ?? ''}</span>,
+  },
+  {
+    id: 'hash',
+    header: 'Hash',
+    accessorFn: (e) => e.hash,
+    size: 140,
+    cell: ({ row }) => <code title={row.original.hash}>{row.original.hash.slice(0, 12)}</code>,
+  },
+];
+
+/**
+ * The entry a URL names: from the pages loaded, or (an older one, or one the filters hide) read
+ * on its own: the newest entry at or before that id is the entry itself.
+ */
+function OpenEntry({ id, loaded, onClose }: { id: number; loaded: AuditEntry | null; onClose(): void }) {
+  const single = useCall('audit:list', { beforeId: id + 1, limit: 1 }, { enabled: loaded === null });
+  if (loaded) return <AuditEntryDetail entry={loaded} onClose={onClose} />;
+  if (single.isError)
+    return <LoadError what={`audit entry #${id}`} error={single.error} retry={() => void single.refetch()} />;
+  const entry = single.data?.entries[0];
+  if (!single.data) return <p className="muted">Loading entry #{id}…</p>;
+  if (!entry || entry.id !== id)
+    return (
+      <p className="muted" data-testid="audit-detail-missing">
+        There is no audit entry #{id}.
+      </p>
+    );
+  return <AuditEntryDetail entry={entry} onClose={onClose} />;
+}
+
+/** One entry in full: who, what, why, its details and its place in the chain. */
+function AuditEntryDetail({ entry, onClose }: { entry: AuditEntry; onClose(): void }) {
+  return (
+    <aside className="panel" aria-label={`Audit entry ${entry.id}`} data-testid="audit-detail">
+      <div className="page-head">
+        <h2>
+          <code>{entry.action}</code>
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close the entry">
+          ×
+        </button>
+      </div>
+      <dl className={detailFacts}>
+        <dt>When</dt>
+        <dd>{when(entry.atMs)}</dd>
+        <dt>Who</dt>
+        <dd>{entry.actor}</dd>
+        <dt>About</dt>
+        <dd>
+          {targetText(entry)}
+          {entry.targetId && <span className="muted"> (id {entry.targetId})</span>}
+        </dd>
+        {entry.reason && (
+          <>
+            <dt>Why</dt>
+            <dd>{entry.reason}</dd>
+          </>
+        )}
+        <dt>Entry</dt>
+        <dd>
+          #{entry.id} · hash <code>{entry.hash}</code>
+        </dd>
+      </dl>
+      <h3>Details</h3>
+      {Object.keys(entry.details).length === 0 ? (
+        <p className="muted small">No details recorded.</p>
+      ) : (
+        <pre className="small" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="audit-details">
+          {JSON.stringify(entry.details, null, 2)}
+        </pre>
+      )}
+    </aside>
+  );
 }
 
 /** The hash-chained audit log: newest first, filtered by target and action, exported as JSON, its chain verified. */
 export function AuditView() {
-  const [targetType, setTargetType] = useState('');
+  // #/audit/<entry id> opens an entry; #/audit/<target type> (e.g. `approval`) opens the log filtered to it.
+  const route = useRouteItem('audit');
+  const go = useNav((s) => s.go);
+  const segment = route?.[0] ?? '';
+  const openId = /^[1-9]\d{0,14}$/.test(segment) ? Number(segment) : null;
+  const [targetType, setTargetType] = useState(() => (segment && openId === null ? segment.slice(0, 50) : ''));
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const sorted = sorting.length > 0;
   const [action, setAction] = useState('');
   // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
   const [actor, setActor] = useState('');
@@ -61,6 +182,11 @@ export function AuditView() {
   const entries = query.data?.pages.flatMap((page) => page.entries) ?? null;
   const targets = [...new Set([...KNOWN_TARGETS, ...(kinds.data?.targetTypes ?? [])])].sort();
   const actions = kinds.data?.actions ?? [];
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const nearEnd = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const loadedEntry = openId === null ? null : (entries?.find((e) => e.id === openId) ?? null);
 
   /** Pages through the whole log (500 at a time, progress shown), then downloads it with its verification. */
   const exportAll = async () => {
@@ -134,7 +260,8 @@ export function AuditView() {
         <button
           type="button"
           disabled={exporting !== null}
-          onClick={() => void exportAll().catch(() => undefined /* send() put the failure in the toasts */)}
+          // send() already put a failed page in the toasts; the button comes back either way.
+          onClick={() => void exportAll().catch(shownAsToast)}
           data-testid="audit-export"
         >
           {exporting === null ? 'Export JSON' : `Exporting… ${exporting} entries`}
@@ -161,31 +288,33 @@ export function AuditView() {
             : 'Every operator action and automatic decision will be recorded here.'}
         </EmptyState>
       ) : (
-        <>
-          <table className="table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>What</th>
-                <th>Target</th>
-                <th>Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id} title={`hash ${e.hash}`}>
-                  <td>{new Date(e.atMs).toLocaleString()}</td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td data-testid="audit-target">{targetText(e)}</td>
-                  <td>{e.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <DetailSplit
+          storageKey="audit"
+          detail={openId !== null && <OpenEntry id={openId} loaded={loadedEntry} onClose={() => go('audit')} />}
+        >
+          <DataTable
+            storageKey="audit"
+            label="Audit log"
+            testId="audit-table"
+            columns={AUDIT_COLUMNS}
+            data={entries}
+            rowId={(e) => String(e.id)}
+            openId={openId === null ? null : String(openId)}
+            onOpen={(e) => go('audit', e.id)}
+            onClose={() => go('audit')}
+            onNearEnd={nearEnd}
+            onSortingChange={setSorting}
+            rowAttributes={(e) => ({ 'data-testid': 'audit-row', 'data-action': e.action })}
+            note={
+              <span data-testid="audit-count">
+                {entries.length.toLocaleString()}
+                {query.hasNextPage ? '+' : ''} entries
+                {query.isFetchingNextPage && ' · loading older…'}
+                {sorted && query.hasNextPage && ' · sorted among those loaded (scroll down for older)'}
+              </span>
+            }
+            height="calc(100vh - 280px)"
+          />
           {query.hasNextPage && (
             <button
               type="button"
@@ -196,7 +325,7 @@ export function AuditView() {
               Load older
             </button>
           )}
-        </>
+        </DetailSplit>
       )}
     </>
   );

@@ -19,10 +19,28 @@ import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
 import { PreflightView } from './PreflightView';
 import { CanButton } from '../../components/Guarded';
+import { JsonEditor } from '../../components/workflow-canvas/JsonEditor';
+import { collectNodeTypes, typesOfNodes } from '../../components/workflow-canvas/node-types';
+import { DraftCanvas, type DraftState } from './canvas/DraftCanvas';
+import { useHistory } from './canvas/use-history';
+import canvasStyles from './canvas/DraftCanvas.module.css';
+import { useDrafts } from './drafts-store';
+import { useCall } from '../../data/calls';
 
-/** Edits one draft: nodes, connections, settings; validation as you type; diff; push. */
+/**
+ * Edits one draft: on the canvas (default) or as a form of nodes and connections; settings;
+ * validation as you type; diff; push. Canvas actions are undoable (the history holds the
+ * workflow and its node editors' keys together).
+ */
 export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void }) {
-  const [workflow, setWorkflow] = useState<WorkflowDefinition>(draft.workflow);
+  const history = useHistory<DraftState>(() => ({
+    workflow: draft.workflow,
+    keys: draft.workflow.nodes.map((_, i) => i),
+  }));
+  const { workflow, keys: nodeKeys } = history.value;
+  const setWorkflow = (next: WorkflowDefinition) => history.set((s) => ({ ...s, workflow: next }));
+  const [view, setView] = useState<'canvas' | 'form'>('canvas');
+  const drafts = useDrafts((s) => s.drafts);
   const [instanceId, setInstanceId] = useState(draft.instanceId ?? '');
   const { options } = usePickerOptions();
   const names = namer(options);
@@ -33,7 +51,25 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   const [confirmTheirs, setConfirmTheirs] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
-  const [nodeKeys, setNodeKeys] = useState(() => workflow.nodes.map((_, i) => i));
+  // What the instances run (synced workflows) and what drafts use: the types offered on the canvas.
+  const synced = useCall('workflows:nodeTypes', {});
+  const nodeTypes = useMemo(
+    () =>
+      collectNodeTypes([
+        ...(synced.data?.types ?? []).map((t) => ({
+          type: t.type,
+          typeVersion: t.typeVersion,
+          uses: t.uses,
+          seenIn: t.instanceIds.map((id) => names.instance(id)).join(', '),
+        })),
+        ...typesOfNodes(workflow.nodes, 'this draft'),
+        ...typesOfNodes(
+          (drafts ?? []).filter((d) => d.id !== draft.id).flatMap((d) => d.workflow.nodes),
+          'drafts',
+        ),
+      ]),
+    [workflow.nodes, drafts, draft.id, synced.data, options],
+  );
 
   const issues = useMemo(
     () => [
@@ -65,21 +101,23 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
     let n = workflow.nodes.length + 1;
     while (workflow.nodes.some((x) => x.name === `Node ${n}`)) n++;
     const position: [number, number] = [200 * workflow.nodes.length, 0];
-    setWorkflow({
-      ...workflow,
-      nodes: [
-        ...workflow.nodes,
-        {
-          id: crypto.randomUUID(),
-          name: `Node ${n}`,
-          type: 'n8n-nodes-base.noOp',
-          typeVersion: 1,
-          position,
-          parameters: {},
-        },
-      ],
-    });
-    setNodeKeys([...nodeKeys, Math.max(-1, ...nodeKeys) + 1]);
+    history.set((s) => ({
+      keys: [...s.keys, Math.max(-1, ...s.keys) + 1],
+      workflow: {
+        ...workflow,
+        nodes: [
+          ...workflow.nodes,
+          {
+            id: crypto.randomUUID(),
+            name: `Node ${n}`,
+            type: 'n8n-nodes-base.noOp',
+            typeVersion: 1,
+            position,
+            parameters: {},
+          },
+        ],
+      },
+    }));
   };
 
   const removeNode = (index: number) => {
@@ -94,8 +132,10 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           ),
         ]),
     );
-    setWorkflow({ ...workflow, nodes: workflow.nodes.filter((_, i) => i !== index), connections });
-    setNodeKeys(nodeKeys.filter((_, i) => i !== index));
+    history.set((s) => ({
+      workflow: { ...workflow, nodes: workflow.nodes.filter((_, i) => i !== index), connections },
+      keys: s.keys.filter((_, i) => i !== index),
+    }));
     setJsonErrors({ ...jsonErrors, [`node-${nodeKeys[index]}`]: null });
   };
 
@@ -129,14 +169,34 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
     setConfirmTheirs(false);
     setConflict(null);
     const rebased = await send('drafts:rebase', { id: draft.id });
-    setWorkflow(rebased.workflow);
+    history.reset({
+      workflow: rebased.workflow,
+      keys: rebased.workflow.nodes.map((_, i) => i + Math.max(-1, ...nodeKeys) + 1),
+    });
     setSettingsText(JSON.stringify(rebased.workflow.settings, null, 2));
-    setNodeKeys(rebased.workflow.nodes.map((_, i) => i + nodeKeys.length + 1));
     setStatus('The draft now matches n8n.');
   };
 
+  /** One node's editor (the form lists them all; the canvas shows the selected one). */
+  const nodeEditor = (index: number, generation: string) => {
+    const node = workflow.nodes[index];
+    if (!node) return null;
+    return (
+      <NodeEditor
+        key={`${nodeKeys[index] ?? index}-${generation}`}
+        node={node}
+        index={index}
+        otherNames={workflow.nodes.filter((_, i) => i !== index).map((n) => n.name)}
+        onChange={(next) => setWorkflow({ ...workflow, nodes: workflow.nodes.map((n, i) => (i === index ? next : n)) })}
+        onRename={(to) => setWorkflow(renameNodeAt(workflow, index, to))}
+        onRemove={() => removeNode(index)}
+        onJsonError={(message) => setJsonErrors((e) => ({ ...e, [`node-${nodeKeys[index]}`]: message }))}
+      />
+    );
+  };
+
   return (
-    <div className="editor" data-testid="d-editor">
+    <div className={`editor ${view === 'canvas' ? canvasStyles.editorWide : ''}`} data-testid="d-editor">
       <div className="row">
         <button type="button" onClick={onDone} data-testid="d-back">
           ← Drafts
@@ -179,40 +239,55 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       ) : (
         <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
       )}
-      <h2>Nodes</h2>
-      {workflow.nodes.map((node, index) => (
-        <NodeEditor
-          key={nodeKeys[index] ?? index}
-          node={node}
-          index={index}
-          otherNames={workflow.nodes.filter((_, i) => i !== index).map((n) => n.name)}
-          onChange={(next) =>
-            setWorkflow({ ...workflow, nodes: workflow.nodes.map((n, i) => (i === index ? next : n)) })
-          }
-          onRename={(to) => setWorkflow(renameNodeAt(workflow, index, to))}
-          onRemove={() => removeNode(index)}
-          onJsonError={(message) => setJsonErrors((e) => ({ ...e, [`node-${nodeKeys[index]}`]: message }))}
-        />
-      ))}
-      <div>
-        <button type="button" onClick={addNode} data-testid="d-add-node">
-          Add node
-        </button>
+      <div className={canvasStyles.tabs} role="tablist" aria-label="How to edit the draft">
+        {(['canvas', 'form'] as const).map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            aria-selected={view === v}
+            onClick={() => setView(v)}
+            data-testid={`d-tab-${v}`}
+          >
+            {v === 'canvas' ? 'Canvas' : 'Nodes and connections (form)'}
+          </button>
+        ))}
       </div>
-      <ConnectionsEditor
-        connections={workflow.connections}
-        nodeNames={workflow.nodes.map((n) => n.name)}
-        onChange={(connections) => setWorkflow({ ...workflow, connections })}
-      />
-      <label className="field">
-        Settings (JSON)
-        <textarea
-          rows={4}
-          value={settingsText}
-          onChange={(e) => editSettings(e.target.value)}
-          data-testid="d-settings"
+      {view === 'canvas' ? (
+        <DraftCanvas
+          history={history}
+          nodeTypes={nodeTypes}
+          renderNode={(index) => nodeEditor(index, `${history.generation}`)}
+          onNodesRemoved={(keys) =>
+            setJsonErrors((e) => ({ ...e, ...Object.fromEntries(keys.map((k) => [`node-${k}`, null])) }))
+          }
         />
-      </label>
+      ) : (
+        <>
+          <h2>Nodes</h2>
+          {workflow.nodes.map((_, index) => nodeEditor(index, `${history.generation}`))}
+          <div>
+            <button type="button" onClick={addNode} data-testid="d-add-node">
+              Add node
+            </button>
+          </div>
+          <ConnectionsEditor
+            connections={workflow.connections}
+            nodeNames={workflow.nodes.map((n) => n.name)}
+            onChange={(connections) => setWorkflow({ ...workflow, connections })}
+          />
+        </>
+      )}
+      <div className="field">
+        <span>Settings (JSON)</span>
+        <JsonEditor
+          value={settingsText}
+          onChange={editSettings}
+          label="Workflow settings (JSON)"
+          invalid={Boolean(jsonErrors.settings)}
+          testId="d-settings"
+        />
+      </div>
       <div className="actions">
         <CanButton
           channel="drafts:update"

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { WorkflowNode } from '../../../shared/contract';
+import { JsonEditor } from '../../components/workflow-canvas/JsonEditor';
 
 /** One node: name, type, version, position, and its parameters as JSON (checked as you type). */
 export function NodeEditor(props: {
@@ -108,16 +109,16 @@ export function NodeEditor(props: {
           Remove node
         </button>
       </div>
-      <label className="field">
-        Parameters (JSON)
-        <textarea
-          rows={Math.min(14, text.split('\n').length + 1)}
+      <div className="field">
+        <span title="n8n expressions (strings starting with ={{ … }}) are marked in orange">Parameters (JSON)</span>
+        <JsonEditor
           value={text}
-          onChange={(e) => editParameters(e.target.value)}
-          aria-invalid={error !== null}
-          data-testid={`d-node-${index}-params`}
+          onChange={editParameters}
+          label={`Parameters of ${node.name || 'the node'} (JSON)`}
+          invalid={error !== null}
+          testId={`d-node-${index}-params`}
         />
-      </label>
+      </div>
       {nameError && <span className="invalid">{nameError}</span>}
       {error && <span className="invalid">{error}</span>}
     </fieldset>

@@ -6,6 +6,7 @@ import { formatRun } from '../../../shared/run-identity';
 import { LineageChain, LineageLines } from './Lineage';
 import { LocalRunPanel } from './LocalRunPanel';
 import { RunLabel } from './RunLabel';
+import { ExecutionCanvas } from '../../components/workflow-canvas/ExecutionCanvas';
 
 /** One execution with its per-node run data (start, duration, items, error) where n8n has it. */
 export function ExecutionDetail(props: {
@@ -52,6 +53,9 @@ export function ExecutionDetail(props: {
       )}
       {detail.note && e.source === 'remote' && <p className="small muted">{detail.note}</p>}
       {e.source === 'local' && <LocalRunPanel execution={e} />}
+      {detail.nodes && e.instanceId && e.workflowId && (
+        <ExecutionCanvas instanceId={e.instanceId} workflowId={e.workflowId} nodes={detail.nodes} />
+      )}
       {detail.nodes && (
         <table className="table small" data-testid="execution-nodes">
           <thead>

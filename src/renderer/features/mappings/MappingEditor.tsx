@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Mapping, MappingFields, RouteCheck } from '../../../shared/contract';
-import { send, sendCatch } from '../../api/client';
+import { sendCatch } from '../../api/client';
+import { useAction } from '../../data/calls';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Picker } from '../../components/Picker';
 import {
@@ -68,12 +69,15 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
   const route = useRouteCheck(f.instanceId, f.webhookPath, f.workflowId);
   const noSync = options !== null && options.instances.length === 0;
 
+  // A refused save is said under the form, in the core's words (quiet: no toast on top of it).
+  const update = useAction('mappings:update', { quiet: true });
+  const create = useAction('mappings:create', { quiet: true });
+  const removal = useAction('mappings:remove');
+  const saveError = (mapping ? update.error : create.error) ?? null;
   const write = async () => {
     if (!value) return;
-    const saved = mapping
-      ? await send('mappings:update', { id: mapping.id, mapping: value })
-      : await send('mappings:create', { mapping: value });
-    onDone(saved.id);
+    const saved = mapping ? await update.run({ id: mapping.id, mapping: value }) : await create.run({ mapping: value });
+    if (saved) onDone(saved.id);
   };
   const save = async () => {
     setSubmitted(true);
@@ -91,7 +95,9 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
     await write();
   };
   const remove = async () => {
-    if (mapping) await send('mappings:remove', { id: mapping.id });
+    setConfirmDelete(false);
+    // Refused (the toast says why): the editor stays open on the mapping.
+    if (mapping && (await removal.run({ id: mapping.id })) === undefined) return;
     onDone(null);
   };
   const pickWorkflow = (workflowId: string | null) => {
@@ -117,7 +123,7 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void save().catch(() => undefined);
+        void save();
       }}
     >
       <h2>{mapping ? `Edit ${mapping.name}` : 'New mapping'}</h2>
@@ -368,6 +374,11 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
             Delete
           </CanButton>
         )}
+        {saveError && value && (
+          <span className="invalid" role="alert" data-testid="m-save-error">
+            Not saved: {saveError.message}
+          </span>
+        )}
         {submitted && !value && (
           <span className="invalid" data-testid="m-form-error">
             {errors.size === 1 ? 'One field needs a fix' : `${errors.size} fields need a fix`}:{' '}
@@ -383,7 +394,7 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           onCancel={() => setRouteWarning(null)}
           onConfirm={() => {
             setRouteWarning(null);
-            void write().catch(() => undefined);
+            void write();
           }}
         >
           <span data-testid="m-route-warning">{routeWarning.message}</span>
@@ -395,7 +406,7 @@ export function MappingEditor({ mapping, onDone }: { mapping: Mapping | null; on
           confirmLabel="Delete"
           danger
           onCancel={() => setConfirmDelete(false)}
-          onConfirm={() => void remove().catch(() => undefined)}
+          onConfirm={() => void remove()}
         >
           Events named <code>{mapping.event}</code> will no longer reach this workflow. Runs already queued are kept.
         </ConfirmDialog>

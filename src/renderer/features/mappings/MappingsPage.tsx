@@ -1,21 +1,23 @@
 import { useEffect, useMemo } from 'react';
-import { send } from '../../api/client';
 import type { Mapping } from '../../../shared/contract';
 import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { Loaded } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 import { namer, usePickerOptions } from '../../components/picker-options';
 import { downloadText } from '../../files';
 import { useInstanceList } from '../instances/instances-store';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { ImportMappings } from './ImportMappings';
 import { MappingEditor } from './MappingEditor';
-import { followMappings, useMappings } from './mappings-store';
 import { CanButton, RoleNote } from '../../components/Guarded';
 import { useCan } from '../../stores/auth-store';
 
 /** Mappings: which of your events reach which n8n workflow, and how. `n` starts a new one. */
 export function MappingsPage() {
-  const mappings = useMappings((s) => s.mappings);
+  // Kept fresh by `mappings:changed` (data/follow-core.ts); a failed load shows LoadError with Retry.
+  const query = useCall('mappings:list', {});
+  const mappings = query.data ?? null;
   const { instances } = useInstanceList();
   const { options } = usePickerOptions();
   const columns = useMemo<DataColumn<Mapping>[]>(() => {
@@ -59,7 +61,6 @@ export function MappingsPage() {
   const setEditing = (id: string | null) => (id === null ? go('mappings') : go('mappings', id));
   // Team mode: `n` does nothing for a role that may not create mappings (the button says why).
   const mayCreate = useCan('mappings:create').ok;
-  useEffect(followMappings, []);
   useEffect(() => {
     if (!mayCreate) return;
     const onKey = (e: KeyboardEvent) => {
@@ -70,8 +71,10 @@ export function MappingsPage() {
     return () => window.removeEventListener('keydown', onKey);
   }, [mayCreate]);
 
+  const exporter = useAction('mappings:export');
   const exportAll = async () => {
-    const doc = await send('mappings:export', {});
+    const doc = await exporter.run({});
+    if (!doc) return; // the toast says why
     downloadText(
       `flightdeck-mappings-${new Date(doc.exportedAtMs).toISOString().slice(0, 10)}.json`,
       JSON.stringify(doc, null, 2),
@@ -79,7 +82,14 @@ export function MappingsPage() {
   };
 
   if (editing) {
-    if (editing !== 'new' && mappings === null) return <p className="muted">Loading…</p>;
+    if (editing !== 'new' && mappings === null)
+      return (
+        <section className="page">
+          <Loaded query={query} what="the mappings">
+            {() => null}
+          </Loaded>
+        </section>
+      );
     const mapping = editing === 'new' ? null : (mappings?.find((m) => m.id === editing) ?? null);
     if (editing !== 'new' && !mapping)
       return (
@@ -113,32 +123,34 @@ export function MappingsPage() {
         <ImportMappings />
         <button
           type="button"
-          onClick={() => void exportAll().catch(() => undefined)}
-          disabled={!mappings?.length}
+          onClick={() => void exportAll()}
+          disabled={!mappings?.length || exporter.isPending}
           data-testid="m-export"
         >
           Export all
         </button>
       </div>
-      {mappings === null ? (
-        <p className="muted">Loading…</p>
-      ) : mappings.length === 0 ? (
-        <EmptyState title="No mappings yet">
-          A mapping routes one of your events (say <code>order.created</code>) to an n8n workflow&apos;s webhook. Press{' '}
-          <kbd>n</kbd> or choose New mapping; or import a file exported from another console.
-        </EmptyState>
-      ) : (
-        <DataTable
-          storageKey="mappings"
-          label="Mappings"
-          testId="mappings-table"
-          columns={columns}
-          data={mappings}
-          rowId={(m) => m.id}
-          onOpen={(m) => setEditing(m.id)}
-          height="min(70vh, 640px)"
-        />
-      )}
+      <Loaded query={query} what="the mappings">
+        {(mappings) =>
+          mappings.length === 0 ? (
+            <EmptyState title="No mappings yet">
+              A mapping routes one of your events (say <code>order.created</code>) to an n8n workflow&apos;s webhook.
+              Press <kbd>n</kbd> or choose New mapping; or import a file exported from another console.
+            </EmptyState>
+          ) : (
+            <DataTable
+              storageKey="mappings"
+              label="Mappings"
+              testId="mappings-table"
+              columns={columns}
+              data={mappings}
+              rowId={(m) => m.id}
+              onOpen={(m) => setEditing(m.id)}
+              height="min(70vh, 640px)"
+            />
+          )
+        }
+      </Loaded>
     </section>
   );
 }

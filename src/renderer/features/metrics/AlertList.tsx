@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Alert } from '../../../shared/contract';
+import { DataTable, DetailSplit, detailFacts, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { CanButton } from '../../components/Guarded';
 import { Loaded } from '../../components/LoadError';
@@ -49,6 +50,113 @@ export function AlertList() {
   const maySilence = useCan('alerts:silence');
   const unsilence = useAction('alerts:unsilence');
   const now = Date.now();
+  const [openId, setOpenId] = useState<number | null>(null);
+
+  /** Acknowledge, silence or unsilence: the same buttons in a row and in the detail. */
+  const actionsFor = (a: Alert) => {
+    const silenced = a.silencedUntilMs !== null && a.silencedUntilMs > now;
+    return (
+      // A click on a button acts; it does not open the row.
+      <div className={styles.actions} onClick={(e) => e.stopPropagation()}>
+        {a.state === 'open' && a.acknowledgedAtMs === null && (
+          <CanButton
+            channel="alerts:acknowledge"
+            type="button"
+            onClick={() => acknowledge.mutate({ id: a.id })}
+            disabled={acknowledge.isPending}
+            data-testid="ack-alert"
+          >
+            Acknowledge
+          </CanButton>
+        )}
+        {silenced ? (
+          <CanButton
+            channel="alerts:unsilence"
+            type="button"
+            onClick={() => unsilence.mutate({ id: a.id })}
+            data-testid="unsilence-alert"
+          >
+            Unsilence
+          </CanButton>
+        ) : (
+          a.state === 'open' && (
+            <select
+              aria-label={`Silence ${a.ruleName} for`}
+              value=""
+              disabled={!maySilence.ok}
+              title={maySilence.reason}
+              onChange={(e) => {
+                const ms = Number(e.target.value);
+                if (ms > 0) silence.mutate({ id: a.id, forMs: ms });
+              }}
+              data-testid="silence-alert"
+            >
+              <option value="">Silence for…</option>
+              {SILENCE_CHOICES.map((c) => (
+                <option key={c.ms} value={c.ms}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          )
+        )}
+      </div>
+    );
+  };
+
+  const columns: DataColumn<Alert>[] = [
+    {
+      id: 'state',
+      header: 'State',
+      accessorFn: (a) => attention(a, now).label,
+      size: 190,
+      cell: ({ row }) => {
+        const state = attention(row.original, now);
+        return (
+          <span className={`${styles.pill} ${state.className}`} title={state.title}>
+            {state.label}
+          </span>
+        );
+      },
+    },
+    { id: 'rule', header: 'Rule', accessorFn: (a) => a.ruleName, size: 160 },
+    {
+      id: 'subject',
+      header: 'Subject',
+      accessorFn: (a) => a.subjectLabel,
+      size: 220,
+      cell: ({ row }) => <span title={row.original.subject}>{row.original.subjectLabel}</span>,
+    },
+    {
+      id: 'what',
+      header: 'What',
+      accessorFn: (a) => a.message,
+      size: 300,
+      cell: ({ row }) => <span title={row.original.message}>{row.original.message}</span>,
+    },
+    {
+      id: 'fired',
+      header: 'Fired',
+      accessorFn: (a) => a.firedAtMs,
+      size: 150,
+      sortDescFirst: true,
+      cell: ({ row }) => formatTime(row.original.firedAtMs),
+    },
+    {
+      id: 'resolved',
+      header: 'Resolved',
+      accessorFn: (a) => a.resolvedAtMs ?? 0,
+      size: 150,
+      cell: ({ row }) => (row.original.resolvedAtMs ? formatTime(row.original.resolvedAtMs) : '—'),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      enableSorting: false,
+      size: 260,
+      cell: ({ row }) => actionsFor(row.original),
+    },
+  ];
 
   return (
     <section className={styles.section} aria-labelledby="alerts-title" data-testid="alert-list">
@@ -77,88 +185,87 @@ export function AlertList() {
                 : 'No rule has fired. Alerts and their resolve notices will be listed here, newest first.'}
             </EmptyState>
           ) : (
-            <table className={styles.table} data-testid="alert-history">
-              <thead>
-                <tr>
-                  <th>State</th>
-                  <th>Rule</th>
-                  <th>Subject</th>
-                  <th>What</th>
-                  <th>Fired</th>
-                  <th>Resolved</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((a) => {
-                  const state = attention(a, now);
-                  const silenced = a.silencedUntilMs !== null && a.silencedUntilMs > now;
-                  return (
-                    <tr key={a.id} data-testid="alert-row" data-state={state.label.split(' ')[0]?.toLowerCase()}>
-                      <td className={styles.nowrap}>
-                        <span className={`${styles.pill} ${state.className}`} title={state.title}>
-                          {state.label}
-                        </span>
-                      </td>
-                      <td>{a.ruleName}</td>
-                      <td title={a.subject}>{a.subjectLabel}</td>
-                      <td>{a.message}</td>
-                      <td className={styles.nowrap}>{formatTime(a.firedAtMs)}</td>
-                      <td className={styles.nowrap}>{a.resolvedAtMs ? formatTime(a.resolvedAtMs) : '—'}</td>
-                      <td>
-                        <div className={styles.actions}>
-                          {a.state === 'open' && a.acknowledgedAtMs === null && (
-                            <CanButton
-                              channel="alerts:acknowledge"
-                              type="button"
-                              onClick={() => acknowledge.mutate({ id: a.id })}
-                              disabled={acknowledge.isPending}
-                              data-testid="ack-alert"
-                            >
-                              Acknowledge
-                            </CanButton>
-                          )}
-                          {silenced ? (
-                            <CanButton
-                              channel="alerts:unsilence"
-                              type="button"
-                              onClick={() => unsilence.mutate({ id: a.id })}
-                              data-testid="unsilence-alert"
-                            >
-                              Unsilence
-                            </CanButton>
-                          ) : (
-                            a.state === 'open' && (
-                              <select
-                                aria-label={`Silence ${a.ruleName} for`}
-                                value=""
-                                disabled={!maySilence.ok}
-                                title={maySilence.reason}
-                                onChange={(e) => {
-                                  const ms = Number(e.target.value);
-                                  if (ms > 0) silence.mutate({ id: a.id, forMs: ms });
-                                }}
-                                data-testid="silence-alert"
-                              >
-                                <option value="">Silence for…</option>
-                                {SILENCE_CHOICES.map((c) => (
-                                  <option key={c.ms} value={c.ms}>
-                                    {c.label}
-                                  </option>
-                                ))}
-                              </select>
-                            )
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  );
+            <DetailSplit
+              storageKey="alerts"
+              detail={(() => {
+                const a = rows.find((r) => r.id === openId);
+                return a ? (
+                  <AlertDetail alert={a} now={now} actions={actionsFor(a)} onClose={() => setOpenId(null)} />
+                ) : null;
+              })()}
+            >
+              <DataTable
+                storageKey="alerts"
+                label={view === 'open' ? 'Firing alerts' : 'Alert history'}
+                testId="alert-history"
+                columns={columns}
+                data={rows}
+                rowId={(a) => String(a.id)}
+                openId={openId === null ? null : String(openId)}
+                onOpen={(a) => setOpenId(a.id)}
+                onClose={() => setOpenId(null)}
+                defaultSorting={[{ id: 'fired', desc: true }]}
+                rowAttributes={(a) => ({
+                  'data-testid': 'alert-row',
+                  'data-state': attention(a, now).label.split(' ')[0]?.toLowerCase() ?? '',
                 })}
-              </tbody>
-            </table>
+                height="min(60vh, 520px)"
+              />
+            </DetailSplit>
           )
         }
       </Loaded>
     </section>
+  );
+}
+
+/** One alert in full, with its actions. */
+function AlertDetail({
+  alert: a,
+  now,
+  actions,
+  onClose,
+}: {
+  alert: Alert;
+  now: number;
+  actions: ReactNode;
+  onClose(): void;
+}) {
+  const state = attention(a, now);
+  return (
+    <aside className={styles.section} aria-label={`Alert ${a.ruleName}`} data-testid="alert-detail">
+      <div className={styles.head}>
+        <h3>{a.ruleName}</h3>
+        <span className={`${styles.pill} ${state.className}`}>{state.label}</span>
+        <span className={styles.spacer} />
+        <button type="button" onClick={onClose} aria-label="Close the alert">
+          ×
+        </button>
+      </div>
+      <p>{a.message}</p>
+      <dl className={detailFacts}>
+        <dt>Subject</dt>
+        <dd title={a.subject}>{a.subjectLabel}</dd>
+        <dt>Fired</dt>
+        <dd>{formatTime(a.firedAtMs)}</dd>
+        <dt>Resolved</dt>
+        <dd>{a.resolvedAtMs ? formatTime(a.resolvedAtMs) : 'not yet'}</dd>
+        {a.acknowledgedAtMs !== null && (
+          <>
+            <dt>Acknowledged</dt>
+            <dd>
+              {formatTime(a.acknowledgedAtMs)} by {a.acknowledgedBy ?? 'someone'}
+            </dd>
+          </>
+        )}
+        {a.silencedUntilMs !== null && a.silencedUntilMs > now && (
+          <>
+            <dt>Silenced until</dt>
+            <dd>{formatTime(a.silencedUntilMs)}</dd>
+          </>
+        )}
+      </dl>
+      {actions}
+    </aside>
   );
 }

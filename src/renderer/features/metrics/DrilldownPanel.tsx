@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
-import { TERMINAL_STATUSES, type CallOutput, type ExecutionStatus } from '../../../shared/contract';
-import { send } from '../../api/client';
+import { useState } from 'react';
+import { TERMINAL_STATUSES, type ExecutionStatus } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { useCall } from '../../data/calls';
 import { namer as picknamer, usePickerOptions } from '../../components/picker-options';
 import { formatRun, formatRunShort } from '../../../shared/run-identity';
 import { useInstanceNamer } from '../executions/RunLabel';
@@ -22,30 +23,20 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
   const [withRetried, setWithRetried] = useState(false);
   const namer = useInstanceNamer();
   const names = picknamer(usePickerOptions().options);
-  const [result, setResult] = useState<CallOutput<'metrics:drilldown'> | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    setResult(null);
-    send('metrics:drilldown', {
-      ...target,
-      ...(status ? { statuses: [status] } : {}),
-      ...(withRetried ? { includeSuperseded: true } : {}),
-      limit: 200,
-    })
-      .then((r) => current && setResult(r))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [target, status, withRetried]);
+  const query = useCall('metrics:drilldown', {
+    ...target,
+    ...(status ? { statuses: [status] } : {}),
+    ...(withRetried ? { includeSuperseded: true } : {}),
+    limit: 200,
+  });
+  const result = query.data ?? null;
 
   return (
     <section className="panel drilldown" aria-label="Executions behind the point" data-testid="drilldown">
       <header>
         <h2>
           Runs from {formatTime(target.fromMs)} to {formatTime(target.toMs)}
-          {target.workflowId ? ` · ${target.workflowId}` : ''}
+          {target.workflowId ? ` · ${names.workflow(target.instanceId, target.workflowId)}` : ''}
         </h2>
         <select
           aria-label="Status"
@@ -73,7 +64,9 @@ export function DrilldownPanel({ target, onClose }: { target: DrillTarget; onClo
           Close
         </button>
       </header>
-      {!result ? (
+      {query.isError ? (
+        <LoadError what="the runs behind this point" error={query.error} retry={() => void query.refetch()} />
+      ) : !result ? (
         <p className="muted" role="status">
           Loading…
         </p>

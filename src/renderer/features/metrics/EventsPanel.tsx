@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import { SEVERITIES, type CallInput, type MonitoringEvent, type Severity } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { SEVERITIES, type CallInput, type Severity } from '../../../shared/contract';
 import { EmptyState } from '../../components/EmptyState';
+import { LoadError } from '../../components/LoadError';
+import { callKey, callOrThrow } from '../../data/calls';
 import { formatTime } from './format';
 
 /** The monitoring event log: newest first, filtered by severity, kind and time, paged backwards. */
@@ -10,41 +12,25 @@ export function EventsPanel() {
   const [kind, setKind] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [events, setEvents] = useState<MonitoringEvent[] | null>(null);
-  const [nextBeforeId, setNextBeforeId] = useState<number | null>(null);
-
-  const filters = useCallback((): CallInput<'monitoring:list'> => {
-    const fromMs = from ? new Date(from).getTime() : undefined;
-    const toMs = to ? new Date(to).getTime() : undefined;
-    return {
-      limit: 100,
-      ...(minSeverity ? { minSeverity } : {}),
-      ...(kind.trim() ? { kind: kind.trim() } : {}),
-      ...(fromMs !== undefined && Number.isFinite(fromMs) ? { fromMs } : {}),
-      ...(toMs !== undefined && Number.isFinite(toMs) ? { toMs } : {}),
-    };
-  }, [minSeverity, kind, from, to]);
-
-  const load = useCallback(() => {
-    send('monitoring:list', filters())
-      .then((page) => {
-        setEvents(page.events);
-        setNextBeforeId(page.nextBeforeId);
-      })
-      .catch(() => undefined);
-  }, [filters]);
-  useEffect(load, [load]);
-  useEffect(() => api.on('monitoring:event', load), [load]);
-
-  const more = () => {
-    if (nextBeforeId === null) return;
-    send('monitoring:list', { ...filters(), beforeId: nextBeforeId })
-      .then((page) => {
-        setEvents((prev) => [...(prev ?? []), ...page.events]);
-        setNextBeforeId(page.nextBeforeId);
-      })
-      .catch(() => undefined);
+  const fromMs = from ? new Date(from).getTime() : undefined;
+  const toMs = to ? new Date(to).getTime() : undefined;
+  const filter: CallInput<'monitoring:list'> = {
+    limit: 100,
+    ...(minSeverity ? { minSeverity } : {}),
+    ...(kind.trim() ? { kind: kind.trim() } : {}),
+    ...(fromMs !== undefined && Number.isFinite(fromMs) ? { fromMs } : {}),
+    ...(toMs !== undefined && Number.isFinite(toMs) ? { toMs } : {}),
   };
+  // Pages of one query: a new event (`monitoring:event` invalidates `monitoring:`) refetches the pages shown.
+  const query = useInfiniteQuery({
+    queryKey: callKey('monitoring:list', filter),
+    queryFn: ({ pageParam }: { pageParam: number | null }) =>
+      callOrThrow('monitoring:list', { ...filter, ...(pageParam ? { beforeId: pageParam } : {}) }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (page) => page.nextBeforeId,
+    placeholderData: keepPreviousData,
+  });
+  const events = query.data?.pages.flatMap((page) => page.events) ?? null;
   const filtered = Boolean(minSeverity || kind.trim() || from || to);
 
   return (
@@ -73,7 +59,13 @@ export function EventsPanel() {
         <input type="datetime-local" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)} />
         <input type="datetime-local" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} />
       </div>
-      {events?.length === 0 ? (
+      {query.isError ? (
+        <LoadError what="the monitoring events" error={query.error} retry={() => void query.refetch()} />
+      ) : events === null ? (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      ) : events.length === 0 ? (
         <EmptyState title={filtered ? 'No events match' : 'No monitoring events yet'}>
           {filtered
             ? 'Nothing matches these filters. Widen the severity, kind or time.'
@@ -91,7 +83,7 @@ export function EventsPanel() {
               </tr>
             </thead>
             <tbody>
-              {events?.map((e) => (
+              {events.map((e) => (
                 <tr key={e.id} data-testid="event-row">
                   <td>{formatTime(e.atMs)}</td>
                   <td className={`severity severity-${e.severity}`}>{e.severity}</td>
@@ -101,8 +93,13 @@ export function EventsPanel() {
               ))}
             </tbody>
           </table>
-          {nextBeforeId !== null && (
-            <button type="button" className="link" onClick={more}>
+          {query.hasNextPage && (
+            <button
+              type="button"
+              className="link"
+              disabled={query.isFetchingNextPage}
+              onClick={() => void query.fetchNextPage()}
+            >
               Load older events
             </button>
           )}

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { keepPreviousData } from '@tanstack/react-query';
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { CallOutput, GaugeName, MetricsRange } from '../../../shared/contract';
-import { api, send } from '../../api/client';
+import type { GaugeName, MetricsRange } from '../../../shared/contract';
+import { LoadError } from '../../components/LoadError';
+import { useCall } from '../../data/calls';
 import { formatMs } from './format';
 
 const LABELS: Record<GaugeName, { title: string; source: string }> = {
@@ -13,28 +14,34 @@ const LABELS: Record<GaugeName, { title: string; source: string }> = {
 /** Gauges sampled from other modules; an unwired gauge says so instead of drawing a flat zero. */
 export function GaugesPanel(props: { range: MetricsRange; fromMs?: number; toMs?: number }) {
   const { range, fromMs, toMs } = props;
-  const [gauges, setGauges] = useState<CallOutput<'metrics:gauges'>['gauges'] | null>(null);
-  const [decisions, setDecisions] = useState<CallOutput<'metrics:decisions'> | null>(null);
-  useEffect(() => {
-    const query = range === 'custom' ? { range, fromMs, toMs } : { range };
-    const load = () => {
-      send('metrics:gauges', query)
-        .then((r) => setGauges(r.gauges))
-        .catch(() => undefined);
-      send('metrics:decisions', query)
-        .then(setDecisions)
-        .catch(() => undefined);
-    };
-    void load();
-    return api.on('metrics:updated', () => void load());
-  }, [range, fromMs, toMs]);
+  const query = range === 'custom' ? { range, fromMs, toMs } : { range };
+  // Kept fresh by `metrics:updated`; the last answer stays while another range loads.
+  const gaugesQuery = useCall('metrics:gauges', query, { placeholderData: keepPreviousData });
+  const decisionsQuery = useCall('metrics:decisions', query, { placeholderData: keepPreviousData });
+  const gauges = gaugesQuery.data?.gauges;
+  const decisions = decisionsQuery.data;
+  const failed = gaugesQuery.isError ? gaugesQuery : decisionsQuery.isError ? decisionsQuery : null;
 
-  if (!gauges) return null;
   return (
     <section className="panel" aria-label="Gauges">
       <h2>Queue and approvals</h2>
+      {failed && (
+        <LoadError
+          what="the queue and approvals gauges"
+          error={failed.error}
+          retry={() => {
+            void gaugesQuery.refetch();
+            void decisionsQuery.refetch();
+          }}
+        />
+      )}
+      {!gauges && !failed && (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      )}
       <div className="gauges">
-        {gauges.map((g) => (
+        {gauges?.map((g) => (
           <div key={g.name} className="gauge" data-testid={`gauge-${g.name}`}>
             <h3>{LABELS[g.name].title}</h3>
             {!g.provided ? (

@@ -1,27 +1,35 @@
 import type { QueueOverview } from '../../../shared/contract';
 import { send } from '../../api/client';
+import { DataTable, type DataColumn } from '../../components/DataTable';
+import { CanButton } from '../../components/Guarded';
+import { StatusPill } from '../../components/StatusPill';
 import { shownAsToast } from '../../data/calls';
 import { offlineSince } from './format';
 import { useQueue } from './queue-store';
-import { CanButton } from '../../components/Guarded';
 
-function HealthBadge({ health }: { health: QueueOverview['instances'][number]['health'] }) {
-  if (!health) return <span className="health health-never">removed</span>;
+type InstanceRow = QueueOverview['instances'][number];
+type MappingRow = QueueOverview['mappings'][number];
+type Counts = { waiting: number; delayed: number; active: number; dead_lettered: number };
+
+function HealthBadge({ health }: { health: InstanceRow['health'] }) {
+  if (!health) return <StatusPill tone="neutral">removed</StatusPill>;
   if (health.state === 'down')
     return (
-      <span className="health health-offline" data-testid="queue-health" data-state="down" title={health.reason ?? ''}>
-        Offline
+      <span data-testid="queue-health" data-state="down">
+        <StatusPill tone="danger" title={health.reason ?? ''}>
+          Offline
+        </StatusPill>
       </span>
     );
   if (health.state === 'up')
     return (
-      <span className="health health-ok" data-testid="queue-health" data-state="up">
-        Healthy
+      <span data-testid="queue-health" data-state="up">
+        <StatusPill tone="ok">Healthy</StatusPill>
       </span>
     );
   return (
-    <span className="health health-never" data-testid="queue-health" data-state="unknown">
-      Not checked yet
+    <span data-testid="queue-health" data-state="unknown">
+      <StatusPill tone="neutral">Not checked yet</StatusPill>
     </span>
   );
 }
@@ -30,145 +38,187 @@ function HealthBadge({ health }: { health: QueueOverview['instances'][number]['h
 const pausedNotice = (name: string, wasPaused: boolean) =>
   wasPaused ? `${name} resumed.` : `${name} paused: its queued runs wait until you resume it.`;
 
-/** The depth columns both tables share. */
-function CountHeads() {
-  return (
-    <>
-      <th className="num">Waiting</th>
-      <th className="num">Delayed</th>
-      <th className="num">In flight</th>
-      <th className="num">Dead letters</th>
-    </>
-  );
+/** The depth columns both tables share (numbers, right-aligned, sortable). */
+function countColumns<T extends { counts: Counts }>(): DataColumn<T>[] {
+  const column = (id: keyof Counts, header: string): DataColumn<T> => ({
+    id,
+    header,
+    accessorFn: (row) => row.counts[id],
+    size: 100,
+    sortDescFirst: true,
+    cell: ({ row }) => <span className="num">{row.original.counts[id].toLocaleString()}</span>,
+  });
+  return [
+    column('waiting', 'Waiting'),
+    column('delayed', 'Delayed'),
+    column('active', 'In flight'),
+    column('dead_lettered', 'Dead letters'),
+  ];
 }
 
-function CountCells({
-  counts,
-}: {
-  counts: { waiting: number; delayed: number; active: number; dead_lettered: number };
-}) {
-  return (
-    <>
-      <td className="num">{counts.waiting}</td>
-      <td className="num">{counts.delayed}</td>
-      <td className="num">{counts.active}</td>
-      <td className="num">{counts.dead_lettered}</td>
-    </>
-  );
-}
-
-/** Depth, health and hold per instance, with Pause/Resume; a click narrows the job list. */
+/** Depth, health and hold per instance, with Pause/Resume; Enter or a click narrows the job list. */
 export function InstancesTable({ overview, onNotice }: { overview: QueueOverview; onNotice(text: string): void }) {
+  const scope = useQueue((s) => s.scope);
   const toggle = async (id: string, name: string, paused: boolean) => {
     await send(paused ? 'queue:resume' : 'queue:pause', { instanceId: id, reason: 'from the Queue area' });
     onNotice(pausedNotice(name, paused));
   };
+  const columns: DataColumn<InstanceRow>[] = [
+    {
+      id: 'name',
+      header: 'Instance',
+      accessorFn: (i) => i.name.toLowerCase(),
+      size: 170,
+      cell: ({ row }) => (
+        <span>
+          <strong>{row.original.name}</strong>
+          {row.original.paused && <span className="tag queue-paused">paused</span>}
+        </span>
+      ),
+    },
+    {
+      id: 'health',
+      header: 'Health',
+      accessorFn: (i) => i.health?.state ?? 'removed',
+      size: 130,
+      cell: ({ row }) => <HealthBadge health={row.original.health} />,
+    },
+    ...countColumns<InstanceRow>(),
+    {
+      id: 'hold',
+      header: 'Hold',
+      accessorFn: (i) => i.hold?.sinceMs ?? 0,
+      size: 320,
+      cell: ({ row }) => {
+        const i = row.original;
+        if (!i.hold) return <span className="muted">—</span>;
+        const text = `Runs waiting for ${i.name} (${offlineSince(i.hold.sinceMs)}): ${i.hold.reason}. No attempts are spent meanwhile.`;
+        return (
+          <span className="queue-hold small" title={text} data-testid="queue-hold">
+            {text}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'actions',
+      header: '',
+      enableSorting: false,
+      enableHiding: false,
+      size: 100,
+      cell: ({ row }) => {
+        const i = row.original;
+        if (i.removed) return null;
+        return (
+          <CanButton
+            channel="queue:pause"
+            onClick={(e) => {
+              e.stopPropagation();
+              void toggle(i.instanceId, i.name, i.paused).catch(shownAsToast);
+            }}
+            data-testid="queue-instance-pause"
+          >
+            {i.paused ? 'Resume' : 'Pause'}
+          </CanButton>
+        );
+      },
+    },
+  ];
   return (
     <>
       <h2 className="queue-h2">By instance</h2>
-      <table className="table queue-table" data-testid="queue-instances">
-        <thead>
-          <tr>
-            <th>Instance</th>
-            <th>Health</th>
-            <CountHeads />
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {overview.instances.map((i) => (
-            <tr
-              key={i.instanceId}
-              data-testid={`queue-instance-${i.name}`}
-              onClick={() => useQueue.getState().setScope({ instanceId: i.instanceId, mappingId: null })}
-            >
-              <td>
-                <strong>{i.name}</strong>
-                {i.paused && <span className="tag queue-paused">paused</span>}
-                {i.hold && (
-                  <div className="queue-hold small" data-testid="queue-hold">
-                    Runs waiting for {i.name} ({offlineSince(i.hold.sinceMs)}): {i.hold.reason}. No attempts are spent
-                    meanwhile.
-                  </div>
-                )}
-              </td>
-              <td>
-                <HealthBadge health={i.health} />
-              </td>
-              <CountCells counts={i.counts} />
-              <td className="actions-cell">
-                {!i.removed && (
-                  <CanButton
-                    channel="queue:pause"
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      void toggle(i.instanceId, i.name, i.paused).catch(shownAsToast);
-                    }}
-                    data-testid="queue-instance-pause"
-                  >
-                    {i.paused ? 'Resume' : 'Pause'}
-                  </CanButton>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="queue-table">
+        <DataTable
+          storageKey="queue-instances"
+          label="Queue by instance"
+          testId="queue-instances"
+          columns={columns}
+          data={overview.instances}
+          rowId={(i) => i.instanceId}
+          openId={scope.instanceId}
+          onOpen={(i) => useQueue.getState().setScope({ instanceId: i.instanceId, mappingId: null })}
+          rowAttributes={(i) => ({ 'data-testid': `queue-instance-${i.name}` })}
+          height="240px"
+        />
+      </div>
     </>
   );
 }
 
-/** Depth per mapping, with Pause/Resume; a click narrows the job list. */
+/** Depth per mapping, with Pause/Resume; Enter or a click narrows the job list. */
 export function MappingsTable({ overview, onNotice }: { overview: QueueOverview; onNotice(text: string): void }) {
+  const scope = useQueue((s) => s.scope);
   const toggle = async (id: string, name: string, paused: boolean) => {
     await send(paused ? 'queue:resumeMapping' : 'queue:pauseMapping', { mappingId: id, reason: 'from the Queue area' });
     onNotice(pausedNotice(name, paused));
   };
   if (overview.mappings.length === 0) return null;
+  const columns: DataColumn<MappingRow>[] = [
+    {
+      id: 'name',
+      header: 'Mapping',
+      accessorFn: (m) => m.name.toLowerCase(),
+      size: 240,
+      cell: ({ row }) => {
+        const m = row.original;
+        return (
+          <span>
+            <strong>{m.name}</strong>
+            {m.event && m.event !== m.name && <span className="muted small"> · {m.event}</span>}
+            {m.paused && <span className="tag queue-paused">paused</span>}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'instance',
+      header: 'Instance',
+      accessorFn: (m) => m.instanceName ?? '',
+      size: 140,
+      cell: ({ row }) => row.original.instanceName ?? '—',
+    },
+    ...countColumns<MappingRow>(),
+    {
+      id: 'actions',
+      header: '',
+      enableSorting: false,
+      enableHiding: false,
+      size: 100,
+      cell: ({ row }) => {
+        const m = row.original;
+        if (m.removed) return null;
+        return (
+          <CanButton
+            channel="queue:pauseMapping"
+            onClick={(e) => {
+              e.stopPropagation();
+              void toggle(m.mappingId, m.name, m.paused).catch(shownAsToast);
+            }}
+            data-testid="queue-mapping-pause"
+          >
+            {m.paused ? 'Resume' : 'Pause'}
+          </CanButton>
+        );
+      },
+    },
+  ];
   return (
     <>
       <h2 className="queue-h2">By mapping</h2>
-      <table className="table queue-table" data-testid="queue-mappings">
-        <thead>
-          <tr>
-            <th>Mapping</th>
-            <th>Instance</th>
-            <CountHeads />
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {overview.mappings.map((m) => (
-            <tr
-              key={m.mappingId}
-              data-testid={`queue-mapping-${m.name}`}
-              onClick={() => useQueue.getState().setScope({ mappingId: m.mappingId, instanceId: null })}
-            >
-              <td>
-                <strong>{m.name}</strong>
-                {m.event && m.event !== m.name && <span className="muted small"> · {m.event}</span>}
-                {m.paused && <span className="tag queue-paused">paused</span>}
-              </td>
-              <td>{m.instanceName ?? '—'}</td>
-              <CountCells counts={m.counts} />
-              <td className="actions-cell">
-                {!m.removed && (
-                  <CanButton
-                    channel="queue:pauseMapping"
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      void toggle(m.mappingId, m.name, m.paused).catch(shownAsToast);
-                    }}
-                    data-testid="queue-mapping-pause"
-                  >
-                    {m.paused ? 'Resume' : 'Pause'}
-                  </CanButton>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="queue-table">
+        <DataTable
+          storageKey="queue-mappings"
+          label="Queue by mapping"
+          testId="queue-mappings"
+          columns={columns}
+          data={overview.mappings}
+          rowId={(m) => m.mappingId}
+          openId={scope.mappingId}
+          onOpen={(m) => useQueue.getState().setScope({ mappingId: m.mappingId, instanceId: null })}
+          rowAttributes={(m) => ({ 'data-testid': `queue-mapping-${m.name}` })}
+          height="240px"
+        />
+      </div>
     </>
   );
 }

@@ -1,10 +1,25 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { QueueJob, QueueOverview } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { clock, dateTime, offlineSince, span } from './format';
 import { useQueue, VIEWS, type ViewId } from './queue-store';
 import { isTyping, scopeWords, type Pending } from './shared';
 import { CanButton } from '../../components/Guarded';
+import { LoadError } from '../../components/LoadError';
+import { DataTable, type DataColumn } from '../../components/DataTable';
+import { StatusPill, type Tone } from '../../components/StatusPill';
+import { hashFor, useNav } from '../../stores/nav-store';
+import { executionItem } from '../../stores/routes';
+
+/** A job's state, coloured as everywhere else. */
+const JOB_TONE: Record<QueueJob['state'], Tone> = {
+  waiting: 'neutral',
+  delayed: 'warn',
+  active: 'info',
+  completed: 'ok',
+  dead_lettered: 'danger',
+  canceled: 'neutral',
+};
 
 /** A held job's reason is its instance's hold; any other job's is its last error. */
 function reasonOf(overview: QueueOverview, job: QueueJob): string {
@@ -27,14 +42,19 @@ export function JobsPanel(props: {
   jobs: QueueJob[] | null;
   view: ViewId;
   notice: string | null;
+  /** Why the job list could not be read (shown with a retry in its place), or null. */
+  jobsError: Error | null;
+  onRetryJobs(): void;
   onAct(what: () => Promise<string>): Promise<void>;
   onAsk(pending: Pending): void;
 }) {
   const { overview, jobs, view, onAct, onAsk } = props;
-  const { scope, cursor, selected, setScope, setCursor, toggle, clearSelection } = useQueue();
-  const body = useRef<HTMLTableSectionElement>(null);
-  const focused = jobs?.[cursor];
-  const chosen = () => (selected.size ? [...selected] : focused ? [focused.id] : []);
+  const { scope, focusedId, selected, setScope, setFocused, toggle, clearSelection } = useQueue();
+  const focused = jobs?.find((j) => j.id === focusedId) ?? jobs?.[0];
+  // Only what is still listed counts as selected (a job that left the view is not acted on).
+  const listed = new Set((jobs ?? []).map((j) => j.id));
+  const picked = [...selected].filter((id) => listed.has(id));
+  const chosen = () => (picked.length ? picked : focused ? [focused.id] : []);
 
   const requeue = (ids: number[]) =>
     ids.length &&
@@ -50,9 +70,6 @@ export function JobsPanel(props: {
       if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
       const s = useQueue.getState();
       const actions: Record<string, () => void> = {
-        j: () => s.move(1),
-        k: () => s.move(-1),
-        x: () => focused && s.toggle(focused.id),
         r: () => view === 'dead' && void requeue(chosen()),
         c: () => (view === 'waiting' || view === 'delayed') && void cancel(chosen()),
         Escape: () => s.clearSelection(),
@@ -65,9 +82,113 @@ export function JobsPanel(props: {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
-  useEffect(() => {
-    body.current?.querySelector<HTMLElement>(`[data-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
-  }, [cursor]);
+
+  const onCursor = useCallback((j: QueueJob) => setFocused(j.id), [setFocused]);
+  const go = useNav((s) => s.go);
+  const finishedView = view === 'completed' || view === 'canceled' || view === 'dead';
+  const columns: DataColumn<QueueJob>[] = [
+    {
+      id: 'select',
+      header: '',
+      enableSorting: false,
+      enableResizing: false,
+      enableHiding: false,
+      size: 36,
+      cell: ({ row }) => (
+        <input
+          type="checkbox"
+          aria-label={`Select job ${row.original.id}`}
+          checked={selected.has(row.original.id)}
+          onChange={() => toggle(row.original.id)}
+          onClick={(e) => e.stopPropagation()}
+        />
+      ),
+    },
+    {
+      id: 'run',
+      header: 'Run',
+      accessorFn: (j) => j.executionId ?? -j.id,
+      size: 100,
+      cell: ({ row }) =>
+        row.original.executionId !== null ? (
+          <a
+            href={hashFor('executions', executionItem({ id: row.original.executionId, source: 'local' }))}
+            onClick={(e) => e.stopPropagation()}
+          >
+            FD-{row.original.executionId}
+          </a>
+        ) : (
+          `job ${row.original.id}`
+        ),
+    },
+    { id: 'mapping', header: 'Mapping', accessorFn: (j) => j.mappingName, size: 170 },
+    { id: 'instance', header: 'Instance', accessorFn: (j) => j.instanceName, size: 120 },
+    {
+      id: 'state',
+      header: 'State',
+      accessorFn: (j) => j.state,
+      size: 190,
+      cell: ({ row }) => {
+        const j = row.original;
+        return (
+          <span>
+            <StatusPill tone={JOB_TONE[j.state]} value={j.state}>
+              {j.state.replace('_', ' ')}
+            </StatusPill>
+            {j.held && <span className="tag queue-held">held</span>}
+            {j.uncertain && (
+              <span className="tag" title="Its last attempt may have reached n8n: it is looked for there first.">
+                check first
+              </span>
+            )}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'attempts',
+      header: 'Attempts',
+      accessorFn: (j) => j.attemptsMade,
+      size: 90,
+      cell: ({ row }) => (
+        <span className="num">
+          {row.original.attemptsMade}/{row.original.maxAttempts}
+        </span>
+      ),
+    },
+    {
+      id: 'due',
+      header: finishedView ? 'Finished' : 'Due',
+      accessorFn: (j) => j.finishedAtMs ?? j.runAtMs,
+      size: 110,
+      cell: ({ row }) => {
+        const j = row.original;
+        return (
+          <span title={dateTime(j.finishedAtMs ?? j.runAtMs)}>
+            {j.finishedAtMs !== null
+              ? clock(j.finishedAtMs)
+              : j.runAtMs > Date.now()
+                ? `in ${span(j.runAtMs - Date.now())}`
+                : 'now'}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'reason',
+      header: 'Reason',
+      accessorFn: (j) => reasonOf(overview, j),
+      size: 380,
+      cell: ({ row }) => {
+        const reason = reasonOf(overview, row.original);
+        return (
+          <span className="queue-reason small" title={reason} data-testid="queue-job-reason">
+            {reason}
+          </span>
+        );
+      },
+    },
+  ];
 
   const purgeable = view === 'dead' ? 'dead_lettered' : view === 'completed' || view === 'canceled' ? view : null;
   const count = viewCount(overview, view, scope.instanceId, scope.mappingId);
@@ -133,7 +254,7 @@ export function JobsPanel(props: {
               disabled={!jobs?.length}
               data-testid="queue-requeue"
             >
-              Requeue {selected.size ? `${selected.size} selected` : 'focused'} (r)
+              Requeue {picked.length ? `${picked.length} selected` : 'focused'} (r)
             </CanButton>
             <CanButton
               channel="queue:requeueDead"
@@ -153,7 +274,7 @@ export function JobsPanel(props: {
             disabled={!jobs?.length}
             data-testid="queue-cancel"
           >
-            Cancel {selected.size ? `${selected.size} selected` : 'focused'} (c)
+            Cancel {picked.length ? `${picked.length} selected` : 'focused'} (c)
           </CanButton>
         )}
         {purgeable && (
@@ -167,14 +288,18 @@ export function JobsPanel(props: {
             Purge…
           </CanButton>
         )}
-        <span className="muted small queue-keys">j/k move · x select · r requeue · c cancel</span>
+        <span className="muted small queue-keys">
+          j/k or ↑/↓ move · x or Space select · r requeue · c cancel · Enter opens the run
+        </span>
       </div>
       {props.notice && (
         <p role="status" className="small" data-testid="queue-notice">
           {props.notice}
         </p>
       )}
-      {jobs === null ? (
+      {props.jobsError ? (
+        <LoadError what="the jobs" error={props.jobsError} retry={props.onRetryJobs} />
+      ) : jobs === null ? (
         <p className="muted">Loading…</p>
       ) : jobs.length === 0 ? (
         <p className="muted queue-none" data-testid="queue-jobs-empty">
@@ -183,66 +308,24 @@ export function JobsPanel(props: {
           .
         </p>
       ) : (
-        <table className="table queue-table" data-testid="queue-jobs">
-          <thead>
-            <tr>
-              <th aria-label="Selected" />
-              <th>Run</th>
-              <th>Mapping</th>
-              <th>Instance</th>
-              <th>State</th>
-              <th className="num">Attempts</th>
-              <th>{view === 'completed' || view === 'canceled' || view === 'dead' ? 'Finished' : 'Due'}</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody ref={body}>
-            {jobs.map((j, index) => (
-              <tr
-                key={j.id}
-                data-index={index}
-                data-testid="queue-job"
-                className={index === cursor ? 'focused' : ''}
-                aria-selected={selected.has(j.id)}
-                onClick={() => setCursor(index)}
-              >
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select job ${j.id}`}
-                    checked={selected.has(j.id)}
-                    onChange={() => toggle(j.id)}
-                  />
-                </td>
-                <td>{j.executionId !== null ? `run ${j.executionId}` : `job ${j.id}`}</td>
-                <td>{j.mappingName}</td>
-                <td>{j.instanceName}</td>
-                <td>
-                  <span className={`queue-state state-${j.state}`}>{j.state.replace('_', ' ')}</span>
-                  {j.held && <span className="tag queue-held">held</span>}
-                  {j.uncertain && (
-                    <span className="tag" title="Its last attempt may have reached n8n: it is looked for there first.">
-                      check first
-                    </span>
-                  )}
-                </td>
-                <td className="num">
-                  {j.attemptsMade}/{j.maxAttempts}
-                </td>
-                <td title={dateTime(j.finishedAtMs ?? j.runAtMs)}>
-                  {j.finishedAtMs !== null
-                    ? clock(j.finishedAtMs)
-                    : j.runAtMs > Date.now()
-                      ? `in ${span(j.runAtMs - Date.now())}`
-                      : 'now'}
-                </td>
-                <td className="queue-reason small" data-testid="queue-job-reason">
-                  {reasonOf(overview, j)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="queue-table">
+          <DataTable
+            storageKey="queue-jobs"
+            label={`${VIEWS.find((v) => v.id === view)?.label ?? 'Queued'} jobs`}
+            testId="queue-jobs"
+            columns={columns}
+            data={jobs}
+            rowId={(j) => String(j.id)}
+            onToggle={(j) => toggle(j.id)}
+            onCursorChange={onCursor}
+            onOpen={(j) =>
+              j.executionId !== null && go('executions', executionItem({ id: j.executionId, source: 'local' }))
+            }
+            windowKeys
+            rowAttributes={(j) => ({ 'data-testid': 'queue-job', 'data-focused': String(j.id === focused?.id) })}
+            height="calc(100vh - 320px)"
+          />
+        </div>
       )}
     </>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { QueueOverview } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -6,14 +6,16 @@ import { EmptyState } from '../../components/EmptyState';
 import { GroupTables } from './GroupTables';
 import { HoldLimit } from './HoldLimit';
 import { JobsPanel } from './JobsPanel';
-import { followQueue, useQueue } from './queue-store';
+import { LoadError } from '../../components/LoadError';
+import { refreshQueue, useQueueData } from './queue-store';
 import { scopeWords, stateWords, type Pending } from './shared';
 import './queue.css';
 
 /** The Queue area (in the spirit of Bull Board): depth, holds and dead letters per instance and mapping. */
 export function QueuePage() {
-  const { overview, jobs, error, scope } = useQueue();
-  useEffect(followQueue, []);
+  const { overview: overviewQuery, jobs: jobsQuery, scope } = useQueueData();
+  const overview = overviewQuery.data ?? null;
+  const jobs = jobsQuery.data?.jobs ?? null;
   const [pending, setPending] = useState<Pending | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -21,21 +23,26 @@ export function QueuePage() {
     try {
       setNotice(await what());
     } catch {
-      // The error tray says what went wrong.
+      // send() put the refusal in the toasts, in the core's words; the lists show what the core kept.
     } finally {
       setPending(null);
-      void useQueue.getState().refresh();
+      void refreshQueue();
     }
   };
 
-  if (!overview && error)
+  if (!overview && overviewQuery.isError)
     return (
       <section className="page queue-page">
         <h1>Queue</h1>
-        <LoadError message={error} />
+        <LoadError what="the queue" error={overviewQuery.error} retry={() => void overviewQuery.refetch()} />
       </section>
     );
-  if (!overview) return <p className="muted">Loading the queue…</p>;
+  if (!overview)
+    return (
+      <p className="muted" data-testid="loading">
+        Loading the queue…
+      </p>
+    );
   const total = Object.values(overview.total).reduce((a, b) => a + b, 0);
   const empty = total === 0 && overview.instances.length === 0 && overview.mappings.length === 0;
 
@@ -45,7 +52,9 @@ export function QueuePage() {
         <h1 id="queue-title">Queue</h1>
         <HoldLimit holdLimitMs={overview.holdLimitMs} />
       </div>
-      {error && <LoadError message={error} />}
+      {overviewQuery.isError && (
+        <LoadError what="the queue's counts" error={overviewQuery.error} retry={() => void overviewQuery.refetch()} />
+      )}
       {empty ? (
         <EmptyState title="Nothing queued yet">
           Every run Flightdeck sends to n8n waits here first: how many wait per instance and mapping, which are in
@@ -55,7 +64,16 @@ export function QueuePage() {
         <>
           <Tiles overview={overview} />
           <GroupTables overview={overview} onNotice={setNotice} />
-          <JobsPanel overview={overview} jobs={jobs} onAct={act} onAsk={setPending} view={scope.view} notice={notice} />
+          <JobsPanel
+            overview={overview}
+            jobs={jobs}
+            jobsError={jobsQuery.isError ? jobsQuery.error : null}
+            onRetryJobs={() => void jobsQuery.refetch()}
+            onAct={act}
+            onAsk={setPending}
+            view={scope.view}
+            notice={notice}
+          />
         </>
       )}
       {pending?.kind === 'cancel' && (
@@ -98,17 +116,6 @@ export function QueuePage() {
         </ConfirmDialog>
       )}
     </section>
-  );
-}
-
-function LoadError({ message }: { message: string }) {
-  return (
-    <div className="queue-error" role="alert" data-testid="queue-error">
-      <span>The queue could not be read: {message}</span>
-      <button type="button" onClick={() => void useQueue.getState().refresh()} data-testid="queue-retry">
-        Try again
-      </button>
-    </div>
   );
 }
 

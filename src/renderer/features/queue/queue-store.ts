@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { QueueJob, QueueJobState, QueueOverview } from '../../../shared/contract';
-import { api, sendCatch } from '../../api/client';
+import type { QueueJobState } from '../../../shared/contract';
+import { refetchChannel, useCall } from '../../data/calls';
 
 /** The job lists of the Queue area, each a set of queue states. */
 export const VIEWS = [
@@ -20,38 +20,26 @@ export interface Scope {
   mappingId: string | null;
 }
 
+/** The Queue area's UI state (zustand holds no core data: the lists come from `useQueueData`). */
 interface QueueState {
-  overview: QueueOverview | null;
-  jobs: QueueJob[] | null;
-  /** Why the last load failed (shown with a retry), or null. */
-  error: string | null;
   scope: Scope;
-  cursor: number;
+  /** The job under the table's cursor (j/k, ↑/↓): what r and c act on when nothing is selected. */
+  focusedId: number | null;
   selected: Set<number>;
   setScope(patch: Partial<Scope>): void;
-  move(delta: number): void;
-  setCursor(index: number): void;
+  setFocused(id: number | null): void;
   toggle(id: number): void;
   clearSelection(): void;
-  refresh(): Promise<void>;
 }
 
 export const useQueue = create<QueueState>((set, get) => ({
-  overview: null,
-  jobs: null,
-  error: null,
   scope: { view: 'waiting', instanceId: null, mappingId: null },
-  cursor: 0,
+  focusedId: null,
   selected: new Set(),
   setScope(patch) {
-    set({ scope: { ...get().scope, ...patch }, cursor: 0, selected: new Set(), jobs: null });
-    void get().refresh();
+    set({ scope: { ...get().scope, ...patch }, focusedId: null, selected: new Set() });
   },
-  move(delta) {
-    const n = get().jobs?.length ?? 0;
-    if (n) set({ cursor: Math.max(0, Math.min(n - 1, get().cursor + delta)) });
-  },
-  setCursor: (cursor) => set({ cursor }),
+  setFocused: (focusedId) => set({ focusedId }),
   toggle(id) {
     const selected = new Set(get().selected);
     if (selected.has(id)) selected.delete(id);
@@ -59,53 +47,24 @@ export const useQueue = create<QueueState>((set, get) => ({
     set({ selected });
   },
   clearSelection: () => set({ selected: new Set() }),
-  async refresh() {
-    const { scope } = get();
-    const view = VIEWS.find((v) => v.id === scope.view) ?? VIEWS[0];
-    const [overview, jobs] = await Promise.all([
-      sendCatch('queue:overview', {}),
-      sendCatch('queue:jobs', {
-        states: [...view.states],
-        limit: 200,
-        ...(scope.instanceId ? { instanceId: scope.instanceId } : {}),
-        ...(scope.mappingId ? { mappingId: scope.mappingId } : {}),
-      }),
-    ]);
-    if (!overview.ok || !jobs.ok) {
-      const failed = !overview.ok ? overview.error : !jobs.ok ? jobs.error : null;
-      set({ error: failed ? `${failed.code}: ${failed.message}` : 'The queue could not be read.' });
-      return;
-    }
-    const present = new Set(jobs.data.jobs.map((j) => j.id));
-    set({
-      overview: overview.data,
-      jobs: jobs.data.jobs,
-      error: null,
-      cursor: Math.min(get().cursor, Math.max(0, jobs.data.jobs.length - 1)),
-      selected: new Set([...get().selected].filter((id) => present.has(id))),
-    });
-  },
 }));
 
-/** Follows the core while the Queue area is open: queue changes, instance health, mappings, reconnects. */
-export function followQueue(): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const soon = () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void useQueue.getState().refresh();
-    }, 300);
-  };
-  const offs = [
-    api.on('queue:changed', soon),
-    api.on('instances:changed', soon),
-    api.on('mappings:changed', soon),
-    api.onConnection((state) => state === 'connected' && soon()),
-  ];
-  void useQueue.getState().refresh();
-  return () => {
-    offs.forEach((off) => off());
-    if (timer !== undefined) clearTimeout(timer);
-  };
+/**
+ * The overview and the jobs of the current scope, through the data layer: kept fresh by core
+ * events (queue, mappings and instance changes mark `queue:` stale), refetched on reconnect.
+ */
+export function useQueueData() {
+  const scope = useQueue((s) => s.scope);
+  const view = VIEWS.find((v) => v.id === scope.view) ?? VIEWS[0];
+  const overview = useCall('queue:overview', {});
+  const jobs = useCall('queue:jobs', {
+    states: [...view.states],
+    limit: 200,
+    ...(scope.instanceId ? { instanceId: scope.instanceId } : {}),
+    ...(scope.mappingId ? { mappingId: scope.mappingId } : {}),
+  });
+  return { overview, jobs, scope };
 }
+
+/** Refetches the Queue area now (after an action, without waiting for the core's event). */
+export const refreshQueue = () => refetchChannel('queue:overview').then(() => refetchChannel('queue:jobs'));

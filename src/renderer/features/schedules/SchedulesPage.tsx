@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Schedule } from '../../../shared/contract';
+import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { StatusPill } from '../../components/StatusPill';
@@ -13,7 +14,6 @@ import './schedules.css';
 import { CanButton } from '../../components/Guarded';
 
 type Pending = { action: 'pause' | 'resume'; ids: number[] };
-const PAGE_SIZE = 200;
 
 function describeTiming(s: Schedule): string {
   const t = s.timing;
@@ -40,8 +40,6 @@ export function SchedulesPage() {
   const [note, setNote] = useState('');
   const [removing, setRemoving] = useState<Schedule | null>(null);
   const [filter, setFilter] = useState('');
-  // Thousands of rows are slow to render and no one reads them all: show a page, filter for more.
-  const [visible, setVisible] = useState(PAGE_SIZE);
 
   if (query.isError) return <LoadError what="schedules" error={query.error} retry={() => void query.refetch()} />;
   const schedules = query.data;
@@ -80,6 +78,156 @@ export function SchedulesPage() {
     if (removed && ledgerId === removing.id) setLedgerId(null);
     setRemoving(null);
   };
+
+  const columns: DataColumn<Schedule>[] = [
+    {
+      id: 'select',
+      header: () => (
+        <input
+          type="checkbox"
+          checked={allShownSelected}
+          onChange={toggleAll}
+          aria-label="Select all matching the filter"
+          data-testid="schedule-select-all"
+        />
+      ),
+      enableSorting: false,
+      enableResizing: false,
+      enableHiding: false,
+      size: 36,
+      cell: ({ row }) => (
+        <input
+          type="checkbox"
+          checked={selected.has(row.original.id)}
+          onChange={() => toggle(row.original.id)}
+          onClick={(e) => e.stopPropagation()}
+          aria-label={`Select ${row.original.name}`}
+        />
+      ),
+    },
+    {
+      id: 'name',
+      header: 'Name',
+      accessorFn: (s) => s.name.toLowerCase(),
+      size: 200,
+      cell: ({ row }) => row.original.name,
+    },
+    {
+      id: 'event',
+      header: 'Event',
+      accessorFn: (s) => s.event,
+      size: 160,
+      cell: ({ row }) => <span className="mono">{row.original.event}</span>,
+    },
+    {
+      id: 'when',
+      header: 'When',
+      accessorFn: (s) => describeTiming(s),
+      size: 220,
+      cell: ({ row }) => (
+        <span title={`${describeTiming(row.original)} (${row.original.timing.timeZone})`}>
+          <span className="mono">{describeTiming(row.original)}</span>
+          <small className="muted"> {row.original.timing.timeZone}</small>
+        </span>
+      ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      accessorFn: (s) => s.status,
+      size: 200,
+      cell: ({ row }) => (
+        <span title={row.original.note ?? undefined}>
+          <StatusPill tone={scheduleTone[row.original.status]} testId="schedule-status" value={row.original.status}>
+            {row.original.status}
+          </StatusPill>
+          {row.original.note && <small className="muted note"> {row.original.note}</small>}
+        </span>
+      ),
+    },
+    {
+      id: 'next',
+      header: 'Next run',
+      accessorFn: (s) => s.nextRunMs ?? Number.MAX_SAFE_INTEGER,
+      size: 210,
+      cell: ({ row }) => (
+        <span data-testid="schedule-next">
+          <TimeInZones ms={row.original.nextRunMs} zone={row.original.timing.timeZone} inline />
+        </span>
+      ),
+    },
+    {
+      id: 'last',
+      header: 'Last tick',
+      accessorFn: (s) => s.lastTick?.outcome ?? '',
+      size: 100,
+      cell: ({ row }) =>
+        row.original.lastTick ? (
+          <StatusPill tone={tickTone[row.original.lastTick.outcome]} title={row.original.lastTick.reason}>
+            {row.original.lastTick.outcome}
+          </StatusPill>
+        ) : (
+          <span className="muted">never</span>
+        ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      enableSorting: false,
+      size: 270,
+      cell: ({ row }) => {
+        const s = row.original;
+        return (
+          // Buttons act on their row only: a click on one does not open the ledger.
+          <span className="row-actions" onClick={(e) => e.stopPropagation()}>
+            {s.status === 'paused' ? (
+              <CanButton
+                channel="schedules:resume"
+                type="button"
+                onClick={() => ask('resume', [s.id])}
+                data-testid="schedule-resume"
+              >
+                Resume
+              </CanButton>
+            ) : (
+              <CanButton
+                channel="schedules:pause"
+                type="button"
+                onClick={() => ask('pause', [s.id])}
+                data-testid="schedule-pause"
+              >
+                Pause
+              </CanButton>
+            )}
+            <CanButton
+              channel="schedules:runNow"
+              type="button"
+              onClick={() => runNow(s.id)}
+              data-testid="schedule-run-now"
+            >
+              Run now
+            </CanButton>
+            <CanButton
+              channel="schedules:update"
+              type="button"
+              onClick={() => setEditing(s)}
+              data-testid="schedule-edit"
+            >
+              Edit
+            </CanButton>
+            <CanButton
+              channel="schedules:remove"
+              type="button"
+              onClick={() => setRemoving(s)}
+              data-testid="schedule-remove"
+            >
+              Remove
+            </CanButton>
+          </span>
+        );
+      },
+    },
+  ];
 
   return (
     <section className="page schedules-page" aria-labelledby="schedules-title">
@@ -176,132 +324,28 @@ export function SchedulesPage() {
               Resume selected
             </CanButton>
           </div>
-          <table className="schedules-table" data-testid="schedules-table">
-            <thead>
-              <tr>
-                <th>
-                  <input
-                    type="checkbox"
-                    checked={allShownSelected}
-                    onChange={toggleAll}
-                    aria-label="Select all matching the filter"
-                  />
-                </th>
-                <th>Name</th>
-                <th>Event</th>
-                <th>When</th>
-                <th>Status</th>
-                <th>Next run</th>
-                <th>Last tick</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.length === 0 && (
-                <tr>
-                  <td colSpan={8} className="muted">
-                    No schedule matches “{filter}”.
-                  </td>
-                </tr>
-              )}
-              {shown.slice(0, visible).map((s) => (
-                <tr key={s.id} data-testid="schedule-row" data-status={s.status}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={selected.has(s.id)}
-                      onChange={() => toggle(s.id)}
-                      aria-label={`Select ${s.name}`}
-                    />
-                  </td>
-                  <td>{s.name}</td>
-                  <td className="mono">{s.event}</td>
-                  <td>
-                    <span className="mono">{describeTiming(s)}</span>
-                    <small className="muted"> {s.timing.timeZone}</small>
-                  </td>
-                  <td>
-                    <StatusPill tone={scheduleTone[s.status]} testId="schedule-status" value={s.status}>
-                      {s.status}
-                    </StatusPill>
-                    {s.note && <small className="muted note"> {s.note}</small>}
-                  </td>
-                  <td data-testid="schedule-next">
-                    <TimeInZones ms={s.nextRunMs} zone={s.timing.timeZone} />
-                  </td>
-                  <td>
-                    {s.lastTick ? (
-                      <StatusPill tone={tickTone[s.lastTick.outcome]} title={s.lastTick.reason}>
-                        {s.lastTick.outcome}
-                      </StatusPill>
-                    ) : (
-                      <span className="muted">never</span>
-                    )}
-                  </td>
-                  <td className="row-actions">
-                    {s.status === 'paused' ? (
-                      <CanButton
-                        channel="schedules:resume"
-                        type="button"
-                        onClick={() => ask('resume', [s.id])}
-                        data-testid="schedule-resume"
-                      >
-                        Resume
-                      </CanButton>
-                    ) : (
-                      <CanButton
-                        channel="schedules:pause"
-                        type="button"
-                        onClick={() => ask('pause', [s.id])}
-                        data-testid="schedule-pause"
-                      >
-                        Pause
-                      </CanButton>
-                    )}
-                    <CanButton
-                      channel="schedules:runNow"
-                      type="button"
-                      onClick={() => runNow(s.id)}
-                      data-testid="schedule-run-now"
-                    >
-                      Run now
-                    </CanButton>
-                    <CanButton
-                      channel="schedules:update"
-                      type="button"
-                      onClick={() => setEditing(s)}
-                      data-testid="schedule-edit"
-                    >
-                      Edit
-                    </CanButton>
-                    <button type="button" onClick={() => setLedgerId(s.id)} data-testid="schedule-open-ledger">
-                      Ledger
-                    </button>
-                    <CanButton
-                      channel="schedules:remove"
-                      type="button"
-                      onClick={() => setRemoving(s)}
-                      data-testid="schedule-remove"
-                    >
-                      Remove
-                    </CanButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {shown.length > visible && (
-            <p className="muted">
-              Showing {visible} of {shown.length}.{' '}
-              <button type="button" onClick={() => setVisible((v) => v + PAGE_SIZE)} data-testid="schedule-more">
-                Show {Math.min(PAGE_SIZE, shown.length - visible)} more
-              </button>
-            </p>
-          )}
+          <DetailSplit
+            storageKey="schedules"
+            detail={ledgerOf && <ScheduleLedger schedule={ledgerOf} onClose={() => setLedgerId(null)} />}
+          >
+            <DataTable
+              storageKey="schedules"
+              label="Schedules"
+              testId="schedules-table"
+              columns={columns}
+              data={shown}
+              rowId={(s) => String(s.id)}
+              openId={ledgerId === null ? null : String(ledgerId)}
+              onOpen={(s) => setLedgerId(s.id)}
+              onToggle={(s) => toggle(s.id)}
+              onClose={() => setLedgerId(null)}
+              rowAttributes={(s) => ({ 'data-testid': 'schedule-row', 'data-status': s.status })}
+              empty={`No schedule matches “${filter}”.`}
+              height="calc(100vh - 260px)"
+            />
+          </DetailSplit>
         </>
       )}
-
-      {ledgerOf && <ScheduleLedger schedule={ledgerOf} onClose={() => setLedgerId(null)} />}
     </section>
   );
 }

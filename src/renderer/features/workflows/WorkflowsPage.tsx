@@ -1,9 +1,12 @@
 import type { Workflow } from '../../../shared/contract';
 import { formatRunShort } from '../../../shared/run-identity';
 import { keepPreviousData } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { DataTable, DetailSplit, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
+import { SyncedWorkflowCanvas } from '../../components/workflow-canvas/ReadOnlyCanvas';
 import { LoadError } from '../../components/LoadError';
+import { StatusPill } from '../../components/StatusPill';
 import { useAction, useCall } from '../../data/calls';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { executionItem } from '../../stores/routes';
@@ -11,6 +14,7 @@ import { ConfirmButton } from '../instances/ConfirmButton';
 import { ago, dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import '../instances/n8n-ui.css';
+import { RUN_STATUS } from './run-status';
 
 /** n8n 2.x publishes a version instead of activating the workflow; 1.x (and unknown) activates. */
 const publishes = (w: Pick<Workflow, 'n8nVersion'>) => Number(/^(\d+)\./.exec(w.n8nVersion ?? '')?.[1] ?? 1) >= 2;
@@ -20,6 +24,97 @@ export function stateLabel(w: Pick<Workflow, 'n8nVersion' | 'active' | 'archived
   if (w.archived) return 'archived';
   if (publishes(w)) return w.active ? 'published' : 'unpublished';
   return w.active ? 'active' : 'inactive';
+}
+
+/** The workflow list's columns; every one sorts, the tags ride along with the name. */
+function workflowColumns(instanceName: (id: string) => string): DataColumn<Workflow>[] {
+  return [
+    {
+      id: 'name',
+      header: 'Name',
+      accessorFn: (w) => w.name.toLowerCase(),
+      size: 260,
+      cell: ({ row }) => (
+        <span title={`id ${row.original.id}`}>
+          {row.original.name}{' '}
+          {row.original.tags.map((t) => (
+            <span key={t} className="tag">
+              {t}
+            </span>
+          ))}
+        </span>
+      ),
+    },
+    { id: 'instance', header: 'Instance', accessorFn: (w) => instanceName(w.instanceId), size: 130 },
+    {
+      id: 'state',
+      header: 'State',
+      accessorFn: (w) => stateLabel(w),
+      size: 190,
+      cell: ({ row }) => {
+        const w = row.original;
+        return (
+          <span data-testid="workflow-state">
+            <StatusPill tone={w.archived ? 'neutral' : w.active ? 'ok' : 'neutral'} value={stateLabel(w)}>
+              {stateLabel(w)}
+            </StatusPill>
+            {w.draftDiffers && ' '}
+            {w.draftDiffers && (
+              <span
+                className="tag"
+                title="A newer version is saved in n8n but not published: runs use the published one"
+                data-testid="workflow-draft-differs"
+              >
+                draft differs
+              </span>
+            )}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'runs',
+      header: 'Runs',
+      accessorFn: (w) => w.executionCount,
+      size: 80,
+      cell: ({ row }) => <span className="num">{row.original.executionCount.toLocaleString()}</span>,
+    },
+    {
+      id: 'last',
+      header: 'Last run',
+      accessorFn: (w) => w.lastStatus ?? '',
+      size: 150,
+      cell: ({ row }) => {
+        const status = row.original.lastStatus;
+        if (!status) return <span className="muted">never</span>;
+        const words = RUN_STATUS[status];
+        return (
+          <StatusPill tone={words.tone} title={words.title} value={status} testId="workflow-last-status">
+            {words.words}
+          </StatusPill>
+        );
+      },
+    },
+    {
+      id: 'lastAt',
+      header: 'Last run at',
+      accessorFn: (w) => w.lastExecutionAtMs ?? 0,
+      size: 120,
+      cell: ({ row }) =>
+        row.original.lastExecutionAtMs === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <span title={dateTime(row.original.lastExecutionAtMs)}>{ago(row.original.lastExecutionAtMs)}</span>
+        ),
+    },
+    {
+      id: 'updated',
+      header: 'Updated',
+      accessorFn: (w) => w.updatedAtMs,
+      size: 160,
+      cell: ({ row }) => dateTime(row.original.updatedAtMs),
+    },
+  ];
 }
 
 /**
@@ -54,6 +149,7 @@ export function WorkflowsPage() {
   const tags = [...new Set((data?.workflows ?? []).flatMap((w) => w.tags))].sort();
   const instanceName = (id: string) => instances.find((i) => i.id === id)?.name ?? id;
   const filtered = Boolean(search || instanceId || active || tag);
+  const columns = useMemo(() => workflowColumns(instanceName), [instances]);
 
   return (
     <section className="page" aria-labelledby="workflows-title">
@@ -116,67 +212,35 @@ export function WorkflowsPage() {
         </EmptyState>
       )}
       {data && data.workflows.length > 0 && (
-        <div className={selected ? 'split' : ''}>
-          <table className="table" data-testid="workflow-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Instance</th>
-                <th>State</th>
-                <th>Runs</th>
-                <th>Last</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.workflows.map((w) => (
-                <tr
-                  key={`${w.instanceId}/${w.id}`}
-                  className="clickable"
-                  onClick={() => go('workflows', w.instanceId, w.id)}
-                  aria-selected={selected?.instanceId === w.instanceId && selected.workflowId === w.id}
-                  data-testid={`workflow-row-${w.name}`}
-                >
-                  <td>
-                    {w.name}{' '}
-                    {w.tags.map((t) => (
-                      <span key={t} className="tag">
-                        {t}
-                      </span>
-                    ))}
-                  </td>
-                  <td>{instanceName(w.instanceId)}</td>
-                  <td data-testid="workflow-state">
-                    {stateLabel(w)}
-                    {w.draftDiffers && ' '}
-                    {w.draftDiffers && (
-                      <span
-                        className="tag"
-                        title="A newer version is saved in n8n but not published: runs use the published one"
-                        data-testid="workflow-draft-differs"
-                      >
-                        draft differs
-                      </span>
-                    )}
-                  </td>
-                  <td>{w.executionCount}</td>
-                  <td className={w.lastStatus ? `status-${w.lastStatus}` : 'muted'}>
-                    {w.lastStatus ?? '—'}{' '}
-                    {w.lastExecutionAtMs !== null && <span className="muted">{ago(w.lastExecutionAtMs)}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {selected && (
-            <WorkflowDetail
-              key={`${selected.instanceId}/${selected.workflowId}`}
-              {...selected}
-              instanceName={instanceName(selected.instanceId)}
-              baseUrl={instances.find((i) => i.id === selected.instanceId)?.baseUrl ?? null}
-              onClose={() => go('workflows')}
-            />
-          )}
-        </div>
+        <DetailSplit
+          storageKey="workflows"
+          detail={
+            selected && (
+              <WorkflowDetail
+                key={`${selected.instanceId}/${selected.workflowId}`}
+                {...selected}
+                instanceName={instanceName(selected.instanceId)}
+                baseUrl={instances.find((i) => i.id === selected.instanceId)?.baseUrl ?? null}
+                onClose={() => go('workflows')}
+              />
+            )
+          }
+        >
+          <DataTable
+            storageKey="workflows"
+            label="Workflows"
+            testId="workflow-table"
+            columns={columns}
+            data={data.workflows}
+            rowId={(w) => `${w.instanceId}/${w.id}`}
+            openId={selected ? `${selected.instanceId}/${selected.workflowId}` : null}
+            onOpen={(w) => go('workflows', w.instanceId, w.id)}
+            onClose={() => go('workflows')}
+            rowAttributes={(w) => ({ 'data-testid': `workflow-row-${w.name}` })}
+            defaultHidden={['updated']}
+            height="calc(100vh - 240px)"
+          />
+        </DetailSplit>
       )}
     </section>
   );
@@ -191,6 +255,7 @@ function WorkflowDetail(props: {
 }) {
   const { instanceId, workflowId } = props;
   const query = useCall('workflows:get', { instanceId, workflowId });
+  const go = useNav((s) => s.go);
   const setActive = useAction('workflows:setActive');
   if (query.isError)
     return (
@@ -284,6 +349,8 @@ function WorkflowDetail(props: {
           />
         )}
       </div>
+      <h3>Canvas</h3>
+      <SyncedWorkflowCanvas instanceId={instanceId} workflowId={workflowId} name={w.name} />
       <h3>Nodes ({detail.nodes.length})</h3>
       <ul className="small" data-testid="workflow-nodes">
         {detail.nodes.map((n) => (
@@ -298,19 +365,44 @@ function WorkflowDetail(props: {
         <p className="muted small">No executions of this workflow synced yet.</p>
       ) : (
         <table className="table small" data-testid="workflow-executions">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Status</th>
+              <th>Started</th>
+              <th>Took</th>
+            </tr>
+          </thead>
           <tbody>
-            {detail.recentExecutions.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <a href={hashFor('executions', executionItem(e))} data-testid="workflow-execution-link">
-                    {formatRunShort(e)}
-                  </a>
-                </td>
-                <td className={`status-${e.status}`}>{e.status}</td>
-                <td>{dateTime(e.startedAtMs ?? e.createdAtMs)}</td>
-                <td>{duration(e.durationMs)}</td>
-              </tr>
-            ))}
+            {detail.recentExecutions.map((e) => {
+              const words = RUN_STATUS[e.status];
+              return (
+                <tr
+                  key={e.id}
+                  className="clickable"
+                  // The whole row opens the run; the link inside is the keyboard's way (and copyable).
+                  onClick={() => go('executions', executionItem(e))}
+                  data-testid="workflow-execution"
+                >
+                  <td>
+                    <a
+                      href={hashFor('executions', executionItem(e))}
+                      onClick={(ev) => ev.stopPropagation()}
+                      data-testid="workflow-execution-link"
+                    >
+                      {formatRunShort(e)}
+                    </a>
+                  </td>
+                  <td>
+                    <StatusPill tone={words.tone} title={words.title} value={e.status}>
+                      {words.words}
+                    </StatusPill>
+                  </td>
+                  <td>{dateTime(e.startedAtMs ?? e.createdAtMs)}</td>
+                  <td>{duration(e.durationMs)}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
