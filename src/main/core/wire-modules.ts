@@ -83,7 +83,8 @@ function wirePipeline(
   options: WiringOptions,
   retentionDays: () => number,
 ) {
-  const instanceBaseUrl = (id: string): string | null => instances.service.find(id)?.baseUrl ?? null;
+  // Per event and per dispatch: the service's cached endpoint, not the full row.
+  const instanceBaseUrl = (id: string): string | null => instances.service.endpoint(id)?.baseUrl ?? null;
   // A run records who asked for it (the four-eyes rule of approvals reads it).
   const executions = createExecutionsWriter(ctx.store, { requestedBy: () => ctx.requester?.() ?? null });
   // The Queue area names instances and mappings; requeue and cancel there move the runs too.
@@ -158,7 +159,7 @@ function wirePipeline(
       jobs: queue.jobs,
       executions,
       instanceBaseUrl,
-      instanceName: (id) => instances.service.find(id)?.name ?? null,
+      instanceName: (id) => instances.service.endpoint(id)?.name ?? null,
       post,
       health: instances.health,
       // Before re-sending a run whose attempt may have reached n8n: the linker's finder, by mark.

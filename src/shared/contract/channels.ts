@@ -135,6 +135,11 @@ export const CALL_CHANNELS = [
   'drafts:rebase',
   'drafts:pushes',
   'drafts:preflight',
+  'drafts:merge',
+  'drafts:mergeApply',
+  'drafts:history',
+  'drafts:historyCompare',
+  'drafts:restore',
   // backups
   'backups:list',
   'backups:export',

@@ -141,6 +141,89 @@ export const workflowDiffSchema = z.object({
 });
 export type WorkflowDiff = z.infer<typeof workflowDiffSchema>;
 
+/** A step into a merged workflow: an object key, or the element of an id-keyed array. */
+export const mergePathSegmentSchema = z.union([z.string().max(1_000), z.object({ id: z.string().max(1_000) })]);
+
+/** One side's value at a conflicting path; `present: false`: deleted there (or never added). */
+export const mergeSideSchema = z.object({ present: z.boolean(), value: z.unknown().optional() });
+export type MergeSide = z.infer<typeof mergeSideSchema>;
+
+/** base→mine and base→theirs changed the same path differently: the operator picks. */
+export const mergeConflictSchema = z.object({
+  id: z.string(),
+  path: z.array(mergePathSegmentSchema),
+  /** The node it is about (its name in the merge), null for the workflow's name and settings. */
+  node: z.string().nullable(),
+  /** `parameters.options.timeout`, `position`, `(node)` for a whole node deleted on one side… */
+  what: z.string(),
+  base: mergeSideSchema,
+  mine: mergeSideSchema,
+  theirs: mergeSideSchema,
+});
+export type MergeConflictView = z.infer<typeof mergeConflictSchema>;
+
+/** A change that merged by itself. */
+export const mergedChangeSchema = z.object({
+  node: z.string().nullable(),
+  what: z.string(),
+  from: z.enum(['mine', 'theirs', 'both']),
+});
+
+/** A three-way merge of the draft (mine) with n8n now (theirs) from the draft's base. */
+export const mergeReportSchema = z.object({
+  draftId: z.string(),
+  /** n8n's version merged with: pass these back to apply the resolutions. */
+  remoteVersionId: z.string().nullable(),
+  remoteUpdatedAtMs: z.number().int(),
+  /** False for drafts from before bases were kept: every difference is then a conflict. */
+  baseKnown: z.boolean(),
+  /** n8n has not moved since the draft's base: nothing to merge. */
+  upToDate: z.boolean(),
+  /** A clean merge is applied at once: the draft is now the merged result (push it next). */
+  applied: z.boolean(),
+  conflicts: z.array(mergeConflictSchema),
+  changes: z.array(mergedChangeSchema),
+  /** Links dropped because a node they touch was deleted on the other side. */
+  droppedLinks: z.array(z.string()),
+  base: workflowDefinitionSchema.nullable(),
+  mine: workflowDefinitionSchema,
+  theirs: workflowDefinitionSchema,
+  /** The result, with mine's value at each open conflict. */
+  merged: workflowDefinitionSchema,
+  /** The validator's findings on the merged result (a push refuses until they are fixed). */
+  issues: z.array(draftIssueSchema),
+});
+export type MergeReport = z.infer<typeof mergeReportSchema>;
+
+export const mergeResolutionSchema = z.discriminatedUnion('choice', [
+  z.object({ conflictId: z.string().max(20_000), choice: z.enum(['mine', 'theirs']) }).strict(),
+  z.object({ conflictId: z.string().max(20_000), choice: z.literal('edit'), value: z.unknown() }).strict(),
+]);
+export type MergeResolution = z.infer<typeof mergeResolutionSchema>;
+
+/** Why a version of a draft was kept. */
+export const draftVersionReasonSchema = z.enum(['clone', 'import', 'create', 'push', 'pull', 'merge', 'restore']);
+
+/** One version in a draft's local history (the workflow itself is fetched on compare). */
+export const draftVersionSchema = z.object({
+  id: z.number().int(),
+  draftId: z.string(),
+  reason: draftVersionReasonSchema,
+  /** The team-mode user, else the local operator. */
+  actor: z.string(),
+  instanceId: z.string().nullable(),
+  remoteWorkflowId: z.string().nullable(),
+  remoteVersionId: z.string().nullable(),
+  note: z.string().nullable(),
+  name: z.string(),
+  nodes: z.number().int(),
+  createdAtMs: z.number().int(),
+});
+export type DraftVersion = z.infer<typeof draftVersionSchema>;
+
+/** A version of the history, or the draft as it is now. */
+const versionRef = z.union([z.number().int().min(1), z.literal('current')]);
+
 /** Both sides of a refused push, carried in the CONFLICT error's details. */
 export const pushConflictSchema = z.object({
   draftId: z.string(),
@@ -156,6 +239,11 @@ export const pushConflictSchema = z.object({
   /** Null when the workflow was deleted in n8n. */
   theirs: workflowDefinitionSchema.nullable(),
   diff: workflowDiffSchema.nullable(),
+  /**
+   * The three-way merge of both sides (null when the workflow was deleted in n8n). When it was
+   * clean it is already applied: the draft is the merged result and waits for the next push.
+   */
+  merge: mergeReportSchema.nullable().default(null),
 });
 export type PushConflict = z.infer<typeof pushConflictSchema>;
 
@@ -271,6 +359,42 @@ export const draftsCalls = {
   ),
   /** "Take theirs": replaces the draft with n8n's current version of the workflow. */
   'drafts:rebase': call(idArg, draftSchema),
+  /**
+   * "Update from n8n": three-way merge of the draft with n8n's current version from the draft's
+   * base. A clean merge is applied at once (the draft becomes the merged result, n8n's version
+   * its new base); conflicts come back for the operator to resolve with drafts:mergeApply.
+   */
+  'drafts:merge': call(idArg, mergeReportSchema),
+  /**
+   * Applies a merge with one resolution per conflict. Refuses with CONFLICT when n8n moved again
+   * since the merge was computed (merge again), VALIDATION when a conflict has no resolution.
+   */
+  'drafts:mergeApply': call(
+    z
+      .object({
+        id: z.string().min(1).max(100),
+        remoteVersionId: z.string().max(200).nullable(),
+        remoteUpdatedAtMs: z.number().int(),
+        resolutions: z.array(mergeResolutionSchema).max(5_000),
+      })
+      .strict(),
+    draftSchema,
+  ),
+  /** The draft's local history, newest first: every push, pull, merge and restore. */
+  'drafts:history': call(z.object({ draftId: z.string().min(1).max(100) }).strict(), z.array(draftVersionSchema)),
+  /** Two versions of the history (or the draft now) as a list of changes, `from` → `to`. */
+  'drafts:historyCompare': call(
+    z.object({ draftId: z.string().min(1).max(100), from: versionRef, to: versionRef }).strict(),
+    z.object({ diff: workflowDiffSchema, from: workflowDefinitionSchema, to: workflowDefinitionSchema }),
+  ),
+  /**
+   * Restores a version into the draft (its base stays, so pushing it next goes through the
+   * usual conflict checks and merge: that is a rollback).
+   */
+  'drafts:restore': call(
+    z.object({ draftId: z.string().min(1).max(100), versionId: z.number().int().min(1) }).strict(),
+    draftSchema,
+  ),
   'drafts:pushes': call(
     z.object({ draftId: z.string().min(1).max(100).optional() }).strict(),
     z.array(draftPushSchema),

@@ -146,6 +146,11 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'drafts:push': 'editor',
   'drafts:preflight': 'viewer',
   'drafts:rebase': 'editor',
+  'drafts:merge': 'editor',
+  'drafts:mergeApply': 'editor',
+  'drafts:history': 'viewer',
+  'drafts:historyCompare': 'viewer',
+  'drafts:restore': 'editor',
 
   // A backup holds everything (keys too when encrypted): listing is a read, the rest is admin.
   'backups:list': 'viewer',

@@ -19,6 +19,13 @@ export interface Store {
    * outermost transaction.
    */
   write<T>(fn: (announce: Announce) => T): T;
+  /**
+   * Like `write`, but inside another write it joins that one without a savepoint of its own: a
+   * throw rolls back to the enclosing write's savepoint (or the whole transaction). For hot paths
+   * that never catch their own failures inside a transaction (the door's events, the queue's
+   * batches), where a savepoint per step was a measurable share of the work.
+   */
+  join<T>(fn: (announce: Announce) => T): T;
   close(): void;
 }
 
@@ -68,33 +75,80 @@ export function openStore(options: OpenStoreOptions): Store {
     throw new StartupError('UNREADABLE_DATABASE', `Cannot read the database at ${file}: ${(error as Error).message}`);
   }
 
+  // Transaction control as prepared statements, run directly: better-sqlite3's db.transaction()
+  // builds a new wrapper per call, which showed in profiles of the door (a write per event, and
+  // savepoints inside the group commit). Same protocol as that wrapper: BEGIN IMMEDIATE / COMMIT,
+  // a savepoint when already inside a transaction, ROLLBACK (TO) only while one is still open.
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const savepoint = db.prepare('SAVEPOINT flightdeck_write');
+  const release = db.prepare('RELEASE flightdeck_write');
+  const rollbackTo = db.prepare('ROLLBACK TO flightdeck_write');
+
+  function atomically<T>(fn: () => T): T {
+    const nested = db.inTransaction;
+    (nested ? savepoint : begin).run();
+    try {
+      const result = fn();
+      if (result instanceof Promise) throw new TypeError('A store write cannot return a promise.');
+      (nested ? release : commit).run();
+      return result;
+    } catch (error) {
+      if (db.inTransaction) {
+        if (nested) {
+          rollbackTo.run();
+          release.run();
+        } else rollback.run();
+      }
+      throw error;
+    }
+  }
+
+  /** Events of the innermost write in progress (undefined outside writes). */
   let pending: [EventChannel, unknown][] | undefined;
+  const announceTo =
+    (list: [EventChannel, unknown][]): Announce =>
+    (event, payload) =>
+      void list.push([event, payload]);
+
+  function write<T>(fn: (announce: Announce) => T): T {
+    // A write inside another write joins it (as a savepoint); its events wait for the outer
+    // commit, so nothing is announced that could still roll back.
+    // A nested write that fails is rolled back to its savepoint, and its events are dropped
+    // with it (the outer write may catch the error and commit the rest: group commit does).
+    if (pending) {
+      const outer = pending;
+      const inner: [EventChannel, unknown][] = [];
+      pending = inner;
+      let result: T;
+      try {
+        result = atomically(() => fn(announceTo(inner)));
+      } finally {
+        pending = outer;
+      }
+      outer.push(...inner);
+      return result;
+    }
+    const mine: [EventChannel, unknown][] = [];
+    pending = mine;
+    let result: T;
+    try {
+      result = atomically(() => fn(announceTo(mine)));
+    } finally {
+      pending = undefined;
+    }
+    for (const [event, payload] of mine) options.bus.publish(event, payload as never);
+    return result;
+  }
+
   return {
     db,
     file,
     schemaVersion,
-    write<T>(fn: (announce: Announce) => T): T {
-      // A write inside another write joins it (as a savepoint); its events wait for the outer
-      // commit, so nothing is announced that could still roll back.
-      // A nested write that fails is rolled back to its savepoint, and its events are dropped
-      // with it (the outer write may catch the error and commit the rest: group commit does).
-      if (pending) {
-        const outer = pending;
-        const inner: [EventChannel, unknown][] = [];
-        const result = db.transaction(() => fn((event, payload) => void inner.push([event, payload])))();
-        outer.push(...inner);
-        return result;
-      }
-      const mine: [EventChannel, unknown][] = [];
-      pending = mine;
-      let result: T;
-      try {
-        result = db.transaction(() => fn((event, payload) => void mine.push([event, payload]))).immediate();
-      } finally {
-        pending = undefined;
-      }
-      for (const [event, payload] of mine) options.bus.publish(event, payload as never);
-      return result;
+    write,
+    join<T>(fn: (announce: Announce) => T): T {
+      return pending ? fn(announceTo(pending)) : write(fn);
     },
     close: () => db.close(),
   };

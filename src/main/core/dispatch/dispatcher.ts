@@ -8,6 +8,7 @@ import type { Timers } from '../timers';
 import { systemTimers } from '../timers';
 import { createWorker, type JobHandler } from '../queue/worker';
 import { mapN8nStatus } from '../n8n/status-map';
+import { createDeferredRollups } from '../metrics/rollup-batch';
 import type { DispatchJobPayload } from './emit';
 import type { ExecutionsWriter } from './executions-writer';
 import { createHeldRuns, HOLD_PREFIX } from './held-runs';
@@ -20,6 +21,8 @@ export type WebhookPost = (request: {
   instanceId: string;
   url: string;
   body: unknown;
+  /** The body as sent: JSON.stringify(body), made once by the request builder. */
+  bodyText?: string;
   headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
@@ -113,6 +116,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
   const nameOf = (id: string) => deps.instanceName?.(id) ?? id;
   const held = createHeldRuns(db);
   const runStart = db.prepare('SELECT started_at_ms, created_at_ms, workflow_id FROM executions WHERE id = ?');
+  // A turn's successes reach the metric rollups with one statement at its end, not per run.
+  const rollups = createDeferredRollups(db);
 
   const changed = (announce: Announce, id: number) => announce('executions:changed', { ids: [id] });
 
@@ -256,14 +261,16 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       if (job.uncertain || deps.instanceBaseUrl(job.instanceId) === null) continue;
       const { executionId } = job.payload as DispatchJobPayload;
       try {
-        ctx.store.write(() => executions.markDispatching(executionId, now()));
+        // One statement inside the claim's transaction: SQLite undoes a failed statement alone,
+        // so no savepoint is needed to keep the others.
+        executions.markDispatching(executionId, now());
         markedAtClaim.add(job.id);
         ids.push(executionId);
       } catch (error) {
         ctx.logger.warn('Dispatcher: could not mark a run started at its claim', { error, executionId });
       }
     }
-    if (ids.length > 0) ctx.store.write((announce) => announce('executions:changed', { ids }));
+    if (ids.length > 0) ctx.store.join((announce) => announce('executions:changed', { ids }));
   }
 
   const handler: JobHandler = async (job, signal) => {
@@ -327,6 +334,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         instanceId: job.instanceId,
         url,
         body: request.body,
+        bodyText: request.bodyText,
         headers: request.headers,
         timeoutMs,
         signal,
@@ -405,6 +413,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     // Written with the job's completion, in the worker's turn: one commit for the turn's outcomes.
     const record = () =>
       ctx.store.write((announce) => {
+        rollups.hold(payload.executionId);
         executions.markOutcome(
           payload.executionId,
           {
@@ -430,7 +439,7 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     ...(deps.timers ? { timers: deps.timers } : {}),
     onError: (error) => ctx.logger.warn('Dispatcher: a queue operation failed and will be retried', { error }),
     // A turn's completions, their runs' outcomes, the next claim and its runs' start: one commit.
-    transaction: (fn) => ctx.store.write(fn),
+    transaction: (fn) => ctx.store.write(() => rollups.around(fn)),
     onClaimed: markClaimed,
   });
 

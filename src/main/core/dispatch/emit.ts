@@ -123,7 +123,8 @@ export function createEmitter(
     if (!eventNameSchema.safeParse(request.event).success) {
       throw new AppError('VALIDATION', `"${String(request.event).slice(0, 100)}" is not a valid event name.`);
     }
-    return ctx.store.write((announce) => {
+    // Joins the caller's write (the door's group commit gives each event a savepoint of its own).
+    return ctx.store.join((announce) => {
       if (!mappings.hasActive(request.event)) {
         throw new AppError('NOT_FOUND', `No active mapping listens for "${request.event}": add one under Mappings.`);
       }

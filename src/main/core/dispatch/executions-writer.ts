@@ -1,5 +1,6 @@
 import type { RetryKind } from '../../../shared/contract/executions';
 import type { ExecutionStatus } from '../../../shared/contract/executions-model';
+import { searchIndex } from '../db/search-index';
 import type { Store } from '../db/store';
 
 /** A new local run, as the pipeline records it before anything is sent. */
@@ -25,6 +26,24 @@ export interface NewLocalRun {
 }
 
 const EXCERPT_BYTES = 2048;
+
+/**
+ * A request as kept on its run: without `bodyText`, which is always JSON.stringify(body)
+ * (webhook-request.ts) and, for a payload of 10 KB, was a third of the row that every status
+ * update rewrites. Readers put it back (`withBodyText`).
+ */
+function requestText(request: unknown): string {
+  if (request === null || typeof request !== 'object' || !('bodyText' in request)) return JSON.stringify(request);
+  const { bodyText: _sameAsBody, ...kept } = request as Record<string, unknown>;
+  return JSON.stringify(kept);
+}
+
+/** A stored request with its `bodyText` again: the bytes sent, exactly as built. */
+export function withBodyText(request: unknown): unknown {
+  if (request === null || typeof request !== 'object' || Array.isArray(request) || 'bodyText' in request)
+    return request;
+  return { ...request, bodyText: JSON.stringify((request as { body?: unknown }).body ?? null) };
+}
 
 /**
  * The pipeline's writes to the shared executions table: prepared once, small and explicit.
@@ -70,12 +89,16 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
     'UPDATE executions SET status = ?, error = coalesce(?, error), updated_at_ms = ? WHERE id = ?',
   );
 
+  // New runs reach the search index in batches (0024_search_backlog.sql), not one by one.
+  const search = searchIndex(store);
+
   return {
-    insert: (run: NewLocalRun): number =>
-      Number(
+    insert: (run: NewLocalRun): number => {
+      search.soon();
+      return Number(
         insert.run({
           id: run.id ?? null,
-          request: run.request === undefined ? null : JSON.stringify(run.request),
+          request: run.request === undefined ? null : requestText(run.request),
           jobId: run.jobId ?? null,
           instanceId: run.instanceId,
           workflowId: run.workflowId,
@@ -90,10 +113,11 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
           retryKind: run.retry?.kind ?? null,
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
-      ),
+      );
+    },
     nextId: () => nextId.get() as number,
     /** The exact request of a run (webhook-request.ts), kept for its detail view and for release after approval. */
-    setRequest: (id: number, request: unknown) => void setRequest.run(JSON.stringify(request), id),
+    setRequest: (id: number, request: unknown) => void setRequest.run(requestText(request), id),
     findByKey: (key: string) => byKey.get(key) as number | undefined,
     setJob: (executionId: number, jobId: number) => void setJob.run(jobId, executionId),
     markDispatching: (id: number, now: number) => void started.run({ id, now }),

@@ -14,12 +14,13 @@ import { AppError } from '../../../shared/result';
 import { formatRun, formatRunShort, localRunNumber } from '../../../shared/run-identity';
 import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
+import { searchIndex } from '../db/search-index';
 import type { MappingService } from '../mappings/mapping-service';
 import type { Clients } from '../n8n/clients';
 import { filterClause } from '../n8n/executions-reader';
 import { createRemoteStore } from '../n8n/remote-store';
 import type { JobStore } from '../queue/job-store';
-import type { ExecutionsWriter } from './executions-writer';
+import { withBodyText, type ExecutionsWriter } from './executions-writer';
 import { createLineageReader } from './run-lineage';
 
 type ItemResult = CallOutput<'runs:cancel'>[number];
@@ -79,7 +80,7 @@ export function createRunActions(deps: RunActionsDeps) {
       event: r.event,
       mappingId: r.mapping_id,
       payload: parse(r.payload_json),
-      request: parse(r.request_json),
+      request: withBodyText(parse(r.request_json)),
       responseStatus: r.response_status,
       responseExcerpt: r.response_excerpt,
       job: job && {
@@ -104,6 +105,7 @@ export function createRunActions(deps: RunActionsDeps) {
         missing: found.filter(({ r }) => !r).map(({ id }) => id),
       };
     }
+    if (target.filter?.search) searchIndex(ctx.store).catchUp(); // db/search-index.ts
     const { where, params } = filterClause(target.filter ?? {});
     const rows = db
       .prepare(

@@ -7,11 +7,11 @@ import type { WebhookPost } from './dispatcher';
  */
 export function createWebhookPost(): WebhookPost & { close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  const post: WebhookPost = async ({ url, body, headers, timeoutMs, signal }) => {
+  const post: WebhookPost = async ({ url, body, bodyText, headers, timeoutMs, signal }) => {
     const response = await request(url, {
       method: 'POST',
       dispatcher: agent,
-      body: JSON.stringify(body ?? null),
+      body: bodyText ?? JSON.stringify(body ?? null),
       headers: { 'content-type': 'application/json', 'user-agent': 'Flightdeck', ...headers },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

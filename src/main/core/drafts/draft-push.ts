@@ -1,4 +1,4 @@
-import type { Draft, DraftPush, PreflightReport, PushConflict } from '../../../shared/contract/drafts';
+import type { Draft, DraftPush, MergeReport, PreflightReport, PushConflict } from '../../../shared/contract/drafts';
 import { diffWorkflows } from '../../../shared/drafts/workflow-model';
 import { AppError } from '../../../shared/result';
 import type { CoreContext } from '../context';
@@ -11,6 +11,7 @@ import {
   type N8nWorkflowsPort,
   type RemoteWorkflow,
 } from './n8n-port';
+import { createDraftMerger } from './merge-service';
 import { preflightAgainst } from './preflight-service';
 
 /**
@@ -47,8 +48,14 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
     next_attempt_at_ms = @next, last_error = @error, remote_workflow_id = @remote, updated_at_ms = @now WHERE id = @id`);
   /** Drafts with a push in flight: the replay loop and the operator never push one twice at once. */
   const busy = new Set<string>();
+  const merger = createDraftMerger(ctx, drafts);
 
-  function conflict(draft: Draft, remote: RemoteWorkflow | null, reasons: PushConflict['reasons']): AppError {
+  function conflict(
+    draft: Draft,
+    remote: RemoteWorkflow | null,
+    reasons: PushConflict['reasons'],
+    merge: MergeReport | null,
+  ): AppError {
     const theirs = remote ? definitionOf(remote) : null;
     const details: PushConflict = {
       draftId: draft.id,
@@ -59,13 +66,17 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       mine: draft.workflow,
       theirs,
       diff: theirs ? diffWorkflows(draft.workflow, theirs) : null,
+      merge,
     };
     const what = remote
       ? `n8n has a newer version of "${remote.name}" (${reasons.includes('versionId') ? 'its nodes or connections changed' : 'saved again: renamed or settings changed'} since this draft was taken)`
       : `the workflow was deleted in n8n since this draft was taken`;
-    return new AppError('CONFLICT', `Not pushed: ${what}. Compare both sides, then keep yours or take theirs.`, {
-      details,
-    });
+    const next = !merge
+      ? 'Compare both sides, then keep yours or take theirs.'
+      : merge.applied
+        ? `Your draft and n8n's changes merged by themselves (${merge.changes.length} change(s)): the draft is now the merged result; review it and push again.`
+        : `${merge.conflicts.length} change(s) overlap: resolve them in the merge view, or keep yours or take theirs.`;
+    return new AppError('CONFLICT', `Not pushed: ${what}. ${next}`, { details });
   }
 
   /** One push to n8n; throws CONFLICT instead of overwriting a remote that moved on. */
@@ -82,7 +93,9 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
       remote = null;
     }
     const reasons = remoteChanges(draft, remote);
-    if (!override && reasons.length > 0) throw conflict(draft, remote, reasons);
+    // A moved remote: the three-way merge is computed (and applied when clean) for the operator.
+    if (!override && reasons.length > 0)
+      throw conflict(draft, remote, reasons, remote ? merger.mergeWith(draft, remote) : null);
     const saved = remote
       ? await port.updateWorkflow(instanceId, remote.id, body)
       : await port.createWorkflow(instanceId, body);
@@ -127,6 +140,15 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
           baseUpdatedAtMs: saved.updatedAtMs,
           baseKind: 'draft',
         });
+        const pushed = definitionOf(saved);
+        drafts.saveBase(draft.id, pushed);
+        drafts.keepVersion(
+          draft.id,
+          'push',
+          saved,
+          pushed,
+          row.override === 1 ? 'overwrote a newer version in n8n' : null,
+        );
         drafts.record(announce, 'draft.push', draft.id, {
           requestedBy: row.requested_by ?? null,
           instanceId: row.instance_id,

@@ -14,6 +14,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
 import { describeIssues } from '../invoke';
+import { createDraftHistory, type VersionInput } from './history';
 import {
   checked,
   definitionOf,
@@ -33,6 +34,8 @@ interface DraftRow {
   base_updated_at_ms: number | null;
   base_kind: WorkflowVersionKind;
   workflow_json: string;
+  /** The remote workflow the draft was taken from (0021); null before 0021 or without a remote. */
+  base_workflow_json: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -75,9 +78,11 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
   const selectAll = db.prepare('SELECT * FROM drafts ORDER BY updated_at_ms DESC, id');
   const lastPush = db.prepare('SELECT * FROM draft_pushes WHERE draft_id = ? ORDER BY id DESC LIMIT 1');
   const insert = db.prepare(`INSERT INTO drafts (id, name, origin, instance_id, remote_workflow_id, base_version_id,
-    base_updated_at_ms, base_kind, workflow_json, created_at_ms, updated_at_ms)
+    base_updated_at_ms, base_kind, workflow_json, base_workflow_json, created_at_ms, updated_at_ms)
     VALUES (@id, @name, @origin, @instance_id, @remote_workflow_id, @base_version_id, @base_updated_at_ms,
-    @base_kind, @workflow_json, @now, @now)`);
+    @base_kind, @workflow_json, @base_workflow_json, @now, @now)`);
+  const setBase = db.prepare('UPDATE drafts SET base_workflow_json = ? WHERE id = ?');
+  const history = createDraftHistory(db);
   const updateRow = db.prepare(`UPDATE drafts SET name = @name, instance_id = @instance_id,
     remote_workflow_id = @remote_workflow_id, base_version_id = @base_version_id,
     base_updated_at_ms = @base_updated_at_ms, base_kind = @base_kind, workflow_json = @workflow_json,
@@ -140,7 +145,18 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
         base_updated_at_ms: d.remote?.updatedAtMs ?? null,
         base_kind: d.kind,
         workflow_json: JSON.stringify(d.workflow),
+        base_workflow_json: d.remote ? JSON.stringify(d.workflow) : null,
         now: ctx.clock.now(),
+      });
+      history.record(id, {
+        reason: d.origin === 'blank' ? 'create' : d.origin,
+        actor: ctx.operator(),
+        instanceId: d.instanceId,
+        remoteWorkflowId: d.remote?.id ?? null,
+        remoteVersionId: d.remote ? versionIdOf(d.remote, d.kind) : null,
+        note: d.origin === 'clone' && d.kind === 'published' ? 'from the published version' : null,
+        workflow: d.workflow,
+        atMs: ctx.clock.now(),
       });
       record(announce, `draft.${d.origin === 'blank' ? 'create' : d.origin}`, id, {
         name: d.workflow.name,
@@ -255,6 +271,7 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
     ctx.store.write((announce) => {
       db.prepare('DELETE FROM draft_pushes WHERE draft_id = ?').run(id);
       db.prepare('DELETE FROM drafts WHERE id = ?').run(id);
+      history.removeAll(id);
       record(announce, 'draft.remove', id, { name: draft.workflow.name });
     });
     return { removed: true };
@@ -281,19 +298,60 @@ export function createDraftService(ctx: CoreContext, audit: AuditLog, port: N8nW
     const remote = await remoteOf(draft);
     if (!remote) throw new AppError('VALIDATION', `Draft "${draft.workflow.name}" has no n8n workflow to rebase on.`);
     ctx.store.write((announce) => {
+      const theirs = definitionOf(remote);
       saveRow(draft, {
-        workflow: definitionOf(remote),
+        workflow: theirs,
         baseVersionId: remote.versionId,
         baseUpdatedAtMs: remote.updatedAtMs,
         baseKind: 'draft',
       });
+      saveBase(id, theirs);
+      keepVersion(id, 'pull', remote, theirs, "took n8n's version (discarding the draft's changes)");
       record(announce, 'draft.rebase', id, { versionId: remote.versionId });
     });
     return get(id);
   }
 
+  /** The remote workflow the draft was taken from; null when unknown (before 0021) or never tied. */
+  function baseOf(id: string): WorkflowDefinition | null {
+    const row = selectOne.get(id) as DraftRow | undefined;
+    if (!row?.base_workflow_json) return null;
+    const parsed = workflowDefinitionSchema.safeParse(JSON.parse(row.base_workflow_json));
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Remembers the workflow n8n holds at the draft's new base (inside the caller's transaction). */
+  function saveBase(id: string, base: WorkflowDefinition | null): void {
+    setBase.run(base ? JSON.stringify(base) : null, id);
+  }
+
+  /** Keeps a version in the draft's history (inside the caller's transaction). */
+  function keepVersion(
+    id: string,
+    reason: VersionInput['reason'],
+    remote: Pick<RemoteWorkflow, 'id' | 'versionId'> | null,
+    workflow: WorkflowDefinition,
+    note: string | null = null,
+  ): void {
+    const draft = get(id);
+    history.record(id, {
+      reason,
+      actor: ctx.operator(),
+      instanceId: draft.instanceId,
+      remoteWorkflowId: remote?.id ?? draft.remoteWorkflowId,
+      remoteVersionId: remote?.versionId ?? null,
+      note,
+      workflow,
+      atMs: ctx.clock.now(),
+    });
+  }
+
   return {
     list: () => (selectAll.all() as DraftRow[]).map(toDraft),
+    baseOf,
+    saveBase,
+    keepVersion,
+    history,
     get,
     create,
     clone,

@@ -3,6 +3,8 @@ import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import { createDraftPusher, type DraftPusher } from './draft-push';
 import { createDraftService, type DraftService } from './draft-service';
+import { createDraftMerger } from './merge-service';
+import { createHistoryActions } from './history-actions';
 import type { N8nWorkflowsPort } from './n8n-port';
 import { createPreflight } from './preflight-service';
 
@@ -17,6 +19,8 @@ export function createDraftsModule(
   const service = createDraftService(ctx, audit, port);
   const pusher = createDraftPusher(ctx, service, port);
   const preflight = createPreflight(ctx, service, port);
+  const merger = createDraftMerger(ctx, service);
+  const history = createHistoryActions(ctx, service);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   return {
@@ -34,6 +38,12 @@ export function createDraftsModule(
       'drafts:push': ({ id, override }) => pusher.push(id, override),
       'drafts:rebase': ({ id }) => service.rebase(id),
       'drafts:pushes': ({ draftId }) => pusher.list(draftId),
+      'drafts:merge': ({ id }) => merger.merge(id),
+      'drafts:mergeApply': ({ id, remoteVersionId, remoteUpdatedAtMs, resolutions }) =>
+        merger.mergeApply(id, { remoteVersionId, remoteUpdatedAtMs }, resolutions),
+      'drafts:history': ({ draftId }) => history.list(draftId),
+      'drafts:historyCompare': ({ draftId, from, to }) => history.compare(draftId, from, to),
+      'drafts:restore': ({ draftId, versionId }) => history.restore(draftId, versionId),
       'drafts:preflight': (input) =>
         'draftId' in input
           ? preflight.forDraft(input.draftId)

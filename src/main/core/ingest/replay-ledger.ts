@@ -22,12 +22,21 @@ export function sqliteReplayLedger(store: Store, now: () => number): ReplayLedge
   const remember = store.db.prepare(
     'INSERT INTO ingest_replay (signature_sha256, expires_at_ms) VALUES (?, ?) ON CONFLICT DO NOTHING',
   );
+  const earliest = store.db.prepare('SELECT min(expires_at_ms) FROM ingest_replay').pluck();
+  // Pruned when a row is due, not on every request: the earliest expiry is known in memory.
+  let dueAtMs = -Infinity;
   return {
     acceptOnce<T>(signature: string, expiresAtMs: number, accept: () => T): AcceptOnce<T> {
       const digest = createHash('sha256').update(signature).digest();
-      return store.write((): AcceptOnce<T> => {
-        prune.run(now());
+      // Joins the door's group commit (its item has a savepoint): accepted and remembered together.
+      return store.join((): AcceptOnce<T> => {
+        const t = now();
+        if (t > dueAtMs) {
+          prune.run(t);
+          dueAtMs = (earliest.get() as number | null) ?? Infinity;
+        }
         if (remember.run(digest, expiresAtMs).changes === 0) return { accepted: false };
+        dueAtMs = Math.min(dueAtMs, expiresAtMs);
         return { accepted: true, value: accept() };
       });
     },

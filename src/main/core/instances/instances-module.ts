@@ -88,6 +88,7 @@ export function createInstancesModule(
       // The rows may belong to other instances now: keys from an older backup are bound to
       // theirs, clients built from old rows are closed, and every instance syncs afresh from
       // its restored state (a new one at once, a changed one with its new address).
+      service.forgetCached();
       service.bindLegacyKeys();
       clients.evictStale();
       const present = service.list();

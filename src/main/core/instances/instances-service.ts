@@ -116,6 +116,12 @@ function toInstance(row: InstanceRow): Instance {
   };
 }
 
+/** What the pipeline needs of an instance on every event and dispatch. */
+export interface InstanceEndpoint {
+  baseUrl: string;
+  name: string;
+}
+
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /**
@@ -144,6 +150,33 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     return selectOne.get(id) as InstanceRow | undefined;
   }
 
+  // What every event and every dispatch asks (an instance's address and name), kept in memory:
+  // the full row (joined with sync state and health, the wait inbox re-validated) cost a tenth of
+  // the door's CPU when read per event. Only add/update/remove and a restore change these two
+  // columns; each forgets the cache before and after its write, so neither a rollback nor a read
+  // inside the write's transaction can leave a stale entry.
+  const selectEndpoint = db.prepare('SELECT base_url, name FROM instances WHERE id = ?');
+  const endpoints = new Map<string, InstanceEndpoint | null>();
+  function endpoint(id: string): InstanceEndpoint | null {
+    let cached = endpoints.get(id);
+    if (cached === undefined) {
+      const row = selectEndpoint.get(id) as { base_url: string; name: string } | undefined;
+      cached = row ? { baseUrl: row.base_url, name: row.name } : null;
+      // Ids of removed instances (old jobs) are remembered too; a bound keeps that small.
+      if (endpoints.size >= 1_000) endpoints.clear();
+      endpoints.set(id, cached);
+    }
+    return cached;
+  }
+  function forgetEndpoints<T>(write: () => T): T {
+    endpoints.clear();
+    try {
+      return write();
+    } finally {
+      endpoints.clear();
+    }
+  }
+
   function require(id: string): InstanceRow {
     const row = find(id);
     if (!row) throw new AppError('NOT_FOUND', `No n8n instance with id ${id}: it may have been removed.`);
@@ -158,38 +191,40 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     const sealed = box.encrypt(input.apiKey.trim(), instanceKeyContext(id, input.baseUrl));
     const t = now();
     try {
-      return ctx.store.write((announce) => {
-        db.prepare(
-          `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color,
+      return forgetEndpoints(() =>
+        ctx.store.write((announce) => {
+          db.prepare(
+            `INSERT INTO instances (id, name, base_url, api_key_sealed, api_key_last4, secret_kind, environment, color,
              sync_enabled, public_webhook_url, wait_inbox_json, created_at_ms, updated_at_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          id,
-          input.name,
-          normalizeUrl(input.baseUrl),
-          sealed,
-          last4(input.apiKey),
-          box.kind,
-          input.environment,
-          input.color,
-          input.syncEnabled ? 1 : 0,
-          input.publicWebhookUrl ? normalizeUrl(input.publicWebhookUrl) : null,
-          writeWaitInbox(input.waitInbox),
-          t,
-          t,
-        );
-        db.prepare(`INSERT INTO instance_sync_state (instance_id, state) VALUES (?, 'never')`).run(id);
-        audit.record(announce, {
-          actor: ctx.operator(),
-          action: 'instance.add',
-          targetType: 'instance',
-          targetId: id,
-          details: { name: input.name, baseUrl: normalizeUrl(input.baseUrl), environment: input.environment },
-        });
-        const saved = get(id);
-        announce('instances:changed', saved);
-        return saved;
-      });
+          ).run(
+            id,
+            input.name,
+            normalizeUrl(input.baseUrl),
+            sealed,
+            last4(input.apiKey),
+            box.kind,
+            input.environment,
+            input.color,
+            input.syncEnabled ? 1 : 0,
+            input.publicWebhookUrl ? normalizeUrl(input.publicWebhookUrl) : null,
+            writeWaitInbox(input.waitInbox),
+            t,
+            t,
+          );
+          db.prepare(`INSERT INTO instance_sync_state (instance_id, state) VALUES (?, 'never')`).run(id);
+          audit.record(announce, {
+            actor: ctx.operator(),
+            action: 'instance.add',
+            targetType: 'instance',
+            targetId: id,
+            details: { name: input.name, baseUrl: normalizeUrl(input.baseUrl), environment: input.environment },
+          });
+          const saved = get(id);
+          announce('instances:changed', saved);
+          return saved;
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error))
         throw new AppError('CONFLICT', `An instance named "${input.name}" exists already: choose another name.`);
@@ -228,19 +263,21 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
       apiKey !== undefined ? 'replaced' : moved && row.api_key_sealed !== '' ? 'bound to the new address' : null;
     const changed = keyChange === null ? visible : { ...visible, apiKey: keyChange };
     try {
-      return ctx.store.write((announce) => {
-        db.prepare(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-        audit.record(announce, {
-          actor: ctx.operator(),
-          action: 'instance.update',
-          targetType: 'instance',
-          targetId: id,
-          details: { changed },
-        });
-        const saved = get(id);
-        announce('instances:changed', saved);
-        return saved;
-      });
+      return forgetEndpoints(() =>
+        ctx.store.write((announce) => {
+          db.prepare(`UPDATE instances SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+          audit.record(announce, {
+            actor: ctx.operator(),
+            action: 'instance.update',
+            targetType: 'instance',
+            targetId: id,
+            details: { changed },
+          });
+          const saved = get(id);
+          announce('instances:changed', saved);
+          return saved;
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error))
         throw new AppError('CONFLICT', `An instance named "${patch.name}" exists already: choose another name.`);
@@ -251,21 +288,23 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
   /** Removes the profile with its synced workflows, sync log and synced executions. */
   function remove(id: string): { id: string } {
     const row = require(id);
-    return ctx.store.write((announce) => {
-      const executions = db
-        .prepare(`DELETE FROM executions WHERE instance_id = ? AND source = 'remote'`)
-        .run(id).changes;
-      db.prepare('DELETE FROM instances WHERE id = ?').run(id);
-      audit.record(announce, {
-        actor: ctx.operator(),
-        action: 'instance.remove',
-        targetType: 'instance',
-        targetId: id,
-        details: { name: row.name, baseUrl: row.base_url, executionsRemoved: executions },
-      });
-      announce('instances:removed', { id });
-      return { id };
-    });
+    return forgetEndpoints(() =>
+      ctx.store.write((announce) => {
+        const executions = db
+          .prepare(`DELETE FROM executions WHERE instance_id = ? AND source = 'remote'`)
+          .run(id).changes;
+        db.prepare('DELETE FROM instances WHERE id = ?').run(id);
+        audit.record(announce, {
+          actor: ctx.operator(),
+          action: 'instance.remove',
+          targetType: 'instance',
+          targetId: id,
+          details: { name: row.name, baseUrl: row.base_url, executionsRemoved: executions },
+        });
+        announce('instances:removed', { id });
+        return { id };
+      }),
+    );
   }
 
   /**
@@ -373,6 +412,10 @@ export function createInstancesService(ctx: CoreContext, audit: AuditLog, box: S
     list,
     get,
     find: (id: string) => (find(id) ? get(id) : undefined),
+    /** An instance's address and name, or null when there is no such instance (cached: the hot path). */
+    endpoint,
+    /** Drops cached endpoints: the instances table was changed behind this service (a restore). */
+    forgetCached: () => endpoints.clear(),
     add,
     update,
     remove,

@@ -48,7 +48,41 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     ON CONFLICT(id) DO UPDATE SET event = excluded.event, instance_id = excluded.instance_id,
       active = excluded.active, config_json = excluded.config_json, updated_at_ms = excluded.updated_at_ms`);
   const del = db.prepare('DELETE FROM mappings WHERE id = ?');
-  const anyActive = db.prepare('SELECT 1 FROM mappings WHERE event = ? AND active = 1 LIMIT 1').pluck();
+
+  /**
+   * The active mappings of each event, read and validated once, not per event: the door asks
+   * for them on every request. Only this service writes mappings (and a restore, which calls
+   * forgetCached); every write forgets the cache before and after, so neither a rollback nor a
+   * read inside the write's transaction leaves a stale entry. A stored row that does not parse
+   * is remembered as that error and reported on every use, as before.
+   */
+  const activeByEvent = new Map<string, { count: number; mappings: Mapping[] | AppError }>();
+  function active(event: string) {
+    let cached = activeByEvent.get(event);
+    if (cached === undefined) {
+      const rows = selectByEvent.all(event) as MappingRow[];
+      let mappings: Mapping[] | AppError;
+      try {
+        mappings = rows.map(toMapping);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        mappings = error;
+      }
+      cached = { count: rows.length, mappings };
+      // Events nobody listens for are remembered too (a door's 404s); a bound keeps that small.
+      if (activeByEvent.size >= 10_000) activeByEvent.clear();
+      activeByEvent.set(event, cached);
+    }
+    return cached;
+  }
+  function forgetActive<T>(write: () => T): T {
+    activeByEvent.clear();
+    try {
+      return write();
+    } finally {
+      activeByEvent.clear();
+    }
+  }
 
   /** Stored rows are re-validated: a row that no longer parses is reported, never trusted. */
   function toMapping(row: MappingRow): Mapping {
@@ -92,34 +126,38 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     checkInstance(fields);
     const mappingId = id ?? randomUUID();
     if (id) get(id); // NOT_FOUND before anything is written
-    ctx.store.write((announce) => {
-      write(mappingId, fields);
-      audit.record(announce, {
-        actor: ctx.operator(),
-        action: id ? 'mapping.update' : 'mapping.create',
-        targetType: 'mapping',
-        targetId: mappingId,
-        details: { event: fields.event, instanceId: fields.instanceId, webhookPath: fields.webhookPath },
-      });
-      announce('mappings:changed', { ids: [mappingId] });
-    });
+    forgetActive(() =>
+      ctx.store.write((announce) => {
+        write(mappingId, fields);
+        audit.record(announce, {
+          actor: ctx.operator(),
+          action: id ? 'mapping.update' : 'mapping.create',
+          targetType: 'mapping',
+          targetId: mappingId,
+          details: { event: fields.event, instanceId: fields.instanceId, webhookPath: fields.webhookPath },
+        });
+        announce('mappings:changed', { ids: [mappingId] });
+      }),
+    );
     return get(mappingId);
   }
 
   function remove(id: string): { removed: boolean } {
     const existing = get(id);
-    ctx.store.write((announce) => {
-      del.run(id);
-      deps.applyLimits?.(id, null);
-      audit.record(announce, {
-        actor: ctx.operator(),
-        action: 'mapping.remove',
-        targetType: 'mapping',
-        targetId: id,
-        details: { event: existing.event },
-      });
-      announce('mappings:changed', { ids: [id] });
-    });
+    forgetActive(() =>
+      ctx.store.write((announce) => {
+        del.run(id);
+        deps.applyLimits?.(id, null);
+        audit.record(announce, {
+          actor: ctx.operator(),
+          action: 'mapping.remove',
+          targetType: 'mapping',
+          targetId: id,
+          details: { event: existing.event },
+        });
+        announce('mappings:changed', { ids: [id] });
+      }),
+    );
     return { removed: true };
   }
 
@@ -180,30 +218,34 @@ export function createMappingService(ctx: CoreContext, audit: AuditLog, deps: Ma
     const count = (kind: string) => plan.filter((p) => p.kind === kind).length;
     const summary = { added: count('added'), updated: count('updated'), unchanged: count('unchanged'), dryRun };
     if (dryRun) return summary;
-    ctx.store.write((announce) => {
-      const changed = plan.filter((p) => p.kind !== 'unchanged');
-      for (const p of changed) write(p.id, p.fields);
-      audit.record(announce, {
-        actor: ctx.operator(),
-        action: 'mapping.import',
-        targetType: 'mapping',
-        details: { added: summary.added, updated: summary.updated },
-      });
-      announce('mappings:changed', { ids: changed.map((p) => p.id) });
-    });
+    forgetActive(() =>
+      ctx.store.write((announce) => {
+        const changed = plan.filter((p) => p.kind !== 'unchanged');
+        for (const p of changed) write(p.id, p.fields);
+        audit.record(announce, {
+          actor: ctx.operator(),
+          action: 'mapping.import',
+          targetType: 'mapping',
+          details: { added: summary.added, updated: summary.updated },
+        });
+        announce('mappings:changed', { ids: changed.map((p) => p.id) });
+      }),
+    );
     return summary;
   }
 
   /** Active mappings of an event whose conditions hold for this payload. */
   function matching(event: string, payload: unknown): Mapping[] {
-    return (selectByEvent.all(event) as MappingRow[])
-      .map(toMapping)
-      .filter((m) => allConditionsHold(m.conditions, payload));
+    const { mappings } = active(event);
+    if (mappings instanceof AppError) throw mappings;
+    return mappings.filter((m) => allConditionsHold(m.conditions, payload));
   }
 
   return {
     /** Whether any active mapping listens for this event (before conditions). */
-    hasActive: (event: string) => anyActive.get(event) !== undefined,
+    hasActive: (event: string) => active(event).count > 0,
+    /** Drops the cached mappings: the table was changed behind this service (a restore). */
+    forgetCached: () => activeByEvent.clear(),
     list: () => (selectAll.all() as MappingRow[]).map(toMapping),
     get,
     create: (fields: MappingFields) => save(null, fields),

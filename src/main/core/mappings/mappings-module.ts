@@ -24,7 +24,10 @@ export function createMappingsModule(
       'mappings:export': ({ ids }) => service.exportDocument(ids),
       'mappings:import': ({ document, dryRun }) => service.importDocument(document, dryRun),
     },
-    // Nothing cached here (the queue's limits are restored with them): windows refetch.
-    restored: () => ctx.store.write((announce) => announce('mappings:changed', { ids: [] })),
+    // The service's cache of active mappings is dropped (the queue's limits are restored with the rows); windows refetch.
+    restored: () => {
+      service.forgetCached();
+      ctx.store.write((announce) => announce('mappings:changed', { ids: [] }));
+    },
   };
 }

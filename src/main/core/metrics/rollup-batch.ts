@@ -7,7 +7,7 @@ const TERMINAL = `('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected
 // the same numbers the insert trigger would have added one row at a time (0013_metrics_per_run.sql:
 // a row counts as a run unless a retry superseded it; attempts count every row).
 // The inner GROUP BY counts per histogram bin, the outer one folds the bins into the row's JSON.
-const FOLD_SQL = `INSERT INTO metric_rollups
+const foldSql = (rows: string) => `INSERT INTO metric_rollups
     (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered, canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, attempts, failed_attempts, hist_json, revision)
   SELECT grain_ms, bucket_ms, i, w, m, SUM(total), SUM(succeeded), SUM(failed), SUM(dead_lettered), SUM(canceled), SUM(rejected), SUM(duration_count), SUM(duration_sum_ms), SUM(queue_wait_count), SUM(queue_wait_sum_ms), SUM(attempts), SUM(failed_attempts),
     json_group_object(bin, timed) FILTER (WHERE bin IS NOT NULL), (SELECT version FROM metric_state WHERE id = 1)
@@ -29,7 +29,7 @@ const FOLD_SQL = `INSERT INTO metric_rollups
       SUM((CASE WHEN e.source = 'remote' THEN e.status = 'failed' ELSE max(e.attempts - (coalesce(e.response_status, 0) BETWEEN 200 AND 299), 0) END)) AS failed_attempts,
       SUM((e.superseded_by_id IS NULL AND e.duration_ms IS NOT NULL)) AS timed
     FROM executions e, (SELECT 3600000 AS ms UNION ALL SELECT 86400000) AS g
-    WHERE e.id > ? AND e.status IN ${TERMINAL}
+    WHERE ${rows} AND e.status IN ${TERMINAL}
     GROUP BY 1, 2, 3, 4, 5, 6
   ) WHERE true
   GROUP BY grain_ms, bucket_ms, i, w, m
@@ -65,7 +65,7 @@ export function createRollupBatch(db: Database) {
   const maxId = db.prepare('SELECT coalesce(MAX(id), 0) FROM executions').pluck();
   const hold = db.prepare('UPDATE metric_state SET defer_above_id = ? WHERE id = 1');
   const release = db.prepare('UPDATE metric_state SET defer_above_id = NULL, version = version + 1 WHERE id = 1');
-  const fold = db.prepare(FOLD_SQL);
+  const fold = db.prepare(foldSql('e.id > ?'));
 
   return function withBatchedRollups<T>(write: () => T): T {
     if (!db.inTransaction) throw new Error('withBatchedRollups must run inside a transaction');
@@ -78,5 +78,46 @@ export function createRollupBatch(db: Database) {
       release.run();
       fold.run(watermark);
     }
+  };
+}
+
+/**
+ * Rollups per worker turn (0024_search_backlog.sql): `hold(id)` keeps the triggers off a run still
+ * in flight (so it counted nothing yet) that is about to be finished; `around(fn)` runs a turn and
+ * then folds every held run, in its final state, into metric_rollups with one statement, in the
+ * same transaction. A run already finished (say, canceled meanwhile) is not held: its triggers
+ * move its counts as before.
+ */
+export function createDeferredRollups(db: Database) {
+  const hold = db.prepare(
+    `INSERT OR IGNORE INTO metric_deferred (id) SELECT id FROM executions WHERE id = ? AND status NOT IN ${TERMINAL}`,
+  );
+  const fold = db.prepare(foldSql('e.id IN (SELECT id FROM metric_deferred)'));
+  const clear = db.prepare('DELETE FROM metric_deferred');
+  const bump = db.prepare('UPDATE metric_state SET version = version + 1 WHERE id = 1');
+  let depth = 0;
+  let held = false;
+  return {
+    /** Holds a run's rollup until the end of the turn; outside `around`, does nothing. */
+    hold(executionId: number): void {
+      if (depth === 0) return;
+      if (hold.run(executionId).changes > 0) held = true;
+    },
+    around<T>(fn: () => T): T {
+      if (!db.inTransaction) throw new Error('Deferred rollups must run inside a transaction');
+      depth++;
+      try {
+        return fn();
+      } finally {
+        depth--;
+        // Also after a throw the caller may catch: whatever was finished is counted, never lost.
+        if (depth === 0 && held) {
+          held = false;
+          fold.run();
+          clear.run();
+          bump.run();
+        }
+      }
+    },
   };
 }

@@ -11,6 +11,7 @@ import { parseRunNumber } from '../../../shared/run-identity';
 import { parseRunRef, RUN_REF_SQL } from '../dispatch/run-lineage';
 import { AppError } from '../../../shared/result';
 import type { CoreContext } from '../context';
+import { searchIndex } from '../db/search-index';
 import type { Clients } from './clients';
 
 interface ExecutionRow {
@@ -178,6 +179,8 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
   const { db } = ctx.store;
 
   function list(query: Partial<CallArgs<'executions:list'>> & { limit: number }) {
+    // Runs not yet in the search index are indexed before a search reads it (db/search-index.ts).
+    if (query.search) searchIndex(ctx.store).catchUp();
     const { where, params } = filterClause(query);
     params.limit = query.limit + 1;
     if (query.cursor) {

@@ -127,13 +127,20 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       for (const listener of listeners) listener();
     });
   }
-  const write = <T>(fn: () => T): T => {
+  // The admin side (requeue, purge, limits) keeps a savepoint per call; the hot path below joins
+  // the caller's transaction (store.join): none of its callers catches a failure and goes on.
+  const adminWrite = <T>(fn: () => T): T => {
     const result = store.write(fn);
     changed();
     return result;
   };
+  const write = <T>(fn: () => T): T => {
+    const result = store.join(fn);
+    changed();
+    return result;
+  };
 
-  const admin = createAdmin(db, clock, write);
+  const admin = createAdmin(db, clock, adminWrite);
 
   function holdLease(id: number, leaseToken: string): LeaseRow {
     const row = selectLease.get(id) as LeaseRow | undefined;
@@ -234,7 +241,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       throw invalid('enqueueMany takes a list of at most 10 000 jobs.');
     const checked = inputs.map((input) => checkEnqueue(input));
     const now = clock.now();
-    const results = store.write(() => checked.map((c, i) => enqueueChecked(c, inputs[i]?.idempotencyKey ?? null, now)));
+    const results = store.join(() => checked.map((c, i) => enqueueChecked(c, inputs[i]?.idempotencyKey ?? null, now)));
     if (results.some((r) => !r.deduplicated)) changed();
     return results;
   }
@@ -243,7 +250,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const limit = requireInt(options?.limit, 'limit', 1, 1000);
     const leaseMs = requireInt(options?.leaseMs, 'leaseMs', 1, MAX_MS);
     const now = clock.now();
-    const jobs = store.write(() => claimer.claim(limit, leaseMs, now));
+    const jobs = store.join(() => claimer.claim(limit, leaseMs, now));
     if (jobs.length > 0) changed();
     return jobs;
   }
@@ -286,7 +293,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const limit = requireInt(options?.limit, 'limit', 0, 1000);
     const leaseMs = requireInt(options?.leaseMs, 'leaseMs', 1, MAX_MS);
     const now = clock.now();
-    const settled = store.write(() => {
+    const settled = store.join(() => {
       const results = completeEach(inputs, now);
       const claimed = limit > 0 ? claimer.claim(limit, leaseMs, now) : [];
       return { results, claimed, housekept: limit > 0 ? claimer.lastHousekept() : 0 };
@@ -333,7 +340,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   function extendLease(id: number, leaseToken: string, leaseMs: number): void {
     requireInt(leaseMs, 'leaseMs', 1, MAX_MS);
     const now = clock.now();
-    store.write(() => {
+    store.join(() => {
       holdLease(id, leaseToken);
       extend.run(now + leaseMs, now, id);
     });

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { PushConflict } from '../../../shared/contract';
 import { sideBySide } from './side-by-side';
+import { useMergeUi } from './merge/merge-store';
 import './conflict.css';
 
 /**
@@ -85,6 +86,19 @@ export function ConflictDialog(props: {
         <button type="button" onClick={props.onCancel}>
           Decide later
         </button>
+        {conflict.merge && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              props.onCancel();
+              if (conflict.merge) useMergeUi.getState().showMerge(conflict.merge);
+            }}
+            data-testid="d-merge"
+          >
+            Merge… ({conflict.merge.conflicts.length} to resolve)
+          </button>
+        )}
         <button type="button" onClick={props.onTakeTheirs} data-testid="d-take-theirs">
           Take theirs (discard my changes)
         </button>

@@ -19,6 +19,8 @@ import { DiffView } from './DiffView';
 import { NodeEditor } from './NodeEditor';
 import { PreflightView } from './PreflightView';
 import { CanButton } from '../../components/Guarded';
+import { MergeActions } from './merge/MergeActions';
+import { useMergeUi } from './merge/merge-store';
 import { JsonEditor } from '../../components/workflow-canvas/JsonEditor';
 import { collectNodeTypes, typesOfNodes } from '../../components/workflow-canvas/node-types';
 import { DraftCanvas, type DraftState } from './canvas/DraftCanvas';
@@ -155,7 +157,11 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       return;
     }
     const parsed = result.error.code === 'CONFLICT' ? pushConflictSchema.safeParse(result.error.details) : null;
-    if (parsed?.success) setConflict(parsed.data);
+    // n8n moved on and both sides merged by themselves: the draft is the merged result now.
+    if (parsed?.success && parsed.data.merge?.applied) {
+      useMergeUi.getState().replaced();
+      useMergeUi.getState().showMerge(parsed.data.merge);
+    } else if (parsed?.success) setConflict(parsed.data);
     else useErrors.getState().report(result.error);
   };
 
@@ -333,6 +339,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
         >
           Push to n8n
         </CanButton>
+        <MergeActions draft={draft} dirty={dirty} />
       </div>
       {status && <p data-testid="d-status">{status}</p>}
       {preflight && <PreflightView report={preflight} testId="d-preflight" />}

@@ -9,6 +9,8 @@ import { readJsonFile } from '../../files';
 import { DraftEditor } from './DraftEditor';
 import { followDrafts, useDrafts } from './drafts-store';
 import { CanButton } from '../../components/Guarded';
+import { MergeHost } from './merge/MergeActions';
+import { useMergeUi } from './merge/merge-store';
 
 /** Drafts: n8n workflows edited offline, then pushed (with conflict checks) when n8n is reachable. */
 export function DraftsPage() {
@@ -24,6 +26,7 @@ export function DraftsPage() {
   const { options } = usePickerOptions();
   const names = namer(options);
   useEffect(followDrafts, []);
+  const revision = useMergeUi((s) => s.revision);
 
   const target = instanceId.trim() || null;
   const create = async () => {
@@ -56,10 +59,11 @@ export function DraftsPage() {
     return (
       <section className="page">
         <DraftEditor
-          key={`${current.id}-${current.baseVersionId ?? ''}`}
+          key={`${current.id}-${current.baseVersionId ?? ''}-${revision}`}
           draft={current}
           onDone={() => setEditing(null)}
         />
+        <MergeHost />
       </section>
     );
   }

@@ -1,0 +1,35 @@
+import { create } from 'zustand';
+import type { MergeReport } from '../../../../shared/contract';
+import { useDrafts } from '../drafts-store';
+
+interface MergeUi {
+  /** The merge shown in the merge view, if any. */
+  report: MergeReport | null;
+  /** The draft whose history is shown, if any. */
+  historyFor: string | null;
+  /**
+   * Bumped when a merge or a restore replaced the draft's workflow: the drafts page keys the
+   * editor with it, so the editor shows the new workflow instead of its own stale copy.
+   */
+  revision: number;
+  showMerge(report: MergeReport): void;
+  showHistory(draftId: string): void;
+  close(): void;
+  replaced(): void;
+}
+
+export const useMergeUi = create<MergeUi>((set) => ({
+  report: null,
+  historyFor: null,
+  revision: 0,
+  showMerge: (report) => set({ report, historyFor: null }),
+  showHistory: (historyFor) => set({ historyFor, report: null }),
+  close: () => set({ report: null, historyFor: null }),
+  // The list is read again first: the editor must remount on the new workflow, not the cached one.
+  replaced: () =>
+    void useDrafts
+      .getState()
+      .load()
+      .catch(() => undefined)
+      .then(() => set((s) => ({ revision: s.revision + 1 }))),
+}));
