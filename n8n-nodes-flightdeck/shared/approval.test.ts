@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 // The console's schema for POST /approvals: what the node builds must pass it as is.
 import { waitRegistrationSchema } from '../../src/main/core/approvals/wait-registration';
 import {
+  allowedDeciders,
   ApprovalInputError,
   approvalFields,
   buildRegistration,
@@ -105,9 +106,24 @@ describe('the registration body', () => {
     ['a due time that is not a date', { dueAt: 'tomorrow-ish' }, /Due/],
     ['an expiry under a minute', { expireAfter: 0.5, expireUnit: 'minutes' as const }, /between/],
     ['an expiry over 90 days', { expireAfter: 91, expireUnit: 'days' as const }, /between/],
+    ['an unknown allowed role', { allowedRole: 'boss' }, /Unknown role "boss"/],
+    ['a long allowed approver', { allowedUsers: `ana, ${'x'.repeat(81)}` }, /longer than 80/],
+    ['51 allowed approvers', { allowedUsers: Array.from({ length: 51 }, (_, i) => `u${i}`).join(',') }, /at most 50/],
   ])('refuses %s with a message naming it', (_name, over, message) => {
     expect(() => buildRegistration({ ...params, ...over }, wait)).toThrow(ApprovalInputError);
     expect(() => buildRegistration({ ...params, ...over }, wait)).toThrow(message);
+  });
+
+  it('sends allowed approvers or a role as the console takes them, and nothing when neither is set', () => {
+    const body = buildRegistration({ ...params, allowedUsers: ' ana, bob ,, ana ', allowedRole: 'editor' }, wait);
+    expect(body.allowed).toEqual({ users: ['ana', 'bob'], role: 'editor' });
+    expect(waitRegistrationSchema.safeParse(body).success).toBe(true);
+    expect(buildRegistration({ ...params, allowedRole: 'approver' }, wait).allowed).toEqual({
+      users: [],
+      role: 'approver',
+    });
+    expect(buildRegistration({ ...params, allowedUsers: ' , ', allowedRole: '' }, wait)).not.toHaveProperty('allowed');
+    expect(allowedDeciders(undefined, undefined)).toBeUndefined();
   });
 
   it('reads units, and no expiry or due time when none is set', () => {

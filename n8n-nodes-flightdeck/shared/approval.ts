@@ -19,7 +19,13 @@ export const LIMITS = {
   fieldValueChars: 2000,
   minExpiryMs: 60_000,
   maxExpiryMs: 90 * 86_400_000,
+  allowedUsers: 50,
+  userNameChars: 80,
 } as const;
+
+/** Console roles that may decide approvals, lowest first (src/shared/contract/auth.ts). */
+export const DECIDING_ROLES = ['approver', 'editor', 'admin'] as const;
+export type DecidingRole = (typeof DECIDING_ROLES)[number];
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 export type ExpiryUnit = keyof typeof UNIT_MS;
@@ -43,6 +49,10 @@ export interface ApprovalParameters {
   expireAfter?: number;
   expireUnit?: ExpiryUnit;
   onExpiry?: Decision;
+  /** Console user names who may decide, separated by commas (team mode); empty: anyone who may approve. */
+  allowedUsers?: string;
+  /** Or accounts with at least this role; empty: no role restriction. */
+  allowedRole?: string;
 }
 
 /** Where the wait is: n8n's execution and the URL the console resumes it at. */
@@ -97,6 +107,38 @@ export function approvalFields(rows: ApprovalParameters['fields']): ApprovalFiel
   return fields;
 }
 
+/**
+ * "Allowed approvers or role" as the console takes it (`allowed` in POST /approvals), or
+ * undefined when neither is set: in team mode only these users, or accounts with at least this
+ * role, may decide.
+ */
+export function allowedDeciders(
+  users: string | undefined,
+  role: string | undefined,
+): { users: string[]; role: DecidingRole | null } | undefined {
+  const names = [
+    ...new Set(
+      (users ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const name of names) {
+    if (name.length > LIMITS.userNameChars)
+      throw new ApprovalInputError(
+        `Allowed approver "${name.slice(0, 40)}…" is longer than ${LIMITS.userNameChars} characters.`,
+      );
+  }
+  if (names.length > LIMITS.allowedUsers)
+    throw new ApprovalInputError(`Name at most ${LIMITS.allowedUsers} allowed approvers.`);
+  const wanted = (role ?? '').trim();
+  if (wanted !== '' && !(DECIDING_ROLES as readonly string[]).includes(wanted))
+    throw new ApprovalInputError(`Unknown role "${wanted}": use ${DECIDING_ROLES.join(', ')} (or leave it empty).`);
+  if (names.length === 0 && wanted === '') return undefined;
+  return { users: names, role: wanted === '' ? null : (wanted as DecidingRole) };
+}
+
 /** Epoch ms of the due time, or undefined when none is set. */
 export function dueAtMs(dueAt: string | undefined): number | undefined {
   if (dueAt === undefined || dueAt.trim() === '') return undefined;
@@ -144,6 +186,7 @@ export function buildRegistration(params: ApprovalParameters, wait: WaitingExecu
   const fields = approvalFields(params.fields);
   const due = dueAtMs(params.dueAt);
   const expires = expiry(params.expireAfter, params.expireUnit, params.onExpiry);
+  const allowed = allowedDeciders(params.allowedUsers, params.allowedRole);
   return {
     source: NODE_SOURCE,
     ...(wait.instanceId ? { instanceId: wait.instanceId } : { instanceUrl: wait.instanceUrl }),
@@ -158,6 +201,7 @@ export function buildRegistration(params: ApprovalParameters, wait: WaitingExecu
     priority: params.priority,
     ...(due === undefined ? {} : { dueAtMs: due }),
     ...(expires === undefined ? {} : { expiry: expires }),
+    ...(allowed === undefined ? {} : { allowed }),
   };
 }
 

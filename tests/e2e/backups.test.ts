@@ -212,10 +212,18 @@ describe('restore reloads a running console in Chromium', () => {
         .poll(async () => (await list()).find((i) => i.id === b.id)?.sync.state, { timeout: 15_000 })
         .toBe('ok');
       await callHost(app, 'settings:update', { patch: { operatorName: 'Before' } });
+      await callHost(app, 'instances:update', {
+        id: a.id,
+        patch: { publicWebhookUrl: 'https://hooks.example.com', waitInbox: { enabled: true, workflowIds: [] } },
+      });
       await callHost(app, 'backups:export', { passphrase: 'e2e restore passphrase' });
 
-      // Since the backup: alpha moved (its key re-sealed by the form's rules), beta removed, a new operator name.
-      await callHost(app, 'instances:update', { id: a.id, patch: { baseUrl: elsewhere.url } });
+      // Since the backup: alpha moved (its key re-sealed by the form's rules) and lost its public
+      // webhook URL and wait inbox, beta removed, a new operator name.
+      await callHost(app, 'instances:update', {
+        id: a.id,
+        patch: { baseUrl: elsewhere.url, publicWebhookUrl: null, waitInbox: { enabled: false, workflowIds: [] } },
+      });
       await callHost(app, 'instances:remove', { id: b.id });
       await add('gamma', `${elsewhere.url}/gamma`, KEY_A);
       await callHost(app, 'settings:update', { patch: { operatorName: 'After' } });
@@ -239,6 +247,10 @@ describe('restore reloads a running console in Chromium', () => {
         `${elsewhere.url} → ${first.url}`,
       );
       expect(await alphaRow.getByTestId('b-preview-instance-key').getAttribute('data-key')).toBe('restored');
+      expect(await alphaRow.getByTestId('b-preview-instance-setting').allTextContents()).toEqual([
+        'Public webhook URL: none (the address above) → https://hooks.example.com',
+        'Waits in the inbox: off → on, every workflow',
+      ]);
       const betaRow = restoring.getByTestId('b-preview-instance-beta');
       expect(await betaRow.getByTestId('b-preview-instance-action').textContent()).toBe('add');
 
@@ -267,6 +279,11 @@ describe('restore reloads a running console in Chromium', () => {
         .toContain(first.url);
       await expect.poll(() => first.keyed(marks.first), { timeout: 15_000 }).toBeGreaterThan(0);
       expect(alphaElsewhere()).toBe(marks.elsewhere);
+      // Its public webhook URL and wait inbox came back as the preview said.
+      expect((await list()).find((i) => i.id === a.id)).toMatchObject({
+        publicWebhookUrl: 'https://hooks.example.com',
+        waitInbox: { enabled: true, workflowIds: [] },
+      });
       // gamma, added after the backup, is gone: no event says so, only the refetch every window makes.
       await expect.poll(() => watching.getByTestId('instance-gamma').count(), { timeout: 10_000 }).toBe(0);
       // The settings store reloaded too, and neither window was loaded again.

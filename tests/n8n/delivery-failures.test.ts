@@ -51,22 +51,41 @@ describe('what n8n answers decides what happens next', { timeout: 600_000 }, () 
       const ids: number[] = [];
       for (let i = 0; i < 5; i++)
         ids.push(...(await data(core.call('ingest:emit', { event: 'refund.asked', payload: { i } }))).executionIds);
-      const failed = await until('five failed runs', async () => {
-        const list = (await runs()).filter((r) => ids.includes(r.id));
-        sawLast(list);
-        return list.length === 5 && list.every((r) => r.status === 'failed') ? list : undefined;
-      });
+      const failed = await until(
+        'five failed runs',
+        async () => {
+          const list = (await runs()).filter((r) => ids.includes(r.id));
+          sawLast(list);
+          return list.length === 5 && list.every((r) => r.status === 'failed') ? list : undefined;
+        },
+        180_000,
+      );
       for (const run of failed) {
         expect(run.error).toMatch(/ran in n8n and failed \(500\)/);
         expect(run.error).not.toMatch(/retrying/i);
       }
       // Linked to the n8n execution it started, where it can be found.
-      const linked = await until('each failed run linked to its n8n execution', async () => {
-        const list = (await runs()).filter((r) => ids.includes(r.id));
-        return list.every((r) => r.remoteId) ? list : undefined;
-      });
-      // Time for any blind re-run to happen (the old default: 5 attempts, 2 s doubling).
-      await new Promise((r) => setTimeout(r, 8_000));
+      const linked = await until(
+        'each failed run linked to its n8n execution',
+        async () => {
+          const list = (await runs()).filter((r) => ids.includes(r.id));
+          return list.every((r) => r.remoteId) ? list : undefined;
+        },
+        180_000,
+      );
+      // No re-run can come: each run's job is finished (not delayed for another attempt) after one attempt.
+      const jobs = await until(
+        "each failed run's job finished",
+        async () => {
+          const details = await Promise.all(ids.map((id) => data(core.call('runs:detail', { id }))));
+          sawLast(details.map((d) => d.job?.state));
+          return details.every((d) => d.job && ['completed', 'dead_lettered'].includes(d.job.state))
+            ? details
+            : undefined;
+        },
+        180_000,
+      );
+      for (const detail of jobs) expect(detail.job?.attempts, `run ${detail.id}`).toHaveLength(1);
       const byRun = await executionsByRun(n8n, failingId);
       for (const run of linked) {
         const executions = byRun.get(run.id) ?? [];
@@ -101,13 +120,17 @@ describe('what n8n answers decides what happens next', { timeout: 600_000 }, () 
       const ids: number[] = [];
       for (let i = 0; i < 10; i++)
         ids.push(...(await data(core.call('ingest:emit', { event: 'order.fresh', payload: { i } }))).executionIds);
-      const done = await until('ten delivered runs', async () => {
-        const list = (await runs()).filter((r) => ids.includes(r.id));
-        sawLast(list);
-        return list.length === 10 && list.every((r) => ['succeeded', 'dead_lettered'].includes(r.status))
-          ? list
-          : undefined;
-      });
+      const done = await until(
+        'ten delivered runs',
+        async () => {
+          const list = (await runs()).filter((r) => ids.includes(r.id));
+          sawLast(list);
+          return list.length === 10 && list.every((r) => ['succeeded', 'dead_lettered'].includes(r.status))
+            ? list
+            : undefined;
+        },
+        180_000,
+      );
       expect(done.filter((r) => r.status === 'dead_lettered')).toEqual([]);
       const early = [];
       for (const id of ids) {

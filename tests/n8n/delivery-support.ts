@@ -73,9 +73,15 @@ interface Listed {
   status: string;
   workflowId: string;
   data?: unknown;
+  /** n8n recorded it but ran no node (a call cut as n8n stopped: `crashed`, no run data). */
+  ranNothing?: boolean;
 }
 
-/** Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of. */
+/**
+ * Every execution n8n holds (with its data), grouped by the Flightdeck run it carries the mark of.
+ * Executions n8n recorded but ran no node of (`ranNothing`) are listed too: a run "ran twice" only
+ * when two executions of it ran.
+ */
 export async function executionsByRun(
   n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>,
   workflowId?: string,
@@ -91,7 +97,13 @@ export async function executionsByRun(
     for (const e of page.data) {
       const run = markOf(e.data)?.runId;
       if (run === undefined) continue;
-      byRun.set(run, [...(byRun.get(run) ?? []), { id: e.id, status: e.status, workflowId: e.workflowId }]);
+      const runData = (e.data as { resultData?: { runData?: Record<string, unknown> } } | undefined)?.resultData
+        ?.runData;
+      const ranNothing = e.status === 'crashed' && Object.keys(runData ?? {}).length === 0;
+      byRun.set(run, [
+        ...(byRun.get(run) ?? []),
+        { id: e.id, status: e.status, workflowId: e.workflowId, ...(ranNothing ? { ranNothing } : {}) },
+      ]);
     }
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
@@ -138,3 +150,42 @@ export interface RunRow {
 }
 
 export const TERMINAL = ['succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected'];
+
+/**
+ * Waits for a long delivery to finish at the pace the machine allows: `check` returns the result
+ * once done, and a snapshot of progress (counts per status, say) every time. The wait fails only
+ * when the snapshot has not changed for `stallMs` (stuck, not slow: on a loaded 2-core box n8n
+ * may deliver one run a second), or after `capMs` in all. Logs the snapshot every 15 s, so a slow
+ * run can be told from a stuck one. Test timeouts must exceed `capMs` plus what comes before.
+ */
+export async function untilSettled<T>(
+  what: string,
+  check: () => Promise<{ done?: T; progress: unknown }>,
+  options: { stallMs?: number; capMs?: number } = {},
+): Promise<T> {
+  const stallMs = options.stallMs ?? 180_000;
+  const started = Date.now();
+  const cap = started + (options.capMs ?? 1_200_000);
+  let last = '';
+  let changedAt = started;
+  let loggedAt = 0;
+  for (;;) {
+    const { done, progress } = await check();
+    if (done !== undefined) return done;
+    const now = Date.now();
+    const seen = JSON.stringify(progress);
+    if (seen !== last) {
+      last = seen;
+      changedAt = now;
+    }
+    if (now - loggedAt >= 15_000) {
+      loggedAt = now;
+      console.log(`${new Date(now).toISOString()} ${what}: ${seen}`);
+    }
+    if (now - changedAt > stallMs)
+      throw new Error(`stuck waiting for ${what}: no progress for ${Math.round(stallMs / 1000)} s; last seen: ${seen}`);
+    if (now > cap)
+      throw new Error(`gave up waiting for ${what} after ${Math.round((now - started) / 1000)} s; last seen: ${seen}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -179,6 +179,28 @@ export class FlightdeckApproval implements INodeType {
             default: '',
             description: 'When the operator should have decided by (shown in the inbox; nothing happens then)',
           },
+          {
+            displayName: 'Allowed Approvers',
+            name: 'allowedUsers',
+            type: 'string',
+            default: '',
+            placeholder: 'e.g. ana, bob',
+            description:
+              'Flightdeck user names who may decide, separated by commas (team mode). With an allowed role too, either may decide.',
+          },
+          {
+            displayName: 'Allowed Role',
+            name: 'allowedRole',
+            type: 'options',
+            default: '',
+            options: [
+              { name: 'Anyone Who May Approve', value: '' },
+              { name: 'Approver or Higher', value: 'approver' },
+              { name: 'Editor or Higher', value: 'editor' },
+              { name: 'Admin', value: 'admin' },
+            ],
+            description: 'Only Flightdeck accounts with at least this role may decide (team mode)',
+          },
         ],
       },
     ],
@@ -224,6 +246,8 @@ export class FlightdeckApproval implements INodeType {
           expireAfter: Number(this.getNodeParameter('expireAfter', 0, 0)),
           expireUnit: this.getNodeParameter('expireUnit', 0, 'hours') as ApprovalParameters['expireUnit'],
           onExpiry: this.getNodeParameter('onExpiry', 0, 'reject') as ApprovalParameters['onExpiry'],
+          allowedUsers: typeof options.allowedUsers === 'string' ? options.allowedUsers : undefined,
+          allowedRole: typeof options.allowedRole === 'string' ? options.allowedRole : undefined,
         },
         {
           executionId,

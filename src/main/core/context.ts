@@ -1,3 +1,4 @@
+import type { Role } from '../../shared/contract/auth';
 import type { Clock } from './clock';
 import type { Store } from './db/store';
 import type { Logger } from './logger';
@@ -15,4 +16,6 @@ export interface CoreContext {
   requester?(): string | null;
   /** True when the data folder is in team mode (accounts; four-eyes approvals apply). */
   teamMode?(): boolean;
+  /** The role of the caller of the running call (the local operator: admin); null outside calls. */
+  callerRole?(): Role | null;
 }

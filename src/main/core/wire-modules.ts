@@ -281,6 +281,7 @@ export function wireModules(
     // Who asks for a run: the caller of a call (operator or user); nobody for machine traffic.
     requester: () => (actor?.current() ? operator() : null),
     teamMode: () => auth.service.teamMode(),
+    callerRole: () => actor?.current()?.role ?? null,
   };
   const audit = createAuditModule(ctx);
   const auth = createAuthModule(ctx, audit.log, options.auth);

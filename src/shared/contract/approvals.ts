@@ -3,6 +3,7 @@ import { call } from './define';
 import { auditEntrySchema } from './audit';
 import { executionStatusSchema } from './executions-model';
 import { conditionSchema } from './mappings';
+import { roleSchema } from './auth';
 
 export const APPROVAL_KINDS = ['gate', 'wait'] as const;
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
@@ -24,6 +25,18 @@ export const approvalFieldSchema = z
   })
   .strict();
 export type ApprovalField = z.infer<typeof approvalFieldSchema>;
+
+/**
+ * Who may decide a wait, as its registration said ("allowed approvers or role"): in team mode
+ * only these accounts (by user name, any case) or accounts with at least this role may decide it.
+ */
+export const allowedDecidersSchema = z
+  .object({
+    users: z.array(z.string().trim().min(1).max(80)).max(50).default([]),
+    role: roleSchema.nullable().default(null),
+  })
+  .strict();
+export type AllowedDeciders = z.infer<typeof allowedDecidersSchema>;
 
 /** One item of the inbox. */
 export const approvalSchema = z.object({
@@ -66,6 +79,8 @@ export const approvalSchema = z.object({
   description: z.string().nullable().optional(),
   /** Values to show beside the title, in the order sent. */
   fields: z.array(approvalFieldSchema).nullable().optional(),
+  /** Who may decide it in team mode (the registration's allowed approvers or role); null: anyone who may approve. */
+  allowed: allowedDecidersSchema.nullable().optional(),
 });
 export type Approval = z.infer<typeof approvalSchema>;
 

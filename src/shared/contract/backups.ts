@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { call } from './define';
 import { workflowVersionKindSchema } from './drafts';
+import { waitInboxSchema } from './instances';
 
 /** One section of a backup: a local table, or the workflows pulled from one n8n instance. */
 export const backupSectionSchema = z.object({
@@ -83,6 +84,15 @@ export const instanceRestoreSchema = z.object({
   action: z.enum(['add', 'change', 'remove', 'unchanged']),
   name: changeOf(z.string()),
   baseUrl: changeOf(z.string()),
+  /**
+   * n8n's public webhook base (null: none, the address is used): wait registrations and resumes
+   * on it belong to this instance, so a restore that moves it is shown.
+   */
+  publicWebhookUrl: changeOf(z.string()),
+  /** Which waits started in n8n join the inbox (null where the instance does not exist). */
+  waitInbox: changeOf(waitInboxSchema),
+  /** Every change besides name, address and key, in words ("Public webhook URL: none → …"). */
+  settings: z.array(z.string()),
   apiKey: restoreKeyOutcomeSchema,
   /** One sentence for the operator: what happens to the key and what to do. */
   note: z.string(),

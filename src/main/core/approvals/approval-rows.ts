@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Approval, ApprovalField, ApprovalFilter } from '../../../shared/contract/approvals';
+import {
+  allowedDecidersSchema,
+  type AllowedDeciders,
+  type Approval,
+  type ApprovalField,
+  type ApprovalFilter,
+} from '../../../shared/contract/approvals';
 import { AppError } from '../../../shared/result';
 
 /** A row of the approvals table, as SQLite returns it. */
@@ -40,6 +46,18 @@ export interface ApprovalRow {
   source: Approval['source'];
   description: string | null;
   fields_json: string | null;
+  allowed_json: string | null;
+}
+
+/** The stored "who may decide", re-validated on read (a hand-edited row reads as no restriction, never a crash). */
+export function allowedOf(json: string | null | undefined): AllowedDeciders | null {
+  if (!json) return null;
+  try {
+    const parsed = allowedDecidersSchema.safeParse(JSON.parse(json));
+    return parsed.success && (parsed.data.users.length > 0 || parsed.data.role !== null) ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 const fieldsOf = (json: string | null): ApprovalField[] | null =>
@@ -76,6 +94,7 @@ export const toApproval = (r: ApprovalRow): Approval => ({
   source: r.source ?? null,
   description: r.description ?? null,
   fields: fieldsOf(r.fields_json),
+  allowed: allowedOf(r.allowed_json),
 });
 
 /** What a new item is made of (both kinds). */
@@ -98,6 +117,8 @@ export interface NewApproval {
   source?: Approval['source'];
   description?: string | null;
   fields?: ApprovalField[] | null;
+  /** Who may decide it in team mode; null or absent: whoever may decide approvals. */
+  allowed?: AllowedDeciders | null;
 }
 
 /** The decision columns written in one UPDATE guarded by status = 'pending'. */
@@ -118,10 +139,10 @@ export function approvalRows(db: Database.Database) {
   const byId = db.prepare('SELECT * FROM approvals WHERE id = ?');
   const insert = db.prepare(`INSERT INTO approvals (kind, status, execution_id, remote_execution_id, instance_id,
       workflow_id, mapping_id, event, resume_url, summary, payload_json, priority, due_at_ms, expires_at_ms,
-      expiry_action, source, description, fields_json, created_at_ms, updated_at_ms)
+      expiry_action, source, description, fields_json, allowed_json, created_at_ms, updated_at_ms)
     VALUES (@kind, 'pending', @executionId, @remoteExecutionId, @instanceId, @workflowId, @mappingId, @event,
       @resumeUrl, @summary, @payloadJson, @priority, @dueAtMs, @expiresAtMs, @expiryAction, @source, @description,
-      @fieldsJson, @now, @now)`);
+      @fieldsJson, @allowedJson, @now, @now)`);
   const decide = db.prepare(`UPDATE approvals SET status = @status, decision = @decision, decided_by = @decidedBy,
       decided_at_ms = @now, decision_comment = @comment, rule_id = @ruleId, explanation = @explanation,
       resume_state = CASE WHEN @resumeBody IS NULL THEN NULL ELSE 'resuming' END,
@@ -179,7 +200,7 @@ export function approvalRows(db: Database.Database) {
     find: (id: number) => byId.get(id) as ApprovalRow | undefined,
     list,
     insert(item: NewApproval, now: number): number {
-      const { payload, source, description, fields, ...rest } = item;
+      const { payload, source, description, fields, allowed, ...rest } = item;
       return Number(
         insert.run({
           ...rest,
@@ -187,6 +208,7 @@ export function approvalRows(db: Database.Database) {
           source: source ?? null,
           description: description ?? null,
           fieldsJson: fields ? JSON.stringify(fields) : null,
+          allowedJson: allowed && (allowed.users.length > 0 || allowed.role !== null) ? JSON.stringify(allowed) : null,
           now,
         }).lastInsertRowid,
       );

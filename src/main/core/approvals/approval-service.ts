@@ -5,7 +5,8 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { Announce } from '../db/store';
 import { describeIssues } from '../invoke';
-import { approvalRows, toApproval, type ApprovalRow } from './approval-rows';
+import { roleAtLeast } from '../../../shared/contract/auth';
+import { allowedOf, approvalRows, toApproval, type ApprovalRow } from './approval-rows';
 import type { ApprovalPorts, GateRequest } from './ports';
 import type { Resumer } from './resumer';
 import type { RuleBook } from './rule-book';
@@ -33,8 +34,31 @@ export function createApprovalService(
   const automatic = createAutomaticDecisions(ctx, decider, rules, ports, resumer);
   const fourEyes = createFourEyes(ctx, audit);
 
+  /**
+   * In team mode a wait registered with allowed approvers or a role is decided only by those
+   * users or accounts with at least that role; anyone else is refused, nothing changes.
+   */
+  function checkAllowed(row: ApprovalRow): void {
+    const allowed = allowedOf(row.allowed_json);
+    if (!allowed || !ctx.teamMode?.()) return;
+    const who = ctx.operator();
+    const role = ctx.callerRole?.() ?? null;
+    const byName = allowed.users.some((u) => u.toLowerCase() === who.toLowerCase());
+    const byRole = allowed.role !== null && role !== null && roleAtLeast(role, allowed.role);
+    if (byName || byRole) return;
+    const names = allowed.users.join(', ');
+    const whom = [names, allowed.role ? `accounts with the ${allowed.role} role or higher` : '']
+      .filter(Boolean)
+      .join(', or ');
+    throw new AppError(
+      'FORBIDDEN',
+      `Only ${whom} may decide "${row.summary}" (the workflow that asked for it says so); you are ${who}${role ? ` (${role})` : ''}. Nothing changed.`,
+    );
+  }
+
   /** A person's decision: an approval first passes the mapping's four-eyes policy (team mode). */
   function personDecides(announce: Announce, row: ApprovalRow, by: DecisionBy): void {
+    checkAllowed(row);
     if (by.decision === 'approve' && !fourEyes.approve(announce, row, by.decidedBy, by.comment)) return;
     applyDecision(announce, row, by);
   }
@@ -124,6 +148,7 @@ export function createApprovalService(
           source: r.source ?? null,
           description: r.description || null,
           fields: r.fields ?? null,
+          allowed: r.allowed ?? null,
         },
         'n8n',
       ),

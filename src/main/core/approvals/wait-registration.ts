@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  allowedDecidersSchema,
   APPROVAL_SOURCES,
   approvalFieldSchema,
   approvalPrioritySchema,
@@ -56,6 +57,11 @@ export const waitRegistrationSchema = z
       .max(50)
       .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, 'Field names must be unique.')
       .optional(),
+    /**
+     * Who may decide it in team mode: these user names, or accounts with at least this role
+     * (either suffices). Absent, or both empty: whoever may decide approvals.
+     */
+    allowed: allowedDecidersSchema.optional(),
   })
   .strict()
   .refine((r) => r.instanceId !== undefined || r.instanceUrl !== undefined, {

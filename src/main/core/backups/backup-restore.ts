@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { InstanceRestore, RestoreKeyOutcome, TablePreview } from '../../../shared/contract/backups';
+import { waitInboxSchema, type WaitInbox } from '../../../shared/contract/instances';
 import { REMOTE_STAGING_TABLE, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
 import { dependencyOrder, quote, readTables, type TableInfo } from './tables';
 
@@ -133,7 +134,56 @@ interface InstanceSide {
   base_url: string;
   api_key_sealed: string;
   secret_kind: string;
-  rest: string;
+  environment: string;
+  color: string;
+  sync_enabled: number;
+  public_webhook_url: string | null;
+  wait_inbox_json: string;
+}
+
+/** A stored wait-inbox option as the instances area reads it: anything unreadable is off. */
+function waitInboxOf(json: string): WaitInbox {
+  try {
+    const parsed = waitInboxSchema.safeParse(JSON.parse(json));
+    if (parsed.success) return { enabled: parsed.data.enabled, workflowIds: [...new Set(parsed.data.workflowIds)] };
+  } catch {
+    // fall through: a hand-edited row reads as off, as in the instances area
+  }
+  return { enabled: false, workflowIds: [] };
+}
+
+/** "off", "on, every workflow", "on, 2 workflows (a1, b2)". */
+function waitInboxWords(w: WaitInbox): string {
+  if (!w.enabled) return 'off';
+  if (w.workflowIds.length === 0) return 'on, every workflow';
+  const shown = w.workflowIds.slice(0, 5).join(', ') + (w.workflowIds.length > 5 ? ', …' : '');
+  return `on, ${w.workflowIds.length} workflow${w.workflowIds.length === 1 ? '' : 's'} (${shown})`;
+}
+
+const sameWaitInbox = (a: WaitInbox, b: WaitInbox) =>
+  a.enabled === b.enabled &&
+  a.workflowIds.length === b.workflowIds.length &&
+  [...a.workflowIds].sort().every((id, i) => id === [...b.workflowIds].sort()[i]);
+
+/**
+ * What changes beyond the name, address and key, in the operator's words: the public webhook
+ * URL (where wait registrations and resumes are accepted from), the wait inbox, and the
+ * instance's environment, colour and sync switch.
+ */
+function settingChanges(prev: InstanceSide, next: InstanceSide): string[] {
+  const out: string[] = [];
+  const url = (u: string | null) => u ?? 'none (the address above)';
+  if (prev.public_webhook_url !== next.public_webhook_url)
+    out.push(`Public webhook URL: ${url(prev.public_webhook_url)} → ${url(next.public_webhook_url)}`);
+  const inboxBefore = waitInboxOf(prev.wait_inbox_json);
+  const inboxAfter = waitInboxOf(next.wait_inbox_json);
+  if (!sameWaitInbox(inboxBefore, inboxAfter))
+    out.push(`Waits in the inbox: ${waitInboxWords(inboxBefore)} → ${waitInboxWords(inboxAfter)}`);
+  if (prev.environment !== next.environment) out.push(`Environment: ${prev.environment} → ${next.environment}`);
+  if (prev.color !== next.color) out.push(`Colour: ${prev.color} → ${next.color}`);
+  if (prev.sync_enabled !== next.sync_enabled)
+    out.push(`Sync: ${prev.sync_enabled ? 'on' : 'off'} → ${next.sync_enabled ? 'on' : 'off'}`);
+  return out;
 }
 
 /**
@@ -150,14 +200,14 @@ export function previewInstances(
   const section = staged.manifest.sections.find((s) => s.name === 'table:instances');
   const keyLeftOut = section?.redacted.includes('api_key_sealed') ?? false;
   // Everything but secrets and timestamps, to tell "changed" from "unchanged".
-  const compared = `json_array(environment, color, sync_enabled)`;
   const read = (schema: string) =>
     new Map(
       (
         db
           .prepare(
             `SELECT id, name, base_url, ${keyLeftOut && schema !== 'main' ? "''" : 'api_key_sealed'} AS api_key_sealed,
-              secret_kind, ${compared} AS rest FROM ${schema}.instances ORDER BY name COLLATE NOCASE`,
+              secret_kind, environment, color, sync_enabled, public_webhook_url, wait_inbox_json
+              FROM ${schema}.instances ORDER BY name COLLATE NOCASE`,
           )
           .all() as InstanceSide[]
       ).map((r) => [r.id, r]),
@@ -167,9 +217,10 @@ export function previewInstances(
   const out: InstanceRestore[] = [];
   for (const [id, next] of after) {
     const prev = before.get(id);
+    const settings = prev ? settingChanges(prev, next) : [];
     const action = !prev
       ? 'add'
-      : prev.name === next.name && prev.base_url === next.base_url && prev.rest === next.rest
+      : prev.name === next.name && prev.base_url === next.base_url && settings.length === 0
         ? 'unchanged'
         : 'change';
     const { apiKey, note } = keyOutcome(prev, next, keyLeftOut, keys);
@@ -178,6 +229,9 @@ export function previewInstances(
       action,
       name: { before: prev?.name ?? null, after: next.name },
       baseUrl: { before: prev?.base_url ?? null, after: next.base_url },
+      publicWebhookUrl: { before: prev ? prev.public_webhook_url : null, after: next.public_webhook_url },
+      waitInbox: { before: prev ? waitInboxOf(prev.wait_inbox_json) : null, after: waitInboxOf(next.wait_inbox_json) },
+      settings,
       apiKey,
       note,
     });
@@ -189,6 +243,9 @@ export function previewInstances(
       action: 'remove',
       name: { before: prev.name, after: null },
       baseUrl: { before: prev.base_url, after: null },
+      publicWebhookUrl: { before: prev.public_webhook_url, after: null },
+      waitInbox: { before: waitInboxOf(prev.wait_inbox_json), after: null },
+      settings: [],
       apiKey: 'removed',
       note: 'Not in the backup: removed here with its key (nothing changes in n8n).',
     });
@@ -229,13 +286,22 @@ function keyOutcome(
       };
 }
 
-/** The preview's key outcomes in words, for the warnings list. */
+/** The preview's key outcomes, and moved public webhook URLs, in words, for the warnings list. */
 export function instanceWarnings(instances: InstanceRestore[]): string[] {
-  return instances
+  const name = (i: InstanceRestore) => i.name.after ?? i.name.before ?? i.instanceId;
+  const keys = instances
     .filter(
       (i) => i.apiKey === 'dropped' || i.apiKey === 'unreadable' || (i.apiKey === 'missing' && i.action !== 'remove'),
     )
-    .map((i) => `${i.name.after ?? i.name.before ?? i.instanceId}: ${i.note}`);
+    .map((i) => `${name(i)}: ${i.note}`);
+  // Where resumes of registered waits go: a restore that moves it should not pass unnoticed.
+  const hooks = instances
+    .filter((i) => i.action === 'change' && i.publicWebhookUrl.before !== i.publicWebhookUrl.after)
+    .map(
+      (i) =>
+        `${name(i)}: its public webhook URL changes (${i.publicWebhookUrl.before ?? 'none'} → ${i.publicWebhookUrl.after ?? 'none'}); waits registered on the new one are accepted and resumed there.`,
+    );
+  return [...keys, ...hooks];
 }
 
 /**

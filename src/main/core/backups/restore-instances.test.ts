@@ -180,6 +180,110 @@ describe('restoring instances', { timeout: 60_000 }, () => {
     expect(attacker.keysSent()).toEqual([]);
   });
 
+  it('the preview lists a change of the public webhook URL and the wait inbox, and the restore brings them back', async () => {
+    const legit = await recordingN8n(KEY);
+    const t = core();
+    const { id } = data(
+      await t.core.call('instances:add', {
+        name: 'prod',
+        baseUrl: legit.url,
+        apiKey: KEY,
+        environment: 'prod',
+        color: '#2f6fed',
+      }),
+    );
+    const hooks = 'https://hooks.example.com';
+    data(
+      await t.core.call('instances:update', {
+        id,
+        patch: { publicWebhookUrl: hooks, waitInbox: { enabled: true, workflowIds: ['wfA', 'wfB'] } },
+      }),
+    );
+    const made = data(await t.core.call('backups:export', {}));
+    const path = place(t.dataDir, readFileSync(made.file.path), 'hooks1');
+
+    // Unchanged since the backup: nothing to list.
+    const same = data(await t.core.call('backups:inspect', { source: { kind: 'file', path } }));
+    expect(same.instances).toEqual([
+      expect.objectContaining({
+        action: 'unchanged',
+        publicWebhookUrl: { before: hooks, after: hooks },
+        waitInbox: {
+          before: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+          after: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+        },
+        settings: [],
+      }),
+    ]);
+    expect(same.warnings.join('\n')).not.toMatch(/public webhook URL/);
+
+    // Since the backup: the operator cleared the public URL and narrowed the wait inbox, then turned it off.
+    data(
+      await t.core.call('instances:update', {
+        id,
+        patch: { publicWebhookUrl: null, waitInbox: { enabled: false, workflowIds: ['wfA'] } },
+      }),
+    );
+    const plan = data(await t.core.call('backups:inspect', { source: { kind: 'file', path } }));
+    expect(plan.instances).toEqual([
+      expect.objectContaining({
+        instanceId: id,
+        action: 'change',
+        name: { before: 'prod', after: 'prod' },
+        baseUrl: { before: legit.url, after: legit.url },
+        publicWebhookUrl: { before: null, after: hooks },
+        waitInbox: {
+          before: { enabled: false, workflowIds: ['wfA'] },
+          after: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+        },
+        settings: [
+          `Public webhook URL: none (the address above) → ${hooks}`,
+          'Waits in the inbox: off → on, 2 workflows (wfA, wfB)',
+        ],
+        apiKey: 'kept',
+      }),
+    ]);
+    expect(plan.warnings).toContain(
+      `prod: its public webhook URL changes (none → ${hooks}); waits registered on the new one are accepted and resumed there.`,
+    );
+
+    const restored = data(await t.core.call('backups:restore', { restoreId: plan.restoreId }));
+    expect(restored.instances).toEqual(plan.instances);
+    expect(await t.instance(id)).toMatchObject({
+      publicWebhookUrl: hooks,
+      waitInbox: { enabled: true, workflowIds: ['wfA', 'wfB'] },
+      hasApiKey: true,
+    });
+  });
+
+  it('the preview names environment, colour and sync changes too (they made a row "change" without saying why)', async () => {
+    const t = core();
+    const { id } = data(
+      await t.core.call('instances:add', {
+        name: 'stage',
+        baseUrl: 'http://127.0.0.1:9',
+        apiKey: KEY,
+        environment: 'staging',
+        color: '#2f6fed',
+      }),
+    );
+    const made = data(await t.core.call('backups:export', {}));
+    data(
+      await t.core.call('instances:update', {
+        id,
+        patch: { environment: 'prod', color: '#d03030', syncEnabled: false },
+      }),
+    );
+    const path = place(t.dataDir, readFileSync(made.file.path), 'colour');
+    const plan = data(await t.core.call('backups:inspect', { source: { kind: 'file', path } }));
+    expect(plan.instances[0]).toMatchObject({
+      action: 'change',
+      publicWebhookUrl: { before: null, after: null },
+      settings: ['Environment: prod → staging', 'Colour: #d03030 → #2f6fed', 'Sync: off → on'],
+    });
+    expect(plan.warnings.join('\n')).not.toMatch(/public webhook URL/);
+  });
+
   it('keeps the key of an instance whose address the backup leaves alone, and drops none of it on the way', async () => {
     const legit = await recordingN8n(KEY);
     const t = core();

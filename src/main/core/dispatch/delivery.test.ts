@@ -3,6 +3,7 @@ import type { MappingInput } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
 import { startFakeN8n, type FakeN8n, type FaultAnswer } from '../testing/fake-n8n';
+import { addRunWorkflow, setRunMode } from '../testing/fake-n8n-runs';
 import { webhookWorkflow } from '../testing/n8n-workflows';
 import { tempDir } from '../testing/test-core';
 import type { FindRunInN8n, RunLookup } from './run-lookup';
@@ -227,6 +228,85 @@ describe('failure classes', { timeout: 60_000 }, () => {
     expect(attempts[0]?.error).toMatch(/503/);
   });
 
+  it('n8n\'s shutdown answer (500 "aborted") holds the run and looks for it in n8n before sending it again', async () => {
+    const looked: number[] = [];
+    let found: RunLookup = { state: 'absent' };
+    const find: FindRunInN8n = async (_i, _w, runId) => {
+      looked.push(runId);
+      return found;
+    };
+    const s = await setup(
+      (n8n) => {
+        ordersFlow(n8n);
+        ordersAnswer(n8n, (n) => (n === 1 ? { status: 500, body: { code: 0, message: 'aborted' } } : undefined));
+      },
+      {
+        findRunInN8n: find,
+      },
+    );
+    const lost = await s.emit({ n: 1 });
+    expect(await s.settled(lost)).toMatchObject({ status: 'succeeded' });
+    // Looked for first (n8n had not run it), then sent once more: no attempt was spent on the cut call.
+    expect(looked).toEqual([lost]);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([lost, lost]);
+    const attempts = (await s.detail(lost)).job?.attempts ?? [];
+    expect(attempts.map((a) => a.outcome)).toEqual(['returned', 'completed']);
+
+    // n8n had started it before it went down: it is not sent again.
+    ordersAnswer(s.n8n, (n) => (n === 3 ? { status: 500, body: { code: 0, message: 'aborted' } } : undefined));
+    found = { state: 'found', execution: { id: '77', status: 'success', workflowId: 'wf1' } };
+    const started = await s.emit({ n: 2 });
+    expect(await s.settled(started)).toMatchObject({ status: 'succeeded', remoteId: '77' });
+    expect(s.n8n.calls().filter((c) => Number(c.runId) === started)).toHaveLength(1);
+  });
+
+  it('n8n 2.x\'s "There was a problem executing the workflow" as it comes back: looked for, sent again, no attempt spent; "Error in workflow" stays failed', async () => {
+    const looked: number[] = [];
+    const find: FindRunInN8n = async (_i, _w, runId) => {
+      looked.push(runId);
+      return { state: 'absent' };
+    };
+    const s = await setup(
+      (n8n) => {
+        ordersFlow(n8n);
+        ordersAnswer(n8n, (n) =>
+          n === 1
+            ? { status: 500, body: { code: 0, message: 'There was a problem executing the workflow' } }
+            : undefined,
+        );
+      },
+      { findRunInN8n: find, mapping: { retry: { attempts: 1 } } },
+    );
+    const id = await s.emit({ n: 1 });
+    // One attempt only: had the answer counted, the run would be dead-lettered.
+    expect(await s.settled(id)).toMatchObject({ status: 'succeeded' });
+    expect(looked).toEqual([id]);
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([id, id]);
+    const attempts = (await s.detail(id)).job?.attempts ?? [];
+    expect(attempts.map((a) => a.outcome)).toEqual(['returned', 'completed']);
+    expect(attempts[0]?.error).toMatch(
+      /could not run the workflow \(500 "There was a problem executing the workflow"\)/,
+    );
+  });
+
+  it('a call n8n 2.x cut as it stopped (a crashed execution that ran nothing) is sent again once n8n answers, no attempt spent', async () => {
+    const s = await setup((n8n) =>
+      addRunWorkflow(n8n, { id: 'wf1', name: 'Orders flow', path: 'orders', mode: 'cut' }),
+    );
+    const id = await s.emit({ n: 1 });
+    await until('the cut call', () => (s.n8n.state.executions.length > 0 ? true : undefined));
+    setRunMode(s.n8n, 'wf1', 'lastNode');
+    const run = await s.settled(id);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    // n8n holds the crashed execution (it ran nothing) and the one that ran: the run is linked to the latter.
+    const statuses = s.n8n.state.executions.map((e) => e.status);
+    expect(statuses.filter((x) => x === 'success')).toHaveLength(1);
+    expect(statuses.every((x) => x === 'success' || x === 'crashed')).toBe(true);
+    const attempts = (await s.detail(id)).job?.attempts ?? [];
+    expect(attempts.filter((a) => a.outcome !== 'returned')).toHaveLength(1);
+    expect(attempts.at(-1)?.outcome).toBe('completed');
+  });
+
   it('dead-letters a 404 at once, but retries one while n8n reports the workflow active', async () => {
     let served = false;
     // No workflow serves the path in n8n (its own 404) until `served`, from the third call on.
@@ -298,5 +378,31 @@ describe('crash recovery: the run is looked for in n8n before it is sent again',
     expect(await s.settled(unsure)).toMatchObject({ status: 'succeeded' });
     expect(s.n8n.calls().filter((c) => Number(c.runId) === unsure)).toHaveLength(1);
     expect(looked).toContain(ran);
+  });
+
+  it('a run n8n still shows running is looked at again until n8n knows (a restart may mark it crashed)', async () => {
+    const answers = new Map<number, RunLookup>();
+    const find: FindRunInN8n = async (_i, _w, runId) => answers.get(runId) ?? { state: 'absent' };
+    const s = await setup(ordersFlow, { findRunInN8n: find });
+    await data(s.core.call('queue:pause', { instanceId: s.instance.id }));
+    const [busy, cut] = [await s.emit({ n: 1 }), await s.emit({ n: 2 })];
+    answers.set(busy, { state: 'found', execution: { id: '20', status: 'running', workflowId: 'wf1' } });
+    answers.set(cut, { state: 'found', execution: { id: '21', status: 'new', workflowId: 'wf1' } });
+    await expireLease(s.dataDir);
+    await data(s.core.call('queue:resume', { instanceId: s.instance.id }));
+    for (const [id, status] of [
+      [busy, 'running'],
+      [cut, 'new'],
+    ] as const) {
+      await until(`run ${id} to wait for n8n`, async () =>
+        new RegExp(`still ${status}; looked at again`).test((await s.run(id))?.error ?? '') ? true : undefined,
+      );
+    }
+    // n8n finishes the one, and (after its restart) marks the other crashed having run nothing: absent.
+    answers.set(busy, { state: 'found', execution: { id: '20', status: 'success', workflowId: 'wf1' } });
+    answers.set(cut, { state: 'absent' });
+    expect(await s.settled(busy)).toMatchObject({ status: 'succeeded', remoteId: '20' });
+    expect(await s.settled(cut)).toMatchObject({ status: 'succeeded' });
+    expect(s.n8n.calls().map((c) => Number(c.runId))).toEqual([cut]);
   });
 });

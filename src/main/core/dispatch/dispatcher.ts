@@ -95,6 +95,10 @@ function remoteIdIn(body: string): string | null {
 }
 
 const HOLD_LIMIT_DEFAULT_MS = 7 * 86_400_000;
+/** How long after n8n came back its start-up answers are held rather than counted, ms. */
+const RESTART_WINDOW_MS = 5 * 60_000;
+/** n8n statuses of an execution it has not finished (nor marked crashed) yet. */
+const STILL_OPEN = new Set(['new', 'running']);
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 const seconds = (ms: number) => (ms < 1000 ? 'at once' : `in ${Math.round(ms / 1000)} s`);
 
@@ -231,9 +235,11 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
           status,
           terminal,
           error:
-            status === 'failed'
-              ? `n8n ran it as execution ${lookup.execution.id}, which failed; not sent again.`
-              : null,
+            lookup.execution.status === 'crashed'
+              ? `n8n stopped while running it (execution ${lookup.execution.id} crashed): not a workflow error, but it may have done part of its work, so it is not sent again. Use Retry to send it again.`
+              : status === 'failed'
+                ? `n8n ran it as execution ${lookup.execution.id}, which failed; not sent again.`
+                : null,
           remoteId: lookup.execution.id,
         },
         now(),
@@ -288,6 +294,19 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
         { started_at_ms: number | null; created_at_ms: number; workflow_id: string | null } | undefined;
       const since = row?.started_at_ms ?? row?.created_at_ms ?? job.createdAtMs;
       const lookup = await deps.findRunInN8n(job.instanceId, row?.workflow_id ?? null, payload.executionId, since);
+      // n8n still shows it new or running: it may yet finish, or n8n (just restarted) may not have
+      // marked it crashed yet (2.41.1 does so during its start, after webhooks already answer).
+      // Look again until n8n knows: a crashed one that ran nothing is sent again, not taken as the run.
+      if (lookup.state === 'found' && STILL_OPEN.has(lookup.execution.status ?? '')) {
+        const why = `n8n has it as execution ${lookup.execution.id}, still ${lookup.execution.status}; looked at again until n8n finishes it`;
+        return giveBack(job, {
+          reason: `Not sent again: ${why}.`,
+          runError: `${why}. Not counted as an attempt.`,
+          uncertain: true,
+          delayMs: returnDelay(job),
+          sent: false,
+        });
+      }
       if (lookup.state === 'found') return resolveFound(job, lookup);
       if (lookup.state === 'unknown') {
         deps.health?.probeSoon(job.instanceId);
@@ -359,7 +378,8 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
       return giveBack(job, {
         reason: failure.message,
         runError: waitingReason(job.instanceId, reason),
-        uncertain: false,
+        // n8n cut a call it may have started (its shutdown answer): looked for before it is sent again.
+        uncertain: failure.uncertain ?? false,
         delayMs: returnDelay(job),
         down: reason,
         sent: true,
@@ -367,6 +387,23 @@ export function createDispatcher(deps: DispatcherDeps): Lifecycle {
     }
     // Anything else is an answer from n8n: it is up.
     deps.health?.report(job.instanceId, 'dispatch', { up: true }, { startedAtMs });
+    // n8n's answer while it starts or stops: given back, no attempt spent, when n8n came back
+    // moments ago; later the same answer counts, so a lasting fault still ends.
+    if (failure?.aroundRestart && deps.health) {
+      const health = deps.health.get(job.instanceId);
+      const recent = health.sinceMs === null || now() - health.sinceMs < RESTART_WINDOW_MS;
+      if (recent) {
+        const reason = failure.holdReason ?? failure.message;
+        return giveBack(job, {
+          reason: failure.message,
+          runError: waitingReason(job.instanceId, reason),
+          uncertain: true,
+          // Not marked down: n8n answers, and a hold lifted by the next probe would restart the window.
+          delayMs: returnDelay(job),
+          sent: true,
+        });
+      }
+    }
     if (failure?.kind === 'workflow_failed') return workflowFailed(job, failure, response.body);
     if (failure) {
       if (failure.uncertain) deps.health?.probeSoon(job.instanceId);

@@ -23,6 +23,13 @@ describe('failure classes of webhook answers', () => {
       message: expect.stringMatching(/ran in n8n and failed \(500\): "Error in workflow"/),
     });
     expect(answer(500, '{"code":0,"message":"aborted"}')).toMatchObject({ kind: 'unreachable', uncertain: true });
+    // n8n 2.41.1 around its start and stop: it could not run the workflow (not the workflow's failure).
+    expect(answer(500, '{"code":0,"message":"There was a problem executing the workflow"}')).toMatchObject({
+      kind: 'not_taken',
+      uncertain: true,
+      aroundRestart: true,
+    });
+    expect(answer(500, '{"message":"Error in workflow"}')?.aroundRestart).toBeUndefined();
     for (const status of [408, 429, 502, 503, 504]) expect(answer(status)?.kind, String(status)).toBe('not_taken');
     expect(answer(502)?.uncertain).toBe(true);
     expect(answer(503)?.uncertain).toBe(false);

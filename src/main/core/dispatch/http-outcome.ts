@@ -7,7 +7,9 @@
  * - `no_answer`: the request was sent but nothing came back in time. n8n may have run it: the run
  *   is checked in n8n before it is sent again, and the attempt is not spent.
  * - `not_taken`: n8n (or its proxy) answered but did not take the call: 408, 429, 502/503/504, or
- *   a 404 while the workflow was just published. Retried with backoff; the attempt counts.
+ *   a 404 while the workflow was just published. Retried with backoff; the attempt counts (n8n
+ *   2.x's 500 "There was a problem executing the workflow" as it comes back: not counted at first,
+ *   see `aroundRestart`).
  * - `workflow_failed`: n8n ran the workflow and it failed (n8n's 500 "Error in workflow"). Not run
  *   again unless the mapping opts in: re-running repeats whatever ran before the error.
  * - `cannot_succeed`: other 4xx, a missing webhook. Dead-lettered at once.
@@ -29,6 +31,12 @@ export interface DeliveryFailure {
   uncertain?: boolean;
   /** Short reason for the instance's hold (unreachable only), e.g. "connection refused (ECONNREFUSED)". */
   holdReason?: string;
+  /**
+   * An answer n8n gives while it starts or stops, before the workflow runs: held like
+   * `unreachable` (no attempt spent) when n8n came back moments ago, else retried and counted,
+   * so a lasting fault still ends.
+   */
+  aroundRestart?: boolean;
 }
 
 const STARTING_TEXT = 'n8n is starting up';
@@ -113,6 +121,19 @@ export function classifyResponse(answer: AnswerFacts): DeliveryFailure | null {
       uncertain: true,
       holdReason: 'n8n aborted the call (shutting down?)',
       message: `${url}: n8n aborted the call (500 "aborted"), as it does when it shuts down.`,
+    };
+  // n8n 2.41.1 answers this around its start and stop (observed in tests/n8n/delivery-outage: runs
+  // sent as it came back): it could not run the workflow at all (the run failed to start, or was
+  // cut before it ran). Not the workflow's failure, whose answer is "Error in workflow"; n8n may
+  // have recorded an execution, so it is looked for before it is sent again.
+  if (status === 500 && said === 'There was a problem executing the workflow')
+    return {
+      kind: 'not_taken',
+      httpStatus: status,
+      uncertain: true,
+      aroundRestart: true,
+      holdReason: 'n8n could not run the workflow (starting or stopping)',
+      message: `n8n could not run the workflow (500 "${said}"), as it answers while it starts or stops.`,
     };
   if (status === 500 && said === 'Workflow could not be started!')
     return { kind: 'not_taken', httpStatus: status, message: `n8n could not start the workflow (500)${quoted}.` };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { N8nClient } from '../n8n/client';
 import { startFakeN8n } from '../testing/fake-n8n';
-import { addRunWorkflow, type FakeRunMode } from '../testing/fake-n8n-runs';
+import { addRunWorkflow, setRunMode, type FakeRunMode } from '../testing/fake-n8n-runs';
 import { createRunFinder, markOf } from './run-lookup';
 
 // findRunInN8n, the one function crash recovery calls before re-posting a run: found by its
@@ -31,6 +31,13 @@ async function setup(line: 1 | 2 = 1) {
   /** GET /executions/{id} calls made so far. */
   const probes = () => n8n.state.requests.filter((r) => /^GET \/api\/v1\/executions\/\d+/.test(r)).length;
   return { n8n, finder, post, workflow, probes };
+}
+
+/** A fresh client of a fake (its own finder reads everything anew). */
+function clientOf(n8n: { baseUrl: string; apiKey: string }) {
+  const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey, retries: 0 });
+  cleanups.push(() => client.close());
+  return client;
 }
 
 describe('findRunInN8n', () => {
@@ -77,6 +84,57 @@ describe('findRunInN8n', () => {
     expect(probes).toBeGreaterThan(0);
     expect(await finder.findRunInN8n('i1', 'lost', 2, since)).toEqual({ state: 'absent' });
     expect(n8nProbes() - probes).toBeLessThanOrEqual(1); // only the id above the newest
+  });
+
+  it('n8n 2.x cut the call as it stopped: the crashed execution that ran no node is not the run (absent); one that ran is', async () => {
+    const { n8n, finder, post, workflow } = await setup(2);
+    workflow('cut', 'cut');
+    const since = Date.now();
+    await expect(post('cut', 4)).rejects.toThrow();
+    expect(n8n.state.executions).toMatchObject([{ id: '1', status: 'crashed', ranNothing: true }]);
+    expect(await finder.findRunInN8n('i1', 'cut', 4, since)).toEqual({ state: 'absent' });
+    // Sent again, it runs: that execution is the run's.
+    setRunMode(n8n, 'cut', 'lastNode');
+    await post('cut', 4);
+    expect(await finder.findRunInN8n('i1', 'cut', 4, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '2', status: 'success' },
+    });
+    // A crashed execution that did run nodes (n8n's recovery found them in its log) is the run's.
+    setRunMode(n8n, 'cut', 'cut');
+    await expect(post('cut', 5)).rejects.toThrow();
+    const crashed = n8n.state.executions.find((e) => e.id === '3')!;
+    crashed.ranNothing = false;
+    expect(
+      await createRunFinder({ forInstance: () => clientOf(n8n) }).findRunInN8n('i1', 'cut', 5, since),
+    ).toMatchObject({
+      state: 'found',
+      execution: { id: '3', status: 'crashed' },
+    });
+  });
+
+  it('reads a match it saw running again: finished, it says so; marked crashed having run nothing, it is absent', async () => {
+    const { n8n, finder, post, workflow } = await setup(2);
+    workflow('busy', 'running');
+    const since = Date.now();
+    await post('busy', 8);
+    await post('busy', 9);
+    expect(await finder.findRunInN8n('i1', 'busy', 8, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '1', status: 'running' },
+    });
+    expect(await finder.findRunInN8n('i1', 'busy', 9, since)).toMatchObject({ execution: { id: '2' } });
+    n8n.finishExecution('1');
+    expect(await finder.findRunInN8n('i1', 'busy', 8, since)).toMatchObject({
+      state: 'found',
+      execution: { id: '1', status: 'success' },
+    });
+    // n8n restarted and marked the other crashed: no node of it ran.
+    Object.assign(
+      n8n.state.executions.find((e) => e.id === '2')!,
+      { status: 'crashed', ranNothing: true },
+    );
+    expect(await finder.findRunInN8n('i1', 'busy', 9, since)).toEqual({ state: 'absent' });
   });
 
   it('does not take an older execution with the same mark (another console, an earlier run)', async () => {

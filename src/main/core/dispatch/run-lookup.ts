@@ -38,7 +38,20 @@ export interface SeenExecution {
   wait: WaitInfo | null;
   /** n8n's start (or creation) time, epoch ms. */
   atMs: number | null;
+  /** Nodes with run data when it was read (n8n saves run data at the end, or amends a crashed run from its event log). */
+  nodesRun: number;
+  /** It was still new or running when read: its run data may have come since. */
+  readWhileOpen: boolean;
 }
+
+/**
+ * n8n recorded the call but ran no node of it: it stopped (a shutdown past its grace, a kill)
+ * before the execution began, and its recovery found no node started in its event log, so it
+ * marked it `crashed` with no run data (observed on 2.41.1: every call cut by a stop or a kill
+ * left such an execution, never one with run data). Such an execution does not count as the run:
+ * the run may be sent again, and it is never linked to it.
+ */
+export const ranNothing = (seen: SeenExecution): boolean => seen.execution.status === 'crashed' && seen.nodesRun === 0;
 
 /** The answer of `findRunInN8n`. */
 export type RunLookup =
@@ -123,6 +136,12 @@ export function markOf(data: unknown): RunMark | null {
   return null;
 }
 
+/** How many nodes have run data in an execution's data. */
+function nodesRunIn(data: unknown): number {
+  const runData = isRecord(data) && isRecord(data.resultData) ? data.resultData.runData : undefined;
+  return isRecord(runData) ? Object.keys(runData).length : 0;
+}
+
 /** Ids looked at below the lowest listed one when the list holds n8n's whole history. */
 const EXHAUSTED_LOOKBACK = 200;
 
@@ -153,6 +172,8 @@ class InstanceMemory {
       mark: markOf(e.data),
       wait: e.status === 'waiting' ? waitInfoOf(e) : null,
       atMs: timeOf(e),
+      nodesRun: nodesRunIn(e.data),
+      readWhileOpen: OPEN.has(e.status ?? ''),
     };
     if (!this.seen.has(e.id) && seen.mark) {
       const ids = this.byRun.get(seen.mark.runId) ?? [];
@@ -394,6 +415,7 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
     let best: SeenExecution | null = null;
     for (const seen of memoryOf(instanceId).executionsOf(run.runId)) {
       if (seen.atMs !== null && seen.atMs < floor) continue;
+      if (ranNothing(seen)) continue;
       if (run.event && seen.mark?.event && seen.mark.event !== run.event) continue;
       if (!best || idOf(seen.execution) > idOf(best.execution)) best = seen;
     }
@@ -415,14 +437,26 @@ export function createRunFinder(clients: Pick<Clients, 'forInstance'>, options: 
   ): Promise<RunLookup> {
     const run = { runId, sinceMs, ...(options.event ? { event: options.event } : {}) };
     try {
-      const known = match(instanceId, run);
+      const client = clients.forInstance(instanceId);
+      const memory = memoryOf(instanceId);
+      /** A match n8n still ran when it was read is read again: the list leaves running ones out, so nothing else refreshes it. */
+      const current = async (seen: SeenExecution | null): Promise<SeenExecution | null> => {
+        if (!seen || !OPEN.has(seen.execution.status ?? '')) return seen;
+        await readOne(client, memory, seen.execution.id);
+        return match(instanceId, run);
+      };
+      const known = await current(match(instanceId, run));
       if (known) return { state: 'found', execution: known.execution };
       const result = await scan(instanceId, {
         sinceMs,
         afterId: null,
         workflowIds: workflowId ? new Set([workflowId]) : null,
       });
-      const seen = match(instanceId, run);
+      // A crashed execution read while n8n still ran it: read again, n8n's recovery may have
+      // added the nodes that ran (then it is the run's; otherwise it ran nothing).
+      for (const stale of memory.executionsOf(runId).filter((x) => x.readWhileOpen && ranNothing(x)))
+        await readOne(client, memory, stale.execution.id);
+      const seen = await current(match(instanceId, run));
       if (seen) return { state: 'found', execution: seen.execution };
       return result.complete
         ? { state: 'absent' }

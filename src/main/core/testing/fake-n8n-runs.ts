@@ -213,7 +213,7 @@ export function pageById<T extends { id: string }>(items: readonly T[], query: U
 
 /**
  * What a workflow does when its webhook is called, in the words of tests about linking and
- * waits. Each is a fixture a real n8n runs the same way (n8n-workflows.ts), except `crash`.
+ * waits. Each is a fixture a real n8n runs the same way (n8n-workflows.ts), except `crash` and `cut`.
  */
 export type FakeRunMode =
   /** Runs to success before answering (responseMode lastNode). */
@@ -229,7 +229,12 @@ export type FakeRunMode =
   /** A Respond to Webhook node names the execution (`{"executionId"}`), then it waits. */
   | 'respondId'
   /** Answers "Workflow was started" and is lost (n8n crashed): no execution is ever stored. */
-  | 'crash';
+  | 'crash'
+  /**
+   * n8n 2.x stopping with the call in flight: no answer (the connection closes), and an execution
+   * left `crashed` that ran no node (no run data; the mark is on its stack).
+   */
+  | 'cut';
 
 const RUN_MODES: Record<FakeRunMode, Omit<WebhookWorkflowOptions, 'path'>> = {
   lastNode: {},
@@ -239,6 +244,7 @@ const RUN_MODES: Record<FakeRunMode, Omit<WebhookWorkflowOptions, 'path'>> = {
   running: { waitSeconds: 60 },
   respondId: { respond: {}, waitForResume: true },
   crash: {},
+  cut: {},
 };
 
 /** Puts an active workflow into the fake whose webhook (POST /webhook/<path>) runs in `mode`. */
@@ -249,6 +255,7 @@ export function addRunWorkflow(
   const body = webhookWorkflow({ path: workflow.path, name: workflow.name, ...RUN_MODES[workflow.mode] });
   const added = fake.addWorkflow(workflow.id, workflow.name, { nodes: body.nodes, connections: body.connections });
   if (workflow.mode === 'crash') fake.state.dropRuns.add(workflow.id);
+  if (workflow.mode === 'cut') fake.state.cutRuns.add(workflow.id);
   return added;
 }
 
@@ -262,4 +269,6 @@ export function setRunMode(fake: FakeN8n, id: string, mode: FakeRunMode): void {
   });
   if (mode === 'crash') fake.state.dropRuns.add(id);
   else fake.state.dropRuns.delete(id);
+  if (mode === 'cut') fake.state.cutRuns.add(id);
+  else fake.state.cutRuns.delete(id);
 }

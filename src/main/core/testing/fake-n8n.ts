@@ -15,7 +15,8 @@
  * (tests/n8n/harness.ts `webhookWorkflow`): a Stop and Error node fails it, a Wait node ("resume
  * on webhook call") parks it as `waiting`, anything else succeeds. What it does is pinned by
  * n8n-spec.ts, which runs against this fake (fake-n8n.test.ts) and against a real n8n
- * (tests/n8n/n8n-spec.test.ts). The switches in `state` (failWith, garble, webhookFault…) go
+ * (tests/n8n/n8n-spec.test.ts). The switches in `state` (failWith, garble, doorFault, dropRuns,
+ * cutRuns: a call cut as 2.x stops, leaving a `crashed` execution that ran no node…) go
  * beyond n8n on purpose, to let a test make n8n misbehave; `stop()`/`start()` take it off the
  * network and back on the same port, as a restart would.
  *
@@ -101,6 +102,8 @@ export interface FakeExecution {
   resumedWith?: unknown;
   /** The nodes it ran with (a retry without loadWorkflow runs these again). */
   nodes?: FakeNode[];
+  /** Recorded but no node of it ran (a call cut as n8n stopped): no run data, the trigger's item on the stack. */
+  ranNothing?: boolean;
 }
 
 /** One request to a run-time door (/webhook/… or /webhook-waiting/…). */
@@ -168,6 +171,13 @@ export interface FakeN8nState {
    * storing them): the execution id is used up, no execution is ever stored.
    */
   dropRuns: Set<string>;
+  /**
+   * Workflow ids whose webhook calls n8n 2.x cuts as it stops (observed on 2.41.1: a stop past
+   * its grace, or a kill, while calls are in flight): the connection closes without an answer,
+   * and the execution n8n had recorded is marked `crashed` with no run data (only the trigger's
+   * item on its stack), since no node of it started.
+   */
+  cutRuns: Set<string>;
   /**
    * Every HTTP request on arrival, headers included (what an API key was sent to, and where):
    * API, run-time doors, health and unknown paths alike.
@@ -300,6 +310,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     doorFault: undefined,
     communityNodeTypes: [],
     dropRuns: new Set(),
+    cutRuns: new Set(),
     received: [],
     apiHold: undefined,
     served: 0,
@@ -374,7 +385,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
   function detailed<T extends Record<string, unknown>>(answered: T, e: FakeExecution): T {
     const workflow = state.workflows.find((w) => w.id === e.workflowId);
     const held = lastNodeOutput(e.nodes ?? workflow?.nodes ?? [], e.input);
-    return withRunDetail(answered, e, { workflow, running: running.has(e.id), held });
+    return withRunDetail(answered, e, { workflow, running: running.has(e.id) || e.ranNothing === true, held });
   }
 
   function webhookNode(wf: FakeWorkflow, method: string, path: string): FakeNode | undefined {
@@ -456,7 +467,12 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   // ---- the doors ---------------------------------------------------------------------------
 
-  function webhook(method: string, path: string, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
+  function webhook(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): HttpAnswer | 'cut' {
     // What runs is the published version (2.x keeps a newer saved draft apart from it).
     const active = state.workflows.filter((w) => w.active).map((w) => ({ ...w, nodes: liveNodes(w) }));
     const match = active.map((wf) => ({ wf, node: webhookNode(wf, method, path) })).find((m) => m.node);
@@ -481,6 +497,17 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     if (state.dropRuns.has(wf.id)) {
       nextExecutionId++;
       return answer(200, { message: 'Workflow was started' });
+    }
+    if (state.cutRuns.has(wf.id)) {
+      const at = Date.now();
+      run(wf.nodes, wf.id, body, {
+        headers,
+        status: 'crashed',
+        ranNothing: true,
+        stoppedAt: iso(at + 1),
+        waitTill: null,
+      });
+      return 'cut';
     }
     const execution = run(wf.nodes, wf.id, body, { headers });
     const responded = respondNodeReply(wf.nodes, node!, execution, `http://127.0.0.1:${port}`);
@@ -770,7 +797,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     return `<!DOCTYPE html><html><head><meta name="n8n:config:sentry" content="${sentry.toString('base64')}"></head><body></body></html>`;
   };
 
-  function route(req: IncomingMessage, url: URL, raw: string): HttpAnswer | 'garbled' {
+  function route(req: IncomingMessage, url: URL, raw: string): HttpAnswer | 'garbled' | 'cut' {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     let body: unknown;
@@ -855,6 +882,10 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
         }
       }
       const result = route(req, url, raw);
+      if (result === 'cut') {
+        req.socket.destroy();
+        return;
+      }
       if (result === 'garbled') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": null}]}');
         return;

@@ -7,7 +7,7 @@ import { formatRun, localRunNumber, n8nExecutionNumber } from '../../../shared/r
 import { useInstanceNamer } from '../executions/RunLabel';
 import { CanButton } from '../../components/Guarded';
 import { useAuth } from '../../stores/auth-store';
-import { ApprovalFields } from './ApprovalFields';
+import { allowedWords, ApprovalFields } from './ApprovalFields';
 import { PayloadFields } from './PayloadFields';
 import { priorityLabel, statusText, when } from './format';
 
@@ -114,6 +114,12 @@ export function ApprovalDetailPane(props: { item: Approval; onDecide(decision: '
           <dt className="muted">Expires</dt>
           <dd>{item.expiresAtMs ? `${when(item.expiresAtMs)} → ${item.expiryAction}` : 'never'}</dd>
         </div>
+        {item.allowed && (
+          <div>
+            <dt className="muted">Who may decide</dt>
+            <dd data-testid="detail-allowed">{allowedWords(item.allowed)}</dd>
+          </div>
+        )}
       </dl>
       <ApprovalFields item={item} />
       {item.status === 'pending' ? (

@@ -12,6 +12,13 @@ export function fieldsLine(item: Approval, max = 3): string {
   return fields.length > max ? `${line} · +${fields.length - max} more` : line;
 }
 
+/** "ana, bob, or the editor role or higher": who the workflow lets decide (team mode). */
+export function allowedWords(allowed: NonNullable<Approval['allowed']>): string {
+  const parts = [...allowed.users];
+  if (allowed.role) parts.push(allowed.role === 'admin' ? 'admins' : `the ${allowed.role} role or higher`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')}, or ${parts.at(-1)}` : (parts[0] ?? '');
+}
+
 /** Where an n8n wait came from, for the inbox row's second line. */
 export const waitOrigin = (item: Approval) => (item.source === 'flightdeck-node' ? 'Flightdeck node' : 'n8n wait');
 

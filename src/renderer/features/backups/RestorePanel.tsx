@@ -11,9 +11,10 @@ import { CanButton } from '../../components/Guarded';
 
 /**
  * Restore from a picked file: upload, full validation, then a dry-run preview (per table: rows
- * added, changed, removed; per n8n instance: name, address and key). Nothing changes until the
- * operator confirms. After a restore every page reloads (backups:restored); the result is kept
- * in the restore store so it is still shown on the remounted page.
+ * added, changed, removed; per n8n instance: name, address, key, public webhook URL, wait inbox and
+ * its other settings). Nothing changes until the operator confirms. After a restore every page
+ * reloads (backups:restored); the result is kept in the restore store so it is still shown on the
+ * remounted page.
  */
 export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setPlan(p: RestorePlan | null): void }) {
   const input = useRef<HTMLInputElement>(null);
@@ -257,7 +258,7 @@ const droppedKeys = (instances: InstanceRestore[]) => instances.filter(needsKey)
 const beforeAfter = (side: { before: string | null; after: string | null }) =>
   side.before === side.after ? (side.after ?? '') : `${side.before ?? '—'} → ${side.after ?? '—'}`;
 
-/** Per n8n instance: what the restore does to its name, address and API key. */
+/** Per n8n instance: what the restore does to its name, address, API key and other settings. */
 function InstancesPreview({ instances }: { instances: InstanceRestore[] }) {
   return (
     <>
@@ -269,6 +270,7 @@ function InstancesPreview({ instances }: { instances: InstanceRestore[] }) {
             <th>Action</th>
             <th>Address</th>
             <th>API key</th>
+            <th>Other settings</th>
           </tr>
         </thead>
         <tbody>
@@ -279,6 +281,17 @@ function InstancesPreview({ instances }: { instances: InstanceRestore[] }) {
               <td data-testid="b-preview-instance-url">{beforeAfter(i.baseUrl)}</td>
               <td data-testid="b-preview-instance-key" data-key={i.apiKey} title={i.note}>
                 {needsKey(i) ? <strong className="invalid">{KEY_LABEL[i.apiKey]}</strong> : KEY_LABEL[i.apiKey]}
+              </td>
+              <td data-testid="b-preview-instance-settings">
+                {i.settings.length === 0 ? (
+                  <span className="muted">{i.action === 'change' || i.action === 'unchanged' ? 'unchanged' : '—'}</span>
+                ) : (
+                  i.settings.map((line) => (
+                    <div key={line} data-testid="b-preview-instance-setting">
+                      {line}
+                    </div>
+                  ))
+                )}
               </td>
             </tr>
           ))}
