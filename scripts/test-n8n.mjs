@@ -7,12 +7,11 @@
 //   rename, the fake's spec (n8n-spec.test.ts), and on 2.x the 404s n8n answers while it
 //   registers webhooks after a publish or a restart, retried through the dispatcher's grace.
 //
-// Left out on 2.x for now: delivery-outage.test.ts (issue #12's outage proof). Against 2.41.1 on
-// the loaded 2-core box (14:00 UTC, 2026-11-28) both halves timed out: after the SIGKILL, n8n 2.x
-// took ~3 min to restart (it recovers the crashed session) and 76 runs were still queued and 16
-// dispatching when the 5-minute wait ended (9 `failed`: runs n8n was executing when killed); in
-// the 60 s graceful outage 199 of 200 succeeded and one ended `failed` (n8n answered it 500
-// around its stop or start). Run it with N8N_LINES=2.41.1 FD_N8N_ALL=1 while that is looked into.
+// Left out on 2.x by default for time: delivery-outage.test.ts (issue #12's outage proof) passes
+// on 2.41.1 (2/2, ~15 min on the loaded 2-core box, 2026-11-28 after the 2.x failure classes:
+// cut calls, "There was a problem executing the workflow", crashed never-run executions) but
+// would take npm test past 30 minutes; drafts-merge.test.ts (three-way merge) has so far been
+// run on 1.123.81 only. Run them with N8N_LINES=2.41.1 FD_N8N_ALL=1.
 //
 // Also left out on 2.x by default, to keep `npm test` well under 30 minutes on a 2-core CI box:
 // the files whose behaviour does not differ between the lines (delivery-crash, lineage, live,
@@ -35,9 +34,17 @@ const versions = requested ?? [ONE, TWO];
 const skipped = (version) =>
   process.env.FD_N8N_ALL === '1' || Number(version.split('.')[0]) < 2
     ? []
-    : ['delivery-outage', 'delivery-crash', 'lineage', 'live', 'ui', 'dispatch', 'links', 'flightdeck-node'].map(
-        (f) => `tests/n8n/${f}.test.ts`,
-      );
+    : [
+        'delivery-outage',
+        'drafts-merge',
+        'delivery-crash',
+        'lineage',
+        'live',
+        'ui',
+        'dispatch',
+        'links',
+        'flightdeck-node',
+      ].map((f) => `tests/n8n/${f}.test.ts`);
 
 const vitest = join('node_modules', 'vitest', 'vitest.mjs');
 const results = [];
