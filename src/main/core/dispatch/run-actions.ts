@@ -105,8 +105,9 @@ export function createRunActions(deps: RunActionsDeps) {
         missing: found.filter(({ r }) => !r).map(({ id }) => id),
       };
     }
-    if (target.filter?.search) searchIndex(ctx.store).catchUp(); // db/search-index.ts
     const { where, params } = filterClause(target.filter ?? {});
+    // After the filter is known to be valid, so a refused call changes nothing (db/search-index.ts).
+    if (target.filter?.search) searchIndex(ctx.store).catchUp();
     const rows = db
       .prepare(
         `SELECT e.* FROM executions e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id LIMIT 10000`,

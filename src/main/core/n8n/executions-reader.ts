@@ -252,8 +252,6 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
   const { db } = ctx.store;
 
   function list(query: Partial<CallArgs<'executions:list'>> & { limit: number }) {
-    // Runs not yet in the search index are indexed before a search reads it (db/search-index.ts).
-    if (query.search) searchIndex(ctx.store).catchUp();
     const sort = query.sort ?? 'created';
     const direction = query.direction ?? 'desc';
     const parts = SORT_SQL[sort];
@@ -279,6 +277,9 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
       where.push(`${parts[0]} ${direction === 'desc' ? '<=' : '>='} @seekAt`);
       params.seekAt = query.seek;
     }
+    // Runs not yet in the search index are indexed before a search reads it (db/search-index.ts);
+    // only once the query is known to be valid, so a refused call changes nothing.
+    if (query.search) searchIndex(ctx.store).catchUp();
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const orderBy = (dir: SortDirection) =>
       `ORDER BY ${[...parts, 'e.id'].map((p) => `${p} ${dir.toUpperCase()}`).join(', ')}`;
