@@ -57,6 +57,34 @@ function countColumns<T extends { counts: Counts }>(): DataColumn<T>[] {
 }
 
 /** Depth, health and hold per instance, with Pause/Resume; Enter or a click narrows the job list. */
+/** The Pause/Resume button of a group's row (instances and mappings alike); none for a removed one. */
+function pauseColumn<T extends { removed?: boolean; paused: boolean }>(
+  channel: 'queue:pause' | 'queue:pauseMapping',
+  testId: string,
+  toggle: (row: T) => Promise<void>,
+): DataColumn<T> {
+  return {
+    id: 'actions',
+    header: '',
+    enableSorting: false,
+    enableHiding: false,
+    size: 100,
+    cell: ({ row }) =>
+      row.original.removed ? null : (
+        <CanButton
+          channel={channel}
+          onClick={(e) => {
+            e.stopPropagation();
+            void toggle(row.original).catch(shownAsToast);
+          }}
+          data-testid={testId}
+        >
+          {row.original.paused ? 'Resume' : 'Pause'}
+        </CanButton>
+      ),
+  };
+}
+
 export function InstancesTable({ overview, onNotice }: { overview: QueueOverview; onNotice(text: string): void }) {
   const scope = useQueue((s) => s.scope);
   const toggle = async (id: string, name: string, paused: boolean) => {
@@ -100,29 +128,7 @@ export function InstancesTable({ overview, onNotice }: { overview: QueueOverview
         );
       },
     },
-    {
-      id: 'actions',
-      header: '',
-      enableSorting: false,
-      enableHiding: false,
-      size: 100,
-      cell: ({ row }) => {
-        const i = row.original;
-        if (i.removed) return null;
-        return (
-          <CanButton
-            channel="queue:pause"
-            onClick={(e) => {
-              e.stopPropagation();
-              void toggle(i.instanceId, i.name, i.paused).catch(shownAsToast);
-            }}
-            data-testid="queue-instance-pause"
-          >
-            {i.paused ? 'Resume' : 'Pause'}
-          </CanButton>
-        );
-      },
-    },
+    pauseColumn<InstanceRow>('queue:pause', 'queue-instance-pause', (i) => toggle(i.instanceId, i.name, i.paused)),
   ];
   return (
     <>
@@ -178,29 +184,7 @@ export function MappingsTable({ overview, onNotice }: { overview: QueueOverview;
       cell: ({ row }) => row.original.instanceName ?? '—',
     },
     ...countColumns<MappingRow>(),
-    {
-      id: 'actions',
-      header: '',
-      enableSorting: false,
-      enableHiding: false,
-      size: 100,
-      cell: ({ row }) => {
-        const m = row.original;
-        if (m.removed) return null;
-        return (
-          <CanButton
-            channel="queue:pauseMapping"
-            onClick={(e) => {
-              e.stopPropagation();
-              void toggle(m.mappingId, m.name, m.paused).catch(shownAsToast);
-            }}
-            data-testid="queue-mapping-pause"
-          >
-            {m.paused ? 'Resume' : 'Pause'}
-          </CanButton>
-        );
-      },
-    },
+    pauseColumn<MappingRow>('queue:pauseMapping', 'queue-mapping-pause', (m) => toggle(m.mappingId, m.name, m.paused)),
   ];
   return (
     <>
