@@ -56,6 +56,39 @@ const parseHandle = (id: string | null | undefined): [string, number] | null => 
   return m?.[1] && m[2] ? [m[1], Number(m[2])] : null;
 };
 
+type Port = NodePorts['inputs'][number];
+const SIDES = {
+  in: { type: 'target', position: Position.Left, axis: 'top', ai: false },
+  out: { type: 'source', position: Position.Right, axis: 'top', ai: false },
+  aiIn: { type: 'target', position: Position.Bottom, axis: 'left', ai: true },
+  aiOut: { type: 'source', position: Position.Top, axis: 'left', ai: true },
+} as const;
+
+/** One side's ports of a node, spread evenly along that side (main left/right, AI bottom/top). */
+function Ports(props: {
+  ports: Port[];
+  side: keyof typeof SIDES;
+  readOnly: boolean | undefined;
+  title(p: Port): string;
+  children?(p: Port): React.ReactNode;
+}) {
+  const side = SIDES[props.side];
+  return props.ports.map((p, i) => (
+    <Handle
+      key={handleId(p.type, p.index)}
+      id={handleId(p.type, p.index)}
+      type={side.type}
+      position={side.position}
+      className={side.ai ? `${styles.handle} ${styles.aiHandle}` : styles.handle}
+      style={{ [side.axis]: `${((i + 1) / (props.ports.length + 1)) * 100}%` }}
+      isConnectable={!props.readOnly}
+      title={props.title(p)}
+    >
+      {props.children?.(p)}
+    </Handle>
+  ));
+}
+
 /** Category of a type, for its colour and badge: n8n groups nodes the same way. */
 function categoryOf(type: string): 'trigger' | 'ai' | 'logic' | 'action' {
   if (isTriggerType(type)) return 'trigger';
@@ -134,58 +167,14 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
         )}
         {run === null && <span className={styles.runLine}>did not run</span>}
       </span>
-      {mainIn.map((p, i) => (
-        <Handle
-          key={handleId(p.type, p.index)}
-          id={handleId(p.type, p.index)}
-          type="target"
-          position={Position.Left}
-          className={styles.handle}
-          style={{ top: `${((i + 1) / (mainIn.length + 1)) * 100}%` }}
-          isConnectable={!data.readOnly}
-          title={`Input ${p.index + 1}`}
-        />
-      ))}
-      {mainOut.map((p, i) => (
-        <Handle
-          key={handleId(p.type, p.index)}
-          id={handleId(p.type, p.index)}
-          type="source"
-          position={Position.Right}
-          className={styles.handle}
-          style={{ top: `${((i + 1) / (mainOut.length + 1)) * 100}%` }}
-          isConnectable={!data.readOnly}
-          title={`Output ${p.label ?? p.index + 1}`}
-        >
-          {p.label && <span className={styles.portLabel}>{p.label}</span>}
-        </Handle>
-      ))}
-      {aiIn.map((p, i) => (
-        <Handle
-          key={handleId(p.type, p.index)}
-          id={handleId(p.type, p.index)}
-          type="target"
-          position={Position.Bottom}
-          className={`${styles.handle} ${styles.aiHandle}`}
-          style={{ left: `${((i + 1) / (aiIn.length + 1)) * 100}%` }}
-          isConnectable={!data.readOnly}
-          title={`${p.label ?? p.type} input`}
-        >
-          <span className={styles.aiLabel}>{p.label}</span>
-        </Handle>
-      ))}
-      {aiOut.map((p, i) => (
-        <Handle
-          key={handleId(p.type, p.index)}
-          id={handleId(p.type, p.index)}
-          type="source"
-          position={Position.Top}
-          className={`${styles.handle} ${styles.aiHandle}`}
-          style={{ left: `${((i + 1) / (aiOut.length + 1)) * 100}%` }}
-          isConnectable={!data.readOnly}
-          title={`${p.label ?? p.type} output`}
-        />
-      ))}
+      <Ports ports={mainIn} side="in" readOnly={data.readOnly} title={(p) => `Input ${p.index + 1}`} />
+      <Ports ports={mainOut} side="out" readOnly={data.readOnly} title={(p) => `Output ${p.label ?? p.index + 1}`}>
+        {(p) => p.label && <span className={styles.portLabel}>{p.label}</span>}
+      </Ports>
+      <Ports ports={aiIn} side="aiIn" readOnly={data.readOnly} title={(p) => `${p.label ?? p.type} input`}>
+        {(p) => <span className={styles.aiLabel}>{p.label}</span>}
+      </Ports>
+      <Ports ports={aiOut} side="aiOut" readOnly={data.readOnly} title={(p) => `${p.label ?? p.type} output`} />
     </div>
   );
 });
