@@ -47,6 +47,9 @@ export default defineConfig({
         test: {
           name: 'n8n',
           include: ['tests/n8n/**/*.test.ts'],
+          // One n8n per line shared by the files that opt in (sharedN8n() in tests/n8n/harness.ts);
+          // started on first use, wiped for each file, stopped at the end.
+          globalSetup: ['tests/n8n/shared-n8n-setup.ts'],
           environment: 'node',
           env,
           expect,

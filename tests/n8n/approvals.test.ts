@@ -5,7 +5,7 @@ import { loadOrCreateIngestSecret } from '../../src/main/core/ingest/ingest-secr
 import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/testing/test-core';
-import { api, createLiveWorkflow, createWebhookWorkflow, N8N_MAJOR, startN8n, type N8nInstance } from './harness';
+import { api, createLiveWorkflow, createWebhookWorkflow, N8N_MAJOR, sharedN8n, type N8nInstance } from './harness';
 import { data, until } from './support';
 
 // Approvals against a real n8n: a gate holds a run until approved, and an execution parked on a
@@ -86,7 +86,7 @@ function approvalWorkflow(path: string) {
 }
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   await createLiveWorkflow(n8n, approvalWorkflow('fd-approve'), 'fd-approve');
   await createWebhookWorkflow(n8n, { path: 'fd-gated', name: 'Gated' });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { startConsole, type ConsoleProcess } from '../e2e/console';
 import { consoleSocket, executionsByRun, untilSettled, type RunRow } from './delivery-support';
-import { api, createWebhookWorkflow, startN8n, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, sharedN8n, type N8nInstance } from './harness';
 
 // Issue #12, crash recovery against a real n8n (1.123.81; N8N_VERSION=2.41.1 for 2.x): the
 // console (the built headless host) is SIGKILLed while it delivers 500 runs, then started again on
@@ -16,7 +16,7 @@ let n8n: N8nInstance;
 let workflowId: string;
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   workflowId = await createWebhookWorkflow(n8n, { path: 'fd-crash', name: 'Crash orders' });
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { createCore } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { executionsByRun, type RunRow } from './delivery-support';
-import { api, createWebhookWorkflow, N8N_VERSION, startN8n, webhookWorkflow, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, N8N_VERSION, sharedN8n, webhookWorkflow, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // Issue #12 failure classes and issue #13's activation race, against a real n8n (1.123.81;
@@ -15,7 +15,7 @@ let n8n: N8nInstance;
 let failingId: string;
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   failingId = await createWebhookWorkflow(n8n, { path: 'fd-stop-error', name: 'Stop and Error', fail: true });
 });
 afterAll(async () => {

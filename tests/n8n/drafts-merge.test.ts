@@ -3,7 +3,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import type { PushConflict, WorkflowDefinition } from '../../src/shared/contract';
-import { api, createWebhookWorkflow, N8N_MAJOR, startN8n, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, N8N_MAJOR, sharedN8n, type N8nInstance } from './harness';
 import { data } from './support';
 
 // Three-way merge against real n8n: the workflow is changed in n8n (through its API, as the editor
@@ -16,7 +16,7 @@ let cleanupDir: () => void;
 let instanceId = '';
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   const dir = tempDir();
   cleanupDir = dir.remove;
   core = createCore({ dataDir: dir.path, clock: systemClock });

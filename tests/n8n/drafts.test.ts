@@ -7,6 +7,7 @@ import {
   createWebhookWorkflow,
   makeLive,
   N8N_MAJOR,
+  sharedN8n,
   startN8n,
   waitForWebhook,
   webhookWorkflow,
@@ -27,7 +28,9 @@ let cleanupDir: () => void;
 const ids = { source: '', target: '' };
 
 beforeAll(async () => {
-  [source, target] = await Promise.all([startN8n({ version: SOURCE_VERSION }), startN8n()]);
+  // The target is the run's shared n8n; the source, a second instance (of the other line on 2.x),
+  // is this file's own.
+  [source, target] = await Promise.all([startN8n({ version: SOURCE_VERSION }), sharedN8n()]);
   const dir = tempDir();
   cleanupDir = dir.remove;
   core = createCore({ dataDir: dir.path, clock: systemClock });

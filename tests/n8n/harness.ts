@@ -14,11 +14,12 @@
  * (two instances sharing one break each other) and a fixed N8N_ENCRYPTION_KEY, so a restart
  * reads the same credentials and API keys.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 
 export const N8N_VERSION = process.env.N8N_VERSION ?? '1.123.81';
 /** The owner every test instance is set up with (for REST calls that need a session). */
@@ -56,14 +57,23 @@ export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
 /**
  * Runs scripts/install-n8n.sh (idempotent, cached in ~/.cache/flightdeck) and returns the install
  * folder and the Node binary that runs it (n8n 2.x needs Node 24; 1.x runs on this one).
+ * Asynchronous, so a process that serves others meanwhile (the shared n8n's global setup) stays
+ * responsive during a cold install.
  */
-export function installN8n(version = N8N_VERSION): { dir: string; node: string } {
-  const out = execFileSync('bash', ['scripts/install-n8n.sh'], {
+export async function installN8n(version = N8N_VERSION): Promise<{ dir: string; node: string }> {
+  const child = spawn('bash', ['scripts/install-n8n.sh'], {
     env: { ...process.env, N8N_VERSION: version },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 15 * 60_000,
   });
-  const [dir = '', node = process.execPath] = out.toString().trim().split('\n');
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`scripts/install-n8n.sh failed for n8n ${version} (exit ${String(code)})`);
+  const [dir = '', node = process.execPath] = out.trim().split('\n');
   return { dir, node };
 }
 
@@ -152,7 +162,7 @@ export async function startN8n(
   options: { startTimeoutMs?: number; version?: string; customExtensions?: string } = {},
 ): Promise<N8nInstance> {
   const version = options.version ?? N8N_VERSION;
-  const { dir, node } = installN8n(version);
+  const { dir, node } = await installN8n(version);
   const port = await freePort();
   // 2.x always starts a task broker (N8N_RUNNERS_ENABLED=false is ignored): one port per instance.
   const brokerPort = await freePort();
@@ -246,6 +256,108 @@ export async function startN8n(
     await stop();
     rmSync(userFolder, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** The address of the shared n8n's control server (tests/n8n/shared-n8n-setup.ts), provided to every file. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    sharedN8nControl: string;
+  }
+}
+
+/** What the control server answers for a shared instance (its stop, start and dispose stay there). */
+export type SharedN8nInfo = Pick<N8nInstance, 'baseUrl' | 'port' | 'apiKey' | 'userFolder' | 'version' | 'major'>;
+
+/**
+ * The n8n this run shares between test files, wiped clean for the caller: no workflows (and so no
+ * executions), no executions left over, no tags. It saves a start of n8n (20–30 s of CPU) per file.
+ *
+ * Opt in with `n8n = await sharedN8n()` in place of `startN8n()`, for a file that never stops,
+ * kills or restarts n8n, needs no custom extensions and leaves no state the wipe misses
+ * (credentials, variables, users, settings). A file that restarts n8n keeps its own `startN8n()`:
+ * the shared instance answers stop() and start() with an error. dispose() is a no-op here; the
+ * global setup stops the instance when the run ends. Started on the first call (per version), so a
+ * run of restarting files only never starts it.
+ */
+export async function sharedN8n(options: { version?: string } = {}): Promise<N8nInstance> {
+  const version = options.version ?? N8N_VERSION;
+  const control = inject('sharedN8nControl');
+  for (;;) {
+    // The server answers 202 while n8n installs or starts (long-polled in slices, below any client
+    // timeout), 200 with the wiped instance, 500 with why it could not.
+    const res = await fetch(`${control}/acquire?version=${encodeURIComponent(version)}`, { method: 'POST' });
+    const text = await res.text();
+    if (res.status === 202) continue;
+    if (!res.ok) throw new Error(`the shared n8n ${version}: ${text}`);
+    const info = JSON.parse(text) as SharedN8nInfo;
+    const restartError = () =>
+      Promise.reject(new Error('the shared n8n is not stopped or started by a test file: use startN8n()'));
+    return {
+      ...info,
+      stop: restartError,
+      start: restartError,
+      async dispose() {},
+      output: () => `(the shared n8n ${version} prints to the global setup; see tests/n8n/shared-n8n-setup.ts)`,
+    };
+  }
+}
+
+type Page<T> = { data: T[]; nextCursor?: string | null };
+
+/** Every item of a paged public API list. */
+async function listAll<T>(n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey'>, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await api<Page<T>>(
+      n8n,
+      'GET',
+      `${path}?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    items.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * Returns an n8n to the state of a fresh one for the public API: every workflow unpublished
+ * (deactivated) and deleted — which deletes its executions — then any execution and tag left.
+ * Repeats until the lists are empty: 2.x answers 409 to a delete while an unpublish settles.
+ */
+export async function wipeN8n(
+  n8n: Pick<N8nInstance, 'baseUrl' | 'apiKey' | 'major'>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const attempt = async (method: string, path: string) => {
+    try {
+      await api(n8n, method, path);
+    } catch {
+      // Gone meanwhile, or not yet deletable (an unpublish settling): the next round sees it.
+    }
+  };
+  for (;;) {
+    const workflows = await listAll<{ id: string; active?: boolean; activeVersionId?: string | null }>(
+      n8n,
+      '/workflows',
+    );
+    const executions = await listAll<{ id: string | number }>(n8n, '/executions');
+    const tags = await listAll<{ id: string }>(n8n, '/tags');
+    if (workflows.length === 0 && executions.length === 0 && tags.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `n8n not wiped in ${timeoutMs} ms: ${workflows.length} workflows, ${executions.length} executions, ${tags.length} tags left`,
+      );
+    for (const wf of workflows) {
+      if (wf.active || (wf.activeVersionId ?? null) !== null)
+        await attempt('POST', `/workflows/${wf.id}/${n8n.major >= 2 ? 'unpublish' : 'deactivate'}`);
+      await attempt('DELETE', `/workflows/${wf.id}`);
+    }
+    for (const ex of executions) await attempt('DELETE', `/executions/${ex.id}`);
+    for (const tag of tags) await attempt('DELETE', `/tags/${tag.id}`);
+    if (workflows.length > 0 || executions.length > 0) await sleep(200);
   }
 }
 

@@ -4,7 +4,7 @@ import { formatRun } from '../../src/shared/run-identity';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
-import { api, createWebhookWorkflow, fireWebhook, N8N_VERSION, startN8n, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, fireWebhook, N8N_VERSION, sharedN8n, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // Lineage against a real n8n: single, edited, bulk and n8n's own retries link both ways, the
@@ -40,7 +40,7 @@ const setPath = async (webhookPath: string) => {
 };
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   await createWebhookWorkflow(n8n, { path: 'fd-lin-fail', name: 'Lineage failing', fail: true });
   await createWebhookWorkflow(n8n, { path: 'fd-lin-ok', name: 'Lineage OK' });
   goneWorkflow = await createWebhookWorkflow(n8n, { path: 'fd-lin-gone', name: 'Lineage soon inactive' });

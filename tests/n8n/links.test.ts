@@ -6,7 +6,7 @@ import { sign } from '../../src/main/core/ingest/signature';
 import { silentLogger } from '../../src/main/core/logger';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import type { CallInput } from '../../src/shared/contract';
-import { api, createWebhookWorkflow, N8N_VERSION, startN8n, waitForWebhook, type N8nInstance } from './harness';
+import { api, createWebhookWorkflow, N8N_VERSION, sharedN8n, waitForWebhook, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 // Linking runs to n8n executions and waits reaching the inbox, against a real n8n (1.123 by
@@ -96,7 +96,7 @@ async function createAndActivate(body: { name: string }, path: string): Promise<
 }
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   workflows.burst = await createWebhookWorkflow(n8n, { path: 'fd-burst', name: 'Burst' });
   workflows.refund = await createWebhookWorkflow(n8n, { path: 'fd-refund', name: 'Refund', waitForResume: true });
   workflows.direct = await createWebhookWorkflow(n8n, {

@@ -10,7 +10,7 @@ import {
   fireWebhook,
   N8N_MAJOR,
   N8N_VERSION,
-  startN8n,
+  sharedN8n,
   webhookServed,
   webhookWorkflow,
   type N8nInstance,
@@ -26,7 +26,7 @@ describe('console with a real n8n', () => {
   let app: ConsoleProcess;
   let n8n: N8nInstance;
   beforeAll(async () => {
-    [browser, app, n8n] = await Promise.all([launchChromium(), startConsole(), startN8n()]);
+    [browser, app, n8n] = await Promise.all([launchChromium(), startConsole(), sharedN8n()]);
     await createWebhookWorkflow(n8n, { path: 'ui-ok', name: 'UI Orders' });
     await createWebhookWorkflow(n8n, { path: 'ui-fail', name: 'UI Broken', fail: true });
     await fireMany(n8n, 'ui-ok', 30, 4);
