@@ -2,11 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from './create-core';
 import { claimDataDir, DataDirBusyError, OWNER_FILE, readOwner, type OwnerRecord } from './data-dir';
 import { migrations } from './db/migrations';
+import { bundleChild } from './testing/crash-child';
 import { tempDir } from './testing/test-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -147,19 +147,7 @@ describe('one owner per data folder, across processes', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    await build({
-      root: resolve(__dirname, '../../..'),
-      logLevel: 'silent',
-      configFile: false,
-      build: {
-        ssr: resolve(__dirname, 'testing', 'data-dir.child.ts'),
-        outDir: join(work.path, 'bundle'),
-        emptyOutDir: true,
-        minify: false,
-        rolldownOptions: { output: { format: 'cjs', entryFileNames: 'child.cjs' } },
-      },
-    });
-    childScript = join(work.path, 'bundle', 'child.cjs');
+    childScript = await bundleChild(resolve(__dirname, 'testing', 'data-dir.child.ts'), join(work.path, 'bundle'));
   }, 60_000);
   afterAll(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
 import { silentLogger } from '../logger';
+import { bundleChild, runChild, waitForOutput } from '../testing/crash-child';
 import { tempDir } from '../testing/test-core';
 import { loadOrCreateIngestSecret } from './ingest-secret';
 import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
@@ -15,7 +14,8 @@ import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 // The crash test of the group-committed ingest door: 50 senders post signed events to a console
 // in a child process, which is SIGKILLed while batches are being committed. Every event the door
 // acknowledged (202) must be in the store afterwards, with its run and its queued job: an answer
-// is sent only after the batch holding the event has committed. (Bundled as in queue-crash.test.)
+// is sent only after the batch holding the event has committed. (The child is bundled and run by
+// ../testing/crash-child.ts, as queue-crash.test's.)
 
 const SENDERS = 50;
 const KILL_AFTER_ACKS = 400;
@@ -23,20 +23,7 @@ const work = tempDir('flightdeck-ingest-crash-');
 let childScript = '';
 
 beforeAll(async () => {
-  const root = resolve(__dirname, '../../../..');
-  await build({
-    root,
-    logLevel: 'silent',
-    configFile: false,
-    build: {
-      ssr: resolve(__dirname, '../testing/ingest-crash.child.ts'),
-      outDir: join(work.path, 'bundle'),
-      emptyOutDir: true,
-      minify: false,
-      rolldownOptions: { output: { format: 'cjs', entryFileNames: 'child.cjs' } },
-    },
-  });
-  childScript = join(work.path, 'bundle', 'child.cjs');
+  childScript = await bundleChild(resolve(__dirname, '../testing/ingest-crash.child.ts'), join(work.path, 'bundle'));
 }, 300_000);
 afterAll(() => work.remove());
 
@@ -46,22 +33,9 @@ it('an acknowledged event survives a SIGKILL of the console mid-batch', async ()
   const address = webhook.address();
   const webhookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const dataDir = join(work.path, 'data');
-  const child = spawn(process.execPath, [childScript, dataDir, webhookUrl], {
-    env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../../node_modules') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const child = runChild(childScript, [dataDir, webhookUrl]);
   try {
-    const url = await new Promise<string>((ready, fail) => {
-      child.stdout?.on('data', (c: Buffer) => {
-        output += c.toString();
-        const line = /\{"pid":\d+,"url":"([^"]+)"\}/.exec(output);
-        if (line?.[1]) ready(line[1]);
-      });
-      void exited.then(() => fail(new Error(`the console ended before it was ready: ${output}`)));
-    });
+    const [, url = ''] = await waitForOutput(child, /\{"pid":\d+,"url":"([^"]+)"\}/);
     const secret = loadOrCreateIngestSecret(dataDir, silentLogger);
 
     const acked = new Map<number, number>(); // event n → its run id
@@ -90,7 +64,7 @@ it('an acknowledged event survives a SIGKILL of the console mid-batch', async ()
             acked.set(n, answer.executionIds?.[0] ?? -1);
             if (acked.size >= KILL_AFTER_ACKS && !killed) {
               killed = true;
-              child.kill('SIGKILL');
+              child.child.kill('SIGKILL');
             }
           } catch (error) {
             if (!killed) throw error; // only the kill may cut a request short
@@ -98,7 +72,7 @@ it('an acknowledged event survives a SIGKILL of the console mid-batch', async ()
         }
       }),
     );
-    await exited;
+    await child.exited;
     await Promise.all(agents.map((a) => a.destroy()));
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(next).toBeGreaterThan(acked.size); // requests were in flight at the kill
@@ -119,7 +93,7 @@ it('an acknowledged event survives a SIGKILL of the console mid-batch', async ()
       store.close();
     }
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await child.kill();
     webhook.closeAllConnections();
     webhook.close();
   }

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../testing/manual-clock';
 import { migrations } from '../db/migrations';
 import { openStore } from '../db/store';
 import { EventBus } from '../events';
+import { bundleChild, runChild } from '../testing/crash-child';
 import { tempDir } from '../testing/test-core';
 import { createSqliteJobStore } from './sqlite-job-store';
 
@@ -14,12 +13,8 @@ import { createSqliteJobStore } from './sqlite-job-store';
 // against a loopback HTTP server; it is SIGKILLed mid-run; a second process restarts on the same
 // file. Then every job is terminal, none is lost, a job was delivered twice only where a delivery
 // happened but its completion never committed (the killed attempt's lease expired), and there is
-// never a second job for one idempotency key.
-//
-// How the child runs TypeScript on Node 20 (no --experimental-strip-types, no tsx or vite-node
-// installed): the test bundles queue-crash.child.ts with Vite's own build (the transform the app
-// uses, so `import.meta.glob` of the migrations works) into one CommonJS file in a temp dir, with
-// dependencies left external and found through NODE_PATH, then runs it with plain `node`.
+// never a second job for one idempotency key. (The child is bundled and run by
+// ../testing/crash-child.ts, as ingest-crash.test's.)
 
 const JOBS = 1_000;
 const KILL_AFTER_DELIVERIES = 300;
@@ -27,20 +22,7 @@ const work = tempDir('flightdeck-crash-');
 let childScript = '';
 
 beforeAll(async () => {
-  const root = resolve(__dirname, '../../../..');
-  await build({
-    root,
-    logLevel: 'silent',
-    configFile: false,
-    build: {
-      ssr: resolve(__dirname, '../testing/queue-crash.child.ts'),
-      outDir: join(work.path, 'bundle'),
-      emptyOutDir: true,
-      minify: false,
-      rolldownOptions: { output: { format: 'cjs', entryFileNames: 'child.cjs' } },
-    },
-  });
-  childScript = join(work.path, 'bundle', 'child.cjs');
+  childScript = await bundleChild(resolve(__dirname, '../testing/queue-crash.child.ts'), join(work.path, 'bundle'));
 });
 afterAll(() => work.remove());
 
@@ -81,26 +63,11 @@ function deliveryServer(): Promise<{ server: Server; url: string; delivered: Del
   );
 }
 
-function runChild(
-  dataDir: string,
-  url: string,
-): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [childScript, dataDir, url, String(JOBS)], {
-    env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../../node_modules') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, exited, output: () => output };
-}
-
 it('survives a SIGKILL mid-run: all terminal, none lost, duplicates only from the killed attempts, one job per key', async () => {
   const { server, url, delivered, refused } = await deliveryServer();
   const dataDir = join(work.path, 'data');
   try {
-    const first = runChild(dataDir, url);
+    const first = runChild(childScript, [dataDir, url, String(JOBS)]);
     await new Promise<void>((ready, fail) => {
       const timer = setInterval(() => {
         if (delivered.length >= KILL_AFTER_DELIVERIES) {
@@ -110,12 +77,11 @@ it('survives a SIGKILL mid-run: all terminal, none lost, duplicates only from th
       }, 5);
       void first.exited.then((code) => fail(new Error(`the first run ended by itself (${code}): ${first.output()}`)));
     });
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await first.kill();
     const killedAt = delivered.length;
     expect(killedAt).toBeLessThan(JOBS); // it really died mid-run
 
-    const second = runChild(dataDir, url);
+    const second = runChild(childScript, [dataDir, url, String(JOBS)]);
     expect(await second.exited, second.output()).toBe(0);
     expect(second.output()).toContain('"queued":0'); // every key found its job
 
