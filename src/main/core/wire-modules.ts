@@ -58,6 +58,8 @@ export interface WiringOptions {
   auth?: AuthOptions;
   /** How the dispatcher delivers: lease, hold sweep, and its look-up of runs in n8n (tests). */
   dispatch?: { leaseMs?: number; holdSweepMs?: number; findRunInN8n?: FindRunInN8n };
+  /** How often approvals check expiries, owed resumes and n8n's waits (default 10 s; tests go faster). */
+  approvals?: { tickMs?: number };
 }
 
 type Instances = ReturnType<typeof createInstancesModule>;
@@ -134,6 +136,7 @@ function wirePipeline(
         return late.enqueueRun;
       },
     }),
+    options.approvals?.tickMs === undefined ? {} : { tickMs: options.approvals.tickMs },
   );
   const emit = createEmitter({
     ctx,

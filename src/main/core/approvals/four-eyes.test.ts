@@ -128,13 +128,13 @@ describe('four eyes (team mode)', () => {
   });
 
   it('never lets the clock approve what needs several people: an expiry that would approve rejects', async () => {
-    const t = await teamCore();
+    // The approvals area checks expiries on its own timer (every 10 s; here every 200 ms).
+    const t = await teamCore({ approvals: { tickMs: 200 } });
     cleanups.push(t.cleanup);
     await gatedMapping(t.boss, { approvers: 2 }, { afterMs: 60_000, action: 'approve' });
     const ana = await t.member('ana', 'approver');
     const id = await emitAs(ana);
     t.clock.advance(61_000);
-    // The approvals area checks expiries on its own timer (every 10 s).
     await expect
       .poll(
         async () => {
