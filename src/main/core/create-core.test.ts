@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CALL_CHANNELS } from '../../shared/contract';
 import { createCore } from './create-core';
 import { tempDir, testCore } from './testing/test-core';
@@ -46,8 +46,13 @@ describe('createCore', () => {
     expect(read.ok && read.data).toMatchObject({ theme: 'dark', retentionDays: 7 });
   });
 
+  // One core for every channel's check (a fresh core each costs a store and its migrations, ×140):
+  // a malformed argument is refused before any handler runs, so none of these changes its state.
+  let channelCore: ReturnType<typeof testCore> | undefined;
+  afterAll(() => channelCore?.cleanup());
   it.each(CALL_CHANNELS)('%s rejects a malformed argument with VALIDATION', async (channel) => {
-    const { core } = fresh();
+    channelCore ??= testCore();
+    const { core } = channelCore;
     for (const bad of ['x', 42, null, [1], undefined]) {
       const result = await core.invoke(channel, bad);
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', retryable: false } });
