@@ -1,5 +1,7 @@
 // `npm run test:n8n`: the live suite against both n8n lines Flightdeck supports, one after the
-// other (each file starts its own n8n; two at once would starve a 2-core machine).
+// other (two lines at once would starve a 2-core machine). Within a line the files that never stop
+// or restart n8n share one instance, wiped for each file (sharedN8n() in tests/n8n/harness.ts,
+// started by tests/n8n/shared-n8n-setup.ts); the others start their own.
 //
 // - 1.123.81 (the last 1.x) and 2.41.1 (pinned: 2.41.3 does not install from the registry here):
 //   every live file on each (one exception below). The files assert each line's own behaviour (N8N_MAJOR): publish
