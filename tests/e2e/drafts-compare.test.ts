@@ -147,7 +147,7 @@ describe('drafts: two versions compared on the canvas', () => {
     expect(await axeViolations(page, { impacts: ['serious', 'critical'] })).toEqual([]);
   });
 
-  it('compares a version with what n8n has, and a refused compare says what to do', async () => {
+  it('compares a version with what n8n has, and a refused compare or update says what to do', async () => {
     // n8n has what was pushed: the draft now and n8n now are the same.
     await page.getByTestId('history-from').selectOption('current');
     await page.getByTestId('history-to').selectOption('n8n');
@@ -167,5 +167,17 @@ describe('drafts: two versions compared on the canvas', () => {
     await page.getByTestId('history-compare').click();
     await page.getByTestId('compare-canvas').waitFor();
     expect(await problem.count()).toBe(0);
+
+    // The editor's actions say so too: "Update from n8n" with n8n refusing the key.
+    await page.getByTestId('history-close').click();
+    n8n.state.failWith = 401;
+    await page.getByTestId('d-update-from-n8n').click();
+    const editorProblem = page.getByTestId('d-problem');
+    await editorProblem.waitFor();
+    expect(await editorProblem.textContent()).toMatch(/^Updating from n8n failed: .+ fix it on the Instances page\.$/);
+    n8n.state.failWith = undefined;
+    await page.getByTestId('d-update-from-n8n').click();
+    await page.getByTestId('merge-view').waitFor();
+    expect(await editorProblem.count()).toBe(0);
   });
 });

@@ -26,10 +26,10 @@ export const useMergeUi = create<MergeUi>((set) => ({
   showHistory: (historyFor) => set({ historyFor, report: null }),
   close: () => set({ report: null, historyFor: null }),
   // The list is read again first: the editor must remount on the new workflow, not the cached one.
+  // (load never rejects: a failed load is shown by the drafts page with a Retry.)
   replaced: () =>
     void useDrafts
       .getState()
       .load()
-      .catch(() => undefined)
       .then(() => set((s) => ({ revision: s.revision + 1 }))),
 }));
