@@ -62,6 +62,12 @@ interface EdgeData extends Record<string, unknown> {
 type FlowEdge = Edge<EdgeData, 'n8n'>;
 
 const NODE_WIDTH = 160;
+/**
+ * How every canvas frames its workflow (on opening, after a resize, when a node is added): all of it,
+ * centred, with a margin; never blown up past 100 % (two nodes stay node-sized), and not shrunk
+ * below 30 % (text stays readable; a larger workflow is centred and panned).
+ */
+const FIT = { padding: 0.15, minZoom: 0.3, maxZoom: 1 } as const;
 const handleId = (type: string, index: number) => `${type}:${index}`;
 const parseHandle = (id: string | null | undefined): [string, number] | null => {
   const m = /^(.+):(\d+)$/.exec(id ?? '');
@@ -313,7 +319,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
     const grew = graph.nodes.length > count.current;
     count.current = graph.nodes.length;
     if (!grew) return;
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+    const frame = requestAnimationFrame(() => void flow.fitView(FIT));
     return () => cancelAnimationFrame(frame);
   }, [graph.nodes.length, flow]);
   const firstFit = useRef(true);
@@ -322,7 +328,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
       firstFit.current = false;
       return;
     }
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+    const frame = requestAnimationFrame(() => void flow.fitView(FIT));
     return () => cancelAnimationFrame(frame);
   }, [props.fitKey, flow]);
 
@@ -514,7 +520,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={FIT}
         minZoom={0.1}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
