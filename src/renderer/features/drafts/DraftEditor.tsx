@@ -10,7 +10,7 @@ import {
 import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
 import { sendCatch } from '../../api/client';
 import { AppError } from '../../../shared/result';
-import { ask, failureText } from './failure';
+import { ask, useAttempt } from './failure';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Picker } from '../../components/Picker';
 import { instanceChoices, namer, usePickerOptions } from '../../components/picker-options';
@@ -53,12 +53,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   const [conflict, setConflict] = useState<PushConflict | null>(null);
   const [confirmTheirs, setConfirmTheirs] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  /** Runs an action; its failure is said beside the actions, in words, with what to do. */
-  const attempt = (what: string, action: () => Promise<void>) => {
-    setProblem(null);
-    void action().catch((error: unknown) => setProblem(failureText(what, error)));
-  };
+  /** A failed action, said beside the actions (or in the conflict dialog, which covers them). */
+  const { problem, setProblem, attempt } = useAttempt();
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   // What the instances run (synced workflows) and what drafts use: the types offered on the canvas.
   const synced = useCall('workflows:nodeTypes', {});

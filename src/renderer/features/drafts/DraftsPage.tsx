@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { WorkflowVersionKind } from '../../../shared/contract';
 import { sendCatch } from '../../api/client';
 import { LoadError } from '../../components/LoadError';
-import { ask, failureText } from './failure';
+import { ask, useAttempt } from './failure';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { Picker } from '../../components/Picker';
@@ -25,11 +25,7 @@ export function DraftsPage() {
   const [cloneVersion, setCloneVersion] = useState<WorkflowVersionKind>('draft');
   const [problem, setProblem] = useState<string | null>(null);
   /** A failed create, clone or delete, in words, with what to do. */
-  const [failure, setFailure] = useState<string | null>(null);
-  const attempt = (what: string, action: () => Promise<void>) => {
-    setFailure(null);
-    void action().catch((error: unknown) => setFailure(failureText(what, error)));
-  };
+  const { problem: failure, attempt } = useAttempt();
   const [removing, setRemoving] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
   const { options } = usePickerOptions();

@@ -6,7 +6,7 @@ import { CanButton } from '../../../components/Guarded';
 import { LoadError } from '../../../components/LoadError';
 import { namer, usePickerOptions } from '../../../components/picker-options';
 import { useDrafts } from '../drafts-store';
-import { ask, failureText } from '../failure';
+import { ask, useAttempt } from '../failure';
 import { useMergeUi } from '../merge/merge-store';
 import { CompareCanvas, type CompareSide } from './CompareCanvas';
 import styles from './HistoryView.module.css';
@@ -82,12 +82,8 @@ export function HistoryView({ draftId }: { draftId: string }) {
   const [to, setTo] = useState<Ref>('current');
   const [compared, setCompared] = useState<Compared | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  /** Runs an action; its failure is said here, in words, beside the buttons. */
-  const attempt = (what: string, action: () => Promise<void>) => {
-    setProblem(null);
-    void action().catch((error: unknown) => setProblem(failureText(what, error)));
-  };
+  /** A failed action, said here in words beside the buttons. */
+  const { problem, attempt } = useAttempt();
 
   const load = useCallback(async () => {
     const list = await ask('drafts:history', { draftId });
