@@ -147,7 +147,7 @@ describe('drafts: two versions compared on the canvas', () => {
     expect(await axeViolations(page, { impacts: ['serious', 'critical'] })).toEqual([]);
   });
 
-  it('compares a version with what n8n has, and a refused compare or update says what to do', async () => {
+  it('compares with what n8n has (also from Compare with n8n), and a refused compare or update says what to do', async () => {
     // n8n has what was pushed: the draft now and n8n now are the same.
     await page.getByTestId('history-from').selectOption('current');
     await page.getByTestId('history-to').selectOption('n8n');
@@ -179,5 +179,20 @@ describe('drafts: two versions compared on the canvas', () => {
     await page.getByTestId('d-update-from-n8n').click();
     await page.getByTestId('merge-view').waitFor();
     expect(await editorProblem.count()).toBe(0);
+    await page.getByTestId('merge-close').click();
+
+    // "Compare with n8n" opens on the canvas too: n8n moved the Webhook's path meanwhile.
+    n8n.editWorkflow(WF, (wf) => {
+      wf.nodes.find((n) => n.name === 'Webhook')!.parameters!.path = 'orders-n8n';
+    });
+    await page.getByTestId('d-diff-button').click();
+    await page.getByTestId('d-diff-canvas').click();
+    await page.getByTestId('compare-canvas').waitFor();
+    expect(await page.getByTestId('compare-canvas').textContent()).toMatch(/From: n8n now.*To: the draft now/);
+    expect(await marks('compare-to')).toEqual({ Webhook: 'changed' });
+    await page.getByTestId('compare-to').getByTestId('canvas-node-Webhook').click();
+    await expect
+      .poll(() => page.getByTestId('compare-value').locator('td').allTextContents())
+      .toEqual(['Parameter path', 'orders-n8n', 'orders']);
   });
 });

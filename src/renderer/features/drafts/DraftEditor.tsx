@@ -350,7 +350,20 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       )}
       {status && <p data-testid="d-status">{status}</p>}
       {preflight && <PreflightView report={preflight} testId="d-preflight" />}
-      {diff && <DiffView diff={diff} />}
+      {diff && (
+        <>
+          <DiffView diff={diff} />
+          {!diff.identical && (
+            <button
+              type="button"
+              onClick={() => useMergeUi.getState().showHistory(draft.id, { from: 'n8n', to: 'current' })}
+              data-testid="d-diff-canvas"
+            >
+              See it on the canvas
+            </button>
+          )}
+        </>
+      )}
       {conflict && (
         <ConflictDialog
           conflict={conflict}

@@ -7,7 +7,7 @@ import { LoadError } from '../../../components/LoadError';
 import { namer, usePickerOptions } from '../../../components/picker-options';
 import { useDrafts } from '../drafts-store';
 import { ask, useAttempt } from '../failure';
-import { useMergeUi } from '../merge/merge-store';
+import { useMergeUi, type VersionRef } from '../merge/merge-store';
 import { CompareCanvas, type CompareSide } from './CompareCanvas';
 import styles from './HistoryView.module.css';
 
@@ -21,8 +21,7 @@ const REASON = {
   restore: 'restored',
 } as const;
 
-/** A version, the draft as it is now, or the workflow as n8n has it now. */
-type Ref = number | 'current' | 'n8n';
+type Ref = VersionRef;
 const parseRef = (value: string): Ref => (value === 'current' || value === 'n8n' ? value : Number(value));
 
 interface Compared {
@@ -72,14 +71,14 @@ function ChangeList({ diff }: { diff: WorkflowDiff }) {
  */
 export function HistoryView({ draftId }: { draftId: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const { close, replaced, showMerge } = useMergeUi();
+  const { close, replaced, showMerge, historyCompare: preset } = useMergeUi();
   const { options } = usePickerOptions();
   const names = namer(options);
   const draft = useDrafts((s) => s.drafts?.find((d) => d.id === draftId));
   const [versions, setVersions] = useState<DraftVersion[] | null>(null);
   const [loadError, setLoadError] = useState<Error | null>(null);
-  const [from, setFrom] = useState<Ref | null>(null);
-  const [to, setTo] = useState<Ref>('current');
+  const [from, setFrom] = useState<Ref | null>(preset?.from ?? null);
+  const [to, setTo] = useState<Ref>(preset?.to ?? 'current');
   const [compared, setCompared] = useState<Compared | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   /** A failed action, said here in words beside the buttons. */
@@ -146,6 +145,14 @@ export function HistoryView({ draftId }: { draftId: string }) {
     // The same diff core's compare uses: added = only in `to`.
     setCompared({ diff: diffWorkflows(b.workflow, a.workflow), from: a, to: b });
   };
+
+  // Opened for a compare ("Compare with n8n" → "See it on the canvas"): it runs once the versions are in.
+  const presetDone = useRef(false);
+  useEffect(() => {
+    if (!preset || presetDone.current || versions === null) return;
+    presetDone.current = true;
+    attempt('Comparing the two versions', compare);
+  });
 
   const restore = async (version: DraftVersion, push: boolean) => {
     setStatus(null);
