@@ -232,22 +232,24 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           testId="d-instance"
         />
       </div>
-      <p className="muted">
-        {draft.remoteWorkflowId
-          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
-          : 'Not in n8n yet: a push creates it.'}
-        {draft.lastPush &&
-          ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
-      </p>
-      {issues.length > 0 ? (
-        <ul className="invalid" data-testid="d-issues">
-          {issues.map((i) => (
-            <li key={i.message}>{i.message}</li>
-          ))}
-        </ul>
-      ) : (
-        <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
-      )}
+      <div className={canvasStyles.summary}>
+        <p className="muted">
+          {draft.remoteWorkflowId
+            ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
+            : 'Not in n8n yet: a push creates it.'}
+          {draft.lastPush &&
+            ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
+        </p>
+        {issues.length > 0 ? (
+          <ul className="invalid" data-testid="d-issues">
+            {issues.map((i) => (
+              <li key={i.message}>{i.message}</li>
+            ))}
+          </ul>
+        ) : (
+          <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
+        )}
+      </div>
       <div className={canvasStyles.tabs} role="tablist" aria-label="How to edit the draft">
         {(['canvas', 'form'] as const).map((v) => (
           <button

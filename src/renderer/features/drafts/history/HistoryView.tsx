@@ -138,6 +138,7 @@ export function HistoryView({ draftId }: { draftId: string }) {
     }
     const sideOf = async (ref: Ref): Promise<CompareSide> => {
       if (ref === 'n8n') return n8nSide();
+      // A version compared with itself: the contract's way to read one version's workflow.
       const r = await ask('drafts:historyCompare', { draftId, from: ref, to: ref });
       return { label: refLabel(ref), workflow: r.from };
     };
