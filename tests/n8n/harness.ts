@@ -1,7 +1,8 @@
 /**
  * A real n8n for live tests and benches, on loopback, with its own user folder and port.
  *
- * Usage (one instance per test file; startup takes about 30 s):
+ * Usage (startup takes about 30 s; a file that never stops or restarts n8n shares the run's one
+ * instead, wiped for it: `const n8n = await sharedN8n()`):
  *
  *   const n8n = await startN8n();           // installs (cached) and starts N8N_VERSION (1.123.81)
  *   n8n.baseUrl; n8n.apiKey; n8n.major;     // public API at `${baseUrl}/api/v1`, all scopes
