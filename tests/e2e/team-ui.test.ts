@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, roleAtLeast, type Role } from '../../src/shared/contract/auth';
 import { launchChromium, startConsole, type ConsoleProcess } from './console';
+import { blockingViolations } from './axe';
 import { failCalls } from './failing-calls';
 import { enableTeamMode, sessionOf, teamSocket, TEAM_PASSWORD, type TeamSocket } from './team-console';
 
@@ -180,6 +181,12 @@ describe('team mode in the browser', () => {
       .poll(() => page.getByTestId('load-error').first().textContent())
       .toBe('Could not load your sessions. The sessions could not be read.Retry');
     expect(await page.getByTestId('users-table').count()).toBe(0);
+    // The Team page (not in the a11y tour: team mode only), failures shown, passes axe in both themes.
+    for (const theme of ['dark', 'light'] as const) {
+      expect(await boss.call('settings:update', { patch: { theme } })).toMatchObject({ ok: true });
+      await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
+      expect(await blockingViolations(page), theme).toEqual([]);
+    }
 
     // The core answers again: Retry shows the list.
     failing.clear();

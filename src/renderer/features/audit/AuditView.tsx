@@ -59,7 +59,8 @@ const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
     id: 'when',
     header: 'When',
     accessorFn: (e) => e.atMs,
-    size: 180,
+    // Wide enough for a whole local date and time ("11/28/2026, 7:57:40 PM").
+    size: 205,
     sortDescFirst: true,
     cell: ({ row }) => when(row.original.atMs),
   },
