@@ -231,6 +231,26 @@ describe('team mode in the browser', () => {
       );
     await expect.poll(() => page.getByTestId('team-log-out-everywhere').isEnabled()).toBe(true);
     expect(page.url()).not.toMatch(/\/login$/);
+
+    // A plain log out the host did not answer: still signed in, and told so (not a dead sign-in page).
+    await page.route('**/auth/logout', (route) => route.abort());
+    await page.getByTestId('user-menu').locator('summary').click();
+    await page.getByTestId('log-out').click();
+    await expect
+      .poll(() => page.getByTestId('toast').allTextContents())
+      .toContainEqual(expect.stringContaining('You are still signed in: the console’s host did not answer.'));
+    expect(page.url()).not.toMatch(/\/login$/);
+    await page.unroute('**/auth/logout');
+
+    // Who this window is could not be read: the Team page says so with a Retry, not "Loading…" forever.
+    failing.set('auth:me', { code: 'INTERNAL', message: 'The session table could not be read.', retryable: false });
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('load-error').textContent())
+      .toBe('Could not load who you are signed in as. The session table could not be read.Retry');
+    failing.clear();
+    await page.getByTestId('load-retry').click();
+    await expect.poll(() => page.getByTestId('team-me').textContent()).toBe('boss');
     await context.close();
   });
 
