@@ -9,7 +9,7 @@ import { useNav } from '../stores/nav-store';
  * not answer, the cookie still holds: say so and stay, rather than show a sign-in page that will
  * not load.
  */
-export async function logOut(): Promise<void> {
+export async function logOut(): Promise<boolean> {
   try {
     await fetch('/auth/logout', { method: 'POST', cache: 'no-store' });
   } catch {
@@ -21,22 +21,20 @@ export async function logOut(): Promise<void> {
       },
       { channel: 'auth:logout' },
     );
-    return;
+    return false;
   }
   location.assign('/login');
+  return true;
 }
 
 /**
  * Ends every session of this user, then this one. When the core refuses or cannot be reached,
  * nothing has ended: say so and stay signed in (logging out only here would look like success).
- * Resolves false then, so the caller's button is usable again.
+ * Resolves false then (or when this browser's own log out failed), so the caller's button is usable again.
  */
 export async function logOutEverywhere(): Promise<boolean> {
   const result = await sendCatch('auth:logoutEverywhere', {});
-  if (result.ok) {
-    await logOut();
-    return true;
-  }
+  if (result.ok) return logOut();
   useErrors.getState().report(
     {
       ...result.error,
