@@ -165,6 +165,13 @@ describe('approval inbox in Chromium', () => {
     await page.keyboard.press('k');
     await page.keyboard.press('k');
     await expect.poll(focusedSummary).toMatch(/Ship order E$/);
+    // ↑/↓ in the table go on from the item open: j to D, then ↓ and Enter open C.
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order D$/);
+    await page.getByTestId('approval-grid').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedSummary).toMatch(/Ship order C$/);
     // Back to the inbox's own order; B focused, as the next test expects.
     await page.getByTestId('approval-sort-title').click();
     await expect.poll(focusedSummary).toMatch(/Refund order A$/);

@@ -150,6 +150,16 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     onRowOrderRef.current?.(JSON.parse(rowOrder) as string[], last !== null && last.sort !== sortKey);
   }, [rowOrder, sortKey]);
   const [cursor, setCursor] = useState(0);
+  // The keyboard cursor goes to a row opened from elsewhere (a link, the inbox's j/k), so ↑/↓ go on
+  // from there. Only when another row opens: rows changing under it leave the cursor where it is.
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const { openId } = props;
+  useEffect(() => {
+    if (openId === null || openId === undefined) return;
+    const index = rowsRef.current.findIndex((r) => r.id === openId);
+    if (index >= 0) setCursor(index);
+  }, [openId]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
