@@ -94,8 +94,8 @@ export interface FilledKit {
 }
 
 /**
- * The operator's values checked field by field (VALIDATION naming the field), then the kit filled
- * in and validated as a workflow, a mapping and a schedule. Pure apart from fresh node ids.
+ * The operator's values checked field by field (VALIDATION naming the field); a field left out
+ * takes its default. Unknown keys are refused rather than ignored (a typo would install defaults).
  */
 export function resolveValues(kit: TemplateKit, given: Readonly<Record<string, string>>): Record<string, string> {
   const unknown = Object.keys(given).filter((key) => !kit.fields.some((f) => f.key === key));
@@ -111,6 +111,10 @@ export function resolveValues(kit: TemplateKit, given: Readonly<Record<string, s
   return values;
 }
 
+/**
+ * The kit filled with checked values and validated as a workflow, a mapping and a schedule.
+ * `fresh`: new node and webhook ids, so one kit can be installed many times into one instance.
+ */
 export function fillKit(
   kit: TemplateKit,
   values: Readonly<Record<string, string>>,
