@@ -16,6 +16,15 @@ import styles from './Templates.module.css';
  * The open kit is the URL's: #/templates/<id>.
  */
 export function TemplatesPage() {
+  return (
+    <section className="page" aria-labelledby="templates-title">
+      <h1 id="templates-title">Templates</h1>
+      <TemplatesBody />
+    </section>
+  );
+}
+
+function TemplatesBody() {
   const query = useCall('templates:list', {});
   const item = useRouteItem('templates');
   const go = useNav((s) => s.go);
