@@ -42,7 +42,7 @@ describe('the Templates area', () => {
     // The Flightdeck-node kit: n8n 2.x lists its community packages, and this one lacks it.
     await page.getByTestId('template-flightdeck-approval').click();
     await expect.poll(() => page.url()).toMatch(/#\/templates\/flightdeck-approval$/);
-    await expect.poll(() => page.getByTestId('template-instance').inputValue()).toBe('dev');
+    await expect.poll(() => page.getByTestId('template-instance-input').inputValue()).toBe('dev');
     await page.getByTestId('template-check').click();
     const result = page.getByTestId('template-result');
     await expect.poll(() => result.textContent()).toMatch(/cannot install/);
@@ -57,7 +57,7 @@ describe('the Templates area', () => {
     await page.getByTestId('template-field-webhookPath').fill('reports/weekly');
     await page.getByTestId('template-field-cron').fill('0 7 * * 1');
     await page.getByTestId('template-field-timeZone').fill('Europe/Berlin');
-    await expect.poll(() => page.getByTestId('template-instance').inputValue()).toBe('dev');
+    await expect.poll(() => page.getByTestId('template-instance-input').inputValue()).toBe('dev');
     await page.getByTestId('template-install').click();
     await expect.poll(() => result.textContent(), { timeout: 10_000 }).toMatch(/installed/);
     expect(await result.textContent()).toMatch(/report\.weekly → \/webhook\/reports\/weekly/);

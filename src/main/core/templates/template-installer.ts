@@ -97,18 +97,19 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
     const activate = request.activate ?? kit.activateByDefault;
 
     const { report, warnings } = await preflight(kit, filled, request.instanceId);
+    const errors = report.workflows.flatMap((w) => w.problems.filter((p) => p.severity === 'error'));
+    const lacksPackage = kit.needsPackage !== null && errors.some((p) => p.message.startsWith('Community package'));
     const base = {
       templateId: kit.id,
       instanceId: request.instanceId,
       dryRun: request.dryRun,
       preflight: report,
       warnings,
-      nextSteps: filled.nextSteps,
+      // Refused for a missing package: the one thing to do first.
+      nextSteps: lacksPackage ? [installPackageHint(kit.needsPackage!)] : filled.nextSteps,
     };
     if (request.dryRun) return { ...base, installed: null };
     if (!report.ok) {
-      const errors = report.workflows.flatMap((w) => w.problems.filter((p) => p.severity === 'error'));
-      const lacksPackage = kit.needsPackage && errors.some((p) => p.message.startsWith('Community package'));
       throw new AppError(
         'VALIDATION',
         `Pre-flight refused "${kit.name}" on ${instanceName}: ${errors.map((p) => `${p.node} — ${p.message}`).join(' ')}${lacksPackage ? ` ${installPackageHint(kit.needsPackage!)}` : ''} Nothing was created.`,

@@ -187,6 +187,7 @@ describe('starter templates: pre-flight', () => {
     if (!dry.ok) throw new Error(dry.error.message);
     expect(dry.data.preflight.ok).toBe(false);
     expect(dry.data.preflight.checkedWith).toContain('community-packages');
+    expect(dry.data.nextSteps).toEqual([expect.stringMatching(/^Install n8n-nodes-flightdeck on that n8n first/)]);
 
     const refused = await install(core, { templateId: 'flightdeck-approval', instanceId });
     expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TemplateInstallResult, TemplateSummary } from '../../../shared/contract';
 import { CanButton, RoleNote } from '../../components/Guarded';
 import { LoadError } from '../../components/LoadError';
@@ -94,13 +94,11 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
     <section className={styles.detail} aria-labelledby="template-title" data-testid="template-detail">
       <h2 id="template-title">{template.name}</h2>
       <p>{template.description}</p>
-      <p className={styles.chain} aria-label="Workflow nodes">
-        {template.nodes.map((n, i) => (
-          <span key={n.name}>
-            {i > 0 && <span aria-hidden="true"> → </span>}
-            <span className={styles.node} title={n.type}>
-              {n.name}
-            </span>
+      <p className={styles.chain}>
+        <span className="muted">Nodes:</span>
+        {template.nodes.map((n) => (
+          <span key={n.name} className={styles.node} title={n.type}>
+            {n.name}
           </span>
         ))}
       </p>
@@ -168,22 +166,35 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
           </CanButton>
         </div>
       </form>
-      {install.error && (
-        <p className={styles.error} role="alert" data-testid="template-error">
-          {install.error.message}
-        </p>
-      )}
+      {install.error && <InstallError message={install.error.message} />}
       {result && <InstallResult result={result} />}
     </section>
   );
 }
 
+function InstallError({ message }: { message: string }) {
+  const line = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    line.current?.scrollIntoView({ block: 'nearest' });
+  }, [message]);
+  return (
+    <p ref={line} className={styles.error} role="alert" data-testid="template-error">
+      {message}
+    </p>
+  );
+}
+
 function InstallResult({ result }: { result: TemplateInstallResult }) {
   const { preflight, installed } = result;
+  // The answer lands below the form: bring it into view, as a person would scroll to it.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, [result]);
   const problems = preflight.workflows.flatMap((w) => w.problems);
   const errors = problems.filter((p) => p.severity === 'error');
   return (
-    <div className={styles.result} data-testid="template-result" aria-live="polite">
+    <div ref={box} className={styles.result} data-testid="template-result" aria-live="polite">
       <p>
         {installed ? (
           <StatusPill tone="ok">installed</StatusPill>
@@ -229,9 +240,9 @@ function InstallResult({ result }: { result: TemplateInstallResult }) {
           )}
         </ul>
       )}
-      {(installed || preflight.ok) && result.nextSteps.length > 0 && (
+      {result.nextSteps.length > 0 && (
         <>
-          <h3>{installed ? 'Next' : 'After the install'}</h3>
+          <h3>{installed ? 'Next' : preflight.ok ? 'After the install' : 'What to do'}</h3>
           <ul>
             {result.nextSteps.map((s) => (
               <li key={s}>{s}</li>

@@ -28,7 +28,7 @@ export const scheduledReport = defineKit({
       label: 'Cron expression',
       kind: 'cron',
       default: '0 8 * * 1-5',
-      help: 'When the report runs (minute hour day month weekday): 8:00 on weekdays.',
+      help: 'When the report runs: minute hour day month weekday (the default: 8:00 on weekdays).',
     },
     { key: 'timeZone', label: 'Time zone', kind: 'timeZone', default: 'UTC', help: 'The zone the cron is read in.' },
   ],
