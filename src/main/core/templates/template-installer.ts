@@ -67,13 +67,17 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
           : `Workflow "${s.workflowName}" (${s.workflowId}) uses the path ${s.path} too; it is not live, but making both live would clash.`,
       }));
     const merged = mergeProblems(report, filled.workflow.name, pathProblems);
+    // The kit knows which package it needs: its own sentence replaces the generic one.
+    const ownPackageNote = kit.needsPackage !== null && info.communityNodeTypes === null;
     const warnings = [
       ...merged.notes,
       ...merged.workflows.flatMap((w) =>
-        w.problems.filter((p) => p.severity === 'warning').map((p) => `${p.node}: ${p.message}`),
+        w.problems
+          .filter((p) => p.severity === 'warning' && !(ownPackageNote && p.message.startsWith('Community package')))
+          .map((p) => `${p.node}: ${p.message}`),
       ),
     ];
-    if (kit.needsPackage && info.communityNodeTypes === null)
+    if (ownPackageNote)
       warnings.push(
         `This n8n does not list its community packages to the API (n8n 1.x): if ${kit.needsPackage} is missing there, n8n refuses to make the workflow live and the install is undone.`,
       );

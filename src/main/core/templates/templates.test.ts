@@ -135,6 +135,7 @@ describe('starter templates: install into the fake n8n (1.x)', () => {
       if (id === 'flightdeck-approval') {
         // 1.x does not list community packages: a warning, and the credential left to choose in n8n.
         expect(r.data.warnings.join(' ')).toMatch(/does not list its community packages/);
+        expect(r.data.warnings.join(' ')).not.toMatch(/does not say which community packages/);
         expect(r.data.nextSteps.join(' ')).toMatch(/Flightdeck API credential/);
       }
     },
