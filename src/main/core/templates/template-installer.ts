@@ -149,7 +149,7 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
             mappingId: mapping.id,
             scheduleId,
             activated: activate,
-            values,
+            values: auditedValues(kit, values),
           },
         });
         return { mapping, schedule };
@@ -220,6 +220,19 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
     list: (): TemplateSummary[] => summaries,
     install,
   };
+}
+
+/**
+ * The values as the audit log keeps them: an address only as its origin, since a chat or pager
+ * webhook URL often carries its secret in the path (the workflow in n8n holds the full one).
+ */
+function auditedValues(kit: TemplateKit, values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => {
+      const kind = kit.fields.find((f) => f.key === key)?.kind;
+      return [key, kind === 'url' ? `${new URL(value).origin}/…` : value];
+    }),
+  );
 }
 
 /** The node-type report with the webhook path findings added to the kit's workflow. */

@@ -165,6 +165,20 @@ describe('starter templates: install into the fake n8n (1.x)', () => {
       .toBe(1);
   });
 
+  it('the audit entry keeps an alert address only as its origin (its path may hold a secret)', async () => {
+    const { core, n8n, instanceId } = await consoleWith();
+    const alertUrl = 'https://hooks.example.com/services/T000/B000/s3cr3t-token';
+    const r = await install(core, { templateId: 'failure-alert', instanceId, values: { alertUrl } });
+    if (!r.ok) throw new Error(r.error.message);
+    const entries = await core.call('audit:list', { limit: 10, action: 'template.install' });
+    if (!entries.ok) throw new Error(entries.error.message);
+    expect(entries.data.entries[0]!.details).toMatchObject({ values: { alertUrl: 'https://hooks.example.com/…' } });
+    expect(JSON.stringify(entries.data.entries)).not.toContain('s3cr3t');
+    // n8n gets the whole address: it posts the alerts.
+    const send = n8n.state.workflows[0]!.nodes.find((n) => n.name === 'Send alert');
+    expect(send?.parameters).toMatchObject({ url: alertUrl });
+  });
+
   it('a dry run checks and creates nothing; activate:false leaves the workflow off', async () => {
     const { core, n8n, instanceId } = await consoleWith();
     const dry = await install(core, { templateId: 'failure-alert', instanceId, dryRun: true });
