@@ -26,7 +26,7 @@ describe('the Templates area', () => {
   });
 
   it('checks the Flightdeck-node kit, installs the scheduled report with links, refuses a clash; light and dark', async () => {
-    await callHost(app, 'instances:add', {
+    const { id: instanceId } = await callHost<{ id: string }>(app, 'instances:add', {
       name: 'dev',
       baseUrl: n8n.baseUrl,
       apiKey: n8n.apiKey,
@@ -67,6 +67,8 @@ describe('the Templates area', () => {
     expect(schedules.schedules.map((s) => s.name)).toEqual(['Report report.weekly']);
     const link = result.getByRole('link', { name: 'Report report.weekly' });
     expect(await link.getAttribute('href')).toBe(`#/schedules/${schedules.schedules[0]!.id}`);
+    const workflowHref = await result.getByRole('link', { name: 'Report: report.weekly' }).getAttribute('href');
+    expect(workflowHref).toBe(`#/workflows/${encodeURIComponent(instanceId)}/${n8n.state.workflows[0]!.id}`);
     expect(await blockingViolations(page)).toEqual([]);
     await page.screenshot({ path: join(shots, 'templates-installed-light.png') });
 
@@ -89,5 +91,14 @@ describe('the Templates area', () => {
     await page.getByTestId('template-check').click();
     await expect.poll(() => result.textContent()).toMatch(/ready to install/);
     await page.screenshot({ path: join(shots, 'templates-ready-dark.png') });
+
+    // The workflow link opens the workflow the kit made (the install asked the instance for a sync).
+    await page.evaluate((h) => {
+      location.hash = h;
+    }, workflowHref!);
+    await page.getByTestId('workflow-detail').waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => page.getByTestId('workflow-detail').textContent(), { timeout: 15_000 })
+      .toMatch(/Report: report\.weekly/);
   });
 });

@@ -73,6 +73,9 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
   const [activate, setActivate] = useState(template.activateByDefault);
   const [result, setResult] = useState<TemplateInstallResult | null>(null);
   const install = useAction('templates:install', { quiet: true });
+  // The new workflow reaches the Workflows area with the instance's next sync: ask for it now.
+  // Quiet: a sync that fails does not undo the install (the instance's card shows why).
+  const sync = useAction('instances:syncNow', { quiet: true });
 
   // One instance: it is the choice.
   useEffect(() => {
@@ -84,6 +87,7 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
     setResult(null);
     const answer = await install.run({ templateId: template.id, instanceId, values, activate, dryRun });
     if (answer) setResult(answer);
+    if (answer?.installed) sync.mutate({ id: instanceId });
   };
   const change = (key: string, value: string) => {
     setValues((prev) => ({ ...prev, [key]: value }));
