@@ -24,6 +24,8 @@ export interface TemplatesN8nPort {
   /** Webhook paths of every workflow on the instance (all pages), read from n8n now. */
   servedPaths(instanceId: string): Promise<ServedPath[]>;
   createWorkflow(instanceId: string, body: WorkflowBody): Promise<{ id: string; name: string }>;
+  /** The workflow holding a node with this id (ids are fresh per install), or null. */
+  findByNodeId(instanceId: string, nodeId: string): Promise<{ id: string; name: string } | null>;
   /** Publish (2.x) or activate (1.x). */
   makeLive(instanceId: string, workflowId: string): Promise<void>;
   /** Deletes a workflow, unpublishing it first where n8n 2.x asks for that. */
@@ -60,6 +62,10 @@ export function clientTemplatesPort(instances: InstancesService, clients: Client
     async createWorkflow(id, body) {
       const created = await client(id).createWorkflow({ ...body });
       return { id: created.id, name: created.name };
+    },
+    async findByNodeId(id, nodeId) {
+      const found = (await client(id).listAllWorkflows()).find((w) => w.nodes.some((n) => n.id === nodeId));
+      return found ? { id: found.id, name: found.name } : null;
     },
     makeLive: async (id, workflowId) => void (await client(id).setWorkflowLive(workflowId, true)),
     deleteWorkflow: async (id, workflowId) =>

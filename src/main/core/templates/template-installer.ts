@@ -122,7 +122,7 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
     }
 
     let step = 'creating the workflow in n8n';
-    const created = await deps.port.createWorkflow(request.instanceId, toWorkflowBody(filled.workflow));
+    const created = await create(kit, request.instanceId, filled);
     let scheduleId: number | null = null;
     try {
       if (activate) {
@@ -169,6 +169,32 @@ export function createTemplateInstaller(ctx: CoreContext, audit: AuditLog, deps:
       };
     } catch (error) {
       throw await rollBack(kit, request.instanceId, created, scheduleId, step, error);
+    }
+  }
+
+  /**
+   * Creates the workflow. n8n may have saved it even when its answer never arrived (a timeout, a
+   * dropped connection): then it is found by the install's fresh node id and deleted, and where
+   * n8n cannot be asked, the error says which workflow to look for.
+   */
+  async function create(kit: TemplateKit, instanceId: string, filled: FilledKit) {
+    try {
+      return await deps.port.createWorkflow(instanceId, toWorkflowBody(filled.workflow));
+    } catch (error) {
+      const nodeId = filled.workflow.nodes[0]?.id;
+      let orphan: { id: string; name: string } | null = null;
+      try {
+        orphan = nodeId ? await deps.port.findByNodeId(instanceId, nodeId) : null;
+      } catch {
+        if (!(error instanceof AppError)) throw error;
+        throw new AppError(
+          error.code,
+          `${error.message} n8n could not be asked whether it saved "${filled.workflow.name}" anyway: if it is there, delete it. Nothing was kept here.`,
+          { retryable: error.retryable },
+        );
+      }
+      if (orphan) throw await rollBack(kit, instanceId, orphan, null, 'creating the workflow in n8n', error);
+      throw error;
     }
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallInput } from '../../../shared/contract';
+import { AppError } from '../../../shared/result';
 import { systemClock } from '../clock';
 import { createCore, type Core } from '../create-core';
 import { createMappingService } from '../mappings/mapping-service';
@@ -313,7 +314,8 @@ describe('starter templates: a failed step undoes the earlier ones', () => {
     expect(n8n.state.workflows).toHaveLength(1);
   });
 
-  it('a schedule that fails to save rolls back the mapping in the same transaction and deletes the workflow', async () => {
+  /** The installer on a real store and the fake n8n through a real client; the port can be bent. */
+  async function bareInstaller(bend: { port?: Partial<TemplatesN8nPort>; failSchedule?: boolean } = {}) {
     const n8n = await startFakeN8n();
     const t = testContext();
     const client = new N8nClient({ baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
@@ -327,28 +329,70 @@ describe('starter templates: a failed step undoes the earlier ones', () => {
       targetInfo: async () => ({ version: await client.version(), communityNodeTypes: null }),
       servedPaths: async () => [],
       createWorkflow: (_i, body) => client.createWorkflow({ ...body }),
+      findByNodeId: async (_i, nodeId) =>
+        (await client.listAllWorkflows()).find((w) => w.nodes.some((n) => n.id === nodeId)) ?? null,
       makeLive: async (_i, id) => void (await client.setWorkflowLive(id, true)),
       deleteWorkflow: async (_i, id) => void (await client.deleteWorkflow(id)),
+      ...bend.port,
     };
     const mappings = createMappingService(t.ctx, t.audit, { instanceBaseUrl: () => n8n.baseUrl });
-    const forgotten: number[] = [];
     const installer = createTemplateInstaller(t.ctx, t.audit, {
       port,
       kits: KITS,
       mappings,
       schedules: {
         create: () => {
-          throw new Error('disk full');
+          throw new Error(bend.failSchedule ? 'disk full' : 'this test installs no schedule');
         },
-        forget: (id) => forgotten.push(id),
+        forget: () => undefined,
       },
     });
+    const auditActions = () => t.ctx.store.db.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all();
+    return { n8n, client, installer, mappings, auditActions };
+  }
+
+  it('a schedule that fails to save rolls back the mapping in the same transaction and deletes the workflow', async () => {
+    const { n8n, installer, mappings, auditActions } = await bareInstaller({ failSchedule: true });
     await expect(
       installer.install({ templateId: 'scheduled-report', instanceId: 'dev', values: {}, dryRun: false }),
     ).rejects.toThrow(/failed while saving the mapping and schedule: disk full.*was deleted/);
     expect(mappings.list()).toEqual([]);
     expect(n8n.state.workflows).toEqual([]);
-    const rows = t.ctx.store.db.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all();
-    expect(rows).toEqual(['template.rollback']);
+    expect(auditActions()).toEqual(['template.rollback']);
+  });
+
+  it('n8n saved the workflow but its answer was lost: found by the fresh node id and deleted', async () => {
+    const creator: { client?: N8nClient } = {};
+    const { n8n, client, installer, mappings, auditActions } = await bareInstaller({
+      port: {
+        createWorkflow: async (_i, body) => {
+          await creator.client!.createWorkflow({ ...body });
+          throw new AppError('N8N_UNREACHABLE', 'n8n did not answer in time.', { retryable: true });
+        },
+      },
+    });
+    creator.client = client;
+    const failed = installer.install({ templateId: 'failure-alert', instanceId: 'dev', values: {}, dryRun: false });
+    await expect(failed).rejects.toMatchObject({ code: 'N8N_UNREACHABLE', retryable: true });
+    await expect(failed).rejects.toThrow(
+      /failed while creating the workflow in n8n: n8n did not answer in time.*was deleted/,
+    );
+    expect(n8n.state.workflows).toEqual([]);
+    expect(mappings.list()).toEqual([]);
+    expect(auditActions()).toEqual(['template.rollback']);
+  });
+
+  it('n8n unreachable for the create and the look-up: the error says what may be left', async () => {
+    const { n8n, installer, auditActions } = await bareInstaller({
+      port: {
+        createWorkflow: () => Promise.reject(new AppError('N8N_UNREACHABLE', 'n8n did not answer in time.')),
+        findByNodeId: () => Promise.reject(new AppError('N8N_UNREACHABLE', 'still down')),
+      },
+    });
+    await expect(
+      installer.install({ templateId: 'failure-alert', instanceId: 'dev', values: {}, dryRun: false }),
+    ).rejects.toThrow(/could not be asked whether it saved "Failure alert: failure\.alert" anyway/);
+    expect(n8n.state.workflows).toEqual([]);
+    expect(auditActions()).toEqual([]);
   });
 });
