@@ -84,14 +84,19 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
 
   const run = async (dryRun: boolean) => {
     if (!instanceId) return;
-    setResult(null);
+    stale();
     const answer = await install.run({ templateId: template.id, instanceId, values, activate, dryRun });
     if (answer) setResult(answer);
     if (answer?.installed) sync.mutate({ id: instanceId });
   };
+  // An answer (or refusal) is about the values it was given: a change puts it away.
+  const stale = () => {
+    setResult(null);
+    install.reset();
+  };
   const change = (key: string, value: string) => {
     setValues((prev) => ({ ...prev, [key]: value }));
-    setResult(null);
+    stale();
   };
 
   return (
@@ -127,7 +132,7 @@ function TemplateInstall({ template }: { template: TemplateSummary }) {
           value={instanceId}
           onChange={(v) => {
             setInstanceId(v);
-            setResult(null);
+            stale();
           }}
           placeholder="Choose the n8n instance"
           emptyText="No instances: add one under Instances first."
