@@ -35,6 +35,8 @@ import { createPickersModule } from './pickers/picker-options';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
+import { clientTemplatesPort } from './templates/n8n-port';
+import { createTemplatesModule } from './templates/templates-module';
 
 /** Options of the feature modules (part of CoreOptions). */
 export interface WiringOptions {
@@ -305,6 +307,12 @@ export function wireModules(
   );
   const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
   const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  // Starter kits install through the same services an operator uses (mapping, schedule, n8n client).
+  const templates = createTemplatesModule(ctx, audit.log, {
+    port: clientTemplatesPort(instances.service, instances.clients),
+    mappings: mappings.service,
+    schedules: { create: (draft) => schedules.service.create(draft), forget: (id) => schedules.engine.forget(id) },
+  });
   const pickers = createPickersModule(ctx, {
     instances: () => instances.service.list(),
     mappings: () => mappings.service.list(),
@@ -334,6 +342,7 @@ export function wireModules(
     ...drafts.handlers,
     ...backups.handlers,
     ...pickers.handlers,
+    ...templates.handlers,
     ...auth.handlers,
   };
   const modules: Lifecycle[] = [

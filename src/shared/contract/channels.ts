@@ -155,6 +155,9 @@ export const CALL_CHANNELS = [
   'backups:snapshotRestore',
   // pickers
   'pickers:options',
+  // templates
+  'templates:list',
+  'templates:install',
   // auth
   'auth:me',
   'auth:changePassword',

@@ -18,6 +18,7 @@ import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls
 import { instancesCalls, instancesEvents } from './instances';
 import { workflowsCalls, workflowsEvents } from './workflows';
 import { pickersCalls, pickersEvents } from './pickers';
+import { templatesCalls, templatesEvents } from './templates';
 
 export * from './app';
 export * from './approvals';
@@ -35,6 +36,7 @@ export * from './metrics';
 export * from './instances';
 export * from './workflows';
 export * from './pickers';
+export * from './templates';
 export * from './executions';
 export * from './runs';
 export * from './channels';
@@ -62,6 +64,7 @@ export const calls = {
   ...draftsCalls,
   ...backupsCalls,
   ...pickersCalls,
+  ...templatesCalls,
   ...authCalls,
 };
 
@@ -85,6 +88,7 @@ export const events = {
   ...draftsEvents,
   ...backupsEvents,
   ...pickersEvents,
+  ...templatesEvents,
   ...authEvents,
 };
 
@@ -107,6 +111,7 @@ export const areas = {
   drafts: { calls: draftsCalls, events: draftsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
   pickers: { calls: pickersCalls, events: pickersEvents },
+  templates: { calls: templatesCalls, events: templatesEvents },
   auth: { calls: authCalls, events: authEvents },
 } as const;
 

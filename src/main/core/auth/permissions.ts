@@ -134,6 +134,10 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'approvals:removeRule': 'editor',
   'approvals:dryRunRule': 'editor',
 
+  // Starter kits: reading them is harmless; installing writes a workflow to n8n and a mapping here.
+  'templates:list': 'viewer',
+  'templates:install': 'editor',
+
   'drafts:list': 'viewer',
   'drafts:get': 'viewer',
   'drafts:diff': 'viewer',
