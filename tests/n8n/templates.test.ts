@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
-import { api, N8N_MAJOR, startN8n, waitForWebhook, type N8nInstance } from './harness';
+import { api, N8N_MAJOR, sharedN8n, waitForWebhook, type N8nInstance } from './harness';
 import { data, sawLast, until } from './support';
 
 let n8n: N8nInstance;
@@ -17,7 +17,7 @@ let removeDataDir: () => void;
 let instanceId: string;
 
 beforeAll(async () => {
-  n8n = await startN8n();
+  n8n = await sharedN8n();
   const dir = tempDir();
   removeDataDir = dir.remove;
   core = createCore({ dataDir: dir.path, clock: systemClock });
