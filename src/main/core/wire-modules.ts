@@ -32,6 +32,8 @@ import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
 import { createWebhookGrace } from './n8n/webhook-grace';
 import { createPickersModule } from './pickers/picker-options';
+import { clientPromotionPort } from './promote/promote-port';
+import { createPromotionsModule } from './promote/promote-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
@@ -302,6 +304,11 @@ export function wireModules(
   );
   const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
   const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  const promotions = createPromotionsModule(
+    ctx,
+    audit.log,
+    clientPromotionPort(instances.service, instances.clients),
+  );
   const pickers = createPickersModule(ctx, {
     instances: () => instances.service.list(),
     mappings: () => mappings.service.list(),
@@ -329,6 +336,7 @@ export function wireModules(
     ...metrics.handlers,
     ...approvals.handlers,
     ...drafts.handlers,
+    ...promotions.handlers,
     ...backups.handlers,
     ...pickers.handlers,
     ...auth.handlers,
@@ -350,6 +358,7 @@ export function wireModules(
     metrics,
     approvals,
     drafts,
+    promotions,
     backups,
   ];
   return { modules, handlers, auth: auth.service };
