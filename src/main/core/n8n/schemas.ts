@@ -100,9 +100,7 @@ export const auditReportSchema = z.union([
     z.object({
       sections: z.array(
         z.object({
-          location: z.array(
-            z.object({ kind: z.string(), id: id.optional(), name: z.string().optional() }).loose(),
-          ),
+          location: z.array(z.object({ kind: z.string(), id: id.optional(), name: z.string().optional() }).loose()),
         }),
       ),
     }),

@@ -35,7 +35,12 @@ export function credentialRefs(nodes: readonly Pick<WorkflowNode, 'name' | 'cred
       else if (value && typeof value === 'object') {
         const { id, name } = value as { id?: unknown; name?: unknown };
         if (typeof name === 'string')
-          refs.push({ node: node.name, type, id: typeof id === 'string' || typeof id === 'number' ? String(id) : null, name });
+          refs.push({
+            node: node.name,
+            type,
+            id: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
+            name,
+          });
       }
     }
   }

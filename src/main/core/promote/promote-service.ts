@@ -75,18 +75,16 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     @activeAfter, @afterVersionId, @afterUpdatedAtMs, @error)`);
 
   function toPromotion(row: PromotionRow): Promotion {
-    const items = (selectItems.all(row.id) as ItemRow[]).map(
-      (i): PromotionItem => ({
-        sourceWorkflowId: i.source_workflow_id,
-        name: i.name,
-        action: i.action,
-        targetWorkflowId: i.target_workflow_id,
-        activeBefore: flag(i.active_before),
-        activeAfter: flag(i.active_after),
-        error: i.error,
-        rollback: i.rollback,
-      }),
-    );
+    const items = (selectItems.all(row.id) as ItemRow[]).map((i): PromotionItem => ({
+      sourceWorkflowId: i.source_workflow_id,
+      name: i.name,
+      action: i.action,
+      targetWorkflowId: i.target_workflow_id,
+      activeBefore: flag(i.active_before),
+      activeAfter: flag(i.active_after),
+      error: i.error,
+      rollback: i.rollback,
+    }));
     return {
       id: row.id,
       actor: row.actor,
@@ -156,7 +154,7 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       notes.push(
         targetCreds.source === 'workflows+audit'
           ? "The target runs n8n 1.x, whose API lists no credentials: they were read from its workflows and its security audit, which names credentials without their type (a match by name alone is marked 'unverified')."
-          : "The target runs n8n 1.x, whose API lists no credentials, and its API key may not run the security audit: only credentials its workflows use are known. Give the key the audit scope to see the others.",
+          : 'The target runs n8n 1.x, whose API lists no credentials, and its API key may not run the security audit: only credentials its workflows use are known. Give the key the audit scope to see the others.',
       );
     const items = planned.map((p) => p.item);
     return {
@@ -195,7 +193,8 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     // Stopped first, so an update of a live workflow never runs, even briefly, when it should not.
     if (activation === 'inactive' && p.target?.active) await port.setLive(target, p.target.id, false);
     let id = p.target?.id ?? null;
-    if (!p.target) id = checked(remoteWorkflowSchema, await port.createWorkflow(target, body), 'the created workflow').id;
+    if (!p.target)
+      id = checked(remoteWorkflowSchema, await port.createWorkflow(target, body), 'the created workflow').id;
     else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
     let activationError: string | null = null;
     if (activation === 'active') {
@@ -246,14 +245,7 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
           `INSERT INTO promotions (actor, created_at_ms, source_instance_id, target_instance_id, version, activation, status)
           VALUES (?, ?, ?, ?, ?, ?, 'running')`,
         )
-        .run(
-          ctx.operator(),
-          ctx.clock.now(),
-          selection.sourceInstanceId,
-          target,
-          selection.version,
-          activation,
-        );
+        .run(ctx.operator(), ctx.clock.now(), selection.sourceInstanceId, target, selection.version, activation);
       const id = Number(info.lastInsertRowid);
       announce('promotions:changed', { id });
       return id;
