@@ -11,6 +11,7 @@ import { useAction, useCall } from '../../data/calls';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { executionItem } from '../../stores/routes';
 import { ConfirmButton } from '../instances/ConfirmButton';
+import { PromotePage } from '../promote/PromotePage';
 import { ago, dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import '../instances/n8n-ui.css';
@@ -122,13 +123,19 @@ function workflowColumns(instanceName: (id: string) => string): DataColumn<Workf
  * publish/unpublish (2.x) with confirmation, and whether a saved draft differs from what runs.
  */
 export function WorkflowsPage() {
+  // #/workflows/promote: promotion between instances (features/promote).
+  const item = useRouteItem('workflows');
+  if (item?.length === 1 && item[0] === 'promote') return <PromotePage />;
+  return <WorkflowList item={item} />;
+}
+
+function WorkflowList({ item }: { item: readonly string[] | null }) {
   const { instances } = useInstanceList();
   const [search, setSearch] = useState('');
   const [instanceId, setInstanceId] = useState('');
   const [active, setActive] = useState<'' | 'true' | 'false'>('');
   const [tag, setTag] = useState('');
   // The open workflow is the URL's: #/workflows/<instance>/<workflow id>.
-  const item = useRouteItem('workflows');
   const go = useNav((s) => s.go);
   const [selectedInstance, selectedWorkflow] = item ?? [];
   const selected =
@@ -160,6 +167,9 @@ export function WorkflowsPage() {
             {data.total} workflows
           </span>
         )}
+        <a href={hashFor('workflows', 'promote')} className="button" data-testid="open-promote">
+          Promote between instances…
+        </a>
       </div>
       <div className="filters">
         <input
