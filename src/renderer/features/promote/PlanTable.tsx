@@ -24,8 +24,9 @@ function PromotionDiff({ diff }: { diff: WorkflowDiff }) {
     ...(diff.changedSettings.length ? [`settings: ${diff.changedSettings.join(', ')}`] : []),
   ];
   return (
-    <details>
-      <summary>{lines.length} difference(s)</summary>
+    // Open when short enough to read at a glance.
+    <details open={lines.length <= 6}>
+      <summary>{lines.length === 1 ? '1 difference' : `${lines.length} differences`}</summary>
       <ul className={styles.lines}>
         {lines.map((l) => (
           <li key={l}>{l}</li>
@@ -53,7 +54,7 @@ export function PlanTable({
           {plan.ok ? 'ready' : 'refused'}
         </StatusPill>
       </h2>
-      <table className="table" aria-label="Promotion plan">
+      <table className={`table ${styles.plan}`} aria-label="Promotion plan">
         <thead>
           <tr>
             <th>Workflow</th>

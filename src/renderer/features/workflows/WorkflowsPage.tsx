@@ -167,9 +167,9 @@ function WorkflowList({ item }: { item: readonly string[] | null }) {
             {data.total} workflows
           </span>
         )}
-        <a href={hashFor('workflows', 'promote')} className="button" data-testid="open-promote">
+        <button type="button" onClick={() => go('workflows', 'promote')} data-testid="open-promote">
           Promote between instances…
-        </a>
+        </button>
       </div>
       <div className="filters">
         <input
