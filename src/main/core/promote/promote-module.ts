@@ -2,16 +2,17 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import type { PromotionPort } from './promote-port';
-import { createPromotions } from './promote-service';
+import { createPromotions, type Promotions } from './promote-service';
 
 /** Promotion of workflows from one instance into another: plan, promote, roll back. */
 export function createPromotionsModule(
   ctx: CoreContext,
   audit: AuditLog,
   port: PromotionPort,
-): FeatureModule<'promotions'> {
+): FeatureModule<'promotions'> & { promotions: Promotions } {
   const promotions = createPromotions(ctx, audit, port);
   return {
+    promotions,
     handlers: {
       'promotions:plan': (selection) => promotions.plan(selection),
       'promotions:promote': ({ activation, expected, ...selection }) =>
@@ -20,6 +21,10 @@ export function createPromotionsModule(
       'promotions:get': ({ id }) => promotions.get(id),
       'promotions:rollback': ({ id, force }) => promotions.rollback(id, force),
     },
-    restored: () => ctx.store.write((announce) => announce('promotions:changed', { id: 0 })),
+    start: () => void promotions.recoverInterrupted(),
+    restored() {
+      promotions.recoverInterrupted();
+      ctx.store.write((announce) => announce('promotions:changed', { id: 0 }));
+    },
   };
 }

@@ -74,6 +74,40 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     VALUES (@promotionId, @position, @sourceWorkflowId, @name, @action, @targetWorkflowId, @previous, @activeBefore,
     @activeAfter, @afterVersionId, @afterUpdatedAtMs, @error)`);
 
+  /** Targets with a promotion or rollback in flight: one at a time per target, in this process. */
+  const busy = new Set<string>();
+
+  async function exclusive<T>(target: string, run: () => Promise<T>): Promise<T> {
+    if (busy.has(target))
+      throw new AppError(
+        'CONFLICT',
+        `A promotion or rollback into instance ${target} is running; wait for it to finish.`,
+        { retryable: true },
+      );
+    busy.add(target);
+    try {
+      return await run();
+    } finally {
+      busy.delete(target);
+    }
+  }
+
+  /**
+   * Promotions left `running` by a process that stopped mid-way (or restored from a backup taken
+   * then) become `partial`: what they recorded can be rolled back; a workflow being written at
+   * that moment may be on the target without a record.
+   */
+  function recoverInterrupted(): number {
+    return ctx.store.write((announce) => {
+      const ids = db.prepare("SELECT id FROM promotions WHERE status = 'running'").pluck().all() as number[];
+      for (const id of ids) {
+        db.prepare("UPDATE promotions SET status = 'partial' WHERE id = ?").run(id);
+        announce('promotions:changed', { id });
+      }
+      return ids.length;
+    });
+  }
+
   function toPromotion(row: PromotionRow): Promotion {
     const items = (selectItems.all(row.id) as ItemRow[]).map((i): PromotionItem => ({
       sourceWorkflowId: i.source_workflow_id,
@@ -213,7 +247,15 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     return { id: id!, after, activationError };
   }
 
-  async function promote(
+  function promote(
+    selection: Selection,
+    activation: PromotionActivation,
+    expected: Record<string, number | null> | undefined,
+  ): Promise<Promotion> {
+    return exclusive(selection.targetInstanceId, () => promoteNow(selection, activation, expected));
+  }
+
+  async function promoteNow(
     selection: Selection,
     activation: PromotionActivation,
     expected: Record<string, number | null> | undefined,
@@ -350,7 +392,11 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     }
   }
 
-  async function rollback(id: number, force: boolean): Promise<Promotion> {
+  function rollback(id: number, force: boolean): Promise<Promotion> {
+    return exclusive(get(id).targetInstanceId, () => rollbackNow(id, force));
+  }
+
+  async function rollbackNow(id: number, force: boolean): Promise<Promotion> {
     const promotion = get(id);
     if (promotion.status === 'rolled-back')
       throw new AppError('VALIDATION', `Promotion ${id} was already rolled back.`);
@@ -418,7 +464,7 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     return get(id);
   }
 
-  return { plan, promote, rollback, get, list };
+  return { plan, promote, rollback, get, list, recoverInterrupted };
 }
 
 export type Promotions = ReturnType<typeof createPromotions>;

@@ -3,8 +3,10 @@ import type { CallInput, PromotionPlan } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
-import { tempDir } from '../testing/test-core';
+import { tempDir, testContext } from '../testing/test-core';
 import { credentialRefs, mapCredential, webhooksOf } from './plan';
+import type { PromotionPort } from './promote-port';
+import { createPromotions } from './promote-service';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -387,6 +389,42 @@ describe('promote and roll back', () => {
     const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
     expect(rolled.items.map((i) => i.rollback)).toEqual(['deleted', null, null]);
     expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(false);
+  });
+});
+
+describe('one at a time, and after a crash', () => {
+  it('refuses a second promotion into the same target while one is writing', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    prod.state.apiHold = (request) => (request.startsWith('POST /api/v1/workflows') ? held : undefined);
+    const first = core.call('promotions:promote', { ...selection(ids, ['d-orders']), activation: 'keep' });
+    await expect
+      .poll(() => prod.state.received.some((r) => r.method === 'POST' && r.url === '/api/v1/workflows'))
+      .toBe(true);
+    const second = await core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' });
+    expect(second).toMatchObject({ ok: false, error: { code: 'CONFLICT', retryable: true } });
+    release();
+    expect((await data(first)).status).toBe('done');
+    expect((await data(core.call('promotions:list', {}))).map((p) => p.items.map((i) => i.name))).toEqual([['Orders']]);
+  });
+
+  it('a promotion left running by a stopped process becomes partial (its records can be rolled back)', () => {
+    const t = testContext();
+    cleanups.push(t.cleanup);
+    t.ctx.store.write(() =>
+      t.ctx.store.db
+        .prepare(
+          `INSERT INTO promotions (actor, created_at_ms, source_instance_id, target_instance_id, version, activation, status)
+          VALUES ('ann', 1, 'dev', 'prod', 'draft', 'keep', 'running')`,
+        )
+        .run(),
+    );
+    const promotions = createPromotions(t.ctx, t.audit, {} as PromotionPort);
+    expect(promotions.recoverInterrupted()).toBe(1);
+    expect(promotions.get(1)).toMatchObject({ status: 'partial', items: [] });
+    expect(promotions.recoverInterrupted()).toBe(0);
   });
 });
 
