@@ -28,6 +28,7 @@ describe('the Promote screen in Chromium', () => {
   let dev: FakeN8n;
   let prod: FakeN8n;
   beforeAll(async () => {
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     [browser, app, dev, prod] = await Promise.all([
       launchChromium(),
       startConsole(),
@@ -83,6 +84,8 @@ describe('the Promote screen in Chromium', () => {
 
   async function planned(page: Page, names: string[]): Promise<void> {
     await page.getByTestId('nav-workflows').click();
+    await page.getByTestId('workflow-table').waitFor();
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'promote-entry-light.png') });
     await page.getByTestId('open-promote').click();
     await page.getByTestId('promote-page').waitFor();
     await page.getByTestId('promote-source').selectOption({ label: 'dev' });

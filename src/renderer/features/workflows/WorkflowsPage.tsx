@@ -162,14 +162,16 @@ function WorkflowList({ item }: { item: readonly string[] | null }) {
     <section className="page" aria-labelledby="workflows-title">
       <div className="page-head">
         <h1 id="workflows-title">Workflows</h1>
-        {data && (
-          <span className="muted" data-testid="workflow-count">
-            {data.total} workflows
-          </span>
-        )}
-        <button type="button" onClick={() => go('workflows', 'promote')} data-testid="open-promote">
-          Promote between instances…
-        </button>
+        <div className="row">
+          {data && (
+            <span className="muted" data-testid="workflow-count">
+              {data.total} workflows
+            </span>
+          )}
+          <button type="button" onClick={() => go('workflows', 'promote')} data-testid="open-promote">
+            Promote between instances…
+          </button>
+        </div>
       </div>
       <div className="filters">
         <input
