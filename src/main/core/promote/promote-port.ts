@@ -1,6 +1,6 @@
 import type { PromotionCredential } from '../../../shared/contract';
 import { AppError } from '../../../shared/result';
-import type { N8nWorkflowsPort, WorkflowBody } from '../drafts/n8n-port';
+import type { N8nWorkflowsPort, RemoteWorkflow, WorkflowBody } from '../drafts/n8n-port';
 import type { InstancesService } from '../instances/instances-service';
 import type { Clients } from '../n8n/clients';
 import { clientWorkflowsPort, toRemote } from '../n8n/workflows-port';
@@ -14,7 +14,8 @@ export interface CredentialListing {
 
 /** What promotions need of n8n beyond drafts' port: credentials, live state, deletion. */
 export interface PromotionPort extends N8nWorkflowsPort {
-  listCredentials(instanceId: string): Promise<CredentialListing>;
+  /** `workflows`: the instance's workflows when already read (1.x reads the credentials they use). */
+  listCredentials(instanceId: string, workflows?: readonly RemoteWorkflow[]): Promise<CredentialListing>;
   /** Makes a workflow live or stops it with the verbs of its line (publish/unpublish on 2.x). */
   setLive(instanceId: string, workflowId: string, live: boolean): Promise<void>;
   /** Deletes a workflow (2.x: unpublished first, since n8n refuses to delete a published one). */
@@ -35,21 +36,26 @@ export function clientPromotionPort(instances: InstancesService, clients: Client
   };
   return {
     ...base,
-    async listCredentials(instanceId) {
+    async listCredentials(instanceId, workflows) {
       const c = client(instanceId);
       if ((await c.line()) === 2) {
-        const credentials: PromotionCredential[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await c.listCredentials(cursor ? { cursor } : {});
-          credentials.push(...page.data.map(({ id, name, type }) => ({ id, name, type })));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        return { credentials, source: 'api' };
+        try {
+          const credentials: PromotionCredential[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await c.listCredentials(cursor ? { cursor } : {});
+            credentials.push(...page.data.map(({ id, name, type }) => ({ id, name, type })));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return { credentials, source: 'api' };
+        } catch (error) {
+          // 2.x lists credentials to owners' and admins' keys only: others read them as on 1.x.
+          if (!(error instanceof AppError) || !NOT_OFFERED.has(error.code)) throw error;
+        }
       }
       // 1.x lists no credentials to an API key: those its workflows use (with their types), plus
       // the security audit's names of all the others.
-      const used = credentialsUsedBy((await c.listAllWorkflows()).map(toRemote));
+      const used = credentialsUsedBy(workflows ?? (await c.listAllWorkflows()).map(toRemote));
       let audited: { id: string; name: string }[] | null = null;
       try {
         audited = await c.auditCredentials();

@@ -158,11 +158,13 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     await checkInstances(selection);
     const { sourceInstanceId: source, targetInstanceId: target, version } = selection;
     const workflows = z.array(remoteWorkflowSchema);
-    const [sourceAll, targetAll, sourceCreds, targetCreds] = await Promise.all([
+    const [sourceAll, targetAll] = await Promise.all([
       port.listWorkflows(source).then((w) => checked(workflows, w, 'the source workflows')),
       port.listWorkflows(target).then((w) => checked(workflows, w, 'the target workflows')),
-      port.listCredentials(source),
-      port.listCredentials(target),
+    ]);
+    const [sourceCreds, targetCreds] = await Promise.all([
+      port.listCredentials(source, sourceAll),
+      port.listCredentials(target, targetAll),
     ]);
     const ids = [...new Set(selection.workflowIds)];
     const unknown = ids.filter((id) => !sourceAll.some((w) => w.id === id));
@@ -187,8 +189,8 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     if (targetCreds.source !== 'api')
       notes.push(
         targetCreds.source === 'workflows+audit'
-          ? "The target runs n8n 1.x, whose API lists no credentials: they were read from its workflows and its security audit, which names credentials without their type (a match by name alone is marked 'unverified')."
-          : 'The target runs n8n 1.x, whose API lists no credentials, and its API key may not run the security audit: only credentials its workflows use are known. Give the key the audit scope to see the others.',
+          ? "The target does not list its credentials to this API key (n8n 1.x never does): they were read from its workflows and its security audit, which names credentials without their type (a match by name alone is marked 'unverified')."
+          : "The target's API key may neither list credentials nor run the security audit: only credentials its workflows use are known. Give the key those scopes (on 2.x: an owner's or admin's key) to see the others.",
       );
     const items = planned.map((p) => p.item);
     return {

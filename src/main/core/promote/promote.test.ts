@@ -203,7 +203,7 @@ describe('promotion plan (dry run)', () => {
     ]);
     expect(plan.items[0]!.credentials[0]).toMatchObject({ status: 'unverified', targetId: unused.id });
     expect(plan.items[0]!.promotable).toBe(true);
-    expect(plan.notes.join(' ')).toMatch(/1\.x, whose API lists no credentials/);
+    expect(plan.notes.join(' ')).toMatch(/does not list its credentials to this API key \(n8n 1\.x never does\)/);
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
