@@ -227,11 +227,25 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
   async function writeOne(target: string, p: PlannedWorkflow, activation: PromotionActivation) {
     const body = toWorkflowBody(p.definition);
     // Stopped first, so an update of a live workflow never runs, even briefly, when it should not.
-    if (activation === 'inactive' && p.target?.active) await port.setLive(target, p.target.id, false);
+    const stopFirst = activation === 'inactive' && p.target?.active === true;
+    if (stopFirst) await port.setLive(target, p.target!.id, false);
     let id = p.target?.id ?? null;
-    if (!p.target)
-      id = checked(remoteWorkflowSchema, await port.createWorkflow(target, body), 'the created workflow').id;
-    else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
+    try {
+      if (!p.target)
+        id = checked(remoteWorkflowSchema, await port.createWorkflow(target, body), 'the created workflow').id;
+      else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
+    } catch (error) {
+      // The write failed: the workflow it stopped goes live again as it was (best effort; the
+      // failure recorded is the write's).
+      if (stopFirst)
+        await port.setLive(target, p.target!.id, true).catch((e: unknown) => {
+          ctx.logger.warn('Could not make a workflow live again after a failed promotion write', {
+            workflowId: p.target!.id,
+            error: messageOf(e),
+          });
+        });
+      throw error;
+    }
     let activationError: string | null = null;
     if (activation === 'active') {
       const now = await fetchRemote(target, id!);

@@ -392,6 +392,32 @@ describe('promote and roll back', () => {
   });
 });
 
+describe('a failed write', () => {
+  it('puts a workflow it stopped first (activation: inactive) live again, and records the failure', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    // Every try at updating Billing fails (500); anything else goes through.
+    prod.state.apiHold = (request) => {
+      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'inactive' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('failed');
+    expect(promotion.items[0]).toMatchObject({ action: 'failed', activeBefore: true });
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.active).toBe(true);
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+    expect(prod.state.requests.filter((r) => /p-billing\/(publish|unpublish)/.test(r))).toEqual([
+      'POST /api/v1/workflows/p-billing/unpublish',
+      'POST /api/v1/workflows/p-billing/publish',
+    ]);
+  });
+});
+
 describe('one at a time, and after a crash', () => {
   it('refuses a second promotion into the same target while one is writing', async () => {
     const { core, dev, prod, ids } = await twoInstances();
