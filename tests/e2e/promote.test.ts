@@ -110,6 +110,9 @@ describe('the Promote screen in Chromium', () => {
       /credential "Reporting DB" \(postgres\), which the target does not have/,
     );
     expect(await page.getByTestId('promote-target-only').textContent()).toContain('Legacy export');
+    expect(await page.getByTestId('promote-credentials').locator('summary').textContent()).toMatch(
+      /Credentials: 2 on dev, 1 on prod/,
+    );
     expect(await page.getByTestId('promote-go').isDisabled()).toBe(true);
     expect(await axeViolations(page, { impacts: ['serious', 'critical'] })).toEqual([]);
     if (SHOTS) {

@@ -129,6 +129,22 @@ export function PlanTable({
           Only on {targetName} (left alone): {plan.targetOnly.map((w) => w.name).join(', ')}
         </p>
       )}
+      <details className="small" data-testid="promote-credentials">
+        <summary>
+          Credentials: {plan.sourceCredentials.length} on {sourceName}, {plan.targetCredentials.length} on {targetName}{' '}
+          (names and types only)
+        </summary>
+        {(
+          [
+            [sourceName, plan.sourceCredentials],
+            [targetName, plan.targetCredentials],
+          ] as const
+        ).map(([who, list]) => (
+          <p key={who}>
+            {who}: {list.map((c) => `${c.name} (${c.type ?? 'type not told'})`).join(', ') || 'none'}
+          </p>
+        ))}
+      </details>
       {plan.notes.map((n) => (
         <p key={n} className="small muted">
           {n}
