@@ -32,6 +32,8 @@ import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
 import { createWebhookGrace } from './n8n/webhook-grace';
 import { createPickersModule } from './pickers/picker-options';
+import { clientPromotionPort } from './promote/promote-port';
+import { createPromotionsModule } from './promote/promote-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
@@ -313,6 +315,11 @@ export function wireModules(
     mappings: mappings.service,
     schedules: { create: (draft) => schedules.service.create(draft), forget: (id) => schedules.engine.forget(id) },
   });
+  const promotions = createPromotionsModule(
+    ctx,
+    audit.log,
+    clientPromotionPort(instances.service, instances.clients),
+  );
   const pickers = createPickersModule(ctx, {
     instances: () => instances.service.list(),
     mappings: () => mappings.service.list(),
@@ -340,6 +347,7 @@ export function wireModules(
     ...metrics.handlers,
     ...approvals.handlers,
     ...drafts.handlers,
+    ...promotions.handlers,
     ...backups.handlers,
     ...pickers.handlers,
     ...templates.handlers,
@@ -362,6 +370,7 @@ export function wireModules(
     metrics,
     approvals,
     drafts,
+    promotions,
     backups,
   ];
   return { modules, handlers, auth: auth.service };

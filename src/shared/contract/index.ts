@@ -9,6 +9,7 @@ import { runsCalls, runsEvents } from './runs';
 import { ingestCalls, ingestEvents } from './ingest';
 import { mappingsCalls, mappingsEvents } from './mappings';
 import { draftsCalls, draftsEvents } from './drafts';
+import { promotionsCalls, promotionsEvents } from './promotions';
 import { backupsCalls, backupsEvents } from './backups';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
@@ -28,6 +29,7 @@ export * from './executions-model';
 export * from './mappings';
 export * from './ingest';
 export * from './drafts';
+export * from './promotions';
 export * from './backups';
 export * from './settings';
 export * from './queue';
@@ -62,6 +64,7 @@ export const calls = {
   ...workflowsCalls,
   ...approvalsCalls,
   ...draftsCalls,
+  ...promotionsCalls,
   ...backupsCalls,
   ...pickersCalls,
   ...templatesCalls,
@@ -86,6 +89,7 @@ export const events = {
   ...workflowsEvents,
   ...approvalsEvents,
   ...draftsEvents,
+  ...promotionsEvents,
   ...backupsEvents,
   ...pickersEvents,
   ...templatesEvents,
@@ -109,6 +113,7 @@ export const areas = {
   workflows: { calls: workflowsCalls, events: workflowsEvents },
   approvals: { calls: approvalsCalls, events: approvalsEvents },
   drafts: { calls: draftsCalls, events: draftsEvents },
+  promotions: { calls: promotionsCalls, events: promotionsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
   pickers: { calls: pickersCalls, events: pickersEvents },
   templates: { calls: templatesCalls, events: templatesEvents },

@@ -156,6 +156,13 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'drafts:historyCompare': 'viewer',
   'drafts:restore': 'editor',
 
+  'promotions:plan': 'viewer',
+  'promotions:list': 'viewer',
+  'promotions:get': 'viewer',
+  // Writes workflows into another instance (often production), and takes them back.
+  'promotions:promote': 'admin',
+  'promotions:rollback': 'admin',
+
   // A backup holds everything (keys too when encrypted): listing is a read, the rest is admin.
   'backups:list': 'viewer',
   'backups:scheduleGet': 'viewer',
