@@ -24,7 +24,8 @@ export interface ApprovalPortDeps {
 export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
   const { db } = deps.store;
   const gated = db.prepare(
-    "SELECT mapping_id, request_json FROM executions WHERE id = ? AND status = 'awaiting_approval'",
+    `SELECT e.mapping_id, b.request_json FROM executions e LEFT JOIN execution_bodies b ON b.id = e.id
+     WHERE e.id = ? AND e.status = 'awaiting_approval'`,
   );
   const setStatus = db.prepare(
     "UPDATE executions SET status = ?, error = ?, updated_at_ms = ? WHERE id = ? AND status = 'awaiting_approval'",
