@@ -30,18 +30,30 @@ const EXCERPT_BYTES = 2048;
 /**
  * A request as kept on its run: without `bodyText`, which is always JSON.stringify(body)
  * (webhook-request.ts) and, for a payload of 10 KB, was a third of the row that every status
- * update rewrites. Readers put it back (`withBodyText`).
+ * update rewrites. Readers put it back (`storedRequest`).
  */
-function requestText(request: unknown): string {
+function requestText(request: unknown, payloadText?: string): string {
   if (request === null || typeof request !== 'object' || !('bodyText' in request)) return JSON.stringify(request);
+  const { bodyText, body: _body, ...rest } = request as Record<string, unknown>;
+  // Without a transform the body is the payload, byte for byte: kept once, on the run's payload.
+  if (payloadText !== undefined && bodyText === payloadText) return JSON.stringify({ ...rest, bodyIsPayload: true });
   const { bodyText: _sameAsBody, ...kept } = request as Record<string, unknown>;
   return JSON.stringify(kept);
 }
 
-/** A stored request with its `bodyText` again: the bytes sent, exactly as built. */
-export function withBodyText(request: unknown): unknown {
+/**
+ * A stored request as it was built: its `bodyText` again (the bytes sent), and its body taken
+ * from the run's payload when it was kept there (`bodyIsPayload`).
+ */
+export function storedRequest(requestJson: string | null, payloadJson: string | null): unknown {
+  const request = requestJson === null ? null : (JSON.parse(requestJson) as unknown);
   if (request === null || typeof request !== 'object' || Array.isArray(request) || 'bodyText' in request)
     return request;
+  if ('bodyIsPayload' in request) {
+    const { bodyIsPayload: _b, ...rest } = request as Record<string, unknown>;
+    const text = payloadJson ?? 'null';
+    return { ...rest, body: JSON.parse(text) as unknown, bodyText: text };
+  }
   return { ...request, bodyText: JSON.stringify((request as { body?: unknown }).body ?? null) };
 }
 
@@ -116,11 +128,8 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       );
-      insertBody.run(
-        id,
-        JSON.stringify(run.payload ?? null),
-        run.request === undefined ? null : requestText(run.request),
-      );
+      const payloadText = JSON.stringify(run.payload ?? null);
+      insertBody.run(id, payloadText, run.request === undefined ? null : requestText(run.request, payloadText));
       return id;
     },
     nextId: () => nextId.get() as number,

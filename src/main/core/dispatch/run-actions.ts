@@ -20,7 +20,7 @@ import type { Clients } from '../n8n/clients';
 import { filterClause } from '../n8n/executions-reader';
 import { createRemoteStore } from '../n8n/remote-store';
 import type { JobStore } from '../queue/job-store';
-import { withBodyText, type ExecutionsWriter } from './executions-writer';
+import { storedRequest, type ExecutionsWriter } from './executions-writer';
 import { createLineageReader } from './run-lineage';
 
 type ItemResult = CallOutput<'runs:cancel'>[number];
@@ -82,7 +82,7 @@ export function createRunActions(deps: RunActionsDeps) {
       event: r.event,
       mappingId: r.mapping_id,
       payload: parse(r.payload_json),
-      request: withBodyText(parse(r.request_json)),
+      request: storedRequest(r.request_json, r.payload_json),
       responseStatus: r.response_status,
       responseExcerpt: r.response_excerpt,
       job: job && {
