@@ -100,6 +100,19 @@ async function main(): Promise<void> {
           },
         ],
         [
+          // A kit's check (a dry run: nothing is created) against the dev instance.
+          'template-check',
+          async () => {
+            await page.getByTestId('nav-templates').click();
+            await settle(page);
+            await page.getByTestId('template-approval-gated-webhook').click();
+            await page.getByTestId('template-instance-input').fill('dev');
+            await page.keyboard.press('Enter');
+            await page.getByTestId('template-check').click();
+            await page.getByTestId('template-result').waitFor({ timeout: 10_000 });
+          },
+        ],
+        [
           'palette',
           async () => {
             await page.getByTestId('nav-instances').click();

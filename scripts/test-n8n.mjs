@@ -12,6 +12,10 @@
 // cut calls, "There was a problem executing the workflow", crashed never-run executions) but
 // would take npm test past 30 minutes. Run it with N8N_LINES=2.41.1 FD_N8N_ALL=1.
 // drafts-merge.test.ts (three-way merge, 2.x version semantics) runs on both lines (~30 s on 2.x).
+// promote.test.ts (promotion dev → prod and its rollback) passes on 2.41.1 (81 s; 224 s on the
+// loaded box: it starts two 2.x instances) and is left out there by default; the 2.x parts it
+// meets (GET /credentials, publish, a published version beside a newer draft) are pinned by
+// n8n-spec (both lines) and the unit tests against the fake as 2.41.1.
 //
 // Also left out on 2.x by default, to keep `npm test` well under 30 minutes on a 2-core CI box:
 // the files whose behaviour does not differ between the lines (delivery-crash, lineage, live,
@@ -34,9 +38,17 @@ const versions = requested ?? [ONE, TWO];
 const skipped = (version) =>
   process.env.FD_N8N_ALL === '1' || Number(version.split('.')[0]) < 2
     ? []
-    : ['delivery-outage', 'delivery-crash', 'lineage', 'live', 'ui', 'dispatch', 'links', 'flightdeck-node'].map(
-        (f) => `tests/n8n/${f}.test.ts`,
-      );
+    : [
+        'delivery-outage',
+        'delivery-crash',
+        'lineage',
+        'live',
+        'ui',
+        'dispatch',
+        'links',
+        'flightdeck-node',
+        'promote',
+      ].map((f) => `tests/n8n/${f}.test.ts`);
 
 const vitest = join('node_modules', 'vitest', 'vitest.mjs');
 const results = [];

@@ -84,10 +84,8 @@ export function App() {
   const ready = status?.state === 'ready';
   useEffect(() => {
     if (ready)
-      void useAuth
-        .getState()
-        .start()
-        .catch(() => undefined);
+      // A failed `auth:me` is a toast (send reports it); controls stay enabled and the core still checks.
+      void useAuth.getState().start().catch(shownAsToast);
   }, [ready]);
 
   const appState = !status ? 'loading' : status.state === 'failed' ? 'startup-error' : settings ? 'ready' : 'loading';

@@ -56,6 +56,11 @@ export const AREAS = [
     label: 'Audit log',
     empty: 'Nothing recorded yet. Every operator action and automatic decision, in every area, is kept here.',
   },
+  {
+    id: 'templates',
+    label: 'Templates',
+    empty: 'Starter kits: an n8n workflow, its mapping and (for reports) a schedule, installed in one step.',
+  },
   { id: 'settings', label: 'Settings', empty: '' },
   // Team mode only (Nav hides it otherwise): accounts, sessions and personal API tokens.
   { id: 'team', label: 'Team', empty: '' },

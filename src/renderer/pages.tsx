@@ -13,6 +13,7 @@ import { MetricsPage } from './features/metrics/MetricsPage';
 import { QueuePage } from './features/queue/QueuePage';
 import { TeamPage } from './features/team/TeamPage';
 import { AuditPage } from './features/audit/AuditPage';
+import { TemplatesPage } from './features/templates/TemplatesPage';
 
 /**
  * The page of each area that has one. An area without an entry shows its empty state.
@@ -32,4 +33,5 @@ export const PAGES: Partial<Record<AreaId, ComponentType>> = {
   queue: QueuePage,
   team: TeamPage,
   audit: AuditPage,
+  templates: TemplatesPage,
 };

@@ -146,6 +146,39 @@ describe('approval inbox in Chromium', () => {
     await expect.poll(focusedSummary).toMatch(/Ship order B$/);
   });
 
+  it('walks with j/k in the order the table shows after a header sort, not the order it loaded', async () => {
+    const shownTitles = async () =>
+      (await page.getByTestId('approval-summary').allTextContents()).map((s) => s.replace(/^.* → /, ''));
+    // Title Z→A: E, D, C, B, A (loaded by priority: A, B, C, D, E). A sort starts at the top.
+    await page.getByTestId('approval-sort-title').click();
+    await page.getByTestId('approval-sort-title').click();
+    await expect
+      .poll(shownTitles)
+      .toEqual(['Ship order E', 'Ship order D', 'Ship order C', 'Ship order B', 'Refund order A']);
+    await expect.poll(focusedSummary).toMatch(/Ship order E$/);
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order D$/);
+    await expect.poll(() => page.getByTestId('detail-payload').textContent()).toMatch(/Ship order D/);
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order C$/);
+    await page.keyboard.press('k');
+    await page.keyboard.press('k');
+    await page.keyboard.press('k');
+    await expect.poll(focusedSummary).toMatch(/Ship order E$/);
+    // ↑/↓ in the table go on from the item open: j to D, then ↓ and Enter open C.
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order D$/);
+    await page.getByTestId('approval-grid').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(focusedSummary).toMatch(/Ship order C$/);
+    // Back to the inbox's own order; B focused, as the next test expects.
+    await page.getByTestId('approval-sort-title').click();
+    await expect.poll(focusedSummary).toMatch(/Refund order A$/);
+    await page.keyboard.press('j');
+    await expect.poll(focusedSummary).toMatch(/Ship order B$/);
+  });
+
   it('approves with a, rejects with r and a required comment; the badge follows', async () => {
     await page.keyboard.press('a');
     await expect.poll(badge).toBe('4');

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeN8n } from '../../src/main/core/testing/fake-n8n';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
+import { failCalls } from './failing-calls';
 
 /** Makes a draft and a settings change through the UI: the data the backup must carry. */
 async function makeLocalData(page: Page) {
@@ -344,5 +345,52 @@ describe('restore reloads a running console in Chromium', () => {
     const staging = join(app.dataDir, 'backups', 'incoming');
     expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
     expect(readdirSync(temp)).toEqual([]);
+  });
+});
+
+describe('n8n snapshots in Chromium', () => {
+  let browser: Browser;
+  let app: ConsoleProcess;
+  let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
+  beforeAll(async () => {
+    [browser, app, n8n] = await Promise.all([launchChromium(), startConsole(), startFakeN8n()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await n8n?.close();
+  });
+
+  it('says in the restore dialog when the node-type check failed, with a Retry, instead of checking forever', async () => {
+    n8n.addWorkflow('wfOrders000000001', 'Orders → CRM', { path: 'orders' });
+    const instance = await callHost<{ id: string }>(app, 'instances:add', {
+      name: 'prod',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'prod',
+      color: '#2f6fed',
+      syncEnabled: false,
+    });
+    await callHost(app, 'backups:snapshotTake', { instanceId: instance.id, label: 'before upgrade' });
+
+    const page = await browser.newPage();
+    const failing = await failCalls(page);
+    failing.set('drafts:preflight', { code: 'N8N_UNREACHABLE', message: 'prod did not answer.', retryable: false });
+    await page.goto(app.url);
+    await page.locator('[data-app-state="ready"]').waitFor();
+    await page.getByTestId('nav-backups').click();
+    await page.getByTestId('b-snapshot-target').fill(instance.id);
+    await page.getByRole('button', { name: `Restore into ${instance.id}` }).click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect
+      .poll(() => dialog.getByTestId('load-error').textContent())
+      .toBe(`Could not load the node types of ${instance.id}. prod did not answer.Retry`);
+    // n8n answers again: Retry runs the check.
+    failing.clear();
+    await dialog.getByTestId('load-retry').click();
+    await dialog.getByTestId('b-snapshot-preflight').waitFor();
+    expect(await dialog.getByTestId('load-error').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.close();
   });
 });

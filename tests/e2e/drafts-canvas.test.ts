@@ -61,6 +61,27 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
   await page.mouse.up();
 }
 
+/**
+ * How far the workflow's centre is from the canvas's centre, in px, once fitted (the nodes' boxes
+ * together against the canvas's box), and the canvas's box itself.
+ */
+async function offCentre(canvas: Locator) {
+  const box = await canvas.boundingBox();
+  const nodes = (
+    await Promise.all((await canvas.locator('.react-flow__node').all()).map((n) => n.boundingBox()))
+  ).filter((b) => b !== null);
+  if (!box || nodes.length === 0) return { dx: Infinity, dy: Infinity, box };
+  const left = Math.min(...nodes.map((b) => b.x));
+  const right = Math.max(...nodes.map((b) => b.x + b.width));
+  const top = Math.min(...nodes.map((b) => b.y));
+  const bottom = Math.max(...nodes.map((b) => b.y + b.height));
+  return {
+    dx: Math.round(Math.abs((left + right) / 2 - (box.x + box.width / 2))),
+    dy: Math.round(Math.abs((top + bottom) / 2 - (box.y + box.height / 2))),
+    box,
+  };
+}
+
 describe('the drafts canvas in Chromium', () => {
   let browser: Browser;
   let app: ConsoleProcess;
@@ -112,6 +133,40 @@ describe('the drafts canvas in Chromium', () => {
     await browser?.close();
     await app?.stop();
     await n8n?.close();
+  });
+
+  it('opens a draft fitted and centred in a canvas that ends at the window (360 px at least)', async () => {
+    const draft = await call<StoredDraft>('drafts:import', {
+      document: {
+        ...exported,
+        name: 'Two nodes',
+        nodes: exported.nodes.slice(0, 2),
+        connections: { Webhook: exported.connections.Webhook },
+      },
+      instanceId: null,
+    });
+    const page = await openConsole(browser, app.url);
+    for (const viewport of [
+      { width: 1400, height: 900 },
+      { width: 1280, height: 720 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await page.getByTestId('nav-drafts').click();
+      if (await page.getByTestId('d-editor').isVisible()) await page.getByTestId('d-back').click();
+      await page.getByTestId('d-list').getByText('Two nodes').click();
+      const canvas = page.getByTestId('d-canvas');
+      await canvas.getByTestId('canvas-node-If').waitFor();
+      // Centred both ways (a node's snap to the 20 px grid aside), and the canvas ends in the window.
+      await expect.poll(async () => (await offCentre(canvas)).dy, { timeout: 10_000 }).toBeLessThan(12);
+      const { dx, box } = await offCentre(canvas);
+      expect(dx).toBeLessThan(12);
+      // It ends at the window's bottom edge; a window too short for that gets the smallest workable canvas.
+      if (viewport.height >= 900) expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+      else expect(Math.round(box!.height)).toBe(360);
+      await page.screenshot({ path: `${shots}/draft-canvas-open-${viewport.height}-light.png` });
+    }
+    await call('drafts:remove', { id: draft.id });
+    await page.close();
   });
 
   it('adds, connects, disconnects, deletes and undoes, drags and saves, and flags broken parameters', async () => {
@@ -239,6 +294,8 @@ describe('the drafts canvas in Chromium', () => {
     const view = page.getByTestId('workflow-canvas');
     const canvas = page.getByTestId('workflow-canvas-canvas');
     await canvas.getByTestId('canvas-node-Tell sales').waitFor();
+    await expect.poll(async () => (await offCentre(canvas)).dy, { timeout: 10_000 }).toBeLessThan(12);
+    expect((await offCentre(canvas)).dx).toBeLessThan(12);
     expect(await canvas.locator('.react-flow__edge').count()).toBe(2);
     expect(await view.textContent()).toContain('The version n8n runs.');
     // Read only: nothing to connect, nothing moves on Delete.
@@ -277,6 +334,8 @@ describe('the drafts canvas in Chromium', () => {
     await page.evaluate((hash) => (location.hash = hash), `#/executions/${run!.id}`);
     const canvas = page.getByTestId('execution-canvas-canvas');
     await canvas.getByTestId('canvas-run-Tell sales').waitFor();
+    await expect.poll(async () => (await offCentre(canvas)).dy, { timeout: 10_000 }).toBeLessThan(12);
+    expect((await offCentre(canvas)).dx).toBeLessThan(12);
     expect(await canvas.getByTestId('canvas-run-Tell sales').textContent()).toContain('failed');
     expect(await canvas.getByTestId('canvas-node-Tell sales').getAttribute('data-run')).toBe('error');
     expect(await canvas.getByTestId('canvas-run-Webhook').textContent()).toBe('✓ 1 item');

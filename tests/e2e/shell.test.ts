@@ -44,6 +44,8 @@ describe('console shell in Chromium', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Audit log');
     await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Templates');
+    await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Instances');

@@ -294,6 +294,48 @@ describe('tables in Chromium, keyboard only', () => {
     await page.close();
   });
 
+  it('audit: a header sorts the whole log on the core, and paging goes on in that order', async () => {
+    const page = await open('audit');
+    await expect.poll(() => page.getByTestId('audit-count').textContent()).toBe('100+ entries');
+    // A→Z starts with the two alert rules, recorded first: not on the newest page, so the core sorted.
+    await sortBy(page, 'audit-table', 'what');
+    await expect.poll(() => rows(page, 'audit-table').first().getAttribute('data-action')).toBe('alert_rule.create');
+    expect(await rows(page, 'audit-table').nth(1).getAttribute('data-action')).toBe('alert_rule.create');
+    expect(await page.getByTestId('audit-table-grid').locator('[aria-sort="ascending"]').textContent()).toContain(
+      'What',
+    );
+    // Scrolling to the end pages on in the same order: the last entry is the last action A→Z.
+    await grid(page, 'audit-table').focus();
+    await page.keyboard.press('End');
+    await expect
+      .poll(() => page.getByTestId('audit-count').textContent(), { timeout: 10_000 })
+      .toMatch(/^1[2-9]\d entries$/);
+    await page.keyboard.press('End');
+    const kinds = await call<{ actions: string[] }>('audit:kinds', {});
+    await expect
+      .poll(() => rows(page, 'audit-table').last().getAttribute('data-action'), { timeout: 10_000 })
+      .toBe(kinds.actions.at(-1));
+    const shown = await column(page, 'audit-table', 'What');
+    expect(shown).toEqual([...shown].sort());
+    // Z→A, then back to newest first; the order is remembered across a reload.
+    await sortBy(page, 'audit-table', 'what');
+    await expect.poll(() => rows(page, 'audit-table').first().getAttribute('data-action')).toBe(kinds.actions.at(-1));
+    await page.reload();
+    await page.locator('[data-app-state="ready"]').waitFor();
+    await expect
+      .poll(() => page.getByTestId('audit-table-grid').locator('[aria-sort="descending"]').textContent())
+      .toContain('What');
+    await sortBy(page, 'audit-table', 'what');
+    await expect
+      .poll(() => page.getByTestId('audit-table-grid').locator('[aria-sort="descending"]').textContent())
+      .toContain('When');
+    const ids = (
+      await rows(page, 'audit-table').evaluateAll((els) => els.map((el) => el.getAttribute('data-row-id')))
+    ).map(Number);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    await page.close();
+  });
+
   it('queue: ↓ and Space select a job, Enter opens its run, sorts, remembers columns', async () => {
     // An instance that never answers: its runs wait in the queue.
     const down = await startFakeN8n();

@@ -5,6 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, roleAtLeast, type Role } from '../../src/shared/contract/auth';
 import { launchChromium, startConsole, type ConsoleProcess } from './console';
+import { blockingViolations } from './axe';
+import { failCalls } from './failing-calls';
 import { enableTeamMode, sessionOf, teamSocket, TEAM_PASSWORD, type TeamSocket } from './team-console';
 
 // Team mode in Chromium: the sign-in page, each role's console (controls it may not use are
@@ -37,9 +39,12 @@ afterAll(async () => {
 });
 
 /** A fresh browser profile (no cookie) that signs in through the page and waits for the console. */
-async function signInPage(username: string, password = TEAM_PASSWORD): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+async function signInPage(
+  username: string,
+  password = TEAM_PASSWORD,
+  context?: Awaited<ReturnType<Browser['newContext']>>,
+): Promise<Page> {
+  const page = await (context ?? (await browser.newContext())).newPage();
   await page.goto(base);
   await page.waitForURL(/\/login$/);
   await page.getByTestId('login-username').fill(username);
@@ -159,6 +164,94 @@ describe('team mode in the browser', () => {
     await other.getByTestId('detail-approve').click();
     await expect.poll(() => other.getByTestId('approval-row').count()).toBe(0);
     await other.context().close();
+  });
+
+  it('says what failed on the Team page, with a Retry, and what to do when an action is refused', async () => {
+    const context = await browser.newContext();
+    const failing = await failCalls(context);
+    const page = await signInPage('boss', TEAM_PASSWORD, context);
+    failing.set('auth:listUsers', { code: 'INTERNAL', message: 'The accounts could not be read.', retryable: false });
+    failing.set('auth:sessions', { code: 'INTERNAL', message: 'The sessions could not be read.', retryable: false });
+    await page.getByTestId('nav-team').click();
+    const users = page.getByTestId('users-panel');
+    await expect
+      .poll(() => users.getByTestId('load-error').textContent())
+      .toBe('Could not load the users. The accounts could not be read.Retry');
+    await expect
+      .poll(() => page.getByTestId('load-error').first().textContent())
+      .toBe('Could not load your sessions. The sessions could not be read.Retry');
+    expect(await page.getByTestId('users-table').count()).toBe(0);
+    // The Team page (not in the a11y tour: team mode only), failures shown, passes axe in both themes.
+    for (const theme of ['dark', 'light'] as const) {
+      expect(await boss.call('settings:update', { patch: { theme } })).toMatchObject({ ok: true });
+      await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme);
+      expect(await blockingViolations(page), theme).toEqual([]);
+    }
+
+    // The core answers again: Retry shows the list.
+    failing.clear();
+    await users.getByTestId('load-retry').click();
+    await page.getByTestId('user-boss').waitFor();
+
+    // A refused action is a toast in the core's words, and the form keeps what was typed.
+    await page.getByTestId('add-user-name').fill('BOSS');
+    await page.getByTestId('add-user-password').fill(TEAM_PASSWORD);
+    await page.getByTestId('add-user-submit').click();
+    await expect
+      .poll(() => page.getByTestId('toast').allTextContents())
+      .toContainEqual(expect.stringContaining('A user named BOSS exists already'));
+    expect(await page.getByTestId('add-user-name').inputValue()).toBe('BOSS');
+
+    // The last admin cannot be demoted: the toast says what to do, the select shows the stored role.
+    await page.getByLabel('Role of boss').selectOption('viewer');
+    await expect
+      .poll(() => page.getByTestId('toast').allTextContents())
+      .toContainEqual(expect.stringContaining('make someone else admin first'));
+    await expect.poll(() => page.getByLabel('Role of boss').inputValue()).toBe('admin');
+
+    // A password reset that fails says so inside its dialog (a toast would sit behind it).
+    failing.set('auth:resetPassword', { code: 'INTERNAL', message: 'The disk is full.', retryable: false });
+    await page.getByTestId('user-viewer-ui').getByRole('button', { name: 'Reset password' }).click();
+    await page.getByTestId('confirm-dialog').locator('input[type=password]').fill('another long password');
+    await page.getByTestId('confirm-ok').click();
+    await expect
+      .poll(() => page.getByTestId('reset-password-error').textContent())
+      .toBe('The password was not changed: The disk is full.');
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // "Log out everywhere" that did not happen does not pretend it did: still signed in, told why.
+    failing.set('auth:logoutEverywhere', { code: 'UNAVAILABLE', message: 'The core did not answer.', retryable: true });
+    await page.getByTestId('team-log-out-everywhere').click();
+    await expect
+      .poll(() => page.getByTestId('toast').allTextContents())
+      .toContainEqual(
+        expect.stringContaining(
+          'Your sessions were not ended: The core did not answer. You are still signed in everywhere; try again.',
+        ),
+      );
+    await expect.poll(() => page.getByTestId('team-log-out-everywhere').isEnabled()).toBe(true);
+    expect(page.url()).not.toMatch(/\/login$/);
+
+    // A plain log out the host did not answer: still signed in, and told so (not a dead sign-in page).
+    await page.route('**/auth/logout', (route) => route.abort());
+    await page.getByTestId('user-menu').locator('summary').click();
+    await page.getByTestId('log-out').click();
+    await expect
+      .poll(() => page.getByTestId('toast').allTextContents())
+      .toContainEqual(expect.stringContaining('You are still signed in: the console’s host did not answer.'));
+    expect(page.url()).not.toMatch(/\/login$/);
+    await page.unroute('**/auth/logout');
+
+    // Who this window is could not be read: the Team page says so with a Retry, not "Loading…" forever.
+    failing.set('auth:me', { code: 'INTERNAL', message: 'The session table could not be read.', retryable: false });
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('load-error').textContent())
+      .toBe('Could not load who you are signed in as. The session table could not be read.Retry');
+    failing.clear();
+    await page.getByTestId('load-retry').click();
+    await expect.poll(() => page.getByTestId('team-me').textContent()).toBe('boss');
+    await context.close();
   });
 
   it('logs out: back to sign-in, and the console stays closed to that browser', async () => {

@@ -31,6 +31,7 @@ const POOLS: Record<string, { sql: string; type: Pool }> = {
   alertRule: { sql: 'SELECT id FROM alert_rules', type: 'string' },
   alert: { sql: 'SELECT id FROM alerts', type: 'number' },
   draft: { sql: 'SELECT id FROM drafts', type: 'string' },
+  promotion: { sql: 'SELECT id FROM promotions', type: 'number' },
   snapshot: { sql: 'SELECT id FROM n8n_snapshots', type: 'number' },
   workflow: { sql: 'SELECT id FROM workflows', type: 'string' },
   audit: { sql: 'SELECT id FROM audit_log', type: 'number' },
@@ -43,11 +44,13 @@ function poolFor(channel: string, key: string | undefined): string | undefined {
   const area = channel.split(':')[0]!;
   switch (key) {
     case 'instanceId':
+    case 'sourceInstanceId':
     case 'targetInstanceId':
       return 'instance';
     case 'mappingId':
       return 'mapping';
     case 'workflowId':
+    case 'workflowIds':
       return 'workflow';
     case 'draftId':
       return 'draft';
@@ -82,6 +85,7 @@ function poolFor(channel: string, key: string | undefined): string | undefined {
         schedules: 'schedule',
         alerts: 'alertRule',
         drafts: 'draft',
+        promotions: 'promotion',
       };
       return byArea[area];
     }

@@ -32,9 +32,13 @@ import { createWaitingLookup } from './n8n/waiting-lookup';
 import { clientWorkflowsPort } from './n8n/workflows-port';
 import { createWebhookGrace } from './n8n/webhook-grace';
 import { createPickersModule } from './pickers/picker-options';
+import { clientPromotionPort } from './promote/promote-port';
+import { createPromotionsModule } from './promote/promote-module';
 import { createQueueModule } from './queue/queue-module';
 import { createSchedulesModule } from './scheduler/schedules-module';
 import { createSettingsModule } from './settings/settings-module';
+import { clientTemplatesPort } from './templates/n8n-port';
+import { createTemplatesModule } from './templates/templates-module';
 
 /** Options of the feature modules (part of CoreOptions). */
 export interface WiringOptions {
@@ -302,6 +306,17 @@ export function wireModules(
   );
   const n8nWorkflows = options.n8nWorkflows ?? clientWorkflowsPort(instances.service, instances.clients);
   const drafts = createDraftsModule(ctx, audit.log, n8nWorkflows);
+  // Starter kits install through the same services an operator uses (mapping, schedule, n8n client).
+  const templates = createTemplatesModule(ctx, audit.log, {
+    port: clientTemplatesPort(instances.service, instances.clients),
+    mappings: mappings.service,
+    schedules: { create: (draft) => schedules.service.create(draft), forget: (id) => schedules.engine.forget(id) },
+  });
+  const promotions = createPromotionsModule(
+    ctx,
+    audit.log,
+    clientPromotionPort(instances.service, instances.clients),
+  );
   const pickers = createPickersModule(ctx, {
     instances: () => instances.service.list(),
     mappings: () => mappings.service.list(),
@@ -329,8 +344,10 @@ export function wireModules(
     ...metrics.handlers,
     ...approvals.handlers,
     ...drafts.handlers,
+    ...promotions.handlers,
     ...backups.handlers,
     ...pickers.handlers,
+    ...templates.handlers,
     ...auth.handlers,
   };
   const modules: Lifecycle[] = [
@@ -350,6 +367,7 @@ export function wireModules(
     metrics,
     approvals,
     drafts,
+    promotions,
     backups,
   ];
   return { modules, handlers, auth: auth.service };

@@ -19,6 +19,7 @@ const checkSession = () =>
     .then((answer) => {
       if (answer.status === 401) signIn();
     })
+    // The host itself is down: nothing to add, the bridge keeps retrying and the connection badge says so.
     .catch(() => undefined);
 
 /** The renderer picks its transport by itself: Electron's bridge if present, else WebSocket. */

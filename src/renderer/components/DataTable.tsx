@@ -85,6 +85,12 @@ export interface DataTableProps<T extends RowData> {
   defaultHidden?: string[];
   /** The row under the keyboard cursor changed (↑/↓, j/k, a click). */
   onCursorChange?(row: T): void;
+  /**
+   * The order the rows are shown in changed (a header sort, rows added or removed): their ids top
+   * to bottom, and whether a sort caused it. For keys that walk the list outside the grid (the
+   * inbox's j/k), which must follow what the operator sees.
+   */
+  onRowOrder?(ids: string[], sortChanged: boolean): void;
   /** Escape in the table (close the detail). */
   onClose?(): void;
   /** j/k/x also work while focus is elsewhere in the area (not in a field): the Queue's keys. */
@@ -132,7 +138,28 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
       setState((s) => ({ ...s, visibility: typeof u === 'function' ? u(s.visibility) : u })),
   });
   const rows = table.getRowModel().rows;
+  const rowOrder = JSON.stringify(rows.map((r) => r.id));
+  const sortKey = JSON.stringify(props.serverSort?.sorting ?? state.sorting);
+  const reported = useRef<{ order: string; sort: string } | null>(null);
+  const onRowOrderRef = useRef(props.onRowOrder);
+  onRowOrderRef.current = props.onRowOrder;
+  useEffect(() => {
+    const last = reported.current;
+    if (last?.order === rowOrder && last.sort === sortKey) return;
+    reported.current = { order: rowOrder, sort: sortKey };
+    onRowOrderRef.current?.(JSON.parse(rowOrder) as string[], last !== null && last.sort !== sortKey);
+  }, [rowOrder, sortKey]);
   const [cursor, setCursor] = useState(0);
+  // The keyboard cursor goes to a row opened from elsewhere (a link, the inbox's j/k), so ↑/↓ go on
+  // from there. Only when another row opens: rows changing under it leave the cursor where it is.
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const { openId } = props;
+  useEffect(() => {
+    if (openId === null || openId === undefined) return;
+    const index = rowsRef.current.findIndex((r) => r.id === openId);
+    if (index >= 0) setCursor(index);
+  }, [openId]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,

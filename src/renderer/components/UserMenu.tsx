@@ -1,15 +1,48 @@
 import { useState } from 'react';
-import { send } from '../api/client';
+import { sendCatch } from '../api/client';
 import { useAuth } from '../stores/auth-store';
+import { useErrors } from '../stores/errors-store';
 import { useNav } from '../stores/nav-store';
 
-/** Ends this browser's session (clears the cookie) and shows the sign-in page. */
-export async function logOut(): Promise<void> {
+/**
+ * Ends this browser's session (clears the cookie) and shows the sign-in page. When the host does
+ * not answer, the cookie still holds: say so and stay, rather than show a sign-in page that will
+ * not load.
+ */
+export async function logOut(): Promise<boolean> {
   try {
     await fetch('/auth/logout', { method: 'POST', cache: 'no-store' });
-  } finally {
-    location.assign('/login');
+  } catch {
+    useErrors.getState().report(
+      {
+        code: 'UNAVAILABLE',
+        message: 'You are still signed in: the console’s host did not answer. Log out again once it is back.',
+        retryable: true,
+      },
+      { channel: 'auth:logout' },
+    );
+    return false;
   }
+  location.assign('/login');
+  return true;
+}
+
+/**
+ * Ends every session of this user, then this one. When the core refuses or cannot be reached,
+ * nothing has ended: say so and stay signed in (logging out only here would look like success).
+ * Resolves false then (or when this browser's own log out failed), so the caller's button is usable again.
+ */
+export async function logOutEverywhere(): Promise<boolean> {
+  const result = await sendCatch('auth:logoutEverywhere', {});
+  if (result.ok) return logOut();
+  useErrors.getState().report(
+    {
+      ...result.error,
+      message: `Your sessions were not ended: ${result.error.message} You are still signed in everywhere; try again.`,
+    },
+    { channel: 'auth:logoutEverywhere' },
+  );
+  return false;
 }
 
 /** Team mode: who is signed in here, their role, and the ways out. Nothing in single-operator mode. */
@@ -21,11 +54,7 @@ export function UserMenu() {
 
   const everywhere = async () => {
     setBusy(true);
-    try {
-      await send('auth:logoutEverywhere', {});
-    } finally {
-      await logOut();
-    }
+    if (!(await logOutEverywhere())) setBusy(false);
   };
 
   return (
@@ -48,7 +77,7 @@ export function UserMenu() {
           type="button"
           role="menuitem"
           disabled={busy}
-          onClick={() => void everywhere().catch(() => undefined)}
+          onClick={() => void everywhere()}
           data-testid="log-out-everywhere"
         >
           Log out everywhere

@@ -37,6 +37,7 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'approvals:expired': ['approvals:'],
   'approvals:configChanged': ['approvals:'],
   'drafts:changed': ['drafts:'],
+  'promotions:changed': ['promotions:', 'workflows:'],
   'backups:progress': [],
   'backups:changed': ['backups:'],
   'backups:restored': [EVERYTHING],

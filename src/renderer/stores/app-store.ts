@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AppStatus, ConnectionState, Settings, SettingsPatch } from '../../shared/contract';
 import { api, send } from '../api/client';
+import { shownAsToast } from '../data/calls';
 
 interface AppState {
   status: AppStatus | null;
@@ -22,7 +23,9 @@ export const useApp = create<AppState>((set, get) => ({
       set({ connection });
       // After a reconnect, refresh what may have changed while events could not arrive.
       if (wasDown && connection === 'connected' && get().status?.state === 'ready') {
-        void send('settings:get', {}).then((settings) => set({ settings }));
+        void send('settings:get', {})
+          .then((settings) => set({ settings }))
+          .catch(shownAsToast);
       }
     });
     api.on('settings:changed', (settings) => set({ settings }));

@@ -2,23 +2,37 @@ import { create } from 'zustand';
 import type { CallChannel } from '../../shared/contract';
 import { roleAtLeast, type Me } from '../../shared/contract/auth';
 import { api, send } from '../api/client';
+import { shownAsToast } from '../data/calls';
 
 interface AuthState {
   /** Who this window acts as, and what each channel needs; null until loaded. */
   me: Me | null;
+  /** Why the last `auth:me` failed (cleared by the next answer): the Team page shows it with a Retry. */
+  failed: Error | null;
   /** Loads `auth:me` once, then again whenever accounts change (a role may have changed). */
   start(): Promise<void>;
+  /** Asks `auth:me` again (Retry). */
+  reload(): Promise<void>;
 }
 
-export const useAuth = create<AuthState>((set) => ({
+export const useAuth = create<AuthState>((set, get) => ({
   me: null,
+  failed: null,
   async start() {
-    const load = () => send('auth:me', {}).then((me) => set({ me }));
-    api.on('auth:changed', () => void load().catch(() => undefined));
+    // `send` has put a failure in the toasts; the last answer (or none: the core checks every call) stands.
+    api.on('auth:changed', () => void get().reload().catch(shownAsToast));
     api.onConnection((state) => {
-      if (state === 'connected') void load().catch(() => undefined);
+      if (state === 'connected') void get().reload().catch(shownAsToast);
     });
-    await load();
+    await get().reload();
+  },
+  async reload() {
+    try {
+      set({ me: await send('auth:me', {}), failed: null });
+    } catch (error) {
+      set({ failed: error instanceof Error ? error : new Error(String(error)) });
+      throw error;
+    }
   },
 }));
 

@@ -9,6 +9,7 @@ import { isAreaId, type AreaId } from '../areas';
  * | `#/executions/FD-29`               | run FD-29's detail                     |
  * | `#/approvals/12`                   | approval 12                            |
  * | `#/workflows/<instance>/<id>`      | a workflow's detail                    |
+ * | `#/workflows/promote`              | promotion between instances            |
  * | `#/mappings/<id>`                  | a mapping's editor                     |
  * | `#/instances/<id>`                 | an instance's card                     |
  * | `#/schedules/<id>`                 | a schedule's ledger                    |

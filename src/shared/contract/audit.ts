@@ -26,12 +26,39 @@ export const auditVerifySchema = z.object({
 });
 export type AuditVerify = z.infer<typeof auditVerifySchema>;
 
+/**
+ * What the audit log can be ordered by: `time` is the order entries were recorded (the entry id,
+ * the chain's own order: a clock set back does not reorder the log), `actor`, `action` and
+ * `target` (kind, then id) sort by that text. Ties break on the entry id, in the same direction.
+ */
+export const auditOrderBySchema = z.enum(['time', 'actor', 'action', 'target']);
+export type AuditOrderBy = z.infer<typeof auditOrderBySchema>;
+export const auditOrderSchema = z.object({ by: auditOrderBySchema, direction: z.enum(['asc', 'desc']) }).strict();
+export type AuditOrder = z.infer<typeof auditOrderSchema>;
+/** Newest first: the order without `order`. */
+export const AUDIT_NEWEST_FIRST: AuditOrder = { by: 'time', direction: 'desc' };
+
+/** `<by>.<direction>.<entry id>`: the page after that entry, in that order. */
+export const auditCursorSchema = z
+  .string()
+  .max(40)
+  .regex(
+    /^(time|actor|action|target)\.(asc|desc)\.[1-9]\d{0,15}$/,
+    'Invalid cursor: pass the nextCursor of the previous page unchanged, with the same order and filters.',
+  );
+
 export const auditCalls = {
+  /**
+   * Newest first, or in `order`. Page on with `cursor` (the previous answer's `nextCursor`, with the
+   * same order and filters): keyset paging, so entries recorded meanwhile neither repeat nor go missing.
+   */
   'audit:list': call(
     z
       .object({
-        /** Entries with id below this (paging backwards from the newest). */
+        /** Only entries with id below this (newest first, `nextBeforeId` pages on; a filter in other orders). */
         beforeId: z.number().int().positive().optional(),
+        order: auditOrderSchema.optional(),
+        cursor: auditCursorSchema.optional(),
         limit: z.number().int().min(1).max(500).default(100),
         targetType: z.string().max(50).optional(),
         targetId: z.string().max(200).optional(),
@@ -40,7 +67,13 @@ export const auditCalls = {
         actor: z.string().max(100).optional(),
       })
       .strict(),
-    z.object({ entries: z.array(auditEntrySchema), nextBeforeId: z.number().int().nullable() }),
+    z.object({
+      entries: z.array(auditEntrySchema),
+      /** The next page newest first (as `beforeId`); null in other orders, or at the end. */
+      nextBeforeId: z.number().int().nullable(),
+      /** The next page in this order (as `cursor`); null at the end. */
+      nextCursor: z.string().nullable(),
+    }),
   ),
   'audit:verify': call(z.object({}).strict(), auditVerifySchema),
   /** Every action and target type recorded so far, sorted: the audit area's filters. */

@@ -140,6 +140,12 @@ export const CALL_CHANNELS = [
   'drafts:history',
   'drafts:historyCompare',
   'drafts:restore',
+  // promotions
+  'promotions:plan',
+  'promotions:promote',
+  'promotions:list',
+  'promotions:get',
+  'promotions:rollback',
   // backups
   'backups:list',
   'backups:export',
@@ -155,6 +161,9 @@ export const CALL_CHANNELS = [
   'backups:snapshotRestore',
   // pickers
   'pickers:options',
+  // templates
+  'templates:list',
+  'templates:install',
   // auth
   'auth:me',
   'auth:changePassword',
@@ -209,6 +218,8 @@ export const EVENT_CHANNELS = [
   'approvals:configChanged',
   // drafts
   'drafts:changed',
+  // promotions
+  'promotions:changed',
   // backups
   'backups:progress',
   'backups:changed',

@@ -9,6 +9,7 @@ import { runsCalls, runsEvents } from './runs';
 import { ingestCalls, ingestEvents } from './ingest';
 import { mappingsCalls, mappingsEvents } from './mappings';
 import { draftsCalls, draftsEvents } from './drafts';
+import { promotionsCalls, promotionsEvents } from './promotions';
 import { backupsCalls, backupsEvents } from './backups';
 import type { CallChannelName, EventChannelName } from './channels';
 import { settingsCalls, settingsEvents } from './settings';
@@ -18,6 +19,7 @@ import { alertsCalls, alertsEvents, metricsCalls, metricsEvents, monitoringCalls
 import { instancesCalls, instancesEvents } from './instances';
 import { workflowsCalls, workflowsEvents } from './workflows';
 import { pickersCalls, pickersEvents } from './pickers';
+import { templatesCalls, templatesEvents } from './templates';
 
 export * from './app';
 export * from './approvals';
@@ -27,6 +29,7 @@ export * from './executions-model';
 export * from './mappings';
 export * from './ingest';
 export * from './drafts';
+export * from './promotions';
 export * from './backups';
 export * from './settings';
 export * from './queue';
@@ -35,6 +38,7 @@ export * from './metrics';
 export * from './instances';
 export * from './workflows';
 export * from './pickers';
+export * from './templates';
 export * from './executions';
 export * from './runs';
 export * from './channels';
@@ -60,8 +64,10 @@ export const calls = {
   ...workflowsCalls,
   ...approvalsCalls,
   ...draftsCalls,
+  ...promotionsCalls,
   ...backupsCalls,
   ...pickersCalls,
+  ...templatesCalls,
   ...authCalls,
 };
 
@@ -83,8 +89,10 @@ export const events = {
   ...workflowsEvents,
   ...approvalsEvents,
   ...draftsEvents,
+  ...promotionsEvents,
   ...backupsEvents,
   ...pickersEvents,
+  ...templatesEvents,
   ...authEvents,
 };
 
@@ -105,8 +113,10 @@ export const areas = {
   workflows: { calls: workflowsCalls, events: workflowsEvents },
   approvals: { calls: approvalsCalls, events: approvalsEvents },
   drafts: { calls: draftsCalls, events: draftsEvents },
+  promotions: { calls: promotionsCalls, events: promotionsEvents },
   backups: { calls: backupsCalls, events: backupsEvents },
   pickers: { calls: pickersCalls, events: pickersEvents },
+  templates: { calls: templatesCalls, events: templatesEvents },
   auth: { calls: authCalls, events: authEvents },
 } as const;
 

@@ -26,8 +26,14 @@ export function listConnections(connections: Connections): [string, string, numb
   return out;
 }
 
-const describeLink = ([source, type, outputIndex, target, inputIndex]: [string, string, number, string, number]) =>
-  `${source}[${type} ${outputIndex}] → ${target}[${inputIndex}]`;
+/** A link as the workflow diff writes it: `A[main 0] → B[0]`. */
+export const describeLink = ([source, type, outputIndex, target, inputIndex]: [
+  string,
+  string,
+  number,
+  string,
+  number,
+]) => `${source}[${type} ${outputIndex}] → ${target}[${inputIndex}]`;
 
 /** Findings that block a push; an empty list means the workflow can be pushed. */
 export function validateWorkflow(workflow: WorkflowDefinition): DraftIssue[] {

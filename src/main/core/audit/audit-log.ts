@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AuditEntry, AuditVerify } from '../../../shared/contract';
+import {
+  AUDIT_NEWEST_FIRST,
+  type AuditEntry,
+  type AuditOrder,
+  type AuditOrderBy,
+  type AuditVerify,
+} from '../../../shared/contract';
+import { AppError } from '../../../shared/result';
 import type { Announce, Store } from '../db/store';
 
 /** What a caller records; the log adds id, time, hash and chains it to the previous entry. */
@@ -67,6 +74,53 @@ const toEntry = (row: AuditRow): AuditEntry => ({
   hash: row.hash,
 });
 
+/** One part of an order's key (before the entry id, which ends every key). */
+interface KeyPart {
+  column: 'actor' | 'action' | 'target_type' | 'target_id';
+  /** NULL sorts lowest (SQLite's rule): first oldest-to-newest, last newest-to-oldest. */
+  nullable: boolean;
+}
+
+/**
+ * Each order's key before the id. The indexes that serve them: the primary key (time),
+ * audit_log_actor (actor, id), audit_log_target (target_type, target_id, rowid); action has none
+ * and sorts the filtered rows (see the report of the audit order work).
+ */
+const ORDER_KEYS: Record<AuditOrderBy, readonly KeyPart[]> = {
+  time: [],
+  actor: [{ column: 'actor', nullable: false }],
+  action: [{ column: 'action', nullable: false }],
+  target: [
+    { column: 'target_type', nullable: false },
+    { column: 'target_id', nullable: true },
+  ],
+};
+
+/**
+ * Rows strictly after the key `(@k0, @k1, …, @kid)` in the order `parts, id` all in `direction`:
+ * the first part that differs decides. Spelled out (no row value) because a NULL in a row value
+ * compares as unknown, and a target may have no id.
+ */
+function afterKey(parts: readonly KeyPart[], direction: 'asc' | 'desc'): string {
+  const keys = [...parts, { column: 'id', nullable: false } as const];
+  const param = (i: number) => (i === keys.length - 1 ? '@kid' : `@k${i}`);
+  const equal = (p: (typeof keys)[number], i: number) =>
+    p.nullable ? `${p.column} IS ${param(i)}` : `${p.column} = ${param(i)}`;
+  const beyond = (p: (typeof keys)[number], i: number) => {
+    const c = p.column;
+    const k = param(i);
+    if (!p.nullable) return `${c} ${direction === 'desc' ? '<' : '>'} ${k}`;
+    return direction === 'desc'
+      ? `(${k} IS NOT NULL AND (${c} IS NULL OR ${c} < ${k}))`
+      : `(${c} IS NOT NULL AND (${k} IS NULL OR ${c} > ${k}))`;
+  };
+  const alternatives = keys.map((p, i) => [...keys.slice(0, i).map(equal), beyond(p, i)].join(' AND '));
+  // The first part's bound alone lets SQLite seek its index instead of scanning from the top.
+  const first = keys[0];
+  const seek = first && !first.nullable ? [`${first.column} ${direction === 'desc' ? '<=' : '>='} ${param(0)}`] : [];
+  return `(${[...seek, `(${alternatives.map((a) => `(${a})`).join(' OR ')})`].join(' AND ')})`;
+}
+
 /** The hash-chained audit log. Writes happen inside the caller's transaction. */
 export function createAuditLog(store: Store, now: () => number) {
   const { db } = store;
@@ -94,13 +148,34 @@ export function createAuditLog(store: Store, now: () => number) {
     return saved;
   }
 
+  const keyRow = db.prepare('SELECT id, actor, action, target_type, target_id FROM audit_log WHERE id = ?');
+
+  /** The position a cursor points after: the key of the entry it names, in the order it was made for. */
+  function cursorKey(cursor: string, order: AuditOrder): { key: (string | null)[]; id: number } {
+    const [by, direction, id] = cursor.split('.');
+    if (by !== order.by || direction !== order.direction)
+      throw new AppError(
+        'VALIDATION',
+        `This cursor pages the order ${by}/${direction}, not ${order.by}/${order.direction}: pass the nextCursor of the previous page with the same order and filters.`,
+      );
+    const row = keyRow.get(Number(id)) as AuditRow | undefined;
+    if (!row)
+      throw new AppError(
+        'VALIDATION',
+        `The entry this cursor continues after (#${id}) is not in the log (it was restored meanwhile): start again from the first page.`,
+      );
+    return { key: ORDER_KEYS[order.by].map((part) => row[part.column]), id: row.id };
+  }
+
   function list(query: {
-    beforeId?: number;
+    beforeId?: number | undefined;
     limit: number;
-    targetType?: string;
-    targetId?: string;
-    action?: string;
-    actor?: string;
+    targetType?: string | undefined;
+    targetId?: string | undefined;
+    action?: string | undefined;
+    actor?: string | undefined;
+    order?: AuditOrder | undefined;
+    cursor?: string | undefined;
   }) {
     const filters = {
       beforeId: 'id < @beforeId',
@@ -110,15 +185,34 @@ export function createAuditLog(store: Store, now: () => number) {
       actor: 'actor = @actor',
     } as const;
     const used = (Object.keys(filters) as (keyof typeof filters)[]).filter((k) => query[k] !== undefined);
-    const where = used.map((k) => filters[k]);
-    const params = { ...Object.fromEntries(used.map((k) => [k, query[k]])), limit: query.limit + 1 };
+    const where: string[] = used.map((k) => filters[k]);
+    const params: Record<string, unknown> = {
+      ...Object.fromEntries(used.map((k) => [k, query[k]])),
+      limit: query.limit + 1,
+    };
+    const order = query.order ?? AUDIT_NEWEST_FIRST;
+    const parts = ORDER_KEYS[order.by];
+    if (query.cursor) {
+      const { key, id } = cursorKey(query.cursor, order);
+      key.forEach((value, i) => (params[`k${i}`] = value));
+      params.kid = id;
+      where.push(afterKey(parts, order.direction));
+    }
+    const dir = order.direction === 'desc' ? 'DESC' : 'ASC';
+    const orderBy = [...parts.map((p) => `${p.column} ${dir}`), `id ${dir}`].join(', ');
     const rows = db
       .prepare(
-        `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`,
+        `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${orderBy} LIMIT @limit`,
       )
       .all(params) as AuditRow[];
     const page = rows.slice(0, query.limit);
-    return { entries: page.map(toEntry), nextBeforeId: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null };
+    const last = rows.length > query.limit ? page.at(-1) : undefined;
+    const newestFirst = order.by === 'time' && order.direction === 'desc';
+    return {
+      entries: page.map(toEntry),
+      nextBeforeId: last && newestFirst ? last.id : null,
+      nextCursor: last ? `${order.by}.${order.direction}.${last.id}` : null,
+    };
   }
 
   /** Walks the whole chain; reports the first entry that was edited, removed or reordered. */

@@ -134,6 +134,10 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'approvals:removeRule': 'editor',
   'approvals:dryRunRule': 'editor',
 
+  // Starter kits: reading them is harmless; installing writes a workflow to n8n and a mapping here.
+  'templates:list': 'viewer',
+  'templates:install': 'editor',
+
   'drafts:list': 'viewer',
   'drafts:get': 'viewer',
   'drafts:diff': 'viewer',
@@ -151,6 +155,13 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'drafts:history': 'viewer',
   'drafts:historyCompare': 'viewer',
   'drafts:restore': 'editor',
+
+  'promotions:plan': 'viewer',
+  'promotions:list': 'viewer',
+  'promotions:get': 'viewer',
+  // Writes workflows into another instance (often production), and takes them back.
+  'promotions:promote': 'admin',
+  'promotions:rollback': 'admin',
 
   // A backup holds everything (keys too when encrypted): listing is a read, the rest is admin.
   'backups:list': 'viewer',

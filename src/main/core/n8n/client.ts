@@ -4,13 +4,16 @@ import { N8nHttp, validate, type WebhookAnswer } from './http';
 import { lineOf, type N8nLine } from './n8n-line';
 import {
   healthSchema,
+  auditReportSchema,
   n8nCommunityPackageSchema,
+  n8nCredentialSchema,
   n8nExecutionSchema,
   n8nTagSchema,
   n8nVariableSchema,
   n8nWorkflowSchema,
   pageOf,
   restSettingsSchema,
+  type N8nCredential,
   type N8nExecution,
   type N8nWorkflow,
   type Page,
@@ -24,6 +27,7 @@ const workflowPageSchema = pageOf(n8nWorkflowSchema);
 const tagPageSchema = pageOf(n8nTagSchema);
 const variablePageSchema = pageOf(n8nVariableSchema);
 const communityPackagesSchema = z.array(n8nCommunityPackageSchema);
+const credentialPageSchema = pageOf(n8nCredentialSchema);
 
 /** The query parameter n8n 2.x reads the resume token from on /webhook-waiting/<id>. */
 export const WAITING_SIGNATURE_PARAM = 'signature';
@@ -146,10 +150,21 @@ export class N8nClient extends N8nHttp {
     });
   }
 
-  updateWorkflow(id: string, body: Record<string, unknown>): Promise<N8nWorkflow> {
+  /**
+   * PUT /workflows/{id}. On 2.x a live workflow is republished with the save unless
+   * `publishIfActive: false` (then the save stays a draft); 1.x knows no such parameter (it
+   * refuses unknown ones), so it is only sent to 2.x.
+   */
+  async updateWorkflow(
+    id: string,
+    body: Record<string, unknown>,
+    options: { publishIfActive?: boolean } = {},
+  ): Promise<N8nWorkflow> {
+    const keepDraft = options.publishIfActive === false && (await this.line()) === 2;
     return this.send({
       method: 'PUT',
       path: `/workflows/${enc(id)}`,
+      ...(keepDraft ? { query: { publishIfActive: false } } : {}),
       body,
       idempotent: true,
       what: `updating workflow ${id}`,
@@ -266,6 +281,45 @@ export class N8nClient extends N8nHttp {
         return null;
       throw error;
     }
+  }
+
+  // ---- credentials (names and types only: n8n never answers their secrets here) -------------
+
+  /** 2.x: GET /credentials, one cursor page (1.123 has no such endpoint: 405). */
+  listCredentials(query: { cursor?: string; limit?: number } = {}): Promise<Page<N8nCredential>> {
+    return this.send({
+      method: 'GET',
+      path: '/credentials',
+      query: { limit: query.limit ?? 250, ...query },
+      idempotent: true,
+      what: 'the credentials list',
+      schema: credentialPageSchema,
+    });
+  }
+
+  /**
+   * Every credential by id and name (no type), from n8n's security audit (POST /audit, category
+   * credentials): the only list of credentials 1.x gives an API key. Its sections name every
+   * credential not used by a workflow, not used by an active one, or not run lately; together with
+   * the credentials the workflows use, that is all of them.
+   */
+  async auditCredentials(): Promise<{ id: string; name: string }[]> {
+    const report = await this.send({
+      method: 'POST',
+      path: '/audit',
+      body: { additionalOptions: { categories: ['credentials'] } },
+      idempotent: true,
+      what: 'the security audit of credentials',
+      schema: auditReportSchema,
+    });
+    const found = new Map<string, string>();
+    if (!Array.isArray(report)) {
+      for (const risk of Object.values(report))
+        for (const section of risk.sections)
+          for (const location of section.location)
+            if (location.kind === 'credential' && location.id && location.name) found.set(location.id, location.name);
+    }
+    return [...found].map(([id, name]) => ({ id, name }));
   }
 
   // ---- executions ---------------------------------------------------------------------------

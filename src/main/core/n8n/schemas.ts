@@ -85,6 +85,28 @@ export const n8nCommunityPackageSchema = z.object({
   installedNodes: z.array(z.object({ name: z.string().optional(), type: z.string() }).loose()).nullish(),
 });
 
+/** GET /credentials (2.x): a credential's id, name and type; n8n never answers its data here. */
+export const n8nCredentialSchema = z.object({ id, name: z.string(), type: z.string() });
+export type N8nCredential = z.infer<typeof n8nCredentialSchema>;
+
+/**
+ * POST /audit: `[]` when nothing is at risk, else one report per risk category, each with
+ * sections whose `location` names what is at risk (a credential: kind, id, name).
+ */
+export const auditReportSchema = z.union([
+  z.array(z.unknown()),
+  z.record(
+    z.string(),
+    z.object({
+      sections: z.array(
+        z.object({
+          location: z.array(z.object({ kind: z.string(), id: id.optional(), name: z.string().optional() }).loose()),
+        }),
+      ),
+    }),
+  ),
+]);
+
 export const n8nVariableSchema = z.object({ id, key: z.string(), value: z.string(), type: z.string().optional() });
 
 /** A cursor page: `nextCursor` is null on the last page. */

@@ -7,7 +7,8 @@
  * - `/api/v1/workflows` (list with cursor paging, get, create, update, delete, activate,
  *   deactivate, tags), `/api/v1/tags`, `/api/v1/variables` (403 without the licence, like a
  *   community n8n), `/api/v1/executions` (list newest first with cursor paging and filters, get
- *   with or without data, delete, retry);
+ *   with or without data, delete, retry), `/api/v1/credentials` (create, delete; never their
+ *   data), `POST /api/v1/audit` (the credentials report: every credential by id and name);
  * - `POST /webhook/<path>` runs an active workflow with a Webhook node on that path, and
  *   `POST /webhook-waiting/<id>` resumes one parked on a Wait node.
  *
@@ -26,7 +27,7 @@
  * `addRunWorkflow` for tests of linking and waits.
  *
  * With a 2.x `version` it behaves like n8n 2.41.1 where the lines differ: `/publish` and
- * `/unpublish` (with `/activate`, `/deactivate` as aliases), a published version
+ * `/unpublish` (with `/activate`, `/deactivate` as aliases), `GET /credentials` (1.123 answers 405), a published version
  * (`activeVersion`) kept apart from the saved draft that webhooks do not run until published, a
  * `versionId` kept by a save that changes neither nodes nor connections, no delete of a published
  * workflow (409), `?signature=<resumeToken>` required on `/webhook-waiting/<id>` (401 otherwise;
@@ -72,6 +73,16 @@ export interface FakeVersion {
   versionId: string;
   nodes: FakeNode[];
   connections: Record<string, unknown>;
+}
+
+/** A credential as n8n stores it; `data` (the secret) never leaves the fake. */
+export interface FakeCredential {
+  id: string;
+  name: string;
+  type: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface FakeTag {
@@ -137,6 +148,7 @@ export interface FakeN8nState {
   workflows: FakeWorkflow[];
   executions: FakeExecution[];
   tags: FakeTag[];
+  credentials: FakeCredential[];
   variables: { id: string; key: string; value: string; type: string }[];
   /** Community n8n answers 403 to /variables; true acts like a licensed one. */
   variablesLicensed: boolean;
@@ -213,6 +225,8 @@ export interface FakeN8n {
   apiKey: string;
   version: string;
   state: FakeN8nState;
+  /** Adds a credential as someone in n8n's editor would. */
+  addCredential(name: string, type: string, data?: Record<string, unknown>): FakeCredential;
   /** Puts a workflow into n8n as if someone made it in the editor (active unless told otherwise). */
   addWorkflow(id: string, name: string, options?: AddWorkflowOptions): FakeWorkflow;
   /** Adds `count` finished executions with increasing ids, one second apart from 2026-01-01. */
@@ -245,6 +259,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   '/executions': ['includeData', 'status', 'workflowId', 'projectId', 'limit', 'cursor'],
   '/tags': ['limit', 'cursor'],
   '/variables': ['limit', 'cursor'],
+  '/credentials': ['limit', 'cursor'],
 };
 const EXECUTION_STATUSES = ['canceled', 'error', 'running', 'success', 'waiting'];
 const EXECUTION_STATUSES_2X = ['canceled', 'crashed', 'error', 'new', 'running', 'success', 'unknown', 'waiting'];
@@ -295,6 +310,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     workflows: [],
     executions: [],
     tags: [],
+    credentials: [],
     variables: [],
     variablesLicensed: false,
     hideWaitingFromList: Number(version.split('.')[0]) < 2,
@@ -699,6 +715,9 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       return notFound();
     }
 
+    if (path === '/credentials' || path.startsWith('/credentials/')) return credentials(method, path, query, body);
+    if (path === '/audit' && method === 'POST') return auditReport(body);
+
     if (path === '/tags' && method === 'GET') return page(state.tags, query);
     if (path === '/tags' && method === 'POST') {
       const name = String((body as { name?: unknown } | null)?.name ?? '');
@@ -788,6 +807,66 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
       }
     }
     return notFound();
+  }
+
+  /** The public view of a credential: never its data. */
+  const credentialView = (c: FakeCredential) => ({
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  });
+
+  function credentials(method: string, path: string, query: URLSearchParams, body: unknown): HttpAnswer {
+    if (path === '/credentials' && method === 'GET') {
+      // 1.123's public API has POST /credentials only: its validator answers other methods 405.
+      if (!twoX) return answer(405, { message: 'GET method not allowed' });
+      return page(
+        state.credentials.map((c) => ({ ...credentialView(c), shared: [] })),
+        query,
+      );
+    }
+    if (path === '/credentials' && method === 'POST') {
+      const { name, type, data } = (body ?? {}) as { name?: unknown; type?: unknown; data?: unknown };
+      if (typeof name !== 'string' || typeof type !== 'string' || !data || typeof data !== 'object')
+        return answer(400, { message: "request/body must have required property 'name', 'type' and 'data'" });
+      const created = addCredential(name, type, data as Record<string, unknown>);
+      return answer(200, credentialView(created));
+    }
+    const one = /^\/credentials\/([^/]+)$/.exec(path);
+    if (one && method === 'DELETE') {
+      const index = state.credentials.findIndex((c) => c.id === one[1]);
+      if (index < 0) return notFound();
+      const [removed] = state.credentials.splice(index, 1);
+      return answer(200, credentialView(removed!));
+    }
+    return twoX ? notFound() : answer(405, { message: `${method} method not allowed` });
+  }
+
+  /**
+   * n8n's security audit, credentials category only: credentials no workflow uses, none an active
+   * one uses, none a stored execution ran with; `[]` when none is at risk.
+   */
+  function auditReport(body: unknown): HttpAnswer {
+    const categories = (body as { additionalOptions?: { categories?: unknown } } | null)?.additionalOptions?.categories;
+    if (Array.isArray(categories) && !categories.includes('credentials')) return answer(200, []);
+    const idsIn = (nodes: FakeNode[]) =>
+      nodes.flatMap((n) => Object.values((n.credentials ?? {}) as Record<string, { id?: unknown }>).map((c) => c?.id));
+    const used = new Set(state.workflows.flatMap((w) => idsIn(w.nodes)));
+    const usedLive = new Set(state.workflows.filter((w) => w.active).flatMap((w) => idsIn(liveNodes(w))));
+    const ran = new Set(state.executions.flatMap((e) => idsIn(e.nodes ?? [])));
+    const at = (keep: (c: FakeCredential) => boolean) =>
+      state.credentials.filter(keep).map((c) => ({ kind: 'credential', id: c.id, name: c.name }));
+    const sections = [
+      { title: 'Credentials not used in any workflow', location: at((c) => !used.has(c.id)) },
+      { title: 'Credentials not used in any active workflow', location: at((c) => !usedLive.has(c.id)) },
+      { title: 'Credentials not used in recently executed workflows', location: at((c) => !ran.has(c.id)) },
+    ]
+      .filter((section) => section.location.length > 0)
+      .map((section) => ({ ...section, description: section.title, recommendation: 'Consider deleting them.' }));
+    if (sections.length === 0) return answer(200, []);
+    return answer(200, { 'Credentials Risk Report': { risk: 'credentials', sections } });
   }
 
   // ---- HTTP --------------------------------------------------------------------------------
@@ -950,6 +1029,13 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
 
   const ready = start();
 
+  function addCredential(name: string, type: string, data: Record<string, unknown> = {}): FakeCredential {
+    const at = iso();
+    const credential = { id: workflowId(), name, type, data: structuredClone(data), createdAt: at, updatedAt: at };
+    state.credentials.push(credential);
+    return credential;
+  }
+
   function addWorkflow(id: string, name: string, options: AddWorkflowOptions = {}): FakeWorkflow {
     const created = iso();
     const tags = (options.tags ?? []).map((tagName) => {
@@ -1055,6 +1141,7 @@ export function createFakeN8n(options: FakeN8nOptions = {}): FakeN8n & { ready: 
     apiKey,
     version,
     state,
+    addCredential,
     addWorkflow,
     addExecutions,
     editWorkflow,

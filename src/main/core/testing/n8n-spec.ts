@@ -698,5 +698,44 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
         expect(refused.body.message).toContain('Your license does not allow for feat:variables');
       }
     });
+
+    it('lists credentials by name and type without secrets (2.x), or names them in the security audit (1.x)', async () => {
+      const name = `Spec cred ${unique()}`;
+      const secret = `s3cret-${unique()}`;
+      const created = await api('POST', '/credentials', {
+        name,
+        type: 'httpHeaderAuth',
+        data: { name: 'X-Api-Key', value: secret },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      expect(created.body).toMatchObject({ name, type: 'httpHeaderAuth' });
+      expect(JSON.stringify(created.body)).not.toContain(secret);
+      const id = String(created.body.id);
+      try {
+        const listed = await api('GET', '/credentials?limit=250');
+        if (twoX()) {
+          expect(listed.status).toBe(200);
+          expect(listed.body).toHaveProperty('nextCursor');
+          expect(listed.body.data.find((c: { id: string }) => String(c.id) === id)).toMatchObject({
+            name,
+            type: 'httpHeaderAuth',
+          });
+          expect(JSON.stringify(listed.body)).not.toContain(secret);
+        } else {
+          // 1.123's public API has no list of credentials: its validator refuses the method.
+          expect(listed.status).toBe(405);
+          expect(listed.body.message).toBe('GET method not allowed');
+        }
+        // The security audit names every credential (with its id) in one of its sections.
+        const audit = await api('POST', '/audit', { additionalOptions: { categories: ['credentials'] } });
+        expect(audit.status).toBe(200);
+        const report = Object.values(audit.body as Record<string, { sections: { location: any[] }[] }>);
+        const named = report.flatMap((r) => r.sections.flatMap((section) => section.location));
+        expect(named).toContainEqual(expect.objectContaining({ kind: 'credential', id, name }));
+        expect(JSON.stringify(audit.body)).not.toContain(secret);
+      } finally {
+        expect((await api('DELETE', `/credentials/${id}`)).status).toBe(200);
+      }
+    });
   });
 }

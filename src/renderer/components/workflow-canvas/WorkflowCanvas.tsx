@@ -22,7 +22,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { WorkflowDefinition, WorkflowNode } from '../../../shared/contract';
-import { isTriggerType } from '../../../shared/drafts/workflow-model';
+import { describeLink, isTriggerType } from '../../../shared/drafts/workflow-model';
 import { connect, disconnect, edgeId, moveNodes, toGraph, typeLabel, type GraphEdge, type NodePorts } from './graph';
 import type { CanvasRun } from './execution-runs';
 import styles from './WorkflowCanvas.module.css';
@@ -31,6 +31,16 @@ type Workflow = Pick<WorkflowDefinition, 'nodes' | 'connections'>;
 
 export type { CanvasRun } from './execution-runs';
 
+/** How a node differs in a compare: only in the newer side, only in the older, or in both but changed. */
+export type NodeMark = 'added' | 'removed' | 'changed';
+/** Compare marks on a read-only canvas: nodes by name, links by the diff's `A[main 0] → B[0]`. */
+export interface CanvasMarks {
+  nodes: Record<string, { kind: NodeMark; /** What changed ("parameters, position"). */ what?: string }>;
+  links: Record<string, 'added' | 'removed'>;
+}
+const MARK_TEXT = { added: '+ added', removed: '− removed', changed: '~ changed' } as const;
+const linkKey = (l: GraphEdge) => describeLink([l.source, l.type, l.outputIndex, l.target, l.inputIndex]);
+
 interface NodeData extends Record<string, unknown> {
   node: WorkflowNode;
   ports: NodePorts;
@@ -38,6 +48,7 @@ interface NodeData extends Record<string, unknown> {
   readOnly: boolean;
   /** Execution overlay: undefined on an editable canvas; null = did not run. */
   run?: CanvasRun | null;
+  mark?: CanvasMarks['nodes'][string];
 }
 type FlowNode = Node<NodeData, 'n8n'>;
 interface EdgeData extends Record<string, unknown> {
@@ -46,10 +57,17 @@ interface EdgeData extends Record<string, unknown> {
   onRemove(link: GraphEdge): void;
   /** Items that passed along it in an execution. */
   items?: number;
+  mark?: 'added' | 'removed';
 }
 type FlowEdge = Edge<EdgeData, 'n8n'>;
 
 const NODE_WIDTH = 160;
+/**
+ * How every canvas frames its workflow (on opening, after a resize, when a node is added): all of it,
+ * centred, with a margin; never blown up past 100 % (two nodes stay node-sized), and not shrunk
+ * below 30 % (text stays readable; a larger workflow is centred and panned).
+ */
+const FIT = { padding: 0.15, minZoom: 0.3, maxZoom: 1 } as const;
 const handleId = (type: string, index: number) => `${type}:${index}`;
 const parseHandle = (id: string | null | undefined): [string, number] | null => {
   const m = /^(.+):(\d+)$/.exec(id ?? '');
@@ -128,7 +146,7 @@ const initials = (type: string) => {
 
 /** One n8n node: badge, name, type; inputs left, outputs right, AI ports below and above. */
 const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<FlowNode>) {
-  const { node, ports, run } = data;
+  const { node, ports, run, mark } = data;
   const update = useUpdateNodeInternals();
   const signature = JSON.stringify(ports);
   useEffect(() => update(id), [id, signature, update]);
@@ -146,6 +164,7 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
       data-selected={selected ? 'true' : undefined}
       data-disabled={node.disabled ? 'true' : undefined}
       data-run={runState}
+      data-mark={mark?.kind}
       style={{ minHeight: 30 + rows * 24 }}
       data-testid={`canvas-node-${node.name}`}
       title={node.notes ?? undefined}
@@ -166,6 +185,12 @@ const CanvasNode = memo(function CanvasNode({ id, data, selected }: NodeProps<Fl
           </span>
         )}
         {run === null && <span className={styles.runLine}>did not run</span>}
+        {mark && (
+          <span className={styles.markLine} data-testid={`canvas-mark-${node.name}`} title={mark.what}>
+            {MARK_TEXT[mark.kind]}
+            {mark.what ? `: ${mark.what}` : ''}
+          </span>
+        )}
       </span>
       <Ports ports={mainIn} side="in" readOnly={data.readOnly} title={(p) => `Input ${p.index + 1}`} />
       <Ports ports={mainOut} side="out" readOnly={data.readOnly} title={(p) => `Output ${p.label ?? p.index + 1}`}>
@@ -184,22 +209,31 @@ function CanvasEdge(props: EdgeProps<FlowEdge>) {
   const [path, labelX, labelY] = getBezierPath(props);
   const data = props.data;
   const ai = data?.link.type !== 'main';
+  const mark = data?.mark;
   return (
     <>
       <BaseEdge
         id={props.id}
         path={path}
-        className={styles.edgePath}
+        className={mark ? `${styles.edgePath} ${styles[`edge-${mark}`]}` : styles.edgePath}
         data-ai={ai ? 'true' : undefined}
         interactionWidth={18}
-        style={ai ? { strokeDasharray: '6 4' } : undefined}
+        style={ai || mark === 'removed' ? { strokeDasharray: '6 4' } : undefined}
       />
-      {data && (props.selected || data.items !== undefined) && (
+      {data && (props.selected || data.items !== undefined || mark) && (
         <EdgeLabelRenderer>
           <div
             className={styles.edgeLabel}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
+            {mark && (
+              <span
+                className={`${styles.linkMark} ${styles[`mark-${mark}`]}`}
+                data-testid={`canvas-link-mark-${data.link.source}-${data.link.target}`}
+              >
+                {mark === 'added' ? '+ added' : '− removed'}
+              </span>
+            )}
             {data.items !== undefined && (
               <span className={styles.edgeItems}>
                 {data.items} item{data.items === 1 ? '' : 's'}
@@ -237,6 +271,8 @@ export interface WorkflowCanvasProps {
   readOnly?: boolean;
   /** Execution overlay by node name (read-only canvases of an execution). */
   runs?: Record<string, CanvasRun>;
+  /** Compare marks (read-only canvases of two versions side by side). */
+  marks?: CanvasMarks;
   /** Selected nodes, by index in `workflow.nodes`. */
   selection?: number[];
   onSelectionChange?(indexes: number[]): void;
@@ -267,7 +303,7 @@ export function WorkflowCanvas(props: WorkflowCanvasProps) {
 }
 
 function CanvasInner(props: WorkflowCanvasProps) {
-  const { workflow, readOnly = false, runs } = props;
+  const { workflow, readOnly = false, runs, marks } = props;
   const graph = useMemo(() => toGraph(workflow), [workflow]);
   const [dragging, setDragging] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
@@ -283,7 +319,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
     const grew = graph.nodes.length > count.current;
     count.current = graph.nodes.length;
     if (!grew) return;
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+    const frame = requestAnimationFrame(() => void flow.fitView(FIT));
     return () => cancelAnimationFrame(frame);
   }, [graph.nodes.length, flow]);
   const firstFit = useRef(true);
@@ -292,7 +328,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
       firstFit.current = false;
       return;
     }
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+    const frame = requestAnimationFrame(() => void flow.fitView(FIT));
     return () => cancelAnimationFrame(frame);
   }, [props.fitKey, flow]);
 
@@ -311,17 +347,25 @@ function CanvasInner(props: WorkflowCanvasProps) {
     () =>
       graph.nodes.map((g, index) => {
         const run = runs ? (runs[g.node.name] ?? null) : undefined;
+        const mark = marks?.nodes[g.node.name];
         return {
           id: g.id,
           type: 'n8n',
           position: dragging.get(g.id) ?? { x: g.node.position[0], y: g.node.position[1] },
-          data: { node: g.node, ports: g.ports, index, readOnly, ...(run !== undefined ? { run } : {}) },
+          data: {
+            node: g.node,
+            ports: g.ports,
+            index,
+            readOnly,
+            ...(run !== undefined ? { run } : {}),
+            ...(mark ? { mark } : {}),
+          },
           selected: selection.has(index),
           width: NODE_WIDTH,
-          ariaLabel: `${g.node.name}, ${typeLabel(g.node.type)}`,
+          ariaLabel: `${g.node.name}, ${typeLabel(g.node.type)}${mark ? `, ${mark.kind}` : ''}`,
         };
       }),
-    [graph, dragging, selection, readOnly, runs],
+    [graph, dragging, selection, readOnly, runs, marks],
   );
 
   const edges: FlowEdge[] = useMemo(() => {
@@ -331,6 +375,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
       .map((link) => {
         const id = edgeId(link);
         const ran = runs?.[link.source];
+        const mark = marks?.links[linkKey(link)];
         return {
           id,
           type: 'n8n',
@@ -339,11 +384,17 @@ function CanvasInner(props: WorkflowCanvasProps) {
           sourceHandle: handleId(link.type, link.outputIndex),
           targetHandle: handleId(link.targetType, link.inputIndex),
           selected: selectedEdges.has(id),
-          data: { link, readOnly, onRemove: (l: GraphEdge) => removeLinks([l]), ...(ran ? { items: ran.items } : {}) },
-          ariaLabel: `Link ${link.source} → ${link.target}`,
+          data: {
+            link,
+            readOnly,
+            onRemove: (l: GraphEdge) => removeLinks([l]),
+            ...(ran ? { items: ran.items } : {}),
+            ...(mark ? { mark } : {}),
+          },
+          ariaLabel: `Link ${link.source} → ${link.target}${mark ? `, ${mark}` : ''}`,
         };
       });
-  }, [graph, selectedEdges, readOnly, runs, removeLinks]);
+  }, [graph, selectedEdges, readOnly, runs, marks, removeLinks]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -469,7 +520,7 @@ function CanvasInner(props: WorkflowCanvasProps) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={FIT}
         minZoom={0.1}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Approval, CallOutput, Decision } from '../../../shared/contract';
 import { DataTable, type DataColumn } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
@@ -61,6 +61,18 @@ function originOf(a: Approval, names: ReturnType<typeof namer> | null): string {
 }
 
 /**
+ * The items in the table's order (ids top to bottom, as the table last reported them); items the
+ * table has not placed yet (it reports after rendering) keep their load order, after those.
+ */
+function inShownOrder(items: Approval[], shownIds: string[] | null): Approval[] {
+  if (!shownIds) return items;
+  const byId = new Map(items.map((a) => [String(a.id), a]));
+  const placed = shownIds.flatMap((id) => byId.get(id) ?? []);
+  const placedIds = new Set(placed.map((a) => a.id));
+  return [...placed, ...items.filter((a) => !placedIds.has(a.id))];
+}
+
+/**
  * The focused item: the one the store names, or, once it left the list (decided, filtered out),
  * the item now at its place, so deciding walks down the inbox.
  */
@@ -96,7 +108,10 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
   const [dialog, setDialog] = useState<{ decision: Decision; ids: number[] } | null>(null);
   const [result, setResult] = useState<{ decision: Decision; data: BulkResult } | null>(null);
   const { options } = usePickerOptions();
-  const focused = useFocused(items);
+  // The items in the order the table shows them (after a header sort): what j/k walk.
+  const [shownIds, setShownIds] = useState<string[] | null>(null);
+  const shown = useMemo(() => inShownOrder(items, shownIds), [items, shownIds]);
+  const focused = useFocused(shown);
   // Ticks of items no longer listed (decided elsewhere, filtered out) do not count.
   const ticked = items.filter((a) => selected.has(a.id)).map((a) => a.id);
 
@@ -139,11 +154,20 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
   };
 
   const move = (delta: number) => {
-    if (!items.length) return;
-    const at = focused ? items.indexOf(focused) : 0;
-    const next = items[Math.max(0, Math.min(items.length - 1, at + delta))];
+    if (!shown.length) return;
+    const at = focused ? shown.indexOf(focused) : 0;
+    const next = shown[Math.max(0, Math.min(shown.length - 1, at + delta))];
     if (next) focus(next.id);
   };
+  /** A new sort starts the walk at the top of the list as now shown. */
+  const onRowOrder = useCallback(
+    (ids: string[], sortChanged: boolean) => {
+      setShownIds(ids);
+      const first = ids[0];
+      if (sortChanged && first !== undefined) focus(Number(first));
+    },
+    [focus],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -345,6 +369,7 @@ function Inbox({ items, total }: { items: Approval[]; total: number }) {
               openId={focused ? String(focused.id) : null}
               onOpen={(a) => focus(a.id)}
               onToggle={(a) => a.status === 'pending' && toggle(a.id)}
+              onRowOrder={onRowOrder}
               rowAttributes={(a) => ({ 'data-id': String(a.id), 'data-focused': String(a.id === focused?.id) })}
               height="calc(100vh - 300px)"
             />

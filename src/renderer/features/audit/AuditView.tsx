@@ -1,11 +1,18 @@
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import type { AuditEntry } from '../../../shared/contract';
+import {
+  AUDIT_NEWEST_FIRST,
+  auditOrderSchema,
+  type AuditEntry,
+  type AuditOrder,
+  type AuditOrderBy,
+} from '../../../shared/contract';
 import { send } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
 import { LoadError } from '../../components/LoadError';
 import { callKey, callOrThrow, shownAsToast, useAction, useCall } from '../../data/calls';
 import { DataTable, DetailSplit, detailFacts, type DataColumn } from '../../components/DataTable';
+import { useRemembered } from '../../components/DataTable.storage';
 import { useNav, useRouteItem } from '../../stores/nav-store';
 import type { SortingState } from '@tanstack/react-table';
 import { downloadText } from '../../files';
@@ -43,12 +50,17 @@ function targetText(e: AuditEntry): string {
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
+/** Which header sorts by what: the core sorts and pages the whole log (Why and Hash do not sort). */
+const ORDER_OF_COLUMN: Record<string, AuditOrderBy> = { when: 'time', who: 'actor', what: 'action', target: 'target' };
+const columnOf = (by: AuditOrderBy) => Object.keys(ORDER_OF_COLUMN).find((c) => ORDER_OF_COLUMN[c] === by) ?? 'when';
+
 const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
   {
     id: 'when',
     header: 'When',
     accessorFn: (e) => e.atMs,
-    size: 180,
+    // Wide enough for a whole local date and time ("11/28/2026, 7:57:40 PM").
+    size: 205,
     sortDescFirst: true,
     cell: ({ row }) => when(row.original.atMs),
   },
@@ -72,6 +84,7 @@ const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
     header: 'Why',
     accessorFn: (e) => e.reason ?? '',
     size: 320,
+    enableSorting: false,
     cell: ({ row }) => <span title={row.original.reason ?? undefined}>{row.original.reason ?? ''}</span>,
   },
   {
@@ -79,6 +92,7 @@ const AUDIT_COLUMNS: DataColumn<AuditEntry>[] = [
     header: 'Hash',
     accessorFn: (e) => e.hash,
     size: 140,
+    enableSorting: false,
     cell: ({ row }) => <code title={row.original.hash}>{row.original.hash.slice(0, 12)}</code>,
   },
 ];
@@ -148,7 +162,10 @@ function AuditEntryDetail({ entry, onClose }: { entry: AuditEntry; onClose(): vo
   );
 }
 
-/** The hash-chained audit log: newest first, filtered by target and action, exported as JSON, its chain verified. */
+/**
+ * The hash-chained audit log: newest first or sorted by a header (the core sorts the whole log),
+ * filtered by target, action and person, exported as JSON, its chain verified.
+ */
 export function AuditView() {
   // #/audit/<entry id> opens an entry; #/audit/<target type> (e.g. `approval`) opens the log filtered to it.
   const route = useRouteItem('audit');
@@ -156,8 +173,15 @@ export function AuditView() {
   const segment = route?.[0] ?? '';
   const openId = /^[1-9]\d{0,14}$/.test(segment) ? Number(segment) : null;
   const [targetType, setTargetType] = useState(() => (segment && openId === null ? segment.slice(0, 50) : ''));
-  const [sorting, setSorting] = useState<SortingState>([]);
-  const sorted = sorting.length > 0;
+  // The order is the core's (keyset pages over the whole log), remembered between sessions.
+  const [remembered, setOrder] = useRemembered<AuditOrder>('audit.order', AUDIT_NEWEST_FIRST);
+  const order = auditOrderSchema.safeParse(remembered).success ? remembered : AUDIT_NEWEST_FIRST;
+  const sorting: SortingState = [{ id: columnOf(order.by), desc: order.direction === 'desc' }];
+  const onSorting = (next: SortingState) => {
+    const first = next[0];
+    const by = first ? ORDER_OF_COLUMN[first.id] : undefined;
+    setOrder(by ? { by, direction: first?.desc ? 'desc' : 'asc' } : AUDIT_NEWEST_FIRST);
+  };
   const [action, setAction] = useState('');
   // Team mode names each person: the entries of one of them (a user name, `system`, `rule:<id>`).
   const [actor, setActor] = useState('');
@@ -170,11 +194,11 @@ export function AuditView() {
   };
   // Pages of one query: a new entry (audit:appended invalidates `audit:`) refetches the pages shown.
   const query = useInfiniteQuery({
-    queryKey: callKey('audit:list', filter),
-    queryFn: ({ pageParam }: { pageParam: number | null }) =>
-      callOrThrow('audit:list', { limit: 100, ...filter, ...(pageParam ? { beforeId: pageParam } : {}) }),
-    initialPageParam: null as number | null,
-    getNextPageParam: (page) => page.nextBeforeId,
+    queryKey: callKey('audit:list', { ...filter, order }),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      callOrThrow('audit:list', { limit: 100, ...filter, order, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
     placeholderData: keepPreviousData,
   });
   const kinds = useCall('audit:kinds', {});
@@ -303,14 +327,13 @@ export function AuditView() {
             onOpen={(e) => go('audit', e.id)}
             onClose={() => go('audit')}
             onNearEnd={nearEnd}
-            onSortingChange={setSorting}
+            serverSort={{ sorting, onChange: onSorting }}
             rowAttributes={(e) => ({ 'data-testid': 'audit-row', 'data-action': e.action })}
             note={
               <span data-testid="audit-count">
                 {entries.length.toLocaleString()}
                 {query.hasNextPage ? '+' : ''} entries
-                {query.isFetchingNextPage && ' · loading older…'}
-                {sorted && query.hasNextPage && ' · sorted among those loaded (scroll down for older)'}
+                {query.isFetchingNextPage && ' · loading more…'}
               </span>
             }
             height="calc(100vh - 280px)"
@@ -322,7 +345,7 @@ export function AuditView() {
               disabled={query.isFetchingNextPage}
               data-testid="audit-older"
             >
-              Load older
+              {order.by === 'time' && order.direction === 'desc' ? 'Load older' : 'Load more'}
             </button>
           )}
         </DetailSplit>

@@ -120,7 +120,12 @@ export function RestorePanel({ plan, setPlan }: { plan: RestorePlan | null; setP
       {plan && (
         <RestorePreview
           plan={plan}
-          onCancel={() => void send('backups:discard', { restoreId: plan.restoreId }).finally(() => setPlan(null))}
+          onCancel={() =>
+            // A failed discard is a toast (the staged file is swept at the next start); the preview closes.
+            void send('backups:discard', { restoreId: plan.restoreId })
+              .catch(shownAsToast)
+              .finally(() => setPlan(null))
+          }
           onRestore={() => setConfirming(true)}
         />
       )}

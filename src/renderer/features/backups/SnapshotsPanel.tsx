@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { PreflightReport, Snapshot, WorkflowVersionKind } from '../../../shared/contract';
+import { useState } from 'react';
+import type { Snapshot, WorkflowVersionKind } from '../../../shared/contract';
 import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CanButton } from '../../components/Guarded';
@@ -20,19 +20,13 @@ export function SnapshotsPanel() {
   const [target, setTarget] = useState('');
   // Which of each workflow's versions a restore writes (n8n 2.x may hold a newer unpublished draft).
   const [version, setVersion] = useState<WorkflowVersionKind>('draft');
-  const [preflight, setPreflight] = useState<PreflightReport | null>(null);
-  // The dry run for the restore being confirmed: node types the target may not run.
-  useEffect(() => {
-    setPreflight(null);
-    if (!restoring) return;
-    let current = true;
-    void send('drafts:preflight', { snapshotId: restoring.snapshot.id, targetInstanceId: restoring.target, version })
-      .then((report) => current && setPreflight(report))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [restoring, version]);
+  // The dry run for the restore being confirmed: node types the target may not run. A failure
+  // (the target unreachable) shows in the dialog with a Retry; the restore itself stays possible.
+  const preflight = useCall(
+    'drafts:preflight',
+    { snapshotId: restoring?.snapshot.id ?? 0, targetInstanceId: restoring?.target ?? '', version },
+    { enabled: restoring !== null, staleTime: 0 },
+  );
 
   const take = async () => {
     setTaking(true);
@@ -156,8 +150,14 @@ export function SnapshotsPanel() {
               <option value="published">published (live) version, where one was live</option>
             </select>
           </label>
-          {preflight ? (
-            <PreflightView report={preflight} testId="b-snapshot-preflight" />
+          {preflight.isError ? (
+            <LoadError
+              what={`the node types of ${restoring.target}`}
+              error={preflight.error}
+              retry={() => void preflight.refetch()}
+            />
+          ) : preflight.data ? (
+            <PreflightView report={preflight.data} testId="b-snapshot-preflight" />
           ) : (
             <p className="muted">Checking node types against {restoring.target}…</p>
           )}

@@ -13,6 +13,8 @@ export function ConflictDialog(props: {
   onKeepMine(): void;
   onTakeTheirs(): void;
   onCancel(): void;
+  /** Why the last choice failed, in words (shown here: the dialog covers the editor). */
+  problem?: string | null;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -80,6 +82,11 @@ export function ConflictDialog(props: {
       ) : (
         <p data-testid="d-conflict-diff">
           The workflow is gone from n8n: keeping yours creates it again with {conflict.mine.nodes.length} nodes.
+        </p>
+      )}
+      {props.problem && (
+        <p className="invalid" role="alert" data-testid="d-conflict-problem">
+          {props.problem}
         </p>
       )}
       <div className="actions">

@@ -8,11 +8,12 @@ import {
   type WorkflowDiff,
 } from '../../../shared/contract';
 import { renameNodeAt, validateWorkflow } from '../../../shared/drafts/workflow-model';
-import { send, sendCatch } from '../../api/client';
+import { sendCatch } from '../../api/client';
+import { AppError } from '../../../shared/result';
+import { ask, useAttempt } from './failure';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Picker } from '../../components/Picker';
 import { instanceChoices, namer, usePickerOptions } from '../../components/picker-options';
-import { useErrors } from '../../stores/errors-store';
 import { ConflictDialog } from './ConflictDialog';
 import { ConnectionsEditor } from './ConnectionsEditor';
 import { DiffView } from './DiffView';
@@ -52,6 +53,8 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   const [conflict, setConflict] = useState<PushConflict | null>(null);
   const [confirmTheirs, setConfirmTheirs] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
+  /** A failed action, said beside the actions (or in the conflict dialog, which covers them). */
+  const { problem, setProblem, attempt } = useAttempt();
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   // What the instances run (synced workflows) and what drafts use: the types offered on the canvas.
   const synced = useCall('workflows:nodeTypes', {});
@@ -84,7 +87,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
   );
   const dirty = JSON.stringify(workflow) !== JSON.stringify(draft.workflow) || instanceId !== (draft.instanceId ?? '');
 
-  const save = () => send('drafts:update', { id: draft.id, workflow, instanceId: instanceId.trim() || null });
+  const save = () => ask('drafts:update', { id: draft.id, workflow, instanceId: instanceId.trim() || null });
 
   const editSettings = (text: string) => {
     setSettingsText(text);
@@ -162,19 +165,19 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
       useMergeUi.getState().replaced();
       useMergeUi.getState().showMerge(parsed.data.merge);
     } else if (parsed?.success) setConflict(parsed.data);
-    else useErrors.getState().report(result.error);
+    else throw new AppError(result.error.code, result.error.message);
   };
 
   /** Dry run: checks the draft's node types against the instance it would be pushed to. */
   const check = async () => {
     if (dirty) await save();
-    setPreflight(await send('drafts:preflight', { draftId: draft.id }));
+    setPreflight(await ask('drafts:preflight', { draftId: draft.id }));
   };
 
   const takeTheirs = async () => {
     setConfirmTheirs(false);
     setConflict(null);
-    const rebased = await send('drafts:rebase', { id: draft.id });
+    const rebased = await ask('drafts:rebase', { id: draft.id });
     history.reset({
       workflow: rebased.workflow,
       keys: rebased.workflow.nodes.map((_, i) => i + Math.max(-1, ...nodeKeys) + 1),
@@ -229,22 +232,24 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           testId="d-instance"
         />
       </div>
-      <p className="muted">
-        {draft.remoteWorkflowId
-          ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
-          : 'Not in n8n yet: a push creates it.'}
-        {draft.lastPush &&
-          ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
-      </p>
-      {issues.length > 0 ? (
-        <ul className="invalid" data-testid="d-issues">
-          {issues.map((i) => (
-            <li key={i.message}>{i.message}</li>
-          ))}
-        </ul>
-      ) : (
-        <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
-      )}
+      <div className={canvasStyles.summary}>
+        <p className="muted">
+          {draft.remoteWorkflowId
+            ? `“${names.workflow(draft.instanceId, draft.remoteWorkflowId)}” on ${names.instance(draft.instanceId)}, as it was when this draft was taken (${draft.baseKind === 'published' ? 'its published version' : 'its saved version'}).`
+            : 'Not in n8n yet: a push creates it.'}
+          {draft.lastPush &&
+            ` Last push: ${draft.lastPush.status}${draft.lastPush.lastError ? ` — ${draft.lastPush.lastError}` : ''}.`}
+        </p>
+        {issues.length > 0 ? (
+          <ul className="invalid" data-testid="d-issues">
+            {issues.map((i) => (
+              <li key={i.message}>{i.message}</li>
+            ))}
+          </ul>
+        ) : (
+          <p data-testid="d-valid">✓ Valid: unique node names, connections point at nodes, a trigger is present.</p>
+        )}
+      </div>
       <div className={canvasStyles.tabs} role="tablist" aria-label="How to edit the draft">
         {(['canvas', 'form'] as const).map((v) => (
           <button
@@ -300,9 +305,10 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           type="button"
           disabled={!dirty || Object.values(jsonErrors).some(Boolean)}
           onClick={() =>
-            void save()
-              .then(() => setStatus('Saved.'))
-              .catch(() => undefined)
+            attempt('Saving the draft', async () => {
+              await save();
+              setStatus('Saved.');
+            })
           }
           data-testid="d-save"
         >
@@ -312,9 +318,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           type="button"
           disabled={!draft.remoteWorkflowId}
           onClick={() =>
-            void send('drafts:diff', { id: draft.id })
-              .then((r) => setDiff(r.diff))
-              .catch(() => undefined)
+            attempt('Comparing with n8n', async () => setDiff((await ask('drafts:diff', { id: draft.id })).diff))
           }
           data-testid="d-diff-button"
         >
@@ -324,7 +328,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           type="button"
           disabled={!instanceId.trim() || Object.values(jsonErrors).some(Boolean)}
           title="Dry run: will the instance run every node type of this draft? Nothing is sent to n8n but reads."
-          onClick={() => void check().catch(() => undefined)}
+          onClick={() => attempt('Checking against the instance', check)}
           data-testid="d-preflight-button"
         >
           Check against instance
@@ -334,21 +338,40 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           type="button"
           className="primary"
           disabled={issues.length > 0 || !instanceId.trim()}
-          onClick={() => void push(false).catch(() => undefined)}
+          onClick={() => attempt('Pushing to n8n', () => push(false))}
           data-testid="d-push"
         >
           Push to n8n
         </CanButton>
-        <MergeActions draft={draft} dirty={dirty} />
+        <MergeActions draft={draft} dirty={dirty} onProblem={setProblem} />
       </div>
+      {problem && !conflict && (
+        <p className="invalid" role="alert" data-testid="d-problem">
+          {problem}
+        </p>
+      )}
       {status && <p data-testid="d-status">{status}</p>}
       {preflight && <PreflightView report={preflight} testId="d-preflight" />}
-      {diff && <DiffView diff={diff} />}
+      {diff && (
+        <>
+          <DiffView diff={diff} />
+          {!diff.identical && (
+            <button
+              type="button"
+              onClick={() => useMergeUi.getState().showHistory(draft.id, { from: 'n8n', to: 'current' })}
+              data-testid="d-diff-canvas"
+            >
+              See it on the canvas
+            </button>
+          )}
+        </>
+      )}
       {conflict && (
         <ConflictDialog
           conflict={conflict}
           onCancel={() => setConflict(null)}
-          onKeepMine={() => void push(true).catch(() => undefined)}
+          problem={problem}
+          onKeepMine={() => attempt('Pushing your version over n8n’s', () => push(true))}
           onTakeTheirs={() => setConfirmTheirs(true)}
         />
       )}
@@ -358,7 +381,7 @@ export function DraftEditor({ draft, onDone }: { draft: Draft; onDone(): void })
           confirmLabel="Take theirs"
           danger
           onCancel={() => setConfirmTheirs(false)}
-          onConfirm={() => void takeTheirs().catch(() => undefined)}
+          onConfirm={() => attempt('Taking n8n’s version', takeTheirs)}
         >
           The draft becomes the workflow as n8n has it now; your edits are lost.
         </ConfirmDialog>

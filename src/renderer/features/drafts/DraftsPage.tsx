@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { WorkflowVersionKind } from '../../../shared/contract';
-import { send, sendCatch } from '../../api/client';
+import { sendCatch } from '../../api/client';
+import { LoadError } from '../../components/LoadError';
+import { ask, useAttempt } from './failure';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { Picker } from '../../components/Picker';
@@ -15,12 +17,15 @@ import { useMergeUi } from './merge/merge-store';
 /** Drafts: n8n workflows edited offline, then pushed (with conflict checks) when n8n is reachable. */
 export function DraftsPage() {
   const drafts = useDrafts((s) => s.drafts);
+  const loadError = useDrafts((s) => s.error);
   const [editing, setEditing] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [instanceId, setInstanceId] = useState('');
   const [cloneId, setCloneId] = useState('');
   const [cloneVersion, setCloneVersion] = useState<WorkflowVersionKind>('draft');
   const [problem, setProblem] = useState<string | null>(null);
+  /** A failed create, clone or delete, in words, with what to do. */
+  const { problem: failure, attempt } = useAttempt();
   const [removing, setRemoving] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
   const { options } = usePickerOptions();
@@ -30,13 +35,13 @@ export function DraftsPage() {
 
   const target = instanceId.trim() || null;
   const create = async () => {
-    const draft = await send('drafts:create', { name: name.trim(), instanceId: target });
+    const draft = await ask('drafts:create', { name: name.trim(), instanceId: target });
     setName('');
     setEditing(draft.id);
   };
   const clone = async () => {
     if (!target) return;
-    const draft = await send('drafts:clone', { instanceId: target, workflowId: cloneId.trim(), version: cloneVersion });
+    const draft = await ask('drafts:clone', { instanceId: target, workflowId: cloneId.trim(), version: cloneVersion });
     setCloneId('');
     setEditing(draft.id);
   };
@@ -94,7 +99,7 @@ export function DraftsPage() {
           type="button"
           className="primary"
           disabled={!name.trim()}
-          onClick={() => void create().catch(() => undefined)}
+          onClick={() => attempt('Creating the draft', create)}
           data-testid="d-new"
         >
           New draft
@@ -123,7 +128,7 @@ export function DraftsPage() {
           channel="drafts:clone"
           type="button"
           disabled={!target || !cloneId.trim()}
-          onClick={() => void clone().catch(() => undefined)}
+          onClick={() => attempt('Cloning the workflow', clone)}
           data-testid="d-clone"
         >
           Clone from n8n
@@ -145,7 +150,14 @@ export function DraftsPage() {
           Import refused, nothing changed: {problem}
         </p>
       )}
-      {drafts === null ? (
+      {failure && (
+        <p className="invalid" role="alert" data-testid="d-problem">
+          {failure}
+        </p>
+      )}
+      {loadError ? (
+        <LoadError what="the drafts" error={loadError} retry={() => void useDrafts.getState().load()} />
+      ) : drafts === null ? (
         <p className="muted">Loading…</p>
       ) : drafts.length === 0 ? (
         <EmptyState title="No drafts yet">
@@ -211,7 +223,12 @@ export function DraftsPage() {
           confirmLabel="Delete"
           danger
           onCancel={() => setRemoving(null)}
-          onConfirm={() => void send('drafts:remove', { id: removing }).finally(() => setRemoving(null))}
+          onConfirm={() =>
+            attempt('Deleting the draft', async () => {
+              setRemoving(null);
+              await ask('drafts:remove', { id: removing });
+            })
+          }
         >
           The draft and its push history are deleted here; the workflow in n8n is not touched.
         </ConfirmDialog>

@@ -39,16 +39,28 @@ describe('conflict values side by side', () => {
       {
         title: 'Node “Webhook”',
         kind: 'changed',
+        node: 'Webhook',
         rows: [
           { what: 'Parameter options.rawBody', mine: 'true', theirs: 'false' },
           { what: 'Parameter path', mine: 'orders-v2', theirs: 'orders' },
         ],
       },
-      { title: 'Node “Set”', kind: 'changed', rows: [{ what: 'Type version', mine: '3.4', theirs: '3.3' }] },
-      { title: 'Node “Slack”', kind: 'added', rows: [{ what: 'Type', mine: 'n8n-nodes-base.slack', theirs: '—' }] },
+      {
+        title: 'Node “Set”',
+        kind: 'changed',
+        node: 'Set',
+        rows: [{ what: 'Type version', mine: '3.4', theirs: '3.3' }],
+      },
+      {
+        title: 'Node “Slack”',
+        kind: 'added',
+        node: 'Slack',
+        rows: [{ what: 'Type', mine: 'n8n-nodes-base.slack', theirs: '—' }],
+      },
       {
         title: 'Settings',
         kind: 'changed',
+        node: null,
         rows: [{ what: 'Setting timezone', mine: 'Europe/Berlin', theirs: 'UTC' }],
       },
     ]);

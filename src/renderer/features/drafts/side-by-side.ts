@@ -13,6 +13,8 @@ export interface ValueGroup {
   title: string;
   /** `changed`, `only in your draft`, `only in n8n`. */
   kind: 'changed' | 'added' | 'removed';
+  /** The node it is about, by its name in `mine` (`theirs` for a removed node); null for the rest. */
+  node: string | null;
   rows: ValueRow[];
 }
 
@@ -60,7 +62,12 @@ const field = (node: WorkflowNode | undefined, key: string): unknown =>
 export function sideBySide(diff: WorkflowDiff, mine: WorkflowDefinition, theirs: WorkflowDefinition): ValueGroup[] {
   const groups: ValueGroup[] = [];
   if (diff.nameChanged) {
-    groups.push({ title: 'Workflow', kind: 'changed', rows: [{ what: 'Name', mine: mine.name, theirs: theirs.name }] });
+    groups.push({
+      title: 'Workflow',
+      kind: 'changed',
+      node: null,
+      rows: [{ what: 'Name', mine: mine.name, theirs: theirs.name }],
+    });
   }
   for (const change of diff.changedNodes) {
     const m = mine.nodes.find((n) => n.name === change.name);
@@ -75,13 +82,14 @@ export function sideBySide(diff: WorkflowDiff, mine: WorkflowDefinition, theirs:
         theirs: showValue(valueAt(t?.parameters, path)),
       });
     }
-    groups.push({ title: `Node “${change.name}”`, kind: 'changed', rows });
+    groups.push({ title: `Node “${change.name}”`, kind: 'changed', node: change.name, rows });
   }
   for (const name of diff.addedNodes) {
     const node = mine.nodes.find((n) => n.name === name);
     groups.push({
       title: `Node “${name}”`,
       kind: 'added',
+      node: name,
       rows: [{ what: 'Type', mine: showValue(node?.type), theirs: '—' }],
     });
   }
@@ -90,6 +98,7 @@ export function sideBySide(diff: WorkflowDiff, mine: WorkflowDefinition, theirs:
     groups.push({
       title: `Node “${name}”`,
       kind: 'removed',
+      node: name,
       rows: [{ what: 'Type', mine: '—', theirs: showValue(node?.type) }],
     });
   }
@@ -97,6 +106,7 @@ export function sideBySide(diff: WorkflowDiff, mine: WorkflowDefinition, theirs:
     groups.push({
       title: 'Settings',
       kind: 'changed',
+      node: null,
       rows: diff.changedSettings.map((key) => ({
         what: `Setting ${key}`,
         mine: showValue(mine.settings[key]),
@@ -108,6 +118,7 @@ export function sideBySide(diff: WorkflowDiff, mine: WorkflowDefinition, theirs:
     groups.push({
       title: 'Connections',
       kind: 'changed',
+      node: null,
       rows: [
         ...diff.addedConnections.map((c) => ({ what: 'Connection', mine: c, theirs: '—' })),
         ...diff.removedConnections.map((c) => ({ what: 'Connection', mine: '—', theirs: c })),

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { SessionInfo } from '../../../shared/contract/auth';
+import { useState } from 'react';
 import { passwordSchema } from '../../../shared/contract/auth';
-import { api, send } from '../../api/client';
-import { logOut } from '../../components/UserMenu';
+import { LoadError, Loaded } from '../../components/LoadError';
+import { logOutEverywhere } from '../../components/UserMenu';
+import { shownAsToast, useAction, useCall } from '../../data/calls';
 import { useAuth, useCan } from '../../stores/auth-store';
 import { TokensPanel } from './TokensPanel';
 import { UsersPanel } from './UsersPanel';
@@ -12,7 +12,19 @@ const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : '—')
 /** Team mode: your account, sessions and tokens; for admins, everyone's accounts. */
 export function TeamPage() {
   const me = useAuth((s) => s.me);
+  const failed = useAuth((s) => s.failed);
   const manage = useCan('auth:listUsers');
+  if (!me && failed)
+    return (
+      <section className="page">
+        <h1>Team</h1>
+        <LoadError
+          what="who you are signed in as"
+          error={failed}
+          retry={() => void useAuth.getState().reload().catch(shownAsToast)}
+        />
+      </section>
+    );
   if (!me) return <p className="muted">Loading…</p>;
   if (me.mode !== 'team') {
     return (
@@ -46,52 +58,45 @@ export function TeamPage() {
 }
 
 function SessionsPanel() {
-  const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
-  const load = useCallback(() => void send('auth:sessions', {}).then((r) => setSessions(r.sessions)), []);
-  useEffect(() => {
-    load();
-    return api.on('auth:changed', load);
-  }, [load]);
+  // Kept fresh by auth:changed; a failed load shows LoadError with Retry.
+  const query = useCall('auth:sessions', {});
+  const [busy, setBusy] = useState(false);
   const everywhere = async () => {
-    await send('auth:logoutEverywhere', {});
-    await logOut();
+    setBusy(true);
+    if (!(await logOutEverywhere())) setBusy(false);
   };
   return (
     <fieldset className="panel">
       <legend>Your sessions</legend>
-      {sessions === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table className="table" data-testid="sessions-table">
-          <thead>
-            <tr>
-              <th>Signed in</th>
-              <th>From</th>
-              <th>Last seen</th>
-              <th>Ends</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  {when(s.createdAtMs)}
-                  {s.current ? ' (this window)' : ''}
-                </td>
-                <td title={s.userAgent ?? ''}>{s.address ?? '—'}</td>
-                <td>{when(s.lastSeenAtMs)}</td>
-                <td>{when(s.expiresAtMs)}</td>
+      <Loaded query={query} what="your sessions">
+        {({ sessions }) => (
+          <table className="table" data-testid="sessions-table">
+            <thead>
+              <tr>
+                <th>Signed in</th>
+                <th>From</th>
+                <th>Last seen</th>
+                <th>Ends</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    {when(s.createdAtMs)}
+                    {s.current ? ' (this window)' : ''}
+                  </td>
+                  <td title={s.userAgent ?? ''}>{s.address ?? '—'}</td>
+                  <td>{when(s.lastSeenAtMs)}</td>
+                  <td>{when(s.expiresAtMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
       <div className="actions">
-        <button
-          type="button"
-          onClick={() => void everywhere().catch(() => undefined)}
-          data-testid="team-log-out-everywhere"
-        >
+        <button type="button" disabled={busy} onClick={() => void everywhere()} data-testid="team-log-out-everywhere">
           Log out everywhere
         </button>
         <span className="muted">Ends every session of yours, this one too. Tokens keep working until revoked.</span>
@@ -105,17 +110,23 @@ function PasswordPanel() {
   const [next, setNext] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const check = passwordSchema.safeParse(next);
-  const submit = async (event: React.FormEvent) => {
+  // A refusal ("The current password is wrong; nothing changed.") is a toast; what was typed stays.
+  const change = useAction('auth:changePassword', {
+    onSuccess: (result) => {
+      setCurrent('');
+      setNext('');
+      setDone(`Password changed; ${result.sessionsEnded} other session(s) ended.`);
+    },
+  });
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    const result = await send('auth:changePassword', { current, next });
-    setCurrent('');
-    setNext('');
-    setDone(`Password changed; ${result.sessionsEnded} other session(s) ended.`);
+    setDone(null);
+    change.mutate({ current, next });
   };
   return (
     <fieldset className="panel">
       <legend>Your password</legend>
-      <form className="row" onSubmit={(e) => void submit(e).catch(() => undefined)}>
+      <form className="row" onSubmit={submit}>
         <label className="field">
           <span>Current</span>
           <input
@@ -135,7 +146,7 @@ function PasswordPanel() {
             onChange={(e) => setNext(e.target.value)}
           />
         </label>
-        <button type="submit" disabled={!current || !check.success}>
+        <button type="submit" disabled={change.isPending || !current || !check.success}>
           Change password
         </button>
         {done && (

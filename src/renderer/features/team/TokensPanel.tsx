@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ROLES, roleAtLeast, type ApiToken, type Role } from '../../../shared/contract/auth';
-import { api, send } from '../../api/client';
+import { useState } from 'react';
+import { ROLES, roleAtLeast, type Role } from '../../../shared/contract/auth';
+import { Loaded } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 import { useAuth, useCan } from '../../stores/auth-store';
 
 const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : 'never');
@@ -13,25 +14,26 @@ export function TokensPanel() {
   const me = useAuth((s) => s.me);
   const everyone = useCan('auth:listUsers');
   const [all, setAll] = useState(false);
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [days, setDays] = useState('30');
   const [fresh, setFresh] = useState<{ name: string; secret: string } | null>(null);
 
-  const load = useCallback(() => void send('auth:listTokens', { all }).then((r) => setTokens(r.tokens)), [all]);
-  useEffect(() => {
-    load();
-    return api.on('auth:changed', load);
-  }, [load]);
+  // Kept fresh by auth:changed; a failed load shows LoadError with Retry.
+  const query = useCall('auth:listTokens', { all });
+  // Refusals are toasts in the core's words; the form keeps what was typed.
+  const createToken = useAction('auth:createToken', {
+    onSuccess: (created) => {
+      setFresh({ name: created.token.name, secret: created.secret });
+      setName('');
+    },
+  });
+  const revoke = useAction('auth:revokeToken');
 
   const mayCreate = me?.via !== 'token';
-  const create = async (event: React.FormEvent) => {
+  const create = (event: React.FormEvent) => {
     event.preventDefault();
-    const created = await send('auth:createToken', { name: name.trim(), role, days: Number(days) });
-    setFresh({ name: created.token.name, secret: created.secret });
-    setName('');
-    load();
+    createToken.mutate({ name: name.trim(), role, days: Number(days) });
   };
 
   const roles = ROLES.filter((r) => me && roleAtLeast(me.role, r));
@@ -56,7 +58,7 @@ export function TokensPanel() {
           </button>
         </div>
       )}
-      <form className="row" onSubmit={(e) => void create(e).catch(() => undefined)}>
+      <form className="row" onSubmit={create}>
         <label className="field">
           <span>Name</span>
           <input value={name} maxLength={80} onChange={(e) => setName(e.target.value)} data-testid="token-name" />
@@ -75,7 +77,7 @@ export function TokensPanel() {
         </label>
         <button
           type="submit"
-          disabled={!mayCreate || !name.trim() || !daysOk}
+          disabled={createToken.isPending || !mayCreate || !name.trim() || !daysOk}
           title={mayCreate ? undefined : 'Tokens are created by a signed-in person, not by another token.'}
           data-testid="token-create"
         >
@@ -88,51 +90,48 @@ export function TokensPanel() {
           Everyone’s tokens
         </label>
       )}
-      {tokens && tokens.length > 0 && (
-        <table className="table" data-testid="tokens-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              {all && <th>Owner</th>}
-              <th>Role</th>
-              <th>Starts with</th>
-              <th>Expires</th>
-              <th>Last used</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id} data-testid={`token-${t.name}`}>
-                <td>{t.name}</td>
-                {all && <td>{t.username}</td>}
-                <td>{t.role}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>{new Date(t.expiresAtMs).toLocaleDateString()}</td>
-                <td>{when(t.lastUsedAtMs)}</td>
-                <td>
-                  {t.revokedAtMs ? (
-                    <span className="muted">revoked</span>
-                  ) : (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        void send('auth:revokeToken', { id: t.id })
-                          .then(load)
-                          .catch(() => undefined)
-                      }
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Loaded query={query} what="the tokens">
+        {({ tokens }) =>
+          tokens.length > 0 && (
+            <table className="table" data-testid="tokens-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  {all && <th>Owner</th>}
+                  <th>Role</th>
+                  <th>Starts with</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr key={t.id} data-testid={`token-${t.name}`}>
+                    <td>{t.name}</td>
+                    {all && <td>{t.username}</td>}
+                    <td>{t.role}</td>
+                    <td>
+                      <code>{t.prefix}…</code>
+                    </td>
+                    <td>{new Date(t.expiresAtMs).toLocaleDateString()}</td>
+                    <td>{when(t.lastUsedAtMs)}</td>
+                    <td>
+                      {t.revokedAtMs ? (
+                        <span className="muted">revoked</span>
+                      ) : (
+                        <button type="button" onClick={() => revoke.mutate({ id: t.id })}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </fieldset>
   );
 }

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { passwordSchema, ROLES, usernameSchema, type Role, type User } from '../../../shared/contract/auth';
-import { api, send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Loaded } from '../../components/LoadError';
+import { useAction, useCall } from '../../data/calls';
 
 const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : 'never');
 
@@ -13,85 +14,79 @@ function state(user: User): string {
 
 /** Admins: everyone's account — add, change role, disable, reset a password, end sessions. */
 export function UsersPanel() {
-  const [users, setUsers] = useState<User[] | null>(null);
+  // Kept fresh by auth:changed; a failed load shows LoadError with Retry.
+  const query = useCall('auth:listUsers', {});
   const [resetting, setResetting] = useState<User | null>(null);
   const [disabling, setDisabling] = useState<User | null>(null);
-  const load = useCallback(() => void send('auth:listUsers', {}).then((r) => setUsers(r.users)), []);
-  useEffect(() => {
-    load();
-    return api.on('auth:changed', load);
-  }, [load]);
-
-  const update = (id: number, patch: { role?: Role; disabled?: boolean }) =>
-    void send('auth:updateUser', { id, ...patch })
-      .then(load)
-      .catch(() => undefined);
+  // Failures are toasts in the core's words ("boss is the last enabled admin: make someone else
+  // admin first."); the role select shows the stored role again since it follows the list.
+  const updateUser = useAction('auth:updateUser');
+  const endSessions = useAction('auth:endSessions');
+  const update = (id: number, patch: { role?: Role; disabled?: boolean }) => updateUser.mutate({ id, ...patch });
 
   return (
     <fieldset className="panel" data-testid="users-panel">
       <legend>Users</legend>
-      <AddUser onAdded={load} />
-      {users && (
-        <table className="table" data-testid="users-table">
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Role</th>
-              <th>State</th>
-              <th>Last sign-in</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-testid={`user-${u.username}`}>
-                <td>
-                  {u.username}
-                  {u.displayName !== u.username ? <span className="muted"> ({u.displayName})</span> : null}
-                </td>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.username}`}
-                    value={u.role}
-                    onChange={(e) => update(u.id, { role: e.target.value as Role })}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>{state(u)}</td>
-                <td>{when(u.lastLoginAtMs)}</td>
-                <td className="row">
-                  <button type="button" onClick={() => setResetting(u)}>
-                    Reset password
-                  </button>
-                  <button
-                    type="button"
-                    disabled={u.activeSessions === 0}
-                    onClick={() =>
-                      void send('auth:endSessions', { id: u.id })
-                        .then(load)
-                        .catch(() => undefined)
-                    }
-                  >
-                    End sessions
-                  </button>
-                  {u.disabled ? (
-                    <button type="button" onClick={() => update(u.id, { disabled: false })}>
-                      Enable
-                    </button>
-                  ) : (
-                    <button type="button" onClick={() => setDisabling(u)} data-testid={`disable-${u.username}`}>
-                      Disable
-                    </button>
-                  )}
-                </td>
+      <AddUser />
+      <Loaded query={query} what="the users">
+        {({ users }) => (
+          <table className="table" data-testid="users-table">
+            <thead>
+              <tr>
+                <th>User</th>
+                <th>Role</th>
+                <th>State</th>
+                <th>Last sign-in</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id} data-testid={`user-${u.username}`}>
+                  <td>
+                    {u.username}
+                    {u.displayName !== u.username ? <span className="muted"> ({u.displayName})</span> : null}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${u.username}`}
+                      value={u.role}
+                      onChange={(e) => update(u.id, { role: e.target.value as Role })}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>{state(u)}</td>
+                  <td>{when(u.lastLoginAtMs)}</td>
+                  <td className="row">
+                    <button type="button" onClick={() => setResetting(u)}>
+                      Reset password
+                    </button>
+                    <button
+                      type="button"
+                      disabled={u.activeSessions === 0}
+                      onClick={() => endSessions.mutate({ id: u.id })}
+                    >
+                      End sessions
+                    </button>
+                    {u.disabled ? (
+                      <button type="button" onClick={() => update(u.id, { disabled: false })}>
+                        Enable
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => setDisabling(u)} data-testid={`disable-${u.username}`}>
+                        Disable
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
       {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
       {disabling && (
         <ConfirmDialog
@@ -111,21 +106,25 @@ export function UsersPanel() {
   );
 }
 
-function AddUser({ onAdded }: { onAdded(): void }) {
+function AddUser() {
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [password, setPassword] = useState('');
   const name = usernameSchema.safeParse(username);
   const pass = passwordSchema.safeParse(password);
-  const submit = async (event: React.FormEvent) => {
+  // A refusal (the name is taken) is a toast; the form keeps what was typed so it can be fixed.
+  const add = useAction('auth:addUser', {
+    onSuccess: () => {
+      setUsername('');
+      setPassword('');
+    },
+  });
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    await send('auth:addUser', { username, role, password, displayName: '' });
-    setUsername('');
-    setPassword('');
-    onAdded();
+    add.mutate({ username, role, password, displayName: '' });
   };
   return (
-    <form className="row" onSubmit={(e) => void submit(e).catch(() => undefined)} data-testid="add-user">
+    <form className="row" onSubmit={submit} data-testid="add-user">
       <label className="field">
         <span>New user</span>
         <input
@@ -154,7 +153,7 @@ function AddUser({ onAdded }: { onAdded(): void }) {
           data-testid="add-user-password"
         />
       </label>
-      <button type="submit" disabled={!name.success || !pass.success} data-testid="add-user-submit">
+      <button type="submit" disabled={add.isPending || !name.success || !pass.success} data-testid="add-user-submit">
         Add user
       </button>
     </form>
@@ -164,19 +163,23 @@ function AddUser({ onAdded }: { onAdded(): void }) {
 function ResetPassword({ user, onClose }: { user: User; onClose(): void }) {
   const [password, setPassword] = useState('');
   const ok = passwordSchema.safeParse(password).success;
+  // Said inside the dialog: a toast would sit behind its backdrop.
+  const reset = useAction('auth:resetPassword', { quiet: true, onSuccess: onClose });
   return (
     <ConfirmDialog
       title={`New password for ${user.username}`}
       confirmLabel="Set password"
       onCancel={onClose}
       onConfirm={() => {
-        if (!ok) return;
-        void send('auth:resetPassword', { id: user.id, password })
-          .then(onClose)
-          .catch(() => undefined);
+        if (ok && !reset.isPending) reset.mutate({ id: user.id, password });
       }}
     >
       <p>It also unlocks the account and signs them out everywhere. Tell them the new password in person.</p>
+      {reset.error && (
+        <p role="alert" className="why-not" data-testid="reset-password-error">
+          The password was not changed: {reset.error.message}
+        </p>
+      )}
       <label className="field">
         <span>Password (12+ characters)</span>
         <input

@@ -11,6 +11,7 @@ import { useAction, useCall } from '../../data/calls';
 import { hashFor, useNav, useRouteItem } from '../../stores/nav-store';
 import { executionItem } from '../../stores/routes';
 import { ConfirmButton } from '../instances/ConfirmButton';
+import { PromotePage } from '../promote/PromotePage';
 import { ago, dateTime, duration } from '../instances/format';
 import { useInstanceList } from '../instances/instances-store';
 import '../instances/n8n-ui.css';
@@ -122,13 +123,19 @@ function workflowColumns(instanceName: (id: string) => string): DataColumn<Workf
  * publish/unpublish (2.x) with confirmation, and whether a saved draft differs from what runs.
  */
 export function WorkflowsPage() {
+  // #/workflows/promote: promotion between instances (features/promote).
+  const item = useRouteItem('workflows');
+  if (item?.length === 1 && item[0] === 'promote') return <PromotePage />;
+  return <WorkflowList item={item} />;
+}
+
+function WorkflowList({ item }: { item: readonly string[] | null }) {
   const { instances } = useInstanceList();
   const [search, setSearch] = useState('');
   const [instanceId, setInstanceId] = useState('');
   const [active, setActive] = useState<'' | 'true' | 'false'>('');
   const [tag, setTag] = useState('');
   // The open workflow is the URL's: #/workflows/<instance>/<workflow id>.
-  const item = useRouteItem('workflows');
   const go = useNav((s) => s.go);
   const [selectedInstance, selectedWorkflow] = item ?? [];
   const selected =
@@ -155,11 +162,16 @@ export function WorkflowsPage() {
     <section className="page" aria-labelledby="workflows-title">
       <div className="page-head">
         <h1 id="workflows-title">Workflows</h1>
-        {data && (
-          <span className="muted" data-testid="workflow-count">
-            {data.total} workflows
-          </span>
-        )}
+        <div className="row">
+          {data && (
+            <span className="muted" data-testid="workflow-count">
+              {data.total} workflows
+            </span>
+          )}
+          <button type="button" onClick={() => go('workflows', 'promote')} data-testid="open-promote">
+            Promote between instances…
+          </button>
+        </div>
       </div>
       <div className="filters">
         <input

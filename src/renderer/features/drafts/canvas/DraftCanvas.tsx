@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { WorkflowDefinition } from '../../../../shared/contract';
 import { isTriggerType } from '../../../../shared/drafts/workflow-model';
 import { Picker } from '../../../components/Picker';
@@ -30,6 +30,8 @@ export function DraftCanvas(props: {
   const { workflow, keys } = history.value;
   const [selection, setSelection] = useState<number[]>([]);
   const [toast, setToast] = useState<string | null>(null);
+  const split = useRef<HTMLDivElement>(null);
+  const height = useWindowFill(split);
 
   // Undo and redo change what the indexes point at: start from a clean selection.
   useEffect(() => setSelection([]), [history.generation]);
@@ -140,18 +142,25 @@ export function DraftCanvas(props: {
           Drag from an output to an input to connect · click a link to remove it · Shift-drag selects · Delete removes
         </span>
       </div>
-      <div className={styles.split}>
-        <WorkflowCanvas
-          workflow={workflow}
-          label={`Canvas of ${workflow.name}`}
-          selection={selection}
-          onSelectionChange={setSelection}
-          onChange={(next, what) => record({ ...workflow, ...next }, what)}
-          onDeleteNodes={remove}
-          onUndo={history.undo}
-          onRedo={history.redo}
-          testId="d-canvas"
-        />
+      <div className={styles.split} ref={split} style={{ ['--canvas-height' as string]: `${height ?? MIN_HEIGHT}px` }}>
+        {/* Drawn once its height is known: React Flow fits the view to the size it first measures. */}
+        {height === null ? (
+          <div style={{ height: MIN_HEIGHT }} />
+        ) : (
+          <WorkflowCanvas
+            workflow={workflow}
+            label={`Canvas of ${workflow.name}`}
+            selection={selection}
+            onSelectionChange={setSelection}
+            onChange={(next, what) => record({ ...workflow, ...next }, what)}
+            onDeleteNodes={remove}
+            onUndo={history.undo}
+            onRedo={history.redo}
+            height={height}
+            fitKey={height}
+            testId="d-canvas"
+          />
+        )}
         <aside className={styles.inspector} aria-label="Selected node" data-testid="d-inspector">
           {selected !== undefined && workflow.nodes[selected] ? (
             props.renderNode(selected)
@@ -190,4 +199,26 @@ export function DraftCanvas(props: {
       )}
     </div>
   );
+}
+
+/** Below this the canvas is too small to work in (the page scrolls instead); above it, too tall to see whole. */
+const MIN_HEIGHT = 360;
+const MAX_HEIGHT = 900;
+
+/**
+ * The canvas's height: from where it starts down to the window's bottom edge, so the workflow
+ * (fitted and centred in it) opens in view rather than below the fold; again on window resize.
+ */
+function useWindowFill(at: React.RefObject<HTMLElement | null>): number | null {
+  const [height, setHeight] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const size = () => {
+      const top = at.current?.getBoundingClientRect().top ?? 0;
+      setHeight(Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, window.innerHeight - top - 16))));
+    };
+    size();
+    window.addEventListener('resize', size);
+    return () => window.removeEventListener('resize', size);
+  }, [at]);
+  return height;
 }

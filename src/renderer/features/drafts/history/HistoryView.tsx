@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { pushConflictSchema, type DraftVersion, type WorkflowDiff } from '../../../../shared/contract';
-import { send, sendCatch } from '../../../api/client';
+import { diffWorkflows } from '../../../../shared/drafts/workflow-model';
+import { sendCatch } from '../../../api/client';
 import { CanButton } from '../../../components/Guarded';
+import { LoadError } from '../../../components/LoadError';
 import { namer, usePickerOptions } from '../../../components/picker-options';
-import { useMergeUi } from '../merge/merge-store';
+import { useDrafts } from '../drafts-store';
+import { ask, useAttempt } from '../failure';
+import { useMergeUi, type VersionRef } from '../merge/merge-store';
+import { CompareCanvas, type CompareSide } from './CompareCanvas';
 import styles from './HistoryView.module.css';
 
 const REASON = {
@@ -16,7 +21,14 @@ const REASON = {
   restore: 'restored',
 } as const;
 
-type Ref = number | 'current';
+type Ref = VersionRef;
+const parseRef = (value: string): Ref => (value === 'current' || value === 'n8n' ? value : Number(value));
+
+interface Compared {
+  diff: WorkflowDiff;
+  from: CompareSide;
+  to: CompareSide;
+}
 
 /** The changes from one version to another, as a list. */
 function ChangeList({ diff }: { diff: WorkflowDiff }) {
@@ -59,34 +71,93 @@ function ChangeList({ diff }: { diff: WorkflowDiff }) {
  */
 export function HistoryView({ draftId }: { draftId: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const { close, replaced, showMerge } = useMergeUi();
+  const { close, replaced, showMerge, historyCompare: preset } = useMergeUi();
   const { options } = usePickerOptions();
   const names = namer(options);
+  const draft = useDrafts((s) => s.drafts?.find((d) => d.id === draftId));
   const [versions, setVersions] = useState<DraftVersion[] | null>(null);
-  const [from, setFrom] = useState<Ref | null>(null);
-  const [to, setTo] = useState<Ref>('current');
-  const [diff, setDiff] = useState<WorkflowDiff | null>(null);
+  const [loadError, setLoadError] = useState<Error | null>(null);
+  const [from, setFrom] = useState<Ref | null>(preset?.from ?? null);
+  const [to, setTo] = useState<Ref>(preset?.to ?? 'current');
+  const [compared, setCompared] = useState<Compared | null>(null);
   const [status, setStatus] = useState<string | null>(null);
+  /** A failed action, said here in words beside the buttons. */
+  const { problem, attempt } = useAttempt();
 
   const load = useCallback(async () => {
-    const list = await send('drafts:history', { draftId });
+    const list = await ask('drafts:history', { draftId });
     setVersions(list);
+    setLoadError(null);
     setFrom((f) => f ?? list[0]?.id ?? null);
   }, [draftId]);
+  const reload = useCallback(() => void load().catch((error: Error) => setLoadError(error)), [load]);
   useEffect(() => {
     const d = dialog.current;
     if (d && !d.open) d.showModal();
-    void load().catch(() => undefined);
-  }, [load]);
+    reload();
+  }, [reload]);
+
+  const label = (v: DraftVersion) => `#${v.id} · ${REASON[v.reason]} · ${new Date(v.createdAtMs).toLocaleString()}`;
+  const refLabel = (ref: Ref) => {
+    if (ref === 'current') return 'the draft now';
+    if (ref === 'n8n') return 'n8n now';
+    const v = versions?.find((x) => x.id === ref);
+    return v ? `#${v.id} · ${REASON[v.reason]}` : `#${ref}`;
+  };
+  const n8nTarget = draft?.instanceId && draft.remoteWorkflowId ? draft : null;
+
+  /** n8n's version of the workflow (the kind the draft was taken from); a snapshot when n8n is down. */
+  const n8nSide = async (): Promise<CompareSide> => {
+    if (!n8nTarget?.instanceId || !n8nTarget.remoteWorkflowId)
+      throw new Error('This draft is not in n8n yet, so there is nothing there to compare with');
+    const got = await ask('workflows:definition', {
+      instanceId: n8nTarget.instanceId,
+      workflowId: n8nTarget.remoteWorkflowId,
+      version: n8nTarget.baseKind,
+    });
+    return {
+      label:
+        got.source === 'snapshot'
+          ? `n8n (snapshot of ${new Date(got.takenAtMs ?? 0).toLocaleString()})`
+          : `n8n now (${got.version === 'published' ? 'published' : 'saved'})`,
+      workflow: got.workflow,
+    };
+  };
 
   const compare = async () => {
     if (from === null) return;
-    setDiff((await send('drafts:historyCompare', { draftId, from, to })).diff);
+    setCompared(null);
+    if (from !== 'n8n' && to !== 'n8n') {
+      const r = await ask('drafts:historyCompare', { draftId, from, to });
+      setCompared({
+        diff: r.diff,
+        from: { label: refLabel(from), workflow: r.from },
+        to: { label: refLabel(to), workflow: r.to },
+      });
+      return;
+    }
+    const sideOf = async (ref: Ref): Promise<CompareSide> => {
+      if (ref === 'n8n') return n8nSide();
+      // A version compared with itself: the contract's way to read one version's workflow.
+      const r = await ask('drafts:historyCompare', { draftId, from: ref, to: ref });
+      return { label: refLabel(ref), workflow: r.from };
+    };
+    const [a, b] = await Promise.all([sideOf(from), sideOf(to)]);
+    // The same diff core's compare uses: added = only in `to`.
+    setCompared({ diff: diffWorkflows(b.workflow, a.workflow), from: a, to: b });
   };
+
+  // Opened for a compare ("Compare with n8n" → "See it on the canvas"): it runs once the versions are in.
+  const presetDone = useRef(false);
+  useEffect(() => {
+    if (!preset || presetDone.current || versions === null) return;
+    presetDone.current = true;
+    attempt('Comparing the two versions', compare);
+  });
 
   const restore = async (version: DraftVersion, push: boolean) => {
     setStatus(null);
-    await send('drafts:restore', { draftId, versionId: version.id });
+    await ask('drafts:restore', { draftId, versionId: version.id });
     replaced();
     if (!push) {
       setStatus(`The draft is now version #${version.id}; push it to roll n8n back.`);
@@ -112,7 +183,6 @@ export function HistoryView({ draftId }: { draftId: string }) {
     setStatus(`Restored #${version.id}, not pushed: ${result.error.message}`);
   };
 
-  const label = (v: DraftVersion) => `#${v.id} · ${REASON[v.reason]} · ${new Date(v.createdAtMs).toLocaleString()}`;
   return (
     <dialog
       ref={dialog}
@@ -126,7 +196,9 @@ export function HistoryView({ draftId }: { draftId: string }) {
         Kept on this machine at every clone, push, pull, merge and restore. Rolling back restores a version and pushes
         it through the usual conflict checks.
       </p>
-      {versions === null ? (
+      {loadError ? (
+        <LoadError what="the draft's history" error={loadError} retry={reload} />
+      ) : versions === null ? (
         <p className="muted">Loading…</p>
       ) : (
         <table className={`table ${styles.table}`} data-testid="history-list">
@@ -160,7 +232,7 @@ export function HistoryView({ draftId }: { draftId: string }) {
                     <CanButton
                       channel="drafts:restore"
                       type="button"
-                      onClick={() => void restore(v, false).catch(() => undefined)}
+                      onClick={() => attempt(`Restoring version #${v.id}`, () => restore(v, false))}
                       data-testid="history-restore"
                     >
                       Restore
@@ -168,7 +240,7 @@ export function HistoryView({ draftId }: { draftId: string }) {
                     <CanButton
                       channel="drafts:push"
                       type="button"
-                      onClick={() => void restore(v, true).catch(() => undefined)}
+                      onClick={() => attempt(`Rolling back to version #${v.id}`, () => restore(v, true))}
                       data-testid="history-rollback"
                     >
                       Roll back
@@ -184,27 +256,21 @@ export function HistoryView({ draftId }: { draftId: string }) {
         <div className={styles.compare}>
           <label>
             From{' '}
-            <select
-              value={from ?? ''}
-              onChange={(e) => setFrom(e.target.value === 'current' ? 'current' : Number(e.target.value))}
-              data-testid="history-from"
-            >
+            <select value={from ?? ''} onChange={(e) => setFrom(parseRef(e.target.value))} data-testid="history-from">
               {versions.map((v) => (
                 <option key={v.id} value={v.id}>
                   {label(v)}
                 </option>
               ))}
               <option value="current">the draft now</option>
+              {n8nTarget && <option value="n8n">n8n now</option>}
             </select>
           </label>
           <label>
             to{' '}
-            <select
-              value={to}
-              onChange={(e) => setTo(e.target.value === 'current' ? 'current' : Number(e.target.value))}
-              data-testid="history-to"
-            >
+            <select value={to} onChange={(e) => setTo(parseRef(e.target.value))} data-testid="history-to">
               <option value="current">the draft now</option>
+              {n8nTarget && <option value="n8n">n8n now</option>}
               {versions.map((v) => (
                 <option key={v.id} value={v.id}>
                   {label(v)}
@@ -212,12 +278,31 @@ export function HistoryView({ draftId }: { draftId: string }) {
               ))}
             </select>
           </label>
-          <button type="button" onClick={() => void compare().catch(() => undefined)} data-testid="history-compare">
+          <button
+            type="button"
+            onClick={() => attempt('Comparing the two versions', compare)}
+            data-testid="history-compare"
+          >
             Compare
           </button>
         </div>
       )}
-      {diff && <ChangeList diff={diff} />}
+      {problem && (
+        <p className="invalid" role="alert" data-testid="history-problem">
+          {problem}
+        </p>
+      )}
+      {compared && (
+        <>
+          <CompareCanvas
+            key={`${compared.from.label}→${compared.to.label}`}
+            diff={compared.diff}
+            from={compared.from}
+            to={compared.to}
+          />
+          <ChangeList diff={compared.diff} />
+        </>
+      )}
       {status && (
         <p role="status" data-testid="history-status">
           {status}

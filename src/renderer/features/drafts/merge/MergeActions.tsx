@@ -1,4 +1,4 @@
-import { send } from '../../../api/client';
+import { ask, failureText } from '../failure';
 import { CanButton } from '../../../components/Guarded';
 import type { Draft } from '../../../../shared/contract';
 import { HistoryView } from '../history/HistoryView';
@@ -6,10 +6,20 @@ import { MergeView } from './MergeView';
 import { useMergeUi } from './merge-store';
 
 /** "Update from n8n" and "History": mounted in the draft editor's actions. */
-export function MergeActions({ draft, dirty }: { draft: Draft; dirty: boolean }) {
+export function MergeActions({
+  draft,
+  dirty,
+  onProblem,
+}: {
+  draft: Draft;
+  dirty: boolean;
+  /** A failed update, in words (the editor shows it beside its actions); null clears it. */
+  onProblem(text: string | null): void;
+}) {
   const { showMerge, showHistory, replaced } = useMergeUi();
   const update = async () => {
-    const report = await send('drafts:merge', { id: draft.id });
+    onProblem(null);
+    const report = await ask('drafts:merge', { id: draft.id });
     if (report.applied) replaced();
     showMerge(report);
   };
@@ -24,7 +34,7 @@ export function MergeActions({ draft, dirty }: { draft: Draft; dirty: boolean })
             ? 'Save the draft first: the merge works on the saved draft'
             : 'Merge what changed in n8n since this draft was taken into the draft'
         }
-        onClick={() => void update().catch(() => undefined)}
+        onClick={() => void update().catch((error: unknown) => onProblem(failureText('Updating from n8n', error)))}
         data-testid="d-update-from-n8n"
       >
         Update from n8n

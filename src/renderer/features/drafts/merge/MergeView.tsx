@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MergeConflictView, MergeReport, MergeResolution } from '../../../../shared/contract';
-import { send, sendCatch } from '../../../api/client';
+import { sendCatch } from '../../../api/client';
+import { ask, failureText } from '../failure';
 import { useMergeUi } from './merge-store';
 import styles from './MergeView.module.css';
 import { editText, parseEdit, showSide } from './values';
@@ -75,7 +76,7 @@ export function MergeView({ report: initial }: { report: MergeReport }) {
   };
 
   const mergeAgain = async () => {
-    const next = await send('drafts:merge', { id: report.draftId });
+    const next = await ask('drafts:merge', { id: report.draftId });
     setMoved(false);
     setProblem(null);
     setChoices({});
@@ -241,7 +242,11 @@ export function MergeView({ report: initial }: { report: MergeReport }) {
           {done ? 'Close' : 'Decide later'}
         </button>
         {moved && (
-          <button type="button" onClick={() => void mergeAgain().catch(() => undefined)}>
+          <button
+            type="button"
+            onClick={() => void mergeAgain().catch((error: unknown) => setProblem(failureText('Merging again', error)))}
+            data-testid="merge-again"
+          >
             Merge again
           </button>
         )}

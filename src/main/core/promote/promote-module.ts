@@ -1,0 +1,30 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { CoreContext } from '../context';
+import type { FeatureModule } from '../handlers';
+import type { PromotionPort } from './promote-port';
+import { createPromotions, type Promotions } from './promote-service';
+
+/** Promotion of workflows from one instance into another: plan, promote, roll back. */
+export function createPromotionsModule(
+  ctx: CoreContext,
+  audit: AuditLog,
+  port: PromotionPort,
+): FeatureModule<'promotions'> & { promotions: Promotions } {
+  const promotions = createPromotions(ctx, audit, port);
+  return {
+    promotions,
+    handlers: {
+      'promotions:plan': (selection) => promotions.plan(selection),
+      'promotions:promote': ({ activation, expected, ...selection }) =>
+        promotions.promote(selection, activation, expected),
+      'promotions:list': () => promotions.list(),
+      'promotions:get': ({ id }) => promotions.get(id),
+      'promotions:rollback': ({ id, force }) => promotions.rollback(id, force),
+    },
+    start: () => void promotions.recoverInterrupted(),
+    restored() {
+      promotions.recoverInterrupted();
+      ctx.store.write((announce) => announce('promotions:changed', { id: 0 }));
+    },
+  };
+}

@@ -1,0 +1,486 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallInput, PromotionPlan } from '../../../shared/contract';
+import { systemClock } from '../clock';
+import { createCore } from '../create-core';
+import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
+import { tempDir, testContext } from '../testing/test-core';
+import { credentialRefs, mapCredential, webhooksOf } from './plan';
+import type { PromotionPort } from './promote-port';
+import { createPromotions } from './promote-service';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+const data = async <T>(p: Promise<Reply<T>>): Promise<T> => {
+  const r = await p;
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.data;
+};
+
+/** A Webhook → Set workflow; `credential` adds an HTTP Request node that uses it. */
+function nodes(path: string, options: { value?: string; credential?: { id: string; name: string } } = {}): FakeNode[] {
+  const list: FakeNode[] = [
+    {
+      id: `${path}-hook`,
+      name: 'Webhook',
+      type: 'n8n-nodes-base.webhook',
+      typeVersion: 2,
+      position: [0, 0],
+      webhookId: `wh-${path}`,
+      parameters: { httpMethod: 'POST', path, responseMode: 'onReceived' },
+    },
+    {
+      id: `${path}-set`,
+      name: 'Set',
+      type: 'n8n-nodes-base.set',
+      typeVersion: 3.4,
+      position: [220, 0],
+      parameters: { value: options.value ?? 'one' },
+    },
+  ];
+  if (options.credential)
+    list.push({
+      id: `${path}-http`,
+      name: 'Call Acme',
+      type: 'n8n-nodes-base.httpRequest',
+      typeVersion: 4.2,
+      position: [440, 0],
+      parameters: { url: 'http://127.0.0.1:9/acme', authentication: 'genericCredentialType' },
+      credentials: { httpHeaderAuth: options.credential },
+    });
+  return list;
+}
+
+/** A core with two instances on two loopback fakes: dev (1.123 unless told) and prod (2.41.1 unless told). */
+async function twoInstances(versions: { dev?: string; prod?: string } = {}) {
+  const dev = await startFakeN8n({ version: versions.dev ?? '1.123.81' });
+  const prod = await startFakeN8n({ version: versions.prod ?? '2.41.1' });
+  const dir = tempDir();
+  const core = createCore({ dataDir: dir.path, clock: systemClock, checkOutputs: true });
+  cleanups.push(
+    dir.remove,
+    () => dev.close(),
+    () => prod.close(),
+    () => core.close(),
+  );
+  const add = async (name: string, fake: FakeN8n) =>
+    (
+      await data(
+        core.call('instances:add', {
+          name,
+          baseUrl: fake.baseUrl,
+          apiKey: fake.apiKey,
+          environment: name === 'prod' ? 'prod' : 'dev',
+          color: '#2f6fed',
+          syncEnabled: false,
+        }),
+      )
+    ).id;
+  return { core, dev, prod, ids: { dev: await add('dev', dev), prod: await add('prod', prod) } };
+}
+
+/** Dev holds Orders (new on prod, uses the Acme credential), Billing (changed) and Same (unchanged). */
+function seedDevAndProd(dev: FakeN8n, prod: FakeN8n) {
+  const devCred = dev.addCredential('Acme API', 'httpHeaderAuth', { name: 'X-Key', value: 'dev-secret' });
+  const prodCred = prod.addCredential('Acme API', 'httpHeaderAuth', { name: 'X-Key', value: 'prod-secret' });
+  prod.addCredential('Acme API', 'httpBasicAuth', { user: 'u', password: 'p' });
+  dev.addWorkflow('d-orders', 'Orders', {
+    nodes: nodes('orders', { credential: { id: devCred.id, name: 'Acme API' } }),
+  });
+  dev.addWorkflow('d-billing', 'Billing', { nodes: nodes('billing', { value: 'new' }) });
+  dev.addWorkflow('d-same', 'Same', { nodes: nodes('same') });
+  prod.addWorkflow('p-billing', 'Billing', { nodes: nodes('billing', { value: 'old' }) });
+  prod.addWorkflow('p-same', 'Same', { nodes: nodes('same') });
+  prod.addWorkflow('p-legacy', 'Legacy on prod', { nodes: nodes('legacy') });
+  return { devCred, prodCred };
+}
+
+const selection = (ids: { dev: string; prod: string }, workflowIds: string[]) => ({
+  sourceInstanceId: ids.dev,
+  targetInstanceId: ids.prod,
+  workflowIds,
+});
+
+describe('promotion plan (dry run)', () => {
+  it('says per workflow new / changed / unchanged with the diff, maps credentials by name and type, lists target-only', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    const { devCred, prodCred } = seedDevAndProd(dev, prod);
+    const writesBefore = prod.state.writes.length;
+    const plan = await data(core.call('promotions:plan', selection(ids, ['d-orders', 'd-billing', 'd-same'])));
+
+    expect(plan.items.map((i) => [i.name, i.status])).toEqual([
+      ['Orders', 'new'],
+      ['Billing', 'changed'],
+      ['Same', 'unchanged'],
+    ]);
+    expect(plan.ok).toBe(true);
+    const [orders, billing, same] = plan.items;
+    expect(orders!.credentials).toEqual([
+      {
+        node: 'Call Acme',
+        type: 'httpHeaderAuth',
+        name: 'Acme API',
+        sourceId: devCred.id,
+        targetId: prodCred.id,
+        status: 'mapped',
+      },
+    ]);
+    expect(billing!.diff?.changedNodes).toEqual([expect.objectContaining({ name: 'Set', parameterPaths: ['value'] })]);
+    expect(billing!.targetWorkflowId).toBe('p-billing');
+    expect(same!.diff?.identical).toBe(true);
+    expect(plan.targetOnly).toEqual([{ workflowId: 'p-legacy', name: 'Legacy on prod', active: true }]);
+    // Both instances' credentials, names and types only.
+    expect(plan.credentialsSource).toEqual({ source: 'workflows+audit', target: 'api' });
+    expect(plan.targetCredentials).toHaveLength(2);
+    expect(plan.sourceCredentials).toEqual([{ id: devCred.id, name: 'Acme API', type: 'httpHeaderAuth' }]);
+    expect(JSON.stringify(plan)).not.toMatch(/secret/);
+    // A dry run writes nothing.
+    expect(prod.state.writes.length).toBe(writesBefore);
+  });
+
+  it('refuses a workflow whose credential the target lacks, one whose webhook path collides, one with a removed node type', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    dev.addWorkflow('d-miss', 'Needs Stripe', {
+      nodes: nodes('stripe', { credential: { id: 'dev-stripe', name: 'Stripe live' } }),
+    });
+    dev.addWorkflow('d-clash', 'Clashing hook', { nodes: nodes('shared-path') });
+    prod.addWorkflow('p-other', 'Another workflow', { nodes: nodes('shared-path') });
+    const start: FakeNode = {
+      id: 'start',
+      name: 'Start',
+      type: 'n8n-nodes-base.start',
+      typeVersion: 1,
+      position: [0, 300],
+      parameters: {},
+    };
+    dev.addWorkflow('d-legacy', 'Old start', { nodes: [...nodes('old-start'), start] });
+    const plan = await data(core.call('promotions:plan', selection(ids, ['d-miss', 'd-clash', 'd-legacy'])));
+    expect(plan.ok).toBe(false);
+    const [miss, clash, legacy] = plan.items;
+    expect(miss!.promotable).toBe(false);
+    expect(miss!.credentials[0]).toMatchObject({ name: 'Stripe live', status: 'missing', targetId: null });
+    expect(miss!.refusals[0]).toMatch(/credential "Stripe live" \(httpHeaderAuth\), which the target does not have/);
+    expect(clash!.webhookCollisions).toEqual([
+      {
+        node: 'Webhook',
+        method: 'POST',
+        path: 'shared-path',
+        otherWorkflowId: 'p-other',
+        otherWorkflowName: 'Another workflow',
+      },
+    ]);
+    expect(clash!.refusals[0]).toMatch(/collides with "Another workflow" on the target/);
+    expect(legacy!.problems[0]).toMatchObject({ node: 'Start', severity: 'error' });
+    expect(legacy!.refusals[0]).toMatch(/Node "Start" .* cannot run on the target/);
+
+    // Promote refuses the whole selection: nothing is written into the target.
+    const writes = prod.state.writes.length;
+    const refused = await core.call('promotions:promote', { ...selection(ids, ['d-miss']), activation: 'keep' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(refused.ok ? '' : refused.error.message).toMatch(/^Nothing was promoted: 1 workflow\(s\) cannot be/);
+    expect(prod.state.writes.length).toBe(writes);
+    expect(await data(core.call('promotions:list', {}))).toEqual([]);
+  });
+
+  it('on a 1.x target reads credentials from its workflows and its security audit (same name: unverified type)', async () => {
+    const { core, dev, prod, ids } = await twoInstances({ prod: '1.123.81' });
+    const devCred = dev.addCredential('Acme API', 'httpHeaderAuth');
+    const unused = prod.addCredential('Acme API', 'httpHeaderAuth');
+    const used = prod.addCredential('Mailer', 'smtp');
+    prod.addWorkflow('p-mail', 'Mail', { nodes: nodes('mail', { credential: { id: used.id, name: 'Mailer' } }) });
+    dev.addWorkflow('d-orders', 'Orders', {
+      nodes: nodes('orders', { credential: { id: devCred.id, name: 'Acme API' } }),
+    });
+    const plan = await data(core.call('promotions:plan', selection(ids, ['d-orders'])));
+    expect(plan.credentialsSource.target).toBe('workflows+audit');
+    // The one its workflow uses, typed by that use; the other named by the audit alone.
+    expect(plan.targetCredentials).toEqual([
+      { id: used.id, name: 'Mailer', type: 'httpHeaderAuth' },
+      { id: unused.id, name: 'Acme API', type: null },
+    ]);
+    expect(plan.items[0]!.credentials[0]).toMatchObject({ status: 'unverified', targetId: unused.id });
+    expect(plan.items[0]!.promotable).toBe(true);
+    expect(plan.notes.join(' ')).toMatch(/does not list its credentials to this API key \(n8n 1\.x never does\)/);
+  });
+
+  it('refuses bad input with a clear error and writes nothing', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    const writes = prod.state.writes.length;
+    const cases: [CallInput<'promotions:promote'>, string, RegExp][] = [
+      [{ ...selection(ids, ['nope']), activation: 'keep' }, 'VALIDATION', /source has no workflow nope/],
+      [
+        { sourceInstanceId: ids.dev, targetInstanceId: ids.dev, workflowIds: ['d-same'], activation: 'keep' },
+        'VALIDATION',
+        /two different instances/,
+      ],
+      [
+        { ...selection(ids, ['d-same']), targetInstanceId: 'ghost', activation: 'keep' },
+        'VALIDATION',
+        /Unknown instance ghost/,
+      ],
+      [
+        { ...selection(ids, ['d-billing']), activation: 'keep', expected: { 'd-billing': 1 } },
+        'CONFLICT',
+        /target changed since the plan \("Billing"\)/,
+      ],
+    ];
+    for (const [input, code, message] of cases) {
+      const reply = await core.call('promotions:promote', input);
+      expect(reply).toMatchObject({ ok: false, error: { code } });
+      expect(reply.ok ? '' : reply.error.message).toMatch(message);
+    }
+    for (const hostile of [
+      { ...selection(ids, []), activation: 'keep' },
+      { ...selection(ids, ['d-same']), activation: 'sometimes' },
+      { ...selection(ids, ['d-same']), activation: 'keep', extra: 1 },
+    ])
+      expect(await core.call('promotions:promote', hostile as never)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
+    expect(prod.state.writes.length).toBe(writes);
+    expect(await data(core.call('promotions:list', {}))).toEqual([]);
+  });
+});
+
+describe('promote and roll back', () => {
+  async function promoted(activation: 'keep' | 'active' | 'inactive') {
+    const setup = await twoInstances();
+    const seeded = seedDevAndProd(setup.dev, setup.prod);
+    const plan: PromotionPlan = await data(
+      setup.core.call('promotions:plan', selection(setup.ids, ['d-orders', 'd-billing', 'd-same'])),
+    );
+    const expected = Object.fromEntries(plan.items.map((i) => [i.sourceWorkflowId, i.targetUpdatedAtMs]));
+    const promotion = await data(
+      setup.core.call('promotions:promote', {
+        ...selection(setup.ids, ['d-orders', 'd-billing', 'd-same']),
+        activation,
+        expected,
+      }),
+    );
+    return { ...setup, ...seeded, promotion };
+  }
+
+  it('creates and updates on the target with credentials re-pointed by id, live as chosen, with a record', async () => {
+    const { core, prod, prodCred, promotion, ids } = await promoted('active');
+    expect(promotion).toMatchObject({ status: 'done', activation: 'active', actor: expect.any(String) });
+    expect(promotion.items.map((i) => [i.name, i.action, i.activeBefore, i.activeAfter, i.error])).toEqual([
+      ['Orders', 'created', null, true, null],
+      ['Billing', 'updated', true, true, null],
+      ['Same', 'unchanged', true, true, null],
+    ]);
+    const orders = prod.state.workflows.find((w) => w.name === 'Orders')!;
+    expect(orders.active).toBe(true);
+    // Published on 2.x: what runs is the promoted version.
+    expect(orders.activeVersion?.versionId).toBe(orders.versionId);
+    const http = orders.nodes.find((n) => n.name === 'Call Acme')!;
+    expect(http.credentials).toEqual({ httpHeaderAuth: { id: prodCred.id, name: 'Acme API' } });
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'new' });
+    expect(billing.activeVersion?.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'new' });
+    // Nothing is written for an unchanged workflow.
+    expect(prod.state.writes.filter((w) => w.path === '/workflows/p-same')).toEqual([]);
+
+    const audit = await data(core.call('audit:list', { limit: 20 }));
+    const entry = audit.entries.find((e) => e.action === 'promotion.promote');
+    expect(entry).toMatchObject({ targetId: ids.prod });
+    expect(await data(core.call('promotions:get', { id: promotion.id }))).toEqual(promotion);
+  });
+
+  it('rolls back in one call: updated workflows restored, created ones deleted', async () => {
+    const { core, prod, promotion } = await promoted('active');
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.status).toBe('rolled-back');
+    expect(rolled.items.map((i) => [i.name, i.rollback])).toEqual([
+      ['Orders', 'deleted'],
+      ['Billing', 'restored'],
+      ['Same', 'skipped'],
+    ]);
+    expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(false);
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+    expect(billing.active).toBe(true);
+    expect(billing.activeVersion?.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+    // Once only.
+    expect(await core.call('promotions:rollback', { id: promotion.id })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
+  });
+
+  it('refuses a rollback when the target moved since the promotion, unless forced', async () => {
+    const { core, prod, promotion } = await promoted('keep');
+    prod.editWorkflow('p-billing', (wf) => {
+      wf.nodes[1]!.parameters = { value: 'edited on prod' };
+    });
+    const refused = await core.call('promotions:rollback', { id: promotion.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(refused.ok ? null : refused.error.details).toEqual({
+      workflows: [{ targetWorkflowId: 'p-billing', name: 'Billing', reason: 'changed' }],
+    });
+    // Nothing was undone.
+    expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(true);
+    expect(prod.state.workflows.find((w) => w.id === 'p-billing')!.nodes[1]!.parameters).toEqual({
+      value: 'edited on prod',
+    });
+    const forced = await data(core.call('promotions:rollback', { id: promotion.id, force: true }));
+    expect(forced.status).toBe('rolled-back');
+    expect(prod.state.workflows.find((w) => w.id === 'p-billing')!.nodes[1]!.parameters).toEqual({ value: 'old' });
+  });
+
+  it('inactive stops what it writes; rollback makes it live again as before', async () => {
+    const { core, prod, promotion } = await promoted('inactive');
+    expect(promotion.items.map((i) => [i.name, i.activeAfter])).toEqual([
+      ['Orders', false],
+      ['Billing', false],
+      ['Same', false],
+    ]);
+    expect(prod.state.workflows.find((w) => w.id === 'p-same')!.active).toBe(false);
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.items.map((i) => i.rollback)).toEqual(['deleted', 'restored', 'restored']);
+    expect(prod.state.workflows.find((w) => w.id === 'p-same')!.active).toBe(true);
+    expect(prod.state.workflows.find((w) => w.id === 'p-billing')!.active).toBe(true);
+  });
+
+  it('2.x: a target holding a newer saved draft beside its published version gets both back', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    // Saved in prod's editor but not published: the draft differs from what runs.
+    prod.editWorkflow('p-billing', (wf) => {
+      wf.nodes[1]!.parameters = { value: 'prod draft' };
+    });
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' }),
+    );
+    const billing = () => prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    const setValue = (nodes: FakeNode[] | undefined) => nodes?.find((n) => n.name === 'Set')?.parameters;
+    // Kept live: n8n 2.x republishes a live workflow's save.
+    expect(setValue(billing().activeVersion?.nodes)).toEqual({ value: 'new' });
+    await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(billing().active).toBe(true);
+    expect(setValue(billing().activeVersion?.nodes)).toEqual({ value: 'old' });
+    expect(setValue(billing().nodes)).toEqual({ value: 'prod draft' });
+  });
+
+  it('records a write that failed and stops there; what was written can be rolled back', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      // n8n fails the update of Billing (a 500), after Orders was created.
+      if (request.startsWith('PUT /api/v1/workflows/p-billing')) prod.state.failWith = 500;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-orders', 'd-billing', 'd-same']), activation: 'keep' }),
+    );
+    prod.state.failWith = undefined;
+    prod.state.apiHold = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items.map((i) => [i.name, i.action])).toEqual([
+      ['Orders', 'created'],
+      ['Billing', 'failed'],
+      ['Same', 'failed'],
+    ]);
+    expect(promotion.items[2]!.error).toMatch(/Not attempted/);
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.items.map((i) => i.rollback)).toEqual(['deleted', null, null]);
+    expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(false);
+  });
+});
+
+describe('a failed write', () => {
+  it('puts a workflow it stopped first (activation: inactive) live again, and records the failure', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    // Every try at updating Billing fails (500); anything else goes through.
+    prod.state.apiHold = (request) => {
+      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'inactive' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('failed');
+    expect(promotion.items[0]).toMatchObject({ action: 'failed', activeBefore: true });
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.active).toBe(true);
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+    expect(prod.state.requests.filter((r) => /p-billing\/(publish|unpublish)/.test(r))).toEqual([
+      'POST /api/v1/workflows/p-billing/unpublish',
+      'POST /api/v1/workflows/p-billing/publish',
+    ]);
+  });
+});
+
+describe('one at a time, and after a crash', () => {
+  it('refuses a second promotion into the same target while one is writing', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    prod.state.apiHold = (request) => (request.startsWith('POST /api/v1/workflows') ? held : undefined);
+    const first = core.call('promotions:promote', { ...selection(ids, ['d-orders']), activation: 'keep' });
+    await expect
+      .poll(() => prod.state.received.some((r) => r.method === 'POST' && r.url === '/api/v1/workflows'))
+      .toBe(true);
+    const second = await core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' });
+    expect(second).toMatchObject({ ok: false, error: { code: 'CONFLICT', retryable: true } });
+    release();
+    expect((await data(first)).status).toBe('done');
+    expect((await data(core.call('promotions:list', {}))).map((p) => p.items.map((i) => i.name))).toEqual([['Orders']]);
+  });
+
+  it('a promotion left running by a stopped process becomes partial (its records can be rolled back)', () => {
+    const t = testContext();
+    cleanups.push(t.cleanup);
+    t.ctx.store.write(() =>
+      t.ctx.store.db
+        .prepare(
+          `INSERT INTO promotions (actor, created_at_ms, source_instance_id, target_instance_id, version, activation, status)
+          VALUES ('ann', 1, 'dev', 'prod', 'draft', 'keep', 'running')`,
+        )
+        .run(),
+    );
+    const promotions = createPromotions(t.ctx, t.audit, {} as PromotionPort);
+    expect(promotions.recoverInterrupted()).toBe(1);
+    expect(promotions.get(1)).toMatchObject({ status: 'partial', items: [] });
+    expect(promotions.recoverInterrupted()).toBe(0);
+  });
+});
+
+describe('plan helpers', () => {
+  it('reads credential references, maps by name and type, and finds literal webhook paths', () => {
+    const refs = credentialRefs([
+      { name: 'A', credentials: { httpHeaderAuth: { id: '1', name: 'Acme' }, smtp: 'Old mailer', bad: 42 } },
+    ]);
+    expect(refs).toEqual([
+      { node: 'A', type: 'httpHeaderAuth', id: '1', name: 'Acme' },
+      { node: 'A', type: 'smtp', id: null, name: 'Old mailer' },
+    ]);
+    const target = [
+      { id: 't1', name: 'Acme', type: 'httpHeaderAuth' },
+      { id: 't2', name: 'Acme', type: 'httpHeaderAuth' },
+      { id: 't3', name: 'Old mailer', type: 'smtp' },
+    ];
+    expect(mapCredential(refs[0]!, target).status).toBe('ambiguous');
+    expect(mapCredential(refs[1]!, target)).toMatchObject({ status: 'mapped', targetId: 't3' });
+    expect(mapCredential(refs[1]!, [{ id: 'x', name: 'Old mailer', type: 'httpBasicAuth' }]).status).toBe('missing');
+    const hook = (path: unknown, disabled = false) => ({
+      name: `h-${String(path)}`,
+      type: 'n8n-nodes-base.webhook',
+      typeVersion: 2,
+      position: [0, 0] as [number, number],
+      parameters: { path },
+      disabled,
+    });
+    expect(webhooksOf([hook('/a/b/'), hook('={{ 1 }}'), hook('c', true), hook('')])).toEqual([
+      { node: 'h-/a/b/', method: 'GET', path: 'a/b' },
+    ]);
+  });
+});
