@@ -16,24 +16,28 @@ function store() {
 
 /** Rows shaped like synced n8n executions, with a small per-node summary. */
 function fill(db: ReturnType<typeof store>['db']) {
-  const insert =
-    db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, mode, payload_json,
+  const insert = db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, mode,
     data_json, created_at_ms, started_at_ms, finished_at_ms, duration_ms, updated_at_ms)
-    VALUES ('remote', 'prod', ?, ?, ?, 'webhook', ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES ('remote', 'prod', ?, ?, ?, 'webhook', ?, ?, ?, ?, ?, ?)`);
+  // Payloads live beside the rows (0027_execution_bodies.sql).
+  const body = db.prepare('INSERT INTO execution_bodies (id, payload_json) VALUES (?, ?)');
   db.transaction(() => {
     for (let i = 0; i < EXECUTIONS; i++) {
       const at = 1_700_000_000_000 + i * 1_000;
-      insert.run(
+      const { lastInsertRowid } = insert.run(
         `wf${i % 40}`,
         String(i),
         i % 11 ? 'success' : 'error',
-        JSON.stringify({ orderId: `o-${i}`, amount: i % 977, customer: { tier: i % 3 ? 'gold' : 'basic' } }),
         JSON.stringify({ nodes: { Webhook: { ms: 2 }, Set: { ms: i % 17 }, HTTP: { ms: 40 + (i % 90) } } }),
         at,
         at + 5,
         at + 120,
         115,
         at + 120,
+      );
+      body.run(
+        lastInsertRowid,
+        JSON.stringify({ orderId: `o-${i}`, amount: i % 977, customer: { tier: i % 3 ? 'gold' : 'basic' } }),
       );
     }
   })();

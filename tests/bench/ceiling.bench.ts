@@ -69,15 +69,16 @@ function plainLoop(): number {
   const db = new Database(join(dir.path, 'plain.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, status TEXT NOT NULL, payload_json TEXT, request_json TEXT,
+  // As the console keeps them (0027_execution_bodies): payload and request beside the run's row.
+  db.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, status TEXT NOT NULL,
       job_id INTEGER, created_at_ms INTEGER NOT NULL, started_at_ms INTEGER, finished_at_ms INTEGER, response_status INTEGER);
     CREATE INDEX runs_created ON runs (created_at_ms DESC);
+    CREATE TABLE run_bodies (id INTEGER PRIMARY KEY, payload_json TEXT, request_json TEXT);
     CREATE TABLE jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, run_id INTEGER NOT NULL, lease TEXT, updated_at_ms INTEGER NOT NULL);
     CREATE INDEX jobs_waiting ON jobs (id) WHERE state = 'waiting';
     CREATE TABLE job_payloads (job_id INTEGER PRIMARY KEY, payload_json TEXT NOT NULL);`);
-  const insertRun = db.prepare(
-    "INSERT INTO runs (status, payload_json, request_json, created_at_ms) VALUES ('queued', ?, ?, ?)",
-  );
+  const insertRun = db.prepare("INSERT INTO runs (status, created_at_ms) VALUES ('queued', ?)");
+  const insertBody = db.prepare('INSERT INTO run_bodies (id, payload_json, request_json) VALUES (?, ?, ?)');
   const insertJob = db.prepare("INSERT INTO jobs (state, run_id, updated_at_ms) VALUES ('waiting', ?, ?)");
   const insertPayload = db.prepare('INSERT INTO job_payloads (job_id, payload_json) VALUES (?, ?)');
   const setJob = db.prepare('UPDATE runs SET job_id = ? WHERE id = ?');
@@ -95,7 +96,8 @@ function plainLoop(): number {
     db.transaction(() => {
       for (let i = base; i < Math.min(RUNS, base + 50); i++) {
         const body = JSON.stringify(payloadOf(BYTES, i));
-        const run = Number(insertRun.run(body, body, now).lastInsertRowid);
+        const run = Number(insertRun.run(now).lastInsertRowid);
+        insertBody.run(run, body, body);
         const job = Number(insertJob.run(run, now).lastInsertRowid);
         insertPayload.run(job, body);
         setJob.run(job, run);

@@ -43,7 +43,8 @@ export function waitTitle(name: string, fields: string, node: string): string {
  */
 export function waitingFromN8n(store: Store, findInstance: ApprovalPorts['findInstance']): () => WaitingExecution[] {
   const select = store.db.prepare(
-    `SELECT e.id, e.source, e.instance_id, e.workflow_id, e.remote_id, e.mapping_id, e.event, e.payload_json, e.wait_json,
+    `SELECT e.id, e.source, e.instance_id, e.workflow_id, e.remote_id, e.mapping_id, e.event,
+       (SELECT payload_json FROM execution_bodies WHERE id = e.id) AS payload_json, e.wait_json,
        w.name AS workflow_name, json_extract(m.config_json, '$.name') AS mapping_name, i.wait_inbox_json
      FROM executions e
      JOIN instances i ON i.id = e.instance_id

@@ -87,10 +87,13 @@ describe('n8n waits: registration', () => {
       .run();
     const wait = (resume: string, httpMethod = 'POST') =>
       JSON.stringify({ node: 'Wait', nodeType: 'n8n-nodes-base.wait', resume, httpMethod, suffix: null, item: {} });
-    const insert = h.db.prepare(
-      `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, event, payload_json, wait_json,
-         created_at_ms, updated_at_ms) VALUES (?, ?, 'wf1', ?, ?, 'refund', '{"a":1}', ?, 0, 0)`,
+    const row = h.db.prepare(
+      `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, event, wait_json,
+         created_at_ms, updated_at_ms) VALUES (?, ?, 'wf1', ?, ?, 'refund', ?, 0, 0)`,
     );
+    // Every run's payload, beside its row (0027_execution_bodies.sql).
+    const body = h.db.prepare(`INSERT INTO execution_bodies (id, payload_json) VALUES (?, '{"a":1}')`);
+    const insert = { run: (...values: unknown[]) => body.run(row.run(...values).lastInsertRowid) };
     insert.run('local', 'dev', '11', 'waiting', wait('webhook'));
     insert.run('local', 'dev', '12', 'succeeded', wait('webhook'));
     insert.run('remote', 'dev', '13', 'waiting', wait('webhook')); // started in n8n: the instance did not opt in

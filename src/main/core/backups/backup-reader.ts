@@ -23,7 +23,15 @@ import { remoteWorkflowSchema } from '../drafts/n8n-port';
 import { describeIssues } from '../invoke';
 import { detectKind, openEncrypted } from './backup-crypto';
 import { FORMAT, FORMAT_VERSION } from './backup-writer';
-import { isSecretColumn, placeholderFor, plainTables, quote, readTables, type TableInfo } from './tables';
+import {
+  isSecretColumn,
+  MOVED_COLUMNS,
+  placeholderFor,
+  plainTables,
+  quote,
+  readTables,
+  type TableInfo,
+} from './tables';
 
 export const STAGING_SCHEMA = 'fd_restore';
 /** Staging only: the backup's n8n workflows, which a restore keeps as n8n snapshots. */
@@ -230,8 +238,12 @@ export async function stageBackup(
           if (!table) throw invalid(`This backup holds a table this Flightdeck does not know (${s.name}).`);
           checkSecrets(s, header?.secrets ?? 'dropped');
           section.table = table;
-          section.insert = inserter(db, table, s.columns);
+          section.insert = inserter(db, table, s.columns, current);
           tables.push(table.name);
+          // An older backup holds columns that now live in another table: that table is restored too.
+          const moved = MOVED_COLUMNS[table.name];
+          if (moved && s.columns.some((c) => moved.columns.includes(c)) && !tables.includes(moved.to))
+            tables.push(moved.to);
         }
       } else if (value.t === 'manifest') {
         manifest = check(backupManifestSchema, value, 'the backup manifest');
@@ -287,8 +299,32 @@ function verifyManifest(header: z.infer<typeof headerSchema>, manifest: BackupMa
   });
 }
 
-/** Inserts rows into the staging copy of `table`; columns the backup lacks get placeholders. */
-function inserter(db: Database.Database, table: TableInfo, columns: string[]): (rows: unknown[][]) => void {
+/**
+ * Inserts rows into the staging copy of `table`; columns the backup lacks get placeholders.
+ * Columns that moved to another table since the backup was made (MOVED_COLUMNS) go there.
+ */
+function inserter(
+  db: Database.Database,
+  table: TableInfo,
+  allColumns: string[],
+  current: Map<string, TableInfo>,
+): (rows: unknown[][]) => void {
+  const moved = MOVED_COLUMNS[table.name];
+  const movedHere = moved ? allColumns.filter((c) => moved.columns.includes(c)) : [];
+  const columns = allColumns.filter((c) => !movedHere.includes(c));
+  const keyAt = moved ? allColumns.indexOf(moved.key) : -1;
+  if (moved && movedHere.length && (keyAt < 0 || !current.has(moved.to)))
+    throw invalid(
+      `Table ${table.name} in this backup has columns this Flightdeck keeps elsewhere, but not its ${moved.key}.`,
+    );
+  const kept = allColumns.flatMap((c, i) => (movedHere.includes(c) ? [] : [i]));
+  const movedAt = movedHere.map((c) => allColumns.indexOf(c));
+  const movedInsert =
+    moved && movedHere.length
+      ? db.prepare(
+          `INSERT INTO ${STAGING_SCHEMA}.${quote(moved.to)} (${[moved.key, ...movedHere].map(quote).join(', ')}) VALUES (${[moved.key, ...movedHere].map(() => '?').join(', ')})`,
+        )
+      : null;
   const known = new Set(table.columns.map((c) => c.name));
   const unknown = columns.find((c) => !known.has(c));
   if (unknown)
@@ -300,7 +336,16 @@ function inserter(db: Database.Database, table: TableInfo, columns: string[]): (
     `INSERT INTO ${STAGING_SCHEMA}.${quote(table.name)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
   );
   const many = db.transaction((rows: unknown[][]) => {
-    for (const row of rows) stmt.run([...row, ...fill]);
+    for (const row of rows) {
+      if (!movedInsert) {
+        stmt.run([...row, ...fill]);
+        continue;
+      }
+      stmt.run([...kept.map((i) => row[i]), ...fill]);
+      // Only rows that had something there: a run without payload or request has no body.
+      const values = movedAt.map((i) => row[i] ?? null);
+      if (values.some((v) => v !== null)) movedInsert.run([row[keyAt], ...values]);
+    }
   });
   return (rows) => {
     try {

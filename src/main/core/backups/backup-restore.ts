@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { InstanceRestore, RestoreKeyOutcome, TablePreview } from '../../../shared/contract/backups';
 import { waitInboxSchema, type WaitInbox } from '../../../shared/contract/instances';
 import { REMOTE_STAGING_TABLE, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
-import { dependencyOrder, quote, readTables, type TableInfo } from './tables';
+import { dependencyOrder, MOVED_COLUMNS, quote, readTables, type TableInfo } from './tables';
 
 interface Plan {
   table: TableInfo;
@@ -23,7 +23,13 @@ function plansOf(db: Database.Database, staged: StagedBackup): Plan[] {
     .filter((t) => staged.tables.includes(t.name))
     .map((table) => {
       const section = sections.get(`table:${table.name}`);
-      return { table, compared: section?.columns ?? [], redacted: section?.redacted ?? [] };
+      const has = new Set(table.columns.map((c) => c.name));
+      // A table filled from columns an older backup kept elsewhere (MOVED_COLUMNS) compares those.
+      const movedFrom = Object.entries(MOVED_COLUMNS).find(([, m]) => m.to === table.name);
+      const carried =
+        section?.columns ??
+        (movedFrom ? (sections.get(`table:${movedFrom[0]}`)?.columns ?? []).concat(movedFrom[1].key) : []);
+      return { table, compared: [...new Set(carried)].filter((c) => has.has(c)), redacted: section?.redacted ?? [] };
     });
 }
 

@@ -1,6 +1,7 @@
 import { EXCLUDED_TABLES, plainTables } from './tables';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../shared/contract/drafts';
@@ -77,20 +78,22 @@ async function seed(s: ReturnType<typeof station>) {
   insertInstance(db, 'dev', 'Dev', 'http://127.0.0.1:5678', API_KEY);
   db.prepare("INSERT INTO settings VALUES ('operatorName', ?, 5)").run(JSON.stringify('Ada'));
   db.prepare(`INSERT INTO mappings VALUES ('m1', 'order.created', 'dev', 1, '{"event":"order.created"}', 1, 2)`).run();
-  const insertExecution =
-    db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, payload_json,
-    data_json, created_at_ms, duration_ms, updated_at_ms) VALUES ('remote', 'dev', 'wf1', ?, ?, ?, ?, ?, ?, ?)`);
+  const insertExecution = db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status,
+    data_json, created_at_ms, duration_ms, updated_at_ms) VALUES ('remote', 'dev', 'wf1', ?, ?, ?, ?, ?, ?)`);
+  // A run's payload and request live beside its row (0027_execution_bodies.sql); some runs have none.
+  const insertBody = db.prepare('INSERT INTO execution_bodies (id, payload_json, request_json) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (let i = 0; i < 5_000; i++) {
-      insertExecution.run(
+      const id = insertExecution.run(
         `r${i}`,
         i % 7 ? 'success' : 'error',
-        JSON.stringify({ i, note: 'ünïcødé ✓' }),
         i % 3 ? null : '{"x":1.5}',
         i,
         i * 3,
         i,
-      );
+      ).lastInsertRowid;
+      if (i % 10 !== 9)
+        insertBody.run(id, JSON.stringify({ i, note: 'ünïcødé ✓' }), i % 2 ? null : JSON.stringify({ url: `/w/${i}` }));
     }
   })();
   const draft = await s.drafts.create('Draft one', 'dev');
@@ -215,6 +218,84 @@ describe('backup and restore', () => {
       { id: 'dev', name: 'Dev', api_key_sealed: 'local-key' },
       { id: 'prod', name: 'Prod', api_key_sealed: '' },
     ]);
+  });
+
+  it('restores a backup made before 0027, with payload and request on the executions row, into execution_bodies', async () => {
+    const source = station();
+    await seed(source);
+    const before = dump(source.db);
+    const { path } = await exported(source);
+    // Rewrite the file as a schema-24 console wrote it: the body columns in the executions section.
+    const lines = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
+    type Line = {
+      t: string;
+      schemaVersion?: number;
+      name?: string;
+      columns?: string[];
+      v?: unknown[];
+      sections?: Section[];
+      count?: number;
+    };
+    type Section = { name: string; columns: string[]; count: number; sha256: string };
+    const parsed = lines.map((l) => JSON.parse(l) as Line);
+    const bodies = new Map<unknown, unknown[]>();
+    let section = '';
+    for (const line of parsed) {
+      if (line.t === 'section') section = line.name ?? '';
+      else if (line.t === 'row' && section === 'table:execution_bodies' && line.v)
+        bodies.set(line.v[0], line.v.slice(1));
+    }
+    const out: string[] = [];
+    const hashes = new Map<string, ReturnType<typeof createHash>>();
+    let idAt = -1;
+    section = '';
+    for (const line of parsed) {
+      if (line.t === 'header') line.schemaVersion = 24;
+      if (line.t === 'section') {
+        section = line.name ?? '';
+        if (section === 'table:executions') {
+          idAt = line.columns?.indexOf('id') ?? -1;
+          line.columns = [...(line.columns ?? []), 'payload_json', 'request_json'];
+        }
+        hashes.set(section, createHash('sha256'));
+      }
+      if (section === 'table:execution_bodies') continue;
+      if (line.t === 'row' && section === 'table:executions' && line.v)
+        line.v = [...line.v, ...(bodies.get(line.v[idAt]) ?? [null, null])];
+      if (line.t === 'manifest') {
+        line.schemaVersion = 24;
+        line.sections = (line.sections ?? [])
+          .filter((x) => x.name !== 'table:execution_bodies')
+          .map((x) =>
+            x.name === 'table:executions'
+              ? {
+                  ...x,
+                  columns: [...x.columns, 'payload_json', 'request_json'],
+                  sha256: hashes.get(x.name)!.digest('hex'),
+                }
+              : x,
+          );
+      }
+      const text = JSON.stringify(line);
+      if (line.t === 'row') hashes.get(section)?.update(text + '\n');
+      out.push(text);
+    }
+    expect(out.join('\n')).not.toContain('execution_bodies');
+    const target = station();
+    const copy = copyInto(path, target.backups.service.folder);
+    writeFileSync(copy, gzipSync(Buffer.from(out.join('\n') + '\n')));
+    const plan = await target.backups.service.inspect({ kind: 'file', path: copy }, undefined);
+    expect(plan.tables.find((t) => t.table === 'execution_bodies')).toMatchObject({ action: 'replace', add: 4_500 });
+    await target.backups.service.restore(plan.restoreId);
+    const after = dump(target.db);
+    expect(after.executions).toEqual(before.executions);
+    expect(after.execution_bodies).toEqual(before.execution_bodies);
+    // And the run's detail reads its payload there (the search finds it too).
+    const hit = target.db
+      .prepare("SELECT count(*) FROM execution_search WHERE payload_json LIKE '%ünïcødé%'")
+      .pluck()
+      .get();
+    expect(hit).toBe(4_500);
   });
 
   it('keeps local execution history when the backup left it out', async () => {

@@ -45,7 +45,16 @@ export function plainTables(db: Database.Database, schema = 'main'): { name: str
   return all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`)));
 }
 /** Large and optional: left out unless the operator asks for execution history. */
-export const OPTIONAL_TABLES = new Set(['executions']);
+export const OPTIONAL_TABLES = new Set(['executions', 'execution_bodies']);
+
+/**
+ * Columns that have moved to another table since older backups were made: such a backup's
+ * values of them are restored into `to` (keyed by the same `key`), so it restores as it was.
+ * 0027_execution_bodies moved a run's payload and request beside its row.
+ */
+export const MOVED_COLUMNS: Record<string, { to: string; key: string; columns: string[] }> = {
+  executions: { to: 'execution_bodies', key: 'id', columns: ['payload_json', 'request_json'] },
+};
 
 /**
  * Secret columns: dropped from a backup unless it is passphrase-encrypted. Matched by name so

@@ -2,7 +2,8 @@
  * The search index of runs (executions_fts), built in batches (0024_search_backlog.sql): rows
  * above the mark wait here and are indexed in order, a few hundred at a time, by a coalesced
  * background step, and always before anything reads the index (`catchUp`), so a search sees
- * every row exactly as a per-row trigger would have shown it.
+ * every row exactly as a per-row trigger would have shown it. What it indexes is a run's event and
+ * error (executions) and its payload (execution_bodies), read through the view execution_search.
  */
 import type { Store } from './store';
 
@@ -35,7 +36,7 @@ function createSearchIndex(store: Store): SearchIndex {
   const mark = db.prepare('SELECT indexed_through_id FROM search_state WHERE id = 1').pluck();
   const newest = db.prepare('SELECT coalesce(max(id), 0) FROM executions').pluck();
   const add = db.prepare(`INSERT INTO executions_fts (rowid, event, payload_json, error)
-    SELECT id, coalesce(event, ''), coalesce(payload_json, ''), coalesce(error, '') FROM executions
+    SELECT id, coalesce(event, ''), coalesce(payload_json, ''), coalesce(error, '') FROM execution_search
     WHERE id > @from AND id <= @to AND (event IS NOT NULL OR payload_json IS NOT NULL OR error IS NOT NULL)`);
   const move = db.prepare('UPDATE search_state SET indexed_through_id = ? WHERE id = 1');
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -8,6 +8,7 @@ import type { InstancesService } from '../instances/instances-service';
 import type { MappingService } from '../mappings/mapping-service';
 import type { WaitingLookup } from '../n8n/waiting-lookup';
 import type { DispatchJobPayload } from './emit';
+import { storedRequest } from './executions-writer';
 
 export interface ApprovalPortDeps {
   store: Store;
@@ -24,7 +25,8 @@ export interface ApprovalPortDeps {
 export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
   const { db } = deps.store;
   const gated = db.prepare(
-    "SELECT mapping_id, request_json FROM executions WHERE id = ? AND status = 'awaiting_approval'",
+    `SELECT e.mapping_id, b.request_json, b.payload_json FROM executions e LEFT JOIN execution_bodies b ON b.id = e.id
+     WHERE e.id = ? AND e.status = 'awaiting_approval'`,
   );
   const setStatus = db.prepare(
     "UPDATE executions SET status = ?, error = ?, updated_at_ms = ? WHERE id = ? AND status = 'awaiting_approval'",
@@ -54,10 +56,14 @@ export function pipelineApprovalPorts(deps: ApprovalPortDeps): ApprovalPorts {
 
   return {
     releaseGate(executionId) {
-      const row = gated.get(executionId) as { mapping_id: string | null; request_json: string | null } | undefined;
+      const row = gated.get(executionId) as
+        { mapping_id: string | null; request_json: string | null; payload_json: string | null } | undefined;
       if (!row?.mapping_id) throw new AppError('CONFLICT', `Run ${executionId} is no longer waiting for approval.`);
       const mapping = deps.mappings.get(row.mapping_id);
-      const body = (JSON.parse(row.request_json ?? '{}') as { body?: DispatchJobPayload['body'] }).body;
+      const request = storedRequest(row.request_json ?? '{}', row.payload_json) as {
+        body?: DispatchJobPayload['body'];
+      };
+      const body = request.body;
       setStatus.run('queued', null, deps.now(), executionId);
       deps.enqueueRun()(executionId, mapping, body);
     },

@@ -30,18 +30,30 @@ const EXCERPT_BYTES = 2048;
 /**
  * A request as kept on its run: without `bodyText`, which is always JSON.stringify(body)
  * (webhook-request.ts) and, for a payload of 10 KB, was a third of the row that every status
- * update rewrites. Readers put it back (`withBodyText`).
+ * update rewrites. Readers put it back (`storedRequest`).
  */
-function requestText(request: unknown): string {
+function requestText(request: unknown, payloadText?: string): string {
   if (request === null || typeof request !== 'object' || !('bodyText' in request)) return JSON.stringify(request);
+  const { bodyText, body: _body, ...rest } = request as Record<string, unknown>;
+  // Without a transform the body is the payload, byte for byte: kept once, on the run's payload.
+  if (payloadText !== undefined && bodyText === payloadText) return JSON.stringify({ ...rest, bodyIsPayload: true });
   const { bodyText: _sameAsBody, ...kept } = request as Record<string, unknown>;
   return JSON.stringify(kept);
 }
 
-/** A stored request with its `bodyText` again: the bytes sent, exactly as built. */
-export function withBodyText(request: unknown): unknown {
+/**
+ * A stored request as it was built: its `bodyText` again (the bytes sent), and its body taken
+ * from the run's payload when it was kept there (`bodyIsPayload`).
+ */
+export function storedRequest(requestJson: string | null, payloadJson: string | null): unknown {
+  const request = requestJson === null ? null : (JSON.parse(requestJson) as unknown);
   if (request === null || typeof request !== 'object' || Array.isArray(request) || 'bodyText' in request)
     return request;
+  if ('bodyIsPayload' in request) {
+    const { bodyIsPayload: _b, ...rest } = request as Record<string, unknown>;
+    const text = payloadJson ?? 'null';
+    return { ...rest, body: JSON.parse(text) as unknown, bodyText: text };
+  }
   return { ...request, bodyText: JSON.stringify((request as { body?: unknown }).body ?? null) };
 }
 
@@ -52,15 +64,19 @@ export function withBodyText(request: unknown): unknown {
  */
 export function createExecutionsWriter(store: Store, options: { requestedBy?: () => string | null } = {}) {
   const { db } = store;
-  // The request is written once the row has its id: the id is part of the request (a header).
+  // The run's row stays small: every status update rewrites it. Its payload and request are
+  // written once, beside it, in execution_bodies (0027_execution_bodies.sql).
   const insert = db.prepare(`INSERT INTO executions
-    (id, source, instance_id, workflow_id, mapping_id, status, event, payload_json, request_json, job_id,
+    (id, source, instance_id, workflow_id, mapping_id, status, event, job_id,
      idempotency_key, source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)
-    VALUES (@id, 'local', @instanceId, @workflowId, @mappingId, @status, @event, @payload, @request, @jobId,
+    VALUES (@id, 'local', @instanceId, @workflowId, @mappingId, @status, @event, @jobId,
      @idempotencyKey, @sourceKind, @retryOfId, @retryKind, @requestedBy, @nowMs, @nowMs)`);
+  const insertBody = db.prepare('INSERT INTO execution_bodies (id, payload_json, request_json) VALUES (?, ?, ?)');
   // The id the next insert gets (rowid tables take max + 1); valid inside the caller's transaction.
   const nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM executions').pluck();
-  const setRequest = db.prepare('UPDATE executions SET request_json = ? WHERE id = ?');
+  // The request is written once the row has its id (the id is part of the request: a header).
+  const setRequest = db.prepare(`INSERT INTO execution_bodies (id, request_json) VALUES (@id, @request)
+    ON CONFLICT (id) DO UPDATE SET request_json = excluded.request_json`);
   const byKey = db.prepare('SELECT id FROM executions WHERE idempotency_key = ?').pluck();
   const setJob = db.prepare('UPDATE executions SET job_id = ? WHERE id = ?');
   const started = db.prepare(`UPDATE executions SET status = 'dispatching', attempts = attempts + 1,
@@ -95,10 +111,9 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
   return {
     insert: (run: NewLocalRun): number => {
       search.soon();
-      return Number(
+      const id = Number(
         insert.run({
           id: run.id ?? null,
-          request: run.request === undefined ? null : requestText(run.request),
           jobId: run.jobId ?? null,
           instanceId: run.instanceId,
           workflowId: run.workflowId,
@@ -108,16 +123,18 @@ export function createExecutionsWriter(store: Store, options: { requestedBy?: ()
           idempotencyKey: run.idempotencyKey,
           sourceKind: run.sourceKind,
           nowMs: run.nowMs,
-          payload: JSON.stringify(run.payload ?? null),
           retryOfId: run.retry?.ofId ?? null,
           retryKind: run.retry?.kind ?? null,
           requestedBy: options.requestedBy?.() ?? null,
         }).lastInsertRowid,
       );
+      const payloadText = JSON.stringify(run.payload ?? null);
+      insertBody.run(id, payloadText, run.request === undefined ? null : requestText(run.request, payloadText));
+      return id;
     },
     nextId: () => nextId.get() as number,
     /** The exact request of a run (webhook-request.ts), kept for its detail view and for release after approval. */
-    setRequest: (id: number, request: unknown) => void setRequest.run(requestText(request), id),
+    setRequest: (id: number, request: unknown) => void setRequest.run({ id, request: requestText(request) }),
     findByKey: (key: string) => byKey.get(key) as number | undefined,
     setJob: (executionId: number, jobId: number) => void setJob.run(jobId, executionId),
     markDispatching: (id: number, now: number) => void started.run({ id, now }),

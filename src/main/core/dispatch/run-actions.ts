@@ -20,7 +20,7 @@ import type { Clients } from '../n8n/clients';
 import { filterClause } from '../n8n/executions-reader';
 import { createRemoteStore } from '../n8n/remote-store';
 import type { JobStore } from '../queue/job-store';
-import { withBodyText, type ExecutionsWriter } from './executions-writer';
+import { storedRequest, type ExecutionsWriter } from './executions-writer';
 import { createLineageReader } from './run-lineage';
 
 type ItemResult = CallOutput<'runs:cancel'>[number];
@@ -64,7 +64,9 @@ export function createRunActions(deps: RunActionsDeps) {
   const { ctx, jobs, executions, mappings } = deps;
   const { db } = ctx.store;
   const remote = createRemoteStore(db);
-  const one = db.prepare('SELECT * FROM executions WHERE id = ?');
+  // A run with its payload and request, which live beside its row (0027_execution_bodies.sql).
+  const WITH_BODY = 'e.*, b.payload_json, b.request_json FROM executions e LEFT JOIN execution_bodies b ON b.id = e.id';
+  const one = db.prepare(`SELECT ${WITH_BODY} WHERE e.id = ?`);
   const byRemote = db.prepare('SELECT id FROM executions WHERE instance_id = ? AND remote_id = ?').pluck();
   const now = () => ctx.clock.now();
 
@@ -80,7 +82,7 @@ export function createRunActions(deps: RunActionsDeps) {
       event: r.event,
       mappingId: r.mapping_id,
       payload: parse(r.payload_json),
-      request: withBodyText(parse(r.request_json)),
+      request: storedRequest(r.request_json, r.payload_json),
       responseStatus: r.response_status,
       responseExcerpt: r.response_excerpt,
       job: job && {
@@ -109,9 +111,7 @@ export function createRunActions(deps: RunActionsDeps) {
     // After the filter is known to be valid, so a refused call changes nothing (db/search-index.ts).
     if (target.filter?.search) searchIndex(ctx.store).catchUp();
     const rows = db
-      .prepare(
-        `SELECT e.* FROM executions e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id LIMIT 10000`,
-      )
+      .prepare(`SELECT ${WITH_BODY} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id LIMIT 10000`)
       .all(params) as RunRow[];
     return { rows, missing: [] };
   }
@@ -133,12 +133,14 @@ export function createRunActions(deps: RunActionsDeps) {
   const editedSince = db
     .prepare(
       `WITH RECURSIVE later (id, source, payload, depth) AS (
-         SELECT id, source, payload_json, 1 FROM executions WHERE retry_of_id = @id
+         SELECT id, source, (SELECT payload_json FROM execution_bodies WHERE id = executions.id), 1
+         FROM executions WHERE retry_of_id = @id
          UNION ALL
-         SELECT e.id, e.source, e.payload_json, l.depth + 1 FROM later l JOIN executions e ON e.retry_of_id = l.id
+         SELECT e.id, e.source, (SELECT payload_json FROM execution_bodies WHERE id = e.id), l.depth + 1
+         FROM later l JOIN executions e ON e.retry_of_id = l.id
          WHERE l.depth < 100)
        SELECT 1 FROM later
-       WHERE source = 'local' AND payload IS NOT (SELECT payload_json FROM executions WHERE id = @id) LIMIT 1`,
+       WHERE source = 'local' AND payload IS NOT (SELECT payload_json FROM execution_bodies WHERE id = @id) LIMIT 1`,
     )
     .pluck();
   // The workflow a mapping without a workflow id reaches: the one serving its path (as the linker finds it).

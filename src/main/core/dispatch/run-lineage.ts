@@ -46,8 +46,9 @@ export function createLineageReader(db: Database) {
       SELECT e.id, t.depth + 1, t.path || '/' || printf('%015d', e.id)
         FROM executions e JOIN tree t ON e.retry_of_id = t.id WHERE t.depth < ${MAX_DEPTH})
     SELECT e.id, e.source, e.remote_id, e.instance_id, e.status, e.retry_of_id, e.retry_kind, e.created_at_ms,
-      t.depth, (p.id IS NOT NULL AND e.source = 'local' AND e.payload_json IS NOT p.payload_json) AS payload_edited
+      t.depth, (p.id IS NOT NULL AND e.source = 'local' AND eb.payload_json IS NOT pb.payload_json) AS payload_edited
     FROM tree t JOIN executions e ON e.id = t.id LEFT JOIN executions p ON p.id = e.retry_of_id
+      LEFT JOIN execution_bodies eb ON eb.id = e.id LEFT JOIN execution_bodies pb ON pb.id = p.id
     ORDER BY t.path LIMIT ${MAX_CHAIN + 1}`);
 
   function rootOf(id: number): number {

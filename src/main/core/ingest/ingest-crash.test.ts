@@ -80,8 +80,8 @@ it('an acknowledged event survives a SIGKILL of the console mid-batch', async ()
     const store = openStore({ dataDir, bus: new EventBus(), migrations, now: () => Date.now() });
     try {
       const runOf = store.db.prepare(
-        `SELECT e.id, json_extract(e.payload_json, '$.n') AS n, j.state AS job
-         FROM executions e LEFT JOIN jobs j ON j.id = e.job_id WHERE e.id = ?`,
+        `SELECT e.id, json_extract(b.payload_json, '$.n') AS n, j.state AS job
+         FROM executions e LEFT JOIN execution_bodies b ON b.id = e.id LEFT JOIN jobs j ON j.id = e.job_id WHERE e.id = ?`,
       );
       const lost: number[] = [];
       for (const [n, id] of acked) {

@@ -1,52 +1,29 @@
 import type { Database } from 'better-sqlite3';
-import { binSql } from './histogram';
+import { binOfRowSql, CONTRIBUTIONS, GRAINS_MS, TERMINAL_SQL as TERMINAL, timedSql } from './rollup-sql';
 
-const TERMINAL = `('succeeded', 'failed', 'dead_lettered', 'canceled', 'rejected')`;
+const ROLLUP_COLUMNS = CONTRIBUTIONS.map((c) => c.column);
 
-// The contribution of every terminal execution above the watermark, grouped per rollup row:
-// the same numbers the insert trigger would have added one row at a time (0013_metrics_per_run.sql:
-// a row counts as a run unless a retry superseded it; attempts count every row).
+// The contribution of every terminal execution matching `rows`, grouped per rollup row: the same
+// numbers the triggers add one row at a time, from the same expressions (rollup-sql.ts).
 // The inner GROUP BY counts per histogram bin, the outer one folds the bins into the row's JSON.
-const foldSql = (rows: string) => `INSERT INTO metric_rollups
-    (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, total, succeeded, failed, dead_lettered, canceled, rejected, duration_count, duration_sum_ms, queue_wait_count, queue_wait_sum_ms, attempts, failed_attempts, hist_json, revision)
-  SELECT grain_ms, bucket_ms, i, w, m, SUM(total), SUM(succeeded), SUM(failed), SUM(dead_lettered), SUM(canceled), SUM(rejected), SUM(duration_count), SUM(duration_sum_ms), SUM(queue_wait_count), SUM(queue_wait_sum_ms), SUM(attempts), SUM(failed_attempts),
+export const foldSql = (rows: string) => `INSERT INTO metric_rollups
+    (grain_ms, bucket_ms, instance_id, workflow_id, mapping_id, ${ROLLUP_COLUMNS.join(', ')}, hist_json, revision)
+  SELECT grain_ms, bucket_ms, i, w, m, ${ROLLUP_COLUMNS.map((c) => `SUM(${c})`).join(', ')},
     json_group_object(bin, timed) FILTER (WHERE bin IS NOT NULL), (SELECT version FROM metric_state WHERE id = 1)
   FROM (
     SELECT g.ms AS grain_ms, e.created_at_ms - (e.created_at_ms % g.ms) AS bucket_ms, coalesce(e.instance_id, '') AS i,
       coalesce(e.workflow_id, '') AS w, coalesce(e.mapping_id, '') AS m,
-      CASE WHEN (e.superseded_by_id IS NULL AND e.duration_ms IS NOT NULL) THEN CAST(${binSql('e.duration_ms')} AS TEXT) END AS bin,
-      SUM((e.superseded_by_id IS NULL)) AS total,
-      SUM((e.superseded_by_id IS NULL AND e.status = 'succeeded')) AS succeeded,
-      SUM((e.superseded_by_id IS NULL AND e.status = 'failed')) AS failed,
-      SUM((e.superseded_by_id IS NULL AND e.status = 'dead_lettered')) AS dead_lettered,
-      SUM((e.superseded_by_id IS NULL AND e.status = 'canceled')) AS canceled,
-      SUM((e.superseded_by_id IS NULL AND e.status = 'rejected')) AS rejected,
-      SUM((e.superseded_by_id IS NULL AND e.duration_ms IS NOT NULL)) AS duration_count,
-      SUM((CASE WHEN e.superseded_by_id IS NULL THEN coalesce(e.duration_ms, 0) ELSE 0 END)) AS duration_sum_ms,
-      SUM((e.superseded_by_id IS NULL AND e.queue_wait_ms IS NOT NULL)) AS queue_wait_count,
-      SUM((CASE WHEN e.superseded_by_id IS NULL THEN coalesce(e.queue_wait_ms, 0) ELSE 0 END)) AS queue_wait_sum_ms,
-      SUM((CASE WHEN e.source = 'remote' THEN 1 ELSE e.attempts END)) AS attempts,
-      SUM((CASE WHEN e.source = 'remote' THEN e.status = 'failed' ELSE max(e.attempts - (coalesce(e.response_status, 0) BETWEEN 200 AND 299), 0) END)) AS failed_attempts,
-      SUM((e.superseded_by_id IS NULL AND e.duration_ms IS NOT NULL)) AS timed
-    FROM executions e, (SELECT 3600000 AS ms UNION ALL SELECT 86400000) AS g
+      CASE WHEN ${timedSql('e')} THEN CAST(${binOfRowSql('e')} AS TEXT) END AS bin,
+${CONTRIBUTIONS.map((c) => `      SUM(${c.of('e')}) AS ${c.column},`).join('\n')}
+      SUM(${timedSql('e')}) AS timed
+    FROM executions e, (${GRAINS_MS.map((g) => `SELECT ${g} AS ms`).join(' UNION ALL ')}) AS g
     WHERE ${rows} AND e.status IN ${TERMINAL}
     GROUP BY 1, 2, 3, 4, 5, 6
   ) WHERE true
   GROUP BY grain_ms, bucket_ms, i, w, m
   ON CONFLICT DO UPDATE SET
     revision = excluded.revision,
-    total = total + excluded.total,
-    succeeded = succeeded + excluded.succeeded,
-    failed = failed + excluded.failed,
-    dead_lettered = dead_lettered + excluded.dead_lettered,
-    canceled = canceled + excluded.canceled,
-    rejected = rejected + excluded.rejected,
-    duration_count = duration_count + excluded.duration_count,
-    duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
-    queue_wait_count = queue_wait_count + excluded.queue_wait_count,
-    queue_wait_sum_ms = queue_wait_sum_ms + excluded.queue_wait_sum_ms,
-    attempts = attempts + excluded.attempts,
-    failed_attempts = failed_attempts + excluded.failed_attempts,
+${ROLLUP_COLUMNS.map((c) => `    ${c} = ${c} + excluded.${c},`).join('\n')}
     hist_json = CASE WHEN excluded.duration_count = 0 THEN hist_json ELSE (
       SELECT json_group_object(key, v) FROM (
         SELECT key, SUM(value) AS v FROM (

@@ -40,8 +40,8 @@ describe('jumping in the executions list (keyset seek)', () => {
     const db = new Database(join(t.dataDir, STORE_FILE));
     cleanups.push(async () => void db.close());
     const insert = db.prepare(
-      `INSERT INTO executions (source, status, payload_json, created_at_ms, updated_at_ms)
-       VALUES ('local', 'succeeded', '{"pad":"x"}', ?, ?)`,
+      `INSERT INTO executions (source, status, created_at_ms, updated_at_ms)
+       VALUES ('local', 'succeeded', ?, ?)`,
     );
     for (let i = 1; i <= 10; i++) insert.run(i * 1000, i * 1000);
     const times = (r: Result<CallOutput<'executions:list'>>) =>

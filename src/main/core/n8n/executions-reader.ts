@@ -299,13 +299,13 @@ export function createExecutionsReader(ctx: CoreContext, clients: Clients) {
     };
   }
 
+  // Prepared once: the live list's push runs after every turn that changed runs.
+  const selectByIds = db.prepare(`${SELECT} WHERE e.id IN (SELECT value FROM json_each(?))`);
+
   /** Summaries of the given rows (the live list's push), in no particular order. */
   function byIds(ids: readonly number[]): ExecutionSummary[] {
     if (ids.length === 0) return [];
-    const rows = db
-      .prepare(`${SELECT} WHERE e.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as ExecutionRow[];
-    return rows.map(toSummary);
+    return (selectByIds.all(JSON.stringify(ids)) as ExecutionRow[]).map(toSummary);
   }
 
   const find = (id: number) => db.prepare(`${DETAIL_SELECT} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;

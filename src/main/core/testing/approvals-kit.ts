@@ -62,11 +62,12 @@ export function approvalsHarness(over: Partial<ApprovalPorts> = {}, options: App
       const executionId = Number(
         db
           .prepare(
-            `INSERT INTO executions (source, instance_id, workflow_id, mapping_id, status, payload_json, created_at_ms, updated_at_ms)
-             VALUES ('local', 'dev', 'wf1', 'm1', 'awaiting_approval', '{}', ?, ?)`,
+            `INSERT INTO executions (source, instance_id, workflow_id, mapping_id, status, created_at_ms, updated_at_ms)
+             VALUES ('local', 'dev', 'wf1', 'm1', 'awaiting_approval', ?, ?)`,
           )
           .run(t.clock.now(), t.clock.now()).lastInsertRowid,
       );
+      db.prepare(`INSERT INTO execution_bodies (id, payload_json) VALUES (?, '{}')`).run(executionId);
       return module.service.createGate(
         {
           executionId,

@@ -16,13 +16,15 @@ import { createSchedulesModule, type SchedulesModuleOptions } from '../scheduler
  */
 export function tableEmit(store: Store): Emit & { requests: EmitRequest[] } {
   const insert = store.db.prepare(
-    `INSERT INTO executions (source, status, payload_json, mapping_id, created_at_ms, updated_at_ms)
-     VALUES ('local', 'queued', ?, ?, 0, 0)`,
+    `INSERT INTO executions (source, status, mapping_id, created_at_ms, updated_at_ms)
+     VALUES ('local', 'queued', ?, 0, 0)`,
   );
+  const insertBody = store.db.prepare('INSERT INTO execution_bodies (id, payload_json) VALUES (?, ?)');
   const requests: EmitRequest[] = [];
   return Object.assign(
     (request: EmitRequest) => {
-      const id = Number(insert.run(JSON.stringify(request.payload), request.idempotencyKey ?? null).lastInsertRowid);
+      const id = Number(insert.run(request.idempotencyKey ?? null).lastInsertRowid);
+      insertBody.run(id, JSON.stringify(request.payload));
       requests.push(request);
       return { executionIds: [id], deduplicated: false };
     },
