@@ -19,7 +19,7 @@ function fill(db: ReturnType<typeof store>['db']) {
   const insert = db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, mode,
     data_json, created_at_ms, started_at_ms, finished_at_ms, duration_ms, updated_at_ms)
     VALUES ('remote', 'prod', ?, ?, ?, 'webhook', ?, ?, ?, ?, ?, ?)`);
-  // Payloads live beside the rows (0027_execution_bodies.sql).
+  // Payloads live beside the rows (0026_execution_bodies.sql).
   const body = db.prepare('INSERT INTO execution_bodies (id, payload_json) VALUES (?, ?)');
   db.transaction(() => {
     for (let i = 0; i < EXECUTIONS; i++) {

@@ -69,7 +69,7 @@ function plainLoop(): number {
   const db = new Database(join(dir.path, 'plain.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  // As the console keeps them (0027_execution_bodies): payload and request beside the run's row.
+  // As the console keeps them (0026_execution_bodies): payload and request beside the run's row.
   db.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, status TEXT NOT NULL,
       job_id INTEGER, created_at_ms INTEGER NOT NULL, started_at_ms INTEGER, finished_at_ms INTEGER, response_status INTEGER);
     CREATE INDEX runs_created ON runs (created_at_ms DESC);

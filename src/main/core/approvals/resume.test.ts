@@ -91,7 +91,7 @@ describe('n8n waits: registration', () => {
       `INSERT INTO executions (source, instance_id, workflow_id, remote_id, status, event, wait_json,
          created_at_ms, updated_at_ms) VALUES (?, ?, 'wf1', ?, ?, 'refund', ?, 0, 0)`,
     );
-    // Every run's payload, beside its row (0027_execution_bodies.sql).
+    // Every run's payload, beside its row (0026_execution_bodies.sql).
     const body = h.db.prepare(`INSERT INTO execution_bodies (id, payload_json) VALUES (?, '{"a":1}')`);
     const insert = { run: (...values: unknown[]) => body.run(row.run(...values).lastInsertRowid) };
     insert.run('local', 'dev', '11', 'waiting', wait('webhook'));

@@ -80,7 +80,7 @@ async function seed(s: ReturnType<typeof station>) {
   db.prepare(`INSERT INTO mappings VALUES ('m1', 'order.created', 'dev', 1, '{"event":"order.created"}', 1, 2)`).run();
   const insertExecution = db.prepare(`INSERT INTO executions (source, instance_id, workflow_id, remote_id, status,
     data_json, created_at_ms, duration_ms, updated_at_ms) VALUES ('remote', 'dev', 'wf1', ?, ?, ?, ?, ?, ?)`);
-  // A run's payload and request live beside its row (0027_execution_bodies.sql); some runs have none.
+  // A run's payload and request live beside its row (0026_execution_bodies.sql); some runs have none.
   const insertBody = db.prepare('INSERT INTO execution_bodies (id, payload_json, request_json) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (let i = 0; i < 5_000; i++) {
@@ -220,7 +220,7 @@ describe('backup and restore', () => {
     ]);
   });
 
-  it('restores a backup made before 0027, with payload and request on the executions row, into execution_bodies', async () => {
+  it('restores a backup made before 0026, with payload and request on the executions row, into execution_bodies', async () => {
     const source = station();
     await seed(source);
     const before = dump(source.db);

@@ -50,7 +50,7 @@ export const OPTIONAL_TABLES = new Set(['executions', 'execution_bodies']);
 /**
  * Columns that have moved to another table since older backups were made: such a backup's
  * values of them are restored into `to` (keyed by the same `key`), so it restores as it was.
- * 0027_execution_bodies moved a run's payload and request beside its row.
+ * 0026_execution_bodies moved a run's payload and request beside its row.
  */
 export const MOVED_COLUMNS: Record<string, { to: string; key: string; columns: string[] }> = {
   executions: { to: 'execution_bodies', key: 'id', columns: ['payload_json', 'request_json'] },

@@ -13,7 +13,7 @@ afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
 const bodies = migrations.find((m) => m.name === 'execution_bodies')!;
 
-describe('upgrading a store with runs to execution_bodies (0027)', () => {
+describe('upgrading a store with runs to execution_bodies (0026)', () => {
   it('moves payload and request beside the row, keeps every other column, and searches them again', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -16,7 +16,7 @@ function store() {
     `INSERT INTO executions (id, source, status, event, error, created_at_ms, updated_at_ms)
      VALUES (?, 'local', 'queued', ?, NULL, 1, 1)`,
   );
-  // A run's payload lives beside its row (0027_execution_bodies.sql), written after it, as the
+  // A run's payload lives beside its row (0026_execution_bodies.sql), written after it, as the
   // pipeline does, or before it, as a restore does.
   const insertBody = s.db.prepare('INSERT INTO execution_bodies (id, payload_json) VALUES (?, ?)');
   const add = (id: number, word: string, bodyFirst = false) =>

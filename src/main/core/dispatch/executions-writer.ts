@@ -65,7 +65,7 @@ export function storedRequest(requestJson: string | null, payloadJson: string | 
 export function createExecutionsWriter(store: Store, options: { requestedBy?: () => string | null } = {}) {
   const { db } = store;
   // The run's row stays small: every status update rewrites it. Its payload and request are
-  // written once, beside it, in execution_bodies (0027_execution_bodies.sql).
+  // written once, beside it, in execution_bodies (0026_execution_bodies.sql).
   const insert = db.prepare(`INSERT INTO executions
     (id, source, instance_id, workflow_id, mapping_id, status, event, job_id,
      idempotency_key, source_kind, retry_of_id, retry_kind, requested_by, created_at_ms, updated_at_ms)

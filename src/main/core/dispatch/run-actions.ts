@@ -64,7 +64,7 @@ export function createRunActions(deps: RunActionsDeps) {
   const { ctx, jobs, executions, mappings } = deps;
   const { db } = ctx.store;
   const remote = createRemoteStore(db);
-  // A run with its payload and request, which live beside its row (0027_execution_bodies.sql).
+  // A run with its payload and request, which live beside its row (0026_execution_bodies.sql).
   const WITH_BODY = 'e.*, b.payload_json, b.request_json FROM executions e LEFT JOIN execution_bodies b ON b.id = e.id';
   const one = db.prepare(`SELECT ${WITH_BODY} WHERE e.id = ?`);
   const byRemote = db.prepare('SELECT id FROM executions WHERE instance_id = ? AND remote_id = ?').pluck();

@@ -1,4 +1,4 @@
--- 0027_execution_bodies: a run's payload and request leave the executions row. Both are written
+-- 0026_execution_bodies: a run's payload and request leave the executions row. Both are written
 -- once, when the run is made (the request at most once more, when a retry or a release builds it),
 -- but they lived on the row that every status update rewrites: for a 10 KB event, about 15 KB of
 -- overflow pages copied by each of a run's three updates (dispatching, outcome, link). They now
