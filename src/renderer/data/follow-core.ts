@@ -38,6 +38,8 @@ export const INVALIDATES: Record<EventChannel, readonly string[]> = {
   'approvals:configChanged': ['approvals:'],
   'drafts:changed': ['drafts:'],
   'promotions:changed': ['promotions:', 'workflows:'],
+  // Plans use the variables: the plan's queries too.
+  'promotions:variablesChanged': ['promotions:'],
   'backups:progress': [],
   'backups:changed': ['backups:'],
   'backups:restored': [EVERYTHING],

@@ -146,6 +146,8 @@ export const CALL_CHANNELS = [
   'promotions:list',
   'promotions:get',
   'promotions:rollback',
+  'promotions:variables',
+  'promotions:setVariables',
   // backups
   'backups:list',
   'backups:export',
@@ -220,6 +222,7 @@ export const EVENT_CHANNELS = [
   'drafts:changed',
   // promotions
   'promotions:changed',
+  'promotions:variablesChanged',
   // backups
   'backups:progress',
   'backups:changed',

@@ -47,6 +47,43 @@ export const webhookCollisionSchema = z.object({
   otherWorkflowName: z.string(),
 });
 
+/**
+ * A per-instance variable: a value that differs between instances (a base URL, a channel) kept
+ * by the console. Not a secret: shown in plans and audit entries.
+ */
+export const VARIABLE_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+export const VARIABLE_VALUE_MAX = 2000;
+/** At most this many variables per instance. */
+export const VARIABLES_MAX = 200;
+export const variableSchema = z.object({
+  name: z
+    .string()
+    .regex(VARIABLE_NAME_PATTERN, 'A variable name is A–Z, 0–9 and _, starts with a letter, at most 64 characters.'),
+  value: z
+    .string()
+    .min(1, 'A variable needs a value.')
+    .max(VARIABLE_VALUE_MAX, `A variable value is at most ${VARIABLE_VALUE_MAX} characters.`),
+});
+export type Variable = z.infer<typeof variableSchema>;
+export const instanceVariablesSchema = z.object({
+  instanceId: z.string(),
+  /** Sorted by name. */
+  variables: z.array(variableSchema),
+});
+export type InstanceVariables = z.infer<typeof instanceVariablesSchema>;
+
+/** One variable rewritten in a promoted workflow: the source's value replaced by the target's. */
+export const variableRewriteSchema = z.object({
+  name: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** Nodes whose string parameters held the source's value. */
+  nodes: z.array(z.string()),
+  /** How many times it was replaced. */
+  count: z.number().int(),
+});
+export type VariableRewrite = z.infer<typeof variableRewriteSchema>;
+
 /** What a promotion would do to one workflow. */
 export const promotionPlanItemSchema = z.object({
   sourceWorkflowId: z.string(),
@@ -61,6 +98,8 @@ export const promotionPlanItemSchema = z.object({
   /** Promoted (credentials re-pointed) against the target's saved version; null for a new one. */
   diff: workflowDiffSchema.nullable(),
   credentials: z.array(credentialMappingSchema),
+  /** The source's variable values found in string parameters, rewritten to the target's. */
+  variables: z.array(variableRewriteSchema),
   webhookCollisions: z.array(webhookCollisionSchema),
   /** The node-type pre-flight's findings against the target. */
   problems: z.array(preflightProblemSchema),
@@ -180,9 +219,31 @@ export const promotionsCalls = {
     z.object({ id: z.number().int().min(1), force: z.boolean().default(false) }).strict(),
     promotionSchema,
   ),
+  /** The variables of one instance. */
+  'promotions:variables': call(z.object({ instanceId: instanceIdArg }).strict(), instanceVariablesSchema),
+  /**
+   * Replaces the variables of one instance (the whole set; names unique). A bad name or value is
+   * refused and nothing changes.
+   */
+  'promotions:setVariables': call(
+    z
+      .object({ instanceId: instanceIdArg, variables: z.array(variableSchema).max(VARIABLES_MAX) })
+      .strict()
+      .superRefine((v, ctx) => {
+        const seen = new Set<string>();
+        for (const [i, { name }] of v.variables.entries()) {
+          if (seen.has(name))
+            ctx.addIssue({ code: 'custom', path: ['variables', i, 'name'], message: `${name} is listed twice.` });
+          seen.add(name);
+        }
+      }),
+    instanceVariablesSchema,
+  ),
 };
 
 export const promotionsEvents = {
   /** A promotion was recorded, finished or rolled back. */
   'promotions:changed': z.object({ id: z.number().int() }),
+  /** An instance's variables were replaced (or restored from a backup: instanceId null). */
+  'promotions:variablesChanged': z.object({ instanceId: z.string().nullable() }),
 };

@@ -159,9 +159,12 @@ export const PERMISSIONS: { readonly [C in CallChannel]: Role } = {
   'promotions:plan': 'viewer',
   'promotions:list': 'viewer',
   'promotions:get': 'viewer',
+  'promotions:variables': 'viewer',
   // Writes workflows into another instance (often production), and takes them back.
   'promotions:promote': 'admin',
   'promotions:rollback': 'admin',
+  // Variables decide what a promotion writes into the target.
+  'promotions:setVariables': 'admin',
 
   // A backup holds everything (keys too when encrypted): listing is a read, the rest is admin.
   'backups:list': 'viewer',

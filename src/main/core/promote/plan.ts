@@ -1,7 +1,8 @@
 /**
  * The promotion plan, pure: which selected source workflows are new, changed or unchanged on the
  * target, how each credential a node uses maps onto the target's credential of the same name and
- * type, which webhook paths collide, and why a workflow is refused. The dry run and the promotion
+ * type, which per-instance variables are rewritten, which webhook paths collide, and why a
+ * workflow is refused. The dry run and the promotion
  * itself both call it, so what the operator saw is what is checked.
  */
 import type {
@@ -9,6 +10,8 @@ import type {
   PreflightReport,
   PromotionCredential,
   PromotionPlanItem,
+  Variable,
+  VariableRewrite,
   WorkflowDefinition,
   WorkflowNode,
   WorkflowVersionKind,
@@ -81,6 +84,116 @@ function repointed(nodes: WorkflowNode[], mappings: readonly CredentialMapping[]
   });
 }
 
+/** The per-instance variables of a promotion's two instances (variables.ts). */
+export interface PromotionVariables {
+  source: readonly Variable[];
+  target: readonly Variable[];
+  sourceName: string;
+  targetName: string;
+}
+
+/** A source value whose variable(s) the target lacks, or maps to two different values. */
+export interface VariableProblem {
+  kind: 'missing' | 'ambiguous';
+  names: string[];
+  value: string;
+  nodes: string[];
+}
+
+/** Source variables sharing one value: rewritten as one (longest value first). */
+interface ValueGroup {
+  value: string;
+  names: string[];
+  /** The target's value; null when the target has none of the names, or several values. */
+  to: string | null;
+  rewriteName: string | null;
+  problem: VariableProblem['kind'] | null;
+}
+
+function valueGroups(vars: PromotionVariables): ValueGroup[] {
+  const byValue = new Map<string, string[]>();
+  for (const v of vars.source) byValue.set(v.value, [...(byValue.get(v.value) ?? []), v.name]);
+  const target = new Map(vars.target.map((v) => [v.name, v.value]));
+  return [...byValue.entries()]
+    .map(([value, names]): ValueGroup => {
+      const sorted = [...names].sort();
+      const held = sorted.filter((n) => target.has(n));
+      const values = new Set(held.map((n) => target.get(n)!));
+      if (held.length === 0) return { value, names: sorted, to: null, rewriteName: null, problem: 'missing' };
+      if (values.size > 1) return { value, names: sorted, to: null, rewriteName: null, problem: 'ambiguous' };
+      return { value, names: sorted, to: [...values][0]!, rewriteName: held[0]!, problem: null };
+    })
+    .sort((a, b) => b.value.length - a.value.length || a.value.localeCompare(b.value));
+}
+
+/** Every string inside a parameter value, rewritten by `fn` (objects and arrays kept in shape). */
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  return value;
+}
+
+/**
+ * Rewrites every string parameter holding a source variable's value to the target's value of the
+ * same variable: exact substrings, longest value first, one pass (a written value is never
+ * rewritten again). A value whose variable the target lacks is left as it is and reported.
+ */
+export function rewriteVariables(
+  nodes: readonly WorkflowNode[],
+  vars: PromotionVariables,
+): { nodes: WorkflowNode[]; rewrites: VariableRewrite[]; problems: VariableProblem[] } {
+  const groups = valueGroups(vars);
+  const hits = new Map<ValueGroup, { nodes: Set<string>; count: number }>();
+  const rewritten = nodes.map((node): WorkflowNode => {
+    const rewrite = (s: string): string => {
+      const present = groups.filter((g) => s.includes(g.value));
+      if (!present.length) return s;
+      let out = '';
+      let i = 0;
+      while (i < s.length) {
+        const g = present.find((p) => s.startsWith(p.value, i));
+        if (!g) {
+          out += s[i];
+          i++;
+          continue;
+        }
+        const hit = hits.get(g) ?? { nodes: new Set<string>(), count: 0 };
+        hit.nodes.add(node.name);
+        hit.count++;
+        hits.set(g, hit);
+        out += g.to ?? g.value;
+        i += g.value.length;
+      }
+      return out;
+    };
+    return { ...node, parameters: mapStrings(node.parameters, rewrite) as WorkflowNode['parameters'] };
+  });
+  const rewrites: VariableRewrite[] = [];
+  const problems: VariableProblem[] = [];
+  for (const [g, hit] of hits) {
+    const found = [...hit.nodes].sort();
+    if (g.problem) problems.push({ kind: g.problem, names: g.names, value: g.value, nodes: found });
+    else if (g.to !== g.value)
+      rewrites.push({ name: g.rewriteName!, from: g.value, to: g.to!, nodes: found, count: hit.count });
+  }
+  rewrites.sort((a, b) => a.name.localeCompare(b.name));
+  return { nodes: rewritten, rewrites, problems };
+}
+
+const shortValue = (v: string) => (v.length > 60 ? `${v.slice(0, 57)}…` : v);
+
+/** The refusal sentence of a variable problem. */
+export function variableRefusal(p: VariableProblem, vars: PromotionVariables): string {
+  const one = p.nodes.length === 1;
+  const where = `${one ? 'Node' : 'Nodes'} ${p.nodes.map((n) => `"${n}"`).join(', ')} ${one ? 'holds' : 'hold'}`;
+  const names = p.names.join(' / ');
+  if (p.kind === 'missing')
+    return `${where} ${names} of ${vars.sourceName} (${shortValue(p.value)}), which ${vars.targetName} does not have: set ${p.names[0]} on ${vars.targetName} first.`;
+  return `${where} ${shortValue(p.value)}, the value of ${names} on ${vars.sourceName}, and these differ on ${vars.targetName}: give them one value there or different values on ${vars.sourceName}.`;
+}
+
 export interface WebhookKey {
   node: string;
   method: string;
@@ -117,6 +230,8 @@ export interface PlanInput {
   targetCredentials: readonly PromotionCredential[];
   /** The node-type pre-flight of the selected workflows against the target. */
   preflight: PreflightReport;
+  /** Per-instance variables; none: nothing is rewritten. */
+  variables?: PromotionVariables;
 }
 
 const sameKey = (a: WebhookKey, b: WebhookKey) => a.method === b.method && a.path === b.path;
@@ -129,7 +244,14 @@ export function planPromotion(input: PlanInput): {
   const byName = new Map<string, RemoteWorkflow[]>();
   for (const w of live) byName.set(w.name, [...(byName.get(w.name) ?? []), w]);
   const selectedNames = input.selected.map((w) => w.name);
-  const definitions = input.selected.map((w) => restorableDefinition(w, input.version));
+  // Variables are rewritten first: webhook paths and the diff are those of what would be written.
+  const rewritten = input.selected.map((w) => {
+    const definition = restorableDefinition(w, input.version);
+    if (!input.variables) return { definition, rewrites: [], problems: [] };
+    const r = rewriteVariables(definition.nodes, input.variables);
+    return { definition: { ...definition, nodes: r.nodes }, rewrites: r.rewrites, problems: r.problems };
+  });
+  const definitions = rewritten.map((r) => r.definition);
 
   const planned = input.selected.map((source, index): PlannedWorkflow => {
     const refusals: string[] = [];
@@ -145,6 +267,7 @@ export function planPromotion(input: PlanInput): {
     if (source.archived) refusals.push(`"${source.name}" is archived on the source.`);
 
     const credentials = credentialRefs(own.nodes).map((ref) => mapCredential(ref, input.targetCredentials));
+    for (const p of rewritten[index]!.problems) refusals.push(variableRefusal(p, input.variables!));
     for (const c of credentials) {
       if (c.status === 'missing')
         refusals.push(
@@ -198,6 +321,7 @@ export function planPromotion(input: PlanInput): {
         targetActive: target?.active ?? null,
         diff,
         credentials,
+        variables: rewritten[index]!.rewrites,
         webhookCollisions,
         problems,
         refusals,

@@ -3,6 +3,7 @@ import type { CoreContext } from '../context';
 import type { FeatureModule } from '../handlers';
 import type { PromotionPort } from './promote-port';
 import { createPromotions, type Promotions } from './promote-service';
+import { createVariables } from './variables';
 
 /** Promotion of workflows from one instance into another: plan, promote, roll back. */
 export function createPromotionsModule(
@@ -10,7 +11,10 @@ export function createPromotionsModule(
   audit: AuditLog,
   port: PromotionPort,
 ): FeatureModule<'promotions'> & { promotions: Promotions } {
-  const promotions = createPromotions(ctx, audit, port);
+  const variables = createVariables(ctx, audit, async (id) =>
+    (await port.listInstances()).some((i) => i.id === id),
+  );
+  const promotions = createPromotions(ctx, audit, port, variables);
   return {
     promotions,
     handlers: {
@@ -20,11 +24,16 @@ export function createPromotionsModule(
       'promotions:list': () => promotions.list(),
       'promotions:get': ({ id }) => promotions.get(id),
       'promotions:rollback': ({ id, force }) => promotions.rollback(id, force),
+      'promotions:variables': ({ instanceId }) => variables.get(instanceId),
+      'promotions:setVariables': ({ instanceId, variables: list }) => variables.set(instanceId, list),
     },
     start: () => void promotions.recoverInterrupted(),
     restored() {
       promotions.recoverInterrupted();
-      ctx.store.write((announce) => announce('promotions:changed', { id: 0 }));
+      ctx.store.write((announce) => {
+        announce('promotions:changed', { id: 0 });
+        announce('promotions:variablesChanged', { instanceId: null });
+      });
     },
   };
 }

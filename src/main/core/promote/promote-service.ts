@@ -20,6 +20,7 @@ import { checked, definitionOf, remoteWorkflowSchema, toWorkflowBody, type Remot
 import { preflightAgainst, restorableDefinition } from '../drafts/preflight-service';
 import { planPromotion, type PlannedWorkflow } from './plan';
 import type { PromotionPort } from './promote-port';
+import type { Variables } from './variables';
 
 export interface Selection {
   sourceInstanceId: string;
@@ -65,7 +66,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 /** How many promotions the list shows. */
 export const PROMOTIONS_LISTED = 100;
 
-export function createPromotions(ctx: CoreContext, audit: AuditLog, port: PromotionPort) {
+export function createPromotions(ctx: CoreContext, audit: AuditLog, port: PromotionPort, variables?: Variables) {
   const { db } = ctx.store;
   const selectOne = db.prepare('SELECT * FROM promotions WHERE id = ?');
   const selectItems = db.prepare('SELECT * FROM promotion_items WHERE promotion_id = ? ORDER BY position');
@@ -145,17 +146,19 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     return (rows as PromotionRow[]).map(toPromotion);
   }
 
-  async function checkInstances(selection: Selection) {
-    const known = new Set((await port.listInstances()).map((i) => i.id));
+  /** Both instances exist and differ; their names (for the plan's sentences). */
+  async function checkInstances(selection: Selection): Promise<{ source: string; target: string }> {
+    const known = new Map((await port.listInstances()).map((i) => [i.id, i.name]));
     for (const id of [selection.sourceInstanceId, selection.targetInstanceId])
       if (!known.has(id)) throw new AppError('VALIDATION', `Unknown instance ${id}: add it under Instances first.`);
     if (selection.sourceInstanceId === selection.targetInstanceId)
       throw new AppError('VALIDATION', 'Choose two different instances: a promotion goes from one to another.');
+    return { source: known.get(selection.sourceInstanceId)!, target: known.get(selection.targetInstanceId)! };
   }
 
   /** The plan with what promote needs beside it (definitions to write, the target's workflows). */
   async function computePlan(selection: Selection): Promise<{ plan: PromotionPlan; planned: PlannedWorkflow[] }> {
-    await checkInstances(selection);
+    const names = await checkInstances(selection);
     const { sourceInstanceId: source, targetInstanceId: target, version } = selection;
     const workflows = z.array(remoteWorkflowSchema);
     const [sourceAll, targetAll] = await Promise.all([
@@ -184,6 +187,14 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       targetWorkflows: targetAll,
       targetCredentials: targetCreds.credentials,
       preflight,
+      ...(variables && {
+        variables: {
+          source: variables.of(source),
+          target: variables.of(target),
+          sourceName: names.source,
+          targetName: names.target,
+        },
+      }),
     });
     const notes = [...preflight.notes];
     if (targetCreds.source !== 'api')
