@@ -55,15 +55,17 @@ export const VARIABLE_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 export const VARIABLE_VALUE_MAX = 2000;
 /** At most this many variables per instance. */
 export const VARIABLES_MAX = 200;
-export const variableSchema = z.object({
-  name: z
-    .string()
-    .regex(VARIABLE_NAME_PATTERN, 'A variable name is A–Z, 0–9 and _, starts with a letter, at most 64 characters.'),
-  value: z
-    .string()
-    .min(1, 'A variable needs a value.')
-    .max(VARIABLE_VALUE_MAX, `A variable value is at most ${VARIABLE_VALUE_MAX} characters.`),
-});
+export const variableSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(VARIABLE_NAME_PATTERN, 'A variable name is A–Z, 0–9 and _, starts with a letter, at most 64 characters.'),
+    value: z
+      .string()
+      .min(1, 'A variable needs a value.')
+      .max(VARIABLE_VALUE_MAX, `A variable value is at most ${VARIABLE_VALUE_MAX} characters.`),
+  })
+  .strict();
 export type Variable = z.infer<typeof variableSchema>;
 export const instanceVariablesSchema = z.object({
   instanceId: z.string(),

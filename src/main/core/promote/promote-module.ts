@@ -11,9 +11,7 @@ export function createPromotionsModule(
   audit: AuditLog,
   port: PromotionPort,
 ): FeatureModule<'promotions'> & { promotions: Promotions } {
-  const variables = createVariables(ctx, audit, async (id) =>
-    (await port.listInstances()).some((i) => i.id === id),
-  );
+  const variables = createVariables(ctx, audit, async (id) => (await port.listInstances()).some((i) => i.id === id));
   const promotions = createPromotions(ctx, audit, port, variables);
   return {
     promotions,

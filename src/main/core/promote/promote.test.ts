@@ -4,7 +4,7 @@ import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
 import { tempDir, testContext } from '../testing/test-core';
-import { credentialRefs, mapCredential, webhooksOf } from './plan';
+import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
 import type { PromotionPort } from './promote-port';
 import { createPromotions } from './promote-service';
 
@@ -482,5 +482,210 @@ describe('plan helpers', () => {
     expect(webhooksOf([hook('/a/b/'), hook('={{ 1 }}'), hook('c', true), hook('')])).toEqual([
       { node: 'h-/a/b/', method: 'GET', path: 'a/b' },
     ]);
+  });
+});
+
+/** A workflow whose HTTP node calls the dev API and whose Set node names it in nested fields. */
+function apiNodes(base: string): FakeNode[] {
+  return [
+    {
+      id: 'api-hook',
+      name: 'Webhook',
+      type: 'n8n-nodes-base.webhook',
+      typeVersion: 2,
+      position: [0, 0],
+      webhookId: 'wh-api',
+      parameters: { httpMethod: 'POST', path: 'api-call', responseMode: 'onReceived' },
+    },
+    {
+      id: 'api-http',
+      name: 'Call API',
+      type: 'n8n-nodes-base.httpRequest',
+      typeVersion: 4.2,
+      position: [220, 0],
+      parameters: { url: `${base}/v1/orders`, options: {} },
+    },
+    {
+      id: 'api-set',
+      name: 'Note',
+      type: 'n8n-nodes-base.set',
+      typeVersion: 3.4,
+      position: [440, 0],
+      parameters: { value: `={{ "${base}" + "/v1" }}`, list: [{ link: `${base}/docs` }, 7, true] },
+    },
+  ];
+}
+
+describe('per-instance variables', () => {
+  const DEV = 'https://dev.example.test';
+  const PROD = 'https://api.example.test';
+
+  it('are set and listed per instance, audited, and a bad name or value changes nothing', async () => {
+    const { core, ids } = await twoInstances();
+    expect(await data(core.call('promotions:variables', { instanceId: ids.dev }))).toEqual({
+      instanceId: ids.dev,
+      variables: [],
+    });
+    const set = await data(
+      core.call('promotions:setVariables', {
+        instanceId: ids.dev,
+        variables: [
+          { name: 'SLACK_CHANNEL', value: '#dev-alerts' },
+          { name: 'API_BASE', value: DEV },
+        ],
+      }),
+    );
+    expect(set.variables.map((v) => v.name)).toEqual(['API_BASE', 'SLACK_CHANNEL']);
+    expect(await data(core.call('promotions:variables', { instanceId: ids.dev }))).toEqual(set);
+    expect((await data(core.call('promotions:variables', { instanceId: ids.prod }))).variables).toEqual([]);
+    const audit = await data(core.call('audit:list', { limit: 20 }));
+    expect(audit.entries.find((e) => e.action === 'promotion.variables')).toMatchObject({ targetId: ids.dev });
+
+    for (const variables of [
+      [{ name: 'api_base', value: 'x' }],
+      [{ name: '1ST', value: 'x' }],
+      [{ name: 'A-B', value: 'x' }],
+      [{ name: `A${'B'.repeat(64)}`, value: 'x' }],
+      [{ name: 'EMPTY', value: '' }],
+      [{ name: 'LONG', value: 'x'.repeat(2001) }],
+      [
+        { name: 'TWICE', value: 'a' },
+        { name: 'TWICE', value: 'b' },
+      ],
+      [{ name: 'EXTRA', value: 'x', secret: true }],
+      'API_BASE=x',
+    ]) {
+      const reply = await core.call('promotions:setVariables', { instanceId: ids.dev, variables } as never);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    const ghost = await core.call('promotions:setVariables', { instanceId: 'ghost', variables: [] });
+    expect(ghost).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/ghost/) } });
+    expect(await data(core.call('promotions:variables', { instanceId: ids.dev }))).toEqual(set);
+    // A value of exactly 2,000 characters is fine; an empty set removes them all.
+    const long = 'y'.repeat(2000);
+    await data(
+      core.call('promotions:setVariables', { instanceId: ids.dev, variables: [{ name: 'LONG', value: long }] }),
+    );
+    expect((await data(core.call('promotions:variables', { instanceId: ids.dev }))).variables).toEqual([
+      { name: 'LONG', value: long },
+    ]);
+    await data(core.call('promotions:setVariables', { instanceId: ids.dev, variables: [] }));
+    expect((await data(core.call('promotions:variables', { instanceId: ids.dev }))).variables).toEqual([]);
+  });
+
+  it("the plan rewrites the source's values to the target's and lists them; promote writes them", async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    dev.addWorkflow('d-api', 'Calls API', { nodes: apiNodes(DEV) });
+    await data(
+      core.call('promotions:setVariables', { instanceId: ids.dev, variables: [{ name: 'API_BASE', value: DEV }] }),
+    );
+    await data(
+      core.call('promotions:setVariables', { instanceId: ids.prod, variables: [{ name: 'API_BASE', value: PROD }] }),
+    );
+    const plan = await data(core.call('promotions:plan', selection(ids, ['d-api'])));
+    expect(plan.ok).toBe(true);
+    expect(plan.items[0]!.variables).toEqual([
+      { name: 'API_BASE', from: DEV, to: PROD, nodes: ['Call API', 'Note'], count: 3 },
+    ]);
+    const promotion = await data(core.call('promotions:promote', { ...selection(ids, ['d-api']), activation: 'keep' }));
+    expect(promotion.status).toBe('done');
+    const written = prod.state.workflows.find((w) => w.name === 'Calls API')!;
+    expect(written.nodes.find((n) => n.name === 'Call API')?.parameters).toEqual({
+      url: `${PROD}/v1/orders`,
+      options: {},
+    });
+    expect(written.nodes.find((n) => n.name === 'Note')?.parameters).toEqual({
+      value: `={{ "${PROD}" + "/v1" }}`,
+      list: [{ link: `${PROD}/docs` }, 7, true],
+    });
+    // The source is untouched; planned again, the target already holds its own values.
+    expect(dev.state.workflows.find((w) => w.id === 'd-api')?.nodes[1]?.parameters).toEqual({
+      url: `${DEV}/v1/orders`,
+      options: {},
+    });
+    const again = await data(core.call('promotions:plan', selection(ids, ['d-api'])));
+    expect(again.items[0]).toMatchObject({ status: 'unchanged' });
+    // Rolled back: created, so deleted (unchanged by variables).
+    expect((await data(core.call('promotions:rollback', { id: promotion.id }))).status).toBe('rolled-back');
+  });
+
+  it('refuses a workflow holding a source value whose variable the target lacks, and writes nothing', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    dev.addWorkflow('d-api', 'Calls API', { nodes: apiNodes(DEV) });
+    await data(
+      core.call('promotions:setVariables', { instanceId: ids.dev, variables: [{ name: 'API_BASE', value: DEV }] }),
+    );
+    const plan = await data(core.call('promotions:plan', selection(ids, ['d-api'])));
+    expect(plan.ok).toBe(false);
+    expect(plan.items[0]!.refusals).toEqual([
+      `Nodes "Call API", "Note" hold API_BASE of dev (${DEV}), which prod does not have: set API_BASE on prod first.`,
+    ]);
+    const writes = prod.state.writes.length;
+    const reply = await core.call('promotions:promote', { ...selection(ids, ['d-api']), activation: 'keep' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(reply.ok ? '' : reply.error.message).toMatch(/set API_BASE on prod first/);
+    expect(prod.state.writes.length).toBe(writes);
+  });
+
+  it('rewrites longest value first, in one pass, and reports values mapped two ways', () => {
+    const node = (name: string, parameters: Record<string, unknown>) => ({
+      name,
+      type: 'n8n-nodes-base.set',
+      typeVersion: 1,
+      position: [0, 0] as [number, number],
+      parameters,
+    });
+    const vars = {
+      source: [
+        { name: 'HOST', value: 'dev.example.test' },
+        { name: 'API_BASE', value: 'https://dev.example.test/api' },
+        { name: 'ENV', value: 'dev' },
+        { name: 'SAME', value: 'shared' },
+      ],
+      target: [
+        { name: 'HOST', value: 'prod.example.test' },
+        { name: 'API_BASE', value: 'https://api.example.test' },
+        // Holds the source's value of another variable: never rewritten a second time.
+        { name: 'ENV', value: 'dev-prod' },
+        { name: 'SAME', value: 'shared' },
+      ],
+      sourceName: 'dev',
+      targetName: 'prod',
+    };
+    const r = rewriteVariables(
+      [node('A', { url: 'https://dev.example.test/api/x', host: 'dev.example.test', env: 'dev', s: 'shared' })],
+      vars,
+    );
+    expect(r.nodes[0]!.parameters).toEqual({
+      url: 'https://api.example.test/x',
+      host: 'prod.example.test',
+      env: 'dev-prod',
+      s: 'shared',
+    });
+    // A variable of equal value on both sides is not listed.
+    expect(r.rewrites.map((w) => [w.name, w.count])).toEqual([
+      ['API_BASE', 1],
+      ['ENV', 1],
+      ['HOST', 1],
+    ]);
+    expect(r.problems).toEqual([]);
+
+    const ambiguous = rewriteVariables([node('B', { v: 'x-1' })], {
+      ...vars,
+      source: [
+        { name: 'A1', value: 'x-1' },
+        { name: 'A2', value: 'x-1' },
+      ],
+      target: [
+        { name: 'A1', value: 'p-1' },
+        { name: 'A2', value: 'p-2' },
+      ],
+    });
+    expect(ambiguous.problems).toEqual([{ kind: 'ambiguous', names: ['A1', 'A2'], value: 'x-1', nodes: ['B'] }]);
+    expect(ambiguous.nodes[0]!.parameters).toEqual({ v: 'x-1' });
+    // No variables: nothing changes.
+    expect(
+      rewriteVariables([node('C', { v: 'dev' })], { ...vars, source: [], target: [] }).nodes[0]!.parameters,
+    ).toEqual({ v: 'dev' });
   });
 });
