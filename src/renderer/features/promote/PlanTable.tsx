@@ -61,6 +61,7 @@ export function PlanTable({
             <th>On {targetName}</th>
             <th>Differences</th>
             <th>Credentials</th>
+            <th>Variables</th>
             <th>Checks</th>
           </tr>
         </thead>
@@ -95,6 +96,24 @@ export function PlanTable({
                             {c.status}
                           </StatusPill>
                         )}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td>
+                {item.variables.length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <ul className={styles.lines}>
+                    {item.variables.map((v) => (
+                      <li
+                        key={v.name}
+                        className={styles.rewrite}
+                        data-testid="promote-rewrite"
+                        title={`${v.count} replaced in ${v.nodes.join(', ')}`}
+                      >
+                        {v.name}: {v.from} → {v.to}
                       </li>
                     ))}
                   </ul>

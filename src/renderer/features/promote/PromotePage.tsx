@@ -9,6 +9,7 @@ import { useInstanceList } from '../instances/instances-store';
 import { PlanTable } from './PlanTable';
 import { PromotionHistory, PromotionRecord } from './PromotionRecord';
 import styles from './Promote.module.css';
+import { VariablesEditor } from './VariablesEditor';
 
 const ACTIVATIONS: { value: PromotionActivation; label: string; hint: string }[] = [
   {
@@ -117,6 +118,29 @@ export function PromotePage() {
           </select>
         </label>
       </div>
+
+      {(source || target) && (
+        <details className={styles.variablesBox} data-testid="promote-variables">
+          <summary>Variables (values that differ between instances)</summary>
+          <p className="muted small">
+            Where a string parameter holds the value of a variable on {source ? name(source) : 'the source'}, the
+            promotion writes the value of the same variable on {target ? name(target) : 'the target'} instead.
+          </p>
+          <div className={styles.variablesGrid}>
+            {[source, target].filter(Boolean).map((id) => (
+              <VariablesEditor
+                key={id}
+                instanceId={id}
+                instanceName={name(id)}
+                onSaved={() => {
+                  setPlan(null);
+                  planAction.reset();
+                }}
+              />
+            ))}
+          </div>
+        </details>
+      )}
 
       {source && (
         <fieldset className={styles.workflows} data-testid="promote-workflows">
