@@ -57,6 +57,19 @@ describe('the Promote screen in Chromium', () => {
         },
       ],
     });
+    dev.addWorkflow('wfApi', 'API caller', {
+      nodes: [
+        ...base('api-caller'),
+        {
+          id: 'api',
+          name: 'Call API',
+          type: 'n8n-nodes-base.httpRequest',
+          typeVersion: 4.2,
+          position: [440, 0],
+          parameters: { url: 'https://dev.example.test/v1/orders' },
+        },
+      ],
+    });
     prod.addWorkflow('pInvoice', 'Invoice mailer', { nodes: base('invoices') });
     prod.addWorkflow('pSame', 'Manager sign-off', { nodes: base('signoff') });
     prod.addWorkflow('pLegacy', 'Legacy export', { active: false, nodes: base('legacy') });
@@ -151,6 +164,68 @@ describe('the Promote screen in Chromium', () => {
     expect(prod.state.workflows.some((w) => w.name === 'Orders → CRM')).toBe(false);
     expect(prod.state.workflows.find((w) => w.id === 'pInvoice')?.nodes[0]?.parameters?.path).toBe('invoices');
     expect(await axeViolations(page, { impacts: ['serious', 'critical'] })).toEqual([]);
+    await page.close();
+  });
+
+  it('rewrites per-instance variables in the plan, refusing until the target has them', async () => {
+    const page = await openConsole(browser, app.url);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.getByTestId('nav-workflows').click();
+    await page.getByTestId('workflow-table').waitFor();
+    await page.getByTestId('open-promote').click();
+    await page.getByTestId('promote-source').selectOption({ label: 'dev' });
+    await page.getByTestId('promote-target').selectOption({ label: 'prod' });
+    await page.getByTestId('promote-variables').locator('summary').click();
+    const setVariable = async (instance: string, name: string, value: string) => {
+      const editor = page.getByTestId(`promote-variables-${instance}`);
+      await editor.getByRole('button', { name: 'Add variable' }).click();
+      await editor.getByTestId('variable-name').last().fill(name);
+      await editor.getByTestId('variable-value').last().fill(value);
+      await editor.getByTestId('variables-save').click();
+      await expect.poll(() => editor.getByTestId('variables-save').isDisabled()).toBe(true);
+    };
+    await setVariable('dev', 'API_BASE', 'https://dev.example.test');
+    // A bad name is said at once and cannot be saved.
+    const prodEditor = page.getByTestId('promote-variables-prod');
+    await prodEditor.getByRole('button', { name: 'Add variable' }).click();
+    await prodEditor.getByTestId('variable-name').last().fill('9LIVES');
+    await prodEditor.getByTestId('variable-value').last().fill('x');
+    expect(await prodEditor.textContent()).toMatch(/Name: A–Z, 0–9 and _, starting with a letter/);
+    expect(await prodEditor.getByTestId('variables-save').isDisabled()).toBe(true);
+    await prodEditor
+      .getByRole('button', { name: /^Remove/ })
+      .last()
+      .click();
+
+    await page.getByTestId('promote-pick-API caller').check();
+    await page.getByTestId('promote-plan').click();
+    await expect.poll(() => page.getByTestId('promote-plan-verdict').getAttribute('data-status')).toBe('refused');
+    expect(await page.getByTestId('promote-item-API caller').getByTestId('promote-refusals').textContent()).toMatch(
+      /set API_BASE on prod first/,
+    );
+
+    await setVariable('prod', 'API_BASE', 'https://api.example.test');
+    // Saving variables makes the plan stale: planned again.
+    await page.getByTestId('promote-plan-result').waitFor({ state: 'detached' });
+    await page.getByTestId('promote-plan').click();
+    await expect.poll(() => page.getByTestId('promote-plan-verdict').getAttribute('data-status')).toBe('ok');
+    expect(await page.getByTestId('promote-item-API caller').getByTestId('promote-rewrite').textContent()).toBe(
+      'API_BASE: https://dev.example.test → https://api.example.test',
+    );
+    expect(await axeViolations(page, { impacts: ['serious', 'critical'] })).toEqual([]);
+    if (SHOTS)
+      for (const theme of ['light', 'dark'] as const) {
+        await callHost(app, 'settings:update', { patch: { theme } });
+        await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+        await page.screenshot({ path: join(SHOTS, `promote-variables-${theme}.png`), fullPage: true });
+      }
+    await page.getByTestId('promote-go').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('promote-record').waitFor();
+    const written = prod.state.workflows.find((w) => w.name === 'API caller');
+    expect(written?.nodes.find((n) => n.name === 'Call API')?.parameters).toEqual({
+      url: 'https://api.example.test/v1/orders',
+    });
     await page.close();
   });
 });
