@@ -573,6 +573,19 @@ describe('per-instance variables', () => {
     expect((await data(core.call('promotions:variables', { instanceId: ids.dev }))).variables).toEqual([]);
   });
 
+  it('travel in a backup: a restore brings them back', async () => {
+    const { core, ids } = await twoInstances();
+    const before = [{ name: 'API_BASE', value: DEV }];
+    await data(core.call('promotions:setVariables', { instanceId: ids.dev, variables: before }));
+    const made = await data(core.call('backups:export', {}));
+    await data(
+      core.call('promotions:setVariables', { instanceId: ids.dev, variables: [{ name: 'OTHER', value: 'x' }] }),
+    );
+    const plan = await data(core.call('backups:inspect', { source: { kind: 'file', path: made.file.path } }));
+    await data(core.call('backups:restore', { restoreId: plan.restoreId }));
+    expect((await data(core.call('promotions:variables', { instanceId: ids.dev }))).variables).toEqual(before);
+  });
+
   it("the plan rewrites the source's values to the target's and lists them; promote writes them", async () => {
     const { core, dev, prod, ids } = await twoInstances();
     dev.addWorkflow('d-api', 'Calls API', { nodes: apiNodes(DEV) });
