@@ -2,8 +2,8 @@
  * The promotion plan, pure: which selected source workflows are new, changed or unchanged on the
  * target, how each credential a node uses maps onto the target's credential of the same name and
  * type, which per-instance variables are rewritten, which webhook paths collide, and why a
- * workflow is refused. The dry run and the promotion
- * itself both call it, so what the operator saw is what is checked.
+ * workflow is refused. The dry run and the promotion itself both call it, so what the operator saw
+ * is what is checked.
  */
 import type {
   CredentialMapping,
@@ -152,21 +152,22 @@ export function rewriteVariables(
       if (!present.length) return s;
       let out = '';
       let i = 0;
-      while (i < s.length) {
-        const g = present.find((p) => s.startsWith(p.value, i));
-        if (!g) {
-          out += s[i];
-          i++;
-          continue;
+      for (;;) {
+        // The leftmost occurrence of any value; at one place the longest (groups are sorted so).
+        let at = -1;
+        let g: ValueGroup | undefined;
+        for (const p of present) {
+          const j = s.indexOf(p.value, i);
+          if (j !== -1 && (at === -1 || j < at)) [at, g] = [j, p];
         }
+        if (!g) return out + s.slice(i);
         const hit = hits.get(g) ?? { nodes: new Set<string>(), count: 0 };
         hit.nodes.add(node.name);
         hit.count++;
         hits.set(g, hit);
-        out += g.to ?? g.value;
-        i += g.value.length;
+        out += s.slice(i, at) + (g.to ?? g.value);
+        i = at + g.value.length;
       }
-      return out;
     };
     return { ...node, parameters: mapStrings(node.parameters, rewrite) as WorkflowNode['parameters'] };
   });
