@@ -26,6 +26,11 @@ export function createPromotionsModule(
       'promotions:setVariables': ({ instanceId, variables: list }) => variables.set(instanceId, list),
     },
     start: () => void promotions.recoverInterrupted(),
+    follow(event, payload) {
+      if (event !== 'instances:removed') return;
+      const { id } = payload as { id?: unknown };
+      if (typeof id === 'string') variables.forget(id);
+    },
     restored() {
       promotions.recoverInterrupted();
       ctx.store.write((announce) => {

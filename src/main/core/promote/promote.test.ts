@@ -1,7 +1,10 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallInput, PromotionPlan } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
+import { STORE_FILE } from '../db/store';
 import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
 import { tempDir, testContext } from '../testing/test-core';
 import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
@@ -79,7 +82,13 @@ async function twoInstances(versions: { dev?: string; prod?: string } = {}) {
         }),
       )
     ).id;
-  return { core, dev, prod, ids: { dev: await add('dev', dev), prod: await add('prod', prod) } };
+  return {
+    core,
+    dev,
+    prod,
+    dataDir: dir.path,
+    ids: { dev: await add('dev', dev), prod: await add('prod', prod) },
+  };
 }
 
 /** Dev holds Orders (new on prod, uses the Acme credential), Billing (changed) and Same (unchanged). */
@@ -571,6 +580,17 @@ describe('per-instance variables', () => {
     ]);
     await data(core.call('promotions:setVariables', { instanceId: ids.dev, variables: [] }));
     expect((await data(core.call('promotions:variables', { instanceId: ids.dev }))).variables).toEqual([]);
+  });
+
+  it('go with an instance that is removed', async () => {
+    const { core, ids, dataDir } = await twoInstances();
+    await data(core.call('promotions:setVariables', { instanceId: ids.dev, variables: [{ name: 'A', value: 'x' }] }));
+    await data(core.call('promotions:setVariables', { instanceId: ids.prod, variables: [{ name: 'A', value: 'y' }] }));
+    await data(core.call('instances:remove', { id: ids.dev }));
+    const db = new Database(join(dataDir, STORE_FILE), { readonly: true });
+    cleanups.push(() => db.close());
+    const keys = () => db.prepare("SELECT key FROM settings WHERE key LIKE 'promotion.variables:%'").pluck().all();
+    await expect.poll(keys, { timeout: 10_000 }).toEqual([`promotion.variables:${ids.prod}`]);
   });
 
   it('travel in a backup: a restore brings them back', async () => {

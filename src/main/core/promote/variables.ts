@@ -83,7 +83,14 @@ export function createVariables(
     return { instanceId, variables: next };
   }
 
-  return { of, get, set };
+  /** A removed instance's variables go with it (follows instances:removed). */
+  function forget(instanceId: string) {
+    ctx.store.write((announce) => {
+      if (remove.run(KEY_PREFIX + instanceId).changes > 0) announce('promotions:variablesChanged', { instanceId });
+    });
+  }
+
+  return { of, get, set, forget };
 }
 
 export type Variables = ReturnType<typeof createVariables>;
