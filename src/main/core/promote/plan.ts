@@ -152,12 +152,16 @@ export function rewriteVariables(
       if (!present.length) return s;
       let out = '';
       let i = 0;
+      // Each value's next occurrence at or after i (-1: none left), searched again only once
+      // passed, so a long string with many hits is read once per value.
+      const next = present.map((p) => s.indexOf(p.value));
       for (;;) {
         // The leftmost occurrence of any value; at one place the longest (groups are sorted so).
         let at = -1;
         let g: ValueGroup | undefined;
-        for (const p of present) {
-          const j = s.indexOf(p.value, i);
+        for (const [k, p] of present.entries()) {
+          if (next[k]! !== -1 && next[k]! < i) next[k] = s.indexOf(p.value, i);
+          const j = next[k]!;
           if (j !== -1 && (at === -1 || j < at)) [at, g] = [j, p];
         }
         if (!g) return out + s.slice(i);
