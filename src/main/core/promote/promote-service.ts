@@ -374,6 +374,9 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       }
     }
     const partial = (selectItems.all(promotionId) as ItemRow[]).some((i) => i.error !== null);
+    const rewrites = planned
+      .filter((p) => p.item.variables.length)
+      .map((p) => [p.item.name, p.item.variables.map((v) => `${v.name}: ${v.from} → ${v.to}`)] as const);
     const status: Promotion['status'] = failed && written === 0 ? 'failed' : partial ? 'partial' : 'done';
     ctx.store.write((announce) => {
       db.prepare('UPDATE promotions SET status = ? WHERE id = ?').run(status, promotionId);
@@ -388,6 +391,8 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
           from: selection.sourceInstanceId,
           activation,
           status,
+          // What the variables rewrote (not secrets): the entry says which values were written.
+          ...(rewrites.length && { variables: Object.fromEntries(rewrites) }),
           workflows: items.map((i) => ({
             name: i.name,
             action: i.action,

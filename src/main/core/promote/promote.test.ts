@@ -622,6 +622,10 @@ describe('per-instance variables', () => {
     ]);
     const promotion = await data(core.call('promotions:promote', { ...selection(ids, ['d-api']), activation: 'keep' }));
     expect(promotion.status).toBe('done');
+    const audit = await data(core.call('audit:list', { limit: 20 }));
+    expect(audit.entries.find((e) => e.action === 'promotion.promote')?.details).toMatchObject({
+      variables: { 'Calls API': [`API_BASE: ${DEV} → ${PROD}`] },
+    });
     const written = prod.state.workflows.find((w) => w.name === 'Calls API')!;
     expect(written.nodes.find((n) => n.name === 'Call API')?.parameters).toEqual({
       url: `${PROD}/v1/orders`,
