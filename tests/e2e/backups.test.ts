@@ -403,6 +403,8 @@ describe('n8n snapshots in Chromium', () => {
     await dialog.getByTestId('load-retry').click();
     await dialog.getByTestId('b-snapshot-preflight').waitFor();
     expect(await dialog.getByTestId('load-error').count()).toBe(0);
+    expect(await dialog.getByTestId('b-snapshot-preflight').textContent()).toContain('on prod: every node type');
+    expect(await dialog.innerText()).not.toContain(instance.id);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.close();
   });
