@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { blockingViolations } from './axe';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 import { failCalls } from './failing-calls';
 
@@ -405,6 +406,8 @@ describe('n8n snapshots in Chromium', () => {
     expect(await dialog.getByTestId('load-error').count()).toBe(0);
     expect(await dialog.getByTestId('b-snapshot-preflight').textContent()).toContain('on prod: every node type');
     expect(await dialog.innerText()).not.toContain(instance.id);
+    // The pickers, the table and the dialog pass axe (console-a11y sees the panel empty only).
+    expect(await blockingViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.close();
   });
