@@ -435,10 +435,19 @@ describe('n8n snapshots in Chromium', () => {
     expect(await name.getAttribute('title')).toBe(staging.id);
     expect(await panel.innerText()).not.toContain(staging.id);
 
-    // The snapshot outlives its instance; the panel says so instead of showing the id.
+    await pick(page, 'b-snapshot-target', 'stag');
+    const restoreButton = row.getByRole('button', { name: /^Restore into/ });
+    expect(await restoreButton.textContent()).toBe('Restore into staging');
+
+    // The snapshot outlives its instance; the panel says so instead of showing the id, and the
+    // removed instance is no longer chosen anywhere.
     await callHost(app, 'instances:remove', { id: staging.id });
     await expect.poll(() => name.textContent(), { timeout: 10_000 }).toBe('removed instance');
     expect(await name.getAttribute('title')).toBe(staging.id);
+    expect(await restoreButton.textContent()).toBe('Restore into …');
+    expect(await restoreButton.isDisabled()).toBe(true);
+    expect(await page.getByTestId('b-snapshot-target-input').inputValue()).toBe('');
+    expect(await page.getByTestId('b-snapshot-take').isDisabled()).toBe(true);
     expect(await panel.innerText()).not.toContain(staging.id);
     await page.close();
   });

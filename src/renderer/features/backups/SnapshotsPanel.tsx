@@ -24,17 +24,21 @@ export function SnapshotsPanel() {
   // Kept fresh by backups:changed.
   const query = useCall('backups:snapshots', {});
   const snapshots = query.data ?? null;
-  const [instanceId, setInstanceId] = useState('');
+  const [chosenInstance, setInstanceId] = useState('');
   const [label, setLabel] = useState('');
   const [taking, setTaking] = useState(false);
   const [restoring, setRestoring] = useState<{ snapshot: Snapshot; target: string } | null>(null);
   const [outcome, setOutcome] = useState<{ target: string; text: string } | null>(null);
-  const [target, setTarget] = useState('');
+  const [chosenTarget, setTarget] = useState('');
   const { options } = usePickerOptions();
   const instances = instanceChoices(options);
   const names = namer(options);
   // Until the instances load, a name is not known yet; that is not "removed".
   const nameOf = (id: string) => (options === null ? '…' : names.instance(id));
+  // A chosen instance removed meanwhile (another window, a restore) is no longer chosen.
+  const stillThere = (id: string) => (instances.some((i) => i.value === id) ? id : '');
+  const instanceId = stillThere(chosenInstance);
+  const target = stillThere(chosenTarget);
   // Which of each workflow's versions a restore writes (n8n 2.x may hold a newer unpublished draft).
   const [version, setVersion] = useState<WorkflowVersionKind>('draft');
   // The dry run for the restore being confirmed: node types the target may not run. A failure
