@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeN8n } from '../../src/main/core/testing/fake-n8n';
+import { blockingViolations } from './axe';
 import { callHost, launchChromium, openConsole, startConsole, type ConsoleProcess } from './console';
 import { failCalls } from './failing-calls';
 
@@ -361,6 +362,15 @@ describe('n8n snapshots in Chromium', () => {
     await n8n?.close();
   });
 
+  /** Chooses in a Picker by typing part of a name, as an operator would. */
+  async function pick(page: Page, testId: string, text: string) {
+    const input = page.getByTestId(`${testId}-input`);
+    await input.focus();
+    await input.fill(text);
+    await expect.poll(() => page.getByTestId(`${testId}-option`).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await input.press('Enter');
+  }
+
   it('says in the restore dialog when the node-type check failed, with a Retry, instead of checking forever', async () => {
     n8n.addWorkflow('wfOrders000000001', 'Orders → CRM', { path: 'orders' });
     const instance = await callHost<{ id: string }>(app, 'instances:add', {
@@ -379,18 +389,66 @@ describe('n8n snapshots in Chromium', () => {
     await page.goto(app.url);
     await page.locator('[data-app-state="ready"]').waitFor();
     await page.getByTestId('nav-backups').click();
-    await page.getByTestId('b-snapshot-target').fill(instance.id);
-    await page.getByRole('button', { name: `Restore into ${instance.id}` }).click();
+    await pick(page, 'b-snapshot-target', 'prod');
+    await page.getByRole('button', { name: 'Restore into prod' }).click();
     const dialog = page.getByTestId('confirm-dialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe('Restore into prod?');
     await expect
       .poll(() => dialog.getByTestId('load-error').textContent())
-      .toBe(`Could not load the node types of ${instance.id}. prod did not answer.Retry`);
+      .toBe('Could not load the node types of prod. prod did not answer.Retry');
+    // Names, never bare ids: not in the table, the buttons, nor the dialog.
+    expect(await page.getByTestId('b-snapshots').innerText()).not.toContain(instance.id);
+    expect(await dialog.innerText()).not.toContain(instance.id);
     // n8n answers again: Retry runs the check.
     failing.clear();
     await dialog.getByTestId('load-retry').click();
     await dialog.getByTestId('b-snapshot-preflight').waitFor();
     expect(await dialog.getByTestId('load-error').count()).toBe(0);
+    expect(await dialog.getByTestId('b-snapshot-preflight').textContent()).toContain('on prod: every node type');
+    expect(await dialog.innerText()).not.toContain(instance.id);
+    // The pickers, the table and the dialog pass axe (console-a11y sees the panel empty only).
+    expect(await blockingViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.close();
+  });
+
+  it('takes a snapshot of an instance picked by name, and names a removed instance as such', async () => {
+    const staging = await callHost<{ id: string }>(app, 'instances:add', {
+      name: 'staging',
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: 'staging',
+      color: '#8a5cf6',
+      syncEnabled: false,
+    });
+    const page = await openConsole(browser, app.url);
+    await page.getByTestId('nav-backups').click();
+    const panel = page.getByTestId('b-snapshots');
+    await pick(page, 'b-snapshot-instance', 'stag');
+    expect(await page.getByTestId('b-snapshot-instance-input').inputValue()).toBe('staging');
+    await panel.getByPlaceholder('Label (optional)').fill('before the move');
+    await page.getByTestId('b-snapshot-take').click();
+    const row = panel.locator('tbody tr', { hasText: 'before the move' });
+    await row.waitFor();
+    const name = row.getByTestId('b-snapshot-instance-name');
+    expect(await name.textContent()).toBe('staging');
+    expect(await name.getAttribute('title')).toBe(staging.id);
+    expect(await panel.innerText()).not.toContain(staging.id);
+
+    await pick(page, 'b-snapshot-target', 'stag');
+    const restoreButton = row.getByRole('button', { name: /^Restore into/ });
+    expect(await restoreButton.textContent()).toBe('Restore into staging');
+
+    // The snapshot outlives its instance; the panel says so instead of showing the id, and the
+    // removed instance is no longer chosen anywhere.
+    await callHost(app, 'instances:remove', { id: staging.id });
+    await expect.poll(() => name.textContent(), { timeout: 10_000 }).toBe('removed instance');
+    expect(await name.getAttribute('title')).toBe(staging.id);
+    expect(await restoreButton.textContent()).toBe('Restore into …');
+    expect(await restoreButton.isDisabled()).toBe(true);
+    expect(await page.getByTestId('b-snapshot-target-input').inputValue()).toBe('');
+    expect(await page.getByTestId('b-snapshot-take').isDisabled()).toBe(true);
+    expect(await panel.innerText()).not.toContain(staging.id);
     await page.close();
   });
 });

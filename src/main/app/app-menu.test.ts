@@ -106,6 +106,7 @@ describe('application menu', () => {
       'Metrics and Alerts Alt+9',
       'Backups undefined',
       'Audit Log undefined',
+      'Templates undefined',
       'Settings Alt+0',
     ]);
     linux.click('Approvals');
@@ -114,6 +115,7 @@ describe('application menu', () => {
     const mac = menu({ platform: 'darwin' }).find('Go').submenu as MenuItemConstructorOptions[];
     expect(mac.map((i) => i.accelerator)).toEqual([
       ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `Cmd+${n}`),
+      undefined,
       undefined,
       undefined,
       'Cmd+,',

@@ -14,6 +14,7 @@ const AREA_LABELS: Record<AreaId, string> = {
   metrics: 'Metrics and Alerts',
   backups: 'Backups',
   audit: 'Audit Log',
+  templates: 'Templates',
   settings: 'Settings',
 };
 

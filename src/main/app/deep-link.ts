@@ -30,6 +30,7 @@ export const AREA_IDS = [
   'metrics',
   'backups',
   'audit',
+  'templates',
   'settings',
 ] as const;
 export type AreaId = (typeof AREA_IDS)[number];

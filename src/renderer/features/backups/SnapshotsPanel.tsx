@@ -4,20 +4,41 @@ import { send } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CanButton } from '../../components/Guarded';
 import { LoadError } from '../../components/LoadError';
+import { Picker } from '../../components/Picker';
+import { instanceChoices, namer, usePickerOptions } from '../../components/picker-options';
 import { shownAsToast, useCall } from '../../data/calls';
 import { PreflightView } from '../drafts/PreflightView';
+import styles from './SnapshotsPanel.module.css';
+
+/** An instance by its name, the id on hover ("removed instance" once it is gone). */
+function InstanceName(props: { id: string; name: string }) {
+  return (
+    <span title={props.id} data-testid="b-snapshot-instance-name">
+      {props.name}
+    </span>
+  );
+}
 
 /** n8n-side backups: pull an instance's workflows, tags and variables; restore them into any instance. */
 export function SnapshotsPanel() {
   // Kept fresh by backups:changed.
   const query = useCall('backups:snapshots', {});
   const snapshots = query.data ?? null;
-  const [instanceId, setInstanceId] = useState('');
+  const [chosenInstance, setInstanceId] = useState('');
   const [label, setLabel] = useState('');
   const [taking, setTaking] = useState(false);
   const [restoring, setRestoring] = useState<{ snapshot: Snapshot; target: string } | null>(null);
-  const [outcome, setOutcome] = useState<string | null>(null);
-  const [target, setTarget] = useState('');
+  const [outcome, setOutcome] = useState<{ target: string; text: string } | null>(null);
+  const [chosenTarget, setTarget] = useState('');
+  const { options } = usePickerOptions();
+  const instances = instanceChoices(options);
+  const names = namer(options);
+  // Until the instances load, a name is not known yet; that is not "removed".
+  const nameOf = (id: string) => (options === null ? '…' : names.instance(id));
+  // A chosen instance removed meanwhile (another window, a restore) is no longer chosen.
+  const stillThere = (id: string) => (instances.some((i) => i.value === id) ? id : '');
+  const instanceId = stillThere(chosenInstance);
+  const target = stillThere(chosenTarget);
   // Which of each workflow's versions a restore writes (n8n 2.x may hold a newer unpublished draft).
   const [version, setVersion] = useState<WorkflowVersionKind>('draft');
   // The dry run for the restore being confirmed: node types the target may not run. A failure
@@ -31,7 +52,7 @@ export function SnapshotsPanel() {
   const take = async () => {
     setTaking(true);
     try {
-      await send('backups:snapshotTake', { instanceId: instanceId.trim(), label });
+      await send('backups:snapshotTake', { instanceId, label });
       setLabel('');
     } finally {
       setTaking(false);
@@ -41,33 +62,46 @@ export function SnapshotsPanel() {
   const restore = async (snapshot: Snapshot, target: string) => {
     setRestoring(null);
     const r = await send('backups:snapshotRestore', { snapshotId: snapshot.id, targetInstanceId: target, version });
-    setOutcome(
-      `Into ${target}: ${r.created} created, ${r.updated} updated, ${r.tagsCreated} tags and ${r.variablesCreated} variables created. ${r.warnings.join(' ')}`,
-    );
+    setOutcome({
+      target,
+      text: `${r.created} created, ${r.updated} updated, ${r.tagsCreated} tags and ${r.variablesCreated} variables created. ${r.warnings.join(' ')}`,
+    });
   };
 
   return (
     <fieldset className="editor" data-testid="b-snapshots">
       <legend>n8n snapshots (workflows, tags, variables)</legend>
-      <div className="row">
-        <input
-          placeholder="Instance id"
-          value={instanceId}
-          onChange={(e) => setInstanceId(e.target.value)}
-          data-testid="b-snapshot-instance"
+      <div className={`row ${styles.controls}`}>
+        <Picker
+          label="Instance to snapshot"
+          value={instanceId || null}
+          options={instances}
+          placeholder="Choose an instance…"
+          emptyText="No instance matches: add one under Instances"
+          onChange={(v) => setInstanceId(v ?? '')}
+          testId="b-snapshot-instance"
         />
-        <input placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
+        <input
+          placeholder="Label (optional)"
+          aria-label="Snapshot label (optional)"
+          value={label}
+          onChange={(e) => setLabel(e.target.value)}
+        />
         <CanButton
           channel="backups:snapshotTake"
           type="button"
-          disabled={taking || !instanceId.trim()}
+          disabled={taking || !instanceId}
           onClick={() => void take().catch(shownAsToast)}
           data-testid="b-snapshot-take"
         >
           {taking ? 'Pulling…' : 'Take snapshot'}
         </CanButton>
       </div>
-      {outcome && <p data-testid="b-snapshot-outcome">{outcome}</p>}
+      {outcome && (
+        <p data-testid="b-snapshot-outcome">
+          Into <InstanceName id={outcome.target} name={nameOf(outcome.target)} />: {outcome.text}
+        </p>
+      )}
       {query.isError ? (
         <LoadError what="the snapshots" error={query.error} retry={() => void query.refetch()} />
       ) : snapshots === null ? (
@@ -78,15 +112,17 @@ export function SnapshotsPanel() {
         </p>
       ) : (
         <>
-          <label className="row">
-            Restore target instance
-            <input
-              placeholder="Instance id"
-              value={target}
-              onChange={(e) => setTarget(e.target.value)}
-              data-testid="b-snapshot-target"
+          <div className={styles.target}>
+            <Picker
+              label="Restore target instance"
+              value={target || null}
+              options={instances}
+              placeholder="Choose where to restore…"
+              emptyText="No instance matches: add one under Instances"
+              onChange={(v) => setTarget(v ?? '')}
+              testId="b-snapshot-target"
             />
-          </label>
+          </div>
           <table className="table">
             <thead>
               <tr>
@@ -101,7 +137,9 @@ export function SnapshotsPanel() {
             <tbody>
               {snapshots.map((s) => (
                 <tr key={s.id}>
-                  <td>{s.instanceId}</td>
+                  <td>
+                    <InstanceName id={s.instanceId} name={nameOf(s.instanceId)} />
+                  </td>
                   <td>v{s.version}</td>
                   <td>{s.label}</td>
                   <td>{new Date(s.takenAtMs).toLocaleString()}</td>
@@ -112,15 +150,15 @@ export function SnapshotsPanel() {
                     <CanButton
                       channel="backups:snapshotRestore"
                       type="button"
-                      disabled={!target.trim()}
+                      disabled={!target}
                       title={
-                        target.trim()
-                          ? `Restore into ${target.trim()}`
-                          : 'Type the target instance id above the list first'
+                        target
+                          ? `Restore into ${nameOf(target)} (${target})`
+                          : 'Choose the target instance above the list first'
                       }
-                      onClick={() => setRestoring({ snapshot: s, target: target.trim() })}
+                      onClick={() => setRestoring({ snapshot: s, target })}
                     >
-                      Restore into {target.trim() || '…'}
+                      Restore into {target ? nameOf(target) : '…'}
                     </CanButton>
                   </td>
                 </tr>
@@ -131,14 +169,15 @@ export function SnapshotsPanel() {
       )}
       {restoring && (
         <ConfirmDialog
-          title={`Restore into ${restoring.target}?`}
+          title={`Restore into ${nameOf(restoring.target)}?`}
           confirmLabel="Restore"
           danger
           onCancel={() => setRestoring(null)}
           onConfirm={() => void restore(restoring.snapshot, restoring.target).catch(shownAsToast)}
         >
-          Workflows with the same name in {restoring.target} are overwritten with the snapshot&apos;s version; the
-          others are created (inactive). Missing tags and variables are created.
+          Workflows with the same name in <InstanceName id={restoring.target} name={nameOf(restoring.target)} /> are
+          overwritten with the snapshot&apos;s version; the others are created (inactive). Missing tags and variables
+          are created.
           <label className="row">
             Restore each workflow&apos;s
             <select
@@ -152,14 +191,16 @@ export function SnapshotsPanel() {
           </label>
           {preflight.isError ? (
             <LoadError
-              what={`the node types of ${restoring.target}`}
+              what={`the node types of ${nameOf(restoring.target)}`}
               error={preflight.error}
               retry={() => void preflight.refetch()}
             />
           ) : preflight.data ? (
             <PreflightView report={preflight.data} testId="b-snapshot-preflight" />
           ) : (
-            <p className="muted">Checking node types against {restoring.target}…</p>
+            <p className="muted">
+              Checking node types against <InstanceName id={restoring.target} name={nameOf(restoring.target)} />…
+            </p>
           )}
         </ConfirmDialog>
       )}

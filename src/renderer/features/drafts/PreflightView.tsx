@@ -1,18 +1,34 @@
 import type { PreflightReport } from '../../../shared/contract';
+import { namer, usePickerOptions } from '../../components/picker-options';
 
 /**
  * The migration pre-flight: per workflow, the nodes the target n8n may not run and why. Shown
  * before a push or a snapshot restore (a dry run) and with the push's result.
  */
 export function PreflightView({ report, testId = 'preflight' }: { report: PreflightReport; testId?: string }) {
-  const against = `n8n ${report.targetVersion ?? '(version unknown)'} on ${report.targetInstanceId}`;
+  // The target by name, its id on hover (names, never bare ids).
+  const { options } = usePickerOptions();
+  const against = (
+    <>
+      n8n {report.targetVersion ?? '(version unknown)'} on{' '}
+      <span title={report.targetInstanceId}>
+        {options === null ? '…' : namer(options).instance(report.targetInstanceId)}
+      </span>
+    </>
+  );
   return (
     <div className="panel small" data-testid={testId} data-ok={report.ok}>
       <p>
-        {report.workflows.length === 0
-          ? `✓ ${report.checked} workflow(s) checked against ${against}: every node type is known there.`
-          : `${report.workflows.length} of ${report.checked} workflow(s) use node types ${against} may not run` +
-            (report.ok ? ' (warnings only).' : ': they would be created but could not be activated.')}{' '}
+        {report.workflows.length === 0 ? (
+          <>
+            ✓ {report.checked} workflow(s) checked against {against}: every node type is known there.
+          </>
+        ) : (
+          <>
+            {report.workflows.length} of {report.checked} workflow(s) use node types {against} may not run
+            {report.ok ? ' (warnings only).' : ': they would be created but could not be activated.'}
+          </>
+        )}{' '}
         <span className="muted">
           Checked with {report.checkedWith.includes('community-packages') ? "the target's community packages and " : ''}
           the node types n8n removed per major version (
