@@ -331,16 +331,21 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
         previous: p.target ? JSON.stringify(p.target) : null,
         activeBefore: bit(p.target?.active),
       };
+      // A workflow not written leaves the target as it was.
+      const recordFailed = (error: string) =>
+        ctx.store.write(() =>
+          insertItem.run({
+            ...row,
+            action: 'failed',
+            targetWorkflowId: p.target?.id ?? null,
+            activeAfter: bit(p.target?.active),
+            afterVersionId: null,
+            afterUpdatedAtMs: null,
+            error,
+          }),
+        );
       if (failed) {
-        insertItem.run({
-          ...row,
-          action: 'failed',
-          targetWorkflowId: p.target?.id ?? null,
-          activeAfter: bit(p.target?.active),
-          afterVersionId: null,
-          afterUpdatedAtMs: null,
-          error: 'Not attempted: an earlier workflow of this promotion failed.',
-        });
+        recordFailed('Not attempted: an earlier workflow of this promotion failed.');
         continue;
       }
       try {
@@ -360,17 +365,7 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       } catch (error) {
         // The first failed write ends the promotion: what was written stays recorded (and can be rolled back).
         failed = true;
-        ctx.store.write(() =>
-          insertItem.run({
-            ...row,
-            action: 'failed',
-            targetWorkflowId: p.target?.id ?? null,
-            activeAfter: bit(p.target?.active),
-            afterVersionId: null,
-            afterUpdatedAtMs: null,
-            error: messageOf(error),
-          }),
-        );
+        recordFailed(messageOf(error));
       }
     }
     const partial = (selectItems.all(promotionId) as ItemRow[]).some((i) => i.error !== null);
