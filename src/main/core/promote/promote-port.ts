@@ -60,8 +60,9 @@ export function clientPromotionPort(instances: InstancesService, clients: Client
       try {
         audited = await c.auditCredentials();
       } catch (error) {
-        // A key without the audit scope: the credentials in use are still known.
-        if (!(error instanceof AppError) || !NOT_OFFERED.has(error.code)) throw error;
+        // The audit only adds names: a key without its scope, or an n8n whose audit fails (2.41.1
+        // answered it 500), still leaves the credentials in use known.
+        if (!(error instanceof AppError)) throw error;
       }
       if (audited === null) return { credentials: used, source: 'workflows' };
       const known = new Set(used.map((u) => u.id));

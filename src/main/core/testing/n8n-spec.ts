@@ -726,13 +726,17 @@ export function describeN8nSpec(name: string, target: () => N8nSpecTarget): void
           expect(listed.status).toBe(405);
           expect(listed.body.message).toBe('GET method not allowed');
         }
-        // The security audit names every credential (with its id) in one of its sections.
-        const audit = await api('POST', '/audit', { additionalOptions: { categories: ['credentials'] } });
-        expect(audit.status).toBe(200);
-        const report = Object.values(audit.body as Record<string, { sections: { location: any[] }[] }>);
-        const named = report.flatMap((r) => r.sections.flatMap((section) => section.location));
-        expect(named).toContainEqual(expect.objectContaining({ kind: 'credential', id, name }));
-        expect(JSON.stringify(audit.body)).not.toContain(secret);
+        // 1.x: the security audit names every credential (with its id) in one of its sections.
+        // 2.41.1 answered this call 500 "Internal server error" (seen live): the console reads
+        // credentials with GET /credentials there and takes the audit as optional.
+        if (!twoX()) {
+          const audit = await api('POST', '/audit', { additionalOptions: { categories: ['credentials'] } });
+          expect(audit.status, JSON.stringify(audit.body)).toBe(200);
+          const report = Object.values(audit.body as Record<string, { sections: { location: any[] }[] }>);
+          const named = report.flatMap((r) => r.sections.flatMap((section) => section.location));
+          expect(named).toContainEqual(expect.objectContaining({ kind: 'credential', id, name }));
+          expect(JSON.stringify(audit.body)).not.toContain(secret);
+        }
       } finally {
         expect((await api('DELETE', `/credentials/${id}`)).status).toBe(200);
       }
