@@ -4,7 +4,7 @@ import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import type { PushConflict, WorkflowDefinition } from '../../src/shared/contract';
 import { api, createWebhookWorkflow, N8N_MAJOR, sharedN8n, type N8nInstance } from './harness';
-import { data } from './support';
+import { addInstance, data } from './support';
 
 // Three-way merge against real n8n: the workflow is changed in n8n (through its API, as the editor
 // saves it) and in a draft. Without overlap (an assignment added on each side) the push merges by
@@ -20,18 +20,7 @@ beforeAll(async () => {
   const dir = tempDir();
   cleanupDir = dir.remove;
   core = createCore({ dataDir: dir.path, clock: systemClock });
-  const added = await data(
-    core.call('instances:add', {
-      name: 'live',
-      baseUrl: n8n.baseUrl,
-      apiKey: n8n.apiKey,
-      environment: 'test',
-      color: '#2f6fed',
-      syncEnabled: false,
-    }),
-  );
-  instanceId = added.id;
-  await data(core.call('instances:syncNow', { id: instanceId }));
+  instanceId = await addInstance(core, n8n, 'live', { sync: true });
 });
 afterAll(async () => {
   await core?.close();

@@ -13,7 +13,7 @@ import {
   webhookWorkflow,
   type N8nInstance,
 } from './harness';
-import { data } from './support';
+import { addInstance, data } from './support';
 
 // Drafts and n8n-side snapshots against real n8n: a draft pushed, the remote changed behind it
 // (on 2.x a rename alone keeps the versionId), the conflict detected; the draft or the published
@@ -37,21 +37,8 @@ beforeAll(async () => {
   for (const [key, n8n] of [
     ['source', source],
     ['target', target],
-  ] as const) {
-    const added = await data(
-      core.call('instances:add', {
-        name: key,
-        baseUrl: n8n.baseUrl,
-        apiKey: n8n.apiKey,
-        environment: 'test',
-        color: '#2f6fed',
-        syncEnabled: false,
-      }),
-    );
-    ids[key] = added.id;
-    // The sync reads each instance's version (the pre-flight and the verbs use it).
-    await data(core.call('instances:syncNow', { id: added.id }));
-  }
+  ] as const)
+    ids[key] = await addInstance(core, n8n, key, { sync: true });
 });
 afterAll(async () => {
   await core?.close();

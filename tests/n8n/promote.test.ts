@@ -11,7 +11,7 @@ import {
   webhookWorkflow,
   type N8nInstance,
 } from './harness';
-import { data } from './support';
+import { addInstance, data } from './support';
 
 // Promotion dev → prod across two real n8n instances of the same release: three workflows (one
 // new with a credential mapped by name to prod's own credential, which has another id there;
@@ -31,20 +31,8 @@ beforeAll(async () => {
   for (const [key, n8n] of [
     ['dev', dev],
     ['prod', prod],
-  ] as const) {
-    const added = await data(
-      core.call('instances:add', {
-        name: key,
-        baseUrl: n8n.baseUrl,
-        apiKey: n8n.apiKey,
-        environment: key === 'prod' ? 'prod' : 'dev',
-        color: '#2f6fed',
-        syncEnabled: false,
-      }),
-    );
-    ids[key] = added.id;
-    await data(core.call('instances:syncNow', { id: added.id }));
-  }
+  ] as const)
+    ids[key] = await addInstance(core, n8n, key, { environment: key, sync: true });
 });
 afterAll(async () => {
   await core?.close();

@@ -1,4 +1,5 @@
 /** Small helpers shared by the live tests. */
+import type { Core } from '../../src/main/core/create-core';
 
 /** The data of a Result, or a thrown error carrying the Result's error. */
 export async function data<T>(p: Promise<{ ok: boolean; data?: T; error?: unknown }>): Promise<T> {
@@ -25,4 +26,28 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(lastSeen)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * Adds a live n8n to `core` as an instance (no background sync; `sync` runs one pass now, which
+ * reads the instance's version for the pre-flight and the verbs) and returns its id.
+ */
+export async function addInstance(
+  core: Core,
+  n8n: { baseUrl: string; apiKey: string },
+  name: string,
+  options: { environment?: string; sync?: boolean } = {},
+): Promise<string> {
+  const { id } = await data(
+    core.call('instances:add', {
+      name,
+      baseUrl: n8n.baseUrl,
+      apiKey: n8n.apiKey,
+      environment: options.environment ?? 'test',
+      color: '#2f6fed',
+      syncEnabled: false,
+    }),
+  );
+  if (options.sync) await data(core.call('instances:syncNow', { id }));
+  return id;
 }

@@ -9,7 +9,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { createCore, type Core } from '../../src/main/core/create-core';
 import { tempDir } from '../../src/main/core/testing/test-core';
 import { api, N8N_MAJOR, sharedN8n, waitForWebhook, type N8nInstance } from './harness';
-import { data, sawLast, until } from './support';
+import { addInstance, data, sawLast, until } from './support';
 
 let n8n: N8nInstance;
 let core: Core;
@@ -21,17 +21,7 @@ beforeAll(async () => {
   const dir = tempDir();
   removeDataDir = dir.remove;
   core = createCore({ dataDir: dir.path, clock: systemClock });
-  const instance = await data(
-    core.call('instances:add', {
-      name: 'live',
-      baseUrl: n8n.baseUrl,
-      apiKey: n8n.apiKey,
-      environment: 'test',
-      color: '#2f6fed',
-      syncEnabled: false,
-    }),
-  );
-  instanceId = instance.id;
+  instanceId = await addInstance(core, n8n, 'live');
 });
 
 afterAll(async () => {
