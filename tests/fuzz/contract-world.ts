@@ -60,8 +60,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * UI shows). Everything else a refused call writes is a bug.
  */
 const ATTEMPT_RECORDS: Record<string, { codes: RegExp; tables: string[] }> = {
-  // A push that reached n8n and was refused (or found n8n changed) is kept as a failed/conflict row.
-  'drafts:push': { codes: /^(N8N_|CONFLICT$)/, tables: ['draft_pushes'] },
+  // A push that reached n8n and was refused (or found n8n changed) is kept as a failed/conflict row;
+  // when n8n moved on and both sides merge cleanly, the draft becomes the merged result (a version
+  // in its history and an audit entry) for the operator to review before pushing again.
+  'drafts:push': {
+    codes: /^(N8N_|CONFLICT$)/,
+    tables: ['draft_pushes', 'drafts', 'draft_versions', 'audit_log'],
+  },
   // A sync pass that could not read n8n records its failure and the instance's health.
   'instances:syncNow': { codes: /^N8N_/, tables: ['sync_log', 'instance_sync_state'] },
 };

@@ -34,6 +34,12 @@ export const pushBackoffMs = (attempts: number) => Math.min(5_000 * 2 ** attempt
 const unknownInstance = (id: string) =>
   new AppError('VALIDATION', `Unknown instance ${id}: add it under Instances, then push again.`);
 
+/** What a push says after applying a clean three-way merge to the draft. */
+const mergedNote = (changes: number) =>
+  changes === 0
+    ? "n8n's version adds nothing to your draft: the draft now builds on it; review it and push again."
+    : `Your draft and n8n's changes merged by themselves (${changes} change${changes === 1 ? '' : 's'}): the draft is now the merged result; review it and push again.`;
+
 /**
  * Pushing drafts to n8n. Every push is a row in draft_pushes: done, conflict (waits for the
  * operator), failed, or queued (instance unreachable; replayed by `replayDue` with backoff).
@@ -74,7 +80,7 @@ export function createDraftPusher(ctx: CoreContext, drafts: DraftService, port: 
     const next = !merge
       ? 'Compare both sides, then keep yours or take theirs.'
       : merge.applied
-        ? `Your draft and n8n's changes merged by themselves (${merge.changes.length} change(s)): the draft is now the merged result; review it and push again.`
+        ? mergedNote(merge.changes.length)
         : `${merge.conflicts.length} change(s) overlap: resolve them in the merge view, or keep yours or take theirs.`;
     return new AppError('CONFLICT', `Not pushed: ${what}. ${next}`, { details });
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
 import type { ErrorCode } from '../../../shared/result';
 import { ACK_HEADER } from './signature';
 
@@ -24,11 +25,31 @@ export function answer(reply: FastifyReply, status: number, body: Record<string,
   return reply.send(text);
 }
 
+/** How long a refused request's sender may go on sending before its connection is cut (ms). */
+export const LINGER_MS = 2_000;
+
 /**
- * Refuses before (or instead of) reading the body: `Connection: close` makes Node drop the socket
- * once the answer is out, instead of draining whatever the sender still has to send.
+ * Refuses before (or instead of) reading the body. `Connection: close` ends the exchange once the
+ * answer is out; the connection then lingers (see lingerOnClose) so the sender can read it.
  */
 export function refuseEarly(reply: FastifyReply, refusal: Refusal) {
   reply.header('connection', 'close');
+  if (!reply.request.raw.complete) lingerOnClose(reply.request.raw.socket);
   return answer(reply, refusal.status, refusalBody(refusal));
+}
+
+/**
+ * A lingering close, as nginx does it: closing a socket whose sender is still uploading resets the
+ * connection, and a reset can reach the sender before it has read the answer ("fetch failed"
+ * instead of a 413). So after the answer, Node's close sends FIN and keeps discarding what arrives
+ * until the sender closes its side, for at most LINGER_MS.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    const cut = setTimeout(() => this.destroy(), LINGER_MS);
+    cut.unref();
+    this.once('close', () => clearTimeout(cut));
+    this.once('end', () => this.destroy());
+    this.end();
+  };
 }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -247,6 +249,16 @@ describe('HTTP ingest door', () => {
     await stillServes(d);
   });
 
+  it('an oversized body gets its 413, not a reset, however much of it the sender has sent', async () => {
+    // The answer goes out before the body is read; the door keeps reading (and discarding) a little
+    // longer, so that closing the connection does not reset the answer away from the sender. The
+    // sender is another process, as it is in use (in one event loop the race cannot happen).
+    const d = await door();
+    const statuses = await postFromChild(d, 60, (i) => 1_048_577 + i * 9_973);
+    expect(new Set(statuses)).toEqual(new Set([413]));
+    await stillServes(d);
+  });
+
   it('refuses JSON nested deeper than the limit before parsing it', async () => {
     const d = await door({ server: { limits: { maxPayloadBytes: 1024 * 1024, maxDepth: 8 } } });
     const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -457,4 +469,31 @@ function challengeStatus(port: number, agent?: Agent): Promise<number> {
     req.on('error', () => resolve(0));
     req.end(body);
   });
+}
+
+/** Statuses (or fetch errors) of `count` signed posts of JSON bodies of the given sizes, sent by a child process. */
+async function postFromChild(d: Door, count: number, size: (i: number) => number): Promise<(number | string)[]> {
+  const t = d.clock.now();
+  const bodies = Array.from({ length: count }, (_, i) => {
+    const body = JSON.stringify({ big: 'x'.repeat(Math.max(0, size(i) - 10)) });
+    return { body, signature: sign(SECRET, t, body) };
+  });
+  const script = `
+    const bodies = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    (async () => {
+      const out = [];
+      for (const { body, signature } of bodies) {
+        out.push(await fetch('http://127.0.0.1:${d.port}/events/order.created', {
+          method: 'POST', body,
+          headers: { 'content-type': 'application/json', 'x-flightdeck-signature': signature, 'x-flightdeck-timestamp': '${t}' },
+        }).then((r) => r.status, (e) => String(e.cause?.code ?? e.message)));
+      }
+      process.stdout.write(JSON.stringify(out));
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify(bodies));
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await once(child, 'close');
+  return JSON.parse(out) as (number | string)[];
 }
