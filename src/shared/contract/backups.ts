@@ -21,6 +21,9 @@ export const backupSectionSchema = z.object({
 });
 export type BackupSection = z.infer<typeof backupSectionSchema>;
 
+/** Sections one backup may hold (local tables plus one per n8n instance); the reader refuses more as soon as it meets them. */
+export const MAX_BACKUP_SECTIONS = 10_000;
+
 /** The last line of a backup file: what it holds and how to check it. */
 export const backupManifestSchema = z.object({
   t: z.literal('manifest'),
@@ -33,7 +36,7 @@ export const backupManifestSchema = z.object({
   /** `dropped`: secret columns left out; `encrypted`: kept, the whole file is encrypted. */
   secrets: z.enum(['dropped', 'encrypted']),
   includesExecutions: z.boolean(),
-  sections: z.array(backupSectionSchema).max(10_000),
+  sections: z.array(backupSectionSchema).max(MAX_BACKUP_SECTIONS),
 });
 export type BackupManifest = z.infer<typeof backupManifestSchema>;
 

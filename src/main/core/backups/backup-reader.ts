@@ -15,6 +15,7 @@ import { z } from 'zod';
 import {
   backupManifestSchema,
   backupSectionSchema,
+  MAX_BACKUP_SECTIONS,
   type BackupManifest,
   type BackupSection,
 } from '../../../shared/contract/backups';
@@ -163,6 +164,8 @@ export async function stageBackup(
   const current = new Map(readTables(db).map((t) => [t.name, t]));
   const insertRemote = db.prepare(`INSERT INTO ${REMOTE_STAGING_TABLE} (instance_id, workflow_json) VALUES (?, ?)`);
   const sections: BackupSection[] = [];
+  // Names seen so far: a hostile file may hold millions of section lines, so no scan per line.
+  const sectionNames = new Set<string>();
   const tables: string[] = [];
   let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo }) | null = null;
   let hash = createHash('sha256');
@@ -230,8 +233,11 @@ export async function stageBackup(
       hash = createHash('sha256');
       if (value.t === 'section') {
         const s = check(sectionLineSchema, value, 'a section header');
-        if (sections.some((other) => other.name === s.name))
-          throw invalid(`Section ${s.name} appears twice: it was altered.`);
+        if (sectionNames.has(s.name)) throw invalid(`Section ${s.name} appears twice: it was altered.`);
+        sectionNames.add(s.name);
+        // Refused at once, not after reading on to the manifest (which could not list them anyway).
+        if (sectionNames.size > MAX_BACKUP_SECTIONS)
+          throw invalid(`This backup holds more than ${MAX_BACKUP_SECTIONS} sections: it was altered.`);
         section = { ...s, count: 0, sha256: '' };
         if (s.kind === 'table') {
           const table = current.get(s.name.replace(/^table:/, ''));

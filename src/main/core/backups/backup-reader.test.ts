@@ -1,0 +1,134 @@
+/**
+ * Hostile backup files, written by hand (a real gzip file, real checksums where the file should
+ * look valid): each is refused with a clear message, changes nothing and leaves no staging file,
+ * and the work done before refusing is bounded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_BACKUP_SECTIONS } from '../../../shared/contract/backups';
+import { AppError } from '../../../shared/result';
+import { FakeN8n } from '../testing/fake-n8n-port';
+import { testContext } from '../testing/test-core';
+import { createBackupsModule } from './backups-module';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function station() {
+  const t = testContext();
+  cleanups.push(t.cleanup);
+  const backups = createBackupsModule(t.ctx, t.audit, { port: new FakeN8n().addInstance('dev'), appVersion: '1.2.3' });
+  cleanups.push(() => backups.stop?.());
+  const db = t.ctx.store.db;
+  db.prepare("INSERT INTO settings VALUES ('theme', '\"dark\"', 1)").run();
+  return { ...t, backups, db, service: backups.service };
+}
+
+interface SectionSpec {
+  name: string;
+  kind?: 'table' | 'remote';
+  columns?: string[];
+  rows?: unknown[][];
+}
+
+/** The JSON lines of a well-formed backup (header, sections with their rows, manifest). */
+function backupLines(
+  schemaVersion: number,
+  sections: SectionSpec[],
+  options: { createdAtMs?: number; manifest?: boolean } = {},
+): string[] {
+  const fields = {
+    format: 'flightdeck-backup',
+    formatVersion: 1,
+    appVersion: '1.2.3',
+    schemaVersion,
+    createdAtMs: options.createdAtMs ?? Date.UTC(2026, 0, 1),
+    secrets: 'dropped',
+    includesExecutions: false,
+  };
+  const lines = [JSON.stringify({ t: 'header', ...fields })];
+  const listed = sections.map(({ name, kind = 'table', columns = [], rows = [] }) => {
+    const section = { name, kind, columns, redacted: [], error: null };
+    lines.push(JSON.stringify({ t: 'section', ...section, count: rows.length, sha256: '' }));
+    const hash = createHash('sha256');
+    for (const v of rows) {
+      const line = JSON.stringify({ t: 'row', v });
+      hash.update(line + '\n');
+      lines.push(line);
+    }
+    return { ...section, count: rows.length, sha256: hash.digest('hex') };
+  });
+  if (options.manifest !== false) lines.push(JSON.stringify({ t: 'manifest', ...fields, sections: listed }));
+  return lines;
+}
+
+let named = 0;
+/** Writes `bytes` where the service reads backups from, under a name it accepts. */
+function place(s: ReturnType<typeof station>, bytes: Buffer): string {
+  mkdirSync(s.service.folder, { recursive: true });
+  const suffix = (named++).toString(36).padStart(6, '0');
+  const path = join(s.service.folder, `flightdeck-backup-2026-01-01T00-00-00Z-${suffix}.fdbk`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const gzipLines = (lines: string[]) => gzipSync(Buffer.from(lines.join('\n') + '\n'), { level: 1 });
+
+/** Inspects `bytes` and expects a refusal (VALIDATION) that changed nothing and left no staging file. */
+async function refused(s: ReturnType<typeof station>, bytes: Buffer): Promise<string> {
+  const before = s.db.prepare('SELECT * FROM settings ORDER BY key').all();
+  let error: unknown;
+  try {
+    await s.service.inspect({ kind: 'file', path: place(s, bytes) }, undefined);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe('VALIDATION');
+  expect((error as AppError).message).toContain('Nothing was changed.');
+  expect(s.db.prepare('SELECT * FROM settings ORDER BY key').all()).toEqual(before);
+  expect(s.db.prepare("SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp')").all()).toEqual([]);
+  const incoming = join(s.service.folder, 'incoming');
+  expect(existsSync(incoming) ? readdirSync(incoming) : []).toEqual([]);
+  return (error as AppError).message;
+}
+
+describe('backup reader: hostile files', () => {
+  it('a hand-written well-formed backup is accepted (the builder below makes valid files)', async () => {
+    const s = station();
+    const lines = backupLines(s.ctx.store.schemaVersion, [
+      { name: 'table:settings', columns: ['key', 'value_json', 'updated_at_ms'], rows: [['theme', '"light"', 2]] },
+      { name: 'remote:dev', kind: 'remote' },
+    ]);
+    const plan = await s.service.inspect({ kind: 'file', path: place(s, gzipLines(lines)) }, undefined);
+    expect(plan.tables.find((t) => t.table === 'settings')).toMatchObject({ change: 1 });
+    await s.service.restore(plan.restoreId);
+    expect(s.db.prepare("SELECT value_json FROM settings WHERE key = 'theme'").pluck().get()).toBe('"light"');
+  });
+
+  it('refuses more sections than a manifest may list as soon as it meets them, not at the end', async () => {
+    const s = station();
+    const many = Array.from({ length: MAX_BACKUP_SECTIONS + 1 }, (_, i): SectionSpec => ({
+      name: `remote:i${i}`,
+      kind: 'remote',
+    }));
+    // Past the limit the file breaks: a reader that read on would report that line instead.
+    const lines = [...backupLines(s.ctx.store.schemaVersion, many, { manifest: false }), 'not json at all'];
+    expect(await refused(s, gzipLines(lines))).toContain(`more than ${MAX_BACKUP_SECTIONS} sections`);
+  });
+
+  it('still refuses a section that appears twice', async () => {
+    const s = station();
+    const lines = backupLines(s.ctx.store.schemaVersion, [
+      { name: 'remote:a', kind: 'remote' },
+      { name: 'remote:b', kind: 'remote' },
+      { name: 'remote:a', kind: 'remote' },
+    ]);
+    expect(await refused(s, gzipLines(lines))).toContain('Section remote:a appears twice');
+  });
+});
