@@ -12,6 +12,7 @@ import { MAX_BACKUP_SECTIONS } from '../../../shared/contract/backups';
 import { AppError } from '../../../shared/result';
 import { FakeN8n } from '../testing/fake-n8n-port';
 import { testContext } from '../testing/test-core';
+import { DEFAULT_RESTORE_LIMITS, splitLines, type RestoreLimits } from './backup-reader';
 import { createBackupsModule } from './backups-module';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -19,10 +20,14 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-function station() {
+function station(restoreLimits?: Partial<RestoreLimits>) {
   const t = testContext();
   cleanups.push(t.cleanup);
-  const backups = createBackupsModule(t.ctx, t.audit, { port: new FakeN8n().addInstance('dev'), appVersion: '1.2.3' });
+  const backups = createBackupsModule(t.ctx, t.audit, {
+    port: new FakeN8n().addInstance('dev'),
+    appVersion: '1.2.3',
+    ...(restoreLimits ? { restoreLimits } : {}),
+  });
   cleanups.push(() => backups.stop?.());
   const db = t.ctx.store.db;
   db.prepare("INSERT INTO settings VALUES ('theme', '\"dark\"', 1)").run();
@@ -130,5 +135,56 @@ describe('backup reader: hostile files', () => {
       { name: 'remote:a', kind: 'remote' },
     ]);
     expect(await refused(s, gzipLines(lines))).toContain('Section remote:a appears twice');
+  });
+});
+
+/** The lines `splitLines` reads from `text` cut into chunks of `size` bytes. */
+async function linesOf(text: string, size: number, maxLineChars = DEFAULT_RESTORE_LIMITS.maxLineChars) {
+  const bytes = Buffer.from(text);
+  async function* chunks() {
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  }
+  const out: string[] = [];
+  for await (const line of splitLines(chunks(), { maxLineChars })) out.push(line);
+  return out;
+}
+
+describe('backup reader: lines', () => {
+  it('reads the same lines whatever the chunk boundaries (multi-byte characters split across chunks)', async () => {
+    const text = ['{"a":"ünïcødé ✓ 🚀"}', '', 'x'.repeat(5_000), '{"b":[1,2,3]}', '✓'.repeat(3_000), 'last'].join('\n');
+    const expected = text.split('\n');
+    for (const size of [1, 2, 3, 7, 64, 1_000, 4_096, 1 << 20]) {
+      expect(await linesOf(text, size)).toEqual(expected);
+      expect(await linesOf(text + '\n', size)).toEqual(expected);
+    }
+    expect(await linesOf('', 16)).toEqual([]);
+    expect(await linesOf('\n\n', 1)).toEqual(['', '']);
+  });
+
+  it('refuses a line longer than the cap, whether it ends or not, and accepts one exactly at the cap', async () => {
+    const cap = 10_000;
+    await expect(linesOf('a'.repeat(cap), 333, cap)).resolves.toEqual(['a'.repeat(cap)]);
+    await expect(linesOf('a'.repeat(cap) + '\nb', 333, cap)).resolves.toEqual(['a'.repeat(cap), 'b']);
+    for (const text of ['a'.repeat(cap + 1), 'ok\n' + 'a'.repeat(cap + 1) + '\nok', 'a'.repeat(cap * 3)]) {
+      for (const size of [1, 333, 1 << 16]) {
+        await expect(linesOf(text, size, cap)).rejects.toThrow('a line is longer than 9.8 KiB');
+      }
+    }
+  });
+
+  it('refuses a multi-MB single line through the service under a lowered cap', async () => {
+    const s = station({ maxLineChars: 1024 * 1024 });
+    const header = backupLines(s.ctx.store.schemaVersion, [])[0] ?? '';
+    const bytes = gzipLines([header, JSON.stringify({ t: 'row', v: ['a'.repeat(6 * 1024 * 1024)] })]);
+    expect(await refused(s, bytes)).toContain('a line is longer than 1 MiB');
+  });
+
+  it('refuses a gzip bomb of one line past the default cap (128 MiB of "a" from a file of a few KB)', async () => {
+    const s = station();
+    // Concatenated gzip members are one stream to gunzip: 129 copies of 1 MiB of "a".
+    const member = gzipSync(Buffer.alloc(1024 * 1024, 'a'), { level: 9 });
+    const bytes = Buffer.concat(Array.from({ length: 129 }, () => member));
+    expect(bytes.length).toBeLessThan(200_000);
+    expect(await refused(s, bytes)).toContain('a line is longer than 128 MiB');
   });
 });

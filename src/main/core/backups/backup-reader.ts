@@ -61,8 +61,17 @@ export interface StagedBackup {
 
 const invalid = (message: string) => new AppError('VALIDATION', `${message} Nothing was changed.`);
 
-/** A line longer than this is refused rather than grown until memory runs out (characters). */
-const MAX_LINE_CHARS = 128 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+/** What one restore may read, so that a hostile file can neither hold the CPU nor fill the disk. */
+export interface RestoreLimits {
+  /** A line longer than this is refused rather than grown until memory runs out (characters). */
+  maxLineChars: number;
+}
+
+export const DEFAULT_RESTORE_LIMITS: RestoreLimits = {
+  maxLineChars: 128 * MIB,
+};
 
 /** The lines of a backup file, read through one stream pipeline that `close` always tears down. */
 interface BackupLines {
@@ -83,7 +92,7 @@ interface BackupLines {
  * `completed`; no stream is left without an error listener, so stopping early (a refused line)
  * can never let a late gzip or GCM error escape as an unhandled 'error' event.
  */
-async function openLines(path: string, passphrase: string | undefined): Promise<BackupLines> {
+async function openLines(path: string, passphrase: string | undefined, limits: RestoreLimits): Promise<BackupLines> {
   const kind = await detectKind(path);
   if (kind === 'unknown') throw invalid('This file is not a Flightdeck backup.');
   const body = kind === 'encrypted' ? await openEncrypted(path, passphrase) : null;
@@ -97,7 +106,7 @@ async function openLines(path: string, passphrase: string | undefined): Promise<
     new Promise<void>((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
   return {
     kind,
-    lines: splitLines(gunzip),
+    lines: splitLines(gunzip, limits),
     completed,
     async close() {
       for (const stream of streams) stream.destroy();
@@ -106,22 +115,56 @@ async function openLines(path: string, passphrase: string | undefined): Promise<
   };
 }
 
-/** UTF-8 lines of a byte stream (the last one may lack its newline). */
-async function* splitLines(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
+/**
+ * UTF-8 lines of a byte stream (the last one may lack its newline). Only each new chunk is
+ * searched for a newline, and an unfinished line is kept as pieces joined once it ends: a long
+ * line costs time in proportion to its length, not to its length squared.
+ */
+export async function* splitLines(
+  source: AsyncIterable<Buffer>,
+  limits: Pick<RestoreLimits, 'maxLineChars'>,
+): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
-  let rest = '';
+  const tooLong = () =>
+    invalid(`This backup is damaged: a line is longer than ${describeSize(limits.maxLineChars)}.`);
+  /** The start of the line being read, from earlier chunks; `held` characters in all. */
+  let pieces: string[] = [];
+  let held = 0;
+  const finish = (tail: string) => {
+    if (held + tail.length > limits.maxLineChars) throw tooLong();
+    const line = pieces.length ? pieces.join('') + tail : tail;
+    pieces = [];
+    held = 0;
+    return line;
+  };
   for await (const chunk of source) {
-    rest += decoder.write(chunk);
+    const text = decoder.write(chunk);
     let start = 0;
-    for (let end = rest.indexOf('\n'); end !== -1; end = rest.indexOf('\n', start)) {
-      yield rest.slice(start, end);
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      yield finish(text.slice(start, end));
       start = end + 1;
     }
-    rest = rest.slice(start);
-    if (rest.length > MAX_LINE_CHARS) throw invalid('This backup is damaged: a line is longer than 128 MiB.');
+    if (start < text.length) {
+      pieces.push(start === 0 ? text : text.slice(start));
+      held += text.length - start;
+      if (held > limits.maxLineChars) throw tooLong();
+    }
   }
-  rest += decoder.end();
-  if (rest.length > 0) yield rest;
+  const last = finish(decoder.end());
+  if (last.length > 0) yield last;
+}
+
+/** "128 MiB", "1.5 GiB", "300 bytes": a size limit in words. */
+export function describeSize(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 * MIB, 'GiB'],
+    [MIB, 'MiB'],
+    [1024, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 function parseLine(line: string, lineNumber: number): Record<string, unknown> {
@@ -159,8 +202,16 @@ export function createStaging(db: Database.Database, file: string): void {
 /** Loads and verifies the whole file into the (already created) staging tables. */
 export async function stageBackup(
   db: Database.Database,
-  options: { path: string; passphrase?: string; schemaVersion: number; onProgress(done: number, phase: string): void },
+  options: {
+    path: string;
+    passphrase?: string;
+    schemaVersion: number;
+    onProgress(done: number, phase: string): void;
+    /** Tests lower these; the defaults are DEFAULT_RESTORE_LIMITS. */
+    limits?: Partial<RestoreLimits>;
+  },
 ): Promise<StagedBackup> {
+  const limits = { ...DEFAULT_RESTORE_LIMITS, ...options.limits };
   const current = new Map(readTables(db).map((t) => [t.name, t]));
   const insertRemote = db.prepare(`INSERT INTO ${REMOTE_STAGING_TABLE} (instance_id, workflow_json) VALUES (?, ?)`);
   const sections: BackupSection[] = [];
@@ -186,7 +237,7 @@ export async function stageBackup(
 
   let source: BackupLines | undefined;
   try {
-    source = await openLines(options.path, options.passphrase);
+    source = await openLines(options.path, options.passphrase, limits);
     const { lines, completed, kind } = source;
     for await (const line of lines) {
       lineNumber++;

@@ -10,7 +10,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { CoreContext } from '../context';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import { detectKind } from './backup-crypto';
-import { createStaging, stageBackup, STAGING_SCHEMA, type StagedBackup } from './backup-reader';
+import { createStaging, stageBackup, STAGING_SCHEMA, type RestoreLimits, type StagedBackup } from './backup-reader';
 import {
   applyRestore,
   instanceWarnings,
@@ -37,6 +37,8 @@ export interface BackupServiceDeps {
    * announce changes); `backups:restored` is announced after it settles.
    */
   afterRestore?: () => Promise<void>;
+  /** What one restore may read (tests lower it); default DEFAULT_RESTORE_LIMITS. */
+  restoreLimits?: Partial<RestoreLimits>;
 }
 
 const stamp = (ms: number) =>
@@ -238,6 +240,7 @@ export function createBackupService(ctx: CoreContext, audit: AuditLog, deps: Bac
           path,
           ...(passphrase ? { passphrase } : {}),
           schemaVersion: ctx.store.schemaVersion,
+          ...(deps.restoreLimits ? { limits: deps.restoreLimits } : {}),
           onProgress: (done, phase) => {
             if (done - reported < 10_000) return;
             reported = done;

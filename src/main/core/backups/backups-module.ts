@@ -3,6 +3,7 @@ import type { CoreContext } from '../context';
 import type { N8nWorkflowsPort } from '../drafts/n8n-port';
 import type { FeatureModule } from '../handlers';
 import { createBackupSchedule, type BackupScheduleService } from './backup-schedule';
+import type { RestoreLimits } from './backup-reader';
 import type { InstanceKeyCheck } from './backup-restore';
 import { createBackupService, type BackupService } from './backup-service';
 import { createSnapshots } from './n8n-snapshots';
@@ -20,6 +21,8 @@ export function createBackupsModule(
     keys?: InstanceKeyCheck;
     /** After a restore commits: every area's `restored` hook (see Lifecycle). */
     afterRestore?: () => Promise<void>;
+    /** What one restore may read (tests lower it). */
+    restoreLimits?: Partial<RestoreLimits>;
   },
 ): FeatureModule<'backups'> & { service: BackupService; schedule: BackupScheduleService } {
   // The schedule's folder is read from its table, so the service can list it before the schedule exists.
@@ -31,6 +34,7 @@ export function createBackupsModule(
     appVersion: deps.appVersion,
     ...(deps.keys ? { keys: deps.keys } : {}),
     ...(deps.afterRestore ? { afterRestore: deps.afterRestore } : {}),
+    ...(deps.restoreLimits ? { restoreLimits: deps.restoreLimits } : {}),
     extraFolders: () => {
       const folder = scheduleFolder();
       return folder ? [folder] : [];
