@@ -188,3 +188,37 @@ describe('backup reader: lines', () => {
     expect(await refused(s, bytes)).toContain('a line is longer than 128 MiB');
   });
 });
+
+describe('backup reader: size', () => {
+  /** A valid-looking backup of `rows` settings rows of about 1 KB each, then a broken line at the very end. */
+  const bigThenBroken = (schemaVersion: number, rows: number) => [
+    ...backupLines(
+      schemaVersion,
+      [
+        {
+          name: 'table:settings',
+          columns: ['key', 'value_json', 'updated_at_ms'],
+          rows: Array.from({ length: rows }, (_, i) => [`k${i}`, JSON.stringify('v'.repeat(1_000)), i]),
+        },
+      ],
+      { manifest: false },
+    ),
+    'not json at all',
+  ];
+
+  it('refuses a backup past the decompressed-size cap while reading, before the rest of the file', async () => {
+    const s = station({ maxBytes: 256 * 1024 });
+    const bytes = gzipLines(bigThenBroken(s.ctx.store.schemaVersion, 5_000));
+    // ~5 MB of rows from a few KB: only the cap, not the broken last line, can be the reason.
+    expect(bytes.length).toBeLessThan(100_000);
+    expect(await refused(s, bytes)).toContain('more than 256 KiB once decompressed');
+  });
+
+  it('refuses before reading anything when the disk would keep less free space than the floor', async () => {
+    const s = station({ minFreeBytes: Number.MAX_SAFE_INTEGER });
+    // Not even the first line is read: it is not JSON, yet the refusal is about the disk.
+    const message = await refused(s, gzipLines(['not json at all']));
+    expect(message).toMatch(/^Not enough free disk space to restore: the data folder's disk has [\d.]+ [KMG]iB free/);
+    expect(message).toContain('keeps at least 8388608 GiB free');
+  });
+});

@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -67,11 +69,27 @@ const MIB = 1024 * 1024;
 export interface RestoreLimits {
   /** A line longer than this is refused rather than grown until memory runs out (characters). */
   maxLineChars: number;
+  /**
+   * Decompressed bytes one backup may hold: its rows are staged on the data folder's disk, so a
+   * gzip bomb of valid rows (1000:1) would otherwise fill it.
+   */
+  maxBytes: number;
+  /** Free space the staging database's disk (the data folder's) keeps while a backup is staged. */
+  minFreeBytes: number;
 }
 
+/**
+ * 32 GiB: a large real backup — a million runs, each with a 10 KB payload and request — is about
+ * 11 GB decompressed (the 100k-run bench store writes ~30 MB). The free-space floor is what
+ * protects a smaller disk.
+ */
 export const DEFAULT_RESTORE_LIMITS: RestoreLimits = {
   maxLineChars: 128 * MIB,
+  maxBytes: 32 * 1024 * MIB,
+  minFreeBytes: 512 * MIB,
 };
+/** Free space is looked at before reading and again after every this many decompressed bytes. */
+const FREE_CHECK_BYTES = 32 * MIB;
 
 /** The lines of a backup file, read through one stream pipeline that `close` always tears down. */
 interface BackupLines {
@@ -92,7 +110,12 @@ interface BackupLines {
  * `completed`; no stream is left without an error listener, so stopping early (a refused line)
  * can never let a late gzip or GCM error escape as an unhandled 'error' event.
  */
-async function openLines(path: string, passphrase: string | undefined, limits: RestoreLimits): Promise<BackupLines> {
+async function openLines(
+  path: string,
+  passphrase: string | undefined,
+  limits: RestoreLimits,
+  stagingDir: string,
+): Promise<BackupLines> {
   const kind = await detectKind(path);
   if (kind === 'unknown') throw invalid('This file is not a Flightdeck backup.');
   const body = kind === 'encrypted' ? await openEncrypted(path, passphrase) : null;
@@ -106,13 +129,44 @@ async function openLines(path: string, passphrase: string | undefined, limits: R
     new Promise<void>((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
   return {
     kind,
-    lines: splitLines(gunzip, limits),
+    lines: splitLines(metered(gunzip, limits, stagingDir), limits),
     completed,
     async close() {
       for (const stream of streams) stream.destroy();
       await Promise.all(streams.map(closed));
     },
   };
+}
+
+/**
+ * The decompressed bytes, refused past `maxBytes` and whenever the staging disk's free space has
+ * fallen below `minFreeBytes` (looked at first, then every FREE_CHECK_BYTES): a restore stops
+ * before it fills the disk the store lives on.
+ */
+async function* metered(source: AsyncIterable<Buffer>, limits: RestoreLimits, stagingDir: string) {
+  const checkFree = async () => {
+    const { bavail, bsize } = await statfs(stagingDir);
+    const free = bavail * bsize;
+    if (free < limits.minFreeBytes)
+      throw invalid(
+        `Not enough free disk space to restore: the data folder's disk has ${describeSize(free)} free, and a restore, which stages the backup's rows there first, keeps at least ${describeSize(limits.minFreeBytes)} free. Free some space, then restore.`,
+      );
+  };
+  await checkFree();
+  let read = 0;
+  let nextCheck = FREE_CHECK_BYTES;
+  for await (const chunk of source) {
+    read += chunk.length;
+    if (read > limits.maxBytes)
+      throw invalid(
+        `This backup holds more than ${describeSize(limits.maxBytes)} once decompressed, the most a restore reads: it is refused so that it cannot fill the disk.`,
+      );
+    if (read >= nextCheck) {
+      await checkFree();
+      nextCheck = read + FREE_CHECK_BYTES;
+    }
+    yield chunk;
+  }
 }
 
 /**
@@ -237,7 +291,12 @@ export async function stageBackup(
 
   let source: BackupLines | undefined;
   try {
-    source = await openLines(options.path, options.passphrase, limits);
+    // The staging database's folder (where its rows land): its disk's free space is watched.
+    const stagingFile = db
+      .prepare('SELECT file FROM pragma_database_list WHERE name = ?')
+      .pluck()
+      .get(STAGING_SCHEMA) as string | undefined;
+    source = await openLines(options.path, options.passphrase, limits, dirname(stagingFile || options.path));
     const { lines, completed, kind } = source;
     for await (const line of lines) {
       lineNumber++;
