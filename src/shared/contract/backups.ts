@@ -21,6 +21,9 @@ export const backupSectionSchema = z.object({
 });
 export type BackupSection = z.infer<typeof backupSectionSchema>;
 
+/** The latest instant a JavaScript Date holds (ms since 1970): past it, `toISOString` throws. */
+export const MAX_DATE_MS = 8.64e15;
+
 /** Sections one backup may hold (local tables plus one per n8n instance); the reader refuses more as soon as it meets them. */
 export const MAX_BACKUP_SECTIONS = 10_000;
 
@@ -32,7 +35,12 @@ export const backupManifestSchema = z.object({
   appVersion: z.string().max(100),
   /** The store's migration number when the backup was made. */
   schemaVersion: z.number().int().min(1),
-  createdAtMs: z.number().int(),
+  /** Bounded so that every use as a date (the restore's snapshot label) works. */
+  createdAtMs: z
+    .number()
+    .int()
+    .min(0, 'not a possible time (before 1970)')
+    .max(MAX_DATE_MS, 'not a possible time (after the year 275760)'),
   /** `dropped`: secret columns left out; `encrypted`: kept, the whole file is encrypted. */
   secrets: z.enum(['dropped', 'encrypted']),
   includesExecutions: z.boolean(),

@@ -222,3 +222,53 @@ describe('backup reader: size', () => {
     expect(message).toContain('keeps at least 8388608 GiB free');
   });
 });
+
+describe('backup reader: dates', () => {
+  it('refuses a creation time no date can hold at inspect, with a clear message (not INTERNAL at restore)', async () => {
+    for (const [createdAtMs, why] of [
+      [9e15, 'after the year 275760'],
+      [-1, 'before 1970'],
+    ] as const) {
+      const s = station();
+      const lines = backupLines(s.ctx.store.schemaVersion, [{ name: 'remote:dev', kind: 'remote' }], { createdAtMs });
+      expect(await refused(s, gzipLines(lines))).toContain(
+        `the backup header: createdAtMs: not a possible time (${why})`,
+      );
+    }
+  });
+
+  it('accepts the latest instant a date holds, and the restore labels its snapshot with it', async () => {
+    const s = station();
+    const createdAtMs = 8.64e15;
+    const workflow = {
+      id: 'w1',
+      name: 'Orders',
+      active: false,
+      versionId: null,
+      updatedAtMs: 1,
+      nodes: [],
+      connections: {},
+      settings: {},
+      tags: [],
+    };
+    const lines = backupLines(s.ctx.store.schemaVersion, [], { createdAtMs, manifest: false });
+    const hash = createHash('sha256');
+    const wf = JSON.stringify({ t: 'wf', w: workflow });
+    hash.update(wf + '\n');
+    const section = { name: 'remote:dev', kind: 'remote', columns: [], redacted: [], error: null };
+    const manifest = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    lines.push(JSON.stringify({ t: 'section', ...section, count: 1, sha256: '' }), wf);
+    lines.push(
+      JSON.stringify({
+        ...manifest,
+        t: 'manifest',
+        sections: [{ ...section, count: 1, sha256: hash.digest('hex') }],
+      }),
+    );
+    const plan = await s.service.inspect({ kind: 'file', path: place(s, gzipLines(lines)) }, undefined);
+    await s.service.restore(plan.restoreId);
+    expect(s.db.prepare('SELECT label FROM n8n_snapshots').pluck().all()).toEqual([
+      `From the backup of ${new Date(createdAtMs).toISOString()}`,
+    ]);
+  });
+});
