@@ -272,3 +272,24 @@ describe('backup reader: dates', () => {
     ]);
   });
 });
+
+describe('backup reader: times in rows', () => {
+  it('refuses a row whose time no date can hold, and keeps the extreme ones that can', async () => {
+    const s = station();
+    const settings = (updatedAtMs: number) =>
+      backupLines(s.ctx.store.schemaVersion, [
+        {
+          name: 'table:settings',
+          columns: ['key', 'value_json', 'updated_at_ms'],
+          rows: [['theme', '"x"', updatedAtMs]],
+        },
+      ]);
+    for (const bad of [9e15, -9e15]) {
+      expect(await refused(s, gzipLines(settings(bad)))).toContain(
+        `Row 1 of table:settings: updated_at_ms is not a possible time or duration (${bad})`,
+      );
+    }
+    const plan = await s.service.inspect({ kind: 'file', path: place(s, gzipLines(settings(8.64e15))) }, undefined);
+    expect(plan.tables.find((t) => t.table === 'settings')).toMatchObject({ change: 1 });
+  });
+});

@@ -18,6 +18,7 @@ import {
   backupManifestSchema,
   backupSectionSchema,
   MAX_BACKUP_SECTIONS,
+  MAX_DATE_MS,
   type BackupManifest,
   type BackupSection,
 } from '../../../shared/contract/backups';
@@ -179,8 +180,7 @@ export async function* splitLines(
   limits: Pick<RestoreLimits, 'maxLineChars'>,
 ): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
-  const tooLong = () =>
-    invalid(`This backup is damaged: a line is longer than ${describeSize(limits.maxLineChars)}.`);
+  const tooLong = () => invalid(`This backup is damaged: a line is longer than ${describeSize(limits.maxLineChars)}.`);
   /** The start of the line being read, from earlier chunks; `held` characters in all. */
   let pieces: string[] = [];
   let held = 0;
@@ -272,7 +272,8 @@ export async function stageBackup(
   // Names seen so far: a hostile file may hold millions of section lines, so no scan per line.
   const sectionNames = new Set<string>();
   const tables: string[] = [];
-  let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo }) | null = null;
+  let section: (BackupSection & { insert?: (rows: unknown[][]) => void; table?: TableInfo; times?: number[] }) | null =
+    null;
   let hash = createHash('sha256');
   let batch: unknown[][] = [];
   let header: z.infer<typeof headerSchema> | null = null;
@@ -327,6 +328,13 @@ export async function stageBackup(
           const row = check(rowLineSchema, value, `row ${section.count} of ${section.name}`);
           if (row.v.length !== section.columns.length)
             throw invalid(`Row ${section.count} of ${section.name} has the wrong number of values.`);
+          for (const at of section.times ?? []) {
+            const cell = row.v[at];
+            if (typeof cell === 'number' && !(Math.abs(cell) <= MAX_DATE_MS))
+              throw invalid(
+                `Row ${section.count} of ${section.name}: ${section.columns[at]} is not a possible time or duration (${cell}).`,
+              );
+          }
           batch.push(row.v.map((c) => (c !== null && typeof c === 'object' ? Buffer.from(c.$b64, 'base64') : c)));
           if (batch.length >= BATCH_ROWS) {
             section.insert?.(batch);
@@ -355,6 +363,9 @@ export async function stageBackup(
           checkSecrets(s, header?.secrets ?? 'dropped');
           section.table = table;
           section.insert = inserter(db, table, s.columns, current);
+          // Times (and durations) are read back as dates all over the console: one no Date can hold
+          // would make those reads throw long after the restore.
+          section.times = s.columns.flatMap((c, i) => (c.endsWith('_ms') ? [i] : []));
           tables.push(table.name);
           // An older backup holds columns that now live in another table: that table is restored too.
           const moved = MOVED_COLUMNS[table.name];
