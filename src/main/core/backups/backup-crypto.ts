@@ -15,6 +15,8 @@ import { AppError } from '../../../shared/result';
 export const ENCRYPTED_MAGIC = Buffer.from('FDBKENC1');
 export const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const TAG_BYTES = 16;
+/** p × N × r of a derivation this reader accepts: 4× what the writer uses (2^15 × 8 × 1). */
+const MAX_SCRYPT_WORK = 2 ** 20;
 
 const headerSchema = z
   .object({
@@ -31,7 +33,9 @@ const headerSchema = z
     iv: z.string().max(100),
     keyCheck: z.string().max(200),
   })
-  .strict();
+  .strict()
+  // Each bound alone still allows minutes of scrypt (p × N × r): a hostile header is refused instead.
+  .refine((h) => h.N * h.r * h.p <= MAX_SCRYPT_WORK);
 type Header = z.infer<typeof headerSchema>;
 
 /** 2^15 × 8 × 128 B = 32 MiB of memory per derivation: slow for guessing, fine once. */

@@ -293,3 +293,21 @@ describe('backup reader: times in rows', () => {
     expect(plan.tables.find((t) => t.table === 'settings')).toMatchObject({ change: 1 });
   });
 });
+
+describe('backup reader: encrypted header', () => {
+  it('refuses scrypt costs beyond what a backup is written with before deriving any key', async () => {
+    const s = station();
+    const header = (N: number, r: number, p: number) =>
+      Buffer.from(JSON.stringify({ kdf: 'scrypt', N, r, p, salt: 'c2FsdA==', iv: 'aXZpdml2aXZpdg==', keyCheck: 'x' }));
+    const file = (h: Buffer) => {
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(h.length);
+      return Buffer.concat([Buffer.from('FDBKENC1'), length, h, Buffer.alloc(64, 1)]);
+    };
+    // Each parameter within its own bound, together 64× the writer's work (seconds of scrypt).
+    const inspect = (h: Buffer) => s.service.inspect({ kind: 'file', path: place(s, file(h)) }, 'any passphrase');
+    await expect(inspect(header(2 ** 17, 8, 16))).rejects.toThrow('its header cannot be read');
+    // What the writer uses still derives (and then finds the passphrase wrong, as it is).
+    await expect(inspect(header(2 ** 15, 8, 1))).rejects.toThrow('Wrong passphrase');
+  });
+});
