@@ -23,8 +23,8 @@ export interface N8nClientOptions {
   timeoutMs?: number;
   /**
    * Per attempt: the most one request may take from sending to the answer's last byte (ms), so a
-   * server trickling a byte now and then cannot hold a sync pass or a screen forever. A call given
-   * a longer `timeoutMs` gets at least that. Default 60 000.
+   * server trickling a byte now and then cannot hold a sync pass or a screen forever. A call that
+   * asks for a longer wait of its own (retryExecution, a webhook door) gets at least that. Default 60 000.
    */
   totalTimeoutMs?: number;
   /** The largest API answer read (bytes); a longer one is refused as N8N_BAD_RESPONSE. Default 64 MiB. */
@@ -151,7 +151,7 @@ export class N8nHttp {
     headers: Record<string, string>,
     what: string,
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
-    const total = Math.max(this.totalTimeoutMs, this.timeoutMs);
+    const total = this.totalTimeoutMs;
     const signal = AbortSignal.timeout(total);
     try {
       const response = await this.dispatcher.request({
@@ -223,7 +223,8 @@ export class N8nHttp {
     if (!spec.anonymous) headers['x-n8n-api-key'] = this.#apiKey;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = spec.timeoutMs ?? this.timeoutMs;
-    const total = spec.totalTimeoutMs ?? Math.max(this.totalTimeoutMs, timeout);
+    // A call that asks for a long wait (a retry runs the workflow: 120 s) gets at least that.
+    const total = spec.totalTimeoutMs ?? Math.max(this.totalTimeoutMs, spec.timeoutMs ?? 0);
     const signal = AbortSignal.timeout(total);
     // A webhook door's answer is the workflow's own (cut, kept as an excerpt); an API answer is data.
     const limit = passThrough ? WEBHOOK_ANSWER_LIMIT : this.answerLimitBytes;
