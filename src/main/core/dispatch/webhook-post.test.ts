@@ -83,7 +83,13 @@ describe('a run whose webhook answers 100 MB (dispatcher, real SQLite, real HTTP
     const row = await waitUntil(`execution ${id} to settle`, () => {
       const r = t.ctx.store.db
         .prepare('SELECT status, attempts, response_status, response_excerpt, remote_id FROM executions WHERE id = ?')
-        .get(id) as { status: string; attempts: number; response_status: number; response_excerpt: string; remote_id: string | null };
+        .get(id) as {
+        status: string;
+        attempts: number;
+        response_status: number;
+        response_excerpt: string;
+        remote_id: string | null;
+      };
       return r.status === 'queued' || r.status === 'dispatching' ? undefined : r;
     });
     expect(row).toMatchObject({ status: 'succeeded', attempts: 1, response_status: 200, remote_id: null });

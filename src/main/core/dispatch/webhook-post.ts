@@ -8,9 +8,7 @@ import type { WebhookPost } from './dispatcher';
  * bytes: a longer one (a workflow answering with a file) is cut and the connection closed, and
  * the run keeps the answer's head with a note that it was cut; its status code still decides.
  */
-export function createWebhookPost(
-  options: { answerLimit?: number } = {},
-): WebhookPost & { close(): Promise<void> } {
+export function createWebhookPost(options: { answerLimit?: number } = {}): WebhookPost & { close(): Promise<void> } {
   const answerLimit = options.answerLimit ?? WEBHOOK_ANSWER_LIMIT;
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   const post: WebhookPost = async ({ url, body, bodyText, headers, timeoutMs, signal }) => {
@@ -26,7 +24,11 @@ export function createWebhookPost(
     const read = await readBounded(response.body, answerLimit);
     const flat: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(response.headers)) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: response.statusCode, headers: flat, body: read.cut ? cutExcerpt(read.text, answerLimit) : read.text };
+    return {
+      status: response.statusCode,
+      headers: flat,
+      body: read.cut ? cutExcerpt(read.text, answerLimit) : read.text,
+    };
   };
   return Object.assign(post, { close: () => agent.close() });
 }

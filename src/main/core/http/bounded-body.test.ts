@@ -19,7 +19,11 @@ describe('readBounded', () => {
       cut: false,
       bytes: 7,
     });
-    expect(await readBounded(Readable.from([Buffer.from('12345')]), 5)).toEqual({ text: '12345', cut: false, bytes: 5 });
+    expect(await readBounded(Readable.from([Buffer.from('12345')]), 5)).toEqual({
+      text: '12345',
+      cut: false,
+      bytes: 5,
+    });
     expect(await readBounded(Readable.from([]), 5)).toEqual({ text: '', cut: false, bytes: 0 });
   });
 

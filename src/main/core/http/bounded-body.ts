@@ -51,7 +51,8 @@ export async function readBounded(body: ReadableBody, limitBytes: number): Promi
   let bytes = 0;
   let cut = false;
   for await (const chunk of body) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer =
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const room = limitBytes - bytes;
     if (buffer.length > room) {
       if (room > 0) chunks.push(buffer.subarray(0, room));

@@ -19,7 +19,11 @@ export interface AnswerServer {
   close(): Promise<void>;
 }
 
-type Answer = (req: IncomingMessage, res: ServerResponse, count: { sent(bytes: number): void; cutShort(): void }) => void;
+type Answer = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  count: { sent(bytes: number): void; cutShort(): void },
+) => void;
 
 async function serve(answer: Answer): Promise<AnswerServer> {
   let requests = 0;
