@@ -244,7 +244,8 @@ export class N8nHttp {
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       const declared = declaredLength(response.headers);
       if (ok && !passThrough && declared !== undefined && declared > limit) {
-        response.body.destroy();
+        // Closes the connection unread; the abort it reports is expected, not an error to raise.
+        response.body.on('error', () => undefined).destroy();
         throw this.tooLarge(spec.what, limit);
       }
       const read = await readBounded(response.body, limit);
