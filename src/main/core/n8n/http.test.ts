@@ -91,4 +91,15 @@ describe('n8n API calls have a total time limit', () => {
     expect(error.details).toEqual({ cause: 'TOTAL_TIMEOUT', timeoutMs: 1_000 });
     expect(s.requests).toBe(1);
   });
+
+  it('a readiness probe (CORS preflight) has the same limit, and reads only the head of a long answer', async () => {
+    // The answer's status and headers came at once; its endless body is dropped at the limit.
+    const trickle = await using(startTrickleServer());
+    expect(await client(trickle.url, { totalTimeoutMs: 1_000 }).webhookServed('slow')).toBe(false);
+    await waitUntil('the trickle to see the client leave', () => trickle.cutShort === 1);
+    const huge = await using(startHugeAnswerServer({ totalBytes: 100 * MB }));
+    expect(await client(huge.url).webhookServed('big')).toBe(false);
+    await waitUntil('the server to see the client leave', () => huge.cutShort === 1);
+    expect(huge.sentBytes).toBeLessThan(32 * MB);
+  });
 });
