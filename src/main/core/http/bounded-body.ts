@@ -10,7 +10,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /**
- * A webhook's answer (dispatch, approval resumes, the n8n client's doors): enough for n8n's own
+ * A webhook's answer (dispatch; the n8n client's doors: webhooks and waiting resumes): enough for n8n's own
  * JSON answers (`{"executionId": …}`, `{"message": …}`) and the run's 2 KB excerpt. A longer
  * answer is cut, not refused: the status code decides the run.
  */

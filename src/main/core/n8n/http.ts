@@ -212,7 +212,7 @@ export class N8nHttp {
   private tooLarge(what: string, limit: number): AppError {
     return new AppError(
       'N8N_BAD_RESPONSE',
-      `n8n's answer for ${what} is larger than ${sizeInWords(limit)}, the most Flightdeck reads in one answer, and was refused. Is the address n8n itself (not a proxy serving a file)? If it is, ask for fewer items at a time.`,
+      `n8n's answer for ${what} is larger than ${sizeInWords(limit)}, the most Flightdeck reads in one answer, and was refused. Is the address n8n itself, not a proxy serving a file? If it is, its executions carry unusually large data.`,
       { details: { limitBytes: limit } },
     );
   }
