@@ -212,7 +212,10 @@ describe('N8nClient', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'N8N_BAD_RESPONSE', message: expect.stringMatching(/cursor it had already given/) });
+    expect(error).toMatchObject({
+      code: 'N8N_BAD_RESPONSE',
+      message: expect.stringMatching(/cursor it had already given/),
+    });
     expect(pages).toBeLessThanOrEqual(3);
   });
 
