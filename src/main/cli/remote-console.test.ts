@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL } from '../../shared/wire';
@@ -71,5 +71,23 @@ describe('the CLI talking to a running console', () => {
       code: 'UNAVAILABLE',
       message: expect.stringMatching(/did not answer auth:listUsers within 300 ms; it may or may not have done it/),
     });
+  });
+
+  it('gives up connecting to a process that never answers the handshake, and hangs up', async () => {
+    const sockets: Socket[] = [];
+    let hungUp = 0;
+    const server = createServer((socket) => {
+      sockets.push(socket); // reads the request, never answers
+      socket.on('data', () => undefined).on('close', () => hungUp++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () => new Promise((resolve) => server.close(resolve)),
+      () => sockets.forEach((s) => s.destroy()),
+    );
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await expect(connectConsole(url, 'token', 300)).rejects.toThrow(/did not answer in time/);
+    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => hungUp, { timeout: 10_000 }).toBe(1);
   });
 });

@@ -28,7 +28,11 @@ export async function connectConsole(
   const address = new URL(WS_PATH, url.replace(/^http/, 'ws'));
   const ws = new WebSocket(address, [WS_PROTOCOL], { headers: { Authorization: `Bearer ${token}` } });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The console at ${url} did not answer in time.`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Stop trying too: a connection left half-open would keep the CLI from exiting.
+      ws.terminate();
+      reject(new Error(`The console at ${url} did not answer in time.`));
+    }, timeoutMs);
     ws.once('open', () => {
       clearTimeout(timer);
       resolve();
