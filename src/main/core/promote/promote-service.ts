@@ -21,6 +21,7 @@ import { preflightAgainst, restorableDefinition } from '../drafts/preflight-serv
 import { planPromotion, type PlannedWorkflow } from './plan';
 import type { PromotionPort } from './promote-port';
 import type { Variables } from './variables';
+import { outcomeUnknown } from './write-outcome';
 
 export interface Selection {
   sourceInstanceId: string;
@@ -62,22 +63,6 @@ interface ItemRow {
 const flag = (v: number | null) => (v === null ? null : v === 1);
 const bit = (v: boolean | null | undefined) => (v === null || v === undefined ? null : v ? 1 : 0);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** Transport failures that prove the request never reached n8n (nothing can have been written). */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * Whether a failed write may still have been applied: a timeout, a dropped connection, a 5xx (a
- * proxy's 504 after n8n saved), or an answer not understood. A refusal (4xx) or a connection
- * never made means nothing was written.
- */
-export function outcomeUnknown(error: unknown): boolean {
-  if (!(error instanceof AppError)) return true;
-  if (error.code === 'N8N_BAD_RESPONSE') return true;
-  if (error.code !== 'N8N_UNREACHABLE') return false;
-  const cause = (error.details as { cause?: unknown } | undefined)?.cause;
-  return !(typeof cause === 'string' && NEVER_SENT.has(cause));
-}
 
 const unknownNote = (what: string, error: unknown) =>
   `The outcome of ${what} is unknown (the promotion stopped here): ${messageOf(error)} n8n may have applied it; a rollback checks the target and undoes it if so.`;
