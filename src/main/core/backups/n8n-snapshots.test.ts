@@ -29,7 +29,14 @@ const nodes = (path: string, value: string): FakeNode[] => [
     webhookId: `wh-${path}`,
     parameters: { httpMethod: 'POST', path, responseMode: 'onReceived' },
   },
-  { id: `${path}-set`, name: 'Set', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [220, 0], parameters: { value } },
+  {
+    id: `${path}-set`,
+    name: 'Set',
+    type: 'n8n-nodes-base.set',
+    typeVersion: 3.4,
+    position: [220, 0],
+    parameters: { value },
+  },
 ];
 const setValue = (fake: FakeN8n, name: string) =>
   fake.state.workflows.find((w) => w.name === name)?.nodes.find((n) => n.name === 'Set')?.parameters;
@@ -160,8 +167,12 @@ describe('a snapshot restore into n8n', () => {
     prod.state.failWith = undefined;
     const error = reply.ok ? null : reply.error;
     expect(error?.code).toBe('N8N_UNREACHABLE');
-    expect(error?.message).toContain('Before it failed, the restore created 1 workflow(s) ("Alpha"), updated 1 ("Beta")');
-    expect(error?.message).toContain('n8n may or may not have saved "Gamma" (its answer never came): check the target.');
+    expect(error?.message).toContain(
+      'Before it failed, the restore created 1 workflow(s) ("Alpha"), updated 1 ("Beta")',
+    );
+    expect(error?.message).toContain(
+      'n8n may or may not have saved "Gamma" (its answer never came): check the target.',
+    );
     const [entry] = await restoreEntries();
     expect(entry?.details).toMatchObject({
       created: 1,

@@ -174,9 +174,8 @@ export function createSnapshots(ctx: CoreContext, audit: AuditLog, port: N8nWork
    * can hold both). The pre-flight's findings (node types the target lacks) come back as warnings.
    */
   async function restoreInto(snapshotId: number, target: string, version: WorkflowVersionKind = 'draft') {
-    const row = db
-      .prepare('SELECT instance_id, version, data_json FROM n8n_snapshots WHERE id = ?')
-      .get(snapshotId) as { instance_id: string; version: number; data_json: string } | undefined;
+    const row = db.prepare('SELECT instance_id, version, data_json FROM n8n_snapshots WHERE id = ?').get(snapshotId) as
+      { instance_id: string; version: number; data_json: string } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No snapshot ${snapshotId}; it may have been removed.`);
     const instances = await knownInstance(target);
     const sourceName = instances.find((i) => i.id === row.instance_id)?.name ?? row.instance_id;
@@ -300,7 +299,8 @@ export function createSnapshots(ctx: CoreContext, audit: AuditLog, port: N8nWork
         announce('backups:changed', { reason: 'snapshot' });
       });
     }
-    if (failure !== null) throw partialFailure(failure, { created, updated, tagsCreated, variablesCreated, written, kept });
+    if (failure !== null)
+      throw partialFailure(failure, { created, updated, tagsCreated, variablesCreated, written, kept });
     return { created, updated, tagsCreated, variablesCreated, idMap, warnings };
   }
 

@@ -265,7 +265,13 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       } catch (error) {
         if (!outcomeUnknown(error)) throw error;
         // n8n may have stopped it: recorded (nothing else written) so a rollback can make it live again.
-        return { action: 'unchanged', id: p.target!.id, after: null, error: unknownNote('stopping it', error), ended: true };
+        return {
+          action: 'unchanged',
+          id: p.target!.id,
+          after: null,
+          error: unknownNote('stopping it', error),
+          ended: true,
+        };
       }
     let id = p.target?.id ?? null;
     try {
@@ -278,7 +284,13 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       } else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
     } catch (error) {
       if (outcomeUnknown(error))
-        return { action, id, after: null, error: unknownNote(p.target ? 'the update' : 'the creation', error), ended: true };
+        return {
+          action,
+          id,
+          after: null,
+          error: unknownNote(p.target ? 'the update' : 'the creation', error),
+          ended: true,
+        };
       // n8n refused the write: the workflow it stopped goes live again as it was (the failure
       // recorded is the write's; when it stays stopped, the record says so and the rollback restarts it).
       if (stopFirst)
@@ -522,7 +534,10 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       // Never read back after the write: nothing to compare with, so not counted as moved.
       const afterKnown = row.after_updated_at_ms !== null || row.after_version_id !== null;
       if (!current) moved.push({ targetWorkflowId: row.target_workflow_id, name: row.name, reason: 'deleted' });
-      else if (afterKnown && (current.updatedAtMs !== row.after_updated_at_ms || current.versionId !== row.after_version_id))
+      else if (
+        afterKnown &&
+        (current.updatedAtMs !== row.after_updated_at_ms || current.versionId !== row.after_version_id)
+      )
         moved.push({ targetWorkflowId: row.target_workflow_id, name: row.name, reason: 'changed' });
     }
     if (moved.length && !force)

@@ -518,7 +518,10 @@ describe('a promotion that fails after a write', () => {
     prod.state.failWith = undefined;
     expect([first.status, second.status]).toEqual(['partial', 'partial']);
     const rolled = await data(core.call('promotions:rollback', { id: first.id }));
-    expect(rolled).toMatchObject({ status: 'rolled-back', items: [{ rollback: 'nothing to delete: not on the target' }] });
+    expect(rolled).toMatchObject({
+      status: 'rolled-back',
+      items: [{ rollback: 'nothing to delete: not on the target' }],
+    });
 
     // Someone (or two unknown creations) left two workflows named Orders: neither is deleted.
     prod.addWorkflow('p-orders-1', 'Orders', { nodes: nodes('orders'), active: false });
@@ -561,7 +564,9 @@ describe('a promotion that fails after a write', () => {
       prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
       return undefined;
     };
-    const promotion = await data(core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' }));
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' }),
+    );
     prod.state.apiHold = undefined;
     prod.state.failWith = undefined;
     expect(promotion.items[0]).toMatchObject({ action: 'updated', targetWorkflowId: 'p-billing' });
