@@ -5,11 +5,13 @@ import type { CallInput, PromotionPlan } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { STORE_FILE } from '../db/store';
+import { errorFromStatus, errorFromTransport } from '../n8n/errors';
 import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
 import { tempDir, testContext } from '../testing/test-core';
 import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
 import type { PromotionPort } from './promote-port';
 import { createPromotions } from './promote-service';
+import { outcomeUnknown } from './write-outcome';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -577,6 +579,31 @@ describe('a promotion that fails after a write', () => {
       items: [{ rollback: 'skipped: the target holds what it had before' }],
     });
     expect(prod.state.writes.length).toBe(writes);
+  });
+});
+
+describe('whether a failed write may have been applied', () => {
+  it('a timeout, a dropped connection, a 5xx or an answer not understood: maybe; a refusal or no connection: no', () => {
+    const transport = (code: string) => errorFromTransport(Object.assign(new Error(code), { code }), 'http://n8n', 'x');
+    expect(
+      ['UND_ERR_HEADERS_TIMEOUT', 'ECONNRESET', 'UND_ERR_SOCKET'].map((c) => outcomeUnknown(transport(c))),
+    ).toEqual([true, true, true]);
+    expect(['ECONNREFUSED', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT'].map((c) => outcomeUnknown(transport(c)))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect([500, 502, 504].map((s) => outcomeUnknown(errorFromStatus(s, 'x', undefined)))).toEqual([true, true, true]);
+    expect([400, 401, 403, 404, 409, 422, 429].map((s) => outcomeUnknown(errorFromStatus(s, 'x', undefined)))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(outcomeUnknown(new Error('a bug'))).toBe(true);
   });
 });
 
