@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock';
 import { startIngestServer } from '../core/ingest/http-ingest';
 import { writeIngestInfo } from '../core/ingest/ingest-info';
-import { loadOrCreateIngestSecret } from '../core/ingest/ingest-secret';
+import { ingestSecretPath, loadOrCreateIngestSecret } from '../core/ingest/ingest-secret';
 import { sqliteReplayLedger } from '../core/ingest/replay-ledger';
 import { silentLogger } from '../core/logger';
 import type { EmitRequest } from '../core/ports';
@@ -111,6 +112,20 @@ describe('flightdeck emit, talking to the console', () => {
     const outcome = await emit(c.dataDir);
     expect(outcome).toEqual({ kind: 'noConsole', message: expect.stringMatching(/is stale.*pid \d+/) });
     expect(listener.seen).toEqual([]);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['altered', 'hunter2\n'],
+  ])('refuses an %s secret file instead of signing with it, and sends nothing', async (_name, text) => {
+    const c = await console_();
+    writeFileSync(ingestSecretPath(c.dataDir), text);
+    const outcome = await emit(c.dataDir);
+    expect(outcome).toEqual({
+      kind: 'noConsole',
+      message: expect.stringMatching(/is not a secret this console wrote.*Delete the file and restart the console/s),
+    });
+    expect(c.emitted).toEqual([]);
   });
 
   it('refuses a squatter that accepts anything: only the challenge reaches it, never the payload', async () => {

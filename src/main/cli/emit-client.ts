@@ -5,9 +5,8 @@
  * console once used never sees the payload, and cannot fake an acceptance.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ingestInfoFile, processAlive, readIngestInfo, type IngestInfo } from '../core/ingest/ingest-info';
-import { ingestSecretPath } from '../core/ingest/ingest-secret';
+import { ingestSecretPath, MalformedIngestSecretError, readIngestSecret } from '../core/ingest/ingest-secret';
 import {
   ACK_HEADER,
   challengeProof,
@@ -114,8 +113,10 @@ function locate(dataDir: string): { info: IngestInfo; secret: string } | EmitOut
     };
   }
   try {
-    return { info, secret: readFileSync(ingestSecretPath(dataDir), 'utf8').trim() };
-  } catch {
+    return { info, secret: readIngestSecret(dataDir) };
+  } catch (error) {
+    // An empty or altered file is not a key: refuse rather than sign with it.
+    if (error instanceof MalformedIngestSecretError) return { kind: 'noConsole', message: error.message };
     return {
       kind: 'noConsole',
       message: `Cannot read the ingest secret ${ingestSecretPath(dataDir)}: run the CLI as the user who runs the console.`,

@@ -13,11 +13,26 @@ export interface RemoteConsole {
   close(): void;
 }
 
-export async function connectConsole(url: string, token: string, timeoutMs = 10_000): Promise<RemoteConsole> {
+export interface ConnectOptions {
+  /** How long one call may wait for its answer, ms (a console that stops answering). */
+  callTimeoutMs?: number;
+}
+
+export async function connectConsole(
+  url: string,
+  token: string,
+  timeoutMs = 10_000,
+  options: ConnectOptions = {},
+): Promise<RemoteConsole> {
+  const callTimeoutMs = options.callTimeoutMs ?? 60_000;
   const address = new URL(WS_PATH, url.replace(/^http/, 'ws'));
   const ws = new WebSocket(address, [WS_PROTOCOL], { headers: { Authorization: `Bearer ${token}` } });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The console at ${url} did not answer in time.`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Stop trying too: a connection left half-open would keep the CLI from exiting.
+      ws.terminate();
+      reject(new Error(`The console at ${url} did not answer in time.`));
+    }, timeoutMs);
     ws.once('open', () => {
       clearTimeout(timer);
       resolve();
@@ -37,6 +52,9 @@ export async function connectConsole(url: string, token: string, timeoutMs = 10_
       reject(new Error(`Cannot reach the console at ${url}: ${error.message}`));
     });
   });
+  // ws emits 'error' and then 'close' (which settles every call); without a listener an error
+  // after the handshake would end the process.
+  ws.on('error', () => undefined);
   const waiting = new Map<number, (result: Result<unknown>) => void>();
   ws.on('message', (data) => {
     let frame: { type?: string; id?: number; result?: Result<unknown> };
@@ -58,12 +76,44 @@ export async function connectConsole(url: string, token: string, timeoutMs = 10_
   let nextId = 1;
   return {
     async call(channel, input) {
+      // ws drops a message sent on a closed socket without a word: the call would wait forever.
+      if (ws.readyState !== WebSocket.OPEN) {
+        throw new AppError('UNAVAILABLE', `The connection to the console at ${url} is closed; nothing was sent.`, {
+          retryable: true,
+        });
+      }
       const id = nextId++;
-      const result = await new Promise<Result<unknown>>((resolve) => {
-        waiting.set(id, resolve);
-        ws.send(JSON.stringify({ type: 'call', id, channel, input }));
-      });
-      waiting.delete(id);
+      let timer: NodeJS.Timeout | undefined;
+      let result: Result<unknown>;
+      try {
+        result = await new Promise<Result<unknown>>((resolve, reject) => {
+          waiting.set(id, resolve);
+          timer = setTimeout(
+            () =>
+              reject(
+                new AppError(
+                  'UNAVAILABLE',
+                  `The console at ${url} did not answer ${channel} within ${callTimeoutMs >= 1000 ? `${Math.round(callTimeoutMs / 1000)} s` : `${callTimeoutMs} ms`}; ` +
+                    'it may or may not have done it: check before trying again.',
+                  { retryable: true },
+                ),
+              ),
+            callTimeoutMs,
+          );
+          ws.send(JSON.stringify({ type: 'call', id, channel, input }), (error) => {
+            if (error) {
+              reject(
+                new AppError('UNAVAILABLE', `Could not send ${channel} to the console at ${url}: ${error.message}.`, {
+                  retryable: true,
+                }),
+              );
+            }
+          });
+        });
+      } finally {
+        clearTimeout(timer);
+        waiting.delete(id);
+      }
       if (!result.ok) throw new AppError(result.error.code, result.error.message);
       return result.data as never;
     },

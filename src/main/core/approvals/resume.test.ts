@@ -3,6 +3,7 @@ import { createApprovalsModule } from './approvals-module';
 import { waitingFromExecutionsTable } from './default-ports';
 import type { ResumeBody } from './ports';
 import { classifyResume, RESUME_RETRY_BASE_MS } from './resumer';
+import { silentLogger } from '../logger';
 import { approvalsHarness, expectCode, fakeN8n } from '../testing/approvals-kit';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -202,6 +203,26 @@ describe('n8n waits: exactly-once resume', () => {
     expect(h.service.rows.get(item.id).resume_http_status).toBe(409);
     await restarted.tick();
     expect(n8n.calls).toHaveLength(2);
+  });
+
+  it('an answer that cannot be written keeps the process up; the resume is sent again at the next drain', async () => {
+    const h = harness();
+    const errors: string[] = [];
+    h.ctx.logger = { ...silentLogger, error: (message) => errors.push(message) };
+    const item = h.wait('7').approval;
+    // The store refuses the write that records n8n's answer, as a full disk or an I/O error would.
+    h.db.exec(`CREATE TRIGGER refuse_resumed BEFORE UPDATE OF resume_state ON approvals
+      WHEN NEW.resume_state = 'resumed' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    h.service.decide(item.id, 'approve');
+    expect(await h.module.resumer.drain()).toBe(1); // settles (and is not resent in a tight loop)
+    expect(errors).toEqual(['Could not record resume answers; they will be sent again']);
+    expect(h.n8n.calls).toHaveLength(1);
+    expect(h.service.rows.get(item.id)).toMatchObject({ resume_state: 'resuming', resume_attempts: 0 });
+
+    h.db.exec('DROP TRIGGER refuse_resumed');
+    await h.module.tick();
+    expect(h.n8n.calls).toHaveLength(2);
+    expect(h.service.rows.get(item.id)).toMatchObject({ resume_state: 'resumed', resume_attempts: 1 });
   });
 
   it('retries while n8n is unreachable, with backoff, and never loses the decision', async () => {

@@ -65,6 +65,8 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
   let draining: Promise<number> | null = null;
   let stopped = false;
   let rerun = false;
+  /** The last round could not record its answers: the drain ends without looking again. */
+  let backOff = false;
 
   async function deliver(row: ApprovalRow): Promise<void> {
     let outcome: Outcome;
@@ -89,6 +91,8 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
    */
   let answers: { row: ApprovalRow; outcome: Outcome }[] = [];
   let flushing: Promise<void> | null = null;
+  /** Set when a batch could not be written; ends the drain round (see drainOnce). */
+  let writeFailed = false;
   function record(row: ApprovalRow, outcome: Outcome): Promise<void> {
     answers.push({ row, outcome });
     flushing ??= new Promise<void>((resolve) =>
@@ -96,9 +100,21 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
         const batch = answers;
         answers = [];
         flushing = null;
-        // After stop the store may be closing; the rows stay 'resuming' and are retried at start.
-        if (!stopped) commit(batch);
-        resolve();
+        try {
+          // After stop the store may be closing; the rows stay 'resuming' and are retried at start.
+          if (!stopped) commit(batch);
+        } catch (error) {
+          // A full disk, an I/O error, a read-only folder or a busy lock: this callback runs outside
+          // any promise, so a throw here would end the process and leave the drain waiting forever.
+          // The rows stay 'resuming' and are sent again (n8n answers 409 if the first one landed).
+          writeFailed = true;
+          ctx.logger.error('Could not record resume answers; they will be sent again', {
+            approvalIds: batch.map((b) => b.row.id),
+            error,
+          });
+        } finally {
+          resolve();
+        }
       }),
     );
     return flushing;
@@ -143,6 +159,13 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
         }),
       );
       attempted += rows.length;
+      // After a failed write the rows just sent are still due: looking again at once would resend
+      // them in a tight loop while the store refuses writes. The next tick or decision retries.
+      if (writeFailed) {
+        writeFailed = false;
+        backOff = true;
+        return attempted;
+      }
     }
   }
 
@@ -154,10 +177,11 @@ export function createResumer(ctx: CoreContext, ports: ApprovalPorts, options: R
     }
     draining = (async () => {
       let attempted = 0;
+      backOff = false;
       do {
         rerun = false;
         attempted += await drainOnce();
-      } while (rerun && !stopped);
+      } while (rerun && !stopped && !backOff);
       return attempted;
     })().finally(() => {
       draining = null;

@@ -5,7 +5,7 @@ import { limitsFromEnv, type InputLimits } from '../limits';
 import type { Emit } from '../ports';
 import { startIngestServer, type IngestServerOptions } from './http-ingest';
 import { removeIngestInfo, writeIngestInfo } from './ingest-info';
-import { ingestSecretPath, loadOrCreateIngestSecret } from './ingest-secret';
+import { ingestSecretPath, loadOrCreateIngestSecret, MalformedIngestSecretError } from './ingest-secret';
 import { sqliteReplayLedger } from './replay-ledger';
 
 export interface IngestOptions {
@@ -47,10 +47,22 @@ export function createIngestModule(ctx: CoreContext, options: IngestOptions): Fe
     start() {
       if (options.port === null) return;
       const host = options.host ?? '127.0.0.1';
+      let secret: string;
+      try {
+        secret = loadOrCreateIngestSecret(ctx.dataDir, ctx.logger);
+      } catch (error) {
+        // No door without a real secret; the rest of the console starts (and shows this problem).
+        problem =
+          error instanceof MalformedIngestSecretError
+            ? error.message
+            : `The ingest endpoint did not start: cannot read or create the ingest secret (${(error as Error).message}).`;
+        ctx.logger.warn('Ingest endpoint not started', { problem });
+        return;
+      }
       starting = startIngestServer({
         host,
         port: options.port,
-        secret: loadOrCreateIngestSecret(ctx.dataDir, ctx.logger),
+        secret,
         emit: options.emit,
         commit: (work) => commits.run(work),
         hasMappings: options.hasMappings,

@@ -9,6 +9,7 @@
  */
 import { Agent, request } from 'undici';
 import { describeNetworkError, startingUpReason } from '../dispatch/http-outcome';
+import { PROBE_ANSWER_LIMIT, readBounded } from '../http/bounded-body';
 import type { HealthProbe } from './instance-health';
 
 export const PROBE_PATH = 'flightdeck-health-probe';
@@ -27,7 +28,8 @@ export function createWebhookProbe(): HealthProbe & { close(): Promise<void> } {
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      const body = (await response.body.text()).slice(0, 2_000);
+      // Only the answer's first words matter: a proxy's endless page is cut, never held.
+      const body = (await readBounded(response.body, PROBE_ANSWER_LIMIT)).text.slice(0, 2_000);
       const contentType = String(response.headers['content-type'] ?? '');
       const starting = startingUpReason(response.statusCode, contentType, body);
       if (starting) return { up: false, reason: starting };

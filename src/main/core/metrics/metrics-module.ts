@@ -143,13 +143,15 @@ export function createMetricsModule(
     // In the background: a slow or dead webhook never holds up the next evaluation.
     void outbox.deliverDue();
     if (at - last.updated >= intervals.throttle) {
-      const current = version.get() as number;
-      if (current !== seenVersion) {
-        seenVersion = current;
-        last.updated = at;
-        // An event without a write: nothing to commit, so announce through an empty transaction.
-        store.write((announce) => announce('metrics:updated', { atMs: at }));
-      }
+      guarded('updates', () => {
+        const current = version.get() as number;
+        if (current !== seenVersion) {
+          // An event without a write: nothing to commit, so announce through an empty transaction.
+          store.write((announce) => announce('metrics:updated', { atMs: at }));
+          seenVersion = current;
+          last.updated = at;
+        }
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
-import { N8nClient } from './client';
+import { N8nClient, peekPage } from './client';
 import { startFakeN8n } from '../testing/fake-n8n';
 
 const BASE = 'http://n8n.test:5678';
@@ -190,6 +190,41 @@ describe('N8nClient', () => {
     expect(await client.postWebhook('orders', { id: 1 })).toEqual({ status: 200, body: { key: null } });
     pool.intercept({ path: '/webhook-waiting/42', method: 'POST' }).reply(409, 'finished');
     expect(await client.resumeWaiting('42', {})).toEqual({ status: 409, body: 'finished' });
+  });
+
+  it.each([
+    ['the same cursor again and again', (_n: number) => 'same'],
+    ['cursors that go round in a circle', (n: number) => ['a', 'b', 'c'][n % 3] ?? 'a'],
+  ])('stops paging a server that hands back %s (a first sync would never end)', async (_name, cursorAt) => {
+    const { pool, client } = setup({ retries: 0 });
+    let served = 0;
+    pool
+      .intercept({ path: (path) => path.startsWith('/api/v1/executions?'), method: 'GET' })
+      .reply(200, () => ({ data: [exec(9 - (served % 9))], nextCursor: cursorAt(served++) }))
+      .persist();
+    let pages = 0;
+    const paging = (async () => {
+      for await (const _page of client.executionPages({ limit: 1 })) if (++pages > 20) return 'endless';
+      return 'ended';
+    })();
+    const error = await paging.then(
+      (outcome) => outcome,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({
+      code: 'N8N_BAD_RESPONSE',
+      message: expect.stringMatching(/cursor it had already given/),
+    });
+    expect(pages).toBeLessThanOrEqual(3);
+  });
+
+  it('plans the next page of a huge answer without overflowing the stack', () => {
+    // 300,000 ids: Math.min(...ids) throws RangeError ("Maximum call stack size exceeded").
+    const data = Array.from({ length: 300_000 }, (_, i) => ({ id: String(300_000 - i) }));
+    expect(peekPage({ data, nextCursor: 'x' })).toEqual({ nextCursor: 'x', minId: 1 });
+    expect(peekPage({ data: [{ id: 'a' }, null, { id: 7 }], nextCursor: '' })).toEqual({ nextCursor: null, minId: 7 });
+    expect(peekPage('garbage')).toEqual({ nextCursor: null, minId: Infinity });
   });
 
   it('pages executions with a prefetch, stops at stopAtId, and validates every page', async () => {

@@ -365,11 +365,23 @@ export class N8nClient extends N8nHttp {
       return request;
     };
     let pending = fetchRaw();
+    // A server that hands back a cursor it gave before would be paged forever (a first sync has
+    // no stopAtId to end it): that is a broken answer, not more executions.
+    const cursors = new Set<string>();
     for (;;) {
       const raw = await pending;
       const { nextCursor, minId } = peekPage(raw);
       const last = !nextCursor || (stopAtId !== undefined && minId <= stopAtId);
-      if (!last && nextCursor) pending = fetchRaw(nextCursor);
+      if (!last && nextCursor) {
+        if (cursors.has(nextCursor))
+          throw new AppError(
+            'N8N_BAD_RESPONSE',
+            `n8n answered the executions list with a page cursor it had already given (after ${cursors.size + 1} pages), ` +
+              'so paging would never end; stopped. Check the n8n version, or a proxy in front of it that caches answers.',
+          );
+        cursors.add(nextCursor);
+        pending = fetchRaw(nextCursor);
+      }
       yield validate(executionPageSchema, raw, 'the executions list');
       if (last) return;
     }
@@ -535,14 +547,23 @@ const enc = (value: string) =>
     value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
   );
 
-/** The cursor and the lowest numeric id of a raw (not yet validated) page, to plan the next request. */
-function peekPage(raw: unknown): { nextCursor: string | null; minId: number } {
+/**
+ * The cursor and the lowest numeric id of a raw (not yet validated) page, to plan the next
+ * request. Exported for its test only.
+ */
+export function peekPage(raw: unknown): { nextCursor: string | null; minId: number } {
   const page = raw as { nextCursor?: unknown; data?: unknown } | null;
-  const ids = Array.isArray(page?.data) ? page.data.map((e) => Number((e as { id?: unknown } | null)?.id)) : [];
-  const finite = ids.filter(Number.isFinite);
+  let minId = Infinity;
+  // A loop, not Math.min(...ids): spreading a huge page overflows the stack (RangeError).
+  if (Array.isArray(page?.data)) {
+    for (const e of page.data as unknown[]) {
+      const id = Number((e as { id?: unknown } | null)?.id);
+      if (Number.isFinite(id) && id < minId) minId = id;
+    }
+  }
   return {
     nextCursor: typeof page?.nextCursor === 'string' && page.nextCursor ? page.nextCursor : null,
-    minId: finite.length ? Math.min(...finite) : Infinity,
+    minId,
   };
 }
 

@@ -1,6 +1,15 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/result';
+import {
+  N8N_API_ANSWER_LIMIT,
+  PROBE_ANSWER_LIMIT,
+  WEBHOOK_ANSWER_LIMIT,
+  cutExcerpt,
+  declaredLength,
+  readBounded,
+  sizeInWords,
+} from '../http/bounded-body';
 import { errorFromStatus, errorFromTransport, parseRetryAfter } from './errors';
 import { n8nErrorBodySchema } from './schemas';
 
@@ -12,6 +21,14 @@ export interface N8nClientOptions {
   dispatcher?: Dispatcher;
   /** Per request: time to first byte and between body chunks (ms). Default 15 000. */
   timeoutMs?: number;
+  /**
+   * Per attempt: the most one request may take from sending to the answer's last byte (ms), so a
+   * server trickling a byte now and then cannot hold a sync pass or a screen forever. A call that
+   * asks for a longer wait of its own (retryExecution, a webhook door) gets at least that. Default 60 000.
+   */
+  totalTimeoutMs?: number;
+  /** The largest API answer read (bytes); a longer one is refused as N8N_BAD_RESPONSE. Default 64 MiB. */
+  answerLimitBytes?: number;
   /** Extra attempts for idempotent calls after a network error, 5xx or 429. Default 2. */
   retries?: number;
   /** First backoff step (ms), doubled per attempt with ±25 % jitter. Default 250. */
@@ -38,6 +55,8 @@ export interface RequestSpec<S extends z.ZodType | undefined> {
   /** Do not send the API key (webhook doors and /healthz do not need it). */
   anonymous?: boolean;
   timeoutMs?: number;
+  /** Overrides the client's total time limit for this call (ms). */
+  totalTimeoutMs?: number;
 }
 
 /** What a webhook door answered: n8n's own status and body (the workflow's response). */
@@ -59,6 +78,8 @@ export class N8nHttp {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly answerLimitBytes: number;
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly maxRetryAfterMs: number;
@@ -76,6 +97,8 @@ export class N8nHttp {
       options.dispatcher ??
       new Pool(this.origin, { connections: 8, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.totalTimeoutMs = options.totalTimeoutMs ?? 60_000;
+    this.answerLimitBytes = options.answerLimitBytes ?? N8N_API_ANSWER_LIMIT;
     this.retries = options.retries ?? 2;
     this.backoffMs = options.backoffMs ?? 250;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
@@ -128,6 +151,8 @@ export class N8nHttp {
     headers: Record<string, string>,
     what: string,
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+    const total = this.totalTimeoutMs;
+    const signal = AbortSignal.timeout(total);
     try {
       const response = await this.dispatcher.request({
         origin: this.origin,
@@ -136,10 +161,12 @@ export class N8nHttp {
         headers,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
+        signal,
       });
-      await response.body.dump();
+      await response.body.dump({ limit: PROBE_ANSWER_LIMIT });
       return { status: response.statusCode, headers: response.headers };
     } catch (error) {
+      if (signal.aborted) throw this.tooSlow(what, total);
       throw errorFromTransport(error, this.baseUrl, what);
     }
   }
@@ -173,12 +200,34 @@ export class N8nHttp {
     return Math.round(base * (0.75 + Math.random() * 0.5));
   }
 
+  /** The total time limit ran out: retryable (idempotent calls try again under the usual rules). */
+  private tooSlow(what: string, totalMs: number): AppError {
+    return new AppError(
+      'N8N_UNREACHABLE',
+      `n8n did not finish answering ${what} within ${formatSeconds(totalMs)} (the time limit of one call): n8n may be overloaded, the network slow, or a proxy holding the connection open. Try again later; if it keeps happening, check n8n's load and what sits between it and Flightdeck.`,
+      { retryable: true, details: { cause: 'TOTAL_TIMEOUT', timeoutMs: totalMs } },
+    );
+  }
+
+  private tooLarge(what: string, limit: number): AppError {
+    return new AppError(
+      'N8N_BAD_RESPONSE',
+      `n8n's answer for ${what} is larger than ${sizeInWords(limit)}, the most Flightdeck reads in one answer, and was refused. Is the address n8n itself, not a proxy serving a file? If it is, its executions carry unusually large data.`,
+      { details: { limitBytes: limit } },
+    );
+  }
+
   protected async attempt(spec: RequestSpec<z.ZodType | undefined>, passThrough: boolean): Promise<unknown> {
     const path = this.prefix + (spec.raw ? '' : '/api/v1') + spec.path + queryString(spec.query);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (!spec.anonymous) headers['x-n8n-api-key'] = this.#apiKey;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = spec.timeoutMs ?? this.timeoutMs;
+    // A call that asks for a long wait (a retry runs the workflow: 120 s) gets at least that.
+    const total = spec.totalTimeoutMs ?? Math.max(this.totalTimeoutMs, spec.timeoutMs ?? 0);
+    const signal = AbortSignal.timeout(total);
+    // A webhook door's answer is the workflow's own (cut, kept as an excerpt); an API answer is data.
+    const limit = passThrough ? WEBHOOK_ANSWER_LIMIT : this.answerLimitBytes;
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -190,9 +239,21 @@ export class N8nHttp {
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
         headersTimeout: timeout,
         bodyTimeout: timeout,
+        signal,
       });
-      text = await response.body.text();
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      const declared = declaredLength(response.headers);
+      if (ok && !passThrough && declared !== undefined && declared > limit) {
+        // Closes the connection unread; the abort it reports is expected, not an error to raise.
+        response.body.on('error', () => undefined).destroy();
+        throw this.tooLarge(spec.what, limit);
+      }
+      const read = await readBounded(response.body, limit);
+      // Error answers and doors are cut (their status says what happened); data is never cut.
+      if (read.cut && ok && !passThrough) throw this.tooLarge(spec.what, limit);
+      text = read.cut ? cutExcerpt(read.text, limit) : read.text;
     } catch (error) {
+      if (signal.aborted && !(error instanceof AppError)) throw this.tooSlow(spec.what, total);
       throw errorFromTransport(error, this.baseUrl, spec.what);
     }
     const parsed = parseJson(text);
@@ -216,6 +277,10 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
     throw badResponse(what, `unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message ?? ''}`);
   }
   return checked.data;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function queryString(query: RequestSpec<undefined>['query']): string {

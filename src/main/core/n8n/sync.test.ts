@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../testing/test-core';
 import { startFakeN8n } from '../testing/fake-n8n';
@@ -9,7 +11,9 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
+async function setup(
+  options: { pageSize?: number; overlapIds?: number; front?: (baseUrl: string) => Promise<string> } = {},
+) {
   const fake = await startFakeN8n();
   // The timers need the core's clock, which exists only once the core does.
   const ref: { timers?: ManualTimers } = {};
@@ -33,7 +37,7 @@ async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
   cleanups.push(fake.close, t.cleanup);
   const added = await t.core.call('instances:add', {
     name: 'prod',
-    baseUrl: fake.baseUrl,
+    baseUrl: options.front ? await options.front(fake.baseUrl) : fake.baseUrl,
     apiKey: fake.apiKey,
     environment: 'prod',
     color: '#2f6fed',
@@ -55,6 +59,43 @@ async function setup(options: { pageSize?: number; overlapIds?: number } = {}) {
     return r.ok ? r.data.executions : [];
   };
   return { fake, t, id, sync, instance, executions, timers: ref.timers };
+}
+
+/**
+ * A proxy in front of the fake n8n whose executions list always answers the first page with
+ * the same next cursor (a broken server or a caching proxy): paging it would never end.
+ */
+async function repeatingCursorFront(baseUrl: string): Promise<string> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', baseUrl);
+      const listing = req.method === 'GET' && url.pathname === '/api/v1/executions';
+      if (listing) url.searchParams.delete('cursor');
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const headers: Record<string, string> = {};
+      for (const name of ['x-n8n-api-key', 'content-type', 'accept']) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const answer = await fetch(url, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      let body = Buffer.from(await answer.arrayBuffer());
+      if (listing && answer.ok) {
+        const page = JSON.parse(body.toString('utf8')) as { nextCursor?: string | null };
+        page.nextCursor = 'the-same-cursor';
+        body = Buffer.from(JSON.stringify(page));
+      }
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(body);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 describe('sync', () => {
@@ -136,6 +177,19 @@ describe('sync', () => {
     first!.stoppedAt = new Date(Date.parse(first!.startedAt) + 100).toISOString();
     await sync();
     expect((await executions()).at(-1)).toMatchObject({ remoteId: '1', status: 'succeeded', durationMs: 100 });
+  });
+
+  it('ends a first sync against a server that repeats its page cursor, with what it stored so far', async () => {
+    const { fake, sync, instance, executions } = await setup({ front: repeatingCursorFront });
+    fake.addWorkflow('w1', 'Orders');
+    fake.addExecutions(5, 'w1');
+    expect(await sync()).toMatchObject({
+      outcome: 'failed',
+      errorCode: 'N8N_BAD_RESPONSE',
+      error: expect.stringMatching(/cursor it had already given/),
+    });
+    expect((await instance())?.sync.state).toBe('error');
+    expect((await executions()).map((e) => e.remoteId).sort()).toEqual(['4', '5']);
   });
 
   it('keeps the store unchanged on a malformed answer and says so', async () => {
