@@ -559,6 +559,40 @@ describe('a promotion that fails after a write', () => {
     expect(billing().activeVersion?.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
   });
 
+  it('stopping first answered 504 after n8n stopped it (inactive): recorded, the promotion ends, the rollback makes it live again', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      const stop = request.startsWith('POST /api/v1/workflows/p-billing/unpublish');
+      if (stop)
+        Object.assign(
+          prod.state.workflows.find((w) => w.id === 'p-billing')!,
+          { active: false, activeVersion: null },
+        );
+      prod.state.failWith = stop ? 504 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing', 'd-same']), activation: 'inactive' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items.map((i) => [i.name, i.action, i.targetWorkflowId])).toEqual([
+      ['Billing', 'unchanged', 'p-billing'],
+      ['Same', 'failed', 'p-same'],
+    ]);
+    expect(promotion.items[0]!.error).toMatch(/outcome of stopping it is unknown.*504/);
+    // Nothing but the stop reached n8n: the definition is untouched.
+    expect(prod.state.writes.filter((w) => w.method === 'PUT')).toEqual([]);
+
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.items.map((i) => i.rollback)).toEqual(['restored', null]);
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.active).toBe(true);
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+  });
+
   it('an update answered 500 that n8n never applied: the rollback sees the target as it was and writes nothing', async () => {
     const { core, dev, prod, ids } = await twoInstances();
     seedDevAndProd(dev, prod);
