@@ -141,13 +141,18 @@ export type PromotionActivation = z.infer<typeof promotionActivationSchema>;
 export const promotionItemSchema = z.object({
   sourceWorkflowId: z.string(),
   name: z.string(),
-  /** `created`, `updated`, `unchanged` (nothing written but the live state), `failed`. */
+  /**
+   * `created`, `updated`, `unchanged` (nothing written but the live state), `failed` (nothing
+   * written). A write followed by a failed step, or whose answer never came, is `created` or
+   * `updated` with `error` saying so, and is rolled back like any other.
+   */
   action: z.enum(['created', 'updated', 'unchanged', 'failed']),
+  /** Null for a creation whose answer never came (a rollback looks it up by name). */
   targetWorkflowId: z.string().nullable(),
   /** Whether the target workflow was live before (null: it did not exist). */
   activeBefore: z.boolean().nullable(),
   activeAfter: z.boolean().nullable(),
-  /** What went wrong (a failed write, or an activation n8n refused). */
+  /** What went wrong (a failed write, a step after the write, or an activation n8n refused). */
   error: z.string().nullable(),
   /** After a rollback: `restored`, `deleted`, `skipped` (nothing was written), or what failed. */
   rollback: z.string().nullable(),

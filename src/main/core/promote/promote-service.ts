@@ -21,6 +21,7 @@ import { preflightAgainst, restorableDefinition } from '../drafts/preflight-serv
 import { planPromotion, type PlannedWorkflow } from './plan';
 import type { PromotionPort } from './promote-port';
 import type { Variables } from './variables';
+import { outcomeUnknown } from './write-outcome';
 
 export interface Selection {
   sourceInstanceId: string;
@@ -62,6 +63,20 @@ interface ItemRow {
 const flag = (v: number | null) => (v === null ? null : v === 1);
 const bit = (v: boolean | null | undefined) => (v === null || v === undefined ? null : v ? 1 : 0);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const unknownNote = (what: string, error: unknown) =>
+  `The outcome of ${what} is unknown (the promotion stopped here): ${messageOf(error)} n8n may have applied it; a rollback checks the target and undoes it if so.`;
+
+/** What writeOne did to one workflow (`ended`: the promotion stops after it). */
+interface Written {
+  action: Exclude<PromotionItem['action'], 'failed'>;
+  /** Null: a creation whose outcome is unknown (the rollback looks it up by name). */
+  id: string | null;
+  /** The target workflow right after; null when it could not be read (the rollback cannot tell edits since). */
+  after: RemoteWorkflow | null;
+  error: string | null;
+  ended: boolean;
+}
 
 /** How many promotions the list shows. */
 export const PROMOTIONS_LISTED = 100;
@@ -234,44 +249,94 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     }
   }
 
-  /** Writes one planned workflow into the target; the live state as the operator chose. */
-  async function writeOne(target: string, p: PlannedWorkflow, activation: PromotionActivation) {
+  /**
+   * Writes one planned workflow into the target; the live state as the operator chose. Throws
+   * only when nothing was written (n8n refused before anything changed); once a write was sent,
+   * the outcome comes back whatever happens after, so the record keeps it for the rollback.
+   */
+  async function writeOne(target: string, p: PlannedWorkflow, activation: PromotionActivation): Promise<Written> {
     const body = toWorkflowBody(p.definition);
+    const action: Written['action'] = p.target ? (p.item.status === 'changed' ? 'updated' : 'unchanged') : 'created';
     // Stopped first, so an update of a live workflow never runs, even briefly, when it should not.
     const stopFirst = activation === 'inactive' && p.target?.active === true;
-    if (stopFirst) await port.setLive(target, p.target!.id, false);
+    if (stopFirst)
+      try {
+        await port.setLive(target, p.target!.id, false);
+      } catch (error) {
+        if (!outcomeUnknown(error)) throw error;
+        // n8n may have stopped it: recorded (nothing else written) so a rollback can make it live again.
+        return {
+          action: 'unchanged',
+          id: p.target!.id,
+          after: null,
+          error: unknownNote('stopping it', error),
+          ended: true,
+        };
+      }
     let id = p.target?.id ?? null;
     try {
-      if (!p.target)
-        id = checked(remoteWorkflowSchema, await port.createWorkflow(target, body), 'the created workflow').id;
-      else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
+      if (!p.target) {
+        const created: unknown = await port.createWorkflow(target, body);
+        // Created whatever else the answer says: its id when n8n gave one, for the record.
+        const rawId = (created as { id?: unknown } | null)?.id;
+        if (typeof rawId === 'string' && rawId) id = rawId;
+        id = checked(remoteWorkflowSchema, created, 'the created workflow').id;
+      } else if (p.item.status === 'changed') await port.updateWorkflow(target, p.target.id, body);
     } catch (error) {
-      // The write failed: the workflow it stopped goes live again as it was (best effort; the
-      // failure recorded is the write's).
+      if (outcomeUnknown(error))
+        return {
+          action,
+          id,
+          after: null,
+          error: unknownNote(p.target ? 'the update' : 'the creation', error),
+          ended: true,
+        };
+      // n8n refused the write: the workflow it stopped goes live again as it was (the failure
+      // recorded is the write's; when it stays stopped, the record says so and the rollback restarts it).
       if (stopFirst)
-        await port.setLive(target, p.target!.id, true).catch((e: unknown) => {
+        try {
+          await port.setLive(target, p.target!.id, true);
+        } catch (e) {
           ctx.logger.warn('Could not make a workflow live again after a failed promotion write', {
             workflowId: p.target!.id,
             error: messageOf(e),
           });
-        });
+          return {
+            action: 'unchanged',
+            id,
+            after: null,
+            error: `Not written: ${messageOf(error)} It was stopped first and could not be made live again (${messageOf(e)}): roll back to restart it.`,
+            ended: true,
+          };
+        }
       throw error;
     }
+    // Written: from here on a failure is noted on the item, never turned into "failed".
     let activationError: string | null = null;
-    if (activation === 'active') {
-      const now = await fetchRemote(target, id!);
-      const runsSaved = now?.active && (now.published === null || now.published.versionId === now.versionId);
-      if (!runsSaved) {
-        try {
-          await port.setLive(target, id!, true);
-        } catch (error) {
-          // Written but not live (n8n refused: no trigger, a node type it lacks…): said on the item.
-          activationError = `Written, but n8n would not make it live: ${messageOf(error)}`;
+    try {
+      if (activation === 'active') {
+        const now = await fetchRemote(target, id!);
+        const runsSaved = now?.active && (now.published === null || now.published.versionId === now.versionId);
+        if (!runsSaved) {
+          try {
+            await port.setLive(target, id!, true);
+          } catch (error) {
+            // Written but not live (n8n refused: no trigger, a node type it lacks…): said on the item.
+            activationError = `Written, but n8n would not make it live: ${messageOf(error)}`;
+          }
         }
       }
+      const after = await fetchRemote(target, id!);
+      return { action, id, after, error: activationError, ended: false };
+    } catch (error) {
+      return {
+        action,
+        id,
+        after: null,
+        error: `${action === 'unchanged' ? 'Nothing written' : 'Written'}, then reading it back failed (the promotion stopped here): ${activationError ? `${activationError}; ` : ''}${messageOf(error)}`,
+        ended: true,
+      };
     }
-    const after = await fetchRemote(target, id!);
-    return { id: id!, after, activationError };
   }
 
   function promote(
@@ -348,25 +413,31 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
         recordFailed('Not attempted: an earlier workflow of this promotion failed.');
         continue;
       }
+      let done: Written;
       try {
-        const { id, after, activationError } = await writeOne(target, p, activation);
-        written++;
-        ctx.store.write(() =>
-          insertItem.run({
-            ...row,
-            action: p.target ? (p.item.status === 'changed' ? 'updated' : 'unchanged') : 'created',
-            targetWorkflowId: id,
-            activeAfter: bit(after?.active),
-            afterVersionId: after?.versionId ?? null,
-            afterUpdatedAtMs: after?.updatedAtMs ?? null,
-            error: activationError,
-          }),
-        );
+        done = await writeOne(target, p, activation);
       } catch (error) {
-        // The first failed write ends the promotion: what was written stays recorded (and can be rolled back).
+        // n8n refused before anything was written: the promotion ends here; what was written
+        // before stays recorded (and can be rolled back).
         failed = true;
         recordFailed(messageOf(error));
+        continue;
       }
+      // Recorded as written even when a later step failed or the answer never came: its id and
+      // previous version are what a rollback needs.
+      written++;
+      if (done.ended) failed = true;
+      ctx.store.write(() =>
+        insertItem.run({
+          ...row,
+          action: done.action,
+          targetWorkflowId: done.id,
+          activeAfter: bit(done.after?.active),
+          afterVersionId: done.after?.versionId ?? null,
+          afterUpdatedAtMs: done.after?.updatedAtMs ?? null,
+          error: done.error,
+        }),
+      );
     }
     const partial = (selectItems.all(promotionId) as ItemRow[]).some((i) => i.error !== null);
     const rewrites = planned
@@ -432,15 +503,42 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
     const target = promotion.targetInstanceId;
     if (!(await port.listInstances()).some((i) => i.id === target))
       throw new AppError('VALIDATION', `Instance ${target} is not configured any more: the rollback cannot reach it.`);
-    const rows = (selectItems.all(id) as ItemRow[]).filter((r) => r.action !== 'failed' && r.target_workflow_id);
+    // Every written item, those whose outcome is unknown included (a creation's id may be unknown).
+    const rows = (selectItems.all(id) as ItemRow[]).filter(
+      (r) => r.action !== 'failed' && (r.target_workflow_id || r.action === 'created'),
+    );
     const currents = new Map<number, RemoteWorkflow | null>();
     const moved: { targetWorkflowId: string; name: string; reason: 'changed' | 'deleted' }[] = [];
+    let onTarget: RemoteWorkflow[] | undefined;
+    const named = async (name: string) => {
+      onTarget ??= checked(z.array(remoteWorkflowSchema), await port.listWorkflows(target), 'the target workflows');
+      return onTarget.filter((w) => w.name === name);
+    };
+    const ambiguous = new Map<number, number>();
     for (const row of rows) {
-      const current = await fetchRemote(target, row.target_workflow_id!);
+      if (!row.target_workflow_id) {
+        // A creation whose answer never came: n8n made it or not. The plan found no workflow of
+        // that name on the target, so one now is this promotion's (several: not guessed).
+        const found = await named(row.name);
+        if (found.length === 1) {
+          row.target_workflow_id = found[0]!.id;
+          currents.set(row.id, found[0]!);
+        } else {
+          currents.set(row.id, null);
+          if (found.length > 1) ambiguous.set(row.id, found.length);
+        }
+        continue;
+      }
+      const current = await fetchRemote(target, row.target_workflow_id);
       currents.set(row.id, current);
-      if (!current) moved.push({ targetWorkflowId: row.target_workflow_id!, name: row.name, reason: 'deleted' });
-      else if (current.updatedAtMs !== row.after_updated_at_ms || current.versionId !== row.after_version_id)
-        moved.push({ targetWorkflowId: row.target_workflow_id!, name: row.name, reason: 'changed' });
+      // Never read back after the write: nothing to compare with, so not counted as moved.
+      const afterKnown = row.after_updated_at_ms !== null || row.after_version_id !== null;
+      if (!current) moved.push({ targetWorkflowId: row.target_workflow_id, name: row.name, reason: 'deleted' });
+      else if (
+        afterKnown &&
+        (current.updatedAtMs !== row.after_updated_at_ms || current.versionId !== row.after_version_id)
+      )
+        moved.push({ targetWorkflowId: row.target_workflow_id, name: row.name, reason: 'changed' });
     }
     if (moved.length && !force)
       throw new AppError(
@@ -449,7 +547,10 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
         { details: { workflows: moved } },
       );
 
-    const setRollback = db.prepare('UPDATE promotion_items SET rollback = ? WHERE id = ?');
+    // The id of a creation found by name is recorded with its outcome.
+    const setRollback = db.prepare(
+      'UPDATE promotion_items SET rollback = ?, target_workflow_id = coalesce(target_workflow_id, ?) WHERE id = ?',
+    );
     let failures = 0;
     // Newest write first, as an undo.
     for (const row of [...rows].reverse()) {
@@ -457,12 +558,25 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
       let outcome: string;
       try {
         if (row.action === 'created') {
-          if (current) await port.deleteWorkflow(target, row.target_workflow_id!);
-          outcome = current ? 'deleted' : 'already deleted';
+          const several = ambiguous.get(row.id);
+          if (several !== undefined) {
+            failures++;
+            outcome = `not deleted: the promotion's answer never came and ${several} workflows are named "${row.name}" on the target; delete the one it created by hand`;
+          } else if (current) {
+            await port.deleteWorkflow(target, row.target_workflow_id!);
+            outcome = 'deleted';
+          } else outcome = row.target_workflow_id ? 'already deleted' : 'nothing to delete: not on the target';
         } else {
           const previous = checked(remoteWorkflowSchema, JSON.parse(row.previous_json ?? 'null'), 'the kept version');
           if (!current) outcome = 'not restored: it was deleted on the target';
           else if (row.action === 'unchanged' && current.active === previous.active) outcome = 'skipped';
+          else if (
+            current.updatedAtMs === previous.updatedAtMs &&
+            current.versionId === previous.versionId &&
+            current.active === previous.active
+          )
+            // A write whose outcome was unknown and that never landed: the target is as it was.
+            outcome = 'skipped: the target holds what it had before';
           else {
             await restore(target, row.target_workflow_id!, previous, current);
             outcome = 'restored';
@@ -472,7 +586,7 @@ export function createPromotions(ctx: CoreContext, audit: AuditLog, port: Promot
         failures++;
         outcome = `failed: ${messageOf(error)}`;
       }
-      ctx.store.write(() => setRollback.run(outcome, row.id));
+      ctx.store.write(() => setRollback.run(outcome, row.target_workflow_id, row.id));
     }
     ctx.store.write((announce) => {
       if (failures === 0)

@@ -5,11 +5,13 @@ import type { CallInput, PromotionPlan } from '../../../shared/contract';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
 import { STORE_FILE } from '../db/store';
+import { errorFromStatus, errorFromTransport } from '../n8n/errors';
 import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
 import { tempDir, testContext } from '../testing/test-core';
 import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
 import type { PromotionPort } from './promote-port';
 import { createPromotions } from './promote-service';
+import { outcomeUnknown } from './write-outcome';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -379,8 +381,8 @@ describe('promote and roll back', () => {
     const { core, dev, prod, ids } = await twoInstances();
     seedDevAndProd(dev, prod);
     prod.state.apiHold = (request) => {
-      // n8n fails the update of Billing (a 500), after Orders was created.
-      if (request.startsWith('PUT /api/v1/workflows/p-billing')) prod.state.failWith = 500;
+      // n8n refuses the update of Billing (a 400: nothing written), after Orders was created.
+      if (request.startsWith('PUT /api/v1/workflows/p-billing')) prod.state.failWith = 400;
       return undefined;
     };
     const promotion = await data(
@@ -405,9 +407,9 @@ describe('a failed write', () => {
   it('puts a workflow it stopped first (activation: inactive) live again, and records the failure', async () => {
     const { core, dev, prod, ids } = await twoInstances();
     seedDevAndProd(dev, prod);
-    // Every try at updating Billing fails (500); anything else goes through.
+    // n8n refuses every try at updating Billing (409: nothing written); anything else goes through.
     prod.state.apiHold = (request) => {
-      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
+      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 409 : undefined;
       return undefined;
     };
     const promotion = await data(
@@ -424,6 +426,218 @@ describe('a failed write', () => {
       'POST /api/v1/workflows/p-billing/unpublish',
       'POST /api/v1/workflows/p-billing/publish',
     ]);
+  });
+});
+
+describe('a promotion that fails after a write', () => {
+  it('records an update whose read-back failed as updated (with the error), and its rollback restores it', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    // The update of Billing goes through; n8n then fails (503) every read of it.
+    let updated = false;
+    prod.state.apiHold = (request) => {
+      if (request.startsWith('PUT /api/v1/workflows/p-billing')) updated = true;
+      prod.state.failWith = updated && request.startsWith('GET /api/v1/workflows/p-billing') ? 503 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-orders', 'd-billing', 'd-same']), activation: 'keep' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items.map((i) => [i.name, i.action, i.targetWorkflowId])).toEqual([
+      ['Orders', 'created', expect.any(String)],
+      ['Billing', 'updated', 'p-billing'],
+      ['Same', 'failed', 'p-same'],
+    ]);
+    expect(promotion.items[0]!.error).toBeNull();
+    expect(promotion.items[1]!.error).toMatch(/^Written, then reading it back failed .*503/);
+    expect(promotion.items[2]!.error).toMatch(/Not attempted/);
+    const billing = () => prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing().nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'new' });
+    const audit = await data(core.call('audit:list', { limit: 20 }));
+    expect(audit.entries.find((e) => e.action === 'promotion.promote')?.details).toMatchObject({
+      status: 'partial',
+      workflows: [
+        { name: 'Orders', action: 'created' },
+        { name: 'Billing', action: 'updated', targetWorkflowId: 'p-billing', error: expect.stringMatching(/503/) },
+        { name: 'Same', action: 'failed' },
+      ],
+    });
+
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.status).toBe('rolled-back');
+    expect(rolled.items.map((i) => i.rollback)).toEqual(['deleted', 'restored', null]);
+    expect(billing().nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+    expect(billing().active).toBe(true);
+    expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(false);
+  });
+
+  it('records a creation answered 504 after n8n made it with an unknown id; the rollback finds it by name and deletes it', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    // A proxy's 504 after n8n saved the workflow: the answer (and its id) never comes.
+    prod.state.apiHold = (request) => {
+      const create = request === 'POST /api/v1/workflows';
+      if (create) prod.addWorkflow('p-orders-made', 'Orders', { nodes: nodes('orders'), active: false });
+      prod.state.failWith = create ? 504 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-orders', 'd-billing']), activation: 'keep' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items.map((i) => [i.name, i.action, i.targetWorkflowId])).toEqual([
+      ['Orders', 'created', null],
+      ['Billing', 'failed', 'p-billing'],
+    ]);
+    expect(promotion.items[0]!.error).toMatch(/outcome of the creation is unknown.*504/);
+    // Nothing after the unknown write was attempted.
+    expect(prod.state.writes.filter((w) => w.path === '/workflows/p-billing')).toEqual([]);
+
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.status).toBe('rolled-back');
+    expect(rolled.items.map((i) => [i.name, i.rollback, i.targetWorkflowId])).toEqual([
+      ['Orders', 'deleted', 'p-orders-made'],
+      ['Billing', null, 'p-billing'],
+    ]);
+    expect(prod.state.workflows.some((w) => w.name === 'Orders')).toBe(false);
+  });
+
+  it('a creation answered 504 that n8n never made: the rollback finds nothing to delete; two of that name: not guessed', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      prod.state.failWith = request === 'POST /api/v1/workflows' ? 504 : undefined;
+      return undefined;
+    };
+    const first = await data(core.call('promotions:promote', { ...selection(ids, ['d-orders']), activation: 'keep' }));
+    const second = await data(core.call('promotions:promote', { ...selection(ids, ['d-orders']), activation: 'keep' }));
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect([first.status, second.status]).toEqual(['partial', 'partial']);
+    const rolled = await data(core.call('promotions:rollback', { id: first.id }));
+    expect(rolled).toMatchObject({
+      status: 'rolled-back',
+      items: [{ rollback: 'nothing to delete: not on the target' }],
+    });
+
+    // Someone (or two unknown creations) left two workflows named Orders: neither is deleted.
+    prod.addWorkflow('p-orders-1', 'Orders', { nodes: nodes('orders'), active: false });
+    prod.addWorkflow('p-orders-2', 'Orders', { nodes: nodes('orders-2'), active: false });
+    const refused = await data(core.call('promotions:rollback', { id: second.id }));
+    expect(refused.status).toBe('partial');
+    expect(refused.items[0]!.rollback).toMatch(/not deleted: .*2 workflows are named "Orders"/);
+    expect(prod.state.workflows.filter((w) => w.name === 'Orders')).toHaveLength(2);
+  });
+
+  it('an update answered 500 that n8n never applied (inactive: stopped first) stays stopped, is recorded, and its rollback makes it live again', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'inactive' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items[0]).toMatchObject({ action: 'updated', targetWorkflowId: 'p-billing', activeBefore: true });
+    expect(promotion.items[0]!.error).toMatch(/outcome of the update is unknown.*500/);
+    const billing = () => prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    // Not made live again: n8n may hold the new version, which the operator asked to be stopped.
+    expect(billing().active).toBe(false);
+
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.items[0]!.rollback).toBe('restored');
+    expect(billing().active).toBe(true);
+    expect(billing().activeVersion?.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+  });
+
+  it('stopping first answered 504 after n8n stopped it (inactive): recorded, the promotion ends, the rollback makes it live again', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      const stop = request.startsWith('POST /api/v1/workflows/p-billing/unpublish');
+      if (stop)
+        Object.assign(
+          prod.state.workflows.find((w) => w.id === 'p-billing')!,
+          { active: false, activeVersion: null },
+        );
+      prod.state.failWith = stop ? 504 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing', 'd-same']), activation: 'inactive' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.status).toBe('partial');
+    expect(promotion.items.map((i) => [i.name, i.action, i.targetWorkflowId])).toEqual([
+      ['Billing', 'unchanged', 'p-billing'],
+      ['Same', 'failed', 'p-same'],
+    ]);
+    expect(promotion.items[0]!.error).toMatch(/outcome of stopping it is unknown.*504/);
+    // Nothing but the stop reached n8n: the definition is untouched.
+    expect(prod.state.writes.filter((w) => w.method === 'PUT')).toEqual([]);
+
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled.items.map((i) => i.rollback)).toEqual(['restored', null]);
+    const billing = prod.state.workflows.find((w) => w.id === 'p-billing')!;
+    expect(billing.active).toBe(true);
+    expect(billing.nodes.find((n) => n.name === 'Set')?.parameters).toEqual({ value: 'old' });
+  });
+
+  it('an update answered 500 that n8n never applied: the rollback sees the target as it was and writes nothing', async () => {
+    const { core, dev, prod, ids } = await twoInstances();
+    seedDevAndProd(dev, prod);
+    prod.state.apiHold = (request) => {
+      prod.state.failWith = request.startsWith('PUT /api/v1/workflows/p-billing') ? 500 : undefined;
+      return undefined;
+    };
+    const promotion = await data(
+      core.call('promotions:promote', { ...selection(ids, ['d-billing']), activation: 'keep' }),
+    );
+    prod.state.apiHold = undefined;
+    prod.state.failWith = undefined;
+    expect(promotion.items[0]).toMatchObject({ action: 'updated', targetWorkflowId: 'p-billing' });
+    const writes = prod.state.writes.length;
+    const rolled = await data(core.call('promotions:rollback', { id: promotion.id }));
+    expect(rolled).toMatchObject({
+      status: 'rolled-back',
+      items: [{ rollback: 'skipped: the target holds what it had before' }],
+    });
+    expect(prod.state.writes.length).toBe(writes);
+  });
+});
+
+describe('whether a failed write may have been applied', () => {
+  it('a timeout, a dropped connection, a 5xx or an answer not understood: maybe; a refusal or no connection: no', () => {
+    const transport = (code: string) => errorFromTransport(Object.assign(new Error(code), { code }), 'http://n8n', 'x');
+    expect(
+      ['UND_ERR_HEADERS_TIMEOUT', 'ECONNRESET', 'UND_ERR_SOCKET'].map((c) => outcomeUnknown(transport(c))),
+    ).toEqual([true, true, true]);
+    expect(['ECONNREFUSED', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT'].map((c) => outcomeUnknown(transport(c)))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect([500, 502, 504].map((s) => outcomeUnknown(errorFromStatus(s, 'x', undefined)))).toEqual([true, true, true]);
+    expect([400, 401, 403, 404, 409, 422, 429].map((s) => outcomeUnknown(errorFromStatus(s, 'x', undefined)))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(outcomeUnknown(new Error('a bug'))).toBe(true);
   });
 });
 
