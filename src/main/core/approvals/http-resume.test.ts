@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import type { WaitingLookup } from '../n8n/waiting-lookup';
+import { startTrickleServer } from '../testing/answer-servers';
 import { startFakeN8n } from '../testing/fake-n8n';
+import { waitUntil } from '../testing/wait';
 import { createHttpResumePort, waitingExecutionId } from './http-resume';
 
 const closers: (() => Promise<void>)[] = [];
@@ -28,6 +30,17 @@ it('POSTs the decision as JSON and reports n8n status; a refused connection reje
   expect(n8n.state.executions[0]).toMatchObject({ status: 'success', resumedWith: body });
   await expect(resume({ instanceId: 'dev', resumeUrl: 'http://127.0.0.1:1/x', body })).rejects.toThrow();
   await expect(resume({ instanceId: 'dev', resumeUrl: 'file:///etc/passwd', body })).rejects.toThrow(/Not an HTTP/);
+});
+
+it('a resume whose answer trickles a byte at a time ends at its total time limit (its status already said)', async () => {
+  const trickle = await startTrickleServer();
+  closers.push(() => trickle.close());
+  const resume = createHttpResumePort({ timeoutMs: 5_000, totalTimeoutMs: 1_000 });
+  const url = `${trickle.url}/webhook-waiting/9`;
+  // n8n's 200 came at once; the endless body is dropped at the limit instead of holding the resumer.
+  expect(await resume({ instanceId: 'dev', resumeUrl: url, body: { approved: true } })).toEqual({ status: 200 });
+  await waitUntil('the trickle to see the resumer leave', () => trickle.cutShort === 1);
+  expect(trickle.requests).toBe(1);
 });
 
 /**

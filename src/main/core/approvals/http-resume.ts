@@ -5,6 +5,12 @@ import type { ApprovalPorts } from './ports';
 export interface HttpResumeOptions {
   /** Per-request timeout (headers and body), ms. */
   timeoutMs?: number;
+  /**
+   * The most one resume call may take from sending to the answer's end (ms): a proxy trickling a
+   * byte now and then cannot hold a decision forever. Default 120 000 (n8n may run the rest of the
+   * workflow before it answers).
+   */
+  totalTimeoutMs?: number;
   /** Connection pool to reuse (keep-alive); one is made if absent. */
   dispatcher?: Dispatcher;
   /**
@@ -38,6 +44,7 @@ export function waitingExecutionId(url: URL): string | null {
  */
 export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalPorts['resumeExecution'] {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const totalTimeoutMs = options.totalTimeoutMs ?? 120_000;
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
   const { lookup } = options;
 
@@ -49,6 +56,9 @@ export function createHttpResumePort(options: HttpResumeOptions = {}): ApprovalP
       body: JSON.stringify(body),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      // Rejects like a network error: the decision stays owed and is sent again (a resume that got
+      // through meanwhile is answered 409 closed).
+      signal: AbortSignal.timeout(totalTimeoutMs),
     });
     if (res.statusCode !== 409) {
       await res.body.dump();
