@@ -38,7 +38,9 @@ it('a resume whose answer trickles a byte at a time ends at its total time limit
   const resume = createHttpResumePort({ timeoutMs: 5_000, totalTimeoutMs: 1_000 });
   const url = `${trickle.url}/webhook-waiting/9`;
   // n8n's 200 came at once; the endless body is dropped at the limit instead of holding the resumer.
-  expect(await resume({ instanceId: 'dev', resumeUrl: url, body: { approved: true } })).toEqual({ status: 200 });
+  expect(
+    await resume({ instanceId: 'dev', resumeUrl: url, body: { approved: true, comment: null, decidedBy: 'ana' } }),
+  ).toEqual({ status: 200 });
   await waitUntil('the trickle to see the resumer leave', () => trickle.cutShort === 1);
   expect(trickle.requests).toBe(1);
 });
