@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../clock';
-import { createCore } from '../create-core';
-import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
-import { tempDir } from '../testing/test-core';
+import type { FakeN8n, FakeNode } from '../testing/fake-n8n';
+import { coreOnTwoFakes, data } from '../testing/two-fakes';
 
 // A snapshot restored into n8n that fails part-way: what was written is said, audited, and the
 // workflows it overwrote are kept (as the target's snapshot) so the restore can be undone.
@@ -11,13 +9,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
-const data = async <T>(p: Promise<Reply<T>>): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data;
-};
 
 const nodes = (path: string, value: string): FakeNode[] => [
   {
@@ -49,30 +40,7 @@ const WORKFLOW_WRITE = /^(POST \/api\/v1\/workflows|PUT \/api\/v1\/workflows\/[^
  * Beta of its own (overwritten by a restore). Both 1.x, variables licensed.
  */
 async function setup() {
-  const dev = await startFakeN8n();
-  const prod = await startFakeN8n();
-  const dir = tempDir();
-  const core = createCore({ dataDir: dir.path, clock: systemClock, checkOutputs: true });
-  cleanups.push(
-    dir.remove,
-    () => dev.close(),
-    () => prod.close(),
-    () => core.close(),
-  );
-  const add = async (name: string, fake: FakeN8n) =>
-    (
-      await data(
-        core.call('instances:add', {
-          name,
-          baseUrl: fake.baseUrl,
-          apiKey: fake.apiKey,
-          environment: name === 'prod' ? 'prod' : 'dev',
-          color: '#2f6fed',
-          syncEnabled: false,
-        }),
-      )
-    ).id;
-  const ids = { dev: await add('dev', dev), prod: await add('prod', prod) };
+  const { core, dev, prod, ids } = await coreOnTwoFakes(cleanups);
   for (const fake of [dev, prod]) fake.state.variablesLicensed = true;
   dev.state.variables.push({ id: 'v1', key: 'BASE_URL', value: 'https://dev.example', type: 'string' });
   dev.addWorkflow('d-alpha', 'Alpha', { nodes: nodes('alpha', 'dev'), active: false, tags: ['ops'] });

@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallInput, PromotionPlan } from '../../../shared/contract';
-import { systemClock } from '../clock';
-import { createCore } from '../create-core';
 import { STORE_FILE } from '../db/store';
 import { errorFromStatus, errorFromTransport } from '../n8n/errors';
-import { startFakeN8n, type FakeN8n, type FakeNode } from '../testing/fake-n8n';
-import { tempDir, testContext } from '../testing/test-core';
+import type { FakeN8n, FakeNode } from '../testing/fake-n8n';
+import { testContext } from '../testing/test-core';
+import { coreOnTwoFakes, data } from '../testing/two-fakes';
 import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
 import type { PromotionPort } from './promote-port';
 import { createPromotions } from './promote-service';
@@ -17,13 +16,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
-const data = async <T>(p: Promise<Reply<T>>): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data;
-};
 
 /** A Webhook → Set workflow; `credential` adds an HTTP Request node that uses it. */
 function nodes(path: string, options: { value?: string; credential?: { id: string; name: string } } = {}): FakeNode[] {
@@ -60,38 +52,8 @@ function nodes(path: string, options: { value?: string; credential?: { id: strin
 }
 
 /** A core with two instances on two loopback fakes: dev (1.123 unless told) and prod (2.41.1 unless told). */
-async function twoInstances(versions: { dev?: string; prod?: string } = {}) {
-  const dev = await startFakeN8n({ version: versions.dev ?? '1.123.81' });
-  const prod = await startFakeN8n({ version: versions.prod ?? '2.41.1' });
-  const dir = tempDir();
-  const core = createCore({ dataDir: dir.path, clock: systemClock, checkOutputs: true });
-  cleanups.push(
-    dir.remove,
-    () => dev.close(),
-    () => prod.close(),
-    () => core.close(),
-  );
-  const add = async (name: string, fake: FakeN8n) =>
-    (
-      await data(
-        core.call('instances:add', {
-          name,
-          baseUrl: fake.baseUrl,
-          apiKey: fake.apiKey,
-          environment: name === 'prod' ? 'prod' : 'dev',
-          color: '#2f6fed',
-          syncEnabled: false,
-        }),
-      )
-    ).id;
-  return {
-    core,
-    dev,
-    prod,
-    dataDir: dir.path,
-    ids: { dev: await add('dev', dev), prod: await add('prod', prod) },
-  };
-}
+const twoInstances = (versions: { dev?: string; prod?: string } = {}) =>
+  coreOnTwoFakes(cleanups, { dev: versions.dev ?? '1.123.81', prod: versions.prod ?? '2.41.1' });
 
 /** Dev holds Orders (new on prod, uses the Acme credential), Billing (changed) and Same (unchanged). */
 function seedDevAndProd(dev: FakeN8n, prod: FakeN8n) {
