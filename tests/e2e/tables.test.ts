@@ -239,6 +239,10 @@ describe('tables in Chromium, keyboard only', () => {
   it('audit: Enter opens an entry with its details, sorts by action, remembers columns', async () => {
     const page = await open('audit');
     await expect.poll(() => rows(page, 'audit-table').count()).toBeGreaterThanOrEqual(3);
+    // An alert rule's entries name the rule (kept whole in the entry), not its id.
+    await expect
+      .poll(async () => (await column(page, 'audit-table', 'Target')).join(' | '), { timeout: 10_000 })
+      .toContain('alert rule “Orders failing”');
     // Newest first until a header says otherwise.
     const ids = (
       await rows(page, 'audit-table').evaluateAll((els) => els.map((el) => el.getAttribute('data-row-id')))
