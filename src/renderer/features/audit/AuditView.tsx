@@ -16,6 +16,7 @@ import { useRemembered } from '../../components/DataTable.storage';
 import { useNav, useRouteItem } from '../../stores/nav-store';
 import type { SortingState } from '@tanstack/react-table';
 import { downloadText } from '../../files';
+import { targetText } from './target-text';
 
 /** What entries are about, known before any is recorded; the log adds whatever else it holds. */
 const KNOWN_TARGETS = [
@@ -32,30 +33,6 @@ const KNOWN_TARGETS = [
   'settings',
   'workflow',
 ];
-
-/**
- * What an entry is about. Runs are named as everywhere else (`FD-29`, `n8n #812 on prod`, recorded
- * with the entry), with the run a retry created: `FD-29 → retried as FD-41`.
- */
-function targetText(e: AuditEntry): string {
-  const run = typeof e.details.run === 'string' ? e.details.run : null;
-  const created = typeof e.details.newRun === 'string' ? e.details.newRun : null;
-  if (e.targetType === 'execution' && run) return created ? `${run} → retried as ${created}` : run;
-  // Named where the entry recorded a name (an instance, a mapping, a schedule…, or the rule an alert
-  // rule entry keeps whole: `rule` on create and delete, `after` on update): the id is in the detail.
-  const name = recordedName(e.details);
-  const kind = e.targetType.replace(/_/g, ' ');
-  if (name) return `${kind} “${name}”`;
-  return `${kind}${e.targetId ? ` #${e.targetId}` : ''}`;
-}
-
-function recordedName(details: AuditEntry['details']): string | null {
-  for (const value of [details, details.rule, details.after]) {
-    const name = value !== null && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
-    if (typeof name === 'string' && name) return name;
-  }
-  return null;
-}
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
