@@ -74,11 +74,12 @@ export function InboxFilters() {
       </select>
       <select
         aria-label="Kind"
+        title="Gates hold a run of Flightdeck before it is sent; n8n waits are executions paused in n8n"
         value={filter.kind ?? ''}
         onChange={(e) => patch({ kind: (e.target.value || undefined) as ApprovalFilter['kind'] })}
       >
         <option value="">Any kind</option>
-        <option value="gate">Gates (before dispatch)</option>
+        <option value="gate">Gates</option>
         <option value="wait">n8n waits</option>
       </select>
       <select
@@ -111,6 +112,7 @@ export function InboxFilters() {
         type="search"
         placeholder="Search summary or event"
         aria-label="Search"
+        className="inbox-search"
         value={filter.text ?? ''}
         onChange={(e) => patch({ text: e.target.value || undefined })}
         maxLength={200}
