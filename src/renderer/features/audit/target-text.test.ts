@@ -40,5 +40,6 @@ describe('what an audit entry is about', () => {
   it('falls back to the kind and id when nothing was named', () => {
     expect(targetText(entry({ targetType: 'approval_rule', targetId: '7' }))).toBe('approval rule #7');
     expect(targetText(entry({ targetType: 'settings', targetId: null }))).toBe('settings');
+    expect(targetText(entry({ targetType: 'event', targetId: 'refund.large' }))).toBe('event refund.large');
   });
 });

@@ -15,7 +15,9 @@ export function targetText(e: AuditEntry): string {
   if (e.action.startsWith('token.') && name) return `token “${name}” of ${e.targetId ?? 'a user'}`;
   const kind = e.targetType.replace(/_/g, ' ');
   if (name) return `${kind} “${name}”`;
-  return `${kind}${e.targetId ? ` #${e.targetId}` : ''}`;
+  if (!e.targetId) return kind;
+  // `#` only for numbers (approval #4); an event name or a backup's file reads as itself.
+  return /^\d+$/.test(e.targetId) ? `${kind} #${e.targetId}` : `${kind} ${e.targetId}`;
 }
 
 function recordedName(details: AuditEntry['details']): string | null {
