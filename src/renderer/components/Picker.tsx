@@ -60,7 +60,14 @@ export function Picker(props: PickerProps) {
   const input = useRef<HTMLInputElement>(null);
   const chosen = options.find((o) => o.value === value);
 
-  const shownText = free ? (value ?? '') : (query ?? chosen?.label ?? (value ? `${value} (not found)` : ''));
+  // A value no option has (removed since it was chosen, or from another machine): said so, with the
+  // head of its id; the whole id is on hover.
+  const missing = !free && value && !chosen ? value : null;
+  const shownText = free
+    ? (value ?? '')
+    : (query ??
+      chosen?.label ??
+      (missing ? `Not found: ${missing.length > 12 ? `${missing.slice(0, 8)}…` : missing}` : ''));
   const search = (free ? (value ?? '') : (query ?? '')).trim().toLowerCase();
   const filtered = useMemo(() => {
     const words = search.split(/\s+/).filter(Boolean);
@@ -121,7 +128,7 @@ export function Picker(props: PickerProps) {
           disabled={props.disabled}
           value={shownText}
           placeholder={props.placeholder}
-          title={chosen && !free ? `${chosen.label} · ${chosen.value}` : undefined}
+          title={chosen && !free ? `${chosen.label} · ${chosen.value}` : missing ? `Not found: ${missing}` : undefined}
           data-testid={props.testId ? `${props.testId}-input` : undefined}
           onChange={(e) => {
             setOpen(true);
