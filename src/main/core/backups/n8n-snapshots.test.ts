@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeN8n, FakeNode } from '../testing/fake-n8n';
-import { coreOnTwoFakes, data } from '../testing/two-fakes';
+import type { FakeN8n } from '../testing/fake-n8n';
+import { coreOnTwoFakes, data, webhookThenSet } from '../testing/two-fakes';
 
 // A snapshot restored into n8n that fails part-way: what was written is said, audited, and the
 // workflows it overwrote are kept (as the target's snapshot) so the restore can be undone.
@@ -10,25 +10,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-const nodes = (path: string, value: string): FakeNode[] => [
-  {
-    id: `${path}-hook`,
-    name: 'Webhook',
-    type: 'n8n-nodes-base.webhook',
-    typeVersion: 2,
-    position: [0, 0],
-    webhookId: `wh-${path}`,
-    parameters: { httpMethod: 'POST', path, responseMode: 'onReceived' },
-  },
-  {
-    id: `${path}-set`,
-    name: 'Set',
-    type: 'n8n-nodes-base.set',
-    typeVersion: 3.4,
-    position: [220, 0],
-    parameters: { value },
-  },
-];
+const nodes = webhookThenSet;
 const setValue = (fake: FakeN8n, name: string) =>
   fake.state.workflows.find((w) => w.name === name)?.nodes.find((n) => n.name === 'Set')?.parameters;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHugeAnswerServer, startTrickleServer, type AnswerServer } from '../testing/answer-servers';
+import { closedAfter, startHugeAnswerServer, startTrickleServer, type AnswerServer } from '../testing/answer-servers';
 import { waitUntil } from '../testing/wait';
 import { createWebhookProbe } from './health-probe';
 
@@ -9,11 +9,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function using(server: Promise<AnswerServer>): Promise<AnswerServer> {
-  const s = await server;
-  cleanups.push(() => s.close());
-  return s;
-}
+const using = (server: Promise<AnswerServer>) => closedAfter(cleanups, server);
 
 function probe() {
   const p = createWebhookProbe();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/result';
-import { startHugeAnswerServer, startTrickleServer, type AnswerServer } from '../testing/answer-servers';
+import { closedAfter, startHugeAnswerServer, startTrickleServer, type AnswerServer } from '../testing/answer-servers';
 import { waitUntil } from '../testing/wait';
 import { N8nClient } from './client';
 import type { N8nClientOptions } from './http';
@@ -11,11 +11,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function using(server: Promise<AnswerServer>): Promise<AnswerServer> {
-  const s = await server;
-  cleanups.push(() => s.close());
-  return s;
-}
+const using = (server: Promise<AnswerServer>) => closedAfter(cleanups, server);
 
 function client(baseUrl: string, options: Partial<N8nClientOptions> = {}) {
   const c = new N8nClient({ baseUrl, apiKey: 'k', sleep: () => Promise.resolve(), ...options });

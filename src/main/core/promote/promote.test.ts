@@ -6,7 +6,7 @@ import { STORE_FILE } from '../db/store';
 import { errorFromStatus, errorFromTransport } from '../n8n/errors';
 import type { FakeN8n, FakeNode } from '../testing/fake-n8n';
 import { testContext } from '../testing/test-core';
-import { coreOnTwoFakes, data } from '../testing/two-fakes';
+import { coreOnTwoFakes, data, webhookThenSet } from '../testing/two-fakes';
 import { credentialRefs, mapCredential, rewriteVariables, webhooksOf } from './plan';
 import type { PromotionPort } from './promote-port';
 import { createPromotions } from './promote-service';
@@ -19,25 +19,7 @@ afterEach(async () => {
 
 /** A Webhook → Set workflow; `credential` adds an HTTP Request node that uses it. */
 function nodes(path: string, options: { value?: string; credential?: { id: string; name: string } } = {}): FakeNode[] {
-  const list: FakeNode[] = [
-    {
-      id: `${path}-hook`,
-      name: 'Webhook',
-      type: 'n8n-nodes-base.webhook',
-      typeVersion: 2,
-      position: [0, 0],
-      webhookId: `wh-${path}`,
-      parameters: { httpMethod: 'POST', path, responseMode: 'onReceived' },
-    },
-    {
-      id: `${path}-set`,
-      name: 'Set',
-      type: 'n8n-nodes-base.set',
-      typeVersion: 3.4,
-      position: [220, 0],
-      parameters: { value: options.value ?? 'one' },
-    },
-  ];
+  const list = webhookThenSet(path, options.value ?? 'one');
   if (options.credential)
     list.push({
       id: `${path}-http`,

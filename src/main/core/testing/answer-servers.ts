@@ -125,3 +125,10 @@ export function startTrickleServer(options: { everyMs?: number } = {}): Promise<
     });
   });
 }
+
+/** Awaits a server and queues its close on `cleanups` (the test file's afterEach list). */
+export async function closedAfter(cleanups: (() => unknown)[], server: Promise<AnswerServer>): Promise<AnswerServer> {
+  const s = await server;
+  cleanups.push(() => s.close());
+  return s;
+}

@@ -1,7 +1,7 @@
 import type { Core } from '../create-core';
 import { systemClock } from '../clock';
 import { createCore } from '../create-core';
-import { startFakeN8n, type FakeN8n } from './fake-n8n';
+import { startFakeN8n, type FakeN8n, type FakeNode } from './fake-n8n';
 import { tempDir } from './test-core';
 
 type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
@@ -55,3 +55,24 @@ export async function coreOnTwoFakes(
     ).id;
   return { core, dev, prod, dataDir: dir.path, ids: { dev: await add('dev', dev), prod: await add('prod', prod) } };
 }
+
+/** A Webhook → Set workflow's nodes: the webhook listens on `path`, the Set node holds `value`. */
+export const webhookThenSet = (path: string, value: string): FakeNode[] => [
+  {
+    id: `${path}-hook`,
+    name: 'Webhook',
+    type: 'n8n-nodes-base.webhook',
+    typeVersion: 2,
+    position: [0, 0],
+    webhookId: `wh-${path}`,
+    parameters: { httpMethod: 'POST', path, responseMode: 'onReceived' },
+  },
+  {
+    id: `${path}-set`,
+    name: 'Set',
+    type: 'n8n-nodes-base.set',
+    typeVersion: 3.4,
+    position: [220, 0],
+    parameters: { value },
+  },
+];
